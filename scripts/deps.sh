@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install whichever of the named Debian packages is missing, and nothing else.
+# Usage: scripts/deps.sh PKG...
+# Runs non-interactively as root; as another user it only reports what is missing.
+set -eu
+missing=""
+for p in "$@"; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing (run 'make deps' as root)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet; update once, then install.
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
