@@ -59,6 +59,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 int nlsock_open(struct nlsock **ret, struct nr_error *err)
 {
 	struct nlsock *s = calloc(1, sizeof(*s));
+	struct nl_cb *cb;
 	int one = 1, r;
 
 	if (!s)
@@ -77,7 +78,10 @@ int nlsock_open(struct nlsock **ret, struct nr_error *err)
 	/* Both are best effort: kernels before 4.12 have no extended ack. */
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl_cb_err(nl_socket_get_cb(s->sk), NL_CB_CUSTOM, on_error, s);
+	/* nl_socket_get_cb() hands out a reference of its own. */
+	cb = nl_socket_get_cb(s->sk);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, s);
+	nl_cb_put(cb);
 	*ret = s;
 	return 0;
 }

@@ -85,4 +85,18 @@ t_check "unknown CNI_ARGS key with IgnoreUnknown=1 is accepted" \
 	env CNI_ARGS="IgnoreUnknown=1;FOO=bar" bash -c "source $(dirname "$0")/../lib/t.sh; cni none ADD /run/netns/nr-none2 lo '$CONF'"
 ip netns del nr-none2
 
+# Memory: every operation's path runs clean under memcheck (no invalid access, no leak).
+ip netns add nr-vg
+vgconf=$(jq -c --argjson p "$prev" '.prevResult=$p' <<<"$CONF")
+for cmd in ADD CHECK DEL; do
+	if CNI_COMMAND=$cmd CNI_CONTAINERID=vg CNI_NETNS=/run/netns/nr-vg CNI_IFNAME=lo CNI_PATH=$CNI_BIN \
+		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 "$CNI_BIN/none" <<<"$vgconf" >/dev/null 2>"$NR_BUILD/tests/none-vg.log"; then
+		t_ok "$cmd is clean under valgrind memcheck"
+	else
+		t_fail "$cmd is clean under valgrind memcheck" "$(grep -v ioctl "$NR_BUILD/tests/none-vg.log" | head -20)"
+	fi
+done
+ip netns del nr-vg
+
 t_done
