@@ -1,0 +1,141 @@
+#!/bin/bash
+# Interoperability with the reference runtime library: our plugins driven through
+# libcni's CNIConfig (AddNetworkList / CheckNetworkList / DelNetworkList), exactly as
+# podman and containerd drive them, by the Go client in tests/interop/libcni-client.
+# Needs golang-go and golang-github-appc-cni-dev (libcni 1.1.2, GOPATH mode, no network);
+# without them every check is reported as SKIP.
+source "$(dirname "$0")/../lib/sandbox.sh"
+source "$(dirname "$0")/../lib/t.sh"
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+GOPATH_DIR=${NR_GOPATH:-/usr/share/gocode}
+CLIENT="$NR_BUILD/interop/libcni-client"
+NSNAME=nr-interop
+NS=/run/netns/$NSNAME
+# Spec versions libcni 1.1.2 implements that our plugins also speak (libcni knows
+# 0.1.0-1.0.0, our plugins 0.3.0-1.1.0; 1.1.0 results are unknown to libcni 1.1.2).
+VERSIONS="0.3.0 0.3.1 0.4.0 1.0.0"
+
+TMP=$(mktemp -d /tmp/nr-libcni-interop.XXXXXX)
+cleanup() { ip netns del $NSNAME 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+# Check names, one per line, in the order they run (used to report them all as SKIP).
+planned() {
+	local v
+	for v in $VERSIONS; do
+		echo "$v: libcni add exits 0"
+		echo "$v: libcni add result is cniVersion $v"
+		echo "$v: libcni add result has interfaces[0].name lo"
+		echo "$v: libcni add result has ips entry 127.0.0.1/8"
+		echo "$v: lo is UP after add"
+		case $v in
+		0.3.*) echo "$v: libcni refuses CHECK for a pre-0.4.0 config" ;;
+		*)
+			echo "$v: libcni check exits 0"
+			echo "$v: libcni check fails once lo is set down"
+			;;
+		esac
+		echo "$v: libcni del exits 0"
+		echo "$v: lo is not UP after del"
+		echo "$v: libcni del again exits 0"
+	done
+	for v in $VERSIONS; do echo "$v: libcni del with the netns gone exits 0"; done
+	echo "chain loopback+none: libcni add exits 0"
+	echo "chain loopback+none: result still has interfaces[0].name lo"
+	echo "chain loopback+none: result still has ips entry 127.0.0.1/8"
+	echo "chain loopback+none: lo is UP after add"
+	echo "chain loopback+none: libcni check exits 0"
+	echo "chain loopback+none: libcni del exits 0"
+	echo "chain loopback+none: lo is not UP after del"
+}
+
+skip_all() {
+	local name
+	while IFS= read -r name; do t_skip "$name" "$1"; done < <(planned)
+	t_done
+	exit 0
+}
+
+# --- build the client -------------------------------------------------------------------
+command -v go >/dev/null || skip_all "go not installed (golang-go)"
+[ -d "$GOPATH_DIR/src/github.com/containernetworking/cni/libcni" ] ||
+	skip_all "libcni source not in $GOPATH_DIR (golang-github-appc-cni-dev)"
+command -v jq >/dev/null || skip_all "jq not installed"
+mkdir -p "$NR_BUILD/interop" "$NR_BUILD/gocache"
+if ! build_out=$(cd "$TOP" && env -u GOFLAGS GOPATH="$GOPATH_DIR" GO111MODULE=off GOPROXY=off \
+	GOCACHE="$NR_BUILD/gocache" go build -o "$CLIENT" tests/interop/libcni-client/main.go 2>&1); then
+	echo "$build_out" | sed 's/^/# /'
+	skip_all "building libcni-client failed"
+fi
+
+# client CMD CONFLIST CONTAINER_ID [NETNS]: the client's stdout+stderr; its exit status.
+client() {
+	CNI_PATH=$CNI_BIN NR_CNI_CACHE="$TMP/cache" "$CLIENT" "$1" "$2" "${4-$NS}" "$3" lo 2>&1
+}
+lo_state() { ip -n $NSNAME -o link show lo | grep -q '<[^>]*\bUP\b' && echo up || echo down; }
+has_lo() { jq -r '.interfaces[0].name' <<<"$1" 2>/dev/null; }
+has_127() { jq -r '[.ips[]?.address] | index("127.0.0.1/8") != null' <<<"$1" 2>/dev/null; }
+
+ip netns add $NSNAME
+
+# --- one loopback plugin, every shared spec version -------------------------------------
+for v in $VERSIONS; do
+	conf="$TMP/interop-$v.conflist"
+	printf '{"cniVersion":"%s","name":"interop","plugins":[{"type":"loopback"}]}\n' "$v" >"$conf"
+	id=ctr-$v
+	ip -n $NSNAME link set lo down
+
+	out=$(client add "$conf" "$id"); rc=$?
+	if [ $rc = 0 ]; then t_ok "$v: libcni add exits 0"; else t_fail "$v: libcni add exits 0" "rc=$rc: $out"; fi
+	t_eq "$v: libcni add result is cniVersion $v" "$(jq -r .cniVersion <<<"$out" 2>/dev/null)" "$v"
+	t_eq "$v: libcni add result has interfaces[0].name lo" "$(has_lo "$out")" lo
+	t_eq "$v: libcni add result has ips entry 127.0.0.1/8" "$(has_127 "$out")" true
+	t_eq "$v: lo is UP after add" "$(lo_state)" up
+
+	case $v in
+	0.3.*)
+		out=$(client check "$conf" "$id"); rc=$?
+		if [ $rc != 0 ] && grep -q 'does not support the CHECK command' <<<"$out"; then
+			t_ok "$v: libcni refuses CHECK for a pre-0.4.0 config"
+		else
+			t_fail "$v: libcni refuses CHECK for a pre-0.4.0 config" "rc=$rc: $out"
+		fi
+		;;
+	*)
+		t_check "$v: libcni check exits 0" client check "$conf" "$id"
+		ip -n $NSNAME link set lo down
+		out=$(client check "$conf" "$id"); rc=$?
+		if [ $rc != 0 ] && grep -qw lo <<<"$out"; then
+			t_ok "$v: libcni check fails once lo is set down"
+		else
+			t_fail "$v: libcni check fails once lo is set down" "rc=$rc: $out"
+		fi
+		ip -n $NSNAME link set lo up
+		;;
+	esac
+
+	t_check "$v: libcni del exits 0" client del "$conf" "$id"
+	t_eq "$v: lo is not UP after del" "$(lo_state)" down
+	t_check "$v: libcni del again exits 0" client del "$conf" "$id"
+done
+
+ip netns del $NSNAME
+for v in $VERSIONS; do
+	t_check "$v: libcni del with the netns gone exits 0" client del "$TMP/interop-$v.conflist" ctr-$v
+done
+
+# --- a chain: loopback then none; the second gets the first's result as prevResult ------
+ip netns add $NSNAME
+conf="$TMP/chain.conflist"
+echo '{"cniVersion":"1.0.0","name":"interop-chain","plugins":[{"type":"loopback"},{"type":"none"}]}' >"$conf"
+out=$(client add "$conf" ctr-chain); rc=$?
+if [ $rc = 0 ]; then t_ok "chain loopback+none: libcni add exits 0"; else t_fail "chain loopback+none: libcni add exits 0" "rc=$rc: $out"; fi
+t_eq "chain loopback+none: result still has interfaces[0].name lo" "$(has_lo "$out")" lo
+t_eq "chain loopback+none: result still has ips entry 127.0.0.1/8" "$(has_127 "$out")" true
+t_eq "chain loopback+none: lo is UP after add" "$(lo_state)" up
+t_check "chain loopback+none: libcni check exits 0" client check "$conf" ctr-chain
+t_check "chain loopback+none: libcni del exits 0" client del "$conf" ctr-chain
+t_eq "chain loopback+none: lo is not UP after del" "$(lo_state)" down
+
+t_done
