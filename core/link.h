@@ -3,6 +3,7 @@
 #define NETNS_RUN_LINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 #include "nlsock.h"
@@ -15,5 +16,34 @@ int link_is_up(struct nlsock *s, const char *name, bool *ret_up, struct nr_error
 
 /* The interface index, or -ENODEV. */
 int link_index(struct nlsock *s, const char *name, struct nr_error *err);
+
+
+/* Textual MAC "aa:bb:cc:dd:ee:ff" plus NUL. */
+#define LINK_MAC_STRLEN 18
+
+/* Parse "aa:bb:cc:dd:ee:ff" (either case); -EINVAL when it is not one. */
+int link_mac_parse(const char *text, unsigned char ret[6]);
+
+/* Enslave name to the link with index master_ifindex (0 releases it from its master). */
+int link_set_master(struct nlsock *s, const char *name, int master_ifindex, struct nr_error *err);
+
+int link_set_mtu(struct nlsock *s, const char *name, unsigned int mtu, struct nr_error *err);
+
+/* mac as "aa:bb:cc:dd:ee:ff"; -EINVAL (err filled) when it does not parse. */
+int link_set_mac(struct nlsock *s, const char *name, const char *mac, struct nr_error *err);
+
+/* The link's hardware address as lower-case "aa:bb:cc:dd:ee:ff"; -EAFNOSUPPORT when the
+ * link has no 6-byte Ethernet address. */
+int link_get_mac(struct nlsock *s, const char *name, char buf[LINK_MAC_STRLEN], struct nr_error *err);
+
+/* Delete the link.  A link that is already gone counts as deleted (returns 0). */
+int link_delete(struct nlsock *s, const char *name, struct nr_error *err);
+
+/* Turn the bridge-port hairpin flag of name on or off; name must already be a bridge port. */
+int link_set_hairpin(struct nlsock *s, const char *name, bool on, struct nr_error *err);
+
+/* The link's kind (IFLA_INFO_KIND: "bridge", "veth", ...) into buf; "" for a link that has
+ * none (a physical device, lo).  -ENODEV when there is no such link. */
+int link_kind(struct nlsock *s, const char *name, char *buf, size_t len, struct nr_error *err);
 
 #endif

@@ -1,0 +1,90 @@
+#include "bridge.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/msg.h>
+#include <string.h>
+
+#include "link.h"
+
+DEFINE_PTR_CLEANUP(nlmsg_freep, struct nl_msg *, nlmsg_free)
+
+/* RTM_NEWLINK kind "bridge", by hand: libnl 3.7 cannot set IFLA_BR_VLAN_FILTERING. */
+static int bridge_create(struct nlsock *s, const char *name, unsigned int mtu, const unsigned char *mac,
+			 bool vlan_filtering, struct nr_error *err)
+{
+	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlattr *info, *data;
+	int r;
+
+	if (!(msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL)))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
+	    (mtu && nla_put_u32(msg, IFLA_MTU, mtu) < 0) || (mac && nla_put(msg, IFLA_ADDRESS, 6, mac) < 0) ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) || nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (vlan_filtering) {
+		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) || nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, 1) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		nla_nest_end(msg, data);
+	}
+	nla_nest_end(msg, info);
+	nlsock_reset(s);
+	r = nl_send_sync(s->sk, TAKE_PTR(msg)); /* frees msg */
+	if (r < 0 && vlan_filtering && s->last_errno == EOPNOTSUPP)
+		return nlsock_error(s, r, err, "creating bridge %s with VLAN filtering (kernel without "
+					       "CONFIG_BRIDGE_VLAN_FILTERING?)", name);
+	if (r < 0)
+		return nlsock_error(s, r, err, "creating bridge %s", name);
+	return 0;
+}
+
+/* 1 when name is a bridge, 0 when there is no such link, -EEXIST when it is something else. */
+static int bridge_check_existing(struct nlsock *s, const char *name, struct nr_error *err)
+{
+	char kind[32];
+	int r = link_kind(s, name, kind, sizeof(kind), err);
+
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return r;
+	if (strcmp(kind, "bridge") == 0)
+		return 1;
+	return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "link %s exists and is not a bridge (it is %s%s)", name,
+			    kind[0] ? "a " : "a device without a kind", kind);
+}
+
+int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const char *mac, bool vlan_filtering,
+		  int *ret_ifindex, struct nr_error *err)
+{
+	unsigned char bytes[6];
+	int r, ifindex;
+
+	if (!name || !*name || strlen(name) >= IFNAMSIZ)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid bridge name \"%s\" (1 to %d characters)",
+				    name ? name : "", IFNAMSIZ - 1);
+	if (mac && link_mac_parse(mac, bytes) < 0)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid MAC address \"%s\" for bridge %s", mac,
+				    name);
+	if ((r = bridge_check_existing(s, name, err)) < 0)
+		return r;
+	if (r == 0) {
+		r = bridge_create(s, name, mtu, mac ? bytes : NULL, vlan_filtering, err);
+		/* Someone else made it since we looked: check what they made. */
+		if (r == -EEXIST)
+			r = bridge_check_existing(s, name, err);
+		if (r < 0)
+			return r;
+	}
+	if ((ifindex = link_index(s, name, err)) < 0)
+		return ifindex;
+	if ((r = link_set_up(s, name, true, err)) < 0)
+		return r;
+	if (ret_ifindex)
+		*ret_ifindex = ifindex;
+	return 0;
+}
