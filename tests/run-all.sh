@@ -13,8 +13,10 @@ count_tap() { # stdin: TAP; adds to the totals
 	local out
 	out=$(cat)
 	printf '%s\n' "$out"
-	passed=$((passed + $(grep -cE '^ok ' <<<"$out")))
-	failed=$((failed + $(grep -cE '^not ok ' <<<"$out")))
+	# cmocka's TAP marks a skipped test "not ok N # SKIP"; count it as skipped.
+	skipped=$((skipped + $(grep -cE '^(not )?ok [0-9]+ # SKIP' <<<"$out")))
+	passed=$((passed + $(grep -E '^ok ' <<<"$out" | grep -cv '# SKIP')))
+	failed=$((failed + $(grep -E '^not ok ' <<<"$out" | grep -cv '# SKIP')))
 }
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
