@@ -25,25 +25,44 @@ static int link_get(struct nlsock *s, const char *name, struct rtnl_link **ret, 
 	return 0;
 }
 
+static int link_change(struct nlsock *s, struct rtnl_link *cur, struct rtnl_link *chg, struct nr_error *err,
+		       const char *what)
+{
+	int r;
+
+	nlsock_reset(s);
+	r = rtnl_link_change(s->sk, cur, chg, 0);
+	if (r < 0)
+		return nlsock_error(s, r, err, "%s of link %s", what, rtnl_link_get_name(cur));
+	return 0;
+}
+
+/* A change request is the current link plus an empty link carrying only what changes. */
+static int link_change_prepare(struct nlsock *s, const char *name, struct rtnl_link **ret_cur,
+			       struct rtnl_link **ret_chg, struct nr_error *err)
+{
+	int r = link_get(s, name, ret_cur, err);
+
+	if (r < 0)
+		return r;
+	if (!(*ret_chg = rtnl_link_alloc()))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	return 0;
+}
+
 int link_set_up(struct nlsock *s, const char *name, bool up, struct nr_error *err)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
 	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
 	int r;
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
+	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
 		return r;
-	if (!(chg = rtnl_link_alloc()))
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	if (up)
 		rtnl_link_set_flags(chg, IFF_UP);
 	else
 		rtnl_link_unset_flags(chg, IFF_UP);
-	nlsock_reset(s);
-	r = rtnl_link_change(s->sk, cur, chg, 0);
-	if (r < 0)
-		return nlsock_error(s, r, err, "setting link %s %s", name, up ? "up" : "down");
-	return 0;
+	return link_change(s, cur, chg, err, up ? "setting up" : "setting down");
 }
 
 int link_is_up(struct nlsock *s, const char *name, bool *ret_up, struct nr_error *err)
@@ -68,17 +87,6 @@ int link_index(struct nlsock *s, const char *name, struct nr_error *err)
 }
 
 /* Apply the attributes set in chg to the link cur (an RTM_NEWLINK/SETLINK by index). */
-static int link_change(struct nlsock *s, struct rtnl_link *cur, struct rtnl_link *chg, struct nr_error *err,
-		       const char *what)
-{
-	int r;
-
-	nlsock_reset(s);
-	r = rtnl_link_change(s->sk, cur, chg, 0);
-	if (r < 0)
-		return nlsock_error(s, r, err, "%s of link %s", what, rtnl_link_get_name(cur));
-	return 0;
-}
 
 int link_mac_parse(const char *text, unsigned char ret[6])
 {
@@ -104,10 +112,8 @@ int link_set_master(struct nlsock *s, const char *name, int master_ifindex, stru
 	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
 	int r;
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
+	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
 		return r;
-	if (!(chg = rtnl_link_alloc()))
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	rtnl_link_set_master(chg, master_ifindex);
 	return link_change(s, cur, chg, err, "setting the master");
 }
@@ -119,10 +125,8 @@ int link_set_mtu(struct nlsock *s, const char *name, unsigned int mtu, struct nr
 	char what[32];
 	int r;
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
+	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
 		return r;
-	if (!(chg = rtnl_link_alloc()))
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	rtnl_link_set_mtu(chg, mtu);
 	snprintf(what, sizeof(what), "setting MTU %u", mtu);
 	return link_change(s, cur, chg, err, what);
@@ -139,9 +143,9 @@ int link_set_mac(struct nlsock *s, const char *name, const char *mac, struct nr_
 	if (link_mac_parse(mac, bytes) < 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid MAC address \"%s\" for link %s",
 				    mac ? mac : "", name);
-	if ((r = link_get(s, name, &cur, err)) < 0)
+	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
 		return r;
-	if (!(chg = rtnl_link_alloc()) || !(a = nl_addr_build(AF_LLC, bytes, sizeof(bytes))))
+	if (!(a = nl_addr_build(AF_LLC, bytes, sizeof(bytes))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	rtnl_link_set_addr(chg, a);
 	return link_change(s, cur, chg, err, "setting the MAC address");
