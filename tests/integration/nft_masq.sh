@@ -1,0 +1,86 @@
+#!/bin/bash
+# The nftables masquerade table (core/nft_masq.c) in a private namespace: the cmocka
+# kernel tests, the ruleset seen from nft, and real traffic through the masquerade.
+source "$(dirname "$0")/../lib/sandbox.sh"
+source "$(dirname "$0")/../lib/t.sh"
+
+T="$NR_BUILD/tests/test_nft_masq"
+# The C driver: add/contains/del/list against this namespace's kernel.
+t_check "cmocka kernel tests (test_nft_masq) pass in the sandbox" env NR_NFT_SANDBOX=1 "$T"
+
+rules() { nft -j list table inet netns-run | jq '[.nftables[] | select(.rule)] | length'; }
+elems() { nft -j list table inet netns-run | jq -r '[.nftables[] | select(.set.name == "'"$1"'") | .set.elem // [] | .[]] | length'; }
+
+# Shell-side scenario with a small C program linked against the core library.
+DRV=$(mktemp -d)/nftmasq
+cat >"$DRV.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include "ipaddr.h"
+#include "nft_masq.h"
+int main(int argc, char **argv)
+{
+	struct nr_error e = { 0 };
+	struct ip_prefix p;
+	bool b;
+	int r;
+	if (argc != 3 || ip_prefix_parse(argv[2], &p) < 0)
+		return 2;
+	if (!strcmp(argv[1], "add")) r = nft_masq_add(&p, &e);
+	else if (!strcmp(argv[1], "del")) r = nft_masq_del(&p, &e);
+	else { r = nft_masq_contains(&p, &b, &e); if (r == 0 && !b) return 1; }
+	if (r < 0) fprintf(stderr, "%s\n", e.msg);
+	return r < 0 ? 3 : 0;
+}
+C
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+if ! cc -D_GNU_SOURCE -I"$ROOT/core" -o "$DRV" "$DRV.c" "$NR_BUILD/libnetns-run-core.a" \
+	$(pkg-config --libs libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson) 2>/dev/null; then
+	t_skip "shell checks" "cannot build the small driver"
+	t_done; exit
+fi
+
+t_check "add 198.51.100.2/24" "$DRV" add 198.51.100.2/24
+one=$(rules)
+t_check "add 10.1.0.2/16" "$DRV" add 10.1.0.2/16
+t_check "add fd00:1::2/64" "$DRV" add fd00:1::2/64
+t_eq "rule count after 3 adds equals the count after 1" "$(rules)" "$one"
+t_eq "four rules" "$one" 4
+listing=$(nft list table inet netns-run)
+t_check "nft list shows 198.51.100.2 . 198.51.100.0/24" grep -q '198.51.100.2 . 198.51.100.0/24' <<<"$listing"
+t_check "nft list shows fd00:1::2" grep -q 'fd00:1::2' <<<"$listing"
+t_check "contains 10.1.0.2/16" "$DRV" has 10.1.0.2/16
+t_check "del 10.1.0.2/16" "$DRV" del 10.1.0.2/16
+t_check "del fd00:1::2/64" "$DRV" del fd00:1::2/64
+t_check "del 10.1.0.2/16 again succeeds" "$DRV" del 10.1.0.2/16
+t_eq "ctr4 holds only 198.51.100.2" "$(elems ctr4)" 1
+
+# Real traffic: ctr (198.51.100.2) -> host (this namespace) -> outside (203.0.113.2).
+ip netns add ctr; ip netns add outside
+ip link add h-ctr type veth peer name eth0 netns ctr
+ip link add h-out type veth peer name eth0 netns outside
+ip addr add 198.51.100.1/24 dev h-ctr; ip link set h-ctr up
+ip addr add 203.0.113.1/24 dev h-out; ip link set h-out up
+ip -n ctr addr add 198.51.100.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up
+ip -n ctr route add default via 198.51.100.1
+ip -n outside addr add 203.0.113.2/24 dev eth0; ip -n outside link set eth0 up
+sysctl -qw net.ipv4.ip_forward=1
+ip netns exec outside nft -f - <<'N'
+table inet seen {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr 203.0.113.1 icmp type echo-request counter
+		ip saddr 198.51.100.2 icmp type echo-request counter
+	}
+}
+N
+t_check "ping from ctr to outside through the masquerade" ip netns exec ctr ping -c1 -W2 203.0.113.2
+pk=$(ip netns exec outside nft -j list table inet seen | jq '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) | .counter.packets]')
+t_eq "outside saw the host's 203.0.113.1, not 198.51.100.2" "$(jq -c . <<<"$pk")" "[1,0]"
+
+t_check "del 198.51.100.2/24" "$DRV" del 198.51.100.2/24
+t_eq "after deleting all, the sets are empty" "$(elems ctr4)$(elems own4)$(elems ctr6)$(elems own6)" 0000
+t_check "deleting again succeeds" "$DRV" del 198.51.100.2/24
+nft delete table inet netns-run
+t_check "deleting with no table succeeds" "$DRV" del 198.51.100.2/24
+t_done
