@@ -1,0 +1,80 @@
+/* The bridge plugin's internal interfaces: configuration, host side, container side,
+ * IPAM delegation and masquerade, each in its own file. */
+#ifndef NETNS_RUN_BR_H
+#define NETNS_RUN_BR_H
+
+#include <stdbool.h>
+
+#include "cni_plugin.h"
+#include "ipaddr.h"
+#include "link.h"
+#include "nlsock.h"
+
+struct br_conf {
+	const char *bridge;
+	bool is_gw, is_default_gw, force_address, ip_masq;
+	bool hairpin, promisc, enable_dad, disable_ctr_iface, port_isolation;
+	unsigned int mtu;
+	const char *mac;       /* container MAC or NULL */
+	const char *ipam_type; /* NULL: L2 only */
+	json_t *dns;           /* borrowed from the config; NULL when absent */
+};
+
+/* config.c */
+int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct nr_error *err);
+
+/* nlx.c: link operations core/link.h does not have (yet). */
+int nlx_set_promisc(struct nlsock *s, const char *name, struct nr_error *err);
+int nlx_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_error *err);
+/* IFLA_LINK of name: for a veth, the peer's ifindex in the peer's namespace. */
+int nlx_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err);
+/* The master ifindex (0 = none) of the link ifindex. */
+int nlx_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err);
+
+/* host.c */
+struct br_host {
+	int br_index;
+	char veth[CNI_IFNAME_MAX + 1];
+	char br_mac[LINK_MAC_STRLEN];
+	char veth_mac[LINK_MAC_STRLEN];
+};
+int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const char *ifname, struct br_host *ret,
+		  struct nr_error *err);
+int br_host_gateways(struct nlsock *s, const struct br_conf *c, int br_index, const struct cni_result *res,
+		     struct nr_error *err);
+int br_host_macs(struct nlsock *s, const char *bridge, struct br_host *h, struct nr_error *err);
+int br_host_check(struct nlsock *s, const char *bridge, int peer_index, struct nr_error *err);
+
+/* container.c (each runs inside the namespace nsfd) */
+int ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err);
+int ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
+		  struct nr_error *err);
+int ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err);
+/* Delete ifname; *ret_addrs (may be NULL) gets the global addresses it had (for masquerade
+ * teardown), as a malloc'd array.  A missing link is success with no addresses. */
+int ctr_delete(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err);
+/* The link exists, is a veth, has the prevResult addresses; *ret_peer is its peer's index. */
+int ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err);
+
+/* ipam.c */
+int br_ipam(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const char *cmd, struct cni_result **ret,
+	    struct nr_error *err);
+/* IPAM DEL for rolling back: errors are dropped, the caller's err is kept. */
+void br_ipam_undo(const struct cni_plugin_ctx *ctx, const struct br_conf *c);
+
+/* result.c */
+/* Copy ipam's IPs (on interface 2, with gateways computed when isGateway) and routes
+ * (plus the default routes of isDefaultGateway) into res. */
+int br_result_l3(const struct br_conf *c, const struct cni_result *ipam, struct cni_result *res,
+		 struct nr_error *err);
+/* The config's dns when it sets anything, else ipam's (may be NULL). */
+int br_result_dns(const struct br_conf *c, struct cni_result *ipam, struct cni_result *res, struct nr_error *err);
+int br_result_ifaces(const struct br_host *h, const char *bridge, const char *ifname, const char *ctr_mac,
+		     const char *netns, struct cni_result *res, struct nr_error *err);
+
+/* masq.c */
+int br_masq_add(const struct br_conf *c, const struct cni_result *res, struct nr_error *err);
+int br_masq_del_result(const struct br_conf *c, const struct cni_result *res, struct nr_error *err);
+int br_masq_del_addrs(const struct br_conf *c, const struct ip_prefix *a, size_t n, struct nr_error *err);
+
+#endif

@@ -1,0 +1,190 @@
+/* bridge: attach the container to a Linux bridge on the host through a veth pair, with
+ * addresses from the IPAM plugin; a drop-in for the reference bridge plugin. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "br.h"
+#include "netns.h"
+
+/* MAC is ours; IP is for the IPAM plugin, which gets CNI_ARGS passed through. */
+static const char *const bridge_args[] = { "MAC", "IP", NULL };
+
+/* What an ADD has made so far, for rolling it back. */
+struct add_state {
+	struct nlsock *s;
+	struct br_host h; /* h.veth is "" until the pair exists */
+	bool ipam_done;
+	bool masq_done;
+};
+
+static void add_rollback(struct cni_plugin_ctx *ctx, const struct br_conf *c, struct add_state *st,
+			 const struct cni_result *res)
+{
+	struct nr_error ignored = { 0 };
+
+	if (st->masq_done)
+		br_masq_del_result(c, res, &ignored);
+	if (st->ipam_done)
+		br_ipam_undo(ctx, c);
+	/* Deleting the host end removes the container end with it. */
+	if (st->h.veth[0])
+		link_delete(st->s, st->h.veth, &ignored);
+}
+
+static int refuse_existing_ifname(int nsfd, const char *ifname, const char *netns, struct nr_error *err)
+{
+	bool exists;
+	int r;
+
+	if ((r = ctr_exists(nsfd, ifname, &exists, err)) < 0)
+		return r;
+	if (exists)
+		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "container interface %s already exists in %s",
+				    ifname, netns);
+	return 0;
+}
+
+static int add_steps(struct cni_plugin_ctx *ctx, const struct br_conf *c, int nsfd, struct add_state *st,
+		     struct cni_result *res, struct nr_error *err)
+{
+	_cleanup_result_ struct cni_result *ipam = NULL;
+	char ctr_mac_buf[LINK_MAC_STRLEN];
+	int r;
+
+	if ((r = refuse_existing_ifname(nsfd, ctx->env.ifname, ctx->env.netns, err)) < 0)
+		return r;
+	if ((r = br_host_setup(st->s, c, nsfd, ctx->env.ifname, &st->h, err)) < 0)
+		return r;
+	if ((r = br_ipam(ctx, c, "ADD", &ipam, err)) < 0)
+		return r;
+	st->ipam_done = c->ipam_type != NULL;
+	if (ipam && (r = br_result_l3(c, ipam, res, err)) < 0)
+		return r;
+	if ((r = ctr_configure(nsfd, ctx->env.ifname, c, ipam ? res : NULL, err)) < 0)
+		return nr_error_wrap(err, r, "configuring %s in %s", ctx->env.ifname, ctx->env.netns);
+	if ((r = br_host_gateways(st->s, c, st->h.br_index, res, err)) < 0)
+		return r;
+	st->masq_done = true;
+	if ((r = br_masq_add(c, res, err)) < 0)
+		return r;
+	if ((r = ctr_mac(nsfd, ctx->env.ifname, ctr_mac_buf, err)) < 0 ||
+	    (r = br_host_macs(st->s, c->bridge, &st->h, err)) < 0)
+		return r;
+	if ((r = br_result_ifaces(&st->h, c->bridge, ctx->env.ifname, ctr_mac_buf, ctx->env.netns, res, err)) < 0)
+		return r;
+	return br_result_dns(c, ipam, res, err);
+}
+
+static int bridge_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	_cleanup_close_ int nsfd = -1;
+	struct add_state st = { 0 };
+	struct br_conf c;
+	int r;
+
+	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	if ((r = netns_open(ctx->env.netns, &nsfd, err)) < 0)
+		return r;
+	if ((r = nlsock_open(&s, err)) < 0)
+		return r;
+	st.s = s;
+	if ((r = add_steps(ctx, &c, nsfd, &st, res, err)) < 0)
+		add_rollback(ctx, &c, &st, res);
+	return r;
+}
+
+/* The container's namespace for DEL: *ret_fd = -1 when it is gone (or was never given),
+ * which leaves nothing of ours inside to delete. */
+static int open_netns_if_any(const char *path, int *ret_fd, struct nr_error *err)
+{
+	int r;
+
+	*ret_fd = -1;
+	if (!path || !*path)
+		return 0;
+	r = netns_open(path, ret_fd, err);
+	if (r < 0 && err->code == CNI_ERR_UNKNOWN_CONTAINER) {
+		nr_error_clear(err);
+		return 0;
+	}
+	return r;
+}
+
+static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	_cleanup_free_ struct ip_prefix *addrs = NULL;
+	_cleanup_close_ int nsfd = -1;
+	size_t n_addrs = 0;
+	struct br_conf c;
+	int r;
+
+	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	/* IPAM first and always: the lease must go even when the namespace already has. */
+	if ((r = br_ipam(ctx, &c, "DEL", NULL, err)) < 0)
+		return r;
+	if ((r = open_netns_if_any(ctx->env.netns, &nsfd, err)) < 0)
+		return r;
+	if (nsfd >= 0 && (r = ctr_delete(nsfd, ctx->env.ifname, &addrs, &n_addrs, err)) < 0)
+		return nr_error_wrap(err, r, "deleting %s in %s", ctx->env.ifname, ctx->env.netns);
+	if (ctx->conf.prev_result)
+		return br_masq_del_result(&c, ctx->conf.prev_result, err);
+	return br_masq_del_addrs(&c, addrs, n_addrs, err);
+}
+
+static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	_cleanup_close_ int nsfd = -1;
+	struct br_conf c;
+	int r, peer = 0;
+
+	if ((r = br_conf_parse(ctx, &c, err)) < 0 || (r = br_ipam(ctx, &c, "CHECK", NULL, err)) < 0)
+		return r;
+	if ((r = netns_open(ctx->env.netns, &nsfd, err)) < 0)
+		return r;
+	if ((r = ctr_check(nsfd, ctx->env.ifname, ctx->conf.prev_result, &peer, err)) < 0)
+		return nr_error_wrap(err, r, "checking %s in %s", ctx->env.ifname, ctx->env.netns);
+	if ((r = nlsock_open(&s, err)) < 0)
+		return r;
+	return br_host_check(s, c.bridge, peer, err);
+}
+
+static int bridge_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	struct br_conf c;
+	int r;
+
+	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	return br_ipam(ctx, &c, "STATUS", NULL, err);
+}
+
+static int bridge_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	struct br_conf c;
+	int r;
+
+	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	return br_ipam(ctx, &c, "GC", NULL, err);
+}
+
+static const struct cni_plugin_ops bridge_ops = {
+	.name = "bridge",
+	.known_args = bridge_args,
+	.add = bridge_add,
+	.del = bridge_del,
+	.check = bridge_check,
+	.status = bridge_status,
+	.gc = bridge_gc,
+};
+
+int main(void)
+{
+	return cni_plugin_main(&bridge_ops);
+}
