@@ -16,7 +16,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet; update once, then install.
-apt-get update -qq
+# A fresh machine has no package lists yet; update once, then install.  Parallel builds may
+# race for the dpkg lock: wait for it rather than fail.
+apt-get -o DPkg::Lock::Timeout=300 update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >/dev/null
