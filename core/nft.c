@@ -315,6 +315,13 @@ int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family,
 	     void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
 	     struct nr_error *err)
 {
+	return nft_query(s, type, family, NLM_F_DUMP, build, cb, data, what, err);
+}
+
+int nft_query(struct nft_sock *s, uint16_t type, uint16_t family, uint16_t flags,
+	      void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
+	      struct nr_error *err)
+{
 	_cleanup_free_ char *buf = malloc(RECV_SIZE);
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { 0 };
 	struct dump_ctx c = { .s = s, .cb = cb, .data = data };
@@ -326,7 +333,10 @@ int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family,
 	s->last_extack[0] = '\0';
 	if (!buf)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	nlh = nftnl_nlmsg_build_hdr(buf, type, family, NLM_F_DUMP, seq);
+	/* A single GET ends with its ACK; a dump with NLMSG_DONE. */
+	if (!(flags & NLM_F_DUMP))
+		flags |= NLM_F_ACK;
+	nlh = nftnl_nlmsg_build_hdr(buf, type, family, flags, seq);
 	if (build)
 		build(nlh, data);
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)

@@ -59,4 +59,10 @@ int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family,
 	     void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
 	     struct nr_error *err);
 
+/* The same with the caller's flags: without NLM_F_DUMP, one GET of a single object (a set
+ * element by key, say) whose reply goes to cb; a missing object is -ENOENT. */
+int nft_query(struct nft_sock *s, uint16_t type, uint16_t family, uint16_t flags,
+	      void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
+	      struct nr_error *err);
+
 #endif

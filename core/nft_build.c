@@ -1,0 +1,474 @@
+/* nftables building blocks: see nft_build.h. */
+#include "nft_build.h"
+
+#include <errno.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+DEFINE_PTR_CLEANUP(table_freep, struct nftnl_table *, nftnl_table_free)
+DEFINE_PTR_CLEANUP(chain_freep, struct nftnl_chain *, nftnl_chain_free)
+DEFINE_PTR_CLEANUP(rule_freep, struct nftnl_rule *, nftnl_rule_free)
+DEFINE_PTR_CLEANUP(set_freep, struct nftnl_set *, nftnl_set_free)
+
+int nftb_oom(struct nr_error *err)
+{
+	return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory building nftables messages");
+}
+
+static int full(struct nr_error *err)
+{
+	return nr_error_set(err, CNI_ERR_INTERNAL, ENOBUFS, "nftables transaction too large");
+}
+
+static int put_table(struct nft_batch *b, uint16_t type, const char *table, struct nr_error *err)
+{
+	_cleanup_(table_freep) struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return nftb_oom(err);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nlh = nft_batch_msg(b, type, NFPROTO_INET, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+			    type == NFT_MSG_NEWTABLE ? "creating an nftables table" : "deleting an nftables table");
+	if (!nlh)
+		return full(err);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	return 0;
+}
+
+int nftb_table(struct nft_batch *b, const char *table, struct nr_error *err)
+{
+	return put_table(b, NFT_MSG_NEWTABLE, table, err);
+}
+
+int nftb_del_table(struct nft_batch *b, const char *table, struct nr_error *err)
+{
+	return put_table(b, NFT_MSG_DELTABLE, table, err);
+}
+
+int nftb_chain(struct nft_batch *b, const char *table, const char *chain, const char *type, int hook, int prio,
+	       struct nr_error *err)
+{
+	_cleanup_(chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c)
+		return nftb_oom(err);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+	if (type) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
+	nlh = nft_batch_msg(b, NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE, "creating an nftables chain");
+	if (!nlh)
+		return full(err);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	return 0;
+}
+
+struct nftnl_rule *nftb_rule_new(const char *table, const char *chain)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	return r;
+}
+
+int nftb_flush_chain(struct nft_batch *b, const char *table, const char *chain, struct nr_error *err)
+{
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(table, chain);
+	struct nlmsghdr *nlh;
+
+	if (!r)
+		return nftb_oom(err);
+	nlh = nft_batch_msg(b, NFT_MSG_DELRULE, NFPROTO_INET, 0, "flushing an nftables chain");
+	if (!nlh)
+		return full(err);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	return 0;
+}
+
+int nftb_put_rule(struct nft_batch *b, struct nftnl_rule *r, const char *what, struct nr_error *err)
+{
+	struct nlmsghdr *nlh = nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND, what);
+
+	if (!nlh)
+		return full(err);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	return 0;
+}
+
+static struct nftnl_set *set_new(const char *table, const char *name)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	return s;
+}
+
+int nftb_set(struct nft_batch *b, const char *table, const struct nftb_set_spec *spec, struct nr_error *err)
+{
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(table, spec->name);
+	uint32_t flags = spec->flags;
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return nftb_oom(err);
+	if (spec->n_fields) {
+		flags |= NFT_SET_CONCAT;
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, spec->fields, spec->n_fields);
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_ID, spec->id);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, spec->key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, spec->key_len);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	if (flags & NFT_SET_MAP) {
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, spec->data_type);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, spec->data_len);
+	}
+	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE, "creating an nftables set");
+	if (!nlh)
+		return full(err);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	return 0;
+}
+
+static int elem_fill(struct nftnl_set_elem *el, const struct nftb_elem *e)
+{
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key, e->key_len);
+	if (e->key_end)
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY_END, e->key_end, e->key_len);
+	if (e->data)
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, e->data, e->data_len);
+	if (e->comment && *e->comment) {
+		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFTB_COMMENT_MAX + 8);
+		if (!u)
+			return -ENOMEM;
+		if (!nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment)) {
+			nftnl_udata_buf_free(u);
+			return -ENAMETOOLONG;
+		}
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	return 0;
+}
+
+int nftb_elem(struct nft_batch *b, uint16_t type, const char *table, const char *set, const struct nftb_elem *e,
+	      bool excl, const char *what, struct nr_error *err)
+{
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(table, set);
+	struct nftnl_set_elem *el;
+	struct nlmsghdr *nlh;
+	uint16_t flags = 0;
+	int r;
+
+	if (!s || !(el = nftnl_set_elem_alloc()))
+		return nftb_oom(err);
+	nftnl_set_elem_add(s, el); /* the set owns it from here */
+	if ((r = elem_fill(el, e)) < 0)
+		return r == -ENOMEM ? nftb_oom(err)
+				    : nr_error_set(err, CNI_ERR_INVALID_CONFIG, -r, "owner \"%s\" is too long",
+						   e->comment);
+	if (type == NFT_MSG_NEWSETELEM)
+		flags = NLM_F_CREATE | (excl ? NLM_F_EXCL : 0);
+	nlh = nft_batch_msg(b, type, NFPROTO_INET, flags, what);
+	if (!nlh)
+		return full(err);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	return 0;
+}
+
+/* Expressions. */
+static bool add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (!e)
+		return false;
+	nftnl_rule_add_expr(r, e);
+	return true;
+}
+
+bool nftb_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *m = nftnl_expr_alloc("meta");
+
+	if (!add_expr(r, m))
+		return false;
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, dreg);
+	return true;
+}
+
+bool nftb_cmp(struct nftnl_rule *r, uint32_t sreg, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *c = nftnl_expr_alloc("cmp");
+
+	if (!add_expr(r, c))
+		return false;
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, sreg);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set_data(c, NFTNL_EXPR_CMP_DATA, data, len);
+	return true;
+}
+
+bool nftb_nfproto(struct nftnl_rule *r, uint8_t nfproto)
+{
+	return nftb_meta(r, NFT_META_NFPROTO, NFT_REG_1) && nftb_cmp(r, NFT_REG_1, NFT_CMP_EQ, &nfproto, 1);
+}
+
+bool nftb_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *p = nftnl_expr_alloc("payload");
+
+	if (!add_expr(r, p))
+		return false;
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_LEN, len);
+	return true;
+}
+
+bool nftb_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id, uint32_t sreg, int dreg, bool inv)
+{
+	struct nftnl_expr *l = nftnl_expr_alloc("lookup");
+
+	if (!add_expr(r, l))
+		return false;
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	if (dreg >= 0)
+		nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg);
+	nftnl_expr_set_str(l, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	if (inv)
+		nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	return true;
+}
+
+bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (!add_expr(r, e))
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	return true;
+}
+
+bool nftb_ct_dnat(struct nftnl_rule *r)
+{
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct"), *bw;
+	uint32_t mask = IPS_DST_NAT, zero = 0;
+
+	if (!add_expr(r, ct))
+		return false;
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	bw = nftnl_expr_alloc("bitwise");
+	if (!add_expr(r, bw))
+		return false;
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set_data(bw, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
+	nftnl_expr_set_data(bw, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	return nftb_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+}
+
+bool nftb_fib_local(struct nftnl_rule *r)
+{
+	struct nftnl_expr *f = nftnl_expr_alloc("fib");
+	uint32_t local = RTN_LOCAL;
+
+	if (!add_expr(r, f))
+		return false;
+	nftnl_expr_set_u32(f, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(f, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	nftnl_expr_set_u32(f, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	return nftb_cmp(r, NFT_REG_1, NFT_CMP_EQ, &local, 4);
+}
+
+bool nftb_masq(struct nftnl_rule *r)
+{
+	return add_expr(r, nftnl_expr_alloc("masq"));
+}
+
+bool nftb_dnat(struct nftnl_rule *r, uint8_t nfproto, uint32_t addr_reg, uint32_t proto_reg)
+{
+	struct nftnl_expr *n = nftnl_expr_alloc("nat");
+
+	if (!add_expr(r, n))
+		return false;
+	nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+	nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_FAMILY, nfproto);
+	nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_REG_ADDR_MIN, addr_reg);
+	nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_REG_PROTO_MIN, proto_reg);
+	nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED);
+	return true;
+}
+
+/* Reading elements back. */
+struct walk {
+	nftb_elem_cb cb;
+	void *data;
+	const char *table, *set;
+	const void *key; /* for a single GET */
+	uint32_t key_len;
+	int ret;
+};
+
+static void build_get(struct nlmsghdr *nlh, void *data)
+{
+	struct walk *w = data;
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(w->table, w->set);
+
+	if (!s)
+		return;
+	if (w->key) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		if (!e)
+			return;
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, w->key, w->key_len);
+		nftnl_set_elem_add(s, e);
+	}
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+}
+
+static int on_comment(const struct nftnl_udata *attr, void *data)
+{
+	char *out = data;
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) != NFTNL_UDATA_SET_ELEM_COMMENT || len == 0 || len > NFTB_COMMENT_MAX)
+		return 0;
+	memcpy(out, nftnl_udata_get(attr), len);
+	out[len - 1] = '\0';
+	return 0;
+}
+
+static int on_elems(const struct nlmsghdr *nlh, void *data)
+{
+	struct walk *w = data;
+	_cleanup_(set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+
+	if (!s) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!(it = nftnl_set_elems_iter_create(s))) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	for (el = nftnl_set_elems_iter_next(it); el && w->ret >= 0; el = nftnl_set_elems_iter_next(it)) {
+		struct nftb_elem e = { 0 };
+		char comment[NFTB_COMMENT_MAX] = "";
+		uint32_t len = 0;
+
+		if (!(e.key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &e.key_len)))
+			continue;
+		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END)) {
+			e.key_end = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &len);
+			if (len != e.key_len)
+				e.key_end = NULL;
+		}
+		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_DATA))
+			e.data = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &e.data_len);
+		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_USERDATA)) {
+			const void *u = nftnl_set_elem_get(el, NFTNL_SET_ELEM_USERDATA, &len);
+			nftnl_udata_parse(u, len, on_comment, comment);
+		}
+		e.comment = comment;
+		w->ret = w->cb(&e, w->data);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	if (w->ret < 0) {
+		errno = -w->ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int query(struct nft_sock *s, struct walk *w, struct nr_error *err)
+{
+	struct nr_error tmp = { 0 };
+	int r;
+
+	r = nft_query(s, NFT_MSG_GETSETELEM, NFPROTO_INET, w->key ? 0 : NLM_F_DUMP, build_get, on_elems, w,
+		      "reading an nftables set", &tmp);
+	if (w->ret < 0)
+		return w->ret; /* the callback's own error; it filled err */
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		nr_error_copy(err, &tmp);
+		return nr_error_wrap(err, r, "set %s of table inet %s", w->set, w->table);
+	}
+	return 0;
+}
+
+int nftb_walk(struct nft_sock *s, const char *table, const char *set, nftb_elem_cb cb, void *data,
+	      struct nr_error *err)
+{
+	struct walk w = { .cb = cb, .data = data, .table = table, .set = set };
+
+	return query(s, &w, err);
+}
+
+struct get_ctx {
+	bool *found;
+	void *data_buf;
+	uint32_t data_cap;
+	char *comment;
+};
+
+static int on_get(const struct nftb_elem *e, void *data)
+{
+	struct get_ctx *g = data;
+
+	*g->found = true;
+	if (g->data_buf && e->data)
+		memcpy(g->data_buf, e->data, e->data_len < g->data_cap ? e->data_len : g->data_cap);
+	if (g->comment)
+		snprintf(g->comment, NFTB_COMMENT_MAX, "%s", e->comment);
+	return 0;
+}
+
+int nftb_get(struct nft_sock *s, const char *table, const char *set, const void *key, uint32_t key_len,
+	     bool *found, void *data_buf, uint32_t data_cap, char *comment, struct nr_error *err)
+{
+	struct get_ctx g = { .found = found, .data_buf = data_buf, .data_cap = data_cap, .comment = comment };
+	struct walk w = { .cb = on_get, .data = &g, .table = table, .set = set, .key = key, .key_len = key_len };
+
+	*found = false;
+	if (comment)
+		comment[0] = '\0';
+	return query(s, &w, err);
+}

@@ -1,0 +1,101 @@
+/* Building blocks for nftables transactions of our own tables (libnftnl over core/nft.h):
+ * tables, chains, sets and maps, rules from expressions, set elements with an owner
+ * comment, and reading set elements back.  Every object is in family inet.
+ *
+ * Rules are built expression by expression, as `nft --debug=netlink` prints them:
+ *
+ *	struct nftnl_rule *r = nftb_rule_new("netns-run-portmap", "dnat");
+ *	ok = nftb_nfproto(r, NFPROTO_IPV4) && nftb_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_00)
+ *	     && ...;
+ *	nftb_put_rule(b, r, "adding the IPv4 DNAT rule", err);
+ *
+ * Each expression helper returns false only when out of memory.
+ */
+#ifndef NETNS_RUN_NFT_BUILD_H
+#define NETNS_RUN_NFT_BUILD_H
+
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nft.h"
+
+/* nft's datatype ids (nftables src/datatype.h); a concatenation is its fields' ids, the
+ * first field in the most significant bits, NFTB_TYPE_BITS each. */
+enum {
+	NFTB_TYPE_VERDICT = 1,
+	NFTB_TYPE_IPADDR = 7,
+	NFTB_TYPE_IP6ADDR = 8,
+	NFTB_TYPE_INET_PROTO = 12,
+	NFTB_TYPE_INET_SERVICE = 13,
+	NFTB_TYPE_IFNAME = 41,
+};
+#define NFTB_TYPE_BITS 6
+
+/* Longest owner comment nft shows (NFTNL_UDATA_COMMENT_MAXLEN), with its NUL. */
+#define NFTB_COMMENT_MAX 128
+
+int nftb_oom(struct nr_error *err);
+
+int nftb_table(struct nft_batch *b, const char *table, struct nr_error *err);
+int nftb_del_table(struct nft_batch *b, const char *table, struct nr_error *err);
+
+/* A base chain when type is not NULL (hook, priority, policy accept), else a regular one. */
+int nftb_chain(struct nft_batch *b, const char *table, const char *chain, const char *type, int hook, int prio,
+	       struct nr_error *err);
+/* Delete every rule of the chain. */
+int nftb_flush_chain(struct nft_batch *b, const char *table, const char *chain, struct nr_error *err);
+
+struct nftb_set_spec {
+	const char *name;
+	uint32_t id;          /* ties rules to a set created in the same transaction */
+	uint32_t key_type, key_len;
+	uint32_t flags;       /* NFT_SET_INTERVAL, NFT_SET_MAP, ... (NFT_SET_CONCAT is added for fields) */
+	const uint8_t *fields; /* concatenation field lengths in bytes, or NULL */
+	uint8_t n_fields;
+	uint32_t data_type, data_len; /* maps only */
+};
+int nftb_set(struct nft_batch *b, const char *table, const struct nftb_set_spec *spec, struct nr_error *err);
+
+/* An element (type NFT_MSG_NEWSETELEM or NFT_MSG_DELSETELEM).  key_end for intervals of
+ * concatenations, data for maps, comment (the owner) or NULL; NULLs are left out.
+ * excl: adding an existing key fails with EEXIST. */
+struct nftb_elem {
+	const void *key, *key_end, *data;
+	uint32_t key_len, data_len;
+	const char *comment;
+};
+int nftb_elem(struct nft_batch *b, uint16_t type, const char *table, const char *set, const struct nftb_elem *e,
+	      bool excl, const char *what, struct nr_error *err);
+
+/* Rules. */
+struct nftnl_rule *nftb_rule_new(const char *table, const char *chain);
+int nftb_put_rule(struct nft_batch *b, struct nftnl_rule *r, const char *what, struct nr_error *err);
+bool nftb_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
+bool nftb_cmp(struct nftnl_rule *r, uint32_t sreg, uint32_t op, const void *data, uint32_t len);
+bool nftb_nfproto(struct nftnl_rule *r, uint8_t nfproto); /* meta nfproto == nfproto */
+bool nftb_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg);
+/* dreg < 0: a set lookup; else a map lookup into dreg.  inv: "!= @set". */
+bool nftb_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id, uint32_t sreg, int dreg, bool inv);
+/* A verdict (NF_ACCEPT, NF_DROP, NFT_RETURN, NFT_JUMP, NFT_GOTO with chain). */
+bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain);
+bool nftb_ct_dnat(struct nftnl_rule *r);   /* ct status dnat */
+bool nftb_fib_local(struct nftnl_rule *r); /* fib daddr type local */
+bool nftb_masq(struct nftnl_rule *r);
+/* dnat to the address in addr_reg and the port in proto_reg (nfproto NFPROTO_IPV4/6). */
+bool nftb_dnat(struct nftnl_rule *r, uint8_t nfproto, uint32_t addr_reg, uint32_t proto_reg);
+
+/* Walk a set's elements; a missing table or set is an empty set.  cb gets the element
+ * with NULLs for absent parts and comment "" when it has none; a negative return stops
+ * the walk and is returned (cb fills err). */
+typedef int (*nftb_elem_cb)(const struct nftb_elem *e, void *data);
+int nftb_walk(struct nft_sock *s, const char *table, const char *set, nftb_elem_cb cb, void *data,
+	      struct nr_error *err);
+
+/* Look one key up: *found, and the element's data and comment when found (data into
+ * data_buf of data_cap bytes, comment into a NFTB_COMMENT_MAX buffer; either may be NULL). */
+int nftb_get(struct nft_sock *s, const char *table, const char *set, const void *key, uint32_t key_len,
+	     bool *found, void *data_buf, uint32_t data_cap, char *comment, struct nr_error *err);
+
+#endif
