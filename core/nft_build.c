@@ -28,33 +28,33 @@ static int full(struct nr_error *err)
 	return nr_error_set(err, CNI_ERR_INTERNAL, ENOBUFS, "nftables transaction too large");
 }
 
-static int put_table(struct nft_batch *b, uint16_t type, const char *table, struct nr_error *err)
+static int put_table(struct nft_batch *b, uint16_t type, const struct nftb_table *t, struct nr_error *err)
 {
-	_cleanup_(table_freep) struct nftnl_table *t = nftnl_table_alloc();
+	_cleanup_(table_freep) struct nftnl_table *tb = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
-	if (!t)
+	if (!tb)
 		return nftb_oom(err);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-	nlh = nft_batch_msg(b, type, NFPROTO_INET, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, t->name);
+	nlh = nft_batch_msg(b, type, t->family, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 			    type == NFT_MSG_NEWTABLE ? "creating an nftables table" : "deleting an nftables table");
 	if (!nlh)
 		return full(err);
-	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_nlmsg_build_payload(nlh, tb);
 	return 0;
 }
 
-int nftb_table(struct nft_batch *b, const char *table, struct nr_error *err)
+int nftb_table(struct nft_batch *b, const struct nftb_table *t, struct nr_error *err)
 {
-	return put_table(b, NFT_MSG_NEWTABLE, table, err);
+	return put_table(b, NFT_MSG_NEWTABLE, t, err);
 }
 
-int nftb_del_table(struct nft_batch *b, const char *table, struct nr_error *err)
+int nftb_del_table(struct nft_batch *b, const struct nftb_table *t, struct nr_error *err)
 {
-	return put_table(b, NFT_MSG_DELTABLE, table, err);
+	return put_table(b, NFT_MSG_DELTABLE, t, err);
 }
 
-int nftb_chain(struct nft_batch *b, const char *table, const char *chain, const char *type, int hook, int prio,
+int nftb_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, const char *type, int hook, int prio,
 	       struct nr_error *err)
 {
 	_cleanup_(chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
@@ -62,7 +62,7 @@ int nftb_chain(struct nft_batch *b, const char *table, const char *chain, const 
 
 	if (!c)
 		return nftb_oom(err);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, t->name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
 	if (type) {
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
@@ -70,33 +70,33 @@ int nftb_chain(struct nft_batch *b, const char *table, const char *chain, const 
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
-	nlh = nft_batch_msg(b, NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE, "creating an nftables chain");
+	nlh = nft_batch_msg(b, NFT_MSG_NEWCHAIN, t->family, NLM_F_CREATE, "creating an nftables chain");
 	if (!nlh)
 		return full(err);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	return 0;
 }
 
-struct nftnl_rule *nftb_rule_new(const char *table, const char *chain)
+struct nftnl_rule *nftb_rule_new(const struct nftb_table *t, const char *chain)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
 	if (!r)
 		return NULL;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, t->name);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, t->family);
 	return r;
 }
 
-int nftb_flush_chain(struct nft_batch *b, const char *table, const char *chain, struct nr_error *err)
+int nftb_flush_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(table, chain);
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(t, chain);
 	struct nlmsghdr *nlh;
 
 	if (!r)
 		return nftb_oom(err);
-	nlh = nft_batch_msg(b, NFT_MSG_DELRULE, NFPROTO_INET, 0, "flushing an nftables chain");
+	nlh = nft_batch_msg(b, NFT_MSG_DELRULE, t->family, 0, "flushing an nftables chain");
 	if (!nlh)
 		return full(err);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -105,7 +105,8 @@ int nftb_flush_chain(struct nft_batch *b, const char *table, const char *chain, 
 
 int nftb_put_rule(struct nft_batch *b, struct nftnl_rule *r, const char *what, struct nr_error *err)
 {
-	struct nlmsghdr *nlh = nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND, what);
+	uint16_t family = (uint16_t)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	struct nlmsghdr *nlh = nft_batch_msg(b, NFT_MSG_NEWRULE, family, NLM_F_CREATE | NLM_F_APPEND, what);
 
 	if (!nlh)
 		return full(err);
@@ -113,21 +114,21 @@ int nftb_put_rule(struct nft_batch *b, struct nftnl_rule *r, const char *what, s
 	return 0;
 }
 
-static struct nftnl_set *set_new(const char *table, const char *name)
+static struct nftnl_set *set_new(const struct nftb_table *t, const char *name)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s)
 		return NULL;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, t->name);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, t->family);
 	return s;
 }
 
-int nftb_set(struct nft_batch *b, const char *table, const struct nftb_set_spec *spec, struct nr_error *err)
+int nftb_set(struct nft_batch *b, const struct nftb_table *t, const struct nftb_set_spec *spec, struct nr_error *err)
 {
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(table, spec->name);
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(t, spec->name);
 	uint32_t flags = spec->flags;
 	struct nlmsghdr *nlh;
 
@@ -145,7 +146,15 @@ int nftb_set(struct nft_batch *b, const char *table, const struct nftb_set_spec 
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, spec->data_type);
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, spec->data_len);
 	}
-	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE, "creating an nftables set");
+	if (spec->key_host_order) {
+		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(16);
+		if (!u)
+			return nftb_oom(err);
+		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER, 1 /* nft's BYTEORDER_HOST_ENDIAN */);
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, t->family, NLM_F_CREATE, "creating an nftables set");
 	if (!nlh)
 		return full(err);
 	nftnl_set_nlmsg_build_payload(nlh, s);
@@ -173,10 +182,10 @@ static int elem_fill(struct nftnl_set_elem *el, const struct nftb_elem *e)
 	return 0;
 }
 
-int nftb_elem(struct nft_batch *b, uint16_t type, const char *table, const char *set, const struct nftb_elem *e,
+int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set, const struct nftb_elem *e,
 	      bool excl, const char *what, struct nr_error *err)
 {
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(table, set);
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(t, set);
 	struct nftnl_set_elem *el;
 	struct nlmsghdr *nlh;
 	uint16_t flags = 0;
@@ -191,7 +200,7 @@ int nftb_elem(struct nft_batch *b, uint16_t type, const char *table, const char 
 						   e->comment);
 	if (type == NFT_MSG_NEWSETELEM)
 		flags = NLM_F_CREATE | (excl ? NLM_F_EXCL : 0);
-	nlh = nft_batch_msg(b, type, NFPROTO_INET, flags, what);
+	nlh = nft_batch_msg(b, type, t->family, flags, what);
 	if (!nlh)
 		return full(err);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
@@ -333,7 +342,8 @@ bool nftb_dnat(struct nftnl_rule *r, uint8_t nfproto, uint32_t addr_reg, uint32_
 struct walk {
 	nftb_elem_cb cb;
 	void *data;
-	const char *table, *set;
+	const struct nftb_table *t;
+	const char *set;
 	const void *key; /* for a single GET */
 	uint32_t key_len;
 	int ret;
@@ -342,7 +352,7 @@ struct walk {
 static void build_get(struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(w->table, w->set);
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(w->t, w->set);
 
 	if (!s)
 		return;
@@ -421,7 +431,7 @@ static int query(struct nft_sock *s, struct walk *w, struct nr_error *err)
 	struct nr_error tmp = { 0 };
 	int r;
 
-	r = nft_query(s, NFT_MSG_GETSETELEM, NFPROTO_INET, w->key ? 0 : NLM_F_DUMP, build_get, on_elems, w,
+	r = nft_query(s, NFT_MSG_GETSETELEM, w->t->family, w->key ? 0 : NLM_F_DUMP, build_get, on_elems, w,
 		      "reading an nftables set", &tmp);
 	if (w->ret < 0)
 		return w->ret; /* the callback's own error; it filled err */
@@ -429,15 +439,15 @@ static int query(struct nft_sock *s, struct walk *w, struct nr_error *err)
 		return 0;
 	if (r < 0) {
 		nr_error_copy(err, &tmp);
-		return nr_error_wrap(err, r, "set %s of table inet %s", w->set, w->table);
+		return nr_error_wrap(err, r, "set %s of table %s", w->set, w->t->name);
 	}
 	return 0;
 }
 
-int nftb_walk(struct nft_sock *s, const char *table, const char *set, nftb_elem_cb cb, void *data,
+int nftb_walk(struct nft_sock *s, const struct nftb_table *t, const char *set, nftb_elem_cb cb, void *data,
 	      struct nr_error *err)
 {
-	struct walk w = { .cb = cb, .data = data, .table = table, .set = set };
+	struct walk w = { .cb = cb, .data = data, .t = t, .set = set };
 
 	return query(s, &w, err);
 }
@@ -461,11 +471,11 @@ static int on_get(const struct nftb_elem *e, void *data)
 	return 0;
 }
 
-int nftb_get(struct nft_sock *s, const char *table, const char *set, const void *key, uint32_t key_len,
+int nftb_get(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key, uint32_t key_len,
 	     bool *found, void *data_buf, uint32_t data_cap, char *comment, struct nr_error *err)
 {
 	struct get_ctx g = { .found = found, .data_buf = data_buf, .data_cap = data_cap, .comment = comment };
-	struct walk w = { .cb = on_get, .data = &g, .table = table, .set = set, .key = key, .key_len = key_len };
+	struct walk w = { .cb = on_get, .data = &g, .t = t, .set = set, .key = key, .key_len = key_len };
 
 	*found = false;
 	if (comment)

@@ -1,10 +1,10 @@
 /* Building blocks for nftables transactions of our own tables (libnftnl over core/nft.h):
  * tables, chains, sets and maps, rules from expressions, set elements with an owner
- * comment, and reading set elements back.  Every object is in family inet.
+ * comment, and reading set elements back.
  *
  * Rules are built expression by expression, as `nft --debug=netlink` prints them:
  *
- *	struct nftnl_rule *r = nftb_rule_new("netns-run-portmap", "dnat");
+ *	struct nftnl_rule *r = nftb_rule_new(&table, "dnat");
  *	ok = nftb_nfproto(r, NFPROTO_IPV4) && nftb_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_00)
  *	     && ...;
  *	nftb_put_rule(b, r, "adding the IPv4 DNAT rule", err);
@@ -36,16 +36,22 @@ enum {
 /* Longest owner comment nft shows (NFTNL_UDATA_COMMENT_MAXLEN), with its NUL. */
 #define NFTB_COMMENT_MAX 128
 
+/* One of our tables: its family (NFPROTO_INET, NFPROTO_BRIDGE) and name. */
+struct nftb_table {
+	uint16_t family;
+	const char *name;
+};
+
 int nftb_oom(struct nr_error *err);
 
-int nftb_table(struct nft_batch *b, const char *table, struct nr_error *err);
-int nftb_del_table(struct nft_batch *b, const char *table, struct nr_error *err);
+int nftb_table(struct nft_batch *b, const struct nftb_table *t, struct nr_error *err);
+int nftb_del_table(struct nft_batch *b, const struct nftb_table *t, struct nr_error *err);
 
 /* A base chain when type is not NULL (hook, priority, policy accept), else a regular one. */
-int nftb_chain(struct nft_batch *b, const char *table, const char *chain, const char *type, int hook, int prio,
+int nftb_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, const char *type, int hook, int prio,
 	       struct nr_error *err);
 /* Delete every rule of the chain. */
-int nftb_flush_chain(struct nft_batch *b, const char *table, const char *chain, struct nr_error *err);
+int nftb_flush_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, struct nr_error *err);
 
 struct nftb_set_spec {
 	const char *name;
@@ -55,8 +61,9 @@ struct nftb_set_spec {
 	const uint8_t *fields; /* concatenation field lengths in bytes, or NULL */
 	uint8_t n_fields;
 	uint32_t data_type, data_len; /* maps only */
+	bool key_host_order;          /* strings (ifname): tells nft how to print the keys */
 };
-int nftb_set(struct nft_batch *b, const char *table, const struct nftb_set_spec *spec, struct nr_error *err);
+int nftb_set(struct nft_batch *b, const struct nftb_table *t, const struct nftb_set_spec *spec, struct nr_error *err);
 
 /* An element (type NFT_MSG_NEWSETELEM or NFT_MSG_DELSETELEM).  key_end for intervals of
  * concatenations, data for maps, comment (the owner) or NULL; NULLs are left out.
@@ -66,11 +73,11 @@ struct nftb_elem {
 	uint32_t key_len, data_len;
 	const char *comment;
 };
-int nftb_elem(struct nft_batch *b, uint16_t type, const char *table, const char *set, const struct nftb_elem *e,
+int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set, const struct nftb_elem *e,
 	      bool excl, const char *what, struct nr_error *err);
 
 /* Rules. */
-struct nftnl_rule *nftb_rule_new(const char *table, const char *chain);
+struct nftnl_rule *nftb_rule_new(const struct nftb_table *t, const char *chain);
 int nftb_put_rule(struct nft_batch *b, struct nftnl_rule *r, const char *what, struct nr_error *err);
 bool nftb_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
 bool nftb_cmp(struct nftnl_rule *r, uint32_t sreg, uint32_t op, const void *data, uint32_t len);
@@ -90,12 +97,12 @@ bool nftb_dnat(struct nftnl_rule *r, uint8_t nfproto, uint32_t addr_reg, uint32_
  * with NULLs for absent parts and comment "" when it has none; a negative return stops
  * the walk and is returned (cb fills err). */
 typedef int (*nftb_elem_cb)(const struct nftb_elem *e, void *data);
-int nftb_walk(struct nft_sock *s, const char *table, const char *set, nftb_elem_cb cb, void *data,
+int nftb_walk(struct nft_sock *s, const struct nftb_table *t, const char *set, nftb_elem_cb cb, void *data,
 	      struct nr_error *err);
 
 /* Look one key up: *found, and the element's data and comment when found (data into
  * data_buf of data_cap bytes, comment into a NFTB_COMMENT_MAX buffer; either may be NULL). */
-int nftb_get(struct nft_sock *s, const char *table, const char *set, const void *key, uint32_t key_len,
+int nftb_get(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key, uint32_t key_len,
 	     bool *found, void *data_buf, uint32_t data_cap, char *comment, struct nr_error *err);
 
 #endif

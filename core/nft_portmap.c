@@ -53,7 +53,7 @@
 
 #include "nft_build.h"
 
-#define T NFT_PORTMAP_TABLE
+static const struct nftb_table T = { NFPROTO_INET, NFT_PORTMAP_TABLE };
 
 enum { S_DNAT4, S_DNAT4ANY, S_DNAT6, S_DNAT6ANY, S_SNAT4, S_SNAT6, S_COUNT };
 static const char *const set_names[S_COUNT] = { "dnat4", "dnat4any", "dnat6", "dnat6any", "snat4", "snat6" };
@@ -169,19 +169,19 @@ static int put_sets(struct nft_batch *b, struct nr_error *err)
 	const uint32_t d4 = NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_INET_SERVICE;
 	const uint32_t d6 = NFTB_TYPE_IP6ADDR << NFTB_TYPE_BITS | NFTB_TYPE_INET_SERVICE;
 	const struct nftb_set_spec specs[S_COUNT] = {
-		{ "dnat4", S_DNAT4 + 1, NFTB_TYPE_IPADDR << 2 * NFTB_TYPE_BITS | pport, 12, NFT_SET_MAP, f4, 3, d4, 8 },
-		{ "dnat4any", S_DNAT4ANY + 1, pport, 8, NFT_SET_MAP, pp, 2, d4, 8 },
-		{ "dnat6", S_DNAT6 + 1, NFTB_TYPE_IP6ADDR << 2 * NFTB_TYPE_BITS | pport, 24, NFT_SET_MAP, f6, 3, d6, 20 },
-		{ "dnat6any", S_DNAT6ANY + 1, pport, 8, NFT_SET_MAP, pp, 2, d6, 20 },
+		{ "dnat4", S_DNAT4 + 1, NFTB_TYPE_IPADDR << 2 * NFTB_TYPE_BITS | pport, 12, NFT_SET_MAP, f4, 3, d4, 8, false },
+		{ "dnat4any", S_DNAT4ANY + 1, pport, 8, NFT_SET_MAP, pp, 2, d4, 8, false },
+		{ "dnat6", S_DNAT6 + 1, NFTB_TYPE_IP6ADDR << 2 * NFTB_TYPE_BITS | pport, 24, NFT_SET_MAP, f6, 3, d6, 20, false },
+		{ "dnat6any", S_DNAT6ANY + 1, pport, 8, NFT_SET_MAP, pp, 2, d6, 20, false },
 		{ "snat4", S_SNAT4 + 1, NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_IPADDR, 8, NFT_SET_INTERVAL, s4, 2,
-		  0, 0 },
+		  0, 0, false },
 		{ "snat6", S_SNAT6 + 1, NFTB_TYPE_IP6ADDR << NFTB_TYPE_BITS | NFTB_TYPE_IP6ADDR, 32, NFT_SET_INTERVAL, s6,
-		  2, 0, 0 },
+		  2, 0, 0, false },
 	};
 	int r;
 
 	for (int i = 0; i < S_COUNT; i++)
-		if ((r = nftb_set(b, T, &specs[i], err)) < 0)
+		if ((r = nftb_set(b, &T, &specs[i], err)) < 0)
 			return r;
 	return 0;
 }
@@ -190,7 +190,7 @@ DEFINE_PTR_CLEANUP(rule_freep, struct nftnl_rule *, nftnl_rule_free)
 
 static int put_local_goto(struct nft_batch *b, const char *chain, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(T, chain);
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(&T, chain);
 
 	if (!r || !nftb_fib_local(r) || !nftb_verdict(r, NFT_GOTO, "dnat"))
 		return nftb_oom(err);
@@ -199,8 +199,8 @@ static int put_local_goto(struct nft_batch *b, const char *chain, struct nr_erro
 
 static int put_dnat_rules(struct nft_batch *b, const struct pm_fam *f, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *spec = nftb_rule_new(T, "dnat");
-	_cleanup_(rule_freep) struct nftnl_rule *any = nftb_rule_new(T, "dnat");
+	_cleanup_(rule_freep) struct nftnl_rule *spec = nftb_rule_new(&T, "dnat");
+	_cleanup_(rule_freep) struct nftnl_rule *any = nftb_rule_new(&T, "dnat");
 	uint32_t after = f->reg_after_addr;
 	int r;
 
@@ -225,7 +225,7 @@ static int put_dnat_rules(struct nft_batch *b, const struct pm_fam *f, struct nr
 
 static int put_snat_rule(struct nft_batch *b, const struct pm_fam *f, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(T, "postrouting");
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(&T, "postrouting");
 
 	/* ct status dnat daddr . saddr @snatN masquerade */
 	if (!r || !nftb_ct_dnat(r) || !nftb_nfproto(r, f->nfproto) ||
@@ -241,14 +241,14 @@ static int put_skeleton(struct nft_batch *b, struct nr_error *err)
 	static const char *const chains[] = { "prerouting", "output", "dnat", "postrouting" };
 	int r;
 
-	if ((r = nftb_table(b, T, err)) < 0 || (r = nftb_chain(b, T, "dnat", NULL, 0, 0, err)) < 0 ||
-	    (r = nftb_chain(b, T, "prerouting", "nat", NF_INET_PRE_ROUTING, -100, err)) < 0 ||
-	    (r = nftb_chain(b, T, "output", "nat", NF_INET_LOCAL_OUT, -100, err)) < 0 ||
-	    (r = nftb_chain(b, T, "postrouting", "nat", NF_INET_POST_ROUTING, 100, err)) < 0 ||
+	if ((r = nftb_table(b, &T, err)) < 0 || (r = nftb_chain(b, &T, "dnat", NULL, 0, 0, err)) < 0 ||
+	    (r = nftb_chain(b, &T, "prerouting", "nat", NF_INET_PRE_ROUTING, -100, err)) < 0 ||
+	    (r = nftb_chain(b, &T, "output", "nat", NF_INET_LOCAL_OUT, -100, err)) < 0 ||
+	    (r = nftb_chain(b, &T, "postrouting", "nat", NF_INET_POST_ROUTING, 100, err)) < 0 ||
 	    (r = put_sets(b, err)) < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++)
-		if ((r = nftb_flush_chain(b, T, chains[i], err)) < 0)
+		if ((r = nftb_flush_chain(b, &T, chains[i], err)) < 0)
 			return r;
 	if ((r = put_local_goto(b, "prerouting", err)) < 0 || (r = put_local_goto(b, "output", err)) < 0)
 		return r;
@@ -270,7 +270,7 @@ static int put_elem(struct nft_batch *b, uint16_t type, const struct pm_elem *e,
 		.comment = type == NFT_MSG_NEWSETELEM ? owner : NULL,
 	};
 
-	return nftb_elem(b, type, T, set_names[e->set], &x, excl,
+	return nftb_elem(b, type, &T, set_names[e->set], &x, excl,
 			 type == NFT_MSG_NEWSETELEM ? "adding a port mapping element" : "removing a port mapping element",
 			 err);
 }
@@ -341,7 +341,7 @@ static int plan_dnat(struct nft_sock *s, const struct pm_attach *a, const struct
 
 	*add = *del = false;
 	dnat_elem(f, m, ctr, e);
-	if ((r = nftb_get(s, T, set_names[e->set], e->key, e->key_len, &found, data, sizeof(data), owner, err)) < 0)
+	if ((r = nftb_get(s, &T, set_names[e->set], e->key, e->key_len, &found, data, sizeof(data), owner, err)) < 0)
 		return r;
 	if (found && strcmp(owner, a->owner) != 0)
 		return in_use(m, f->af, owner, err);
@@ -353,7 +353,7 @@ static int plan_dnat(struct nft_sock *s, const struct pm_attach *a, const struct
 		/* An every-address mapping of the same port would shadow or be shadowed. */
 		uint8_t pp[8];
 		put_proto_port(pp, m->proto, m->host_port);
-		if ((r = nftb_get(s, T, set_names[f->dnat_any], pp, 8, &found, NULL, 0, owner, err)) < 0)
+		if ((r = nftb_get(s, &T, set_names[f->dnat_any], pp, 8, &found, NULL, 0, owner, err)) < 0)
 			return r;
 		if (found && strcmp(owner, a->owner) != 0) {
 			char by[NFTB_COMMENT_MAX + 32];
@@ -405,7 +405,7 @@ static int add_locked(struct nft_sock *s, const struct pm_attach *a, struct nr_e
 
 		if (!c)
 			continue;
-		if ((r = nftb_walk(s, T, set_names[f->dnat], on_specific, &scan, err)) < 0)
+		if ((r = nftb_walk(s, &T, set_names[f->dnat], on_specific, &scan, err)) < 0)
 			return r;
 		for (size_t i = 0; i < a->n_maps; i++) {
 			struct pm_elem e;
@@ -507,12 +507,12 @@ static int del_matching(bool (*match)(const char *owner, void *data), void *data
 	if ((r = lock_open(&lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0)
 		return r;
 	for (c.set = 0; c.set < S_COUNT; c.set++)
-		if ((r = nftb_walk(s, T, set_names[c.set], on_collect, &c, err)) < 0)
+		if ((r = nftb_walk(s, &T, set_names[c.set], on_collect, &c, err)) < 0)
 			goto out;
 	if (c.n == c.total) {
 		/* Nothing else left: the table goes (a missing one is fine). */
 		_cleanup_nft_batch_ struct nft_batch *b = NULL;
-		if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, T, err)) < 0)
+		if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, &T, err)) < 0)
 			goto out;
 		r = nft_batch_commit(s, b, err);
 		if (r == -ENOENT) {
@@ -597,13 +597,13 @@ int nft_portmap_check(const struct pm_attach *a, struct nr_error *err)
 			if (!map_applies(m, f->af))
 				continue;
 			dnat_elem(f, m, &c->addr, &e);
-			r = nftb_get(s, T, set_names[e.set], e.key, e.key_len, &found, data, sizeof(data), owner, err);
+			r = nftb_get(s, &T, set_names[e.set], e.key, e.key_len, &found, data, sizeof(data), owner, err);
 			if (r < 0)
 				return r;
 			if (!found || strcmp(owner, a->owner) != 0 || memcmp(data, e.data, e.data_len) != 0)
 				return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT,
-						    "host port %s is not published to %s (table inet %s, map %s)",
-						    describe(m, f->af, what, sizeof(what)), a->owner, T, set_names[e.set]);
+						    "host port %s is not published to %s (table inet " NFT_PORTMAP_TABLE ", map %s)",
+						    describe(m, f->af, what, sizeof(what)), a->owner, set_names[e.set]);
 		}
 	}
 	return 0;

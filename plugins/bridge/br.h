@@ -14,6 +14,7 @@ struct br_conf {
 	const char *bridge;
 	bool is_gw, is_default_gw, force_address, ip_masq;
 	bool hairpin, promisc, enable_dad, disable_ctr_iface, port_isolation;
+	bool isolate, internal; /* isolation.c; icc: false sets port_isolation */
 	unsigned int mtu;
 	const char *mac;       /* container MAC or NULL */
 	const char *ipam_type; /* NULL: L2 only */
@@ -76,5 +77,8 @@ int br_result_ifaces(const struct br_host *h, const char *bridge, const char *if
 int br_masq_add(const struct br_conf *c, const struct cni_result *res, struct nr_error *err);
 int br_masq_del_result(const struct br_conf *c, const struct cni_result *res, struct nr_error *err);
 int br_masq_del_addrs(const struct br_conf *c, const struct ip_prefix *a, size_t n, struct nr_error *err);
+
+/* isolation.c */
+int br_isolation_apply(const struct br_conf *c, struct nr_error *err);
 
 #endif

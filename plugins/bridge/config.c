@@ -14,7 +14,7 @@ static const char *const known_fields[] = {
 	"ipMasq", "ipMasqBackend", "mtu", "hairpinMode", "promiscMode", "vlan", "vlanTrunk",
 	"preserveDefaultVlan", "enabledad", "macspoofchk", "disableContainerInterface", "portIsolation", "ipam",
 	"dns", "capabilities", "runtimeConfig", "args", "prevResult", "cni.dev/valid-attachments",
-	"cni.dev/attachments", NULL,
+	"cni.dev/attachments", "isolate", "icc", "internal", NULL,
 };
 
 /* vlan, vlanTrunk, macspoofchk: only their defaults.  preserveDefaultVlan only changes
@@ -115,6 +115,26 @@ static int parse_ipam(json_t *root, struct br_conf *c, struct nr_error *err)
 	return 0;
 }
 
+/* Isolation as Docker and netavark offer it: isolate (default on, as in netavark 2),
+ * icc (container-to-container on the bridge, default on), internal (no way out). */
+static int br_conf_isolation(json_t *root, struct br_conf *c, struct nr_error *err)
+{
+	bool icc = true;
+	int r;
+
+	c->isolate = true;
+	if ((r = jfield_bool(root, "isolate", WHAT, &c->isolate, err)) < 0 ||
+	    (r = jfield_bool(root, "icc", WHAT, &icc, err)) < 0 ||
+	    (r = jfield_bool(root, "internal", WHAT, &c->internal, err)) < 0)
+		return r;
+	if (!icc)
+		c->port_isolation = true;
+	if (c->internal && c->ip_masq)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "bridge: an internal network has no way out, so ipMasq must not be true");
+	return 0;
+}
+
 int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct nr_error *err)
 {
 	json_t *root = ctx->conf.root;
@@ -131,6 +151,8 @@ int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct 
 	if (!*c.bridge || strlen(c.bridge) > CNI_IFNAME_MAX || strchr(c.bridge, '/'))
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "bridge: invalid bridge name \"%s\"",
 				    c.bridge);
+	if ((r = br_conf_isolation(root, &c, err)) < 0)
+		return r;
 	c.mtu = (unsigned int)mtu;
 	c.dns = ctx->conf.dns;
 	*ret = c;

@@ -66,6 +66,8 @@ static int add_steps(struct cni_plugin_ctx *ctx, const struct br_conf *c, int ns
 		return nr_error_wrap(err, r, "configuring %s in %s", ctx->env.ifname, ctx->env.netns);
 	if ((r = br_host_gateways(st->s, c, st->h.br_index, res, err)) < 0)
 		return r;
+	if ((r = br_isolation_apply(c, err)) < 0)
+		return r;
 	st->masq_done = true;
 	if ((r = br_masq_add(c, res, err)) < 0)
 		return r;
