@@ -242,7 +242,7 @@ static int check_fn(void *arg, struct nr_error *err)
 	if (strcmp(kind, "veth") != 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "%s is a %s, not a veth", op->ifname,
 				    *kind ? kind : "device");
-	if ((ifindex = link_index(s, op->ifname, err)) < 0 || (r = nlx_peer_index(s, op->ifname, &op->ret_peer, err)) < 0)
+	if ((ifindex = link_index(s, op->ifname, err)) < 0 || (r = link_peer_index(s, op->ifname, &op->ret_peer, err)) < 0)
 		return ifindex < 0 ? ifindex : r;
 	for (size_t i = 0; i < op->res->n_ips; i++) {
 		if (!ip_is_ours(op->res, i, op->ifname) || ip_prefix_parse(op->res->ips[i].address, &p) < 0)

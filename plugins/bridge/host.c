@@ -48,7 +48,7 @@ static int attach_port(struct nlsock *s, const struct br_conf *c, const char *ve
 		return r;
 	if (c->hairpin && (r = link_set_hairpin(s, veth, true, err)) < 0)
 		return r;
-	if (c->port_isolation && (r = nlx_set_isolated(s, veth, true, err)) < 0)
+	if (c->port_isolation && (r = link_set_isolated(s, veth, true, err)) < 0)
 		return r;
 	return 0;
 }
@@ -60,7 +60,7 @@ int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const cha
 
 	if ((r = bridge_ensure(s, c->bridge, c->mtu, NULL, false, &ret->br_index, err)) < 0)
 		return r;
-	if (c->promisc && (r = nlx_set_promisc(s, c->bridge, err)) < 0)
+	if (c->promisc && (r = link_set_promisc(s, c->bridge, err)) < 0)
 		return r;
 	if ((r = create_veth(s, c, nsfd, ifname, ret->veth, err)) < 0)
 		return nr_error_wrap(err, r, "creating the veth pair");
@@ -187,7 +187,7 @@ int br_host_check(struct nlsock *s, const char *bridge, int peer_index, struct n
 				    *kind ? kind : "device");
 	if ((br_index = link_index(s, bridge, err)) < 0)
 		return br_index;
-	if ((r = nlx_master_of(s, peer_index, &master, err)) < 0)
+	if ((r = link_master_of(s, peer_index, &master, err)) < 0)
 		return nr_error_wrap(err, r, "looking up the host end of the veth pair");
 	if (master != br_index)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL,

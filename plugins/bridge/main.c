@@ -25,7 +25,7 @@ static void add_rollback(struct cni_plugin_ctx *ctx, const struct br_conf *c, st
 	struct nr_error ignored = { 0 };
 
 	if (st->masq_done)
-		br_masq_del_result(c, res, &ignored);
+		br_masq_del(ctx, NULL, 0, res, &ignored);
 	if (st->ipam_done)
 		br_ipam_undo(ctx, c);
 	/* Deleting the host end removes the container end with it. */
@@ -67,7 +67,7 @@ static int add_steps(struct cni_plugin_ctx *ctx, const struct br_conf *c, int ns
 	if ((r = br_host_gateways(st->s, c, st->h.br_index, res, err)) < 0)
 		return r;
 	st->masq_done = true;
-	if ((r = br_masq_add(c, res, err)) < 0)
+	if ((r = br_masq_add(ctx, c, res, err)) < 0)
 		return r;
 	if ((r = ctr_mac(nsfd, ctx->env.ifname, ctr_mac_buf, err)) < 0 ||
 	    (r = br_host_macs(st->s, c->bridge, &st->h, err)) < 0)
@@ -124,16 +124,16 @@ static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 
 	if ((r = br_conf_parse(ctx, &c, err)) < 0)
 		return r;
-	/* IPAM first and always: the lease must go even when the namespace already has. */
-	if ((r = br_ipam(ctx, &c, "DEL", NULL, err)) < 0)
-		return r;
 	if ((r = open_netns_if_any(ctx->env.netns, &nsfd, err)) < 0)
 		return r;
 	if (nsfd >= 0 && (r = ctr_delete(nsfd, ctx->env.ifname, &addrs, &n_addrs, err)) < 0)
 		return nr_error_wrap(err, r, "deleting %s in %s", ctx->env.ifname, ctx->env.netns);
-	if (ctx->conf.prev_result)
-		return br_masq_del_result(&c, ctx->conf.prev_result, err);
-	return br_masq_del_addrs(&c, addrs, n_addrs, err);
+	/* Masquerade before the lease: once IPAM lets the address go, a concurrent ADD may get
+	 * it and masquerade it under its own name.  Neither step depends on the namespace, so
+	 * a DEL after the namespace is gone still clears both. */
+	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, err)) < 0)
+		return r;
+	return br_ipam(ctx, &c, "DEL", NULL, err);
 }
 
 static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
@@ -169,7 +169,7 @@ static int bridge_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	struct br_conf c;
 	int r;
 
-	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+	if ((r = br_conf_parse(ctx, &c, err)) < 0 || (r = br_masq_gc(ctx, err)) < 0)
 		return r;
 	return br_ipam(ctx, &c, "GC", NULL, err);
 }

@@ -26,8 +26,8 @@ int main(int argc, char **argv)
 	int r;
 	if (argc != 3 || ip_prefix_parse(argv[2], &p) < 0)
 		return 2;
-	if (!strcmp(argv[1], "add")) r = nft_masq_add(&p, &e);
-	else if (!strcmp(argv[1], "del")) r = nft_masq_del(&p, &e);
+	if (!strcmp(argv[1], "add")) r = nft_masq_add(&p, 1, "test c1 eth0", &e);
+	else if (!strcmp(argv[1], "del")) r = nft_masq_del(&p, 1, NULL, &e);
 	else { r = nft_masq_contains(&p, &b, &e); if (r == 0 && !b) return 1; }
 	if (r < 0) fprintf(stderr, "%s\n", e.msg);
 	return r < 0 ? 3 : 0;
