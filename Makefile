@@ -98,8 +98,17 @@ integration: all | deps-test
 demo: all | deps-test
 	@scripts/demo.sh $(BUILD)
 
-bench: all | deps-test
+# The reference bridge (containernetworking-plugins 1.1.1) masquerades by running iptables.
+BENCH_DEBS   := iptables
+BENCH_N      ?= 100
+BENCH_ROUNDS ?= 3
+bench: all $(BUILD)/bench/cni-time | deps-test
+	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
+	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
+
+$(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 install: all
 	install -d $(DESTDIR)$(CNIDIR)
