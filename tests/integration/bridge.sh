@@ -142,6 +142,11 @@ out=$(br ADD x "$(conf net1 '{"vlan":5}')")
 t_eq "vlan (not implemented) is code 2" "$(code "$out")" 2
 out=$(br ADD x "$(conf net1 '{"hairpinMode":true,"promiscMode":true}')")
 t_eq "hairpinMode with promiscMode is an error" "$(code "$out")" 7
+out=$(br ADD x "$(conf small '{"ipMasq":true}' '[[{"subnet":"198.51.100.0/31"}]]')")
+t_eq "a subnet too small to allocate from is code 7" "$(code "$out")" 7
+t_check "... naming the subnet" grep -q "198.51.100.0/31" <<<"$out"
+t_eq "... and leaves no masquerade entry" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100)" 0
+nothing_left "bad configs"
 out=$(CNI_CONTAINERID=x cni bridge ADD /run/netns/nonexistent eth0 "$C")
 t_eq "a CNI_NETNS that does not exist is code 3" "$(code "$out")" 3
 # This kernel may lack the dummy driver; any link that is not ours will do.
@@ -162,12 +167,13 @@ out=$(br ADD x "$(conf tiny '{}' "$TINY")")
 t_eq "ADD in a one-address range succeeds" "$(code "$out")" none
 ip netns add y
 host1=$(links)
-out=$(br ADD y "$(conf tiny '{}' "$TINY")")
-t_check "one more ADD in the exhausted range fails" test "$(code "$out")" != none
+out=$(br ADD y "$(conf tiny '{"ipMasq":true}' "$TINY")")
+t_eq "one more ADD in the exhausted range fails with code 50" "$(code "$out")" 50
 t_check "... saying the range is full" grep -qi "no.*address\|exhaust\|full" <<<"$out"
 t_eq "exhausted range: no new host links" "$(links)" "$host1"
 t_eq "exhausted range: nothing in the netns" "$(ns_links y)" "lo "
 t_eq "exhausted range: still one lease" "$(leases tiny)" 1
+t_eq "exhausted range: no masquerade entry" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100.20)" 0
 br DEL x "$(conf tiny '{}' "$TINY")" >/dev/null
 
 # --- DEL -----------------------------------------------------------------------------
