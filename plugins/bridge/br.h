@@ -26,6 +26,7 @@ int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct 
 /* host.c */
 struct br_host {
 	int br_index;
+	bool br_created; /* this ADD made the bridge: its rollback may remove it */
 	char veth[CNI_IFNAME_MAX + 1];
 	char br_mac[LINK_MAC_STRLEN];
 	char veth_mac[LINK_MAC_STRLEN];

@@ -60,6 +60,7 @@ int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const cha
 
 	if ((r = bridge_ensure(s, c->bridge, c->mtu, NULL, false, &ret->br_index, err)) < 0)
 		return r;
+	ret->br_created = r > 0;
 	if (c->promisc && (r = link_set_promisc(s, c->bridge, err)) < 0)
 		return r;
 	if ((r = create_veth(s, c, nsfd, ifname, ret->veth, err)) < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "br.h"
+#include "bridge.h"
 #include "netns.h"
 
 /* MAC is ours; IP is for the IPAM plugin, which gets CNI_ARGS passed through. */
@@ -31,6 +32,9 @@ static void add_rollback(struct cni_plugin_ctx *ctx, const struct br_conf *c, st
 	/* Deleting the host end removes the container end with it. */
 	if (st->h.veth[0])
 		link_delete(st->s, st->h.veth, &ignored);
+	/* A bridge this ADD made goes too, unless another ADD has attached to it meanwhile. */
+	if (st->h.br_created)
+		bridge_delete_if_unused(st->s, c->bridge, &ignored);
 }
 
 static int refuse_existing_ifname(int nsfd, const char *ifname, const char *netns, struct nr_error *err)

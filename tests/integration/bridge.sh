@@ -147,6 +147,10 @@ t_eq "a subnet too small to allocate from is code 7" "$(code "$out")" 7
 t_check "... naming the subnet" grep -q "198.51.100.0/31" <<<"$out"
 t_eq "... and leaves no masquerade entry" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100)" 0
 nothing_left "bad configs"
+out=$(br ADD x "$(jq -c '.bridge="nrfresh0" | .ipam.type="no-such-ipam"' <<<"$C")")
+t_check "a first ADD whose IPAM plugin is missing fails" test "$(code "$out")" != none
+t_check "... naming the plugin" grep -q no-such-ipam <<<"$out"
+nothing_left "failed first ADD (the bridge it made is gone too)"
 out=$(CNI_CONTAINERID=x cni bridge ADD /run/netns/nonexistent eth0 "$C")
 t_eq "a CNI_NETNS that does not exist is code 3" "$(code "$out")" 3
 # This kernel may lack the dummy driver; any link that is not ours will do.
