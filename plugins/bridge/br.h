@@ -71,6 +71,8 @@ int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const
 /* Every entry of this attachment, and of addrs[] and prev's addresses in this network. */
 int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
 		const struct cni_result *prev, struct nr_error *err);
+/* With ipMasq, every prevResult address is masqueraded with its subnet. */
+int br_masq_check(const struct br_conf *c, const struct cni_result *prev, struct nr_error *err);
 /* Entries of this network whose attachment is not in the GC's valid list. */
 int br_masq_gc(const struct cni_plugin_ctx *ctx, struct nr_error *err);
 

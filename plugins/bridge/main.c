@@ -153,9 +153,9 @@ static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return r;
 	if ((r = ctr_check(nsfd, ctx->env.ifname, ctx->conf.prev_result, &peer, err)) < 0)
 		return nr_error_wrap(err, r, "checking %s in %s", ctx->env.ifname, ctx->env.netns);
-	if ((r = nlsock_open(&s, err)) < 0)
+	if ((r = nlsock_open(&s, err)) < 0 || (r = br_host_check(s, c.bridge, peer, err)) < 0)
 		return r;
-	return br_host_check(s, c.bridge, peer, err);
+	return br_masq_check(&c, ctx->conf.prev_result, err);
 }
 
 static int bridge_status(struct cni_plugin_ctx *ctx, struct nr_error *err)

@@ -68,6 +68,12 @@ t_eq "ADD with isDefaultGateway exits 0" "$rc" 0
 t_eq "default routes in the result" "$(jq -c '[.routes[] | [.dst, .gw]]' <<<"$out")" \
 	'[["0.0.0.0/0","198.51.100.1"],["::/0","2001:db8:1::1"]]'
 t_check "default route in the container" sh -c "ip -n d route show default | grep -q 'via 198.51.100.1 dev eth0'"
+DC=$(jq -c --argjson p "$out" '.prevResult=$p' <<<"$(conf net1 '{"isDefaultGateway":true}')")
+t_check "CHECK with the routes in place succeeds" br CHECK d "$DC"
+ip -n d route del default via 198.51.100.1
+out2=$(br CHECK d "$DC"); rc=$?
+t_eq "CHECK fails once the default route is gone" "$rc" 1
+t_check "... naming the route" grep -q "route to 0.0.0.0/0 via 198.51.100.1" <<<"$out2"
 br DEL d "$(conf net1 '{"isDefaultGateway":true}')" >/dev/null
 
 # --- config dns wins over IPAM's -------------------------------------------------------
@@ -85,9 +91,13 @@ t_eq "runtimeConfig.mac is the container's MAC" "$(ip -n h -j link show eth0 | j
 hveth=$(jq -r '.interfaces[1].name' <<<"$out")
 t_eq "hairpin is on" "$(bridge -j -d link show dev "$hveth" | jq -r '.[0].hairpin')" true
 t_eq "port isolation is on" "$(bridge -j -d link show dev "$hveth" | jq -r '.[0].isolated')" true
-if command -v nft >/dev/null; then
-	t_check "the address is masqueraded" sh -c "nft list table inet netns-run | grep -q 198.51.100"
-fi
+t_check "the address is masqueraded" sh -c "nft list table inet netns-run | grep -q 198.51.100"
+HCP=$(jq -c --argjson p "$out" '.prevResult=$p' <<<"$HC")
+t_check "CHECK with ipMasq succeeds" br CHECK h "$HCP"
+nft flush set inet netns-run ctr4
+out2=$(br CHECK h "$HCP"); rc=$?
+t_eq "CHECK fails once the masquerade entry is gone" "$rc" 1
+t_check "... saying so" grep -q "not masqueraded" <<<"$out2"
 br DEL h "$HC" >/dev/null
 t_eq "DEL removes the masquerade entries" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100)" 0
 ip netns add l
