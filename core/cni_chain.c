@@ -137,14 +137,15 @@ static int check_attachment(const struct cni_rtconf *rt, bool need_netns, struct
 	return 0;
 }
 
-/* DEL plugins last..0 in reverse; stops at the first failure (the cache stays, so DEL
- * can be retried with the same prevResult). */
+/* DEL plugins last..0 in reverse.  A runtime's DEL stops at the first failure (the cache
+ * stays, so DEL can be retried in order with the same prevResult); a cleanup (rollback,
+ * stale attachments) goes on to the end, with errors dropped. */
 static int del_range(const struct cni_netconf *n, const struct cni_rtconf *rt, const struct call *c, size_t last,
-		     struct nr_error *err)
+		     bool best_effort, struct nr_error *err)
 {
 	for (size_t i = last + 1; i-- > 0;) {
-		int r = run_plugin(n, rt, i, c, NULL, err);
-		if (r < 0)
+		int r = run_plugin(n, rt, i, c, NULL, best_effort ? NULL : err);
+		if (r < 0 && !best_effort)
 			return r;
 	}
 	return 0;
@@ -203,7 +204,7 @@ rollback:
 	/* The failed plugin too: it may have done part of its work. */
 	c.command = "DEL";
 	c.prev = prev;
-	del_range(n, rt, &c, i, NULL);
+	del_range(n, rt, &c, i, true, NULL);
 	return r;
 }
 
@@ -218,7 +219,7 @@ static struct cni_cache_entry *cached(const struct cni_netconf *n, const struct 
 }
 
 static int del_with_entry(const struct cni_netconf *n, const struct cni_rtconf *rt, const char *netns,
-			  const struct cni_cache_entry *e, struct nr_error *err)
+			  const struct cni_cache_entry *e, bool best_effort, struct nr_error *err)
 {
 	_cleanup_json_ json_t *prev = NULL;
 	struct call c = { "DEL", rt->container_id, netns, rt->ifname, rt->args, rt->capability_args, NULL, NULL };
@@ -234,7 +235,7 @@ static int del_with_entry(const struct cni_netconf *n, const struct cni_rtconf *
 			prev = NULL;
 		c.prev = prev;
 	}
-	if ((r = del_range(n, rt, &c, n_plugins(n) - 1, err)) < 0)
+	if ((r = del_range(n, rt, &c, n_plugins(n) - 1, best_effort, err)) < 0)
 		return r;
 	if ((r = cni_cache_remove(rt->cache_dir, n->name, rt->container_id, rt->ifname, err)) < 0)
 		return nr_error_wrap(err, r, "network %s", n->name);
@@ -249,7 +250,7 @@ int cni_chain_del(const struct cni_netconf *n, const struct cni_rtconf *rt, stru
 	if ((r = check_attachment(rt, false, err)) < 0)
 		return r;
 	e = cached(n, rt);
-	return del_with_entry(n, rt, rt->netns, e, err);
+	return del_with_entry(n, rt, rt->netns, e, false, err);
 }
 
 int cni_chain_check(const struct cni_netconf *n, const struct cni_rtconf *rt, struct nr_error *err)
@@ -321,8 +322,7 @@ static int gc_stale(const struct cni_cache_entry *e, void *arg, struct nr_error 
 	rt.ifname = e->ifname;
 	rt.args = NULL;
 	rt.capability_args = NULL;
-	if (del_with_entry(op->n, &rt, NULL, e, NULL) < 0)
-		cni_cache_remove(rt.cache_dir, op->n->name, e->container_id, e->ifname, NULL);
+	del_with_entry(op->n, &rt, NULL, e, true, NULL);
 	return 0;
 }
 
