@@ -42,6 +42,11 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_LIB_SRC))
 
+# Test helper programs: tests/tools/NAME.c -> build/tests/tools/NAME, linked with the core
+# library; built before any test runs.
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
+
 .PHONY: all deps deps-test check unit integration demo bench install uninstall clean fmt
 
 all: $(CORE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
@@ -85,6 +90,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJ) $(CORE_LIB) | deps-te
 		$(CORE_LIB) $(PKG_LIBS) -lcmocka
 
 $(UNIT_LIB_OBJ): | deps-test
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(PKG_LIBS)
+
+check integration: $(TOOL_BINS)
 
 check: all $(UNIT_BINS) | deps-test
 	@tests/run-all.sh $(BUILD)
