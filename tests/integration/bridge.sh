@@ -19,7 +19,7 @@ conf() {
 br() { CNI_CONTAINERID=$2 cni bridge "$1" "/run/netns/$2" "${4:-eth0}" "$3"; }
 links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
 ns_links() { ip -n "$1" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
-leases() { find "$DATA/$1" -maxdepth 1 -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }
+leases() { nr_leases "$DATA/$1"; }
 code() { jq -r '.code // "none"' <<<"$1"; }
 
 # --- two containers -----------------------------------------------------------------
