@@ -93,18 +93,31 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 	return created;
 }
 
-int bridge_delete_if_unused(struct nlsock *s, const char *name, struct nr_error *err)
+int bridge_port_count(struct nlsock *s, const char *name, struct nr_error *err)
 {
 	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
-	int r, ifindex;
+	int r, ifindex, n = 0;
 
-	if ((ifindex = link_index(s, name, NULL)) < 0)
-		return 0; /* already gone */
+	if ((ifindex = link_index(s, name, err)) < 0)
+		return ifindex;
 	nlsock_reset(s);
 	if ((r = rtnl_link_alloc_cache(s->sk, AF_UNSPEC, &cache)) < 0)
 		return nlsock_error(s, r, err, "listing links");
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
 		if (rtnl_link_get_master((struct rtnl_link *)o) == ifindex)
-			return 0;
+			n++;
+	return n;
+}
+
+int bridge_delete_if_unused(struct nlsock *s, const char *name, struct nr_error *err)
+{
+	int n = bridge_port_count(s, name, err);
+
+	if (n == -ENODEV) {
+		nr_error_clear(err);
+		return 0; /* already gone */
+	}
+	if (n != 0)
+		return n < 0 ? n : 0;
 	return link_delete(s, name, err) < 0 ? -EBUSY : 1;
 }

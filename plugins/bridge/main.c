@@ -158,12 +158,31 @@ static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	return br_masq_check(&c, ctx->conf.prev_result, err);
 }
 
-static int bridge_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
+/* A bridge with every port taken cannot serve an ADD: say so before a runtime tries. */
+static int bridge_status(const char *bridge, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	int r;
+
+	if ((r = nlsock_open(&s, err)) < 0)
+		return r;
+	r = bridge_port_count(s, bridge, err);
+	if (r == -ENODEV) {
+		nr_error_clear(err);
+		return 0; /* made by the first ADD */
+	}
+	if (r >= BRIDGE_MAX_PORTS)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL, "bridge %s is full (%d ports, the most a Linux bridge takes)",
+				    bridge, r);
+	return r < 0 ? r : 0;
+}
+
+static int bridge_status_op(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
 	struct br_conf c;
 	int r;
 
-	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+	if ((r = br_conf_parse(ctx, &c, err)) < 0 || (r = bridge_status(c.bridge, err)) < 0)
 		return r;
 	return br_ipam(ctx, &c, "STATUS", NULL, err);
 }
@@ -184,7 +203,7 @@ static const struct cni_plugin_ops bridge_ops = {
 	.add = bridge_add,
 	.del = bridge_del,
 	.check = bridge_check,
-	.status = bridge_status,
+	.status = bridge_status_op,
 	.gc = bridge_gc,
 };
 
