@@ -13,7 +13,7 @@ CNIDIR  := $(PREFIX)/lib/netns-run/cni
 PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
               libnftnl-dev libjansson-dev
-TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind \
+TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace \
               golang-github-appc-cni-dev containernetworking-plugins
 
 CFLAGS   ?= -O2 -g
@@ -41,6 +41,11 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # Shared test helpers (fixtures) linked into every unit test.
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_LIB_SRC))
+
+# Test helper programs: tests/tools/NAME.c -> build/tests/tools/NAME, linked with the core
+# library; built before any test runs.
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test check unit integration demo bench install uninstall clean fmt
 
@@ -85,6 +90,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJ) $(CORE_LIB) | deps-te
 		$(CORE_LIB) $(PKG_LIBS) -lcmocka
 
 $(UNIT_LIB_OBJ): | deps-test
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(PKG_LIBS)
+
+check integration: $(TOOL_BINS)
 
 check: all $(UNIT_BINS) | deps-test
 	@tests/run-all.sh $(BUILD)

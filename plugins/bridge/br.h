@@ -26,6 +26,7 @@ int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct 
 /* host.c */
 struct br_host {
 	int br_index;
+	bool br_created; /* this ADD made the bridge: its rollback may remove it */
 	char veth[CNI_IFNAME_MAX + 1];
 	char br_mac[LINK_MAC_STRLEN];
 	char veth_mac[LINK_MAC_STRLEN];
@@ -70,6 +71,8 @@ int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const
 /* Every entry of this attachment, and of addrs[] and prev's addresses in this network. */
 int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
 		const struct cni_result *prev, struct nr_error *err);
+/* With ipMasq, every prevResult address is masqueraded with its subnet. */
+int br_masq_check(const struct br_conf *c, const struct cni_result *prev, struct nr_error *err);
 /* Entries of this network whose attachment is not in the GC's valid list. */
 int br_masq_gc(const struct cni_plugin_ctx *ctx, struct nr_error *err);
 

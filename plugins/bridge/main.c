@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "br.h"
+#include "bridge.h"
 #include "netns.h"
 
 /* MAC is ours; IP is for the IPAM plugin, which gets CNI_ARGS passed through. */
@@ -31,6 +32,9 @@ static void add_rollback(struct cni_plugin_ctx *ctx, const struct br_conf *c, st
 	/* Deleting the host end removes the container end with it. */
 	if (st->h.veth[0])
 		link_delete(st->s, st->h.veth, &ignored);
+	/* A bridge this ADD made goes too, unless another ADD has attached to it meanwhile. */
+	if (st->h.br_created)
+		bridge_delete_if_unused(st->s, c->bridge, &ignored);
 }
 
 static int refuse_existing_ifname(int nsfd, const char *ifname, const char *netns, struct nr_error *err)
@@ -149,17 +153,36 @@ static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return r;
 	if ((r = ctr_check(nsfd, ctx->env.ifname, ctx->conf.prev_result, &peer, err)) < 0)
 		return nr_error_wrap(err, r, "checking %s in %s", ctx->env.ifname, ctx->env.netns);
-	if ((r = nlsock_open(&s, err)) < 0)
+	if ((r = nlsock_open(&s, err)) < 0 || (r = br_host_check(s, c.bridge, peer, err)) < 0)
 		return r;
-	return br_host_check(s, c.bridge, peer, err);
+	return br_masq_check(&c, ctx->conf.prev_result, err);
 }
 
-static int bridge_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
+/* A bridge with every port taken cannot serve an ADD: say so before a runtime tries. */
+static int bridge_status(const char *bridge, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	int r;
+
+	if ((r = nlsock_open(&s, err)) < 0)
+		return r;
+	r = bridge_port_count(s, bridge, err);
+	if (r == -ENODEV) {
+		nr_error_clear(err);
+		return 0; /* made by the first ADD */
+	}
+	if (r >= BRIDGE_MAX_PORTS)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL, "bridge %s is full (%d ports, the most a Linux bridge takes)",
+				    bridge, r);
+	return r < 0 ? r : 0;
+}
+
+static int bridge_status_op(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
 	struct br_conf c;
 	int r;
 
-	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+	if ((r = br_conf_parse(ctx, &c, err)) < 0 || (r = bridge_status(c.bridge, err)) < 0)
 		return r;
 	return br_ipam(ctx, &c, "STATUS", NULL, err);
 }
@@ -180,7 +203,7 @@ static const struct cni_plugin_ops bridge_ops = {
 	.add = bridge_add,
 	.del = bridge_del,
 	.check = bridge_check,
-	.status = bridge_status,
+	.status = bridge_status_op,
 	.gc = bridge_gc,
 };
 

@@ -72,6 +72,26 @@ int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs,
 	return 0;
 }
 
+int br_masq_check(const struct br_conf *c, const struct cni_result *prev, struct nr_error *err)
+{
+	struct ip_prefix p;
+	bool ok;
+	int r;
+
+	if (!c->ip_masq || !prev)
+		return 0;
+	for (size_t i = 0; i < prev->n_ips; i++) {
+		if (ip_prefix_parse(prev->ips[i].address, &p) < 0)
+			continue;
+		if ((r = nft_masq_contains(&p, &ok, err)) < 0)
+			return r;
+		if (!ok)
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT, "%s is not masqueraded (ipMasq is on)",
+					    prev->ips[i].address);
+	}
+	return 0;
+}
+
 /* GC: this network's entries whose attachment is not valid.  Owners are compared as
  * nft_masq_owner() writes them (long ids are hashed there), never parsed back. */
 struct gc_match {

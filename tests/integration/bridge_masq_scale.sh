@@ -19,7 +19,7 @@ conf() {
 		  ipMasq:true, ipam:{type:"host-local", dataDir:$d, ranges:$r}} + $x'
 }
 br() { CNI_CONTAINERID=$2 cni bridge "$1" "${NETNS:-/run/netns/$2}" eth0 "$3"; }
-leases() { find "$DATA/$1" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }
+leases() { nr_leases "$DATA/$1"; }
 elems() {
 	local j
 	j=$(nft -j list set inet netns-run "$1" 2>/dev/null) || { echo 0; return; }
