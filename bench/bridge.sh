@@ -7,7 +7,7 @@
 # (one untimed ADD + DEL first).  Also host-local alone, for its own time and RSS.
 # Timing and peak RSS come from bench/cni-time (posix_spawn .. wait4 around each plugin run;
 # RSS is the peak over the plugin and the children it waited for: IPAM, iptables).
-# Usage: bench/bridge.sh BUILD_DIR [N] [ROUNDS]
+# Usage: bench/bridge.sh BUILD_DIR [N] [ROUNDS]   (BENCH_KEEP=DIR keeps the per-run figures)
 set -eu
 build=${1:-build}
 N=${2:-100}
@@ -108,7 +108,7 @@ stats() {
 median() { sort -n "$1" | awk '{ w[NR] = $1 } END { printf "%.2f", w[int((NR + 1) / 2)] / 1000 }'; }
 
 # Each row: the per-round medians, the best of them, and spread, CPU and RSS pooled over rounds.
-declare -A best
+declare -A best cpus
 printf '\n%-24s %-22s %7s %7s %7s %7s %9s\n' "wall time in ms" "median of each round" best p10 p90 cpu "peak kB"
 for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do
 	for impl in ours reference; do
@@ -120,6 +120,7 @@ for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do
 		b=$(printf '%s\n' "${meds[@]}" | sort -n | head -n 1)
 		best[$impl.$row]=$b
 		read -r p10 p90 cpu rss <<<"$(stats "${files[@]}")"
+		cpus[$impl.$row]=$cpu
 		case $row in
 		ipam.*) label="host-local ${row#ipam.}" ;;
 		*) label="ipMasq=${row%.*} ${row#*.}" ;;
@@ -131,10 +132,20 @@ done
 
 echo
 for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do
-	awk -v o="${best[ours.$row]}" -v r="${best[reference.$row]}" -v row="$row" 'BEGIN {
+	awk -v o="${best[ours.$row]}" -v r="${best[reference.$row]}" -v oc="${cpus[ours.$row]}" \
+		-v rc="${cpus[reference.$row]}" -v row="$row" 'BEGIN {
 		split(row, p, "."); what = p[1] == "ipam" ? "host-local alone" : "ipMasq=" p[1]
-		printf "%-7s %-17s ours/reference %.3f: ours is %.1fx faster (best-of-rounds medians)\n",
-			p[2], what, o / r, r / o }'
+		printf "%-4s %-17s ours/reference %.3f, ours %5.1fx faster (wall, best-of-rounds medians); CPU %5.1fx\n",
+			p[2], what, o / r, r / o, rc / oc }'
+done
+# The reference's iptables rules grow with every container (3 per ADD) and each iptables run
+# reads the whole table, so its ADD slows down as containers accumulate; ours does not.
+for impl in ours reference; do
+	first=$(for ((r = 1; r <= ROUNDS; r++)); do head -n $((N / 10 + 1)) "$work/$impl.true.ADD.$r"; done |
+		sort -n | awk '{ w[NR] = $1 } END { printf "%.2f", w[int((NR + 1) / 2)] / 1000 }')
+	last=$(for ((r = 1; r <= ROUNDS; r++)); do tail -n $((N / 10 + 1)) "$work/$impl.true.ADD.$r"; done |
+		sort -n | awk '{ w[NR] = $1 } END { printf "%.2f", w[int((NR + 1) / 2)] / 1000 }')
+	echo "ipMasq=true ADD ${impl/reference/ref}: median of the first tenth $first ms, of the last tenth $last ms"
 done
 echo
 echo "nft rules after $N ADDs with ipMasq: ours $(cat "$work/ours.true.rules"), reference $(cat "$work/reference.true.rules")"
@@ -143,6 +154,8 @@ awk -v o="${best[ours.true.ADD]}" -v r="${best[reference.true.ADD]}" 'BEGIN {
 	printf "target: median ADD (bridge present, ipMasq on, IPv4) at least 20x faster: %s (%.1fx)\n",
 		(r / o >= 20) ? "MET" : "NOT MET", r / o }'
 
+# BENCH_KEEP=DIR: keep the per-run figures ("wall_us cpu_us maxrss_kB" per line).
+if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$work"/* "$BENCH_KEEP"/; fi
 for ((i = 0; i < N; i++)); do ip netns del "bench-$i"; done
 ip netns del warmup
 reset_state
