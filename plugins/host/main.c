@@ -20,46 +20,58 @@ static const char *const known_fields[] = {
 	"cni.dev/valid-attachments", "cni.dev/attachments", NULL,
 };
 
-#define HOST_MAX_LINKS 256
-
 struct host_view {
 	const char *netns;
 	struct cni_result *res;
-	struct nldump_link links[HOST_MAX_LINKS];
+	struct nldump_link *links;
 	size_t n_links;
-	bool shown[HOST_MAX_LINKS]; /* link i is in the result */
-	int slot[HOST_MAX_LINKS];   /* its index in res->ifaces */
-	struct nldump_route defaults[32];
-	size_t n_defaults;
-	struct nldump_addr addrs[512];
+	int *slot; /* per link: its index in res->ifaces, -1 until shown */
+	struct nldump_addr *addrs;
 	size_t n_addrs;
+	struct nldump_route *defaults;
+	size_t n_defaults;
 };
+
+static void host_view_free(struct host_view *v)
+{
+	free(v->links);
+	free(v->slot);
+	free(v->addrs);
+	free(v->defaults);
+}
+
+/* Append one element of size sz to *arr; -ENOMEM (which stops the dump) on failure. */
+static int push(void *arr, size_t *n, const void *elem, size_t sz)
+{
+	char *p = realloc(*(char **)arr, (*n + 1) * sz);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + *n * sz, elem, sz);
+	*(char **)arr = p;
+	(*n)++;
+	return 0;
+}
 
 static int keep_link(const struct nldump_link *l, void *arg)
 {
 	struct host_view *v = arg;
 
-	if (v->n_links < HOST_MAX_LINKS)
-		v->links[v->n_links++] = *l;
-	return 0;
+	return push(&v->links, &v->n_links, l, sizeof(*l));
 }
 
 static int keep_addr(const struct nldump_addr *a, void *arg)
 {
 	struct host_view *v = arg;
 
-	if (a->scope == RT_SCOPE_UNIVERSE && v->n_addrs < sizeof(v->addrs) / sizeof(v->addrs[0]))
-		v->addrs[v->n_addrs++] = *a;
-	return 0;
+	return a->scope == RT_SCOPE_UNIVERSE ? push(&v->addrs, &v->n_addrs, a, sizeof(*a)) : 0;
 }
 
 static int keep_default(const struct nldump_route *r, void *arg)
 {
 	struct host_view *v = arg;
 
-	if (r->dst.len == 0 && r->type == RTN_UNICAST && v->n_defaults < sizeof(v->defaults) / sizeof(v->defaults[0]))
-		v->defaults[v->n_defaults++] = *r;
-	return 0;
+	return r->dst.len == 0 && r->type == RTN_UNICAST ? push(&v->defaults, &v->n_defaults, r, sizeof(*r)) : 0;
 }
 
 static int link_pos(const struct host_view *v, int ifindex)
@@ -76,13 +88,12 @@ static int iface_slot(struct host_view *v, int ifindex)
 	int i = link_pos(v, ifindex);
 
 	if (i < 0)
-		return -1;
-	if (!v->shown[i]) {
+		return -ENODEV;
+	if (v->slot[i] < 0) {
 		int s = cni_result_add_iface(v->res, v->links[i].name, v->links[i].mac[0] ? v->links[i].mac : NULL,
 					     v->netns);
 		if (s < 0)
 			return s;
-		v->shown[i] = true;
 		v->slot[i] = s;
 	}
 	return v->slot[i];
@@ -103,6 +114,10 @@ static int build_result(struct host_view *v)
 	char a[IP_PREFIX_STRLEN], g[IP_PREFIX_STRLEN];
 	int s, r;
 
+	if (v->n_links && !(v->slot = malloc(v->n_links * sizeof(*v->slot))))
+		return -ENOMEM;
+	for (size_t i = 0; i < v->n_links; i++)
+		v->slot[i] = -1;
 	/* Interfaces in link order: links with global addresses or default routes. */
 	for (size_t i = 0; i < v->n_links; i++) {
 		bool used = false;
@@ -115,8 +130,10 @@ static int build_result(struct host_view *v)
 	}
 	for (size_t k = 0; k < v->n_addrs; k++) {
 		const struct ip_addr *gw = gateway_for(v, &v->addrs[k]);
-		if ((s = iface_slot(v, v->addrs[k].ifindex)) < 0)
+		if ((s = iface_slot(v, v->addrs[k].ifindex)) == -ENODEV)
 			continue; /* an address on a link that appeared after the link dump */
+		if (s < 0)
+			return s;
 		if ((r = cni_result_add_ip(v->res, ip_prefix_format(&v->addrs[k].prefix, a, sizeof(a)),
 					   gw ? ip_addr_format(gw, g, sizeof(g)) : NULL, s)) < 0)
 			return r;
@@ -139,7 +156,7 @@ static int look(void *arg, struct nr_error *err)
 
 	if ((r = nlsock_open(&s, err)) < 0 || (r = nldump_links(s, keep_link, v, err)) < 0 ||
 	    (r = nldump_addrs(s, keep_addr, v, err)) < 0 || (r = nldump_routes(s, keep_default, v, err)) < 0)
-		return r;
+		return r == -ENOMEM ? nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory") : r;
 	if ((r = build_result(v)) < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	return 0;
@@ -165,16 +182,12 @@ static int add_dns(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr
 
 static int host_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr_error *err)
 {
-	_cleanup_free_ struct host_view *v = calloc(1, sizeof(*v));
+	_cleanup_(host_view_free) struct host_view v = { .netns = ctx->env.netns, .res = res };
 	int r;
 
-	if (!v)
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	if ((r = jfield_reject_unknown(ctx->conf.root, known_fields, "host config", err)) < 0)
 		return r;
-	v->netns = ctx->env.netns;
-	v->res = res;
-	if ((r = netns_run_path(ctx->env.netns, look, v, err)) < 0)
+	if ((r = netns_run_path(ctx->env.netns, look, &v, err)) < 0)
 		return nr_error_wrap(err, r, "reading the network of %s", ctx->env.netns);
 	return add_dns(ctx, res, err);
 }
