@@ -14,22 +14,8 @@ mkdir -p "$CONFD" "$CONFD2" "$SPYDIR/bin" "$DATA"
 export SPYLOG=$WORK/spy.log SPYDIR
 export CNI_PATH="$CNI_BIN:$SPYDIR/bin"
 
-# spy: logs "CMD tag", keeps its config as $SPYDIR/<tag>.<CMD>.json, fails when the
-# config's "fail" names the command, and passes prevResult through on ADD.
-cat >"$SPYDIR/bin/spy" <<'SPY'
-#!/bin/bash
-conf=$(cat)
-tag=$(jq -r '.tag // "spy"' <<<"$conf")
-echo "$CNI_COMMAND $tag" >>"$SPYLOG"
-printf '%s\n' "$conf" >"$SPYDIR/$tag.$CNI_COMMAND.json"
-if [ "$(jq -r '.fail // empty' <<<"$conf")" = "$CNI_COMMAND" ]; then
-	echo '{"cniVersion":"1.1.0","code":101,"msg":"spy told to fail"}'
-	exit 1
-fi
-[ "$CNI_COMMAND" = ADD ] && jq -c '.prevResult // {"cniVersion":"1.1.0"}' <<<"$conf"
-exit 0
-SPY
-chmod 0755 "$SPYDIR/bin/spy"
+# spy (tests/lib/spy-plugin) records every call it gets.
+ln -s "$(cd "$(dirname "$0")/../lib" && pwd)/spy-plugin" "$SPYDIR/bin/spy"
 
 # netconf NAME VERSION EXTRA-PLUGINS-JSON [LIST-EXTRA]: bridge + host-local, then the extras.
 netconf() {
