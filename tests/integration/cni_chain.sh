@@ -107,6 +107,11 @@ out=$(ctl -i c2 -n /run/netns/c2 ADD net3); rc=$?
 t_eq "a missing plugin fails ADD" "$rc/$(jq -r '.msg | test("no-such-plugin")' <<<"$out")" 1/true
 t_eq "... and rolls bridge back" "$(ns_links c2) $(leases net3)" "lo  0"
 
+: >"$SPYLOG"
+out=$(ctl -c /proc/sys/nope -i c2 -n /run/netns/c2 ADD net1); rc=$?
+t_eq "a cache that cannot be written fails ADD" "$rc/$(jq -r '.msg | test("caching the result")' <<<"$out")" 1/true
+t_eq "... after rolling every plugin back" "$(spylog)/$(ns_links c2)/$(leases net1)" "ADD a,ADD b,DEL b,DEL a,/lo /0"
+
 # --- STATUS ----------------------------------------------------------------------------
 : >"$SPYLOG"
 t_check "STATUS succeeds" ctl STATUS net1
