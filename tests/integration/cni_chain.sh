@@ -26,7 +26,7 @@ netconf() {
 SPIES='[{"type":"spy","tag":"a","capabilities":{"portMappings":true}},{"type":"spy","tag":"b"}]'
 netconf net1 1.1.0 "$SPIES" >"$CONFD/20-net1.conflist"
 ctl() { "$CTL" -d "$CONFD:$CONFD2" "$@"; }
-leases() { find "$DATA/$1" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }
+leases() { nr_leases "$DATA/$1"; }
 spylog() { tr '\n' ',' <"$SPYLOG"; }
 ns_links() { ip -n "$1" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
 ip netns add c1 && ip netns add c2 && ip netns add c3

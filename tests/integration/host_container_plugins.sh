@@ -157,7 +157,7 @@ t_check "chain CHECK of the joiner" "$CTL" -d "$WORK/net.d" -i j1 -n /run/netns/
 t_check "chain DEL of the joiner" "$CTL" -d "$WORK/net.d" -i j1 -n /run/netns/own1 DEL join-own1
 t_eq "the joiner's DEL left the owner's network alone" "$(snapshot own1; snapshot)" "$before"
 t_check "... and the owner's cache entry" test -f /var/lib/cni/results/net1-own1-eth0
-t_eq "... and its lease" "$(find "$DATA/net1" -type f -name '198.*' | wc -l)" 1
+t_eq "... and its lease" "$(nr_leases "$DATA/net1")" 1
 t_check "container DEL with a config naming nobody succeeds" ctr DEL "" j1 '{"cniVersion":"1.1.0","name":"x","type":"container"}'
 
 "$CTL" -d "$WORK/net.d" -i own1 -n /run/netns/own1 DEL net1 >/dev/null
