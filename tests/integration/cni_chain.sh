@@ -159,5 +159,22 @@ t_eq "an ifname of '..' is refused" "$rc" 1
 out=$(ctl -i c1 -n /run/netns/c1 ADD missing); rc=$?
 t_eq "an unknown network is code 100 naming the directories" "$rc/$(jq .code <<<"$out")/$(jq -r '.msg | test("net.d")' <<<"$out")" 1/100/true
 
+# --- memory: every chain path of the runtime side runs clean under memcheck --------------
+echo '{"cniVersion":"1.1.0","name":"vg","plugins":[{"type":"spy","tag":"a","capabilities":{"mac":true}},{"type":"spy","tag":"b"}]}' \
+	>"$CONFD/70-vg.conflist"
+echo '{"cniVersion":"1.1.0","name":"vgfail","plugins":[{"type":"spy","tag":"a"},{"type":"spy","tag":"b","fail":"ADD"}]}' \
+	>"$CONFD/71-vgfail.conflist"
+vg_ok=true vg_log=$WORK/vg.log
+for args in "-i v1 -n /run/netns/c1 -C {\"mac\":\"02:00:00:00:00:07\"} -a A=1 ADD vg" "-i v1 -n /run/netns/c1 CHECK vg" \
+	"-i v1 CACHED vg" "STATUS vg" "-i v2 -n /run/netns/c1 ADD vg" "-V [{\"containerID\":\"v2\",\"ifname\":\"eth0\"}] GC vg" \
+	"-i v2 -n /run/netns/c1 DEL vg" "-i v3 -n /run/netns/c1 ADD vgfail" "-i v3 ADD missing" "LIST -"; do
+	# shellcheck disable=SC2086 # the arguments are split on purpose
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		"$CTL" -d "$CONFD" $args >/dev/null 2>"$vg_log"
+	[ $? = 99 ] && { vg_ok=false; echo "# valgrind: $args"; sed 's/^/# /' "$vg_log" | head -20; }
+done
+$vg_ok && t_ok "ADD/CHECK/STATUS/GC/DEL, rollback, not found: clean under valgrind" ||
+	t_fail "ADD/CHECK/STATUS/GC/DEL, rollback, not found: clean under valgrind"
+
 ip netns del c1; ip netns del c2; ip netns del c3
 t_done
