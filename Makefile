@@ -13,7 +13,7 @@ CNIDIR  := $(PREFIX)/lib/netns-run/cni
 PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
               libnftnl-dev libjansson-dev
-TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind \
+TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace \
               golang-github-appc-cni-dev containernetworking-plugins
 
 CFLAGS   ?= -O2 -g
@@ -23,6 +23,11 @@ CPPFLAGS += -D_GNU_SOURCE -Icore
 # Recipes expand these lazily, after `deps` has run, so pkg-config sees installed packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+# Plugins are started once per container operation, so start-up time is their cost: libnl,
+# libnftnl and jansson are linked statically (the dynamic loader's relocations were ~0.2 ms
+# of a 3 ms ADD; docs/benchmarks.md).  The price: a security fix in those libraries needs a
+# rebuild, as for the reference's statically linked Go plugins.  libmnl ships no archive.
+PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -lmnl -lpthread -lm
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 
 CORE_SRC := $(wildcard core/*.c)
@@ -41,6 +46,11 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # Shared test helpers (fixtures) linked into every unit test.
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_LIB_SRC))
+
+# Test helper programs: tests/tools/NAME.c -> build/tests/tools/NAME, linked with the core
+# library; built before any test runs.
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test check unit integration demo bench install uninstall clean fmt
 
@@ -64,7 +74,7 @@ $(CORE_LIB): $(CORE_OBJ)
 define plugin_rule
 $(BUILD)/cni/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard plugins/$(1)/*.c)) $(CORE_LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(CORE_LIB) $$(PKG_LIBS)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(CORE_LIB) $$(PLUGIN_LIBS)
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
 
@@ -86,6 +96,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJ) $(CORE_LIB) | deps-te
 
 $(UNIT_LIB_OBJ): | deps-test
 
+$(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(PKG_LIBS)
+
+check integration: $(TOOL_BINS)
+
 check: all $(UNIT_BINS) | deps-test
 	@tests/run-all.sh $(BUILD)
 
@@ -98,8 +114,17 @@ integration: all | deps-test
 demo: all | deps-test
 	@scripts/demo.sh $(BUILD)
 
-bench: all | deps-test
+# The reference bridge (containernetworking-plugins 1.1.1) masquerades by running iptables.
+BENCH_DEBS   := iptables
+BENCH_N      ?= 100
+BENCH_ROUNDS ?= 3
+bench: all $(BUILD)/bench/cni-time | deps-test
+	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
+	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
+
+$(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 install: all
 	install -d $(DESTDIR)$(CNIDIR)

@@ -40,6 +40,13 @@ int cni_netconf_parse(const char *buf, size_t len, const char *what, struct cni_
  * does).  -ENOENT with err (code 100, naming the directories searched) when not found. */
 int cni_netconf_load(const char *const *dirs, const char *name, struct cni_netconf **ret, struct nr_error *err);
 
+/* The configuration plugin i (0-based) of n is given: its object, plus the list's name and
+ * cniVersion, plus prevResult when not NULL, plus runtimeConfig holding only those of caps
+ * (capability args; may be NULL) that the plugin declares true in its "capabilities" (a
+ * runtimeConfig written in the file is dropped, as libcni does).  New reference; NULL on
+ * allocation failure. */
+json_t *cni_chain_plugin_config(const struct cni_netconf *n, size_t i, json_t *caps, json_t *prev_result);
+
 /* Every valid network in dirs (first one wins per name); files that do not parse are
  * skipped.  *ret is a malloc'd array of *ret_n owned pointers. */
 int cni_netconf_list(const char *const *dirs, struct cni_netconf ***ret, size_t *ret_n, struct nr_error *err);
@@ -57,14 +64,20 @@ struct cni_rtconf {
 };
 
 /* ADD every plugin in order, each with the previous result; on success the final
- * result is cached and returned.  On failure the chain is DELeted (in reverse, best
- * effort, errors dropped) so nothing is left behind, and err says which plugin failed. */
+ * result is cached and returned.  On failure (of a plugin, or of writing the cache) the
+ * plugins from the failed one back to the first are DELeted, best effort (every one is
+ * called, errors dropped), with the last good result as prevResult, so nothing is left
+ * behind and nothing is cached; err keeps the failing plugin's code and details, its
+ * message prefixed "network N: plugin T (i of n) ADD: ".  container_id, ifname and netns
+ * are required (code 4 before anything runs). */
 int cni_chain_add(const struct cni_netconf *n, const struct cni_rtconf *rt, struct cni_result **ret,
 		  struct nr_error *err);
 
 /* DEL every plugin in reverse with the cached result as prevResult (and the cached
- * capability args when rt->capability_args is NULL), then remove the cache entry.
- * No cache entry is not an error: plugins are called without prevResult. */
+ * capability args and CNI_ARGS when rt leaves them NULL), then remove the cache entry.
+ * No cache entry (or one that cannot be read) is not an error: plugins are called without
+ * prevResult.  The first failing plugin stops the DEL and the cache entry stays, so a
+ * retry runs the same chain with the same prevResult.  rt->netns may be "" (not sent). */
 int cni_chain_del(const struct cni_netconf *n, const struct cni_rtconf *rt, struct nr_error *err);
 
 /* CHECK every plugin in order with the cached result (code 100-style error when there is
@@ -74,9 +87,12 @@ int cni_chain_check(const struct cni_netconf *n, const struct cni_rtconf *rt, st
 /* STATUS every plugin (for cniVersion >= 1.1.0; success otherwise). */
 int cni_chain_status(const struct cni_netconf *n, const struct cni_rtconf *rt, struct nr_error *err);
 
-/* GC every plugin with cni.dev/valid-attachments = valid (an array of
- * {"containerID": ..., "ifname": ...}; borrowed), then drop cache entries of this network
- * whose attachment is not in valid. */
+/* GC: first every cached attachment of this network that is not in valid (an array of
+ * {"containerID": ..., "ifname": ...}; borrowed; NULL = none is valid) is DELeted, best
+ * effort, without a netns (its path may since name another container's), and its cache
+ * entry dropped, as libcni does; then, for cniVersion >= 1.1.0, every plugin gets GC with
+ * cni.dev/valid-attachments = valid (all are called; the first failure is returned).
+ * Nothing at all when the conflist disables GC. */
 int cni_chain_gc(const struct cni_netconf *n, const struct cni_rtconf *rt, json_t *valid, struct nr_error *err);
 
 /* The cached result of an attachment (NULL in *ret when none) and its capability args

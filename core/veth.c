@@ -31,8 +31,8 @@ static int veth_eexist(struct nlsock *s, const char *host_name, const char *peer
 			    peer_name);
 }
 
-int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned int mtu, int peer_netns_fd,
-			      const char *peer_name, const char *peer_mac, struct nr_error *err)
+int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned int mtu, int host_master,
+			      int peer_netns_fd, const char *peer_name, const char *peer_mac, struct nr_error *err)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
 	_cleanup_(rtnl_link_putp) struct rtnl_link *peer = NULL;
@@ -52,9 +52,24 @@ int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned 
 	rtnl_link_set_name(link, host_name);
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_ns_fd(peer, peer_netns_fd);
+	/* One queue each way, what the kernel ends up with anyway: left unset, each end gets
+	 * one per possible CPU and is then trimmed to one active queue, and each trim waits
+	 * for an expedited RCU grace period under the RTNL (~1-2 ms per pair, most of the
+	 * time a veth creation takes). */
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	if (mtu) {
 		rtnl_link_set_mtu(link, mtu);
 		rtnl_link_set_mtu(peer, mtu);
+	}
+	/* Enslaved and up in the same message: two fewer round trips per ADD than setting the
+	 * master and the flag afterwards, and a failure to enslave (a full bridge) undoes the
+	 * creation in the kernel. */
+	if (host_master > 0) {
+		rtnl_link_set_master(link, host_master);
+		rtnl_link_set_flags(link, IFF_UP);
 	}
 	if (peer_mac) {
 		if (!(mac = nl_addr_build(AF_LLC, bytes, sizeof(bytes))))

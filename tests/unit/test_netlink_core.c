@@ -159,7 +159,7 @@ static void test_bridge_name_taken(void **state)
 	NEED_SANDBOX();
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	assert_true(self >= 0);
-	assert_ok(veth_create_peer_in_netns(S, "nrtv-a", 0, self, "nrtv-b", NULL, &e_));
+	assert_ok(veth_create_peer_in_netns(S, "nrtv-a", 0, 0, self, "nrtv-b", NULL, &e_));
 	close(self);
 	assert_int_equal(bridge_ensure(S, "nrtv-a", 0, NULL, false, NULL, &err), -EEXIST);
 	assert_int_equal(err.code, CNI_ERR_INTERNAL);
@@ -172,7 +172,24 @@ struct peer_check {
 	char mac[LINK_MAC_STRLEN];
 	char kind[32];
 	int index;
+	char queues[64];
 };
+
+/* "numtxqueues N numrxqueues N" of a link in the calling thread's network namespace. */
+static void queues_of(const char *name, char *out, size_t len)
+{
+	char cmd[128];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ip -d -o link show %s | grep -o 'numtxqueues [0-9]* numrxqueues [0-9]*'", name);
+	out[0] = '\0';
+	if ((f = popen(cmd, "r"))) {
+		if (!fgets(out, (int)len, f))
+			out[0] = '\0';
+		pclose(f);
+	}
+	out[strcspn(out, "\n")] = '\0';
+}
 
 static int peer_look(void *arg, struct nr_error *err)
 {
@@ -186,6 +203,7 @@ static int peer_look(void *arg, struct nr_error *err)
 		return c->index;
 	if ((r = link_get_mac(s, PEER, c->mac, err)) < 0)
 		return r;
+	queues_of(PEER, c->queues, sizeof(c->queues));
 	return link_kind(s, PEER, c->kind, sizeof(c->kind), err);
 }
 
@@ -196,7 +214,7 @@ static void test_veth_peer_in_netns(void **state)
 	int br;
 
 	NEED_SANDBOX();
-	assert_ok(veth_create_peer_in_netns(S, HOST, 1400, peer_ns, PEER, PEER_MAC, &e_));
+	assert_ok(veth_create_peer_in_netns(S, HOST, 1400, 0, peer_ns, PEER, PEER_MAC, &e_));
 	assert_true(link_index(S, HOST, &err) > 0);
 	/* The peer is not here but in the other namespace, with its name and MAC. */
 	assert_int_equal(link_index(S, PEER, &err), -ENODEV);
@@ -204,16 +222,21 @@ static void test_veth_peer_in_netns(void **state)
 	assert_true(c.index > 0);
 	assert_string_equal(c.mac, PEER_MAC);
 	assert_string_equal(c.kind, "veth");
+	/* One queue each way on both ends (creating them costs no RCU grace periods). */
+	assert_string_equal(c.queues, "numtxqueues 1 numrxqueues 1");
+	char q[64];
+	queues_of(HOST, q, sizeof(q));
+	assert_string_equal(q, "numtxqueues 1 numrxqueues 1");
 
 	/* Host name taken. */
-	assert_int_equal(veth_create_peer_in_netns(S, HOST, 0, peer_ns, "eth1", NULL, &err), -EEXIST);
+	assert_int_equal(veth_create_peer_in_netns(S, HOST, 0, 0, peer_ns, "eth1", NULL, &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "link " HOST " already exists"));
 	/* Peer name taken in the container namespace. */
-	assert_int_equal(veth_create_peer_in_netns(S, "nrtveth1", 0, peer_ns, PEER, NULL, &err), -EEXIST);
+	assert_int_equal(veth_create_peer_in_netns(S, "nrtveth1", 0, 0, peer_ns, PEER, NULL, &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "link " PEER " already exists in the target network namespace"));
 	assert_int_equal(link_index(S, "nrtveth1", &err), -ENODEV);
 	/* Names libnl would silently cut short. */
-	assert_int_equal(veth_create_peer_in_netns(S, "nrt-name-too-long", 0, peer_ns, "eth9", NULL, &err), -EINVAL);
+	assert_int_equal(veth_create_peer_in_netns(S, "nrt-name-too-long", 0, 0, peer_ns, "eth9", NULL, &err), -EINVAL);
 
 	br = link_index(S, BR, &err);
 	assert_true(br > 0);

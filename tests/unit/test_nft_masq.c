@@ -41,7 +41,7 @@ static void add_ok(const char *s)
 {
 	struct nr_error e = { 0 };
 	struct ip_prefix p = P(s);
-	int r = nft_masq_add(&p, &e);
+	int r = nft_masq_add(&p, 1, "net ctr eth0", &e);
 	if (r < 0)
 		fail_msg("nft_masq_add(%s) = %d: %s", s, r, e.msg);
 }
@@ -50,7 +50,7 @@ static void del_ok(const char *s)
 {
 	struct nr_error e = { 0 };
 	struct ip_prefix p = P(s);
-	int r = nft_masq_del(&p, &e);
+	int r = nft_masq_del(&p, 1, NULL, &e);
 	if (r < 0)
 		fail_msg("nft_masq_del(%s) = %d: %s", s, r, e.msg);
 }
@@ -142,7 +142,7 @@ struct seen {
 	int n;
 };
 
-static int on_entry(const struct ip_prefix *p, void *data)
+static int on_entry(const struct ip_prefix *p, const char *owner, void *data)
 {
 	struct seen *s = data;
 	if (s->n < 8)
@@ -184,14 +184,69 @@ static void test_errors(void **state)
 	add_ok("10.88.0.5/16");
 	/* Same address, overlapping other subnet: the kernel refuses; the message says so. */
 	p.len = 8;
-	int r = nft_masq_add(&p, &e);
+	int r = nft_masq_add(&p, 1, NULL, &e);
 	if (r < 0) {
 		assert_int_equal(e.code, 100);
 		assert_non_null(strstr(e.msg, "10.88.0.5/8"));
 		print_message("overlap refused as expected: %s\n", e.msg);
 	}
 	p.len = 33;
-	assert_int_equal(nft_masq_add(&p, &e), -EINVAL);
+	assert_int_equal(nft_masq_add(&p, 1, NULL, &e), -EINVAL);
+	reset();
+}
+
+#define HANDLES "[.nftables[] | select(.rule) | .rule.handle | tostring] | join(\",\")"
+#define MASQ_RULES "[.nftables[] | select(.rule) | .rule.expr[] | select(has(\"masquerade\"))] | length"
+
+static void handles(char *out, size_t len)
+{
+	sh("nft -j list chain inet netns-run postrouting | jq -r '" HANDLES "'", out, len);
+}
+
+/* Once the chain is right, an add only adds elements (the rules keep their handles: they
+ * were not rewritten); a chain that lost or changed a rule is written whole again. */
+static void test_steady_state_keeps_rules(void **state)
+{
+	char before[128], after[128], cmd[256];
+
+	NEED_SANDBOX();
+	reset();
+	add_ok("10.88.0.5/16");
+	handles(before, sizeof(before));
+	add_ok("10.88.0.6/16");
+	add_ok("fd00:88::6/64");
+	handles(after, sizeof(after));
+	assert_string_equal(after, before);
+	assert_int_equal(count(RULES), 4);
+
+	/* A rule deleted by hand: the next add restores all four. */
+	snprintf(cmd, sizeof(cmd), "nft delete rule inet netns-run postrouting handle %.*s", (int)strcspn(before, ","),
+		 before);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count(RULES), 3);
+	add_ok("10.88.0.7/16");
+	assert_int_equal(count(RULES), 4);
+	assert_int_equal(count(MASQ_RULES), 2);
+	handles(after, sizeof(after));
+	assert_string_not_equal(after, before);
+
+	/* Four rules, but one of them not ours: rewritten too. */
+	handles(before, sizeof(before));
+	snprintf(cmd, sizeof(cmd), "nft replace rule inet netns-run postrouting handle %s ip saddr @ctr4 accept",
+		 strrchr(before, ',') ? strrchr(before, ',') + 1 : before);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count(MASQ_RULES), 1);
+	add_ok("10.88.0.8/16");
+	assert_int_equal(count(RULES), 4);
+	assert_int_equal(count(MASQ_RULES), 2);
+	assert_true(has("10.88.0.5/16") && has("10.88.0.6/16") && has("10.88.0.7/16") && has("10.88.0.8/16"));
+	assert_true(has("fd00:88::6/64"));
+
+	/* The table removed under us: the add makes it again. */
+	reset();
+	add_ok("10.88.0.9/16");
+	assert_int_equal(count(RULES), 4);
+	assert_true(has("10.88.0.9/16"));
 	reset();
 }
 
@@ -202,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_v6_and_constant_rules),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_steady_state_keeps_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
