@@ -423,7 +423,7 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		errno = -w->ret;
 		return MNL_CB_ERROR;
 	}
-	return MNL_CB_OK;
+	return w->ret > 0 ? MNL_CB_STOP : MNL_CB_OK;
 }
 
 static int query(struct nft_sock *s, struct walk *w, struct nr_error *err)
@@ -449,6 +449,44 @@ int nftb_walk(struct nft_sock *s, const struct nftb_table *t, const char *set, n
 {
 	struct walk w = { .cb = cb, .data = data, .t = t, .set = set };
 
+	return query(s, &w, err);
+}
+
+int nftb_probe(const struct nftb_table *t, const char *set, nftb_elem_cb cb, void *data, struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	struct walk w = { .cb = cb, .data = data, .t = t, .set = set };
+	int r;
+
+	if ((r = nft_sock_open(&s, err)) < 0)
+		return r;
+	/* Closing the socket ends a dump we stopped reading. */
+	return query(s, &w, err);
+}
+
+static int on_found(const struct nftb_elem *e, void *data)
+{
+	struct nftb_found *f = data;
+
+	f->found = true;
+	if (e->key_end && e->key_len <= sizeof(f->key_end)) {
+		f->has_end = true;
+		memcpy(f->key_end, e->key_end, e->key_len);
+	}
+	if (e->data && e->data_len <= sizeof(f->data)) {
+		f->data_len = e->data_len;
+		memcpy(f->data, e->data, e->data_len);
+	}
+	snprintf(f->comment, sizeof(f->comment), "%s", e->comment);
+	return 0;
+}
+
+int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key,
+		     uint32_t key_len, struct nftb_found *ret, struct nr_error *err)
+{
+	struct walk w = { .cb = on_found, .data = ret, .t = t, .set = set, .key = key, .key_len = key_len };
+
+	memset(ret, 0, sizeof(*ret));
 	return query(s, &w, err);
 }
 
@@ -481,4 +519,53 @@ int nftb_get(struct nft_sock *s, const struct nftb_table *t, const char *set, co
 	if (comment)
 		comment[0] = '\0';
 	return query(s, &w, err);
+}
+
+struct count_ctx {
+	const struct nftb_table *t;
+	unsigned n;
+};
+
+static void build_rules(struct nlmsghdr *nlh, void *data)
+{
+	struct count_ctx *c = data;
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(c->t, "");
+
+	if (!r)
+		return;
+	nftnl_rule_unset(r, NFTNL_RULE_CHAIN); /* every chain of the table */
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+}
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct count_ctx *c = data;
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *table;
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		return MNL_CB_OK;
+	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	if (table && !strcmp(table, c->t->name))
+		c->n++;
+	return MNL_CB_OK;
+}
+
+int nftb_rule_count(struct nft_sock *s, const struct nftb_table *t, unsigned *ret, struct nr_error *err)
+{
+	struct count_ctx c = { .t = t };
+	struct nr_error tmp = { 0 };
+	int r;
+
+	*ret = 0;
+	r = nft_query(s, NFT_MSG_GETRULE, t->family, NLM_F_DUMP, build_rules, on_rule, &c,
+		      "counting nftables rules", &tmp);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		nr_error_copy(err, &tmp);
+		return r;
+	}
+	*ret = c.n;
+	return 0;
 }

@@ -100,6 +100,28 @@ typedef int (*nftb_elem_cb)(const struct nftb_elem *e, void *data);
 int nftb_walk(struct nft_sock *s, const struct nftb_table *t, const char *set, nftb_elem_cb cb, void *data,
 	      struct nr_error *err);
 
+/* The same on a socket of its own, where cb may also return 1 to stop early: the kernel
+ * builds a dump one batch per read, so stopping after the first batch costs one batch,
+ * not the set's size.  For "is there anything else in this set?". */
+int nftb_probe(const struct nftb_table *t, const char *set, nftb_elem_cb cb, void *data, struct nr_error *err);
+
+/* One element looked up by key, copied out. */
+struct nftb_found {
+	bool found;
+	bool has_end;
+	uint8_t key_end[64];
+	uint8_t data[64];
+	uint32_t data_len;
+	char comment[NFTB_COMMENT_MAX];
+};
+int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key,
+		     uint32_t key_len, struct nftb_found *ret, struct nr_error *err);
+
+/* The number of rules in table t (0 when it does not exist).  Reading is cheap; a
+ * transaction that touches rules costs an RCU grace period (~10 ms, measured), so callers
+ * rewrite their rules only when the count is not what they expect. */
+int nftb_rule_count(struct nft_sock *s, const struct nftb_table *t, unsigned *ret, struct nr_error *err);
+
 /* Look one key up: *found, and the element's data and comment when found (data into
  * data_buf of data_cap bytes, comment into a NFTB_COMMENT_MAX buffer; either may be NULL). */
 int nftb_get(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key, uint32_t key_len,

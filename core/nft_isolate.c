@@ -124,8 +124,8 @@ static int keys_of(const char *bridge, struct keys *k, struct nr_error *err)
 	return 0;
 }
 
-/* Add or remove key in set so that membership is `want`; reads first, since deleting a
- * missing element would fail the whole transaction. */
+/* Add or remove key in set so that membership is `want`, when it is not already: reads
+ * first, since deleting a missing element would fail the whole transaction. */
 static int put_membership_in(const struct nftb_table *t, struct nft_sock *s, struct nft_batch *b, const char *set,
 			     const void *key, uint32_t len, bool want, struct nr_error *err)
 {
@@ -133,10 +133,10 @@ static int put_membership_in(const struct nftb_table *t, struct nft_sock *s, str
 	bool found = false;
 	int r;
 
+	if ((r = nftb_get(s, t, set, key, len, &found, NULL, 0, NULL, err)) < 0 || found == want)
+		return r;
 	if (want)
 		return nftb_elem(b, NFT_MSG_NEWSETELEM, t, set, &e, false, "adding a bridge to an isolation set", err);
-	if ((r = nftb_get(s, t, set, key, len, &found, NULL, 0, NULL, err)) < 0 || !found)
-		return r;
 	return nftb_elem(b, NFT_MSG_DELSETELEM, t, set, &e, false, "removing a bridge from an isolation set", err);
 }
 
@@ -146,25 +146,38 @@ static int put_membership(struct nft_sock *s, struct nft_batch *b, const char *s
 	return put_membership_in(&T, s, b, set, key, len, want, err);
 }
 
+#define RULES 5
+
 int nft_isolate_apply(const struct nft_isolation *n, struct nr_error *err)
 {
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
 	_cleanup_nft_batch_ struct nft_batch *b = NULL;
+	unsigned rules;
 	struct keys k;
 	int r;
 
 	if ((r = keys_of(n->bridge, &k, err)) < 0)
 		return r;
-	if ((r = nft_sock_open(&s, err)) < 0 || (r = nft_batch_new(&b, err)) < 0 || (r = nftb_table(b, &T, err)) < 0 ||
-	    (r = nftb_chain(b, &T, "forward", "filter", NF_INET_FORWARD, 0, err)) < 0 || (r = put_sets(b, err)) < 0 ||
-	    (r = nftb_flush_chain(b, &T, "forward", err)) < 0 || (r = put_rules(b, err)) < 0 ||
-	    (r = put_membership(s, b, "bridges", k.name, IFNAMSIZ, true, err)) < 0 ||
+	/* Rules are rewritten only when they are not all there (a rule change costs the
+	 * transaction an RCU grace period, ~10 ms); a bridge whose membership is already
+	 * right costs no transaction at all: every ADD on it after the first. */
+	if ((r = nft_sock_open(&s, err)) < 0 || (r = nftb_rule_count(s, &T, &rules, err)) < 0 ||
+	    (r = nft_batch_new(&b, err)) < 0)
+		goto fail;
+	if (rules != RULES &&
+	    ((r = nftb_table(b, &T, err)) < 0 || (r = nftb_chain(b, &T, "forward", "filter", NF_INET_FORWARD, 0, err)) < 0 ||
+	     (r = put_sets(b, err)) < 0 || (r = nftb_flush_chain(b, &T, "forward", err)) < 0 ||
+	     (r = put_rules(b, err)) < 0))
+		goto fail;
+	if ((r = put_membership(s, b, "bridges", k.name, IFNAMSIZ, true, err)) < 0 ||
 	    (r = put_membership(s, b, "same", k.pair, 2 * IFNAMSIZ, true, err)) < 0 ||
 	    (r = put_membership(s, b, "isolated", k.name, IFNAMSIZ, n->isolate, err)) < 0 ||
 	    (r = put_membership(s, b, "internal", k.name, IFNAMSIZ, n->internal, err)) < 0 ||
 	    (r = nft_batch_commit(s, b, err)) < 0)
-		return nr_error_wrap(err, r, "isolating bridge %s", n->bridge);
+		goto fail;
 	return 0;
+fail:
+	return nr_error_wrap(err, r, "isolating bridge %s", n->bridge);
 }
 
 static int count_elem(const struct nftb_elem *e, void *data)

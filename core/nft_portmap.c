@@ -389,12 +389,20 @@ static int snat_elems(const struct pm_attach *a, const struct pm_fam *f, struct 
 	return n;
 }
 
+/* Eight: prerouting 1, output 1, dnat 4, postrouting 2. */
+#define RULES 8
+
 static int add_locked(struct nft_sock *s, const struct pm_attach *a, struct nr_error *err)
 {
 	_cleanup_nft_batch_ struct nft_batch *b = NULL;
+	unsigned rules;
 	int r;
 
-	if ((r = nft_batch_new(&b, err)) < 0 || (r = put_skeleton(b, err)) < 0)
+	/* Rewriting rules costs the transaction an RCU grace period, adding elements does
+	 * not: the skeleton is written only when the rules are not all there (first ADD,
+	 * after `nft flush ruleset`, after a hand edit). */
+	if ((r = nftb_rule_count(s, &T, &rules, err)) < 0 || (r = nft_batch_new(&b, err)) < 0 ||
+	    (rules != RULES && (r = put_skeleton(b, err)) < 0))
 		return r;
 	for (int fi = 0; fi < 2; fi++) {
 		const struct pm_fam *f = &FAM[fi];
@@ -497,6 +505,154 @@ static int on_collect(const struct nftb_elem *e, void *data)
 /* At most this many deletions per transaction; GC of many owners takes several. */
 #define DEL_CHUNK 200
 
+/* Delete c's elements, or the whole table when nothing else is left in it (a missing
+ * table is fine). */
+static int remove_collected(struct nft_sock *s, const struct collect *c, bool nothing_else, struct nr_error *err)
+{
+	int r;
+
+	if (nothing_else) {
+		_cleanup_nft_batch_ struct nft_batch *b = NULL;
+		if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, &T, err)) < 0)
+			return r;
+		r = nft_batch_commit(s, b, err);
+		if (r == -ENOENT) {
+			nr_error_clear(err);
+			r = 0;
+		}
+		return r;
+	}
+	for (size_t i = 0; i < c->n; i += DEL_CHUNK) {
+		_cleanup_nft_batch_ struct nft_batch *b = NULL;
+		if ((r = nft_batch_new(&b, err)) < 0)
+			return r;
+		for (size_t j = i; j < c->n && j < i + DEL_CHUNK; j++)
+			if ((r = put_elem(b, NFT_MSG_DELSETELEM, &c->v[j], NULL, false, err)) < 0)
+				return r;
+		if ((r = nft_batch_commit(s, b, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int collect_push(struct collect *c, const struct pm_elem *e)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct pm_elem *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = *e;
+	return 0;
+}
+
+/* The element e if it is there, owned by owner (and, for a range, exactly this range). */
+static int collect_if_owned(struct nft_sock *s, struct collect *c, const struct pm_elem *e, const char *owner,
+			    struct nr_error *err)
+{
+	struct nftb_found f;
+	int r;
+
+	if ((r = nftb_lookup_elem(s, &T, set_names[e->set], e->key, e->key_len, &f, err)) < 0)
+		return r;
+	if (!f.found || strcmp(f.comment, owner) != 0)
+		return 0;
+	if (e->has_end && (!f.has_end || memcmp(f.key_end, e->key_end, e->key_len) != 0))
+		return 0;
+	return collect_push(c, e);
+}
+
+/* Anything in the table but owner's?  Each set is read only up to its first element of
+ * another owner, so this costs a batch per set, not the table's size. */
+static int on_other(const struct nftb_elem *e, void *data)
+{
+	const char *owner = data;
+
+	return strcmp(e->comment, owner) != 0 ? 1 : 0;
+}
+
+struct probe_ctx {
+	const char *owner;
+	bool other;
+};
+
+static int on_probe(const struct nftb_elem *e, void *data)
+{
+	struct probe_ctx *p = data;
+	int r = on_other(e, (void *)p->owner);
+
+	if (r > 0)
+		p->other = true;
+	return r;
+}
+
+static int others_left(const char *owner, bool *ret, struct nr_error *err)
+{
+	struct probe_ctx p = { .owner = owner };
+	int r;
+
+	for (int i = 0; i < S_COUNT && !p.other; i++)
+		if ((r = nftb_probe(&T, set_names[i], on_probe, &p, err)) < 0)
+			return r;
+	*ret = p.other;
+	return 0;
+}
+
+/* DEL when the mappings and addresses are known: every element is looked up by its key
+ * (a GET each), so DEL costs the same at 2000 elements as at 2. */
+static int del_known(const struct pm_attach *a, struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	_cleanup_close_ int lock = -1;
+	struct collect c = { 0 };
+	bool other = true;
+	int r;
+
+	if ((r = lock_open(&lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0)
+		return r;
+	for (int fi = 0; fi < 2; fi++) {
+		const struct pm_fam *f = &FAM[fi];
+		const struct ip_prefix *ctr = ctr_of(a, f->af);
+		static const uint8_t loop4[16] = { 127 }, zero[16];
+		struct pm_elem e;
+
+		if (!ctr) /* ADD made nothing in this family */
+			continue;
+		for (size_t i = 0; i < a->n_maps; i++) {
+			if (!map_applies(&a->maps[i], f->af))
+				continue;
+			dnat_elem(f, &a->maps[i], &ctr->addr, &e);
+			if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
+				goto out;
+		}
+		/* Whichever snat elements ADD may have made (snat, masqAll may have changed). */
+		snat_elem(f, &ctr->addr, ctr->addr.bytes, ctr->len, &e);
+		if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
+			goto out;
+		snat_elem(f, &ctr->addr, zero, 0, &e);
+		if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
+			goto out;
+		if (f->af == AF_INET) {
+			snat_elem(f, &ctr->addr, loop4, 8, &e);
+			if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
+				goto out;
+		}
+	}
+	if (c.n == 0)
+		goto out;
+	if ((r = others_left(a->owner, &other, err)) < 0)
+		goto out;
+	r = remove_collected(s, &c, !other, err);
+out:
+	free(c.v);
+	if (r == -ENOMEM && !err->msg[0])
+		nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	return r;
+}
+
 static int del_matching(bool (*match)(const char *owner, void *data), void *data, struct nr_error *err)
 {
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
@@ -509,28 +665,7 @@ static int del_matching(bool (*match)(const char *owner, void *data), void *data
 	for (c.set = 0; c.set < S_COUNT; c.set++)
 		if ((r = nftb_walk(s, &T, set_names[c.set], on_collect, &c, err)) < 0)
 			goto out;
-	if (c.n == c.total) {
-		/* Nothing else left: the table goes (a missing one is fine). */
-		_cleanup_nft_batch_ struct nft_batch *b = NULL;
-		if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, &T, err)) < 0)
-			goto out;
-		r = nft_batch_commit(s, b, err);
-		if (r == -ENOENT) {
-			nr_error_clear(err);
-			r = 0;
-		}
-		goto out;
-	}
-	for (size_t i = 0; i < c.n; i += DEL_CHUNK) {
-		_cleanup_nft_batch_ struct nft_batch *b = NULL;
-		if ((r = nft_batch_new(&b, err)) < 0)
-			goto out;
-		for (size_t j = i; j < c.n && j < i + DEL_CHUNK; j++)
-			if ((r = put_elem(b, NFT_MSG_DELSETELEM, &c.v[j], NULL, false, err)) < 0)
-				goto out;
-		if ((r = nft_batch_commit(s, b, err)) < 0)
-			goto out;
-	}
+	r = remove_collected(s, &c, c.n == c.total, err);
 out:
 	free(c.v);
 	if (r == -ENOMEM && !err->msg[0])
@@ -541,6 +676,20 @@ out:
 static bool same_owner(const char *owner, void *data)
 {
 	return strcmp(owner, data) == 0;
+}
+
+int nft_portmap_del_attach(const struct pm_attach *a, struct nr_error *err)
+{
+	int r;
+
+	if ((r = check_owner(a->owner, err)) < 0)
+		return r;
+	/* Without the mappings or without both addresses of what ADD saw, read everything. */
+	if (!a->n_maps || (!ctr_of(a, AF_INET) && !ctr_of(a, AF_INET6)))
+		return nft_portmap_del(a->owner, err);
+	if ((r = del_known(a, err)) < 0)
+		return nr_error_wrap(err, r, "removing the published ports of %s", a->owner);
+	return 0;
 }
 
 int nft_portmap_del(const char *owner, struct nr_error *err)

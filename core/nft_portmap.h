@@ -43,9 +43,16 @@ struct pm_attach {
  * calling this again (after `nft flush ruleset`, say) re-applies the rules and elements. */
 int nft_portmap_add(const struct pm_attach *a, struct nr_error *err);
 
-/* Remove every element of owner (the table too when nothing else is left in it).
- * Nothing of owner's there is success. */
+/* Remove every element of owner (the table too when nothing else is left in it), reading
+ * every element of the table to find them.  Nothing of owner's there is success. */
 int nft_portmap_del(const char *owner, struct nr_error *err);
+
+/* The same when a's mappings and addresses are those of the ADD (the spec has the runtime
+ * resend them): each element is looked up by key, so the cost does not grow with the
+ * number of mappings in the table.  Falls back to nft_portmap_del() without mappings or
+ * addresses.  An element a does not name (mappings changed between ADD and DEL) stays
+ * until GC. */
+int nft_portmap_del_attach(const struct pm_attach *a, struct nr_error *err);
 
 /* Every element a asks for is there, with a's owner and target. */
 int nft_portmap_check(const struct pm_attach *a, struct nr_error *err);

@@ -31,25 +31,22 @@ int pm_route_localnet(const struct cni_result *prev, struct nr_error *err)
 
 int pm_flush_udp(const struct pm_attach *a, struct nr_error *err)
 {
-	static const int fams[2] = { AF_INET, AF_INET6 };
 	static const uint8_t zero[16];
+	struct ct_match m[NFT_PORTMAP_MAX];
+	size_t n = 0;
 	int r;
 
-	for (size_t i = 0; i < a->n_maps; i++) {
-		const struct pm_map *m = &a->maps[i];
+	for (size_t i = 0; i < a->n_maps && n < NFT_PORTMAP_MAX; i++) {
+		const struct pm_map *p = &a->maps[i];
 
-		if (m->proto != IPPROTO_UDP)
+		if (p->proto != IPPROTO_UDP)
 			continue;
-		for (int f = 0; f < 2; f++) {
-			const struct ip_addr *dst = NULL;
-			if (m->host_ip.family && m->host_ip.family != fams[f])
-				continue;
-			if (m->host_ip.family && memcmp(m->host_ip.bytes, zero, 16))
-				dst = &m->host_ip;
-			if ((r = conntrack_flush_dport(fams[f], IPPROTO_UDP, m->host_port, dst, NULL, err)) < 0)
-				return nr_error_wrap(err, r, "flushing UDP conntrack entries of host port %u",
-						     m->host_port);
-		}
+		m[n] = (struct ct_match){ .af = p->host_ip.family, .proto = IPPROTO_UDP, .port = p->host_port };
+		if (p->host_ip.family && memcmp(p->host_ip.bytes, zero, 16))
+			m[n].dst = p->host_ip;
+		n++;
 	}
+	if ((r = conntrack_flush(m, n, NULL, err)) < 0)
+		return nr_error_wrap(err, r, "flushing the UDP conntrack entries of the published ports");
 	return 0;
 }

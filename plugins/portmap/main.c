@@ -62,16 +62,18 @@ static int portmap_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struc
 	return pass_through(ctx->conf.prev_result, res, err);
 }
 
-/* By owner, so DEL needs neither prevResult nor the mappings: whatever this attachment
- * published goes, and nothing else. */
+/* By owner: with prevResult and the mappings, each element is looked up by key; without
+ * them every element of the table is read, so DEL needs neither.  Either way only this
+ * attachment's elements go. */
 static int portmap_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
 	struct pm_conf c;
+	struct pm_attach a;
 	int r;
 
-	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
+	if ((r = pm_conf_parse(ctx, &c, err)) < 0 || (r = pm_attach_of(ctx, &c, &a, err)) < 0)
 		return r;
-	return nft_portmap_del(c.owner, err);
+	return nft_portmap_del_attach(&a, err);
 }
 
 static int portmap_check(struct cni_plugin_ctx *ctx, struct nr_error *err)

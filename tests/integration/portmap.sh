@@ -173,8 +173,9 @@ try: print(s.recvfrom(100)[0].decode().strip())
 except Exception as e: print("error:", e)')
 t_eq "the same UDP flow reaches the container after ADD" "$got" "udp-a"
 pm DEL a "$(pmconf "$outa" '[{"hostPort":7070,"containerPort":80,"protocol":"udp"}]')" >/dev/null
-t_eq "that DEL took the owner's every element (7070 and 8080)" \
-	"$(nft list table inet $T | grep -c 'comment "a/eth0"')" 0
+t_eq "a DEL naming 7070 removed it" "$(nft list table inet $T | grep -c '7070')" 0
+t_eq "... and left 8080 (the mappings DEL names are the ones it removes)" \
+	"$(nft list map inet $T dnat4any | grep -c 'udp . 8080 comment "a/eth0"')" 1
 pm ADD a "$PA" >/dev/null
 
 # --- DEL --------------------------------------------------------------------------------
