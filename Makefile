@@ -52,7 +52,7 @@ UNIT_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_LIB_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps deps-test check unit integration demo bench install uninstall clean fmt
+.PHONY: all deps deps-test check unit integration demo bench bench-portmap install uninstall clean fmt
 
 all: $(CORE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
 
@@ -122,6 +122,12 @@ bench: all $(BUILD)/bench/cni-time | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
+
+# Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
+BENCH_PM_N ?= 1000
+bench-portmap: all | deps-test
+	@scripts/deps.sh $(BENCH_DEBS)
+	@bench/portmap.sh $(BUILD) $(BENCH_PM_N)
 
 $(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^

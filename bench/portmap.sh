@@ -5,7 +5,7 @@
 # + mount namespace.  Prints, per block of 100 attachments, the median portmap ADD and the
 # median whole-chain ADD, then the same for DEL (in reverse order), the number of rules
 # in our tables (and in iptables for the reference) after 1 and after N, and the ratios.
-# Usage: bench/portmap.sh BUILD_DIR [N]
+# Usage: bench/portmap.sh BUILD_DIR [N]   (BENCH_IMPLS="ours reference" by default)
 set -eu
 build=${1:-build}
 N=${2:-1000}
@@ -83,8 +83,14 @@ run() {
 # block FILE K: median of lines (K-1)*STEP+1 .. K*STEP
 block() { sed -n "$((($2 - 1) * STEP + 1)),$(($2 * STEP))p" "$1" | median; }
 
-run ours
-[ -x "$REF/portmap" ] && command -v iptables >/dev/null && run reference || echo "reference skipped"
+for impl in ${BENCH_IMPLS:-ours reference}; do
+	if [ "$impl" = reference ] && { [ ! -x "$REF/portmap" ] || ! command -v iptables >/dev/null; }; then
+		echo "reference skipped (no $REF/portmap or no iptables)"
+		continue
+	fi
+	run "$impl"
+done
+touch "$OUT/ours.add" "$OUT/ours.addall" "$OUT/ours.del" "$OUT/ours.delall"
 
 printf '%-22s %10s %10s %10s %10s\n' "attachments" "ours pm" "ours all" "ref pm" "ref all"
 for ((k = 1; k * STEP <= N; k++)); do
@@ -98,12 +104,14 @@ for ((k = 1; k * STEP <= N; k++)); do
 		"$(block "$OUT/ours.del" $k)" "$(block "$OUT/ours.delall" $k)" \
 		"$(block "$OUT/reference.del" $k 2>/dev/null)" "$(block "$OUT/reference.delall" $k 2>/dev/null)"
 done
-echo "rules in our tables: $(cat "$OUT/ours.rules1") with 1 attachment, $(cat "$OUT/ours.rulesN") with $N"
+[ -e "$OUT/ours.rules1" ] &&
+	echo "rules in our tables: $(cat "$OUT/ours.rules1") with 1 attachment, $(cat "$OUT/ours.rulesN") with $N"
 [ -e "$OUT/reference.rules1" ] &&
 	echo "iptables rules (reference): $(cat "$OUT/reference.rules1") with 1 attachment, $(cat "$OUT/reference.rulesN") with $N"
 first=$(block "$OUT/ours.add" 1) last=$(block "$OUT/ours.add" $((N / STEP)))
-awk -v f="$first" -v l="$last" 'BEGIN {printf "ours: portmap ADD median, last block / first block = %.2f\n", l / f}'
-if [ -s "$OUT/reference.add" ]; then
+[ -n "$first" ] &&
+	awk -v f="$first" -v l="$last" 'BEGIN {printf "ours: portmap ADD median, last block / first block = %.2f\n", l / f}'
+if [ -s "$OUT/reference.add" ] && [ -n "$last" ]; then
 	r=$(block "$OUT/reference.add" $((N / STEP))) ra=$(block "$OUT/reference.addall" $((N / STEP)))
 	oa=$(block "$OUT/ours.addall" $((N / STEP)))
 	awk -v r="$r" -v o="$last" -v ra="$ra" -v oa="$oa" 'BEGIN {
