@@ -27,12 +27,16 @@
  * in dnat4).  Only traffic to a local address is DNATed (the reference's addrtype LOCAL),
  * from outside (prerouting) and from the host itself (output).
  *
- * Which DNATed traffic gets masqueraded is also data, per container, in snat4/snat6:
- * `10.88.0.5 . 10.88.0.0-10.88.255.255` (hairpin: a container on the same subnet, the
- * container itself included, would otherwise get the reply straight from its sibling and
- * drop it) and `10.88.0.5 . 127.0.0.0-127.255.255.255` (the host over 127.0.0.1, which
- * also needs route_localnet on the bridge, set by the plugin); masqAll is the single
- * element `10.88.0.5 . 0.0.0.0-255.255.255.255`.  snat: false adds none.
+ * Which DNATed traffic gets masqueraded is also data, in snat4/snat6 (daddr . saddr,
+ * intervals), per subnet: `10.88.0.0/16 . 10.88.0.0/16` (hairpin: a container reaching a
+ * sibling, or itself, through the host would otherwise get the reply straight from the
+ * sibling and drop it) and `10.88.0.0/16 . 127.0.0.0/8` (the host over 127.0.0.1, which
+ * also needs route_localnet on the bridge, set by the plugin).  masqAll adds the
+ * container's own `10.88.0.5 . 0.0.0.0/0`; snat: false adds nothing.  The subnet elements
+ * are shared by the subnet's containers (comment "net:<subnet>"), added when missing and
+ * removed with the table: interval sets are copied whole by the kernel on every change
+ * (pipapo), so one element per container would make every ADD and DEL cost O(containers)
+ * (measured: docs/benchmarks.md); the dnat maps are hashes.
  *
  * Every element's comment is its owner, so DEL and GC read the owner's elements from the
  * kernel and need no state file; the kernel's state is then also the only state, which
@@ -122,22 +126,35 @@ static void dnat_elem(const struct pm_fam *f, const struct pm_map *m, const stru
 	e->data_len = f->alen + 4;
 }
 
-/* snat element: container . [first, last] of the source prefix src/len. */
-static void snat_elem(const struct pm_fam *f, const struct ip_addr *ctr, const uint8_t *src, int len,
+/* First and last address of prefix a/len into lo and hi. */
+static void prefix_range(const struct pm_fam *f, const uint8_t *a, int len, uint8_t *lo, uint8_t *hi)
+{
+	for (uint32_t i = 0; i < f->alen; i++) {
+		int bits = len - (int)i * 8;
+		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+		lo[i] = a[i] & mask;
+		hi[i] = (uint8_t)(a[i] | ~mask);
+	}
+}
+
+/* snat element: destinations dst/dlen . sources src/slen. */
+static void snat_elem(const struct pm_fam *f, const uint8_t *dst, int dlen, const uint8_t *src, int slen,
 		      struct pm_elem *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->set = f->snat;
 	e->has_end = true;
 	e->key_len = 2 * f->alen;
-	memcpy(e->key, ctr->bytes, f->alen);
-	memcpy(e->key_end, ctr->bytes, f->alen);
-	for (uint32_t i = 0; i < f->alen; i++) {
-		int bits = len - (int)i * 8;
-		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-		e->key[f->alen + i] = src[i] & mask;
-		e->key_end[f->alen + i] = (uint8_t)(src[i] | ~mask);
-	}
+	prefix_range(f, dst, dlen, e->key, e->key_end);
+	prefix_range(f, src, slen, e->key + f->alen, e->key_end + f->alen);
+}
+
+/* Comments of the snat elements that belong to a subnet, not to one attachment. */
+#define NET_PREFIX "net:"
+
+static bool is_net_comment(const char *c)
+{
+	return strncmp(c, NET_PREFIX, strlen(NET_PREFIX)) == 0;
 }
 
 static int lock_open(int *ret, struct nr_error *err)
@@ -371,22 +388,41 @@ static const struct ip_prefix *ctr_of(const struct pm_attach *a, int af)
 	return p->addr.family == af ? p : NULL;
 }
 
-static int snat_elems(const struct pm_attach *a, const struct pm_fam *f, struct pm_elem out[2])
-{
-	static const uint8_t loop4[16] = { 127 }, zero[16];
-	const struct ip_prefix *c = ctr_of(a, f->af);
-	int n = 0;
+static const uint8_t loop4[16] = { 127 }, zero16[16];
 
-	if (!c || !a->snat || !a->n_maps)
-		return 0;
-	if (a->masq_all) {
-		snat_elem(f, &c->addr, zero, 0, &out[n++]);
-		return n;
-	}
-	snat_elem(f, &c->addr, c->addr.bytes, c->len, &out[n++]);
+/* masqAll: the container's own element, every source. */
+static void masq_all_elem(const struct pm_fam *f, const struct ip_prefix *c, struct pm_elem *e)
+{
+	snat_elem(f, c->addr.bytes, 8 * (int)f->alen, zero16, 0, e);
+}
+
+/* snat of a's subnet: `subnet . subnet` (hairpin) and, for IPv4, `subnet . 127.0.0.0/8`.
+ * These are the subnet's, shared by its containers, so they are added when missing (a
+ * lookup first: snat sets are interval sets, whose every change copies the set in the
+ * kernel, so the common ADD changes them not at all) and removed only with the table.
+ * Their comment is NET_PREFIX and the subnet. */
+static int put_net_snat(struct nft_sock *s, struct nft_batch *b, const struct pm_fam *f, const struct ip_prefix *c,
+			struct nr_error *err)
+{
+	struct pm_elem e[2];
+	char comment[NFTB_COMMENT_MAX], net[IP_PREFIX_STRLEN];
+	struct ip_prefix p = ip_prefix_network(c);
+	int n = 0, r;
+
+	snprintf(comment, sizeof(comment), NET_PREFIX "%s", ip_prefix_format(&p, net, sizeof(net)));
+	snat_elem(f, c->addr.bytes, c->len, c->addr.bytes, c->len, &e[n++]);
 	if (f->af == AF_INET)
-		snat_elem(f, &c->addr, loop4, 8, &out[n++]);
-	return n;
+		snat_elem(f, c->addr.bytes, c->len, loop4, 8, &e[n++]);
+	for (int i = 0; i < n; i++) {
+		struct nftb_found found;
+		if ((r = nftb_lookup_elem(s, &T, set_names[e[i].set], e[i].key, e[i].key_len, &found, err)) < 0)
+			return r;
+		if (found.found)
+			continue;
+		if ((r = put_elem(b, NFT_MSG_NEWSETELEM, &e[i], comment, false, err)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* Eight: prerouting 1, output 1, dnat 4, postrouting 2. */
@@ -408,8 +444,6 @@ static int add_locked(struct nft_sock *s, const struct pm_attach *a, struct nr_e
 		const struct pm_fam *f = &FAM[fi];
 		const struct ip_prefix *c = ctr_of(a, f->af);
 		struct scan_any scan = { .a = a, .f = f, .err = err };
-		struct pm_elem sn[2];
-		int n;
 
 		if (!c)
 			continue;
@@ -428,10 +462,14 @@ static int add_locked(struct nft_sock *s, const struct pm_attach *a, struct nr_e
 			if (add && (r = put_elem(b, NFT_MSG_NEWSETELEM, &e, a->owner, true, err)) < 0)
 				return r;
 		}
-		n = snat_elems(a, f, sn);
-		for (int i = 0; i < n; i++)
-			if ((r = put_elem(b, NFT_MSG_NEWSETELEM, &sn[i], a->owner, false, err)) < 0)
+		if (a->snat && (r = put_net_snat(s, b, f, c, err)) < 0)
+			return r;
+		if (a->snat && a->masq_all) {
+			struct pm_elem e;
+			masq_all_elem(f, c, &e);
+			if ((r = put_elem(b, NFT_MSG_NEWSETELEM, &e, a->owner, false, err)) < 0)
 				return r;
+		}
 	}
 	return nft_batch_commit(s, b, err);
 }
@@ -477,6 +515,8 @@ static int on_collect(const struct nftb_elem *e, void *data)
 	struct collect *c = data;
 	struct pm_elem *x;
 
+	if (is_net_comment(e->comment))
+		return 0; /* a subnet's: goes with the table */
 	c->total++;
 	if (!*e->comment || !c->match(e->comment, c->data))
 		return 0;
@@ -571,7 +611,7 @@ static int on_other(const struct nftb_elem *e, void *data)
 {
 	const char *owner = data;
 
-	return strcmp(e->comment, owner) != 0 ? 1 : 0;
+	return strcmp(e->comment, owner) != 0 && !is_net_comment(e->comment) ? 1 : 0;
 }
 
 struct probe_ctx {
@@ -616,7 +656,6 @@ static int del_known(const struct pm_attach *a, struct nr_error *err)
 	for (int fi = 0; fi < 2; fi++) {
 		const struct pm_fam *f = &FAM[fi];
 		const struct ip_prefix *ctr = ctr_of(a, f->af);
-		static const uint8_t loop4[16] = { 127 }, zero[16];
 		struct pm_elem e;
 
 		if (!ctr) /* ADD made nothing in this family */
@@ -628,18 +667,10 @@ static int del_known(const struct pm_attach *a, struct nr_error *err)
 			if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
 				goto out;
 		}
-		/* Whichever snat elements ADD may have made (snat, masqAll may have changed). */
-		snat_elem(f, &ctr->addr, ctr->addr.bytes, ctr->len, &e);
+		/* The attachment's own snat element, if masqAll made one (whatever it says now). */
+		masq_all_elem(f, ctr, &e);
 		if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
 			goto out;
-		snat_elem(f, &ctr->addr, zero, 0, &e);
-		if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
-			goto out;
-		if (f->af == AF_INET) {
-			snat_elem(f, &ctr->addr, loop4, 8, &e);
-			if ((r = collect_if_owned(s, &c, &e, a->owner, err)) < 0)
-				goto out;
-		}
 	}
 	if (c.n == 0)
 		goto out;

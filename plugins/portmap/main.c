@@ -123,8 +123,16 @@ static int portmap_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	return r;
 }
 
+/* portmap reads no CNI_ARGS, but one CNI_ARGS goes to the whole chain: accept the keys
+ * runtimes pass for the plugins before us (the bridge's IP and MAC, Kubernetes' pod
+ * identity), as the reference portmap, which never parses CNI_ARGS, does. */
+static const char *const chain_args[] = {
+	"IP", "MAC", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID", NULL,
+};
+
 static const struct cni_plugin_ops portmap_ops = {
 	.name = "portmap",
+	.known_args = chain_args,
 	.add = portmap_add,
 	.del = portmap_del,
 	.check = portmap_check,

@@ -220,6 +220,9 @@ t_eq "ADD without prevResult is code 7" "$(code "$out")" 7
 out=$(pm ADD a "$(pmconf "$outa" '[]' '{"snat":false,"masqAll":true,"markMasqBit":13,"backend":"nftables","conditionsV6":[]}')"); rc=$?
 t_eq "reference fields with expressible values are accepted" "$rc" 0
 t_eq "no mappings: no table" "$(nft list tables | grep -c "$T")" 0
+t_check "CNI_ARGS meant for the chain (IP=, K8S_POD_NAME=) are accepted" \
+	env CNI_ARGS="IP=198.51.100.2;K8S_POD_NAME=x" CNI_CONTAINERID=a CNI_COMMAND=CHECK CNI_NETNS=/run/netns/a CNI_PATH=$CNI_BIN \
+	CNI_IFNAME=eth0 "$CNI_BIN/portmap" <<<"$(pmconf "$outa" '[]')"
 t_check "STATUS" pm STATUS a "$(jq -c '.cniVersion="1.1.0"' <<<"$PA")"
 out=$(echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION "$CNI_BIN/portmap")
 t_check "VERSION lists 1.1.0" grep -q '1.1.0' <<<"$out"
