@@ -36,7 +36,7 @@ ref_rules() { { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep 
 
 # run IMPL: attach and detach N containers; writes $OUT/IMPL.{add,addall,del,delall} (us per line)
 run() {
-	local impl=$1 bin br conf pm res i t0 t1 t2 id
+	local impl=$1 bin br conf pm res i t0 t1 t2 tb id
 	bin=$([ "$impl" = ours ] && echo "$OURS" || echo "$REF")
 	br=nrb-$impl
 	conf=$(jq -nc --arg b "$br" '{cniVersion:"1.0.0", name:"bench", type:"bridge", bridge:$b, isGateway:true,
@@ -49,6 +49,7 @@ run() {
 		t0=$(now)
 		res=$(CNI_COMMAND=ADD CNI_CONTAINERID=$id CNI_NETNS=/run/netns/$id CNI_IFNAME=eth0 CNI_PATH=$bin \
 			"$bin/bridge" <<<"$conf")
+		tb=$(now)
 		pm=$(jq -nc --argjson p "$res" --argjson a $((10000 + 2 * i)) '{cniVersion:"1.0.0", name:"bench",
 			type:"portmap", capabilities:{portMappings:true}, runtimeConfig:{portMappings:[
 			{hostPort:$a, containerPort:80, protocol:"tcp"}, {hostPort:($a + 1), containerPort:53, protocol:"udp"}]},
@@ -59,7 +60,7 @@ run() {
 			"$bin/portmap" <<<"$pm" >/dev/null
 		t2=$(now)
 		echo $((t2 - t1)) >>"$OUT/$impl.add"
-		echo $((t2 - t1 + t1 - t0)) >>"$OUT/$impl.addall"
+		echo $((t2 - t1 + tb - t0)) >>"$OUT/$impl.addall"
 		[ $i = 1 ] && echo "$([ $impl = ours ] && our_rules || ref_rules)" >"$OUT/$impl.rules1"
 	done
 	echo "$([ $impl = ours ] && our_rules || ref_rules)" >"$OUT/$impl.rulesN"

@@ -33,6 +33,8 @@ int pm_flush_udp(const struct pm_attach *a, struct nr_error *err)
 {
 	static const uint8_t zero[16];
 	struct ct_match m[NFT_PORTMAP_MAX];
+	struct nr_error ignored = { 0 };
+	char count[32];
 	size_t n = 0;
 	int r;
 
@@ -46,6 +48,13 @@ int pm_flush_udp(const struct pm_attach *a, struct nr_error *err)
 			m[n].dst = p->host_ip;
 		n++;
 	}
+	if (n == 0)
+		return 0;
+	/* The dump walks the kernel's host-wide conntrack hash whatever this namespace holds;
+	 * a namespace that tracks no connection at all has nothing to flush. */
+	if (sysctl_read("net/netfilter/nf_conntrack_count", count, sizeof(count), &ignored) == 0 &&
+	    strcmp(count, "0") == 0)
+		return 0;
 	if ((r = conntrack_flush(m, n, NULL, err)) < 0)
 		return nr_error_wrap(err, r, "flushing the UDP conntrack entries of the published ports");
 	return 0;
