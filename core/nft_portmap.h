@@ -3,8 +3,12 @@
  * docs/portmap.md for the ruleset and nft_portmap.c for the design.
  *
  * Every element carries its owner ("<container id>/<ifname>") as its comment, so DEL and
- * GC need nothing but the kernel's state.  Calls are serialised by a lock file
- * (NFT_PORTMAP_LOCK) so that "is this port free?" and "take it" are one step. */
+ * GC need nothing but the kernel's state; the masquerade elements of a subnet
+ * ("net:<subnet>") are shared and go with the table.  Calls are serialised by a lock
+ * file (NFT_PORTMAP_LOCK) so that "is this port free?" and "take it" are one step.
+ *
+ * `netns-run network reload`: nft_portmap_add() with each attachment's cached mappings
+ * re-creates whatever is missing (table, rules, elements) and keeps what is there. */
 #ifndef NETNS_RUN_NFT_PORTMAP_H
 #define NETNS_RUN_NFT_PORTMAP_H
 
@@ -31,7 +35,7 @@ struct pm_map {
 struct pm_attach {
 	const char *owner;             /* "<container id>/<ifname>", at most 127 bytes */
 	struct ip_prefix ctr4, ctr6;   /* the container's addresses with their subnet; family 0 = none */
-	bool snat;                     /* masquerade hairpin and localhost-sourced traffic */
+	bool snat;                     /* masquerade hairpin and localhost-sourced traffic (per subnet) */
 	bool masq_all;                 /* masquerade all DNATed traffic to the container */
 	const struct pm_map *maps;
 	size_t n_maps;
