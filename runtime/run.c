@@ -24,6 +24,9 @@
 #include "ctr.h"
 #include "fdio.h"
 #include "json_field.h"
+#include "link.h"
+#include "netns.h"
+#include "nlsock.h"
 #include "net.h"
 #include "rt.h"
 #include "state.h"
@@ -229,6 +232,15 @@ static int bind_netns(struct run *c, struct nr_error *err)
 	return 0;
 }
 
+static int lo_up(void *arg, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	int r = nlsock_open(&s, err);
+
+	(void)arg;
+	return r < 0 ? r : link_set_up(s, "lo", true, err);
+}
+
 /* The addresses of a result, for ps and inspect. */
 static json_t *addresses(const struct cni_result *res)
 {
@@ -250,6 +262,10 @@ static int network_up(struct run *c, struct nr_error *err)
 		if ((r = bind_netns(c, err)) < 0)
 			return r;
 		path = rt_ctr_path(netns, sizeof(netns), c->name, "netns");
+		/* A network's chain configures its own interface; loopback is the runtime's, as
+		 * with podman and docker (for none, the none plugin does it). */
+		if (!strcmp(c->net.mode, "cni") && (r = netns_run_path(path, lo_up, NULL, err)) < 0)
+			return nr_error_wrap(err, r, "bringing up lo");
 	} else if (!strcmp(c->net.mode, "container")) {
 		path = rt_ctr_path(owner_ns, sizeof(owner_ns), c->net.owner, "netns");
 	} else {

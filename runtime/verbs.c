@@ -98,6 +98,8 @@ static const char *status_of(json_t *st, char *buf, size_t len)
 	const char *s = state_str(st, "status");
 
 	if (!strcmp(s, "exited")) {
+		if (!json_object_get(st, "exit_code"))
+			return "exited (?)"; /* its netns-run was killed: nobody saw the status */
 		snprintf(buf, len, "exited (%lld)%s", state_int(st, "exit_code"),
 			 json_is_true(json_object_get(st, "oom")) ? " oom" : "");
 		return buf;
