@@ -5,11 +5,13 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netlink/msg.h>
+#include <netlink/route/link.h>
 #include <string.h>
 
 #include "link.h"
 
 DEFINE_PTR_CLEANUP(nlmsg_freep, struct nl_msg *, nlmsg_free)
+DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
 
 /* RTM_NEWLINK kind "bridge", by hand: libnl 3.7 cannot set IFLA_BR_VLAN_FILTERING. */
 static int bridge_create(struct nlsock *s, const char *name, unsigned int mtu, const unsigned char *mac,
@@ -63,6 +65,7 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 {
 	unsigned char bytes[6];
 	int r, ifindex;
+	bool created = false;
 
 	if (!name || !*name || strlen(name) >= IFNAMSIZ)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid bridge name \"%s\" (1 to %d characters)",
@@ -74,6 +77,7 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 		return r;
 	if (r == 0) {
 		r = bridge_create(s, name, mtu, mac ? bytes : NULL, vlan_filtering, err);
+		created = r == 0;
 		/* Someone else made it since we looked: check what they made. */
 		if (r == -EEXIST)
 			r = bridge_check_existing(s, name, err);
@@ -86,5 +90,34 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 		return r;
 	if (ret_ifindex)
 		*ret_ifindex = ifindex;
-	return 0;
+	return created;
+}
+
+int bridge_port_count(struct nlsock *s, const char *name, struct nr_error *err)
+{
+	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+	int r, ifindex, n = 0;
+
+	if ((ifindex = link_index(s, name, err)) < 0)
+		return ifindex;
+	nlsock_reset(s);
+	if ((r = rtnl_link_alloc_cache(s->sk, AF_UNSPEC, &cache)) < 0)
+		return nlsock_error(s, r, err, "listing links");
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
+		if (rtnl_link_get_master((struct rtnl_link *)o) == ifindex)
+			n++;
+	return n;
+}
+
+int bridge_delete_if_unused(struct nlsock *s, const char *name, struct nr_error *err)
+{
+	int n = bridge_port_count(s, name, err);
+
+	if (n == -ENODEV) {
+		nr_error_clear(err);
+		return 0; /* already gone */
+	}
+	if (n != 0)
+		return n < 0 ? n : 0;
+	return link_delete(s, name, err) < 0 ? -EBUSY : 1;
 }

@@ -167,6 +167,10 @@ int cni_cache_write(const char *cache_dir, const struct cni_cache_entry *e, stru
 		unlink(tmp);
 		return nr_error_set(err, CNI_ERR_IO, e2, "cannot rename %s to %s: %s", tmp, path, strerror(e2));
 	}
+	/* The entry must survive a crash right after ADD returns: make the rename durable. */
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
 	return 0;
 }
 

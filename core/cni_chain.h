@@ -64,14 +64,20 @@ struct cni_rtconf {
 };
 
 /* ADD every plugin in order, each with the previous result; on success the final
- * result is cached and returned.  On failure the chain is DELeted (in reverse, best
- * effort, errors dropped) so nothing is left behind, and err says which plugin failed. */
+ * result is cached and returned.  On failure (of a plugin, or of writing the cache) the
+ * plugins from the failed one back to the first are DELeted, best effort (every one is
+ * called, errors dropped), with the last good result as prevResult, so nothing is left
+ * behind and nothing is cached; err keeps the failing plugin's code and details, its
+ * message prefixed "network N: plugin T (i of n) ADD: ".  container_id, ifname and netns
+ * are required (code 4 before anything runs). */
 int cni_chain_add(const struct cni_netconf *n, const struct cni_rtconf *rt, struct cni_result **ret,
 		  struct nr_error *err);
 
 /* DEL every plugin in reverse with the cached result as prevResult (and the cached
- * capability args when rt->capability_args is NULL), then remove the cache entry.
- * No cache entry is not an error: plugins are called without prevResult. */
+ * capability args and CNI_ARGS when rt leaves them NULL), then remove the cache entry.
+ * No cache entry (or one that cannot be read) is not an error: plugins are called without
+ * prevResult.  The first failing plugin stops the DEL and the cache entry stays, so a
+ * retry runs the same chain with the same prevResult.  rt->netns may be "" (not sent). */
 int cni_chain_del(const struct cni_netconf *n, const struct cni_rtconf *rt, struct nr_error *err);
 
 /* CHECK every plugin in order with the cached result (code 100-style error when there is

@@ -6,6 +6,7 @@
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
 #include <netlink/route/link.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -188,7 +189,11 @@ int link_delete(struct nlsock *s, const char *name, struct nr_error *err)
 	return 0;
 }
 
-int link_set_hairpin(struct nlsock *s, const char *name, bool on, struct nr_error *err)
+/* One bridge-port attribute (`bridge link set dev NAME ...`): RTM_SETLINK for AF_BRIDGE
+ * with a nested IFLA_PROTINFO.  NLA_F_NESTED matters: without it the kernel reads the
+ * attribute as a bare port state. */
+static int link_set_brport_u8(struct nlsock *s, const char *name, int attr, uint8_t val, const char *what,
+			      struct nr_error *err)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
 	struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE };
@@ -198,20 +203,63 @@ int link_set_hairpin(struct nlsock *s, const char *name, bool on, struct nr_erro
 	if ((r = link_index(s, name, err)) < 0)
 		return r;
 	ifi.ifi_index = r;
-	/* `bridge link set dev NAME hairpin on`: RTM_SETLINK for AF_BRIDGE with a nested
-	 * IFLA_PROTINFO.  NLA_F_NESTED matters: without it the kernel reads the attribute
-	 * as a bare port state. */
 	if (!(msg = nlmsg_alloc_simple(RTM_SETLINK, 0)))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    !(pi = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) ||
-	    nla_put_u8(msg, IFLA_BRPORT_MODE, on ? BRIDGE_MODE_HAIRPIN : BRIDGE_MODE_VEB) < 0)
+	    !(pi = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) || nla_put_u8(msg, attr, val) < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	nla_nest_end(msg, pi);
 	nlsock_reset(s);
 	r = nl_send_sync(s->sk, TAKE_PTR(msg)); /* frees msg */
 	if (r < 0)
-		return nlsock_error(s, r, err, "setting hairpin mode %s on link %s", on ? "on" : "off", name);
+		return nlsock_error(s, r, err, "setting %s on link %s", what, name);
+	return 0;
+}
+
+int link_set_hairpin(struct nlsock *s, const char *name, bool on, struct nr_error *err)
+{
+	return link_set_brport_u8(s, name, IFLA_BRPORT_MODE, on ? BRIDGE_MODE_HAIRPIN : BRIDGE_MODE_VEB,
+				  on ? "hairpin mode on" : "hairpin mode off", err);
+}
+
+int link_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_error *err)
+{
+	return link_set_brport_u8(s, name, IFLA_BRPORT_ISOLATED, on, on ? "port isolation on" : "port isolation off",
+				  err);
+}
+
+int link_set_promisc(struct nlsock *s, const char *name, struct nr_error *err)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
+	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
+	int r;
+
+	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
+		return r;
+	rtnl_link_set_flags(chg, IFF_PROMISC);
+	return link_change(s, cur, chg, err, "setting promiscuous mode");
+}
+
+int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
+	int r;
+
+	if ((r = link_get(s, name, &l, err)) < 0)
+		return r;
+	*ret = rtnl_link_get_link(l);
+	return 0;
+}
+
+int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
+	int r;
+
+	nlsock_reset(s);
+	if ((r = rtnl_link_get_kernel(s->sk, ifindex, NULL, &l)) < 0)
+		return nlsock_error(s, r, err, "looking up link with index %d", ifindex);
+	*ret = rtnl_link_get_master(l);
 	return 0;
 }
 

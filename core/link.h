@@ -42,6 +42,18 @@ int link_delete(struct nlsock *s, const char *name, struct nr_error *err);
 /* Turn the bridge-port hairpin flag of name on or off; name must already be a bridge port. */
 int link_set_hairpin(struct nlsock *s, const char *name, bool on, struct nr_error *err);
 
+/* Bridge port isolation (`bridge link set dev NAME isolated on`): isolated ports do not
+ * talk to each other, only to non-isolated ones (the bridge itself, uplinks). */
+int link_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_error *err);
+
+int link_set_promisc(struct nlsock *s, const char *name, struct nr_error *err);
+
+/* IFLA_LINK of name: for a veth, the peer's ifindex (in the peer's namespace). */
+int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err);
+
+/* The master ifindex (0 = none) of the link with index ifindex. */
+int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err);
+
 /* The link's kind (IFLA_INFO_KIND: "bridge", "veth", ...) into buf; "" for a link that has
  * none (a physical device, lo).  -ENODEV when there is no such link. */
 int link_kind(struct nlsock *s, const char *name, char *buf, size_t len, struct nr_error *err);

@@ -42,8 +42,11 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nft.h"
@@ -362,24 +365,55 @@ static void keys_of(const struct ip_prefix *p, struct masq_keys *k)
 	}
 }
 
-static int put_elem(struct nft_batch *b, uint16_t type, const char *set, const void *key, const void *key_end,
-		    uint32_t len, const char *what, struct nr_error *err)
+/* Owners travel as the element's comment, in nft's own userdata format, so
+ * `nft list table inet netns-run` shows whose each element is. */
+static void hash_part(char *out, size_t len, const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	if (strlen(s) <= NFT_MASQ_OWNER_PART_MAX) {
+		snprintf(out, len, "%s", s);
+		return;
+	}
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	snprintf(out, len, "#%016llx", (unsigned long long)h);
+}
+
+void nft_masq_owner(char buf[NFT_MASQ_OWNER_MAX], const char *network, const char *container_id, const char *ifname)
+{
+	char n[NFT_MASQ_OWNER_PART_MAX + 1], c[NFT_MASQ_OWNER_PART_MAX + 1], i[NFT_MASQ_OWNER_PART_MAX + 1];
+
+	hash_part(n, sizeof(n), network ? network : "");
+	hash_part(c, sizeof(c), container_id ? container_id : "");
+	hash_part(i, sizeof(i), ifname ? ifname : "");
+	snprintf(buf, NFT_MASQ_OWNER_MAX, "%s %s %s", n, c, i);
+}
+
+static int put_elem(struct nft_batch *b, uint16_t type, uint16_t flags, const char *set, const void *key,
+		    const void *key_end, uint32_t len, const char *owner, const char *what, struct nr_error *err)
 {
 	_cleanup_(set_freep) struct nftnl_set *s = set_new(set);
+	struct nftnl_udata_buf *ud = NULL;
 	struct nftnl_set_elem *e;
 	struct nlmsghdr *nlh;
 
-	if (!s)
+	if (!s || !(e = nftnl_set_elem_alloc()))
 		return oom(err);
-	e = nftnl_set_elem_alloc();
-	if (!e)
-		return oom(err);
+	nftnl_set_elem_add(s, e);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
 	if (key_end)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, key_end, len);
-	nftnl_set_elem_add(s, e);
-	nlh = nft_batch_msg(b, type, NFPROTO_INET, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0, what);
-	if (!nlh)
+	if (owner && *owner) {
+		if (!(ud = nftnl_udata_buf_alloc(NFT_MASQ_OWNER_MAX + 8)) ||
+		    !nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, owner)) {
+			nftnl_udata_buf_free(ud);
+			return oom(err);
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
+		nftnl_udata_buf_free(ud);
+	}
+	if (!(nlh = nft_batch_msg(b, type, NFPROTO_INET, flags, what)))
 		return full(err);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	return 0;
@@ -394,40 +428,45 @@ static int check_prefix(const struct ip_prefix *p, struct nr_error *err)
 	return 0;
 }
 
-int nft_masq_add(const struct ip_prefix *p, struct nr_error *err)
+static int put_adds(struct nft_batch *b, const struct ip_prefix *ps, size_t n, const char *owner, uint16_t flags,
+		    struct nr_error *err)
 {
-	_cleanup_nft_sock_ struct nft_sock *s = NULL;
-	_cleanup_nft_batch_ struct nft_batch *b = NULL;
-	const struct masq_family *f;
-	struct masq_keys k;
-	char buf[IP_PREFIX_STRLEN];
-	int r;
+	for (size_t i = 0; i < n; i++) {
+		const struct masq_family *f = family_of(ps[i].addr.family);
+		struct masq_keys k;
+		int r;
 
-	if ((r = check_prefix(p, err)) < 0)
-		return r;
-	f = family_of(p->addr.family);
-	keys_of(p, &k);
-	if ((r = nft_sock_open(&s, err)) < 0 || (r = nft_batch_new(&b, err)) < 0 || (r = put_skeleton(b, err)) < 0)
-		goto fail;
-	r = put_elem(b, NFT_MSG_NEWSETELEM, f->ctr, k.ctr, NULL, k.alen,
-		     f->af == AF_INET ? "adding the address to set ctr4" : "adding the address to set ctr6", err);
-	if (r < 0)
-		goto fail;
-	r = put_elem(b, NFT_MSG_NEWSETELEM, f->own, k.own, k.own_end, 2 * k.alen,
-		     f->af == AF_INET ? "adding the address and subnet to set own4"
-				      : "adding the address and subnet to set own6",
-		     err);
-	if (r < 0 || (r = nft_batch_commit(s, b, err)) < 0)
-		goto fail;
+		keys_of(&ps[i], &k);
+		r = put_elem(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | flags, f->ctr, k.ctr, NULL, k.alen, owner,
+			     f->af == AF_INET ? "adding the address to set ctr4" : "adding the address to set ctr6",
+			     err);
+		if (r < 0)
+			return r;
+		r = put_elem(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | flags, f->own, k.own, k.own_end, 2 * k.alen, owner,
+			     f->af == AF_INET ? "adding the address and subnet to set own4"
+					      : "adding the address and subnet to set own6",
+			     err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
-fail:
-	return nr_error_wrap(err, r, "setting up masquerade for %s", ip_prefix_format(p, buf, sizeof(buf)));
 }
 
 /* Reading a set's elements. */
+struct elem_view {
+	const struct masq_family *f;
+	bool own;                  /* an own4/own6 element (key . subnet interval) */
+	const uint8_t *key, *key_end;
+	uint32_t len;
+	const char *owner;         /* "" when the element has no comment */
+};
+
+typedef int (*elem_cb)(const struct elem_view *v, void *data);
+
 struct elem_walk {
-	const char *set;
-	int (*cb)(const uint8_t *key, const uint8_t *key_end, uint32_t len, void *data);
+	const struct masq_family *f;
+	bool own;
+	elem_cb cb;
 	void *data;
 	int ret; /* the callback's negative return, which stops the walk */
 };
@@ -435,10 +474,35 @@ struct elem_walk {
 static void build_getelem(struct nlmsghdr *nlh, void *data)
 {
 	struct elem_walk *w = data;
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(w->set);
+	_cleanup_(set_freep) struct nftnl_set *s = set_new(w->own ? w->f->own : w->f->ctr);
 
 	if (s)
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+}
+
+static int on_comment(const struct nftnl_udata *attr, void *data)
+{
+	const char **owner = data;
+	const char *v = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > 0 && v[len - 1] == '\0')
+		*owner = v;
+	return 0;
+}
+
+static const char *owner_of(struct nftnl_set_elem *e)
+{
+	const char *owner = "";
+	uint32_t len = 0;
+	const void *ud;
+
+	if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA))
+		return owner;
+	ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+	if (ud)
+		nftnl_udata_parse(ud, len, on_comment, &owner);
+	return owner;
 }
 
 static int on_elems(const struct nlmsghdr *nlh, void *data)
@@ -462,17 +526,18 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	for (e = nftnl_set_elems_iter_next(it); e && w->ret >= 0; e = nftnl_set_elems_iter_next(it)) {
-		uint32_t len = 0, elen = 0;
-		const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-		const uint8_t *end = NULL;
+		struct elem_view v = { .f = w->f, .own = w->own };
+		uint32_t elen = 0;
 
-		if (!key)
+		v.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.len);
+		if (!v.key || v.len != (w->own ? 2 : 1) * w->f->alen)
 			continue;
 		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-			end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &elen);
-		if (end && elen != len)
-			end = NULL;
-		w->ret = w->cb(key, end, len, w->data);
+			v.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &elen);
+		if (w->own && (!v.key_end || elen != v.len))
+			continue;
+		v.owner = owner_of(e);
+		w->ret = w->cb(&v, w->data);
 	}
 	nftnl_set_elems_iter_destroy(it);
 	if (w->ret < 0) {
@@ -482,178 +547,266 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Walk set's elements; a missing table or set is an empty set. */
-static int set_walk(struct nft_sock *s, const char *set,
-		    int (*cb)(const uint8_t *key, const uint8_t *key_end, uint32_t len, void *data), void *data,
+/* Walk one set; a missing table or set is an empty set. */
+static int set_walk(struct nft_sock *s, const struct masq_family *f, bool own, elem_cb cb, void *data,
 		    struct nr_error *err)
 {
-	struct elem_walk w = { .set = set, .cb = cb, .data = data };
+	struct elem_walk w = { .f = f, .own = own, .cb = cb, .data = data };
 	struct nr_error tmp = { 0 };
 	int r;
 
 	r = nft_dump(s, NFT_MSG_GETSETELEM, NFPROTO_INET, build_getelem, on_elems, &w, "reading nftables set", &tmp);
 	if (w.ret < 0)
-		return w.ret; /* the callback's own error; it filled err */
+		return nr_error_set(err, CNI_ERR_INTERNAL, -w.ret, "reading nftables set %s", own ? f->own : f->ctr);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
 		nr_error_copy(err, &tmp);
-		return nr_error_wrap(err, r, "set %s", set);
+		return nr_error_wrap(err, r, "set %s", own ? f->own : f->ctr);
 	}
 	return 0;
+}
+
+/* All four sets. */
+static int walk_all(struct nft_sock *s, elem_cb cb, void *data, struct nr_error *err)
+{
+	static const struct masq_family *const fams[] = { &FAM4, &FAM6 };
+	int r;
+
+	for (size_t i = 0; i < 2; i++)
+		for (int own = 0; own < 2; own++)
+			if ((r = set_walk(s, fams[i], own, cb, data, err)) < 0)
+				return r;
+	return 0;
+}
+
+/* An element as read back, kept for deleting it. */
+struct held_elem {
+	const struct masq_family *f;
+	bool own;
+	uint8_t key[32], key_end[32];
+	uint32_t len;
+};
+
+struct collect {
+	nft_masq_match_fn match;
+	void *data;
+	struct held_elem *v;
+	size_t n, cap;
+};
+
+static int on_collect(const struct elem_view *v, void *data)
+{
+	struct collect *c = data;
+	struct ip_prefix p = { .addr = { .family = v->f->af }, .len = -1 };
+	struct held_elem *h;
+
+	memcpy(p.addr.bytes, v->key, v->f->alen);
+	if (!c->match(&p, v->owner, c->data))
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct held_elem *nv = realloc(c->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		c->v = nv;
+		c->cap = cap;
+	}
+	h = &c->v[c->n++];
+	h->f = v->f;
+	h->own = v->own;
+	h->len = v->len;
+	memcpy(h->key, v->key, v->len);
+	memcpy(h->key_end, v->key_end ? v->key_end : v->key, v->len);
+	return 0;
+}
+
+int nft_masq_del_if(nft_masq_match_fn match, void *data, struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	int r;
+
+	if ((r = nft_sock_open(&s, err)) < 0)
+		return r;
+	/* Read, then delete exactly what is there, in one transaction; a concurrent delete
+	 * between the two makes it fail with ENOENT, and reading again settles it. */
+	for (int attempt = 0;; attempt++) {
+		_cleanup_nft_batch_ struct nft_batch *b = NULL;
+		struct collect c = { .match = match, .data = data };
+
+		r = walk_all(s, on_collect, &c, err);
+		if (r >= 0 && c.n > 0 && (r = nft_batch_new(&b, err)) >= 0) {
+			for (size_t i = 0; i < c.n && r >= 0; i++) {
+				const struct held_elem *h = &c.v[i];
+				r = put_elem(b, NFT_MSG_DELSETELEM, 0, h->own ? h->f->own : h->f->ctr, h->key,
+					     h->own ? h->key_end : NULL, h->len, NULL, "removing a masquerade entry",
+					     err);
+			}
+			if (r >= 0)
+				r = nft_batch_commit(s, b, err);
+		}
+		free(c.v);
+		if (r == -ENOENT && attempt < 3) {
+			nr_error_clear(err);
+			continue;
+		}
+		return r < 0 ? r : 0;
+	}
+}
+
+struct by_addr_or_owner {
+	const struct ip_prefix *ps;
+	size_t n;
+	const char *owner;
+};
+
+static bool match_addr_or_owner(const struct ip_prefix *p, const char *owner, void *data)
+{
+	const struct by_addr_or_owner *m = data;
+
+	size_t net_len = m->owner ? strcspn(m->owner, " ") : 0;
+
+	if (m->owner && *m->owner && strcmp(owner, m->owner) == 0)
+		return true;
+	/* By address only within the same network (or for entries without an owner): another
+	 * network may reuse the address range. */
+	if (*owner && net_len && (strncmp(owner, m->owner, net_len) != 0 || owner[net_len] != ' '))
+		return false;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->ps[i].addr.family == p->addr.family &&
+		    memcmp(m->ps[i].addr.bytes, p->addr.bytes, (size_t)ip_addr_bytes(&p->addr)) == 0)
+			return true;
+	return false;
+}
+
+int nft_masq_del(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err)
+{
+	struct by_addr_or_owner m = { .ps = ps, .n = n, .owner = owner };
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if (!family_of(ps[i].addr.family))
+			return nr_error_set(err, CNI_ERR_INTERNAL, EAFNOSUPPORT,
+					    "masquerade: not an IPv4 or IPv6 address");
+	if ((r = nft_masq_del_if(match_addr_or_owner, &m, err)) < 0)
+		return nr_error_wrap(err, r, "removing masquerade entries");
+	return 0;
+}
+
+int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if ((r = check_prefix(&ps[i], err)) < 0)
+			return r;
+	if (n == 0)
+		return 0;
+	if ((r = nft_sock_open(&s, err)) < 0)
+		goto fail;
+	/* The fast path is one transaction.  Elements are added exclusively so that a stale
+	 * element left by a crashed owner is noticed (its comment would otherwise stay); then
+	 * the stale entries of these addresses go and the add is made again, still one
+	 * transaction each. */
+	for (int attempt = 0;; attempt++) {
+		_cleanup_nft_batch_ struct nft_batch *b = NULL;
+
+		if ((r = nft_batch_new(&b, err)) < 0 || (r = put_skeleton(b, err)) < 0 ||
+		    (r = put_adds(b, ps, n, owner, NLM_F_EXCL, err)) < 0)
+			goto fail;
+		r = nft_batch_commit(s, b, err);
+		if (r != -EEXIST || attempt >= 2)
+			break;
+		nr_error_clear(err);
+		if ((r = nft_masq_del(ps, n, NULL, err)) < 0)
+			goto fail;
+	}
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	if (n == 1) {
+		char buf[IP_PREFIX_STRLEN];
+		return nr_error_wrap(err, r, "setting up masquerade for %s", ip_prefix_format(ps, buf, sizeof(buf)));
+	}
+	return nr_error_wrap(err, r, "setting up masquerade for %zu addresses", n);
 }
 
 struct find {
 	struct masq_keys k;
-	bool ctr_found, own_found;           /* for contains: exact entry */
-	uint8_t del_keys[8][32], del_ends[8][32]; /* for del: every own entry of the address */
-	unsigned ndel;
+	bool ctr_found, own_found;
 };
 
-static int on_ctr(const uint8_t *key, const uint8_t *end, uint32_t len, void *data)
+static int on_find(const struct elem_view *v, void *data)
 {
-	struct find *f = data;
+	struct find *fd = data;
 
-	if (len == f->k.alen && memcmp(key, f->k.ctr, len) == 0)
-		f->ctr_found = true;
-	return 0;
-}
-
-static int on_own(const uint8_t *key, const uint8_t *end, uint32_t len, void *data)
-{
-	struct find *f = data;
-
-	if (len != 2 * f->k.alen || memcmp(key, f->k.ctr, f->k.alen) != 0)
+	if (v->f->alen != fd->k.alen)
 		return 0;
-	if (end && memcmp(key, f->k.own, len) == 0 && memcmp(end, f->k.own_end, len) == 0)
-		f->own_found = true;
-	if (f->ndel < 8) {
-		memcpy(f->del_keys[f->ndel], key, len);
-		memcpy(f->del_ends[f->ndel], end ? end : key, len);
-		f->ndel++;
-	}
+	if (!v->own && memcmp(v->key, fd->k.ctr, fd->k.alen) == 0)
+		fd->ctr_found = true;
+	if (v->own && memcmp(v->key, fd->k.own, v->len) == 0 && memcmp(v->key_end, fd->k.own_end, v->len) == 0)
+		fd->own_found = true;
 	return 0;
-}
-
-static int find_entries(struct nft_sock *s, const struct ip_prefix *p, struct find *fd, struct nr_error *err)
-{
-	const struct masq_family *f = family_of(p->addr.family);
-	int r;
-
-	memset(fd, 0, sizeof(*fd));
-	keys_of(p, &fd->k);
-	r = set_walk(s, f->ctr, on_ctr, fd, err);
-	if (r < 0)
-		return r;
-	return set_walk(s, f->own, on_own, fd, err);
 }
 
 int nft_masq_contains(const struct ip_prefix *p, bool *ret, struct nr_error *err)
 {
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
-	struct find fd;
+	const struct masq_family *f;
+	struct find fd = { 0 };
 	char buf[IP_PREFIX_STRLEN];
 	int r;
 
 	*ret = false;
 	if ((r = check_prefix(p, err)) < 0)
 		return r;
-	if ((r = nft_sock_open(&s, err)) < 0 || (r = find_entries(s, p, &fd, err)) < 0)
+	f = family_of(p->addr.family);
+	keys_of(p, &fd.k);
+	if ((r = nft_sock_open(&s, err)) < 0 || (r = set_walk(s, f, false, on_find, &fd, err)) < 0 ||
+	    (r = set_walk(s, f, true, on_find, &fd, err)) < 0)
 		return nr_error_wrap(err, r, "checking masquerade for %s", ip_prefix_format(p, buf, sizeof(buf)));
 	*ret = fd.ctr_found && fd.own_found;
 	return 0;
 }
 
-int nft_masq_del(const struct ip_prefix *p, struct nr_error *err)
-{
-	_cleanup_nft_sock_ struct nft_sock *s = NULL;
-	char buf[IP_PREFIX_STRLEN];
-	int r;
-
-	if (!p || !family_of(p->addr.family))
-		return nr_error_set(err, CNI_ERR_INTERNAL, EAFNOSUPPORT, "masquerade: not an IPv4 or IPv6 address");
-	if ((r = nft_sock_open(&s, err)) < 0)
-		goto fail;
-	/* Read, then delete exactly what is there; a concurrent delete between the two makes
-	 * the transaction fail with ENOENT, and reading again settles it. */
-	for (int attempt = 0;; attempt++) {
-		const struct masq_family *f = family_of(p->addr.family);
-		_cleanup_nft_batch_ struct nft_batch *b = NULL;
-		struct find fd;
-
-		if ((r = find_entries(s, p, &fd, err)) < 0)
-			goto fail;
-		if (!fd.ctr_found && fd.ndel == 0)
-			return 0;
-		if ((r = nft_batch_new(&b, err)) < 0)
-			goto fail;
-		if (fd.ctr_found &&
-		    (r = put_elem(b, NFT_MSG_DELSETELEM, f->ctr, fd.k.ctr, NULL, fd.k.alen,
-				  f->af == AF_INET ? "removing the address from set ctr4"
-						   : "removing the address from set ctr6",
-				  err)) < 0)
-			goto fail;
-		for (unsigned i = 0; i < fd.ndel; i++)
-			if ((r = put_elem(b, NFT_MSG_DELSETELEM, f->own, fd.del_keys[i], fd.del_ends[i], 2 * fd.k.alen,
-					  f->af == AF_INET ? "removing the address from set own4"
-							   : "removing the address from set own6",
-					  err)) < 0)
-				goto fail;
-		r = nft_batch_commit(s, b, err);
-		if (r == -ENOENT && attempt < 3)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (fd.ndel < 8)
-			return 0;
-		/* More than 8 entries for one address (only by hand): go round again. */
-	}
-fail:
-	return nr_error_wrap(err, r, "removing masquerade for %s", ip_prefix_format(p, buf, sizeof(buf)));
-}
-
 struct list_ctx {
-	int af;
-	int (*cb)(const struct ip_prefix *p, void *data);
+	nft_masq_list_fn cb;
 	void *data;
-	struct nr_error *err;
 };
 
-static int on_list(const uint8_t *key, const uint8_t *end, uint32_t len, void *data)
+static int on_list(const struct elem_view *v, void *data)
 {
 	struct list_ctx *c = data;
-	struct ip_prefix p = { .addr = { .family = c->af } };
-	uint32_t n = len / 2, i;
+	struct ip_prefix p = { .addr = { .family = v->f->af } };
+	uint32_t n = v->f->alen, i;
 	int plen = 0;
 
-	if (!end || (n != 4 && n != 16) || (c->af == AF_INET) != (n == 4))
-		return 0;
-	memcpy(p.addr.bytes, key, n);
+	memcpy(p.addr.bytes, v->key, n);
 	/* The subnet length: the leading bits its first and last address share. */
-	for (i = 0; i < n && key[n + i] == end[n + i]; i++)
+	for (i = 0; i < n && v->key[n + i] == v->key_end[n + i]; i++)
 		plen += 8;
 	if (i < n) {
-		uint8_t x = key[n + i] ^ end[n + i];
+		uint8_t x = v->key[n + i] ^ v->key_end[n + i];
 		while (!(x & 0x80)) {
 			plen++;
 			x <<= 1;
 		}
 	}
 	p.len = plen;
-	return c->cb(&p, c->data);
+	return c->cb(&p, v->owner, c->data);
 }
 
-int nft_masq_list(int (*cb)(const struct ip_prefix *p, void *data), void *data, struct nr_error *err)
+int nft_masq_list(nft_masq_list_fn cb, void *data, struct nr_error *err)
 {
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
-	struct list_ctx c = { .cb = cb, .data = data, .err = err };
+	struct list_ctx c = { .cb = cb, .data = data };
 	int r;
 
 	if ((r = nft_sock_open(&s, err)) < 0)
 		return nr_error_wrap(err, r, "listing masqueraded addresses");
-	c.af = AF_INET;
-	if ((r = set_walk(s, FAM4.own, on_list, &c, err)) < 0)
+	if ((r = set_walk(s, &FAM4, true, on_list, &c, err)) < 0)
 		return r;
-	c.af = AF_INET6;
-	return set_walk(s, FAM6.own, on_list, &c, err);
+	return set_walk(s, &FAM6, true, on_list, &c, err);
 }

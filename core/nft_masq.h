@@ -6,6 +6,7 @@
 #define NETNS_RUN_NFT_MASQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 #include "ipaddr.h"
@@ -13,20 +14,36 @@
 #define NFT_MASQ_TABLE "netns-run"
 #define NFT_MASQ_CHAIN "postrouting"
 
-/* Masquerade traffic from p->addr, except to its own subnet p->addr/p->len and to
- * multicast.  Creates the table, chain, sets and rules when missing, in the same
- * transaction.  Idempotent: adding the same prefix again succeeds. */
-int nft_masq_add(const struct ip_prefix *p, struct nr_error *err);
+/* Every element carries its owner as an nft comment, "<network> <container id> <ifname>"
+ * (a part longer than NFT_MASQ_OWNER_PART_MAX is replaced by a hash), so DEL without the
+ * addresses (netns gone, no prevResult) and GC can find an attachment's entries. */
+#define NFT_MASQ_OWNER_PART_MAX 64
+#define NFT_MASQ_OWNER_MAX (3 * (NFT_MASQ_OWNER_PART_MAX + 1))
+void nft_masq_owner(char buf[NFT_MASQ_OWNER_MAX], const char *network, const char *container_id,
+		    const char *ifname);
 
-/* Stop masquerading p->addr (p->len is not needed: every entry of the address goes).
- * Succeeds when the table, the sets or the entry are already gone. */
-int nft_masq_del(const struct ip_prefix *p, struct nr_error *err);
+/* Masquerade traffic from each ps[i].addr, except to its own subnet ps[i].addr/ps[i].len
+ * and to multicast, in one transaction (which also creates the table, chain, sets and
+ * rules when missing).  Stale entries of these addresses (an owner that crashed) are
+ * replaced.  Idempotent. */
+int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err);
+
+/* Remove, in one transaction, every entry whose owner is owner, and every entry whose
+ * address is one of ps[] and whose owner is of owner's network (or has none; with no
+ * owner given, of any network).  Either may be empty.  Succeeds when the table, sets or entries are gone. */
+int nft_masq_del(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err);
+
+/* Remove every entry for which match(address, owner, data) is true (address->len is -1:
+ * not known per element).  One transaction. */
+typedef bool (*nft_masq_match_fn)(const struct ip_prefix *addr, const char *owner, void *data);
+int nft_masq_del_if(nft_masq_match_fn match, void *data, struct nr_error *err);
 
 /* *ret = whether p->addr is masqueraded with exactly the subnet p->addr/p->len. */
 int nft_masq_contains(const struct ip_prefix *p, bool *ret, struct nr_error *err);
 
-/* Call cb for every masqueraded address (with its subnet length); a negative return of
- * cb stops the walk and is returned.  No table: no calls, success. */
-int nft_masq_list(int (*cb)(const struct ip_prefix *p, void *data), void *data, struct nr_error *err);
+/* Call cb for every masqueraded address (with its subnet length and owner, "" if none); a
+ * negative return of cb stops the walk and is returned.  No table: no calls, success. */
+typedef int (*nft_masq_list_fn)(const struct ip_prefix *p, const char *owner, void *data);
+int nft_masq_list(nft_masq_list_fn cb, void *data, struct nr_error *err);
 
 #endif

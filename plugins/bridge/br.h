@@ -23,17 +23,10 @@ struct br_conf {
 /* config.c */
 int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct nr_error *err);
 
-/* nlx.c: link operations core/link.h does not have (yet). */
-int nlx_set_promisc(struct nlsock *s, const char *name, struct nr_error *err);
-int nlx_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_error *err);
-/* IFLA_LINK of name: for a veth, the peer's ifindex in the peer's namespace. */
-int nlx_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err);
-/* The master ifindex (0 = none) of the link ifindex. */
-int nlx_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err);
-
 /* host.c */
 struct br_host {
 	int br_index;
+	bool br_created; /* this ADD made the bridge: its rollback may remove it */
 	char veth[CNI_IFNAME_MAX + 1];
 	char br_mac[LINK_MAC_STRLEN];
 	char veth_mac[LINK_MAC_STRLEN];
@@ -73,8 +66,14 @@ int br_result_ifaces(const struct br_host *h, const char *bridge, const char *if
 		     const char *netns, struct cni_result *res, struct nr_error *err);
 
 /* masq.c */
-int br_masq_add(const struct br_conf *c, const struct cni_result *res, struct nr_error *err);
-int br_masq_del_result(const struct br_conf *c, const struct cni_result *res, struct nr_error *err);
-int br_masq_del_addrs(const struct br_conf *c, const struct ip_prefix *a, size_t n, struct nr_error *err);
+int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const struct cni_result *res,
+		struct nr_error *err);
+/* Every entry of this attachment, and of addrs[] and prev's addresses in this network. */
+int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
+		const struct cni_result *prev, struct nr_error *err);
+/* With ipMasq, every prevResult address is masqueraded with its subnet. */
+int br_masq_check(const struct br_conf *c, const struct cni_result *prev, struct nr_error *err);
+/* Entries of this network whose attachment is not in the GC's valid list. */
+int br_masq_gc(const struct cni_plugin_ctx *ctx, struct nr_error *err);
 
 #endif

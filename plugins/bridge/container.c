@@ -229,6 +229,28 @@ static bool ip_is_ours(const struct cni_result *prev, size_t i, const char *ifna
 	return prev->ifaces[idx].sandbox && strcmp(prev->ifaces[idx].name, ifname) == 0;
 }
 
+/* Every prevResult route is in the main table, out of our interface (via its gateway when
+ * it names one). */
+static int check_routes(struct nlsock *s, int ifindex, const struct ctr_op *op, struct nr_error *err)
+{
+	for (size_t i = 0; i < op->res->n_routes; i++) {
+		const struct cni_route *rt = &op->res->routes[i];
+		struct ip_prefix dst;
+		struct ip_addr gw;
+		bool ok = false;
+		int r;
+
+		if (ip_prefix_parse(rt->dst, &dst) < 0 || (rt->gw && ip_addr_parse(rt->gw, &gw) < 0))
+			continue;
+		if ((r = route_exists(s, ifindex, &dst, rt->gw ? &gw : NULL, &ok, err)) < 0)
+			return r;
+		if (!ok)
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT, "%s has no route to %s%s%s", op->ifname,
+					    rt->dst, rt->gw ? " via " : "", rt->gw ? rt->gw : "");
+	}
+	return 0;
+}
+
 static int check_fn(void *arg, struct nr_error *err)
 {
 	_cleanup_nlsock_ struct nlsock *s = NULL;
@@ -242,7 +264,7 @@ static int check_fn(void *arg, struct nr_error *err)
 	if (strcmp(kind, "veth") != 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "%s is a %s, not a veth", op->ifname,
 				    *kind ? kind : "device");
-	if ((ifindex = link_index(s, op->ifname, err)) < 0 || (r = nlx_peer_index(s, op->ifname, &op->ret_peer, err)) < 0)
+	if ((ifindex = link_index(s, op->ifname, err)) < 0 || (r = link_peer_index(s, op->ifname, &op->ret_peer, err)) < 0)
 		return ifindex < 0 ? ifindex : r;
 	for (size_t i = 0; i < op->res->n_ips; i++) {
 		if (!ip_is_ours(op->res, i, op->ifname) || ip_prefix_parse(op->res->ips[i].address, &p) < 0)
@@ -253,7 +275,7 @@ static int check_fn(void *arg, struct nr_error *err)
 			return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT, "%s does not have address %s", op->ifname,
 					    op->res->ips[i].address);
 	}
-	return 0;
+	return check_routes(s, ifindex, op, err);
 }
 
 int ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err)

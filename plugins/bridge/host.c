@@ -44,11 +44,17 @@ static int attach_port(struct nlsock *s, const struct br_conf *c, const char *ve
 {
 	int r;
 
-	if ((r = link_set_master(s, veth, br_index, err)) < 0 || (r = link_set_up(s, veth, true, err)) < 0)
+	r = link_set_master(s, veth, br_index, err);
+	if (r == -EXFULL)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL,
+				    "bridge %s is full: a Linux bridge takes at most %d ports; attach further "
+				    "containers to another network",
+				    c->bridge, BRIDGE_MAX_PORTS);
+	if (r < 0 || (r = link_set_up(s, veth, true, err)) < 0)
 		return r;
 	if (c->hairpin && (r = link_set_hairpin(s, veth, true, err)) < 0)
 		return r;
-	if (c->port_isolation && (r = nlx_set_isolated(s, veth, true, err)) < 0)
+	if (c->port_isolation && (r = link_set_isolated(s, veth, true, err)) < 0)
 		return r;
 	return 0;
 }
@@ -60,7 +66,8 @@ int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const cha
 
 	if ((r = bridge_ensure(s, c->bridge, c->mtu, NULL, false, &ret->br_index, err)) < 0)
 		return r;
-	if (c->promisc && (r = nlx_set_promisc(s, c->bridge, err)) < 0)
+	ret->br_created = r > 0;
+	if (c->promisc && (r = link_set_promisc(s, c->bridge, err)) < 0)
 		return r;
 	if ((r = create_veth(s, c, nsfd, ifname, ret->veth, err)) < 0)
 		return nr_error_wrap(err, r, "creating the veth pair");
@@ -187,7 +194,7 @@ int br_host_check(struct nlsock *s, const char *bridge, int peer_index, struct n
 				    *kind ? kind : "device");
 	if ((br_index = link_index(s, bridge, err)) < 0)
 		return br_index;
-	if ((r = nlx_master_of(s, peer_index, &master, err)) < 0)
+	if ((r = link_master_of(s, peer_index, &master, err)) < 0)
 		return nr_error_wrap(err, r, "looking up the host end of the veth pair");
 	if (master != br_index)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "br.h"
+#include "bridge.h"
 #include "netns.h"
 
 /* MAC is ours; IP is for the IPAM plugin, which gets CNI_ARGS passed through. */
@@ -25,12 +26,15 @@ static void add_rollback(struct cni_plugin_ctx *ctx, const struct br_conf *c, st
 	struct nr_error ignored = { 0 };
 
 	if (st->masq_done)
-		br_masq_del_result(c, res, &ignored);
+		br_masq_del(ctx, NULL, 0, res, &ignored);
 	if (st->ipam_done)
 		br_ipam_undo(ctx, c);
 	/* Deleting the host end removes the container end with it. */
 	if (st->h.veth[0])
 		link_delete(st->s, st->h.veth, &ignored);
+	/* A bridge this ADD made goes too, unless another ADD has attached to it meanwhile. */
+	if (st->h.br_created)
+		bridge_delete_if_unused(st->s, c->bridge, &ignored);
 }
 
 static int refuse_existing_ifname(int nsfd, const char *ifname, const char *netns, struct nr_error *err)
@@ -67,7 +71,7 @@ static int add_steps(struct cni_plugin_ctx *ctx, const struct br_conf *c, int ns
 	if ((r = br_host_gateways(st->s, c, st->h.br_index, res, err)) < 0)
 		return r;
 	st->masq_done = true;
-	if ((r = br_masq_add(c, res, err)) < 0)
+	if ((r = br_masq_add(ctx, c, res, err)) < 0)
 		return r;
 	if ((r = ctr_mac(nsfd, ctx->env.ifname, ctr_mac_buf, err)) < 0 ||
 	    (r = br_host_macs(st->s, c->bridge, &st->h, err)) < 0)
@@ -124,16 +128,16 @@ static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 
 	if ((r = br_conf_parse(ctx, &c, err)) < 0)
 		return r;
-	/* IPAM first and always: the lease must go even when the namespace already has. */
-	if ((r = br_ipam(ctx, &c, "DEL", NULL, err)) < 0)
-		return r;
 	if ((r = open_netns_if_any(ctx->env.netns, &nsfd, err)) < 0)
 		return r;
 	if (nsfd >= 0 && (r = ctr_delete(nsfd, ctx->env.ifname, &addrs, &n_addrs, err)) < 0)
 		return nr_error_wrap(err, r, "deleting %s in %s", ctx->env.ifname, ctx->env.netns);
-	if (ctx->conf.prev_result)
-		return br_masq_del_result(&c, ctx->conf.prev_result, err);
-	return br_masq_del_addrs(&c, addrs, n_addrs, err);
+	/* Masquerade before the lease: once IPAM lets the address go, a concurrent ADD may get
+	 * it and masquerade it under its own name.  Neither step depends on the namespace, so
+	 * a DEL after the namespace is gone still clears both. */
+	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, err)) < 0)
+		return r;
+	return br_ipam(ctx, &c, "DEL", NULL, err);
 }
 
 static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
@@ -149,17 +153,36 @@ static int bridge_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return r;
 	if ((r = ctr_check(nsfd, ctx->env.ifname, ctx->conf.prev_result, &peer, err)) < 0)
 		return nr_error_wrap(err, r, "checking %s in %s", ctx->env.ifname, ctx->env.netns);
-	if ((r = nlsock_open(&s, err)) < 0)
+	if ((r = nlsock_open(&s, err)) < 0 || (r = br_host_check(s, c.bridge, peer, err)) < 0)
 		return r;
-	return br_host_check(s, c.bridge, peer, err);
+	return br_masq_check(&c, ctx->conf.prev_result, err);
 }
 
-static int bridge_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
+/* A bridge with every port taken cannot serve an ADD: say so before a runtime tries. */
+static int bridge_status(const char *bridge, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	int r;
+
+	if ((r = nlsock_open(&s, err)) < 0)
+		return r;
+	r = bridge_port_count(s, bridge, err);
+	if (r == -ENODEV) {
+		nr_error_clear(err);
+		return 0; /* made by the first ADD */
+	}
+	if (r >= BRIDGE_MAX_PORTS)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL, "bridge %s is full (%d ports, the most a Linux bridge takes)",
+				    bridge, r);
+	return r < 0 ? r : 0;
+}
+
+static int bridge_status_op(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
 	struct br_conf c;
 	int r;
 
-	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+	if ((r = br_conf_parse(ctx, &c, err)) < 0 || (r = bridge_status(c.bridge, err)) < 0)
 		return r;
 	return br_ipam(ctx, &c, "STATUS", NULL, err);
 }
@@ -169,7 +192,7 @@ static int bridge_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	struct br_conf c;
 	int r;
 
-	if ((r = br_conf_parse(ctx, &c, err)) < 0)
+	if ((r = br_conf_parse(ctx, &c, err)) < 0 || (r = br_masq_gc(ctx, err)) < 0)
 		return r;
 	return br_ipam(ctx, &c, "GC", NULL, err);
 }
@@ -180,7 +203,7 @@ static const struct cni_plugin_ops bridge_ops = {
 	.add = bridge_add,
 	.del = bridge_del,
 	.check = bridge_check,
-	.status = bridge_status,
+	.status = bridge_status_op,
 	.gc = bridge_gc,
 };
 

@@ -1,47 +1,135 @@
 /* ipMasq: source NAT for the container's addresses through core/nft_masq (one nftables
- * table shared by every container, one set element per address). */
+ * table shared by every container, set elements per address).  Each element carries its
+ * attachment ("<network> <container id> <ifname>") so DEL finds it without the addresses
+ * and GC finds the ones whose attachment is gone. */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "br.h"
 #include "nft_masq.h"
 
-int br_masq_add(const struct br_conf *c, const struct cni_result *res, struct nr_error *err)
+static void owner_of(const struct cni_plugin_ctx *ctx, char buf[NFT_MASQ_OWNER_MAX])
 {
-	struct ip_prefix p;
+	nft_masq_owner(buf, ctx->conf.name, ctx->env.container_id, ctx->env.ifname);
+}
+
+/* The addresses of res, as prefixes, appended to *v (malloc'd). */
+static int result_prefixes(const struct cni_result *res, struct ip_prefix **v, size_t *n, struct nr_error *err)
+{
+	struct ip_prefix *nv;
+
+	if (!res || res->n_ips == 0)
+		return 0;
+	if (!(nv = realloc(*v, (*n + res->n_ips) * sizeof(*nv))))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	*v = nv;
+	for (size_t i = 0; i < res->n_ips; i++)
+		if (ip_prefix_parse(res->ips[i].address, &nv[*n]) == 0)
+			(*n)++;
+	return 0;
+}
+
+int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const struct cni_result *res,
+		struct nr_error *err)
+{
+	_cleanup_free_ struct ip_prefix *v = NULL;
+	char owner[NFT_MASQ_OWNER_MAX];
+	size_t n = 0;
 	int r;
 
 	if (!c->ip_masq)
 		return 0;
-	for (size_t i = 0; i < res->n_ips; i++) {
-		if (ip_prefix_parse(res->ips[i].address, &p) < 0)
+	if ((r = result_prefixes(res, &v, &n, err)) < 0)
+		return r;
+	owner_of(ctx, owner);
+	if ((r = nft_masq_add(v, n, owner, err)) < 0)
+		return nr_error_wrap(err, r, "setting up masquerading");
+	return 0;
+}
+
+int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
+		const struct cni_result *prev, struct nr_error *err)
+{
+	_cleanup_free_ struct ip_prefix *v = NULL;
+	char owner[NFT_MASQ_OWNER_MAX];
+	size_t n = 0;
+	int r;
+
+	/* Whatever ipMasq says now: the config may have changed since the ADD, and an entry
+	 * left behind would keep masquerading an address someone else gets next. */
+	if (n_addrs) {
+		if (!(v = malloc(n_addrs * sizeof(*v))))
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		memcpy(v, addrs, n_addrs * sizeof(*v));
+		n = n_addrs;
+	}
+	if ((r = result_prefixes(prev, &v, &n, err)) < 0)
+		return r;
+	owner_of(ctx, owner);
+	if ((r = nft_masq_del(v, n, owner, err)) < 0)
+		return nr_error_wrap(err, r, "removing masquerading");
+	return 0;
+}
+
+int br_masq_check(const struct br_conf *c, const struct cni_result *prev, struct nr_error *err)
+{
+	struct ip_prefix p;
+	bool ok;
+	int r;
+
+	if (!c->ip_masq || !prev)
+		return 0;
+	for (size_t i = 0; i < prev->n_ips; i++) {
+		if (ip_prefix_parse(prev->ips[i].address, &p) < 0)
 			continue;
-		if ((r = nft_masq_add(&p, err)) < 0)
-			return nr_error_wrap(err, r, "setting up masquerading for %s", res->ips[i].address);
+		if ((r = nft_masq_contains(&p, &ok, err)) < 0)
+			return r;
+		if (!ok)
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT, "%s is not masqueraded (ipMasq is on)",
+					    prev->ips[i].address);
 	}
 	return 0;
 }
 
-int br_masq_del_addrs(const struct br_conf *c, const struct ip_prefix *a, size_t n, struct nr_error *err)
-{
-	int r;
+/* GC: this network's entries whose attachment is not valid.  Owners are compared as
+ * nft_masq_owner() writes them (long ids are hashed there), never parsed back. */
+struct gc_match {
+	json_t *valid;
+	const char *network;
+	char net[NFT_MASQ_OWNER_MAX]; /* "<network> " */
+	size_t net_len;
+};
 
-	if (!c->ip_masq)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((r = nft_masq_del(&a[i], err)) < 0)
-			return nr_error_wrap(err, r, "removing masquerading");
-	return 0;
+static bool stale_in_network(const struct ip_prefix *addr, const char *owner, void *data)
+{
+	const struct gc_match *m = data;
+	char want[NFT_MASQ_OWNER_MAX];
+	size_t i;
+	json_t *a;
+
+	if (strncmp(owner, m->net, m->net_len) != 0)
+		return false;
+	json_array_foreach(m->valid, i, a)
+	{
+		nft_masq_owner(want, m->network, json_string_value(json_object_get(a, "containerID")),
+			       json_string_value(json_object_get(a, "ifname")));
+		if (strcmp(want, owner) == 0)
+			return false;
+	}
+	return true;
 }
 
-int br_masq_del_result(const struct br_conf *c, const struct cni_result *res, struct nr_error *err)
+int br_masq_gc(const struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	struct ip_prefix p;
+	struct gc_match m = { .network = ctx->conf.name };
 	int r;
 
-	if (!c->ip_masq)
-		return 0;
-	for (size_t i = 0; i < res->n_ips; i++)
-		if (ip_prefix_parse(res->ips[i].address, &p) == 0 && (r = br_masq_del_addrs(c, &p, 1, err)) < 0)
-			return r;
+	if ((r = cni_gc_valid_attachments(&ctx->conf, &m.valid, err)) < 0)
+		return r;
+	nft_masq_owner(m.net, ctx->conf.name, "", "");
+	m.net_len = strcspn(m.net, " ") + 1;
+	if ((r = nft_masq_del_if(stale_in_network, &m, err)) < 0)
+		return nr_error_wrap(err, r, "collecting stale masquerade entries");
 	return 0;
 }

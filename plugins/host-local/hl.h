@@ -2,6 +2,7 @@
  *   config.c  the ipam object -> struct hl_conf (ranges, routes, requested IPs, dataDir)
  *   range.c   one range and one range set: canonical form, membership, overlap
  *   store.c   the on-disk lease store of the reference plugin, under flock
+ *   index.c   attachment -> addresses, beside the store, so DEL/CHECK need not scan
  *   alloc.c   picking addresses round-robin from a range set
  *   dns.c     resolv.conf -> result dns
  *   main.c    the CNI operations */
@@ -64,6 +65,8 @@ bool hl_rangeset_overlaps(const struct hl_rangeset *a, const struct hl_rangeset 
 struct hl_store {
 	int dirfd;  /* <dataDir>/<network> */
 	int lockfd; /* <dataDir>/<network>/lock, held LOCK_EX while open */
+	int idxfd;  /* <dataDir>/<network>/.nr-index (index.c) */
+	bool dirty; /* something changed: the index stamp is renewed on close */
 	char *dir;
 };
 
@@ -89,6 +92,19 @@ int hl_store_foreach(struct hl_store *s, hl_lease_fn fn, void *arg, struct nr_er
 /* Remove every lease of (id, ifname); returns how many. */
 int hl_store_release(struct hl_store *s, const char *id, const char *ifname, struct nr_error *err);
 bool hl_lease_matches(const struct hl_lease *l, const char *id, const char *ifname);
+/* Whether the lease file of ip holds exactly (id, ifname). */
+bool hl_store_lease_is(struct hl_store *s, const struct ip_addr *ip, const char *id, const char *ifname);
+
+/* index.c (called by store.c on open and close, and by the operations) */
+int hl_index_open(struct hl_store *s, struct nr_error *err);
+void hl_index_seal(struct hl_store *s);
+/* Up to max addresses the index lists for (id, ifname); *ret_n = 0 when none.
+ * -ENAMETOOLONG: the attachment cannot be indexed, scan instead. */
+int hl_index_get(struct hl_store *s, const char *id, const char *ifname, struct ip_addr *ret, size_t max,
+		 size_t *ret_n);
+int hl_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips, size_t n);
+void hl_index_drop(struct hl_store *s, const char *id, const char *ifname);
+int hl_index_rebuild(struct hl_store *s, struct nr_error *err);
 
 /* alloc.c */
 int hl_alloc(struct hl_store *s, const struct hl_rangeset *set, size_t set_idx, const char *id,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hl.h"
 
@@ -13,7 +14,7 @@ struct hl_op {
 };
 
 /* No descriptors yet: the cleanup must not close fd 0 on an early return. */
-#define HL_OP_INIT { .store = { .dirfd = -1, .lockfd = -1 } }
+#define HL_OP_INIT { .store = { .dirfd = -1, .lockfd = -1, .idxfd = -1 } }
 
 static void hl_op_done(struct hl_op *op)
 {
@@ -30,6 +31,8 @@ static int hl_op_begin(struct cni_plugin_ctx *ctx, struct hl_op *op, struct nr_e
 	return hl_store_open(op->conf.data_dir, op->conf.name, &op->store, err);
 }
 
+static bool in_conf(const struct hl_conf *conf, const struct ip_addr *ip);
+
 struct find_op {
 	const char *id, *ifname;
 	const struct hl_conf *conf; /* when set, only leases inside a configured set count */
@@ -43,25 +46,44 @@ static int find_one(struct hl_store *s, const struct hl_lease *l, void *arg)
 
 	if (!hl_lease_matches(l, f->id, f->ifname))
 		return 0;
-	if (f->conf) {
-		bool in = false;
-		for (size_t i = 0; i < f->conf->n_sets && !in; i++)
-			in = hl_rangeset_contains(&f->conf->sets[i], &l->ip);
-		if (!in)
-			return 0;
-	}
+	if (f->conf && !in_conf(f->conf, &l->ip))
+		return 0;
 	f->found = l->ip;
 	f->any = true;
 	return 1; /* one is enough */
 }
 
+static bool in_conf(const struct hl_conf *conf, const struct ip_addr *ip)
+{
+	for (size_t i = 0; i < conf->n_sets; i++)
+		if (hl_rangeset_contains(&conf->sets[i], ip))
+			return true;
+	return false;
+}
+
+/* A lease of (id, ifname) (inside conf's sets when conf is given): 1 and *ret, or 0.
+ * The index answers; a scan only when the attachment cannot be indexed or, with
+ * scan_on_miss, when the index has nothing (CHECK: rare, and must not be wrong). */
 static int find_lease(struct hl_store *s, const struct hl_conf *conf, const char *id, const char *ifname,
-		      struct ip_addr *ret, struct nr_error *err)
+		      bool scan_on_miss, struct ip_addr *ret, struct nr_error *err)
 {
 	struct find_op f = { .id = id, .ifname = ifname, .conf = conf };
-	int r = hl_store_foreach(s, find_one, &f, err);
+	struct ip_addr ips[64];
+	size_t n;
+	int r = hl_index_get(s, id, ifname, ips, 64, &n);
 
-	if (r < 0)
+	if (r == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if ((conf && !in_conf(conf, &ips[i])) || !hl_store_lease_is(s, &ips[i], id, ifname))
+				continue;
+			if (ret)
+				*ret = ips[i];
+			return 1;
+		}
+		if (!scan_on_miss)
+			return 0;
+	}
+	if ((r = hl_store_foreach(s, find_one, &f, err)) < 0)
 		return r;
 	if (f.any && ret)
 		*ret = f.found;
@@ -150,7 +172,7 @@ static int hl_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr_
 	if ((r = requests_assign(&op.conf, per_set, err)) < 0)
 		return r;
 	/* The spec forbids a second ADD for the same attachment without a DEL between. */
-	if ((r = find_lease(&op.store, &op.conf, id, ifname, &have, err)) < 0)
+	if ((r = find_lease(&op.store, &op.conf, id, ifname, false, &have, err)) < 0)
 		return r;
 	if (r > 0)
 		return nr_error_set(err, HL_ERR_IN_USE, EEXIST,
@@ -159,7 +181,14 @@ static int hl_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr_
 	/* Routes and DNS first: a broken resolvConf must not leave leases behind. */
 	if ((r = result_fill(&op.conf, res, err)) < 0)
 		return r;
-	return allocate_all(&op, id, ifname, per_set, got, res, err);
+	if ((r = allocate_all(&op, id, ifname, per_set, got, res, err)) < 0)
+		return r;
+	/* A failed index write only costs a rebuild later: the stamp is not renewed. */
+	if (hl_index_put(&op.store, id, ifname, got, op.conf.n_sets) < 0 && op.store.idxfd >= 0) {
+		close(op.store.idxfd);
+		op.store.idxfd = -1;
+	}
+	return 0;
 }
 
 static int hl_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
@@ -181,7 +210,7 @@ static int hl_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 
 	if ((r = hl_op_begin(ctx, &op, err)) < 0)
 		return r;
-	if ((r = find_lease(&op.store, NULL, ctx->env.container_id, ctx->env.ifname, NULL, err)) < 0)
+	if ((r = find_lease(&op.store, NULL, ctx->env.container_id, ctx->env.ifname, true, NULL, err)) < 0)
 		return r;
 	if (r == 0)
 		return nr_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, ENOENT,
@@ -247,7 +276,9 @@ static int hl_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return r;
 	if ((r = hl_op_begin(ctx, &op, err)) < 0)
 		return r;
-	return hl_store_foreach(&op.store, gc_one, &gc, err);
+	if ((r = hl_store_foreach(&op.store, gc_one, &gc, err)) < 0)
+		return r;
+	return hl_index_rebuild(&op.store, err);
 }
 
 static const char *const hl_known_args[] = { "IP", NULL };

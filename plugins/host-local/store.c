@@ -3,7 +3,7 @@
  *   <dataDir>/<network>/<IP>                  "<containerID>\r\n<ifname>"
  *   <dataDir>/<network>/last_reserved_ip.<N>  the last address handed out from set N
  *   <dataDir>/<network>/lock                  flock(LOCK_EX) around every operation
- * There is no index: the per-IP files are the only truth, so DEL and CHECK walk them. */
+ * The per-IP files are the only truth; index.c keeps a checked index beside them. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +41,7 @@ static int mkdir_p(const char *path, mode_t mode)
 
 int hl_store_open(const char *data_dir, const char *network, struct hl_store *ret, struct nr_error *err)
 {
-	struct hl_store s = { .dirfd = -1, .lockfd = -1 };
+	struct hl_store s = { .dirfd = -1, .lockfd = -1, .idxfd = -1 };
 	int r;
 
 	if (asprintf(&s.dir, "%s/%s", data_dir, network) < 0)
@@ -64,6 +64,8 @@ int hl_store_open(const char *data_dir, const char *network, struct hl_store *re
 		r = nr_error_set(err, CNI_ERR_IO, errno, "cannot lock %s/lock: %m", s.dir);
 		goto fail;
 	}
+	if ((r = hl_index_open(&s, err)) < 0)
+		goto fail;
 	*ret = s;
 	return 0;
 fail:
@@ -73,13 +75,17 @@ fail:
 
 void hl_store_close(struct hl_store *s)
 {
+	/* The stamp before the lock goes: nobody may change the store in between. */
+	hl_index_seal(s);
+	if (s->idxfd >= 0)
+		close(s->idxfd);
 	/* Closing the lock file drops the flock. */
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	free(s->dir);
-	*s = (struct hl_store){ .dirfd = -1, .lockfd = -1 };
+	*s = (struct hl_store){ .dirfd = -1, .lockfd = -1, .idxfd = -1 };
 }
 
 static int write_file(int dirfd, const char *name, int flags, const char *data, size_t len)
@@ -102,6 +108,7 @@ int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, con
 	int len, r;
 
 	ip_addr_format(ip, name, sizeof(name));
+	s->dirty = true;
 	if ((len = asprintf(&content, "%s\r\n%s", id, ifname)) < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	r = write_file(s->dirfd, name, O_EXCL, content, (size_t)len);
@@ -157,6 +164,7 @@ int hl_store_remove(struct hl_store *s, const struct ip_addr *ip, struct nr_erro
 {
 	char name[INET6_ADDRSTRLEN];
 
+	s->dirty = true;
 	if (unlinkat(s->dirfd, ip_addr_format(ip, name, sizeof(name)), 0) < 0 && errno != ENOENT)
 		return nr_error_set(err, CNI_ERR_IO, errno, "cannot remove the lease %s/%s: %m", s->dir, name);
 	return 0;
@@ -213,6 +221,39 @@ bool hl_lease_matches(const struct hl_lease *l, const char *id, const char *ifna
 	return l->ifname && strcmp(l->id, id) == 0 && strcmp(l->ifname, ifname) == 0;
 }
 
+bool hl_store_lease_is(struct hl_store *s, const struct ip_addr *ip, const char *id, const char *ifname)
+{
+	_cleanup_free_ char *buf = NULL;
+	char name[INET6_ADDRSTRLEN];
+	struct hl_lease l;
+	size_t len;
+
+	if (read_at(s->dirfd, ip_addr_format(ip, name, sizeof(name)), &buf, &len) < 0)
+		return false;
+	lease_split(buf, &l);
+	return ifname ? hl_lease_matches(&l, id, ifname) : !l.ifname && strcmp(l.id, id) == 0;
+}
+
+/* Through the index: remove the listed leases that really are (id, ifname)'s. */
+static int release_indexed(struct hl_store *s, const char *id, const char *ifname, struct nr_error *err)
+{
+	struct ip_addr ips[64];
+	size_t n;
+	int r, removed = 0;
+
+	if ((r = hl_index_get(s, id, ifname, ips, 64, &n)) < 0)
+		return 0; /* not indexable: the scan does it */
+	for (size_t i = 0; i < n; i++) {
+		if (!hl_store_lease_is(s, &ips[i], id, ifname))
+			continue;
+		if ((r = hl_store_remove(s, &ips[i], err)) < 0)
+			return r;
+		removed++;
+	}
+	hl_index_drop(s, id, ifname);
+	return removed;
+}
+
 struct release_op {
 	const char *id, *ifname;
 	bool old_format; /* second pass: id-only leases */
@@ -239,12 +280,16 @@ int hl_store_release(struct hl_store *s, const char *id, const char *ifname, str
 	struct release_op op = { .id = id, .ifname = ifname, .err = err };
 	int r;
 
+	if ((r = release_indexed(s, id, ifname, err)) != 0)
+		return r;
+	/* Nothing indexed: scan, in case a change went unseen (see index.c). */
 	if ((r = hl_store_foreach(s, release_one, &op, err)) < 0)
 		return r;
 	/* As the reference: only when nothing matched in the current format, fall back to
 	 * leases of the old id-only format. */
 	if (op.removed == 0) {
 		op.old_format = true;
+		hl_index_drop(s, id, NULL);
 		if ((r = hl_store_foreach(s, release_one, &op, err)) < 0)
 			return r;
 	}

@@ -19,7 +19,7 @@ conf() {
 br() { CNI_CONTAINERID=$2 cni bridge "$1" "/run/netns/$2" "${4:-eth0}" "$3"; }
 links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
 ns_links() { ip -n "$1" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
-leases() { find "$DATA/$1" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }
+leases() { nr_leases "$DATA/$1"; }
 code() { jq -r '.code // "none"' <<<"$1"; }
 
 # --- two containers -----------------------------------------------------------------
@@ -68,6 +68,12 @@ t_eq "ADD with isDefaultGateway exits 0" "$rc" 0
 t_eq "default routes in the result" "$(jq -c '[.routes[] | [.dst, .gw]]' <<<"$out")" \
 	'[["0.0.0.0/0","198.51.100.1"],["::/0","2001:db8:1::1"]]'
 t_check "default route in the container" sh -c "ip -n d route show default | grep -q 'via 198.51.100.1 dev eth0'"
+DC=$(jq -c --argjson p "$out" '.prevResult=$p' <<<"$(conf net1 '{"isDefaultGateway":true}')")
+t_check "CHECK with the routes in place succeeds" br CHECK d "$DC"
+ip -n d route del default via 198.51.100.1
+out2=$(br CHECK d "$DC"); rc=$?
+t_eq "CHECK fails once the default route is gone" "$rc" 1
+t_check "... naming the route" grep -q "route to 0.0.0.0/0 via 198.51.100.1" <<<"$out2"
 br DEL d "$(conf net1 '{"isDefaultGateway":true}')" >/dev/null
 
 # --- config dns wins over IPAM's -------------------------------------------------------
@@ -85,9 +91,13 @@ t_eq "runtimeConfig.mac is the container's MAC" "$(ip -n h -j link show eth0 | j
 hveth=$(jq -r '.interfaces[1].name' <<<"$out")
 t_eq "hairpin is on" "$(bridge -j -d link show dev "$hveth" | jq -r '.[0].hairpin')" true
 t_eq "port isolation is on" "$(bridge -j -d link show dev "$hveth" | jq -r '.[0].isolated')" true
-if command -v nft >/dev/null; then
-	t_check "the address is masqueraded" sh -c "nft list table inet netns-run | grep -q 198.51.100"
-fi
+t_check "the address is masqueraded" sh -c "nft list table inet netns-run | grep -q 198.51.100"
+HCP=$(jq -c --argjson p "$out" '.prevResult=$p' <<<"$HC")
+t_check "CHECK with ipMasq succeeds" br CHECK h "$HCP"
+nft flush set inet netns-run ctr4
+out2=$(br CHECK h "$HCP"); rc=$?
+t_eq "CHECK fails once the masquerade entry is gone" "$rc" 1
+t_check "... saying so" grep -q "not masqueraded" <<<"$out2"
 br DEL h "$HC" >/dev/null
 t_eq "DEL removes the masquerade entries" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100)" 0
 ip netns add l
@@ -142,6 +152,15 @@ out=$(br ADD x "$(conf net1 '{"vlan":5}')")
 t_eq "vlan (not implemented) is code 2" "$(code "$out")" 2
 out=$(br ADD x "$(conf net1 '{"hairpinMode":true,"promiscMode":true}')")
 t_eq "hairpinMode with promiscMode is an error" "$(code "$out")" 7
+out=$(br ADD x "$(conf small '{"ipMasq":true}' '[[{"subnet":"198.51.100.0/31"}]]')")
+t_eq "a subnet too small to allocate from is code 7" "$(code "$out")" 7
+t_check "... naming the subnet" grep -q "198.51.100.0/31" <<<"$out"
+t_eq "... and leaves no masquerade entry" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100)" 0
+nothing_left "bad configs"
+out=$(br ADD x "$(jq -c '.bridge="nrfresh0" | .ipam.type="no-such-ipam"' <<<"$C")")
+t_check "a first ADD whose IPAM plugin is missing fails" test "$(code "$out")" != none
+t_check "... naming the plugin" grep -q no-such-ipam <<<"$out"
+nothing_left "failed first ADD (the bridge it made is gone too)"
 out=$(CNI_CONTAINERID=x cni bridge ADD /run/netns/nonexistent eth0 "$C")
 t_eq "a CNI_NETNS that does not exist is code 3" "$(code "$out")" 3
 # This kernel may lack the dummy driver; any link that is not ours will do.
@@ -162,12 +181,13 @@ out=$(br ADD x "$(conf tiny '{}' "$TINY")")
 t_eq "ADD in a one-address range succeeds" "$(code "$out")" none
 ip netns add y
 host1=$(links)
-out=$(br ADD y "$(conf tiny '{}' "$TINY")")
-t_check "one more ADD in the exhausted range fails" test "$(code "$out")" != none
+out=$(br ADD y "$(conf tiny '{"ipMasq":true}' "$TINY")")
+t_eq "one more ADD in the exhausted range fails with code 50" "$(code "$out")" 50
 t_check "... saying the range is full" grep -qi "no.*address\|exhaust\|full" <<<"$out"
 t_eq "exhausted range: no new host links" "$(links)" "$host1"
 t_eq "exhausted range: nothing in the netns" "$(ns_links y)" "lo "
 t_eq "exhausted range: still one lease" "$(leases tiny)" 1
+t_eq "exhausted range: no masquerade entry" "$(nft list table inet netns-run 2>/dev/null | grep -c 198.51.100.20)" 0
 br DEL x "$(conf tiny '{}' "$TINY")" >/dev/null
 
 # --- DEL -----------------------------------------------------------------------------

@@ -14,22 +14,8 @@ mkdir -p "$CONFD" "$CONFD2" "$SPYDIR/bin" "$DATA"
 export SPYLOG=$WORK/spy.log SPYDIR
 export CNI_PATH="$CNI_BIN:$SPYDIR/bin"
 
-# spy: logs "CMD tag", keeps its config as $SPYDIR/<tag>.<CMD>.json, fails when the
-# config's "fail" names the command, and passes prevResult through on ADD.
-cat >"$SPYDIR/bin/spy" <<'SPY'
-#!/bin/bash
-conf=$(cat)
-tag=$(jq -r '.tag // "spy"' <<<"$conf")
-echo "$CNI_COMMAND $tag" >>"$SPYLOG"
-printf '%s\n' "$conf" >"$SPYDIR/$tag.$CNI_COMMAND.json"
-if [ "$(jq -r '.fail // empty' <<<"$conf")" = "$CNI_COMMAND" ]; then
-	echo '{"cniVersion":"1.1.0","code":101,"msg":"spy told to fail"}'
-	exit 1
-fi
-[ "$CNI_COMMAND" = ADD ] && jq -c '.prevResult // {"cniVersion":"1.1.0"}' <<<"$conf"
-exit 0
-SPY
-chmod 0755 "$SPYDIR/bin/spy"
+# spy (tests/lib/spy-plugin) records every call it gets.
+ln -s "$(cd "$(dirname "$0")/../lib" && pwd)/spy-plugin" "$SPYDIR/bin/spy"
 
 # netconf NAME VERSION EXTRA-PLUGINS-JSON [LIST-EXTRA]: bridge + host-local, then the extras.
 netconf() {
@@ -40,7 +26,7 @@ netconf() {
 SPIES='[{"type":"spy","tag":"a","capabilities":{"portMappings":true}},{"type":"spy","tag":"b"}]'
 netconf net1 1.1.0 "$SPIES" >"$CONFD/20-net1.conflist"
 ctl() { "$CTL" -d "$CONFD:$CONFD2" "$@"; }
-leases() { find "$DATA/$1" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }
+leases() { nr_leases "$DATA/$1"; }
 spylog() { tr '\n' ',' <"$SPYLOG"; }
 ns_links() { ip -n "$1" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
 ip netns add c1 && ip netns add c2 && ip netns add c3
@@ -121,6 +107,11 @@ out=$(ctl -i c2 -n /run/netns/c2 ADD net3); rc=$?
 t_eq "a missing plugin fails ADD" "$rc/$(jq -r '.msg | test("no-such-plugin")' <<<"$out")" 1/true
 t_eq "... and rolls bridge back" "$(ns_links c2) $(leases net3)" "lo  0"
 
+: >"$SPYLOG"
+out=$(ctl -c /proc/sys/nope -i c2 -n /run/netns/c2 ADD net1); rc=$?
+t_eq "a cache that cannot be written fails ADD" "$rc/$(jq -r '.msg | test("caching the result")' <<<"$out")" 1/true
+t_eq "... after rolling every plugin back" "$(spylog)/$(ns_links c2)/$(leases net1)" "ADD a,ADD b,DEL b,DEL a,/lo /0"
+
 # --- STATUS ----------------------------------------------------------------------------
 : >"$SPYLOG"
 t_check "STATUS succeeds" ctl STATUS net1
@@ -167,6 +158,23 @@ out=$(ctl -i c1 -n /run/netns/c1 -f .. ADD net1); rc=$?
 t_eq "an ifname of '..' is refused" "$rc" 1
 out=$(ctl -i c1 -n /run/netns/c1 ADD missing); rc=$?
 t_eq "an unknown network is code 100 naming the directories" "$rc/$(jq .code <<<"$out")/$(jq -r '.msg | test("net.d")' <<<"$out")" 1/100/true
+
+# --- memory: every chain path of the runtime side runs clean under memcheck --------------
+echo '{"cniVersion":"1.1.0","name":"vg","plugins":[{"type":"spy","tag":"a","capabilities":{"mac":true}},{"type":"spy","tag":"b"}]}' \
+	>"$CONFD/70-vg.conflist"
+echo '{"cniVersion":"1.1.0","name":"vgfail","plugins":[{"type":"spy","tag":"a"},{"type":"spy","tag":"b","fail":"ADD"}]}' \
+	>"$CONFD/71-vgfail.conflist"
+vg_ok=true vg_log=$WORK/vg.log
+for args in "-i v1 -n /run/netns/c1 -C {\"mac\":\"02:00:00:00:00:07\"} -a A=1 ADD vg" "-i v1 -n /run/netns/c1 CHECK vg" \
+	"-i v1 CACHED vg" "STATUS vg" "-i v2 -n /run/netns/c1 ADD vg" "-V [{\"containerID\":\"v2\",\"ifname\":\"eth0\"}] GC vg" \
+	"-i v2 -n /run/netns/c1 DEL vg" "-i v3 -n /run/netns/c1 ADD vgfail" "-i v3 ADD missing" "LIST -"; do
+	# shellcheck disable=SC2086 # the arguments are split on purpose
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		"$CTL" -d "$CONFD" $args >/dev/null 2>"$vg_log"
+	[ $? = 99 ] && { vg_ok=false; echo "# valgrind: $args"; sed 's/^/# /' "$vg_log" | head -20; }
+done
+$vg_ok && t_ok "ADD/CHECK/STATUS/GC/DEL, rollback, not found: clean under valgrind" ||
+	t_fail "ADD/CHECK/STATUS/GC/DEL, rollback, not found: clean under valgrind"
 
 ip netns del c1; ip netns del c2; ip netns del c3
 t_done

@@ -176,4 +176,46 @@ else
 	t_skip "compatibility with the reference" "$REF not installed"
 fi
 
+# --- the index: DEL and CHECK read the attachment's leases only -------------------------
+I=$(conf idx "$V4" 1.0.0)
+for i in $(seq 1 30); do hl ADD i$i "$I" >/dev/null; done
+t_eq "an index entry lists the attachment's address" "$(cat "$DATA/idx/.nr-index/i7@eth0")" 192.0.2.8
+# Lease files opened by one operation: names that are addresses (opened relative to the store).
+opens() { strace -f -qq -e trace=openat -o /dev/stdout "$@" 2>/dev/null | grep -cE 'openat\([0-9]+, "[0-9a-f.:]+"'; }
+n=$(opens env CNI_COMMAND=DEL CNI_CONTAINERID=i9 CNI_NETNS=$NS CNI_IFNAME=eth0 "$CNI_BIN/host-local" <<<"$I")
+t_eq "DEL with 30 leases opens only its own lease file" "$n" 1
+t_check "... and the lease is gone" test ! -e "$DATA/idx/192.0.2.10"
+n=$(opens env CNI_COMMAND=CHECK CNI_CONTAINERID=i8 CNI_NETNS=$NS CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN "$CNI_BIN/host-local" \
+	<<<"$(jq -c '.prevResult={cniVersion:"1.0.0",ips:[{address:"192.0.2.9/24"}]}' <<<"$I")")
+t_eq "CHECK opens only its own lease file" "$n" 1
+n=$(opens env CNI_COMMAND=ADD CNI_CONTAINERID=i99 CNI_NETNS=$NS CNI_IFNAME=eth0 "$CNI_BIN/host-local" <<<"$I")
+t_eq "ADD opens one lease file: the one it creates" "$n" 1
+# A lease written behind our back (another binary, a person) is seen: the stamp no longer
+# matches the directory, so the index is rebuilt before it is trusted.
+printf 'hand\r\neth0' >"$DATA/idx/192.0.2.200"
+out=$(CNI_ARGS=IP=192.0.2.201 hl ADD hand "$I"); rc=$?
+t_eq "ADD for an attachment leased behind our back is refused" "$rc $(jq -r '.msg | test("already allocated")' <<<"$out")" "1 true"
+t_check "DEL of it removes it" hl DEL hand "$I"
+t_check "... the file is gone" test ! -e "$DATA/idx/192.0.2.200"
+# A stale entry pointing at an address that now belongs to someone else is not trusted.
+printf '192.0.2.3\n' >"$DATA/idx/.nr-index/ghost@eth0"
+hl DEL ghost "$I" >/dev/null
+t_check "DEL through a stale entry leaves the real owner's lease" grep -q '^i2' "$DATA/idx/192.0.2.3"
+rm -rf "$DATA/idx/.nr-index"
+t_check "with the index deleted, DEL still finds the lease" hl DEL i3 "$I"
+t_check "... and removes it" test ! -e "$DATA/idx/192.0.2.4"
+t_check "the index is back" test -s "$DATA/idx/.nr-index/i4@eth0"
+if [ -x "$REF" ]; then
+	ref ADD refidx "$I" >/dev/null
+	refip=$(grep -l '^refidx' "$DATA"/idx/* | head -1)
+	out=$(hl ADD refidx "$I"); rc=$?
+	t_eq "ours sees a lease the reference just wrote as a duplicate" "$rc" 1
+	t_check "ours DELs it" hl DEL refidx "$I"
+	t_check "... and it is gone" test ! -e "$refip"
+	ref DEL i5 "$I" >/dev/null
+	t_check "the reference DELs one of ours (our index does not confuse it)" test ! -e "$DATA/idx/192.0.2.6"
+	out=$(hl CHECK i5 "$(jq -c '.prevResult={cniVersion:"1.0.0",ips:[{address:"192.0.2.6/24"}]}' <<<"$I")"); rc=$?
+	t_eq "... after which our CHECK says it is gone (code 3)" "$rc $(jq -r .code <<<"$out")" "1 3"
+fi
+
 t_done

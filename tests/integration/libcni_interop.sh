@@ -48,6 +48,14 @@ planned() {
 	echo "chain loopback+none: libcni check exits 0"
 	echo "chain loopback+none: libcni del exits 0"
 	echo "chain loopback+none: lo is not UP after del"
+	for w in ours reference; do
+		echo "bridge+host-local ($w): libcni add exits 0"
+		echo "bridge+host-local ($w): eth0 has the result's address"
+		echo "bridge+host-local ($w): libcni check exits 0"
+		echo "bridge+host-local ($w): libcni del exits 0"
+		echo "bridge+host-local ($w): eth0 is gone after del"
+	done
+	echo "bridge+host-local: ours and the reference give results of the same structure"
 }
 
 skip_all() {
@@ -137,5 +145,34 @@ t_eq "chain loopback+none: lo is UP after add" "$(lo_state)" up
 t_check "chain loopback+none: libcni check exits 0" client check "$conf" ctr-chain
 t_check "chain loopback+none: libcni del exits 0" client del "$conf" ctr-chain
 t_eq "chain loopback+none: lo is not UP after del" "$(lo_state)" down
+
+# --- the reference documentation's bridge + host-local conflist, unchanged, through libcni,
+# with our plugins and then with the reference ones (Debian's /usr/lib/cni) -------------
+conf="$TMP/bridge.conflist"
+jq -n --arg d "$TMP/leases" '{cniVersion:"1.0.0", name:"interop-br", plugins:[{type:"bridge", bridge:"nrlibcni0",
+	isGateway:true, ipMasq:true, ipam:{type:"host-local", dataDir:$d,
+	ranges:[[{subnet:"198.51.100.0/24"}]], routes:[{dst:"0.0.0.0/0"}]}}]}' >"$conf"
+declare -A shape
+for w in ours reference; do
+	[ $w = ours ] && path=$CNI_BIN || path=/usr/lib/cni
+	if [ $w = reference ] && [ ! -x /usr/lib/cni/bridge ]; then
+		for n in "libcni add exits 0" "eth0 has the result's address" "libcni check exits 0" "libcni del exits 0" \
+			"eth0 is gone after del"; do t_skip "bridge+host-local ($w): $n" "/usr/lib/cni/bridge missing"; done
+		continue
+	fi
+	out=$(CNI_PATH=$path NR_CNI_CACHE="$TMP/cache" "$CLIENT" add "$conf" "$NS" ctr-br eth0 2>&1); rc=$?
+	if [ $rc = 0 ]; then t_ok "bridge+host-local ($w): libcni add exits 0"; else t_fail "bridge+host-local ($w): libcni add exits 0" "rc=$rc: $out"; fi
+	addr=$(jq -r '.ips[0].address' <<<"$out" 2>/dev/null)
+	t_check "bridge+host-local ($w): eth0 has the result's address" sh -c "ip -n $NSNAME addr show eth0 | grep -q 'inet $addr'"
+	shape[$w]=$(jq -c '[paths | map(if type == "number" then 0 else . end)] | unique' <<<"$out" 2>/dev/null)
+	t_check "bridge+host-local ($w): libcni check exits 0" env CNI_PATH=$path NR_CNI_CACHE="$TMP/cache" "$CLIENT" check "$conf" "$NS" ctr-br eth0
+	t_check "bridge+host-local ($w): libcni del exits 0" env CNI_PATH=$path NR_CNI_CACHE="$TMP/cache" "$CLIENT" del "$conf" "$NS" ctr-br eth0
+	t_check "bridge+host-local ($w): eth0 is gone after del" sh -c "! ip -n $NSNAME link show eth0 2>/dev/null"
+done
+if [ -n "${shape[reference]:-}" ]; then
+	t_eq "bridge+host-local: ours and the reference give results of the same structure" "${shape[ours]}" "${shape[reference]}"
+else
+	t_skip "bridge+host-local: ours and the reference give results of the same structure" "no reference result"
+fi
 
 t_done

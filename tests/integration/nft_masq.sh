@@ -5,40 +5,14 @@ source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 
 T="$NR_BUILD/tests/test_nft_masq"
-# The C driver: add/contains/del/list against this namespace's kernel.
+# The cmocka tests against this namespace's kernel.
 t_check "cmocka kernel tests (test_nft_masq) pass in the sandbox" env NR_NFT_SANDBOX=1 "$T"
 
 rules() { nft -j list table inet netns-run | jq '[.nftables[] | select(.rule)] | length'; }
 elems() { nft -j list table inet netns-run | jq -r '[.nftables[] | select(.set.name == "'"$1"'") | .set.elem // [] | .[]] | length'; }
 
-# Shell-side scenario with a small C program linked against the core library.
-DRV=$(mktemp -d)/nftmasq
-cat >"$DRV.c" <<'C'
-#include <stdio.h>
-#include <string.h>
-#include "ipaddr.h"
-#include "nft_masq.h"
-int main(int argc, char **argv)
-{
-	struct nr_error e = { 0 };
-	struct ip_prefix p;
-	bool b;
-	int r;
-	if (argc != 3 || ip_prefix_parse(argv[2], &p) < 0)
-		return 2;
-	if (!strcmp(argv[1], "add")) r = nft_masq_add(&p, &e);
-	else if (!strcmp(argv[1], "del")) r = nft_masq_del(&p, &e);
-	else { r = nft_masq_contains(&p, &b, &e); if (r == 0 && !b) return 1; }
-	if (r < 0) fprintf(stderr, "%s\n", e.msg);
-	return r < 0 ? 3 : 0;
-}
-C
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-if ! cc -D_GNU_SOURCE -I"$ROOT/core" -o "$DRV" "$DRV.c" "$NR_BUILD/libnetns-run-core.a" \
-	$(pkg-config --libs libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson) 2>/dev/null; then
-	t_skip "shell checks" "cannot build the small driver"
-	t_done; exit
-fi
+# Shell-side scenario through a small driver (tests/tools/nftmasq.c).
+DRV="$NR_BUILD/tests/tools/nftmasq"
 
 t_check "add 198.51.100.2/24" "$DRV" add 198.51.100.2/24
 one=$(rules)

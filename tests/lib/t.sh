@@ -32,3 +32,7 @@ cni() {
 	CNI_COMMAND=$cmd CNI_CONTAINERID=${CNI_CONTAINERID:-ctr1} CNI_NETNS=$netns CNI_IFNAME=$ifname \
 		CNI_PATH=${CNI_PATH:-$CNI_BIN} "$CNI_BIN/$plugin" <<<"$conf"
 }
+
+# nr_leases DIR: the number of lease files in a host-local store directory (not the lock,
+# last_reserved_ip.N, or the .nr-index directory beside them).
+nr_leases() { find "$1" -maxdepth 1 -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }

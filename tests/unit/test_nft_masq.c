@@ -41,7 +41,7 @@ static void add_ok(const char *s)
 {
 	struct nr_error e = { 0 };
 	struct ip_prefix p = P(s);
-	int r = nft_masq_add(&p, &e);
+	int r = nft_masq_add(&p, 1, "net ctr eth0", &e);
 	if (r < 0)
 		fail_msg("nft_masq_add(%s) = %d: %s", s, r, e.msg);
 }
@@ -50,7 +50,7 @@ static void del_ok(const char *s)
 {
 	struct nr_error e = { 0 };
 	struct ip_prefix p = P(s);
-	int r = nft_masq_del(&p, &e);
+	int r = nft_masq_del(&p, 1, NULL, &e);
 	if (r < 0)
 		fail_msg("nft_masq_del(%s) = %d: %s", s, r, e.msg);
 }
@@ -142,7 +142,7 @@ struct seen {
 	int n;
 };
 
-static int on_entry(const struct ip_prefix *p, void *data)
+static int on_entry(const struct ip_prefix *p, const char *owner, void *data)
 {
 	struct seen *s = data;
 	if (s->n < 8)
@@ -184,14 +184,14 @@ static void test_errors(void **state)
 	add_ok("10.88.0.5/16");
 	/* Same address, overlapping other subnet: the kernel refuses; the message says so. */
 	p.len = 8;
-	int r = nft_masq_add(&p, &e);
+	int r = nft_masq_add(&p, 1, NULL, &e);
 	if (r < 0) {
 		assert_int_equal(e.code, 100);
 		assert_non_null(strstr(e.msg, "10.88.0.5/8"));
 		print_message("overlap refused as expected: %s\n", e.msg);
 	}
 	p.len = 33;
-	assert_int_equal(nft_masq_add(&p, &e), -EINVAL);
+	assert_int_equal(nft_masq_add(&p, 1, NULL, &e), -EINVAL);
 	reset();
 }
 

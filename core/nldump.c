@@ -1,0 +1,108 @@
+#include "nldump.h"
+
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+
+/* nl_addr -> ip_addr; false for anything but a whole IPv4 or IPv6 address. */
+static bool to_ip(struct nl_addr *a, struct ip_addr *ret)
+{
+	int family = a ? nl_addr_get_family(a) : AF_UNSPEC;
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	memset(ret, 0, sizeof(*ret));
+	ret->family = family;
+	if (nl_addr_get_len(a) != (unsigned int)ip_addr_bytes(ret))
+		return false;
+	memcpy(ret->bytes, nl_addr_get_binary_addr(a), ip_addr_bytes(ret));
+	return true;
+}
+
+int nldump_links(struct nlsock *s, nldump_link_fn fn, void *arg, struct nr_error *err)
+{
+	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+	int r;
+
+	nlsock_reset(s);
+	if ((r = rtnl_link_alloc_cache(s->sk, AF_UNSPEC, &cache)) < 0)
+		return nlsock_error(s, r, err, "listing links");
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		struct nl_addr *hw = rtnl_link_get_addr(l);
+		struct nldump_link d = { .ifindex = rtnl_link_get_ifindex(l), .up = rtnl_link_get_flags(l) & IFF_UP };
+
+		snprintf(d.name, sizeof(d.name), "%s", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
+		if (hw && nl_addr_get_len(hw) == 6) {
+			const unsigned char *b = nl_addr_get_binary_addr(hw);
+			snprintf(d.mac, sizeof(d.mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+				 b[5]);
+		}
+		if ((r = fn(&d, arg)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int nldump_addrs(struct nlsock *s, nldump_addr_fn fn, void *arg, struct nr_error *err)
+{
+	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+	int r;
+
+	nlsock_reset(s);
+	if ((r = rtnl_addr_alloc_cache(s->sk, &cache)) < 0)
+		return nlsock_error(s, r, err, "listing addresses");
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nldump_addr d = { .ifindex = rtnl_addr_get_ifindex(a), .scope = rtnl_addr_get_scope(a),
+					 .flags = rtnl_addr_get_flags(a) };
+
+		if (!to_ip(rtnl_addr_get_local(a), &d.prefix.addr))
+			continue;
+		d.prefix.len = rtnl_addr_get_prefixlen(a);
+		if ((r = fn(&d, arg)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int nldump_routes(struct nlsock *s, nldump_route_fn fn, void *arg, struct nr_error *err)
+{
+	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+	int r;
+
+	nlsock_reset(s);
+	if ((r = rtnl_route_alloc_cache(s->sk, AF_UNSPEC, 0, &cache)) < 0)
+		return nlsock_error(s, r, err, "listing routes");
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_route *rt = (struct rtnl_route *)o;
+		struct nl_addr *dst = rtnl_route_get_dst(rt);
+		struct nldump_route d = { .priority = rtnl_route_get_priority(rt), .type = rtnl_route_get_type(rt) };
+		struct rtnl_nexthop *nh;
+
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN)
+			continue;
+		d.dst.addr.family = rtnl_route_get_family(rt);
+		if (d.dst.addr.family != AF_INET && d.dst.addr.family != AF_INET6)
+			continue;
+		/* A default route's destination is the empty address of its family. */
+		if (dst && nl_addr_get_prefixlen(dst) > 0 && !to_ip(dst, &d.dst.addr))
+			continue;
+		d.dst.len = dst ? (int)nl_addr_get_prefixlen(dst) : 0;
+		if (rtnl_route_get_nnexthops(rt) > 0 && (nh = rtnl_route_nexthop_n(rt, 0))) {
+			d.ifindex = rtnl_route_nh_get_ifindex(nh);
+			d.has_gw = to_ip(rtnl_route_nh_get_gateway(nh), &d.gw);
+		}
+		if ((r = fn(&d, arg)) != 0)
+			return r;
+	}
+	return 0;
+}
