@@ -184,9 +184,19 @@ int net_plan_make(const char *spec, struct net_plan *p, struct nr_error *err)
 					    spec, owner, state_str(json_object_get(st, "network"), "mode"));
 		snprintf(p->owner, sizeof(p->owner), "%s", owner);
 		if (have_plugin("container")) {
+			/* plugins/container answers with the owner's cached result after checking
+			 * that CNI_NETNS is the owner's namespace (docs/plugin-container.md). */
+			json_t *on = json_object_get(st, "network");
 			char name[RT_NAME_MAX + 16];
+			_cleanup_json_ json_t *list = NULL;
 			snprintf(name, sizeof(name), "container-%s", owner);
-			return single_plugin(name, "container", &p->conf, err);
+			list = json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}", "cniVersion", "1.1.0", "name", name,
+					 "plugins", "type", "container", "containerID", state_str(st, "id"), "network",
+					 state_str(on, "name"), "ifName", state_str(on, "ifname"), "cacheDir",
+					 rt_paths()->cache_dir);
+			if (!list)
+				return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+			return conf_from_json(list, name, &p->conf, err);
 		}
 		return 0;
 	}

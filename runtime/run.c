@@ -269,9 +269,10 @@ static int network_up(struct run *c, struct nr_error *err)
 	} else if (!strcmp(c->net.mode, "container")) {
 		path = rt_ctr_path(owner_ns, sizeof(owner_ns), c->net.owner, "netns");
 	} else {
-		snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)c->pid);
-		path = netns;
+		/* host: the plugin's own namespace is the one we share. */
+		path = "/proc/self/ns/net";
 	}
+	json_object_set_new(c->st, "netns_path", json_string(path));
 	r = net_add(&c->net, c->id, path, json_object_get(c->st, "capability_args"), &res, err);
 	if (r < 0)
 		return nr_error_wrap(err, r, "network %s", c->net.conf ? c->net.conf->name : c->net.mode);

@@ -212,12 +212,8 @@ int cmd_inspect(int argc, char **argv)
 			json_object_set_new(st, "network_result",
 					    cni_result_to_json(res, plan.conf ? plan.conf->cni_version : "1.1.0"));
 		if (running && plan.conf) {
-			char netns[512];
-			const char *path = rt_ctr_path(netns, sizeof(netns), name, "netns");
-			if (!strcmp(plan.mode, "container"))
-				path = rt_ctr_path(netns, sizeof(netns), plan.owner, "netns");
 			struct nr_error ce = {0};
-			r = net_check(&plan, state_str(st, "id"), path, &ce);
+			r = net_check(&plan, state_str(st, "id"), state_str(st, "netns_path"), &ce);
 			json_object_set_new(st, "check", r < 0 ? json_string(ce.msg) : json_string("ok"));
 		}
 		net_plan_clear(&plan);
