@@ -25,6 +25,6 @@ nr_leftovers() {
 	nr_cgroups | sed 's/^/cgroup: /'
 	ip -o link show type veth 2>/dev/null | awk '{print "veth: " $2}'
 	ls /var/lib/cni/results 2>/dev/null | sed 's/^/cache: /'
-	find /var/lib/cni/networks -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | sed 's/^/lease: /'
+	find /var/lib/cni/networks -type f ! -name lock ! -name 'last_reserved_ip*' ! -path '*/.nr-index/*' 2>/dev/null | sed 's/^/lease: /'
 	nft -j list set inet netns-run ctr4 2>/dev/null | jq -r '.nftables[1].set.elem[]? | "nft: \(.)"'
 }
