@@ -78,6 +78,12 @@ t_eq "no_new_privs" "$(run awk '/NoNewPrivs/ {print $2}' /proc/self/status)" 1
 t_eq "a non-root user has no capabilities" "$(run --user 1000 awk '/CapEff/ {print $2}' /proc/self/status)" 0000000000000000
 t_eq "/dev holds only the minimal set" "$(run ls /dev | tr '\n' ' ')" "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero "
 t_eq "no host block devices" "$(run sh -c 'ls /dev/sd* /dev/vd* 2>/dev/null | wc -l')" 0
+if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ] && [ -d /sys/fs/cgroup/devices ]; then
+	t_check "a host disk node made with mknod cannot be opened (v1 devices rules)" \
+		grep -q "not permitted" <<<"$(run sh -c 'mknod /dev/sdz b 8 0 && head -c1 /dev/sdz' 2>&1)"
+else
+	t_skip "a host disk node made with mknod cannot be opened" "no v1 devices controller here"
+fi
 t_eq "/proc/timer_list is masked (empty)" "$(run sh -c 'wc -c < /proc/timer_list')" 0
 t_eq "/proc/keys is masked (a mount over it)" "$(run grep -c ' /proc/keys ' /proc/self/mountinfo)" 1
 t_check "/proc/sys is read-only" grep -q "Read-only" <<<"$(run sh -c 'echo 1 > /proc/sys/kernel/domainname' 2>&1)"
