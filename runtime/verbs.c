@@ -72,12 +72,32 @@ static bool wait_fd(int fd, int timeout_ms)
 	return r > 0;
 }
 
+/* Without pidfds (valgrind, old kernels): signal by pid, which pid_is has just checked,
+ * and look again every 10 ms until the time is up. */
+static int signal_wait_by_pid(pid_t pid, unsigned long long start, int sig, int timeout_ms)
+{
+	if (!pid_is(pid, start))
+		return 0;
+	if (kill(pid, sig) < 0 && errno != ESRCH)
+		return -errno;
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (!pid_is(pid, start))
+			return 0;
+		usleep(10000);
+	}
+	return pid_is(pid, start) ? -ETIMEDOUT : 0;
+}
+
 int ctr_signal_wait(json_t *st, int sig, int timeout_ms)
 {
-	_cleanup_close_ int fd = pidfd_of((pid_t)state_int(st, "pid"), (unsigned long long)state_int(st, "pid_start"));
+	pid_t pid = (pid_t)state_int(st, "pid");
+	unsigned long long start = (unsigned long long)state_int(st, "pid_start");
+	_cleanup_close_ int fd = pidfd_of(pid, start);
 
-	if (fd < 0)
+	if (fd == -ESRCH)
 		return 0;
+	if (fd < 0)
+		return signal_wait_by_pid(pid, start, sig, timeout_ms);
 	if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 && errno != ESRCH)
 		return -errno;
 	return wait_fd(fd, timeout_ms) ? 0 : -ETIMEDOUT;
@@ -86,11 +106,14 @@ int ctr_signal_wait(json_t *st, int sig, int timeout_ms)
 /* The monitor tears down after the init ends; give it a bounded time to finish. */
 static void wait_monitor(json_t *st, int timeout_ms)
 {
-	_cleanup_close_ int fd =
-		pidfd_of((pid_t)state_int(st, "monitor"), (unsigned long long)state_int(st, "monitor_start"));
+	pid_t pid = (pid_t)state_int(st, "monitor");
+	unsigned long long start = (unsigned long long)state_int(st, "monitor_start");
+	_cleanup_close_ int fd = pidfd_of(pid, start);
 
 	if (fd >= 0)
 		wait_fd(fd, timeout_ms);
+	else if (fd != -ESRCH)
+		signal_wait_by_pid(pid, start, 0, timeout_ms);
 }
 
 static const char *status_of(json_t *st, char *buf, size_t len)
