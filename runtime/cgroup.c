@@ -116,8 +116,14 @@ static int mkdir_cg(const char *path, json_t *made, struct nr_error *err)
 		json_array_append_new(made, json_string(path));
 		return 0;
 	}
-	if (errno == EEXIST)
-		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "cgroup %s already exists", path);
+	/* An empty one left by a container of the same name whose teardown never ran: take
+	 * it over (rmdir fails while it has tasks or children, and then we refuse). */
+	if (errno == EEXIST && rmdir(path) == 0 && mkdir(path, 0755) == 0) {
+		json_array_append_new(made, json_string(path));
+		return 0;
+	}
+	if (errno == EEXIST || errno == EBUSY)
+		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "cgroup %s already exists and is in use", path);
 	return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", path, strerror(errno));
 }
 
@@ -311,20 +317,30 @@ int cgroup_create(const char *name, const struct cgroup_limits *lim, json_t **re
 	return *ret ? 0 : nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 }
 
-int cgroup_attach(json_t *cg, pid_t pid, struct nr_error *err)
+int cgroup_unified_fd(json_t *cg)
+{
+	const char *dir = json_string_value(json_object_get(json_object_get(cg, "paths"), "unified"));
+
+	return dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+}
+
+int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err)
 {
 	json_t *dirs = json_object_get(cg, "dirs"), *v;
+	const char *unified = json_string_value(json_object_get(json_object_get(cg, "paths"), "unified"));
 	char path[1100], val[32];
 	size_t i;
 	int r;
 
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	json_array_foreach(dirs, i, v) {
+		if (skip_unified && unified && !strcmp(unified, json_string_value(v)))
+			continue;
 		snprintf(path, sizeof(path), "%s/cgroup.procs", json_string_value(v));
 		r = write_str(path, val);
 		if (r < 0)
-			return nr_error_set(err, CNI_ERR_IO, r, "cannot move pid %d into %s: %s", (int)pid,
-					    json_string_value(v), strerror(-r));
+			return nr_error_set(err, CNI_ERR_IO, r, "cannot move %s into %s: %s",
+					    pid ? val : "the container", json_string_value(v), strerror(-r));
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "rt.h"
 
 /* Nothing of the runtime's may reach the container: the init never execs, so
@@ -45,6 +46,12 @@ void child_main(const struct child_cfg *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Its own session: terminal signals reach the runtime, which forwards them once. */
 	setsid();
+	/* Joining v1 cgroups waits for an RCU grace period; doing it here overlaps that
+	 * wait with the runtime's network setup. */
+	if (cgroup_attach(c->cgroup, 0, c->in_unified, &err) < 0) {
+		r = -1;
+		goto fail;
+	}
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
 	close(c->go_fd);

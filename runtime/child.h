@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "error.h"
 #include "opts.h"
 
@@ -16,6 +18,8 @@ struct child_cfg {
 	int go_fd;            /* read end: one byte when the network and cgroups are ready */
 	int err_fd;           /* write end: a setup error's text; closed (EOF) on success */
 	char **envp;          /* the command's environment */
+	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
+	bool in_unified;      /* cloned into the v2 cgroup already */
 };
 
 /* Runs in the cloned child; never returns. */

@@ -49,7 +49,7 @@ static int join(pid_t pid, unsigned long long start, json_t *cg, struct nr_error
 	if (r == 0 && !pid_is(pid, start))
 		r = nr_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, ESRCH, "the container stopped");
 	if (r == 0 && cg)
-		r = cgroup_attach(cg, getpid(), err);
+		r = cgroup_attach(cg, getpid(), false, err);
 	for (size_t i = 0; r == 0 && i < 6; i++)
 		if (setns(fds[i], ns[i].type) < 0)
 			r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot join the %s namespace: %s", ns[i].name,

@@ -32,11 +32,16 @@
 #include "state.h"
 
 /* The kernel's struct clone_args, version 0 (glibc does not export it). */
-struct clone_args_v0 {
+/* The kernel's struct clone_args, version 2 (glibc does not export it). */
+struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
 };
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
 struct run {
@@ -196,16 +201,29 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 		.go_fd = go_rd,
 		.err_fd = err_wr,
 		.envp = c->envp,
+		.cgroup = json_object_get(c->st, "cgroup"),
 	};
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
-	struct clone_args_v0 ca = {.pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD};
+	struct clone_args_v2 ca = {.pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD};
+	_cleanup_close_ int cgfd = cgroup_unified_fd(cfg.cgroup);
 	pid_t pid;
 
 	if (!strcmp(c->net.mode, "none") || !strcmp(c->net.mode, "cni"))
 		flags |= CLONE_NEWNET;
 	ca.flags = flags;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgfd;
+		cfg.in_unified = true;
+	}
 	fflush(NULL);
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && cgfd >= 0) { /* before Linux 5.7: join by moving instead */
+		ca.flags &= ~CLONE_INTO_CGROUP;
+		ca.cgroup = 0;
+		cfg.in_unified = false;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	}
 	if (pid < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create the container's namespaces: %s",
 				    strerror(errno));
@@ -416,16 +434,16 @@ static int start(struct run *c, int sfd, struct nr_error *err)
 	go[0] = ep[1] = -1;
 	json_object_set_new(c->st, "pid", json_integer(c->pid));
 	json_object_set_new(c->st, "pid_start", json_integer((json_int_t)pid_start_time(c->pid)));
-	if ((r = save(c, err)) < 0 || (r = cgroup_attach(cg, c->pid, err)) < 0 || (r = network_up(c, err)) < 0)
+	if ((r = save(c, err)) < 0 || (r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
 		goto out;
-	if ((r = save(c, err)) < 0)
-		goto out;
-	if (write(go[1], "g", 1) != 1) {
-		r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "the container's init went away during setup");
-		goto out;
-	}
+	/* A child that failed (joining its cgroups) has closed the pipe: its message says why. */
+	bool sent = write(go[1], "g", 1) == 1;
 	if ((r = wait_setup(ep[0], err)) < 0)
 		goto out;
+	if (!sent) {
+		r = nr_error_set(err, CNI_ERR_INTERNAL, EPIPE, "the container's init went away during setup");
+		goto out;
+	}
 	json_object_set_new(c->st, "status", json_string("running"));
 	json_object_set_new(c->st, "started", json_integer((json_int_t)time(NULL)));
 	r = save(c, err);
@@ -464,6 +482,8 @@ int cmd_run(int argc, char **argv)
 	_cleanup_close_ int sfd = -1;
 	int r, status;
 
+	/* A child that gave up closes its pipe; the write must fail, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	r = run_opts_parse(argc, argv, &c.o, &err);
 	if (r != 0)
 		goto done_parse;

@@ -32,7 +32,10 @@ t_eq "the netns is bind-mounted in the state dir" \
 	"$(findmnt -n -o FSTYPE "$NETNS_RUN_STATE_DIR/containers/$P-a/netns")" nsfs
 t_eq "inspect runs CHECK: ok" "$("$NR" inspect "$P-a" | jq -r .check)" ok
 t_check "ps lists the address" sh -c "'$NR' ps | grep '$P-a' | grep -q '$a/'"
+brmac=$(cat /sys/class/net/nr0/address)
 nsenter --net="$NETNS_RUN_STATE_DIR/containers/$P-b/netns" ip link del eth0
+t_eq "the bridge's MAC (the gateway's) stays when a port goes" "$(cat /sys/class/net/nr0/address)" "$brmac"
+t_check "... so A still reaches the gateway" "$NR" exec "$P-a" ping -c 1 -W 2 "$gw"
 t_check "CHECK notices a missing interface" sh -c "'$NR' inspect $P-b | jq -r .check | grep -q eth0"
 
 # container:NAME joins A's network; its end leaves A's network alone.

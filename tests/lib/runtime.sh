@@ -9,6 +9,16 @@ export NETNS_RUN_CNI_CACHE_DIR=/var/lib/cni/results
 mkdir -p "$NETNS_RUN_CONFIG_DIR"
 P="t$$"
 
+# Detached containers outlive this script (their netns-run is not our child): end them
+# whatever happens, so a failing test leaves no cgroups behind either.
+nr_cleanup() {
+	local d
+	for d in "$NETNS_RUN_STATE_DIR"/containers/*; do
+		[ -e "$d" ] && "$NR" rm -f "$(basename "$d")" >/dev/null 2>&1
+	done
+}
+trap nr_cleanup EXIT
+
 # state FIELD-FILTER NAME: a jq filter over the container's record
 state() { jq -r "$1" "$NETNS_RUN_STATE_DIR/containers/$2/state.json" 2>/dev/null; }
 
