@@ -1,6 +1,8 @@
 #include "cni_plugin.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,21 +81,13 @@ static int read_stdin(char **ret, size_t *ret_len, struct nr_error *err)
 	return 0;
 }
 
-static int run_op(const struct cni_plugin_ops *ops, struct cni_plugin_ctx *ctx, struct nr_error *err)
+/* The operation for ctx->env.cmd; ADD fills res. */
+static int dispatch(const struct cni_plugin_ops *ops, struct cni_plugin_ctx *ctx, struct cni_result *res,
+		    struct nr_error *err)
 {
-	_cleanup_result_ struct cni_result *res = NULL;
-	_cleanup_json_ json_t *out = NULL;
-	int r;
-
 	switch (ctx->env.cmd) {
 	case CNI_CMD_ADD:
-		if (!(res = cni_result_new()))
-			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		if ((r = ops->add(ctx, res, err)) < 0)
-			return r;
-		if (!(out = cni_result_to_json(res, ctx->conf.cni_version)))
-			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "cannot render the result");
-		return print_json(out);
+		return ops->add(ctx, res, err);
 	case CNI_CMD_DEL:
 		return ops->del(ctx, err);
 	case CNI_CMD_CHECK:
@@ -109,6 +103,74 @@ static int run_op(const struct cni_plugin_ops *ops, struct cni_plugin_ctx *ctx, 
 		break;
 	}
 	return 0;
+}
+
+static int run_op(const struct cni_plugin_ops *ops, struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	_cleanup_result_ struct cni_result *res = NULL;
+	_cleanup_json_ json_t *out = NULL;
+	int r;
+
+	if (ctx->env.cmd == CNI_CMD_ADD && !(res = cni_result_new()))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((r = dispatch(ops, ctx, res, err)) < 0 || ctx->env.cmd != CNI_CMD_ADD)
+		return r;
+	if (!(out = cni_result_to_json(res, ctx->conf.cni_version)))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "cannot render the result");
+	return print_json(out);
+}
+
+int cni_plugin_run_in_process(const struct cni_plugin_ops *ops, const struct cni_plugin_ctx *outer,
+			      enum cni_cmd cmd, struct cni_result **ret, struct nr_error *err)
+{
+	_cleanup_result_ struct cni_result *res = NULL;
+	struct cni_plugin_ctx ctx = *outer;
+	int r;
+
+	if (ret)
+		*ret = NULL;
+	ctx.env.cmd = cmd;
+	/* What the executable would refuse, this refuses: the command for the config's
+	 * version, and CNI_ARGS against this plugin's own keys. */
+	if ((r = cni_conf_check_command(&ctx.conf, cmd, err)) < 0)
+		return r;
+	if ((r = cni_args_parse(ctx.env.args, ops->known_args ? ops->known_args : (const char *const[]){ NULL },
+				&ctx.args, err)) < 0)
+		return r;
+	if (cmd == CNI_CMD_ADD && !(res = cni_result_new()))
+		r = nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	else
+		r = dispatch(ops, &ctx, res, err);
+	cni_args_free(&ctx.args);
+	if (r >= 0 && ret)
+		*ret = TAKE_PTR(res);
+	return r < 0 ? r : 0;
+}
+
+/* Every executable linked with this skeleton carries this ELF note, early in the file,
+ * so that cni_plugin_is_ours() can tell our plugins from others of the same name.  The
+ * text changes when what our plugins share in process (host-local's store) changes. */
+#define NR_NOTE_DESC "netns-run cni plugin v1"
+struct nr_elf_note {
+	uint32_t namesz, descsz, type;
+	char name[12];
+	char desc[24];
+};
+__attribute__((used, section(".note.netns-run"), aligned(4))) static const struct nr_elf_note nr_note = {
+	.namesz = sizeof("netns-run"), .descsz = sizeof(NR_NOTE_DESC), .type = 1,
+	.name = "netns-run", .desc = NR_NOTE_DESC,
+};
+_Static_assert(sizeof(NR_NOTE_DESC) == sizeof(nr_note.desc), "the note's desc must fill its field exactly");
+
+bool cni_plugin_is_ours(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char head[4096];
+	ssize_t n;
+
+	if (fd < 0 || (n = pread(fd, head, sizeof(head), 0)) <= 0)
+		return false;
+	return memmem(head, (size_t)n, nr_note.desc, sizeof(nr_note.desc)) != NULL;
 }
 
 int cni_plugin_main(const struct cni_plugin_ops *ops)

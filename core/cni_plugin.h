@@ -34,6 +34,16 @@ struct cni_plugin_ops {
 /* Returns the process exit status: 0 on success, 1 after printing an error object. */
 int cni_plugin_main(const struct cni_plugin_ops *ops);
 
+/* Run another plugin's operations in this process, as if it had been executed with the
+ * same environment and stdin as outer but CNI_COMMAND=cmd (delegation without a fork
+ * and exec): the same version and CNI_ARGS rules apply.  ADD gives its result in *ret. */
+int cni_plugin_run_in_process(const struct cni_plugin_ops *ops, const struct cni_plugin_ctx *outer,
+			      enum cni_cmd cmd, struct cni_result **ret, struct nr_error *err);
+
+/* Whether the executable at path is one of ours (it carries the note cni_plugin.c puts in
+ * every plugin), of the same shared-state version. */
+bool cni_plugin_is_ours(const char *path);
+
 /* Print {cniVersion, code, msg, details} on stdout (the spec puts errors there). */
 void cni_error_print(const struct nr_error *err, const char *cni_version);
 

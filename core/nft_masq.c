@@ -26,11 +26,15 @@
  * "all our subnets" would have been simpler but would also exempt traffic between two of
  * our networks, which the reference masquerades.
  *
- * Every add is one transaction: table, chain and sets are created without NLM_F_EXCL
- * (existing ones stay), the chain is flushed and its four rules written again (so the
- * rules are always exactly these four, also after a crash or a concurrent add), and the
- * two elements are added.  All or nothing.  Delete reads the own set to find the
- * address's entries and removes exactly those; a missing table, set or element is
+ * Every add is one transaction.  When the chain does not hold exactly our four rules
+ * (first add, a crash, someone edited it), the transaction also makes the skeleton: table,
+ * chain and sets are created without NLM_F_EXCL (existing ones stay), the chain is flushed
+ * and its four rules written again, and the two elements are added.  Otherwise (the steady
+ * state, checked with one read of the chain) it only adds the elements: rewriting the
+ * rules on every add made each ADD wait for an RCU grace period (~10 ms), because deleted
+ * rules are freed after one and the kernel flushes that work when an nfnetlink socket is
+ * closed (nft_rcv_nl_event).  All or nothing either way.  Delete reads the own set to find
+ * the address's entries and removes exactly those; a missing table, set or element is
  * success.
  */
 #include "nft_masq.h"
@@ -45,6 +49,7 @@
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,36 +287,165 @@ static int put_rule(struct nft_batch *b, struct nftnl_rule *r, const char *what,
 	return 0;
 }
 
+/* A family's two rules, in chain order: skip (own subnet) and masq. */
+static bool build_rules(const struct masq_family *f, uint32_t ctr_id, uint32_t own_id, struct nftnl_rule *skip,
+			struct nftnl_rule *masq)
+{
+	struct nftnl_expr *e;
+
+	/* ip saddr . ip daddr @own4 return */
+	if (!e_nfproto(skip, f->nfproto) || !e_payload(skip, f->saddr_off, f->alen, NFT_REG32_00) ||
+	    !e_payload(skip, f->daddr_off, f->alen, f->daddr_reg) || !e_lookup(skip, f->own, own_id, NFT_REG32_00))
+		return false;
+	e = nftnl_expr_alloc("immediate");
+	if (!add_expr(skip, e))
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NFT_RETURN);
+
+	/* ip saddr @ctr4 ip daddr != 224.0.0.0/4 masquerade */
+	return e_nfproto(masq, f->nfproto) && e_payload(masq, f->saddr_off, f->alen, NFT_REG_1) &&
+	       e_lookup(masq, f->ctr, ctr_id, NFT_REG_1) && e_not_in(masq, f) &&
+	       add_expr(masq, nftnl_expr_alloc("masq"));
+}
+
 static int put_rules(struct nft_batch *b, const struct masq_family *f, uint32_t ctr_id, uint32_t own_id,
 		     struct nr_error *err)
 {
 	_cleanup_(rule_freep) struct nftnl_rule *skip = rule_new();
 	_cleanup_(rule_freep) struct nftnl_rule *masq = rule_new();
 	bool v4 = f->af == AF_INET;
-	struct nftnl_expr *e;
 	int r;
 
-	if (!skip || !masq)
+	if (!skip || !masq || !build_rules(f, ctr_id, own_id, skip, masq))
 		return oom(err);
-	/* ip saddr . ip daddr @own4 return */
-	if (!e_nfproto(skip, f->nfproto) || !e_payload(skip, f->saddr_off, f->alen, NFT_REG32_00) ||
-	    !e_payload(skip, f->daddr_off, f->alen, f->daddr_reg) || !e_lookup(skip, f->own, own_id, NFT_REG32_00))
-		return oom(err);
-	e = nftnl_expr_alloc("immediate");
-	if (!add_expr(skip, e))
-		return oom(err);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NFT_RETURN);
 	r = put_rule(b, skip, v4 ? "adding the IPv4 own-subnet rule" : "adding the IPv6 own-subnet rule", err);
 	if (r < 0)
 		return r;
-
-	/* ip saddr @ctr4 ip daddr != 224.0.0.0/4 masquerade */
-	if (!e_nfproto(masq, f->nfproto) || !e_payload(masq, f->saddr_off, f->alen, NFT_REG_1) ||
-	    !e_lookup(masq, f->ctr, ctr_id, NFT_REG_1) || !e_not_in(masq, f) ||
-	    !add_expr(masq, nftnl_expr_alloc("masq")))
-		return oom(err);
 	return put_rule(b, masq, v4 ? "adding the IPv4 masquerade rule" : "adding the IPv6 masquerade rule", err);
+}
+
+/* A rule's meaning as text: each expression's name and the attributes that decide what it
+ * matches or does (not registers, which the kernel renumbers, nor set ids).  Built the same
+ * way from our own rules and from the kernel's, so the two compare equal exactly when the
+ * chain holds what put_rules() writes. */
+static void sig_append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void sig_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void sig_data(char *buf, size_t len, const struct nftnl_expr *e, uint16_t attr)
+{
+	uint32_t n = 0;
+	const uint8_t *d = nftnl_expr_get(e, attr, &n);
+
+	sig_append(buf, len, "/");
+	for (uint32_t i = 0; d && i < n; i++)
+		sig_append(buf, len, "%02x", d[i]);
+}
+
+static bool rule_sig(const struct nftnl_rule *r, char *buf, size_t len)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+
+	if (!it)
+		return false;
+	buf[0] = '\0';
+	while ((e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		sig_append(buf, len, "%s", name ? name : "?");
+		if (!name)
+			;
+		else if (!strcmp(name, "meta"))
+			sig_append(buf, len, "/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY));
+		else if (!strcmp(name, "cmp")) {
+			sig_append(buf, len, "/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP));
+			sig_data(buf, len, e, NFTNL_EXPR_CMP_DATA);
+		} else if (!strcmp(name, "payload"))
+			sig_append(buf, len, "/%u/%u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
+				   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+				   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
+		else if (!strcmp(name, "lookup")) {
+			const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+			sig_append(buf, len, "/%s/%u", set ? set : "", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS));
+		} else if (!strcmp(name, "bitwise")) {
+			sig_data(buf, len, e, NFTNL_EXPR_BITWISE_MASK);
+			sig_data(buf, len, e, NFTNL_EXPR_BITWISE_XOR);
+		} else if (!strcmp(name, "immediate"))
+			sig_append(buf, len, "/%d", (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT));
+		sig_append(buf, len, " ");
+	}
+	nftnl_expr_iter_destroy(it);
+	return strlen(buf) + 1 < len; /* a cut signature matches nothing */
+}
+
+#define SIG_MAX 512
+
+struct chain_check {
+	char want[4][SIG_MAX];
+	unsigned n;  /* rules seen */
+	bool same;   /* every rule seen so far is the one expected at its place */
+};
+
+static void build_getrule(struct nlmsghdr *nlh, void *data)
+{
+	_cleanup_(rule_freep) struct nftnl_rule *r = rule_new();
+
+	if (r)
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+}
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct chain_check *c = data;
+	_cleanup_(rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	char sig[SIG_MAX];
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		errno = r ? EBADMSG : ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	/* The dump filters by table and chain; a kernel that ignores the filter is not trusted. */
+	if (strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE) ?: "", NFT_MASQ_TABLE) ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN) ?: "", NFT_MASQ_CHAIN))
+		c->same = false;
+	else if (c->n >= 4 || !rule_sig(r, sig, sizeof(sig)) || strcmp(sig, c->want[c->n]))
+		c->same = false;
+	c->n++;
+	return MNL_CB_OK;
+}
+
+/* Whether the chain holds exactly the four rules put_skeleton() writes, in order (which
+ * implies that the table, the chain and the sets the rules look up exist).  Any doubt,
+ * a read error included, is "no": the caller then writes the whole skeleton. */
+static bool skeleton_intact(struct nft_sock *s)
+{
+	static const struct masq_family *const fams[] = { &FAM4, &FAM6 };
+	struct chain_check c = { .same = true };
+	struct nr_error ignored = { 0 };
+
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_(rule_freep) struct nftnl_rule *skip = rule_new();
+		_cleanup_(rule_freep) struct nftnl_rule *masq = rule_new();
+
+		if (!skip || !masq || !build_rules(fams[i], 0, 0, skip, masq) ||
+		    !rule_sig(skip, c.want[2 * i], SIG_MAX) || !rule_sig(masq, c.want[2 * i + 1], SIG_MAX))
+			return false;
+	}
+	if (nft_dump(s, NFT_MSG_GETRULE, NFPROTO_INET, build_getrule, on_rule, &c, "reading nftables chain",
+		     &ignored) < 0)
+		return false;
+	return c.same && c.n == 4;
 }
 
 static int put_flush(struct nft_batch *b, struct nr_error *err)
@@ -708,14 +842,21 @@ int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct
 	/* The fast path is one transaction.  Elements are added exclusively so that a stale
 	 * element left by a crashed owner is noticed (its comment would otherwise stay); then
 	 * the stale entries of these addresses go and the add is made again, still one
-	 * transaction each. */
+	 * transaction each.  Without the skeleton in the transaction, a table removed
+	 * meanwhile shows as ENOENT: then it goes in after all. */
+	bool skeleton = !skeleton_intact(s);
 	for (int attempt = 0;; attempt++) {
 		_cleanup_nft_batch_ struct nft_batch *b = NULL;
 
-		if ((r = nft_batch_new(&b, err)) < 0 || (r = put_skeleton(b, err)) < 0 ||
+		if ((r = nft_batch_new(&b, err)) < 0 || (skeleton && (r = put_skeleton(b, err)) < 0) ||
 		    (r = put_adds(b, ps, n, owner, NLM_F_EXCL, err)) < 0)
 			goto fail;
 		r = nft_batch_commit(s, b, err);
+		if (r == -ENOENT && !skeleton) {
+			nr_error_clear(err);
+			skeleton = true;
+			continue;
+		}
 		if (r != -EEXIST || attempt >= 2)
 			break;
 		nr_error_clear(err);

@@ -237,5 +237,31 @@ t_eq "GC is delegated to IPAM and succeeds" "$rc" 0
 t_check "... and IPAM collected the stale lease" test ! -e "$klease"
 br DEL k "$C11" >/dev/null; ip netns del k
 
+# --- IPAM in process or executed ---------------------------------------------------------
+# Ours on CNI_PATH: host-local runs inside the bridge process (no exec of it).
+ip netns add m
+execs=$(CNI_COMMAND=ADD CNI_CONTAINERID=m CNI_NETNS=/run/netns/m CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+	strace -f -qq -e trace=execve -o /dev/stdout "$CNI_BIN/bridge" <<<"$C" | grep -c 'execve("[^"]*host-local"')
+t_eq "our host-local runs in the bridge's process" "$execs" 0
+t_eq "... and leased an address" "$(grep -l '^m' "$DATA"/net1/[0-9]* | wc -l)" 2
+br DEL m "$C" >/dev/null
+t_eq "... which DEL released" "$(grep -l '^m' "$DATA"/net1/[0-9]* 2>/dev/null | wc -l)" 0
+# Another host-local first on CNI_PATH (here the reference): executed, as the spec says.
+if [ -x /usr/lib/cni/host-local ]; then
+	REFDIR=$(mktemp -d)
+	ln -s /usr/lib/cni/host-local "$REFDIR/host-local"
+	RC=$(jq -c '.cniVersion="1.0.0"' <<<"$C")
+	execs=$(CNI_COMMAND=ADD CNI_CONTAINERID=m CNI_NETNS=/run/netns/m CNI_IFNAME=eth0 CNI_PATH=$REFDIR:$CNI_BIN \
+		strace -f -qq -e trace=execve -o /dev/stdout "$CNI_BIN/bridge" <<<"$RC" | grep -c 'execve("[^"]*host-local"')
+	t_eq "a host-local that is not ours is executed" "$execs" 1
+	t_eq "... and its lease is there" "$(grep -l '^m' "$DATA"/net1/[0-9]* | wc -l)" 2
+	CNI_PATH=$REFDIR:$CNI_BIN br DEL m "$RC" >/dev/null
+	t_eq "... and gone after DEL through it" "$(grep -l '^m' "$DATA"/net1/[0-9]* 2>/dev/null | wc -l)" 0
+	rm -r "$REFDIR"
+else
+	t_skip "a host-local that is not ours is executed" "/usr/lib/cni/host-local missing"
+fi
+ip netns del m
+
 ip netns del a; ip netns del b; ip netns del d; ip netns del e; ip netns del x; ip netns del y
 t_done

@@ -10,9 +10,12 @@ WORK=$(mktemp -d -p /var/lib/cni hc.XXXXXX)
 export CNI_PATH=$CNI_BIN
 code() { jq -r '.code // "none"' <<<"$1"; }
 # snapshot NETNS-NAME|"": links, addresses and routes, to show nothing changed.
+# Link-local IPv6 addresses come and go on their own (DAD finishing after a link went up),
+# so they are left out: they are the kernel's doing, not a plugin's.
 snapshot() {
 	local n=${1:+-n $1}
-	{ ip $n -o link show; ip $n -o addr show; ip $n route show; ip $n -6 route show; } | sed 's/ \+/ /g'
+	{ ip $n -o link show; ip $n -o addr show; ip $n route show; ip $n -6 route show; } | sed 's/ \+/ /g' |
+		grep -v 'fe80:'
 }
 
 # --- host ------------------------------------------------------------------------------

@@ -6,10 +6,9 @@
 # without them every check is reported as SKIP.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
+source "$(dirname "$0")/../lib/libcni_client.sh"
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-GOPATH_DIR=${NR_GOPATH:-/usr/share/gocode}
-CLIENT="$NR_BUILD/interop/libcni-client"
+CLIENT=$LIBCNI_CLIENT
 NSNAME=nr-interop
 NS=/run/netns/$NSNAME
 # Spec versions libcni 1.1.2 implements that our plugins also speak (libcni knows
@@ -66,16 +65,8 @@ skip_all() {
 }
 
 # --- build the client -------------------------------------------------------------------
-command -v go >/dev/null || skip_all "go not installed (golang-go)"
-[ -d "$GOPATH_DIR/src/github.com/containernetworking/cni/libcni" ] ||
-	skip_all "libcni source not in $GOPATH_DIR (golang-github-appc-cni-dev)"
 command -v jq >/dev/null || skip_all "jq not installed"
-mkdir -p "$NR_BUILD/interop" "$NR_BUILD/gocache"
-if ! build_out=$(cd "$TOP" && env -u GOFLAGS GOPATH="$GOPATH_DIR" GO111MODULE=off GOPROXY=off \
-	GOCACHE="$NR_BUILD/gocache" go build -o "$CLIENT" tests/interop/libcni-client/main.go 2>&1); then
-	echo "$build_out" | sed 's/^/# /'
-	skip_all "building libcni-client failed"
-fi
+why=$(libcni_client_build) || skip_all "$why"
 
 # client CMD CONFLIST CONTAINER_ID [NETNS]: the client's stdout+stderr; its exit status.
 client() {

@@ -6,8 +6,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 
 #include "cni_exec.h"
 #include "json_field.h"
+#include "fixture.h"
 
 struct fixture {
 	char dir[64];  /* first CNI_PATH dir */
@@ -65,6 +66,7 @@ static int setup(void **state)
 	write_script(fx->dir, "huge", "printf '{\\\"x\\\":\\\"'\nhead -c 5000000 /dev/zero | tr '\\\\0' a\nprintf '\\\"}'");
 	write_script(fx->dir, "badjson", "echo '{\"a\":'");
 	write_script(fx->dir2, "only2", "echo '{\"where\":\"second\"}'");
+	write_script(fx->dir, "sigign", "cat >/dev/null\nprintf '{\"sigign\":\"%s\"}' \"$(awk '/^SigIgn/ {print $2}' /proc/$$/status)\"");
 	/* Present but not executable. */
 	write_script(fx->dir, "noexec", "exit 0");
 	{
@@ -76,16 +78,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rm_tree(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -311,6 +308,22 @@ static void test_exec_blank_and_huge(void **state)
 	assert_non_null(strstr(err.msg, "more than"));
 }
 
+/* We ignore SIGPIPE around the call; the plugin must start with the default. */
+static void test_exec_sigpipe_default(void **state)
+{
+	struct fixture *fx = *state;
+	struct cni_exec_req req = req_for(fx);
+	struct nr_error err = { 0 };
+	json_t *out = NULL;
+
+	assert_int_equal(cni_exec_plugin("sigign", &req, &out, &err), 0);
+	assert_non_null(out);
+	const char *mask = json_string_value(json_object_get(out, "sigign"));
+	assert_non_null(mask);
+	assert_int_equal(strtoull(mask, NULL, 16) >> (SIGPIPE - 1) & 1, 0);
+	json_decref(out);
+}
+
 static void test_exec_not_found(void **state)
 {
 	struct fixture *fx = *state;
@@ -339,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_exec_quiet),
 		cmocka_unit_test(test_exec_blank_and_huge),
 		cmocka_unit_test(test_exec_not_found),
+		cmocka_unit_test(test_exec_sigpipe_default),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -172,7 +172,24 @@ struct peer_check {
 	char mac[LINK_MAC_STRLEN];
 	char kind[32];
 	int index;
+	char queues[64];
 };
+
+/* "numtxqueues N numrxqueues N" of a link in the calling thread's network namespace. */
+static void queues_of(const char *name, char *out, size_t len)
+{
+	char cmd[128];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ip -d -o link show %s | grep -o 'numtxqueues [0-9]* numrxqueues [0-9]*'", name);
+	out[0] = '\0';
+	if ((f = popen(cmd, "r"))) {
+		if (!fgets(out, (int)len, f))
+			out[0] = '\0';
+		pclose(f);
+	}
+	out[strcspn(out, "\n")] = '\0';
+}
 
 static int peer_look(void *arg, struct nr_error *err)
 {
@@ -186,6 +203,7 @@ static int peer_look(void *arg, struct nr_error *err)
 		return c->index;
 	if ((r = link_get_mac(s, PEER, c->mac, err)) < 0)
 		return r;
+	queues_of(PEER, c->queues, sizeof(c->queues));
 	return link_kind(s, PEER, c->kind, sizeof(c->kind), err);
 }
 
@@ -204,6 +222,11 @@ static void test_veth_peer_in_netns(void **state)
 	assert_true(c.index > 0);
 	assert_string_equal(c.mac, PEER_MAC);
 	assert_string_equal(c.kind, "veth");
+	/* One queue each way on both ends (creating them costs no RCU grace periods). */
+	assert_string_equal(c.queues, "numtxqueues 1 numrxqueues 1");
+	char q[64];
+	queues_of(HOST, q, sizeof(q));
+	assert_string_equal(q, "numtxqueues 1 numrxqueues 1");
 
 	/* Host name taken. */
 	assert_int_equal(veth_create_peer_in_netns(S, HOST, 0, peer_ns, "eth1", NULL, &err), -EEXIST);

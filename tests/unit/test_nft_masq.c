@@ -195,6 +195,61 @@ static void test_errors(void **state)
 	reset();
 }
 
+#define HANDLES "[.nftables[] | select(.rule) | .rule.handle | tostring] | join(\",\")"
+#define MASQ_RULES "[.nftables[] | select(.rule) | .rule.expr[] | select(has(\"masquerade\"))] | length"
+
+static void handles(char *out, size_t len)
+{
+	sh("nft -j list chain inet netns-run postrouting | jq -r '" HANDLES "'", out, len);
+}
+
+/* Once the chain is right, an add only adds elements (the rules keep their handles: they
+ * were not rewritten); a chain that lost or changed a rule is written whole again. */
+static void test_steady_state_keeps_rules(void **state)
+{
+	char before[128], after[128], cmd[256];
+
+	NEED_SANDBOX();
+	reset();
+	add_ok("10.88.0.5/16");
+	handles(before, sizeof(before));
+	add_ok("10.88.0.6/16");
+	add_ok("fd00:88::6/64");
+	handles(after, sizeof(after));
+	assert_string_equal(after, before);
+	assert_int_equal(count(RULES), 4);
+
+	/* A rule deleted by hand: the next add restores all four. */
+	snprintf(cmd, sizeof(cmd), "nft delete rule inet netns-run postrouting handle %.*s", (int)strcspn(before, ","),
+		 before);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count(RULES), 3);
+	add_ok("10.88.0.7/16");
+	assert_int_equal(count(RULES), 4);
+	assert_int_equal(count(MASQ_RULES), 2);
+	handles(after, sizeof(after));
+	assert_string_not_equal(after, before);
+
+	/* Four rules, but one of them not ours: rewritten too. */
+	handles(before, sizeof(before));
+	snprintf(cmd, sizeof(cmd), "nft replace rule inet netns-run postrouting handle %s ip saddr @ctr4 accept",
+		 strrchr(before, ',') ? strrchr(before, ',') + 1 : before);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count(MASQ_RULES), 1);
+	add_ok("10.88.0.8/16");
+	assert_int_equal(count(RULES), 4);
+	assert_int_equal(count(MASQ_RULES), 2);
+	assert_true(has("10.88.0.5/16") && has("10.88.0.6/16") && has("10.88.0.7/16") && has("10.88.0.8/16"));
+	assert_true(has("fd00:88::6/64"));
+
+	/* The table removed under us: the add makes it again. */
+	reset();
+	add_ok("10.88.0.9/16");
+	assert_int_equal(count(RULES), 4);
+	assert_true(has("10.88.0.9/16"));
+	reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_v6_and_constant_rules),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_steady_state_keeps_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

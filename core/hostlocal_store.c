@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "fdio.h"
-#include "hl.h"
+#include "hostlocal.h"
 
 #define LEASE_MAX 4096
 #define LAST_IP_PREFIX "last_reserved_ip."

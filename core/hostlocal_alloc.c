@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hl.h"
+#include "hostlocal.h"
 
 struct range_iter {
 	const struct hl_rangeset *set;

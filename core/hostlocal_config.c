@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hl.h"
+#include "hostlocal.h"
 #include "json_field.h"
 
 static int sets_append(struct hl_conf *c, struct hl_rangeset set)

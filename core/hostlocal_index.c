@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
-#include "hl.h"
+#include "hostlocal.h"
 
 #define INDEX_DIR ".nr-index"
 #define STAMP "stamp"

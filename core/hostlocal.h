@@ -1,11 +1,12 @@
-/* host-local IPAM: shared declarations of the plugin's parts.
- *   config.c  the ipam object -> struct hl_conf (ranges, routes, requested IPs, dataDir)
- *   range.c   one range and one range set: canonical form, membership, overlap
- *   store.c   the on-disk lease store of the reference plugin, under flock
- *   index.c   attachment -> addresses, beside the store, so DEL/CHECK need not scan
- *   alloc.c   picking addresses round-robin from a range set
- *   dns.c     resolv.conf -> result dns
- *   main.c    the CNI operations */
+/* host-local IPAM (core/hostlocal_*.c): shared declarations of its parts.
+ *   hostlocal_config.c  the ipam object -> struct hl_conf (ranges, routes, requested IPs, dataDir)
+ *   hostlocal_range.c   one range and one range set: canonical form, membership, overlap
+ *   hostlocal_store.c   the on-disk lease store of the reference plugin, under flock
+ *   hostlocal_index.c   attachment -> addresses, beside the store, so DEL/CHECK need not scan
+ *   hostlocal_alloc.c   picking addresses round-robin from a range set
+ *   hostlocal_dns.c     resolv.conf -> result dns
+ *   hostlocal_ops.c     the CNI operations (hostlocal_ops), used by plugins/host-local and,
+ *                       in process, by plugins/bridge */
 #ifndef NETNS_RUN_HOST_LOCAL_H
 #define NETNS_RUN_HOST_LOCAL_H
 
@@ -16,6 +17,9 @@
 #include "cni_plugin.h"
 #include "error.h"
 #include "ipaddr.h"
+
+/* The CNI operations of host-local. */
+extern const struct cni_plugin_ops hostlocal_ops;
 
 #define HL_DEFAULT_DATA_DIR "/var/lib/cni/networks"
 
