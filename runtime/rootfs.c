@@ -59,6 +59,63 @@ static int mount_fresh(const char *type, const char *merged, const char *dir, un
 	return do_mount(type, p, type, flags, NULL, err);
 }
 
+/* Whether any controller in the comma-separated opts has a cgroup of the container. */
+static bool ours(json_t *paths, const char *opts)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", opts);
+	for (char *save = NULL, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		if (json_object_get(paths, o))
+			return true;
+	return false;
+}
+
+/* /sys/fs/cgroup inside, read-only, as docker shows it: the same hierarchies as the host
+ * (those the container has cgroups in), each rooted at the container's own cgroup by the
+ * cgroup namespace, so tools inside read their limits where they expect them. */
+static int mount_cgroups(const struct child_cfg *c, const char *merged, struct nr_error *err)
+{
+	json_t *paths = json_object_get(c->cgroup, "paths");
+	const char *mode = json_string_value(json_object_get(c->cgroup, "mode"));
+	char root[PATH_MAX], line[1024];
+	FILE *f;
+	int r;
+
+	if (!mode)
+		return 0;
+	snprintf(root, sizeof(root), "%s/sys/fs/cgroup", merged);
+	if (!strcmp(mode, "unified"))
+		return do_mount("cgroup2", root, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, err);
+	if ((r = do_mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k", err)) < 0)
+		return r;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char mnt[512], fstype[32], src[64], sopts[512], target[PATH_MAX];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+		    sscanf(sep + 3, "%31s %63s %511s", fstype, src, sopts) != 3 || strncmp(mnt, "/sys/fs/cgroup/", 15))
+			continue;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		/* "rw,cpu,cpuacct" -> "cpu,cpuacct"; the hierarchy is mounted read-only anyway. */
+		const char *data = !strncmp(sopts, "rw,", 3) || !strncmp(sopts, "ro,", 3) ? sopts + 3 : sopts;
+		if (!v2 && (strcmp(fstype, "cgroup") || !ours(paths, data)))
+			continue;
+		snprintf(target, sizeof(target), "%s%s", merged, mnt);
+		if (mkdir(target, 0755) < 0 && errno != EEXIST)
+			continue;
+		r = do_mount(fstype, target, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, v2 ? NULL : data,
+			     err);
+		if (r < 0) {
+			fclose(f);
+			return r;
+		}
+	}
+	if (f)
+		fclose(f);
+	return do_mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+}
+
 static int mount_overlay(const struct child_cfg *c, const char *merged, struct nr_error *err)
 {
 	char data[4096], lower[3072] = "";
@@ -220,7 +277,7 @@ int rootfs_setup(const struct child_cfg *c, struct nr_error *err)
 	if ((r = mount_fresh("proc", merged, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0 ||
 	    (r = mount_fresh("sysfs", merged, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, err)) < 0)
 		return r;
-	if ((r = setup_dev(merged, err)) < 0)
+	if ((r = mount_cgroups(c, merged, err)) < 0 || (r = setup_dev(merged, err)) < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
 		snprintf(src, sizeof(src), "%s/%s", c->ctr_dir, etc_files[i]);

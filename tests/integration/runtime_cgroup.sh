@@ -31,6 +31,9 @@ t_check "the init is in the container's memory cgroup" \
 	grep -qx "$pid" "$(state .cgroup.paths.memory "$P-lim")/cgroup.procs"
 t_check "inside, the cgroup namespace makes it the root" \
 	sh -c "'$NR' exec $P-lim cat /proc/self/cgroup | grep -q ':/\$'"
+if [ $v2 = 1 ]; then inside=/sys/fs/cgroup/memory.max; else inside=/sys/fs/cgroup/memory/memory.limit_in_bytes; fi
+t_eq "inside, /sys/fs/cgroup shows the container's own limit" "$("$NR" exec "$P-lim" cat $inside)" 67108864
+t_check "... read-only" sh -c "! '$NR' exec $P-lim touch /sys/fs/cgroup/x 2>/dev/null"
 t_check "ps shows current memory and task use" \
 	sh -c "'$NR' ps | awk '\$1 == \"$P-lim\" && \$7 ~ /MiB/ && \$9 >= 1' | grep -q ."
 t_eq "inspect shows them too" "$("$NR" inspect "$P-lim" | jq '.usage.pids >= 1 and .usage.memory_bytes > 0')" true
