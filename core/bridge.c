@@ -12,13 +12,15 @@
 
 DEFINE_PTR_CLEANUP(nlmsg_freep, struct nl_msg *, nlmsg_free)
 DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+DEFINE_PTR_CLEANUP(rtnl_link_putp, struct rtnl_link *, rtnl_link_put)
 
 /* RTM_NEWLINK kind "bridge", by hand: libnl 3.7 cannot set IFLA_BR_VLAN_FILTERING. */
 static int bridge_create(struct nlsock *s, const char *name, unsigned int mtu, const unsigned char *mac,
 			 bool vlan_filtering, struct nr_error *err)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	/* Born up: no second message to bring it up. */
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
 	struct nlattr *info, *data;
 	int r;
 
@@ -44,28 +46,35 @@ static int bridge_create(struct nlsock *s, const char *name, unsigned int mtu, c
 	return 0;
 }
 
-/* 1 when name is a bridge, 0 when there is no such link, -EEXIST when it is something else. */
-static int bridge_check_existing(struct nlsock *s, const char *name, struct nr_error *err)
+/* One RTM_GETLINK: 1 when name is a bridge (*ret_ifindex, *ret_up filled), 0 when there is
+ * no such link, -EEXIST when it is something else. */
+static int bridge_lookup(struct nlsock *s, const char *name, int *ret_ifindex, bool *ret_up, struct nr_error *err)
 {
-	char kind[32];
-	int r = link_kind(s, name, kind, sizeof(kind), err);
+	_cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
+	const char *kind;
+	int r;
 
-	if (r == -ENODEV)
-		return 0;
-	if (r < 0)
-		return r;
-	if (strcmp(kind, "bridge") == 0)
-		return 1;
-	return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "link %s exists and is not a bridge (it is %s%s)", name,
-			    kind[0] ? "a " : "a device without a kind", kind);
+	nlsock_reset(s);
+	if ((r = rtnl_link_get_kernel(s->sk, 0, name, &l)) < 0) {
+		if (s->last_errno == ENODEV || r == -NLE_OBJ_NOTFOUND || r == -NLE_NODEV)
+			return 0;
+		return nlsock_error(s, r, err, "looking up link %s", name);
+	}
+	kind = rtnl_link_get_type(l);
+	if (!kind || strcmp(kind, "bridge") != 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "link %s exists and is not a bridge (it is %s%s)",
+				    name, kind ? "a " : "a device without a kind", kind ? kind : "");
+	*ret_ifindex = rtnl_link_get_ifindex(l);
+	*ret_up = rtnl_link_get_flags(l) & IFF_UP;
+	return 1;
 }
 
 int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const char *mac, bool vlan_filtering,
 		  int *ret_ifindex, struct nr_error *err)
 {
 	unsigned char bytes[6];
-	int r, ifindex;
-	bool created = false;
+	int r, ifindex = 0;
+	bool created = false, up = false;
 
 	if (!name || !*name || strlen(name) >= IFNAMSIZ)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid bridge name \"%s\" (1 to %d characters)",
@@ -73,20 +82,21 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 	if (mac && link_mac_parse(mac, bytes) < 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid MAC address \"%s\" for bridge %s", mac,
 				    name);
-	if ((r = bridge_check_existing(s, name, err)) < 0)
+	/* The common case, a bridge that is there and up, is one round trip. */
+	if ((r = bridge_lookup(s, name, &ifindex, &up, err)) < 0)
 		return r;
 	if (r == 0) {
 		r = bridge_create(s, name, mtu, mac ? bytes : NULL, vlan_filtering, err);
 		created = r == 0;
-		/* Someone else made it since we looked: check what they made. */
-		if (r == -EEXIST)
-			r = bridge_check_existing(s, name, err);
+		/* Made here (born up) or by someone else since we looked: check what is there. */
+		if (r == 0 || r == -EEXIST)
+			r = bridge_lookup(s, name, &ifindex, &up, err);
 		if (r < 0)
 			return r;
+		if (r == 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENODEV, "bridge %s vanished while being created", name);
 	}
-	if ((ifindex = link_index(s, name, err)) < 0)
-		return ifindex;
-	if ((r = link_set_up(s, name, true, err)) < 0)
+	if (!up && (r = link_set_up(s, name, true, err)) < 0)
 		return r;
 	if (ret_ifindex)
 		*ret_ifindex = ifindex;

@@ -78,6 +78,10 @@ int nlsock_open(struct nlsock **ret, struct nr_error *err)
 	/* Both are best effort: kernels before 4.12 have no extended ack. */
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* libnl peeks at every message to size its buffer, two recvmsg calls for each; a
+	 * buffer that fits any link dump we ask for (a link is under 2 KB) makes it one. */
+	nl_socket_disable_msg_peek(s->sk);
+	nl_socket_set_msg_buf_size(s->sk, 32768);
 	/* nl_socket_get_cb() hands out a reference of its own. */
 	cb = nl_socket_get_cb(s->sk);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, s);

@@ -31,8 +31,8 @@ static int veth_eexist(struct nlsock *s, const char *host_name, const char *peer
 			    peer_name);
 }
 
-int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned int mtu, int peer_netns_fd,
-			      const char *peer_name, const char *peer_mac, struct nr_error *err)
+int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned int mtu, int host_master,
+			      int peer_netns_fd, const char *peer_name, const char *peer_mac, struct nr_error *err)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
 	_cleanup_(rtnl_link_putp) struct rtnl_link *peer = NULL;
@@ -63,6 +63,13 @@ int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned 
 	if (mtu) {
 		rtnl_link_set_mtu(link, mtu);
 		rtnl_link_set_mtu(peer, mtu);
+	}
+	/* Enslaved and up in the same message: two fewer round trips per ADD than setting the
+	 * master and the flag afterwards, and a failure to enslave (a full bridge) undoes the
+	 * creation in the kernel. */
+	if (host_master > 0) {
+		rtnl_link_set_master(link, host_master);
+		rtnl_link_set_flags(link, IFF_UP);
 	}
 	if (peer_mac) {
 		if (!(mac = nl_addr_build(AF_LLC, bytes, sizeof(bytes))))

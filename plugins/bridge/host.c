@@ -23,35 +23,32 @@ static int random_veth_name(char buf[CNI_IFNAME_MAX + 1], struct nr_error *err)
 	return 0;
 }
 
-static int create_veth(struct nlsock *s, const struct br_conf *c, int nsfd, const char *ifname, char *ret_name,
-		       struct nr_error *err)
+static int create_veth(struct nlsock *s, const struct br_conf *c, int br_index, int nsfd, const char *ifname,
+		       char *ret_name, struct nr_error *err)
 {
 	int r = -EEXIST;
 
 	for (int i = 0; i < VETH_NAME_TRIES && r == -EEXIST; i++) {
 		if ((r = random_veth_name(ret_name, err)) < 0)
 			return r;
-		r = veth_create_peer_in_netns(s, ret_name, c->mtu, nsfd, ifname, c->mac, err);
+		r = veth_create_peer_in_netns(s, ret_name, c->mtu, br_index, nsfd, ifname, c->mac, err);
 		/* EEXIST on the container name is final; only our random host name is retried. */
 		if (r == -EEXIST && link_index(s, ret_name, NULL) < 0)
 			return r;
 	}
-	return r;
-}
-
-static int attach_port(struct nlsock *s, const struct br_conf *c, const char *veth, int br_index,
-		       struct nr_error *err)
-{
-	int r;
-
-	r = link_set_master(s, veth, br_index, err);
 	if (r == -EXFULL)
 		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL,
 				    "bridge %s is full: a Linux bridge takes at most %d ports; attach further "
 				    "containers to another network",
 				    c->bridge, BRIDGE_MAX_PORTS);
-	if (r < 0 || (r = link_set_up(s, veth, true, err)) < 0)
-		return r;
+	return r;
+}
+
+/* The port flags the config asks for (the port is already enslaved and up). */
+static int port_flags(struct nlsock *s, const struct br_conf *c, const char *veth, struct nr_error *err)
+{
+	int r;
+
 	if (c->hairpin && (r = link_set_hairpin(s, veth, true, err)) < 0)
 		return r;
 	if (c->port_isolation && (r = link_set_isolated(s, veth, true, err)) < 0)
@@ -84,11 +81,13 @@ int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const cha
 	ret->br_created = r > 0;
 	if (c->promisc && (r = link_set_promisc(s, c->bridge, err)) < 0)
 		return r;
-	if ((r = create_veth(s, c, nsfd, ifname, ret->veth, err)) < 0)
-		return nr_error_wrap(err, r, "creating the veth pair");
-	if ((r = attach_port(s, c, ret->veth, ret->br_index, err)) < 0) {
+	if ((r = create_veth(s, c, ret->br_index, nsfd, ifname, ret->veth, err)) < 0) {
+		ret->veth[0] = '\0';
+		return nr_error_wrap(err, r, "creating the veth pair on bridge %s", c->bridge);
+	}
+	if ((r = port_flags(s, c, ret->veth, err)) < 0) {
 		/* Deleting the host end takes the container end with it. */
-		nr_error_wrap(err, r, "attaching %s to bridge %s", ret->veth, c->bridge);
+		nr_error_wrap(err, r, "setting up port %s of bridge %s", ret->veth, c->bridge);
 		link_delete(s, ret->veth, NULL);
 		ret->veth[0] = '\0';
 		return r;

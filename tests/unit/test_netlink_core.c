@@ -159,7 +159,7 @@ static void test_bridge_name_taken(void **state)
 	NEED_SANDBOX();
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	assert_true(self >= 0);
-	assert_ok(veth_create_peer_in_netns(S, "nrtv-a", 0, self, "nrtv-b", NULL, &e_));
+	assert_ok(veth_create_peer_in_netns(S, "nrtv-a", 0, 0, self, "nrtv-b", NULL, &e_));
 	close(self);
 	assert_int_equal(bridge_ensure(S, "nrtv-a", 0, NULL, false, NULL, &err), -EEXIST);
 	assert_int_equal(err.code, CNI_ERR_INTERNAL);
@@ -214,7 +214,7 @@ static void test_veth_peer_in_netns(void **state)
 	int br;
 
 	NEED_SANDBOX();
-	assert_ok(veth_create_peer_in_netns(S, HOST, 1400, peer_ns, PEER, PEER_MAC, &e_));
+	assert_ok(veth_create_peer_in_netns(S, HOST, 1400, 0, peer_ns, PEER, PEER_MAC, &e_));
 	assert_true(link_index(S, HOST, &err) > 0);
 	/* The peer is not here but in the other namespace, with its name and MAC. */
 	assert_int_equal(link_index(S, PEER, &err), -ENODEV);
@@ -229,14 +229,14 @@ static void test_veth_peer_in_netns(void **state)
 	assert_string_equal(q, "numtxqueues 1 numrxqueues 1");
 
 	/* Host name taken. */
-	assert_int_equal(veth_create_peer_in_netns(S, HOST, 0, peer_ns, "eth1", NULL, &err), -EEXIST);
+	assert_int_equal(veth_create_peer_in_netns(S, HOST, 0, 0, peer_ns, "eth1", NULL, &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "link " HOST " already exists"));
 	/* Peer name taken in the container namespace. */
-	assert_int_equal(veth_create_peer_in_netns(S, "nrtveth1", 0, peer_ns, PEER, NULL, &err), -EEXIST);
+	assert_int_equal(veth_create_peer_in_netns(S, "nrtveth1", 0, 0, peer_ns, PEER, NULL, &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "link " PEER " already exists in the target network namespace"));
 	assert_int_equal(link_index(S, "nrtveth1", &err), -ENODEV);
 	/* Names libnl would silently cut short. */
-	assert_int_equal(veth_create_peer_in_netns(S, "nrt-name-too-long", 0, peer_ns, "eth9", NULL, &err), -EINVAL);
+	assert_int_equal(veth_create_peer_in_netns(S, "nrt-name-too-long", 0, 0, peer_ns, "eth9", NULL, &err), -EINVAL);
 
 	br = link_index(S, BR, &err);
 	assert_true(br > 0);
