@@ -84,6 +84,28 @@ else
 	t_check "... naming what is missing" grep -q "no I/O weight" <<<"$out"
 fi
 
+# The pure v2 path (most machines): on a hybrid or legacy machine, mount the unified
+# hierarchy over /sys/fs/cgroup in a mount namespace of its own and run there.  It has no
+# controllers here (they are bound to v1), so this covers layout, placement and removal;
+# limits get a clear refusal.
+if [ $v2 = 0 ] && grep -q cgroup2 /proc/filesystems; then
+	v2() { unshare --mount --propagation private bash -c 'mount -t cgroup2 none /sys/fs/cgroup && "$@"' v2 "$@"; }
+	v2 "$NR" run -d --net=none --name "$P-v2" sleep 60 >/dev/null
+	t_eq "cgroup2 at /sys/fs/cgroup: mode unified" "$(state .cgroup.mode "$P-v2")" unified
+	t_eq "... one cgroup, /netns-run/NAME at the root" "$(state '.cgroup.dirs | join(" ")' "$P-v2")" \
+		"/sys/fs/cgroup/netns-run/$P-v2"
+	t_check "... the init was cloned into it" \
+		v2 grep -qx "$(state .pid "$P-v2")" "/sys/fs/cgroup/netns-run/$P-v2/cgroup.procs"
+	t_eq "... inside, /sys/fs/cgroup is its cgroup2 root" "$(v2 "$NR" exec "$P-v2" stat -fc %T /sys/fs/cgroup)" cgroup2fs
+	v2 "$NR" rm -f "$P-v2" >/dev/null
+	t_check "... and it is gone after rm -f" v2 test ! -e "/sys/fs/cgroup/netns-run/$P-v2"
+	out=$(v2 "$NR" run --rm --net=none --memory 64m true 2>&1); rc=$?
+	t_eq "... --memory without a memory controller: 125" $rc 125
+	t_check "... saying so" grep -q "memory cgroup controller is not available" <<<"$out"
+else
+	t_skip "the v2 path on a v1 machine" "this machine is already unified"
+fi
+
 t_eq "no cgroup of ours remains" "$(nr_cgroups)" ""
 t_eq "nothing else remains" "$(nr_leftovers)" ""
 t_done
