@@ -93,6 +93,35 @@ t_eq "the host's mounts are not visible (its ext4 root included)" "$(run grep -c
 t_check "new ipc namespace" test "$(run readlink /proc/self/ns/ipc)" != "$(readlink /proc/self/ns/ipc)"
 t_check "new cgroup namespace (the container's cgroup is its root)" test "$(run cat /proc/self/cgroup | grep -c ':/$')" -ge 1
 
+# exec: into the running container, with its environment and settings.
+"$NR" run -d --net=none --name "$P-x" -e FROM_RUN=1 --user 1000 sleep 60 >/dev/null
+t_eq "exec sees the container's processes (init, sleep, itself)" "$("$NR" exec "$P-x" sh -c 'echo /proc/[0-9]* | wc -w')" 3
+t_eq "exec gets the container's environment plus -e" "$("$NR" exec -e MORE=2 "$P-x" sh -c 'echo $FROM_RUN$MORE')" 12
+t_eq "exec runs as the container's --user" "$("$NR" exec "$P-x" id -u)" 1000
+t_eq "exec -u overrides it" "$("$NR" exec -u 0 "$P-x" id -u)" 0
+t_eq "exec -w" "$("$NR" exec -u 0 -w /srv "$P-x" pwd)" /srv
+"$NR" exec "$P-x" sh -c 'exit 5'; t_eq "exec returns the command's status" $? 5
+"$NR" exec "$P-x" nosuchcmd 2>/dev/null; t_eq "exec of a missing command: 127" $? 127
+t_eq "exec has the same capability bounding set" "$("$NR" exec -u 0 "$P-x" awk '/CapBnd/ {print $2}' /proc/self/status)" 00000000a80425fb
+"$NR" stop -t 1 "$P-x" >/dev/null
+out=$("$NR" exec "$P-x" true 2>&1); rc=$?
+t_eq "exec into a stopped container: 125" $rc 125
+t_check "... saying it is not running" grep -q "not running" <<<"$out"
+"$NR" rm "$P-x" >/dev/null
+
+# The verbs that do not clone run clean under valgrind (clone3 is beyond it).
+if command -v valgrind >/dev/null; then
+	vg() { valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$NR" "$@" >/dev/null 2>/tmp/vg.$$; }
+	"$NR" run -d --net=none --name "$P-vg" sleep 60 >/dev/null
+	for v in "ps -a" "inspect $P-vg" "network ls" "network inspect none" "gc -q" "stop -t 1 $P-vg" "rm $P-vg"; do
+		vg $v; rc=$?
+		if [ $rc = 0 ]; then t_ok "valgrind: netns-run $v"; else t_fail "valgrind: netns-run $v" "rc=$rc $(grep -m5 '==' /tmp/vg.$$)"; fi
+	done
+	rm -f /tmp/vg.$$
+else
+	t_skip "valgrind checks" "valgrind is not installed"
+fi
+
 # The CLI: help on every verb, bad input is 125 with a message and no state.
 for v in run ps exec stop rm inspect network gc; do
 	out=$("$NR" $v --help 2>&1); rc=$?
