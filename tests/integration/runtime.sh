@@ -95,7 +95,7 @@ t_check "new cgroup namespace (the container's cgroup is its root)" test "$(run 
 
 # exec: into the running container, with its environment and settings.
 "$NR" run -d --net=none --name "$P-x" -e FROM_RUN=1 --user 1000 sleep 60 >/dev/null
-t_eq "exec sees the container's processes (init, sleep, itself)" "$("$NR" exec "$P-x" sh -c 'echo /proc/[0-9]* | wc -w')" 3
+t_eq "exec sees the container's processes (init, sleep, itself)" "$("$NR" exec "$P-x" sh -c 'set -- /proc/[0-9]*; echo $#')" 3
 t_eq "exec gets the container's environment plus -e" "$("$NR" exec -e MORE=2 "$P-x" sh -c 'echo $FROM_RUN$MORE')" 12
 t_eq "exec runs as the container's --user" "$("$NR" exec "$P-x" id -u)" 1000
 t_eq "exec -u overrides it" "$("$NR" exec -u 0 "$P-x" id -u)" 0
