@@ -58,6 +58,7 @@ struct run {
 	int pidfd;
 	int notify_fd; /* -d: tells the waiting CLI how the start went */
 	bool created;  /* the container directory is ours to remove on failure */
+	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
 };
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
@@ -294,6 +295,7 @@ static int network_up(struct run *c, struct nr_error *err)
 	r = net_add(&c->net, c->id, path, json_object_get(c->st, "capability_args"), &res, err);
 	if (r < 0)
 		return nr_error_wrap(err, r, "network %s", c->net.conf ? c->net.conf->name : c->net.mode);
+	c->net_added = true;
 	if (!res && !strcmp(c->net.mode, "container")) {
 		/* Without plugins/container, show the owner's own result. */
 		_cleanup_json_ json_t *ost = NULL;
@@ -466,8 +468,11 @@ static void abort_run(struct run *c)
 		kill(c->pid, SIGKILL);
 		child_status(c);
 	}
-	if (c->created && c->st)
+	if (c->created && c->st) {
 		json_object_set_new(c->st, "rm", json_true());
+		if (!c->net_added)
+			json_object_set_new(c->st, "net_done", json_true());
+	}
 	if (c->created && c->st && ctr_teardown(c->name, c->st, true, &e) < 0)
 		rt_print_error(&e);
 	else if (c->created && !c->st)

@@ -316,7 +316,8 @@ int cmd_rm(int argc, char **argv)
 	struct nr_error err = {0};
 	int r = small_opts(argc, argv,
 			   "Usage: netns-run rm [-f] NAME...\n\nRemove stopped containers: their record and writable "
-			   "layer.\n\n  -f, --force   kill a running one first\n",
+			   "layer.\n\n  -f, --force   kill a running one first, and remove the record even when\n"
+			   "                the network's DEL fails (saying so)\n",
 			   "+hf", extra, stop_opt, &ctx, 1);
 	int status = 0;
 
@@ -350,6 +351,13 @@ int cmd_rm(int argc, char **argv)
 		r = state_load(name, &st, &err);
 		if (r >= 0)
 			r = ctr_teardown(name, st, true, &err);
+		if (r < 0 && ctx.force && st) {
+			/* -f removes the record even when a plugin cannot DEL (say it was
+			 * uninstalled): say what may be left, then forget it. */
+			fprintf(stderr, "netns-run: warning: %s: %s; removing it anyway\n", name, err.msg);
+			json_object_set_new(st, "net_done", json_true());
+			r = ctr_teardown(name, st, true, &err);
+		}
 		close(lock);
 		if (r < 0 && err.code != CNI_ERR_UNKNOWN_CONTAINER) {
 			rt_print_error(&err);

@@ -83,6 +83,32 @@ t_eq "network inspect prints the conflist" "$("$NR" network inspect mynet | jq -
 t_check "--net=mynet uses it" sh -c "'$NR' run --rm --net=mynet ip -4 -o addr show eth0 | grep -q 'inet 10.77.0.'"
 t_eq "network inspect of an unknown network: 125" "$("$NR" network inspect nosuch 2>/dev/null; echo $?)" 125
 
+# A chain that fails half-way: the run is 125 naming the plugin, and the part that
+# succeeded (bridge, lease) is rolled back.
+cat >"$NETNS_RUN_CONFIG_DIR/20-broken.conflist" <<'JSON'
+{"cniVersion": "1.0.0", "name": "broken", "plugins": [
+  {"type": "bridge", "bridge": "nr8", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.66.0.0/24"}]]}},
+  {"type": "no-such-plugin"}]}
+JSON
+out=$("$NR" run --rm --net=broken --name "$P-broken" true 2>&1); rc=$?
+t_eq "a failing chain: 125" $rc 125
+t_check "... naming the plugin" grep -q "no-such-plugin" <<<"$out"
+t_eq "... and leaving nothing" "$(nr_leftovers)" ""
+
+# A plugin that disappears while its container runs: DEL cannot work, rm -f forgets the
+# container anyway (saying so), and once the plugin is back, gc's chain GC releases what
+# the cached result says is still held.
+mkdir -p /run/cni-copy && ln -sf "$CNI_BIN"/* /run/cni-copy/
+NETNS_RUN_CNI_PATH=/run/cni-copy "$NR" run -d --name "$P-gone" sleep 60 >/dev/null
+rm /run/cni-copy/bridge
+out=$(NETNS_RUN_CNI_PATH=/run/cni-copy "$NR" rm -f "$P-gone" 2>&1); rc=$?
+t_eq "rm -f with a plugin gone: removed anyway" "$rc $(tail -n 1 <<<"$out")" "0 $P-gone"
+t_check "... warning that DEL failed" grep -q "warning: $P-gone: .*bridge" <<<"$out"
+t_check "... its veth and cache entry are still there" sh -c "ip -o link show type veth | grep -q . && ls /var/lib/cni/results | grep -q ."
+ln -s "$CNI_BIN/bridge" /run/cni-copy/bridge
+NETNS_RUN_CNI_PATH=/run/cni-copy "$NR" gc -q; t_eq "gc with the plugin back" $? 0
+t_eq "... releases them through the chain's GC" "$(nr_leftovers)" ""
+
 # -p goes to the plugins as the portMappings capability and is cached for DEL.
 "$NR" run -d --name "$P-p" -p 8080:80 -p 127.0.0.1:9000-9001:90-91/udp sleep 60 >/dev/null
 cache=$(ls /var/lib/cni/results/bridge-"$(state .id "$P-p")"-eth0)
