@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include "cgroup.h"
 #include "rt.h"
+#include "userns.h"
 
 /* Nothing of the runtime's may reach the container: the init never execs, so
  * close-on-exec does not help; close every descriptor but the three it needs. */
@@ -24,7 +26,8 @@ static void close_other_fds(const struct child_cfg *c)
 		return;
 	while ((de = readdir(d))) {
 		int fd = atoi(de->d_name);
-		if (fd > 2 && fd != dirfd(d) && fd != c->go_fd && fd != c->err_fd && fd != c->join_netns_fd)
+		if (fd > 2 && fd != dirfd(d) && fd != c->go_fd && fd != c->err_fd && fd != c->join_netns_fd &&
+		    fd != c->fd_sock)
 			close(fd);
 	}
 	closedir(d);
@@ -35,6 +38,7 @@ void child_main(const struct child_cfg *c)
 	struct nr_error err = {0};
 	sigset_t none;
 	char go;
+	int layers[16], n_layers = 0;
 	int r;
 
 	close_other_fds(c);
@@ -47,14 +51,28 @@ void child_main(const struct child_cfg *c)
 	/* Its own session: terminal signals reach the runtime, which forwards them once. */
 	setsid();
 	/* Joining v1 cgroups waits for an RCU grace period; doing it here overlaps that
-	 * wait with the runtime's network setup. */
-	if (cgroup_attach(c->cgroup, 0, c->in_unified, &err) < 0) {
+	 * wait with the runtime's network setup.  (In a user namespace we may not: the
+	 * runtime moves us.) */
+	if (c->fd_sock < 0 && cgroup_attach(c->cgroup, 0, c->in_unified, &err) < 0) {
 		r = -1;
 		goto fail;
 	}
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
 	close(c->go_fd);
+	if (c->fd_sock >= 0) {
+		/* Our ids are mapped now: become the namespace's root, then take the layers. */
+		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
+			r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot become root in the user namespace: %s",
+					 strerror(errno));
+			goto fail;
+		}
+		n_layers = fds_recv(c->fd_sock, layers, 16);
+		if (n_layers <= 0) {
+			r = nr_error_set(&err, CNI_ERR_INTERNAL, -n_layers, "did not get the lower layers");
+			goto fail;
+		}
+	}
 	if (c->join_netns_fd >= 0 && setns(c->join_netns_fd, CLONE_NEWNET) < 0) {
 		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot join the network namespace: %s",
 				 strerror(errno));
@@ -70,7 +88,7 @@ void child_main(const struct child_cfg *c)
 		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot set the hostname: %s", strerror(errno));
 		goto fail;
 	}
-	if ((r = rootfs_setup(c, &err)) < 0 || (r = security_apply(&err)) < 0)
+	if ((r = rootfs_setup(c, layers, n_layers, &err)) < 0 || (r = security_apply(&err)) < 0)
 		goto fail;
 	init_run(c);
 fail:

@@ -20,13 +20,14 @@ struct child_cfg {
 	char **envp;          /* the command's environment */
 	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
 	bool in_unified;      /* cloned into the v2 cgroup already */
+	int fd_sock;          /* --userns: the idmapped lower layers arrive here; -1 otherwise */
 };
 
 /* Runs in the cloned child; never returns. */
 void child_main(const struct child_cfg *c) __attribute__((noreturn));
 
 /* rootfs.c: overlay, mounts, /dev, /etc files, volumes, pivot_root, masks. */
-int rootfs_setup(const struct child_cfg *c, struct nr_error *err);
+int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err);
 
 /* security.c: capability bounding set to Docker's default 14, no_new_privs. */
 int security_apply(struct nr_error *err);

@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +28,26 @@ static const char usage[] =
 	"  -w, --workdir DIR     working directory inside\n"
 	"  -u, --user UID[:GID]  run as this user\n"
 	"  -h, --help            this help\n";
+
+/* A container with --userns: enter its user namespace first (the others belong to it),
+ * as its root, once the cgroups, which need host root, are joined. */
+static int join_userns(pid_t pid, struct nr_error *err)
+{
+	char path[64];
+	struct stat ours, theirs;
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0)
+		return nr_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, errno, "cannot read %s: %s", path, strerror(errno));
+	if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
+	    setresuid(0, 0, 0) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot join the user namespace: %s", strerror(errno));
+	return 0;
+}
 
 static int join(pid_t pid, unsigned long long start, json_t *cg, struct nr_error *err)
 {
@@ -50,6 +72,8 @@ static int join(pid_t pid, unsigned long long start, json_t *cg, struct nr_error
 		r = nr_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, ESRCH, "the container stopped");
 	if (r == 0 && cg)
 		r = cgroup_attach(cg, getpid(), false, err);
+	if (r == 0)
+		r = join_userns(pid, err);
 	for (size_t i = 0; r == 0 && i < 6; i++)
 		if (setns(fds[i], ns[i].type) < 0)
 			r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot join the %s namespace: %s", ns[i].name,

@@ -30,6 +30,8 @@ static const char run_usage[] =
 	"      --cpus N             CPU limit, e.g. 0.5 or 2\n"
 	"      --pids-limit N       at most N tasks\n"
 	"      --io-weight N        block I/O weight, 10..1000\n"
+	"      --userns BASE[:N]    a user namespace: container ids 0..N-1 (default 65536) are host\n"
+	"                           ids BASE.., so its root is unprivileged on the host\n"
 	"  -d, --detach             start in the background and print the name\n"
 	"      --rm                 remove the container and its writable layer when it exits\n"
 	"  -h, --help               this help\n"
@@ -158,7 +160,27 @@ static int parse_long(const char *opt, const char *s, long long min, long long m
 	return 0;
 }
 
-enum { OPT_NAME = 1000, OPT_HOSTNAME, OPT_NET, OPT_ROOTFS, OPT_RO, OPT_CPUS, OPT_PIDS, OPT_IOW, OPT_RM };
+enum { OPT_NAME = 1000, OPT_HOSTNAME, OPT_NET, OPT_ROOTFS, OPT_RO, OPT_CPUS, OPT_PIDS, OPT_IOW, OPT_RM, OPT_USERNS };
+
+static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
+{
+	char *end;
+
+	errno = 0;
+	o->userns_base = strtoul(s, &end, 10);
+	o->userns_count = 65536;
+	if (!errno && end != s && *end == ':') {
+		const char *p = end + 1;
+		o->userns_count = strtoul(p, &end, 10);
+		if (end == p)
+			end = (char *)"x";
+	}
+	if (errno || end == s || *end || o->userns_base < 1 || o->userns_count < 1 ||
+	    o->userns_base + o->userns_count > 4294967295UL)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "--userns %s: expected BASE[:COUNT], host ids from 1 to 2^32-2", s);
+	return 0;
+}
 
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err)
 {
@@ -180,6 +202,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 		{"io-weight", required_argument, NULL, OPT_IOW},
 		{"detach", no_argument, NULL, 'd'},
 		{"rm", no_argument, NULL, OPT_RM},
+		{"userns", required_argument, NULL, OPT_USERNS},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -280,6 +303,10 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 		case OPT_RM:
 			o->rm = true;
 			break;
+		case OPT_USERNS:
+			if ((r = parse_userns(optarg, o, err)) < 0)
+				return r;
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 1;
@@ -296,6 +323,9 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 	}
 	if (optind >= argc)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "no command given (see --help)");
+	if (o->userns_base && (!strcmp(o->net, "host") || !strncmp(o->net, "container:", 10)))
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "--userns needs a network namespace of its own (not --net=%s)", o->net);
 	o->argv = argv + optind;
 	return 0;
 }

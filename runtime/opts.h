@@ -33,6 +33,8 @@ struct run_opts {
 	double cpus;         /* 0 = no limit */
 	long long pids;      /* 0 = no limit */
 	int io_weight;       /* 10..1000; 0 = unset */
+	unsigned long userns_base; /* --userns: container uid/gid 0 is this host id; 0 = off */
+	unsigned long userns_count;
 	bool detach, rm;
 	char **argv; /* the command (points into the caller's argv) */
 };

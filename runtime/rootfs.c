@@ -106,6 +106,12 @@ static int mount_cgroups(const struct child_cfg *c, const char *merged, struct n
 			continue;
 		r = do_mount(fstype, target, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, v2 ? NULL : data,
 			     err);
+		/* A user namespace may not mount every v1 hierarchy; its limits hold anyway. */
+		if (r < 0 && c->fd_sock >= 0) {
+			rmdir(target);
+			nr_error_clear(err);
+			continue;
+		}
 		if (r < 0) {
 			fclose(f);
 			return r;
@@ -116,12 +122,47 @@ static int mount_cgroups(const struct child_cfg *c, const char *merged, struct n
 	return do_mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 }
 
-static int mount_overlay(const struct child_cfg *c, const char *merged, struct nr_error *err)
+/* --userns: the runtime's idmapped clones of the layers, attached under the container's
+ * directory as lower0, lower1, ... */
+static int attach_layers(const struct child_cfg *c, const int *fds, int n, char *lower, size_t len,
+			 struct nr_error *err)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < n; i++) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/lower%d", c->ctr_dir, i);
+		if (move_mount(fds[i], "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot attach layer %d at %s: %s", i, p,
+					    strerror(errno));
+		close(fds[i]);
+		used += snprintf(lower + used, len - used, "%s%s", i ? ":" : "", p);
+		if (used >= len)
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "--rootfs: too many or too long paths");
+	}
+	return 0;
+}
+
+static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, const char *merged,
+			 struct nr_error *err)
 {
 	char data[4096], lower[3072] = "";
 	size_t used = 0;
 	const struct run_opts *o = c->o;
+	int r;
 
+	if (n_fds > 0) {
+		if ((r = attach_layers(c, fds, n_fds, lower, sizeof(lower), err)) < 0)
+			return r;
+		/* Whiteouts as user.overlay.* xattrs: trusted.* is not ours to write here. */
+		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower,
+				     c->ctr_dir, c->ctr_dir) >= sizeof(data))
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "overlay options too long");
+		if (mount("overlay", merged, "overlay", 0, data) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount the overlay root (%s): %s", data,
+					    strerror(errno));
+		return 0;
+	}
 	if (o->n_rootfs == 0)
 		snprintf(lower, sizeof(lower), "/");
 	for (size_t i = 0; i < o->n_rootfs; i++) {
@@ -141,7 +182,7 @@ static int mount_overlay(const struct child_cfg *c, const char *merged, struct n
 	return 0;
 }
 
-static int setup_dev(const char *merged, struct nr_error *err)
+static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 {
 	static const struct {
 		const char *name;
@@ -161,6 +202,14 @@ static int setup_dev(const char *merged, struct nr_error *err)
 		return r;
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dev, nodes[i].name);
+		if (userns) {
+			/* No mknod in a user namespace: the host's node, bind-mounted. */
+			char host[64];
+			snprintf(host, sizeof(host), "/dev/%s", nodes[i].name);
+			if ((r = ensure_target(p, false)) < 0 || (r = do_mount(host, p, NULL, MS_BIND, NULL, err)) < 0)
+				return r < 0 && err->msg[0] ? r : nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s", p);
+			continue;
+		}
 		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 || chmod(p, 0666) < 0)
 			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
 	}
@@ -259,7 +308,7 @@ static int hide_host_state(const char *merged, struct nr_error *err)
 	return 0;
 }
 
-int rootfs_setup(const struct child_cfg *c, struct nr_error *err)
+int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err)
 {
 	const struct run_opts *o = c->o;
 	char merged[PATH_MAX], p[PATH_MAX], src[PATH_MAX];
@@ -270,14 +319,14 @@ int rootfs_setup(const struct child_cfg *c, struct nr_error *err)
 	if ((r = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err)) < 0)
 		return r;
 	snprintf(merged, sizeof(merged), "%s/merged", c->ctr_dir);
-	if ((r = mount_overlay(c, merged, err)) < 0)
+	if ((r = mount_overlay(c, layer_fds, n_layers, merged, err)) < 0)
 		return r;
 	if (o->n_rootfs == 0 && (r = hide_host_state(merged, err)) < 0)
 		return r;
 	if ((r = mount_fresh("proc", merged, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0 ||
 	    (r = mount_fresh("sysfs", merged, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, err)) < 0)
 		return r;
-	if ((r = mount_cgroups(c, merged, err)) < 0 || (r = setup_dev(merged, err)) < 0)
+	if ((r = mount_cgroups(c, merged, err)) < 0 || (r = setup_dev(merged, c->fd_sock >= 0, err)) < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
 		snprintf(src, sizeof(src), "%s/%s", c->ctr_dir, etc_files[i]);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,6 +31,7 @@
 #include "net.h"
 #include "rt.h"
 #include "state.h"
+#include "userns.h"
 
 /* The kernel's struct clone_args, version 0 (glibc does not export it). */
 /* The kernel's struct clone_args, version 2 (glibc does not export it). */
@@ -57,6 +59,7 @@ struct run {
 	pid_t pid;
 	int pidfd;
 	int notify_fd; /* -d: tells the waiting CLI how the start went */
+	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
 	bool created;  /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
 };
@@ -113,7 +116,8 @@ static int create(struct run *c, struct nr_error *err)
 			return nr_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, errno, "--net=%s: %s", c->o.net,
 					    strerror(errno));
 	}
-	if (mkdir(c->dir, 0700) < 0)
+	/* 0711: a container's root in a user namespace must reach its layers and files. */
+	if (mkdir(c->dir, 0711) < 0)
 		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s: %s", c->dir, strerror(errno));
 	c->created = true;
 	static const char *const sub[] = {"upper", "work", "merged"};
@@ -134,6 +138,9 @@ static int create(struct run *c, struct nr_error *err)
 			  (json_int_t)time(NULL), "user", c->o.user ? c->o.user : "");
 	if (!c->st || !c->envp)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (c->o.userns_base)
+		json_object_set_new(c->st, "userns", json_pack("{s:I, s:I}", "base", (json_int_t)c->o.userns_base, "count",
+							       (json_int_t)c->o.userns_count));
 	if (c->o.ports)
 		json_object_set_new(c->st, "capability_args", json_pack("{s:O}", "portMappings", c->o.ports));
 	return save(c, err);
@@ -203,7 +210,9 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 		.err_fd = err_wr,
 		.envp = c->envp,
 		.cgroup = json_object_get(c->st, "cgroup"),
+		.fd_sock = -1,
 	};
+	int sp[2] = {-1, -1};
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
 	struct clone_args_v2 ca = {.pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD};
 	_cleanup_close_ int cgfd = cgroup_unified_fd(cfg.cgroup);
@@ -211,6 +220,13 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 
 	if (!strcmp(c->net.mode, "none") || !strcmp(c->net.mode, "cni"))
 		flags |= CLONE_NEWNET;
+	if (c->o.userns_base) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "socketpair: %s", strerror(errno));
+		flags |= CLONE_NEWUSER;
+		cfg.fd_sock = sp[1];
+		c->layer_sock = sp[0];
+	}
 	ca.flags = flags;
 	if (cgfd >= 0) {
 		ca.flags |= CLONE_INTO_CGROUP;
@@ -230,8 +246,44 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 				    strerror(errno));
 	if (pid == 0)
 		child_main(&cfg);
+	if (sp[1] >= 0)
+		close(sp[1]);
 	c->pid = pid;
 	return 0;
+}
+
+/* --userns: map the ids, move the child into its cgroups (it may not itself), give the
+ * upper layer to the container's root, and hand over idmapped clones of the lowers. */
+static int userns_prepare(struct run *c, json_t *cg, struct nr_error *err)
+{
+	const struct run_opts *o = &c->o;
+	const char *one_root[] = {"/"};
+	const char *const *layers = o->n_rootfs ? o->rootfs : one_root;
+	size_t n = o->n_rootfs ? o->n_rootfs : 1;
+	int fds[16], nfd = 0, r;
+	char p[700];
+
+	if ((r = userns_write_maps(c->pid, o->userns_base, o->userns_count, err)) < 0 ||
+	    (r = cgroup_attach(cg, c->pid, true, err)) < 0)
+		return r;
+	static const char *const own[] = {"upper", "work"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", c->dir, own[i]);
+		if (chown(p, (uid_t)o->userns_base, (gid_t)o->userns_base) < 0)
+			return nr_error_set(err, CNI_ERR_IO, errno, "cannot chown %s: %s", p, strerror(errno));
+	}
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		snprintf(p, sizeof(p), "%s/lower%zu", c->dir, i);
+		if (mkdir(p, 0755) < 0)
+			r = nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s: %s", p, strerror(errno));
+		else if ((r = userns_idmapped_tree(layers[i], c->pid, &fds[nfd], err)) >= 0)
+			nfd++;
+	}
+	if (r >= 0 && (r = fds_send(c->layer_sock, fds, nfd)) < 0)
+		nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot pass the layers to the container: %s", strerror(-r));
+	for (int i = 0; i < nfd; i++)
+		close(fds[i]);
+	return r;
 }
 
 static int bind_netns(struct run *c, struct nr_error *err)
@@ -436,7 +488,8 @@ static int start(struct run *c, int sfd, struct nr_error *err)
 	go[0] = ep[1] = -1;
 	json_object_set_new(c->st, "pid", json_integer(c->pid));
 	json_object_set_new(c->st, "pid_start", json_integer((json_int_t)pid_start_time(c->pid)));
-	if ((r = save(c, err)) < 0 || (r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
+	if ((r = save(c, err)) < 0 || (c->o.userns_base && (r = userns_prepare(c, cg, err)) < 0) ||
+	    (r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
 		goto out;
 	/* A child that failed (joining its cgroups) has closed the pipe: its message says why. */
 	bool sent = write(go[1], "g", 1) == 1;
@@ -481,7 +534,7 @@ static void abort_run(struct run *c)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run c = {.join_fd = -1, .pidfd = -1, .notify_fd = -1};
+	struct run c = {.join_fd = -1, .pidfd = -1, .notify_fd = -1, .layer_sock = -1};
 	struct nr_error err = {0};
 	sigset_t mask;
 	_cleanup_close_ int sfd = -1;
@@ -544,5 +597,7 @@ out:
 		close(c.join_fd);
 	if (c.pidfd >= 0)
 		close(c.pidfd);
+	if (c.layer_sock >= 0)
+		close(c.layer_sock);
 	return status;
 }

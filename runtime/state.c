@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -20,7 +21,9 @@ int state_lock(struct nr_error *err)
 	int fd, r;
 
 	snprintf(path, sizeof(path), "%s/containers", rt_paths()->state_dir);
-	r = mkdir_p(path, 0700);
+	r = mkdir_p(path, 0711); /* traversable (not listable) for user-namespace roots */
+	if (r >= 0)
+		chmod(path, 0711);
 	if (r < 0)
 		return nr_error_set(err, CNI_ERR_IO, r, "cannot create the state directory %s: %s", path,
 				    strerror(-r));
