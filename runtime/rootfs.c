@@ -206,8 +206,10 @@ static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 			/* No mknod in a user namespace: the host's node, bind-mounted. */
 			char host[64];
 			snprintf(host, sizeof(host), "/dev/%s", nodes[i].name);
-			if ((r = ensure_target(p, false)) < 0 || (r = do_mount(host, p, NULL, MS_BIND, NULL, err)) < 0)
-				return r < 0 && err->msg[0] ? r : nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s", p);
+			if ((r = ensure_target(p, false)) < 0)
+				return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", p, strerror(-r));
+			if ((r = do_mount(host, p, NULL, MS_BIND, NULL, err)) < 0)
+				return r;
 			continue;
 		}
 		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 || chmod(p, 0666) < 0)
