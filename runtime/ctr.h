@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "cni_result.h"
 #include "error.h"
 #include "opts.h"
 
@@ -25,6 +26,11 @@ char **env_build(const struct run_opts *o, const char *hostname, json_t **ret_js
 void env_extend(json_t *arr, const struct run_opts *o);
 char **env_from_json(json_t *arr);
 void env_free(char **env);
+
+/* etc.c: hostname, hosts (the name on the result's first address) and resolv.conf (the
+ * result's DNS, else the host's minus loopback resolvers unless host_net). */
+int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const struct cni_result *res,
+	      struct nr_error *err);
 
 /* Verbs: each returns the process exit status. */
 int cmd_run(int argc, char **argv);

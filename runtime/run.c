@@ -146,59 +146,6 @@ static int create(struct run *c, struct nr_error *err)
 	return save(c, err);
 }
 
-static int write_etc(struct run *c, const struct cni_result *res, struct nr_error *err)
-{
-	char path[600], hosts[2048], ip[64] = "";
-	_cleanup_free_ char *resolv = NULL;
-	size_t used = 0;
-	int r;
-
-	snprintf(path, sizeof(path), "%s/hostname", c->dir);
-	snprintf(hosts, sizeof(hosts), "%s\n", c->hostname);
-	if ((r = write_file(path, hosts, 0644)) < 0)
-		goto fail;
-	for (size_t i = 0; res && i < res->n_ips && !ip[0]; i++) {
-		snprintf(ip, sizeof(ip), "%s", res->ips[i].address);
-		ip[strcspn(ip, "/")] = '\0';
-	}
-	used = snprintf(hosts, sizeof(hosts),
-			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
-			ip[0] ? ip : "127.0.1.1", c->hostname);
-	snprintf(path, sizeof(path), "%s/hosts", c->dir);
-	if ((r = write_file(path, hosts, 0644)) < 0)
-		goto fail;
-	/* The plugins' DNS when they gave one; else the host's resolvers, minus loopback ones
-	 * that mean nothing from inside another network namespace (docker does the same). */
-	char rbuf[4096] = "";
-	used = 0;
-	if (res && (res->dns.n_nameservers || res->dns.n_search)) {
-		for (size_t i = 0; i < res->dns.n_nameservers; i++)
-			used += snprintf(rbuf + used, sizeof(rbuf) - used, "nameserver %s\n", res->dns.nameservers[i]);
-		if (res->dns.domain && used < sizeof(rbuf))
-			used += snprintf(rbuf + used, sizeof(rbuf) - used, "domain %s\n", res->dns.domain);
-		for (size_t i = 0; i < res->dns.n_search && used < sizeof(rbuf); i++)
-			used += snprintf(rbuf + used, sizeof(rbuf) - used, "%s%s", i ? " " : "search ",
-					 res->dns.search[i]);
-		if (res->dns.n_search && used < sizeof(rbuf))
-			used += snprintf(rbuf + used, sizeof(rbuf) - used, "\n");
-	} else {
-		_cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
-		char line[512];
-		bool host_net = !strcmp(c->net.mode, "host");
-		while (f && fgets(line, sizeof(line), f) && used < sizeof(rbuf)) {
-			if (!host_net && (!strncmp(line, "nameserver 127.", 15) || !strncmp(line, "nameserver ::1", 14)))
-				continue;
-			used += snprintf(rbuf + used, sizeof(rbuf) - used, "%s", line);
-		}
-	}
-	snprintf(path, sizeof(path), "%s/resolv.conf", c->dir);
-	if ((r = write_file(path, rbuf, 0644)) < 0)
-		goto fail;
-	return 0;
-fail:
-	return nr_error_set(err, CNI_ERR_IO, r, "cannot write %s: %s", path, strerror(-r));
-}
-
 static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *err)
 {
 	struct child_cfg cfg = {
@@ -250,40 +197,6 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 		close(sp[1]);
 	c->pid = pid;
 	return 0;
-}
-
-/* --userns: map the ids, move the child into its cgroups (it may not itself), give the
- * upper layer to the container's root, and hand over idmapped clones of the lowers. */
-static int userns_prepare(struct run *c, json_t *cg, struct nr_error *err)
-{
-	const struct run_opts *o = &c->o;
-	const char *one_root[] = {"/"};
-	const char *const *layers = o->n_rootfs ? o->rootfs : one_root;
-	size_t n = o->n_rootfs ? o->n_rootfs : 1;
-	int fds[16], nfd = 0, r;
-	char p[700];
-
-	if ((r = userns_write_maps(c->pid, o->userns_base, o->userns_count, err)) < 0 ||
-	    (r = cgroup_attach(cg, c->pid, true, err)) < 0)
-		return r;
-	static const char *const own[] = {"upper", "work"};
-	for (size_t i = 0; i < 2; i++) {
-		snprintf(p, sizeof(p), "%s/%s", c->dir, own[i]);
-		if (chown(p, (uid_t)o->userns_base, (gid_t)o->userns_base) < 0)
-			return nr_error_set(err, CNI_ERR_IO, errno, "cannot chown %s: %s", p, strerror(errno));
-	}
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		snprintf(p, sizeof(p), "%s/lower%zu", c->dir, i);
-		if (mkdir(p, 0755) < 0)
-			r = nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s: %s", p, strerror(errno));
-		else if ((r = userns_idmapped_tree(layers[i], c->pid, &fds[nfd], err)) >= 0)
-			nfd++;
-	}
-	if (r >= 0 && (r = fds_send(c->layer_sock, fds, nfd)) < 0)
-		nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot pass the layers to the container: %s", strerror(-r));
-	for (int i = 0; i < nfd; i++)
-		close(fds[i]);
-	return r;
 }
 
 static int bind_netns(struct run *c, struct nr_error *err)
@@ -358,7 +271,7 @@ static int network_up(struct run *c, struct nr_error *err)
 		}
 	}
 	json_object_set_new(c->st, "addresses", addresses(res));
-	return write_etc(c, res, err);
+	return etc_write(c->dir, c->hostname, !strcmp(c->net.mode, "host"), res, err);
 }
 
 /* Wait for the child's setup: EOF on the error pipe means it is running the command. */
@@ -463,7 +376,7 @@ static void notify(struct run *c, const char *msg)
 }
 
 /* Everything between "created" and "running"; on failure the caller tears down. */
-static int start(struct run *c, int sfd, struct nr_error *err)
+static int start(struct run *c, struct nr_error *err)
 {
 	struct cgroup_limits lim = {.memory = c->o.memory, .cpus = c->o.cpus, .pids = c->o.pids,
 				    .io_weight = c->o.io_weight};
@@ -471,7 +384,6 @@ static int start(struct run *c, int sfd, struct nr_error *err)
 	int go[2] = {-1, -1}, ep[2] = {-1, -1};
 	int r;
 
-	(void)sfd;
 	if ((r = cgroup_create(c->name, &lim, &cg, err)) < 0)
 		return r;
 	json_object_set_new(c->st, "cgroup", cg);
@@ -488,7 +400,7 @@ static int start(struct run *c, int sfd, struct nr_error *err)
 	go[0] = ep[1] = -1;
 	json_object_set_new(c->st, "pid", json_integer(c->pid));
 	json_object_set_new(c->st, "pid_start", json_integer((json_int_t)pid_start_time(c->pid)));
-	if ((r = save(c, err)) < 0 || (c->o.userns_base && (r = userns_prepare(c, cg, err)) < 0) ||
+	if ((r = save(c, err)) < 0 || (c->o.userns_base && (r = userns_prepare(c->pid, c->dir, &c->o, cg, c->layer_sock, err)) < 0) ||
 	    (r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
 		goto out;
 	/* A child that failed (joining its cgroups) has closed the pipe: its message says why. */
@@ -555,7 +467,7 @@ int cmd_run(int argc, char **argv)
 		sigaddset(&mask, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if ((r = start(&c, sfd, &err)) < 0)
+	if ((r = start(&c, &err)) < 0)
 		goto fail;
 	notify(&c, "ok");
 	status = supervise(&c, sfd);

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cgroup.h"
 #include "rt.h"
 
 int userns_write_maps(pid_t pid, unsigned long base, unsigned long count, struct nr_error *err)
@@ -108,4 +110,38 @@ int fds_recv(int sock, int *fds, int max)
 		}
 	}
 	return n;
+}
+
+/* --userns: map the ids, move the child into its cgroups (it may not itself), give the
+ * upper layer to the container's root, and hand over idmapped clones of the lowers. */
+int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, json_t *cg, int sock,
+		   struct nr_error *err)
+{
+	const char *one_root[] = {"/"};
+	const char *const *layers = o->n_rootfs ? o->rootfs : one_root;
+	size_t n = o->n_rootfs ? o->n_rootfs : 1;
+	int fds[16], nfd = 0, r;
+	char p[700];
+
+	if ((r = userns_write_maps(pid, o->userns_base, o->userns_count, err)) < 0 ||
+	    (r = cgroup_attach(cg, pid, true, err)) < 0)
+		return r;
+	static const char *const own[] = {"upper", "work"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", ctr_dir, own[i]);
+		if (chown(p, (uid_t)o->userns_base, (gid_t)o->userns_base) < 0)
+			return nr_error_set(err, CNI_ERR_IO, errno, "cannot chown %s: %s", p, strerror(errno));
+	}
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		snprintf(p, sizeof(p), "%s/lower%zu", ctr_dir, i);
+		if (mkdir(p, 0755) < 0)
+			r = nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s: %s", p, strerror(errno));
+		else if ((r = userns_idmapped_tree(layers[i], pid, &fds[nfd], err)) >= 0)
+			nfd++;
+	}
+	if (r >= 0 && (r = fds_send(sock, fds, nfd)) < 0)
+		nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot pass the layers to the container: %s", strerror(-r));
+	for (int i = 0; i < nfd; i++)
+		close(fds[i]);
+	return r;
 }
