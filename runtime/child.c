@@ -57,19 +57,14 @@ void child_main(const struct child_cfg *c)
 		r = -1;
 		goto fail;
 	}
-	if (read(c->go_fd, &go, 1) != 1)
-		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
-	close(c->go_fd);
 	if (c->fd_sock >= 0) {
-		/* Our ids are mapped now: become the namespace's root, then take the layers. */
+		/* The layers come once our ids are mapped: then become the namespace's root. */
+		n_layers = fds_recv(c->fd_sock, layers, 16);
+		if (n_layers <= 0)
+			_exit(RT_EXIT_RUNTIME); /* the runtime gave up before sending them */
 		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
 			r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot become root in the user namespace: %s",
 					 strerror(errno));
-			goto fail;
-		}
-		n_layers = fds_recv(c->fd_sock, layers, 16);
-		if (n_layers <= 0) {
-			r = nr_error_set(&err, CNI_ERR_INTERNAL, -n_layers, "did not get the lower layers");
 			goto fail;
 		}
 	}
@@ -88,7 +83,14 @@ void child_main(const struct child_cfg *c)
 		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot set the hostname: %s", strerror(errno));
 		goto fail;
 	}
-	if ((r = rootfs_setup(c, layers, n_layers, &err)) < 0 || (r = security_apply(&err)) < 0)
+	/* The root is built while the runtime runs the network's ADD (the /etc files it fills
+	 * in afterwards are bind-mounted already); the command waits for the network. */
+	if ((r = rootfs_setup(c, layers, n_layers, &err)) < 0)
+		goto fail;
+	if (read(c->go_fd, &go, 1) != 1)
+		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
+	close(c->go_fd);
+	if ((r = security_apply(&err)) < 0)
 		goto fail;
 	init_run(c);
 fail:

@@ -389,6 +389,9 @@ static int start(struct run *c, struct nr_error *err)
 	json_object_set_new(c->st, "cgroup", cg);
 	if ((r = save(c, err)) < 0)
 		return r;
+	/* The child bind-mounts these before the network is up; filled in after ADD. */
+	if ((r = etc_write(c->dir, c->hostname, !strcmp(c->net.mode, "host"), NULL, err)) < 0)
+		return r;
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
 		goto out;
