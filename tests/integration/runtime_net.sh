@@ -118,6 +118,27 @@ t_eq "portMappings cached with the result" "$(jq -c '.capabilityArgs.portMapping
 	'[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":9000,"containerPort":90,"protocol":"udp","hostIP":"127.0.0.1"},{"hostPort":9001,"containerPort":91,"protocol":"udp","hostIP":"127.0.0.1"}]'
 "$NR" rm -f "$P-p" >/dev/null
 t_check "the cache entry goes with the container" test ! -e "$cache"
+# With a port-mapping plugin installed (the portmap issue), the built-in bridge network
+# chains it and a published port answers from the host side.
+if [ -x "$CNI_BIN/portmap" ]; then
+	ip link add up0 type veth peer name up1 && ip addr add 192.0.2.1/24 dev up0 && ip link set up0 up && ip link set up1 up
+	mkfifo /run/web-ready
+	"$NR" run -d --name "$P-web" -p 8080:80 -v /run/web-ready:/ready -- python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("", 80)); s.listen()
+open("/ready", "w").write("x\n")
+while True:
+    c, _ = s.accept(); c.sendall(b"hello-from-web\n"); c.close()' >/dev/null
+	read -r _ </run/web-ready
+	t_eq "-p 8080:80 reaches the container (portmap chained)" \
+		"$(python3 -c 'import socket; print(socket.create_connection(("192.0.2.1", 8080), timeout=3).recv(64).decode().strip())' 2>&1)" \
+		hello-from-web
+	"$NR" rm -f "$P-web" >/dev/null
+	t_eq "... and its rules go with it" "$(nft list ruleset | grep -c 8080)" 0
+	ip link del up0
+else
+	t_skip "-p reaches the container" "no portmap plugin in $CNI_BIN"
+fi
 out=$("$NR" run --rm -p 1-3:80 true 2>&1)
 t_eq "-p with ranges of different lengths: 125" $? 125
 t_check "... saying so" grep -q "differ in length" <<<"$out"
