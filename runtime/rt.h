@@ -34,11 +34,10 @@ const struct rt_paths *rt_paths(void);
 /* <state_dir>/containers/<name>[/<file>] into buf. */
 const char *rt_ctr_path(char *buf, size_t len, const char *name, const char *file);
 
-/* Create dir and its parents (mode 0700 for new ones below the state dir is the caller's
- * business: this uses mode). */
+/* Create path with mode, and its missing parents with 0755. */
 int mkdir_p(const char *path, mode_t mode);
-/* Remove a tree, not crossing into other file systems (a leftover mount is left alone
- * and reported). */
+/* Remove a tree without crossing into other file systems: a mount point inside is left
+ * alone and the result is -EBUSY. */
 int rm_rf(const char *path);
 /* Write buf to path (created or truncated). */
 int write_file(const char *path, const char *buf, mode_t mode);
