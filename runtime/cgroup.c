@@ -110,15 +110,38 @@ static bool cg_has(json_t *paths, const char *ctl, const char *file)
 	return access(path, F_OK) == 0;
 }
 
+/* mkdir that also makes the parent ("netns-run") when a concurrent teardown has just
+ * removed it as empty (see cgroup_destroy). */
+static int mkdir_in_parent(const char *path)
+{
+	char parent[1024], *slash;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (mkdir(path, 0755) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+		snprintf(parent, sizeof(parent), "%s", path);
+		if (!(slash = strrchr(parent, '/')))
+			return -ENOENT;
+		*slash = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return -ENOENT;
+}
+
 static int mkdir_cg(const char *path, json_t *made, struct nr_error *err)
 {
-	if (mkdir(path, 0755) == 0) {
+	int r = mkdir_in_parent(path);
+
+	if (r == 0) {
 		json_array_append_new(made, json_string(path));
 		return 0;
 	}
 	/* An empty one left by a container of the same name whose teardown never ran: take
 	 * it over (rmdir fails while it has tasks or children, and then we refuse). */
-	if (errno == EEXIST && rmdir(path) == 0 && mkdir(path, 0755) == 0) {
+	if (r == -EEXIST && rmdir(path) == 0 && mkdir(path, 0755) == 0) {
 		json_array_append_new(made, json_string(path));
 		return 0;
 	}
@@ -286,10 +309,28 @@ static int apply_limits(json_t *paths, bool v2, const struct cgroup_limits *lim,
 	return 0;
 }
 
+/* The "netns-run" directory above a container's cgroup goes with the last container, so
+ * nothing of ours stays in the hierarchy; rmdir fails (EBUSY) while others are in it. */
+static void remove_parent_if_empty(const char *dir)
+{
+	char parent[1024], *slash;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if ((slash = strrchr(parent, '/')) && strcmp(slash, "/netns-run") != 0) {
+		*slash = '\0';
+		if (strlen(parent) >= sizeof("/netns-run") - 1 &&
+		    strcmp(parent + strlen(parent) - (sizeof("/netns-run") - 1), "/netns-run") == 0)
+			rmdir(parent);
+	}
+}
+
 static void rmdir_all(json_t *made)
 {
-	for (size_t i = json_array_size(made); i-- > 0;)
-		rmdir(json_string_value(json_array_get(made, i)));
+	for (size_t i = json_array_size(made); i-- > 0;) {
+		const char *dir = json_string_value(json_array_get(made, i));
+		if (rmdir(dir) == 0)
+			remove_parent_if_empty(dir);
+	}
 }
 
 int cgroup_create(const char *name, const struct cgroup_limits *lim, json_t **ret, struct nr_error *err)
@@ -418,8 +459,10 @@ int cgroup_destroy(json_t *cg, struct nr_error *err)
 		/* Dying tasks keep a cgroup busy for a moment after their pid namespace is gone:
 		 * retry for up to ~2 s, killing stragglers, then give up and say so. */
 		for (int attempt = 0;; attempt++) {
-			if (rmdir(dir) == 0 || errno == ENOENT)
+			if (rmdir(dir) == 0 || errno == ENOENT) {
+				remove_parent_if_empty(dir);
 				break;
+			}
 			if (errno != EBUSY || attempt == 200) {
 				if (r == 0)
 					r = nr_error_set(err, CNI_ERR_IO, errno, "cannot remove cgroup %s: %s", dir,

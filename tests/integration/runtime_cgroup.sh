@@ -7,6 +7,11 @@ source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 source "$(dirname "$0")/../lib/runtime.sh"
 
+# The "netns-run" parent directories that exist before this test (another run of ours may
+# be using them); the test must not add any.
+parents() { find /sys/fs/cgroup -maxdepth 7 -type d -name netns-run 2>/dev/null | sort; }
+parents0=$(parents)
+
 mode=$(stat -fc %T /sys/fs/cgroup)
 [ "$mode" = cgroup2fs ] && v2=1 || v2=0
 echo "# /sys/fs/cgroup is $mode"
@@ -107,5 +112,6 @@ else
 fi
 
 t_eq "no cgroup of ours remains" "$(nr_cgroups)" ""
+t_eq "no netns-run parent directory is left that was not there before" "$(comm -13 <(echo "$parents0") <(parents))" ""
 t_eq "nothing else remains" "$(nr_leftovers)" ""
 t_done
