@@ -114,14 +114,16 @@ integration: all | deps-test
 demo: all | deps-test
 	@scripts/demo.sh $(BUILD)
 
-# The reference bridge (containernetworking-plugins 1.1.1) masquerades by running iptables.
-BENCH_DEBS   := iptables
+# The reference bridge (containernetworking-plugins 1.1.1) masquerades by running iptables;
+# crun is what bench/runtime.sh compares netns-run with.
+BENCH_DEBS   := iptables crun
 BENCH_N      ?= 100
 BENCH_ROUNDS ?= 3
 bench: all $(BUILD)/bench/cni-time | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
+	@bench/runtime.sh $(BUILD)
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
 BENCH_PM_N ?= 1000

@@ -1,42 +1,47 @@
 #!/bin/bash
-# The main job, as far as it has landed: drive our plugins exactly as a CNI runtime
-# does, inside a private network + mount namespace so the machine is left untouched.
-# (The bridge plugin and the netns-run runtime extend this demo as they land.)
+# The main job: two containers on the default bridge network, started by netns-run with
+# no image (the host's / is their read-only lower layer), their addresses, and one
+# reaching the other and the gateway.  All inside a private network + mount namespace made
+# here, so nothing touches this machine's interfaces, routes, firewall or mounts, and no
+# packet leaves the namespaces we made.
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
-CNI_BIN=$(cd "$top/$build/cni" && pwd)
+NR=$(cd "$top/$build/bin" && pwd)/netns-run
 if [ -z "${NR_SANDBOXED:-}" ]; then
 	export NR_SANDBOXED=1
 	exec unshare --net --mount --propagation private --fork -- "$BASH" "$0" "$@"
 fi
+# netns-run's state, the CNI cache and leases live on throwaway tmpfs mounts.
 mount -t tmpfs nr-demo /run
-mkdir -p /run/netns
+mkdir -p /var/lib/cni && mount -t tmpfs nr-demo /var/lib/cni
+ip link set lo up
+export NETNS_RUN_STATE_DIR=/run/netns-run NETNS_RUN_CONFIG_DIR=/run/netns-run/net.d
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-say "Our plugins, in $CNI_BIN"
-ls "$CNI_BIN"
-say "Which CNI versions they speak"
-CNI_COMMAND=VERSION "$CNI_BIN/none" </dev/null
-
-conf='{"cniVersion":"1.1.0","name":"demo","type":"none"}'
-for c in demo-a demo-b; do
-	say "Container $c: a new network namespace, networked by the none plugin"
-	run ip netns add "$c"
-	printf '$ CNI_COMMAND=ADD CNI_NETNS=/run/netns/%s CNI_IFNAME=lo none <<< %s\n' "$c" "$conf"
-	CNI_COMMAND=ADD CNI_CONTAINERID="$c" CNI_NETNS=/run/netns/$c CNI_IFNAME=lo "$CNI_BIN/none" <<<"$conf"
-	run ip -n "$c" addr show lo
-	run ip netns exec "$c" ping -c 1 -W 1 127.0.0.1
-done
-
-say "A mistake gets a CNI error object on stdout and a non-zero exit"
-printf '$ CNI_COMMAND=ADD CNI_IFNAME=lo none <<< %s\n' "$conf"
-CNI_COMMAND=ADD CNI_CONTAINERID=demo CNI_IFNAME=lo "$CNI_BIN/none" <<<"$conf" || echo "(exit status $?)"
-
-for c in demo-a demo-b; do
-	CNI_COMMAND=DEL CNI_CONTAINERID="$c" CNI_NETNS=/run/netns/$c CNI_IFNAME=lo "$CNI_BIN/none" <<<"$conf"
-	ip netns del "$c"
-done
+say "Networks netns-run knows (none configured, so the built-in ones)"
+run "$NR" network ls
+say "Two containers on the default bridge network, in the background"
+run "$NR" run -d --name demo-a --hostname a sleep 600
+run "$NR" run -d --name demo-b --hostname b sleep 600
+run "$NR" ps
+a=$("$NR" inspect demo-a | jq -r '.addresses[0]')
+b=$("$NR" inspect demo-b | jq -r '.addresses[0]')
+gw=$("$NR" inspect demo-a | jq -r '.network_result.ips[0].gateway')
+printf '\ndemo-a has %s, demo-b has %s, the gateway (bridge nr0) is %s\n' "$a" "$b" "$gw"
+say "Inside demo-a: its own processes, hostname and interfaces"
+run "$NR" exec demo-a sh -c 'hostname; ps -o pid,comm; ip -br addr'
+say "demo-a reaches demo-b and the gateway"
+run "$NR" exec demo-a ping -c 2 -W 2 "${b%/*}"
+run "$NR" exec demo-a ping -c 2 -W 2 "$gw"
+say "A third container joins demo-a's network (--net=container:demo-a)"
+run "$NR" run --rm --net=container:demo-a ip -br addr show eth0
+say "A mistake is a clear message and exit status 125"
+run "$NR" run --net=container:nosuch true || echo "(exit status $?)"
+say "Stopping both: their veths, leases, masquerade entries and cgroups go with them"
+run "$NR" stop -t 1 demo-a demo-b
+run "$NR" rm demo-a demo-b
+run ip -br link
 say "Done: everything ran in a throwaway namespace; nothing is left on this machine."

@@ -56,12 +56,27 @@ static int port_flags(struct nlsock *s, const struct br_conf *c, const char *vet
 	return 0;
 }
 
+/* A bridge with no address of its own takes the lowest MAC among its ports, so the
+ * gateway's MAC would change as containers come and go and the others' ARP entries would
+ * point nowhere: a new bridge gets a fixed random locally administered address. */
+static const char *new_bridge_mac(char buf[LINK_MAC_STRLEN])
+{
+	unsigned char b[6];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return NULL; /* the kernel's choice then */
+	b[0] = (unsigned char)((b[0] & 0xfe) | 0x02);
+	snprintf(buf, LINK_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+	return buf;
+}
+
 int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const char *ifname, struct br_host *ret,
 		  struct nr_error *err)
 {
+	char mac[LINK_MAC_STRLEN];
 	int r;
 
-	if ((r = bridge_ensure(s, c->bridge, c->mtu, NULL, false, &ret->br_index, err)) < 0)
+	if ((r = bridge_ensure(s, c->bridge, c->mtu, new_bridge_mac(mac), false, &ret->br_index, err)) < 0)
 		return r;
 	ret->br_created = r > 0;
 	if (c->promisc && (r = link_set_promisc(s, c->bridge, err)) < 0)

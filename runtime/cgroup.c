@@ -1,0 +1,477 @@
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+#include "json_field.h"
+#include "rt.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static bool is_fs(const char *path, long magic)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == magic;
+}
+
+const char *cgroup_mode(void)
+{
+	if (is_fs(CG_ROOT, CGROUP2_SUPER_MAGIC))
+		return "unified";
+	if (!is_fs(CG_ROOT, TMPFS_MAGIC))
+		return NULL;
+	return is_fs(CG_ROOT "/unified", CGROUP2_SUPER_MAGIC) ? "hybrid" : "legacy";
+}
+
+/* The mount point of the v1 hierarchy carrying controller ctl, from mountinfo. */
+static int v1_mount(const char *ctl, char *buf, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char mnt[512], fstype[64], src[64], opts[512];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%63s %63s %511s", fstype, src, opts) != 3 || strcmp(fstype, "cgroup"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
+			continue;
+		for (char *save = NULL, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+			if (!strcmp(o, ctl)) {
+				snprintf(buf, len, "%s", mnt);
+				return 0;
+			}
+	}
+	return -ENOENT;
+}
+
+/* Our own cgroup in the v1 hierarchy holding ctl, from /proc/self/cgroup. */
+static int v1_self(const char *ctl, char *buf, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[1024];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		for (char *save = NULL, *o = strtok_r(c1 + 1, ",", &save); o; o = strtok_r(NULL, ",", &save))
+			if (!strcmp(o, ctl)) {
+				snprintf(buf, len, "%s", strcmp(c2 + 1, "/") ? c2 + 1 : "");
+				return 0;
+			}
+	}
+	return -ENOENT;
+}
+
+static int cg_write(json_t *paths, const char *ctl, const char *file, const char *val, struct nr_error *err)
+{
+	const char *dir = json_string_value(json_object_get(paths, ctl));
+	char path[1024];
+	int r;
+
+	if (!dir)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP, "the %s cgroup controller is not available here",
+				    ctl);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	r = write_str(path, val);
+	if (r < 0)
+		return nr_error_set(err, CNI_ERR_IO, r, "cannot write %s to %s: %s", val, path, strerror(-r));
+	return 0;
+}
+
+static bool cg_has(json_t *paths, const char *ctl, const char *file)
+{
+	const char *dir = json_string_value(json_object_get(paths, ctl));
+	char path[1024];
+
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+/* mkdir that also makes the parent ("netns-run") when a concurrent teardown has just
+ * removed it as empty (see cgroup_destroy). */
+static int mkdir_in_parent(const char *path)
+{
+	char parent[1024], *slash;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (mkdir(path, 0755) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+		snprintf(parent, sizeof(parent), "%s", path);
+		if (!(slash = strrchr(parent, '/')))
+			return -ENOENT;
+		*slash = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return -ENOENT;
+}
+
+static int mkdir_cg(const char *path, json_t *made, struct nr_error *err)
+{
+	int r = mkdir_in_parent(path);
+
+	if (r == 0) {
+		json_array_append_new(made, json_string(path));
+		return 0;
+	}
+	/* An empty one left by a container of the same name whose teardown never ran: take
+	 * it over (rmdir fails while it has tasks or children, and then we refuse). */
+	if (r == -EEXIST && rmdir(path) == 0 && mkdir(path, 0755) == 0) {
+		json_array_append_new(made, json_string(path));
+		return 0;
+	}
+	if (errno == EEXIST || errno == EBUSY)
+		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "cgroup %s already exists and is in use", path);
+	return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", path, strerror(errno));
+}
+
+/* v2: enable the controllers it offers for the children of dir. */
+static void v2_delegate(const char *dir)
+{
+	char path[1024], have[512] = "", want[512] = "";
+	static const char *const ctls[] = {"memory", "cpu", "pids", "io"};
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (file_read_line(path, have, sizeof(have)) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(ctls) / sizeof(ctls[0]); i++) {
+		char *p = strstr(have, ctls[i]);
+		size_t n = strlen(ctls[i]);
+		if (p && (p == have || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
+			size_t used = strlen(want);
+			snprintf(want + used, sizeof(want) - used, "%s+%s", used ? " " : "", ctls[i]);
+		}
+	}
+	if (want[0]) {
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+		write_str(path, want);
+	}
+}
+
+static int create_dirs(const char *name, const char *mode, json_t *paths, json_t *made, struct nr_error *err)
+{
+	char dir[1024];
+	int r;
+
+	if (strcmp(mode, "legacy")) {
+		const char *root = strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT;
+		snprintf(dir, sizeof(dir), "%s/netns-run", root);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", dir, strerror(errno));
+		if (!strcmp(mode, "unified")) {
+			v2_delegate(root);
+			v2_delegate(dir);
+		}
+		snprintf(dir, sizeof(dir), "%s/netns-run/%s", root, name);
+		r = mkdir_cg(dir, made, err);
+		if (r < 0)
+			return r;
+		json_object_set_new(paths, "unified", json_string(dir));
+		if (!strcmp(mode, "unified")) {
+			/* A controller is on when its interface file appears in the child. */
+			static const char *const probe[][2] = {
+				{"memory", "memory.max"}, {"cpu", "cpu.max"}, {"pids", "pids.max"}, {"io", "io.stat"}};
+			char file[1100];
+			for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+				snprintf(file, sizeof(file), "%s/%s", dir, probe[i][1]);
+				if (access(file, F_OK) == 0)
+					json_object_set_new(paths, probe[i][0], json_string(dir));
+			}
+			return 0;
+		}
+	}
+	static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "blkio", "devices", "freezer"};
+	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
+		char mnt[512], self[512];
+		if (v1_mount(v1[i], mnt, sizeof(mnt)) < 0 || v1_self(v1[i], self, sizeof(self)) < 0)
+			continue;
+		/* Co-mounted controllers (cpu,cpuacct) share one directory. */
+		snprintf(dir, sizeof(dir), "%s%s/netns-run", mnt, self);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", dir, strerror(errno));
+		snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
+		bool seen = false;
+		size_t k;
+		json_t *v;
+		json_array_foreach(made, k, v) seen = seen || !strcmp(json_string_value(v), dir);
+		if (!seen) {
+			r = mkdir_cg(dir, made, err);
+			if (r < 0)
+				return r;
+		}
+		json_object_set_new(paths, v1[i], json_string(dir));
+	}
+	return 0;
+}
+
+/* Docker's device rules: the nodes of our minimal /dev and ptys; mknod of anything (the
+ * node stays useless without an allow rule). */
+static int v1_devices(json_t *paths, struct nr_error *err)
+{
+	static const char *const allow[] = {"c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+					    "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
+					    "c 136:* rwm", "c 10:200 rwm"};
+	int r;
+
+	if (!json_object_get(paths, "devices"))
+		return 0;
+	r = cg_write(paths, "devices", "devices.deny", "a", err);
+	for (size_t i = 0; r >= 0 && i < sizeof(allow) / sizeof(allow[0]); i++)
+		r = cg_write(paths, "devices", "devices.allow", allow[i], err);
+	return r;
+}
+
+static int apply_limits(json_t *paths, bool v2, const struct cgroup_limits *lim, struct nr_error *err)
+{
+	char val[64];
+	int r;
+
+	if (lim->memory) {
+		snprintf(val, sizeof(val), "%lld", lim->memory);
+		if (v2) {
+			r = cg_write(paths, "memory", "memory.max", val, err);
+			if (r >= 0 && cg_has(paths, "memory", "memory.swap.max"))
+				r = cg_write(paths, "memory", "memory.swap.max", "0", err);
+		} else {
+			r = cg_write(paths, "memory", "memory.limit_in_bytes", val, err);
+			/* Memory plus swap at the same figure: no swapping past the limit, so an
+			 * allocation beyond it is an OOM kill, as with docker --memory-swap=--memory. */
+			if (r >= 0 && cg_has(paths, "memory", "memory.memsw.limit_in_bytes"))
+				r = cg_write(paths, "memory", "memory.memsw.limit_in_bytes", val, err);
+		}
+		if (r < 0)
+			return nr_error_wrap(err, r, "--memory");
+	}
+	if (lim->cpus > 0) {
+		long long quota = (long long)(lim->cpus * 100000 + 0.5);
+		if (v2) {
+			snprintf(val, sizeof(val), "%lld 100000", quota);
+			r = cg_write(paths, "cpu", "cpu.max", val, err);
+		} else {
+			r = cg_write(paths, "cpu", "cpu.cfs_period_us", "100000", err);
+			snprintf(val, sizeof(val), "%lld", quota);
+			if (r >= 0)
+				r = cg_write(paths, "cpu", "cpu.cfs_quota_us", val, err);
+		}
+		if (r < 0)
+			return nr_error_wrap(err, r, "--cpus");
+	}
+	if (lim->pids) {
+		snprintf(val, sizeof(val), "%lld", lim->pids);
+		r = cg_write(paths, "pids", "pids.max", val, err);
+		if (r < 0)
+			return nr_error_wrap(err, r, "--pids-limit");
+	}
+	if (lim->io_weight) {
+		const char *ctl = v2 ? "io" : "blkio";
+		const char *bfq = v2 ? "io.bfq.weight" : "blkio.bfq.weight";
+		const char *plain = v2 ? "io.weight" : "blkio.weight";
+		int w = lim->io_weight;
+		if (v2 && !cg_has(paths, ctl, bfq)) /* io.weight is 1..10000; map as runc does */
+			w = 1 + (w - 10) * 9999 / 990;
+		snprintf(val, sizeof(val), v2 && !cg_has(paths, ctl, bfq) ? "default %d" : "%d", w);
+		if (cg_has(paths, ctl, bfq))
+			r = cg_write(paths, ctl, bfq, val, err);
+		else if (cg_has(paths, ctl, plain))
+			r = cg_write(paths, ctl, plain, val, err);
+		else
+			r = nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP,
+					 "no I/O weight here (%s neither %s nor %s: the block scheduler has no weights)",
+					 ctl, bfq, plain);
+		if (r < 0)
+			return nr_error_wrap(err, r, "--io-weight");
+	}
+	return 0;
+}
+
+/* The "netns-run" directory above a container's cgroup goes with the last container, so
+ * nothing of ours stays in the hierarchy; rmdir fails (EBUSY) while others are in it. */
+static void remove_parent_if_empty(const char *dir)
+{
+	char parent[1024], *slash;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if ((slash = strrchr(parent, '/')) && strcmp(slash, "/netns-run") != 0) {
+		*slash = '\0';
+		if (strlen(parent) >= sizeof("/netns-run") - 1 &&
+		    strcmp(parent + strlen(parent) - (sizeof("/netns-run") - 1), "/netns-run") == 0)
+			rmdir(parent);
+	}
+}
+
+static void rmdir_all(json_t *made)
+{
+	for (size_t i = json_array_size(made); i-- > 0;) {
+		const char *dir = json_string_value(json_array_get(made, i));
+		if (rmdir(dir) == 0)
+			remove_parent_if_empty(dir);
+	}
+}
+
+int cgroup_create(const char *name, const struct cgroup_limits *lim, json_t **ret, struct nr_error *err)
+{
+	const char *mode = cgroup_mode();
+	_cleanup_json_ json_t *paths = json_object();
+	_cleanup_json_ json_t *made = json_array();
+	int r;
+
+	if (!mode)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP,
+				    "/sys/fs/cgroup is neither a cgroup2 nor a tmpfs of cgroup hierarchies");
+	if (!paths || !made)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	r = create_dirs(name, mode, paths, made, err);
+	if (r >= 0)
+		r = apply_limits(paths, !strcmp(mode, "unified"), lim, err);
+	if (r >= 0)
+		r = v1_devices(paths, err);
+	if (r < 0) {
+		rmdir_all(made);
+		return r;
+	}
+	*ret = json_pack("{s:s, s:O, s:O}", "mode", mode, "paths", paths, "dirs", made);
+	return *ret ? 0 : nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+}
+
+int cgroup_unified_fd(json_t *cg)
+{
+	const char *dir = json_string_value(json_object_get(json_object_get(cg, "paths"), "unified"));
+
+	return dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+}
+
+int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err)
+{
+	json_t *dirs = json_object_get(cg, "dirs"), *v;
+	const char *unified = json_string_value(json_object_get(json_object_get(cg, "paths"), "unified"));
+	char path[1100], val[32];
+	size_t i;
+	int r;
+
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	json_array_foreach(dirs, i, v) {
+		if (skip_unified && unified && !strcmp(unified, json_string_value(v)))
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", json_string_value(v));
+		r = write_str(path, val);
+		if (r < 0)
+			return nr_error_set(err, CNI_ERR_IO, r, "cannot move %s into %s: %s",
+					    pid ? val : "the container", json_string_value(v), strerror(-r));
+	}
+	return 0;
+}
+
+static long long read_ll(const char *dir, const char *file, const char *key)
+{
+	char path[1100], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	long long v = -1;
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key)
+			return strtoll(line, NULL, 10);
+		size_t n = strlen(key);
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			return strtoll(line + n + 1, NULL, 10);
+	}
+	return v;
+}
+
+static const char *cg_path(json_t *cg, const char *ctl)
+{
+	return json_string_value(json_object_get(json_object_get(cg, "paths"), ctl));
+}
+
+bool cgroup_oom_killed(json_t *cg)
+{
+	bool v2 = !strcmp(json_string_value(json_object_get(cg, "mode")) ?: "", "unified");
+	long long n = read_ll(cg_path(cg, "memory"), v2 ? "memory.events" : "memory.oom_control", "oom_kill");
+
+	return n > 0;
+}
+
+void cgroup_usage(json_t *cg, long long *mem, long long *cpu_ns, long long *pids)
+{
+	bool v2 = !strcmp(json_string_value(json_object_get(cg, "mode")) ?: "", "unified");
+
+	*mem = read_ll(cg_path(cg, "memory"), v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
+	*pids = read_ll(cg_path(cg, "pids"), "pids.current", NULL);
+	if (v2) {
+		long long us = read_ll(cg_path(cg, "unified"), "cpu.stat", "usage_usec");
+		*cpu_ns = us < 0 ? -1 : us * 1000;
+	} else {
+		*cpu_ns = read_ll(cg_path(cg, "cpuacct"), "cpuacct.usage", NULL);
+	}
+}
+
+static void kill_procs(const char *dir)
+{
+	char path[1100], line[64];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		pid_t p = (pid_t)strtol(line, NULL, 10);
+		if (p > 0)
+			kill(p, SIGKILL);
+	}
+}
+
+int cgroup_destroy(json_t *cg, struct nr_error *err)
+{
+	json_t *dirs = json_object_get(cg, "dirs");
+	int r = 0;
+
+	for (size_t i = json_array_size(dirs); i-- > 0;) {
+		const char *dir = json_string_value(json_array_get(dirs, i));
+		/* Dying tasks keep a cgroup busy for a moment after their pid namespace is gone:
+		 * retry for up to ~2 s, killing stragglers, then give up and say so. */
+		for (int attempt = 0;; attempt++) {
+			if (rmdir(dir) == 0 || errno == ENOENT) {
+				remove_parent_if_empty(dir);
+				break;
+			}
+			if (errno != EBUSY || attempt == 200) {
+				if (r == 0)
+					r = nr_error_set(err, CNI_ERR_IO, errno, "cannot remove cgroup %s: %s", dir,
+							 strerror(errno));
+				break;
+			}
+			kill_procs(dir);
+			nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+		}
+	}
+	return r;
+}

@@ -1,0 +1,100 @@
+#include "child.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "rt.h"
+#include "userns.h"
+
+/* Nothing of the runtime's may reach the container: the init never execs, so
+ * close-on-exec does not help; close every descriptor but the three it needs. */
+static void close_other_fds(const struct child_cfg *c)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (fd > 2 && fd != dirfd(d) && fd != c->go_fd && fd != c->err_fd && fd != c->join_netns_fd &&
+		    fd != c->fd_sock)
+			close(fd);
+	}
+	closedir(d);
+}
+
+void child_main(const struct child_cfg *c)
+{
+	struct nr_error err = {0};
+	sigset_t none;
+	char go;
+	int layers[16], n_layers = 0;
+	int r;
+
+	close_other_fds(c);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* The container dies with the netns-run process that watches it, so a killed runtime
+	 * leaves only state for gc, never a running container nobody owns. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Its own session: terminal signals reach the runtime, which forwards them once. */
+	setsid();
+	/* Joining v1 cgroups waits for an RCU grace period; doing it here overlaps that
+	 * wait with the runtime's network setup.  (In a user namespace we may not: the
+	 * runtime moves us.) */
+	if (c->fd_sock < 0 && cgroup_attach(c->cgroup, 0, c->in_unified, &err) < 0) {
+		r = -1;
+		goto fail;
+	}
+	if (c->fd_sock >= 0) {
+		/* The layers come once our ids are mapped: then become the namespace's root. */
+		n_layers = fds_recv(c->fd_sock, layers, 16);
+		if (n_layers <= 0)
+			_exit(RT_EXIT_RUNTIME); /* the runtime gave up before sending them */
+		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
+			r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot become root in the user namespace: %s",
+					 strerror(errno));
+			goto fail;
+		}
+	}
+	if (c->join_netns_fd >= 0 && setns(c->join_netns_fd, CLONE_NEWNET) < 0) {
+		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot join the network namespace: %s",
+				 strerror(errno));
+		goto fail;
+	}
+	/* After the runtime moved us into our cgroups, so they are the namespace's root. */
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot create a cgroup namespace: %s",
+				 strerror(errno));
+		goto fail;
+	}
+	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot set the hostname: %s", strerror(errno));
+		goto fail;
+	}
+	/* The root is built while the runtime runs the network's ADD (the /etc files it fills
+	 * in afterwards are bind-mounted already); the command waits for the network. */
+	if ((r = rootfs_setup(c, layers, n_layers, &err)) < 0)
+		goto fail;
+	if (read(c->go_fd, &go, 1) != 1)
+		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
+	close(c->go_fd);
+	if ((r = security_apply(&err)) < 0)
+		goto fail;
+	init_run(c);
+fail:
+	(void)r;
+	dprintf(c->err_fd, "%s", err.msg);
+	_exit(RT_EXIT_RUNTIME);
+}

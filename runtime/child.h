@@ -1,0 +1,42 @@
+/* What happens inside the new namespaces: the root file system, the security settings,
+ * and the tiny init that runs as pid 1 and waits for the command. */
+#ifndef NETNS_RUN_CHILD_H
+#define NETNS_RUN_CHILD_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "opts.h"
+
+struct child_cfg {
+	const struct run_opts *o;
+	const char *ctr_dir;  /* <state>/containers/<name>: upper, work, merged, etc files */
+	const char *hostname;
+	int join_netns_fd;    /* --net=container:NAME: the owner's netns; -1 otherwise */
+	int go_fd;            /* read end: one byte when the network and cgroups are ready */
+	int err_fd;           /* write end: a setup error's text; closed (EOF) on success */
+	char **envp;          /* the command's environment */
+	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
+	bool in_unified;      /* cloned into the v2 cgroup already */
+	int fd_sock;          /* --userns: the idmapped lower layers arrive here; -1 otherwise */
+};
+
+/* Runs in the cloned child; never returns. */
+void child_main(const struct child_cfg *c) __attribute__((noreturn));
+
+/* rootfs.c: overlay, mounts, /dev, /etc files, volumes, pivot_root, masks. */
+int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err);
+
+/* security.c: capability bounding set to Docker's default 14, no_new_privs. */
+int security_apply(struct nr_error *err);
+
+/* init.c: fork the command, reap, forward signals; exits with the command's status. */
+void init_run(const struct child_cfg *c) __attribute__((noreturn));
+
+/* In the process that becomes the command: --user, -w, then exec with envp; exits 126/127
+ * (docker's codes) when the exec fails. */
+void exec_command(const struct run_opts *o, char **envp) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,48 @@
+/* netns-run: run a command in its own namespaces, networked through CNI plugins.
+ * `netns-run [run] [OPTIONS] CMD` and the verbs of docs/cli.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctr.h"
+#include "rt.h"
+
+static const char usage[] =
+	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
+	"       netns-run VERB [OPTIONS] ...\n"
+	"\n"
+	"Verbs:\n"
+	"  run       run a command in a new container (the default verb)\n"
+	"  ps        list containers\n"
+	"  exec      run a command in a running container\n"
+	"  stop      stop a container\n"
+	"  rm        remove a container\n"
+	"  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
+	"  network   ls | inspect NAME\n"
+	"  gc        clean up after containers whose netns-run was killed\n"
+	"\n"
+	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
+	"NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} verbs[] = {{"run", cmd_run},	   {"ps", cmd_ps},	     {"exec", cmd_exec}, {"stop", cmd_stop},
+		     {"rm", cmd_rm},	   {"inspect", cmd_inspect}, {"network", cmd_network},
+		     {"gc", cmd_gc}};
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return RT_EXIT_RUNTIME;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	/* No verb: everything is `run`'s (getopt skips argv[0]). */
+	return cmd_run(argc, argv);
+}

@@ -1,0 +1,50 @@
+/* `netns-run run` options, parsed with getopt_long in Docker's spelling. */
+#ifndef NETNS_RUN_OPTS_H
+#define NETNS_RUN_OPTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "rt.h"
+
+struct volume {
+	const char *host; /* absolute */
+	const char *cont; /* absolute, inside the container */
+	bool ro;
+};
+
+struct run_opts {
+	char name[RT_NAME_MAX]; /* "" = derived from the id */
+	const char *hostname;   /* NULL = the name */
+	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name */
+	json_t *ports;          /* portMappings capability array (owned), NULL when no -p */
+	const char *rootfs[16]; /* lower layers, top first; none given = "/" */
+	size_t n_rootfs;
+	bool read_only;
+	struct volume vols[32];
+	size_t n_vols;
+	const char *env[128]; /* "K=V" */
+	size_t n_env;
+	const char *workdir; /* NULL = "/" */
+	const char *user;    /* NULL = root; "UID[:GID]" or a name */
+	long long memory;    /* bytes; 0 = no limit */
+	double cpus;         /* 0 = no limit */
+	long long pids;      /* 0 = no limit */
+	int io_weight;       /* 10..1000; 0 = unset */
+	unsigned long userns_base; /* --userns: container uid/gid 0 is this host id; 0 = off */
+	unsigned long userns_count;
+	bool detach, rm;
+	char **argv; /* the command (points into the caller's argv) */
+};
+
+/* 1 after printing help (exit 0), 0 when parsed, negative with err (exit 125). */
+int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err);
+void run_opts_free(struct run_opts *o);
+
+/* "[HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]" appended to arr as portMappings
+ * entries ({hostPort, containerPort, protocol, hostIP}), one per port of a range. */
+int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err);
+
+#endif

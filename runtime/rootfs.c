@@ -1,0 +1,358 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "rt.h"
+
+static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
+		    struct nr_error *err)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount %s on %s: %s", type ? type : src, dst,
+				    strerror(errno));
+	return 0;
+}
+
+/* An empty file or directory at path (and its parents), for a mount target. */
+static int ensure_target(const char *path, bool dir)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) == 0)
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		int r = mkdir_p(parent, 0755);
+		if (r < 0)
+			return r;
+	}
+	if (dir)
+		return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int mount_fresh(const char *type, const char *merged, const char *dir, unsigned long flags,
+		       struct nr_error *err)
+{
+	char p[PATH_MAX];
+	int r;
+
+	snprintf(p, sizeof(p), "%s%s", merged, dir);
+	if ((r = ensure_target(p, true)) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", dir, strerror(-r));
+	return do_mount(type, p, type, flags, NULL, err);
+}
+
+/* Whether any controller in the comma-separated opts has a cgroup of the container. */
+static bool ours(json_t *paths, const char *opts)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", opts);
+	for (char *save = NULL, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		if (json_object_get(paths, o))
+			return true;
+	return false;
+}
+
+/* /sys/fs/cgroup inside, read-only, as docker shows it: the same hierarchies as the host
+ * (those the container has cgroups in), each rooted at the container's own cgroup by the
+ * cgroup namespace, so tools inside read their limits where they expect them. */
+static int mount_cgroups(const struct child_cfg *c, const char *merged, struct nr_error *err)
+{
+	json_t *paths = json_object_get(c->cgroup, "paths");
+	const char *mode = json_string_value(json_object_get(c->cgroup, "mode"));
+	char root[PATH_MAX], line[1024];
+	FILE *f;
+	int r;
+
+	if (!mode)
+		return 0;
+	snprintf(root, sizeof(root), "%s/sys/fs/cgroup", merged);
+	if (!strcmp(mode, "unified"))
+		return do_mount("cgroup2", root, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, err);
+	if ((r = do_mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k", err)) < 0)
+		return r;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char mnt[512], fstype[32], src[64], sopts[512], target[PATH_MAX];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+		    sscanf(sep + 3, "%31s %63s %511s", fstype, src, sopts) != 3 || strncmp(mnt, "/sys/fs/cgroup/", 15))
+			continue;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		/* "rw,cpu,cpuacct" -> "cpu,cpuacct"; the hierarchy is mounted read-only anyway. */
+		const char *data = !strncmp(sopts, "rw,", 3) || !strncmp(sopts, "ro,", 3) ? sopts + 3 : sopts;
+		if (!v2 && (strcmp(fstype, "cgroup") || !ours(paths, data)))
+			continue;
+		snprintf(target, sizeof(target), "%s%s", merged, mnt);
+		if (mkdir(target, 0755) < 0 && errno != EEXIST)
+			continue;
+		r = do_mount(fstype, target, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, v2 ? NULL : data,
+			     err);
+		/* A user namespace may not mount every v1 hierarchy; its limits hold anyway. */
+		if (r < 0 && c->fd_sock >= 0) {
+			rmdir(target);
+			nr_error_clear(err);
+			continue;
+		}
+		if (r < 0) {
+			fclose(f);
+			return r;
+		}
+	}
+	if (f)
+		fclose(f);
+	return do_mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+}
+
+/* --userns: the runtime's idmapped clones of the layers, attached under the container's
+ * directory as lower0, lower1, ... */
+static int attach_layers(const struct child_cfg *c, const int *fds, int n, char *lower, size_t len,
+			 struct nr_error *err)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < n; i++) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/lower%d", c->ctr_dir, i);
+		if (move_mount(fds[i], "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot attach layer %d at %s: %s", i, p,
+					    strerror(errno));
+		close(fds[i]);
+		used += snprintf(lower + used, len - used, "%s%s", i ? ":" : "", p);
+		if (used >= len)
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "--rootfs: too many or too long paths");
+	}
+	return 0;
+}
+
+static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, const char *merged,
+			 struct nr_error *err)
+{
+	char data[4096], lower[3072] = "";
+	size_t used = 0;
+	const struct run_opts *o = c->o;
+	int r;
+
+	if (n_fds > 0) {
+		if ((r = attach_layers(c, fds, n_fds, lower, sizeof(lower), err)) < 0)
+			return r;
+		/* Whiteouts as user.overlay.* xattrs: trusted.* is not ours to write here. */
+		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower,
+				     c->ctr_dir, c->ctr_dir) >= sizeof(data))
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "overlay options too long");
+		if (mount("overlay", merged, "overlay", 0, data) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount the overlay root (%s): %s", data,
+					    strerror(errno));
+		return 0;
+	}
+	if (o->n_rootfs == 0)
+		snprintf(lower, sizeof(lower), "/");
+	for (size_t i = 0; i < o->n_rootfs; i++) {
+		if (strpbrk(o->rootfs[i], ":,"))
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+					    "--rootfs %s: overlayfs cannot take a path with ':' or ','", o->rootfs[i]);
+		used += snprintf(lower + used, sizeof(lower) - used, "%s%s", i ? ":" : "", o->rootfs[i]);
+		if (used >= sizeof(lower))
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "--rootfs: too many or too long paths");
+	}
+	if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, c->ctr_dir,
+			     c->ctr_dir) >= sizeof(data))
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "overlay options too long");
+	if (mount("overlay", merged, "overlay", 0, data) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount the overlay root (%s): %s", data,
+				    strerror(errno));
+	return 0;
+}
+
+static int setup_dev(const char *merged, bool userns, struct nr_error *err)
+{
+	static const struct {
+		const char *name;
+		unsigned maj, min;
+	} nodes[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+	static const char *const links[][2] = {{"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
+					       {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
+					       {"ptmx", "pts/ptmx"},             {"core", "/proc/kcore"}};
+	char dev[PATH_MAX], p[PATH_MAX];
+	int r;
+
+	snprintf(dev, sizeof(dev), "%s/dev", merged);
+	if ((r = ensure_target(dev, true)) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", dev, strerror(-r));
+	r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, nodes[i].name);
+		if (userns) {
+			/* No mknod in a user namespace: the host's node, bind-mounted. */
+			char host[64];
+			snprintf(host, sizeof(host), "/dev/%s", nodes[i].name);
+			if ((r = ensure_target(p, false)) < 0)
+				return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", p, strerror(-r));
+			if ((r = do_mount(host, p, NULL, MS_BIND, NULL, err)) < 0)
+				return r;
+			continue;
+		}
+		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 || chmod(p, 0666) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, links[i][0]);
+		if (symlink(links[i][1], p) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
+	}
+	static const struct {
+		const char *dir, *type;
+		unsigned long flags;
+		const char *data;
+	} mounts[] = {
+		{"pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
+		{"shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"},
+		{"mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+	};
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, mounts[i].dir);
+		if (mkdir(p, 0755) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
+		r = do_mount(mounts[i].type, p, mounts[i].type, mounts[i].flags, mounts[i].data, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int bind_into(const char *src, const char *merged, const char *dst, bool ro, struct nr_error *err)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (stat(src, &st) < 0)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, errno, "%s: %s", src, strerror(errno));
+	snprintf(target, sizeof(target), "%s%s", merged, dst);
+	if ((r = ensure_target(target, S_ISDIR(st.st_mode))) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create the mount point %s: %s", dst,
+				    strerror(-r));
+	r = do_mount(src, target, NULL, MS_BIND | MS_REC, NULL, err);
+	if (r >= 0 && ro)
+		r = do_mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, err);
+	return r;
+}
+
+/* Docker's default masked and read-only /proc and /sys paths. */
+static int mask_paths(struct nr_error *err)
+{
+	static const char *const masked[] = {"/proc/asound",	 "/proc/acpi",	     "/proc/interrupts",
+					     "/proc/kcore",	 "/proc/keys",	     "/proc/latency_stats",
+					     "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+					     "/proc/scsi",	 "/sys/firmware",    "/sys/devices/virtual/powercap"};
+	static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+					       "/proc/sysrq-trigger"};
+	struct stat st;
+	int r;
+
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+		if (stat(masked[i], &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			r = do_mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0", err);
+		else
+			r = do_mount("/dev/null", masked[i], NULL, MS_BIND, NULL, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
+		if (stat(readonly[i], &st) < 0)
+			continue;
+		if ((r = do_mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL, err)) < 0 ||
+		    (r = do_mount(NULL, readonly[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_REC, NULL, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* With the host's / as the lower layer, its /tmp and netns-run's own state (other
+ * containers' layers, CNI caches) would show through: cover them. */
+static int hide_host_state(const char *merged, struct nr_error *err)
+{
+	const char *dirs[] = {"/tmp", rt_paths()->state_dir, "/var/lib/cni"};
+	char p[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", merged, dirs[i]);
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		int r = do_mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, i == 0 ? "mode=1777" : "mode=755,size=4k",
+				 err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err)
+{
+	const struct run_opts *o = c->o;
+	char merged[PATH_MAX], p[PATH_MAX], src[PATH_MAX];
+	static const char *const etc_files[] = {"hostname", "hosts", "resolv.conf"};
+	int r;
+
+	/* Nothing we mount may propagate back to the host, and host mounts must not follow us. */
+	if ((r = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err)) < 0)
+		return r;
+	snprintf(merged, sizeof(merged), "%s/merged", c->ctr_dir);
+	if ((r = mount_overlay(c, layer_fds, n_layers, merged, err)) < 0)
+		return r;
+	if (o->n_rootfs == 0 && (r = hide_host_state(merged, err)) < 0)
+		return r;
+	if ((r = mount_fresh("proc", merged, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0 ||
+	    (r = mount_fresh("sysfs", merged, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, err)) < 0)
+		return r;
+	if ((r = mount_cgroups(c, merged, err)) < 0 || (r = setup_dev(merged, c->fd_sock >= 0, err)) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
+		snprintf(src, sizeof(src), "%s/%s", c->ctr_dir, etc_files[i]);
+		snprintf(p, sizeof(p), "/etc/%s", etc_files[i]);
+		if ((r = bind_into(src, merged, p, false, err)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < o->n_vols; i++)
+		if ((r = bind_into(o->vols[i].host, merged, o->vols[i].cont, o->vols[i].ro, err)) < 0)
+			return nr_error_wrap(err, r, "-v %s:%s", o->vols[i].host, o->vols[i].cont);
+	if (o->workdir) {
+		snprintf(p, sizeof(p), "%s%s", merged, o->workdir);
+		if ((r = mkdir_p(p, 0755)) < 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, r, "-w %s: %s", o->workdir, strerror(-r));
+	}
+	/* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves
+	 * no path back to the host's tree. */
+	if (chdir(merged) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "pivot_root into %s: %s", merged, strerror(errno));
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot detach the old root: %s", strerror(errno));
+	if ((r = mask_paths(err)) < 0)
+		return r;
+	if (o->read_only && (r = do_mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, err)) < 0)
+		return nr_error_wrap(err, r, "--read-only");
+	return 0;
+}

@@ -1,0 +1,297 @@
+#include "rt.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+
+static struct rt_paths paths;
+static bool paths_ready;
+
+static void env_or(char *buf, size_t len, const char *var, const char *def)
+{
+	const char *v = getenv(var);
+
+	snprintf(buf, len, "%s", v && *v ? v : def);
+}
+
+/* Plugins sit at ../cni next to bin/ in the build tree and at ../lib/netns-run/cni when
+ * installed under a PREFIX; both are looked at, so either layout works unconfigured. */
+static void default_cni_path(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *subdirs[] = {"../cni", "../lib/netns-run/cni"};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	char *dir = dirname(exe);
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		char cand[PATH_MAX], real[PATH_MAX];
+		snprintf(cand, sizeof(cand), "%s/%s", dir, subdirs[i]);
+		if (!realpath(cand, real))
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s", used ? ":" : "", real);
+		if (used >= len)
+			break;
+	}
+}
+
+const struct rt_paths *rt_paths(void)
+{
+	const char *conf;
+
+	if (paths_ready)
+		return &paths;
+	env_or(paths.state_dir, sizeof(paths.state_dir), "NETNS_RUN_STATE_DIR", "/var/lib/netns-run");
+	env_or(paths.cache_dir, sizeof(paths.cache_dir), "NETNS_RUN_CNI_CACHE_DIR", "/var/lib/cni/results");
+	conf = getenv("NETNS_RUN_CNI_PATH");
+	if (conf && *conf)
+		snprintf(paths.cni_path, sizeof(paths.cni_path), "%s", conf);
+	else
+		default_cni_path(paths.cni_path, sizeof(paths.cni_path));
+	conf = getenv("NETNS_RUN_CONFIG_DIR");
+	if (conf && *conf) {
+		snprintf(paths.conf_dirs[0], sizeof(paths.conf_dirs[0]), "%s", conf);
+		paths.conf_list[0] = paths.conf_dirs[0];
+	} else {
+		snprintf(paths.conf_dirs[0], sizeof(paths.conf_dirs[0]), "/etc/netns-run/net.d");
+		snprintf(paths.conf_dirs[1], sizeof(paths.conf_dirs[1]), "/etc/cni/net.d");
+		paths.conf_list[0] = paths.conf_dirs[0];
+		paths.conf_list[1] = paths.conf_dirs[1];
+	}
+	paths_ready = true;
+	return &paths;
+}
+
+const char *rt_ctr_path(char *buf, size_t len, const char *name, const char *file)
+{
+	snprintf(buf, len, "%s/containers/%s%s%s", rt_paths()->state_dir, name, file ? "/" : "", file ? file : "");
+	return buf;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int rm_rf_at(int dfd, const char *name, dev_t dev)
+{
+	struct stat st;
+	int r = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (st.st_dev != dev)
+		return -EBUSY; /* a mount point: never delete into another file system */
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int q = rm_rf_at(fd, de->d_name, dev);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}
+
+int rm_rf(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return rm_rf_at(AT_FDCWD, path, st.st_dev);
+}
+
+int write_file(const char *path, const char *buf, mode_t mode)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return -errno;
+	return fd_write_all(fd, buf, strlen(buf));
+}
+
+int write_file_atomic(const char *path, const char *buf, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int r;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	r = write_file(tmp, buf, mode);
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int write_str(const char *path, const char *s)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* Kernel files take one write; a short write is an error the kernel reports. */
+	if (write(fd, s, strlen(s)) < 0)
+		return -errno;
+	return 0;
+}
+
+int parse_bytes(const char *s, long long *ret)
+{
+	char *end;
+	double v;
+	long long mul = 1;
+
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (tolower((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'b':
+		break;
+	case 'k':
+		mul = 1LL << 10;
+		break;
+	case 'm':
+		mul = 1LL << 20;
+		break;
+	case 'g':
+		mul = 1LL << 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end) {
+		end++;
+		if (*end == 'b' || *end == 'B')
+			end++;
+		if (*end)
+			return -EINVAL;
+	}
+	if (v <= 0 || v * mul > 9e18)
+		return -EINVAL;
+	*ret = (long long)(v * mul);
+	return 0;
+}
+
+int rt_random_id(char buf[RT_ID_LEN + 1])
+{
+	unsigned char raw[RT_ID_LEN / 2];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		sprintf(buf + 2 * i, "%02x", raw[i]);
+	return 0;
+}
+
+unsigned long long pid_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+	unsigned long long t = 0;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* Field 3 (state) is the first after ')'; start time is field 22. */
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &t) != 1)
+		return 0;
+	/* A zombie has finished: count it as gone. */
+	char *st = strrchr(buf, ')');
+	if (st && st[1] == ' ' && (st[2] == 'Z' || st[2] == 'X'))
+		return 0;
+	return t;
+}
+
+bool pid_is(pid_t pid, unsigned long long start_time)
+{
+	unsigned long long t = pid_start_time(pid);
+
+	return t != 0 && t == start_time;
+}
+
+void rt_print_error(const struct nr_error *err)
+{
+	fprintf(stderr, "netns-run: %s\n", err->msg[0] ? err->msg : "unknown error");
+	if (err->details[0])
+		fprintf(stderr, "netns-run: (%s)\n", err->details);
+}
+
+bool rt_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= RT_NAME_MAX || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
