@@ -1,0 +1,36 @@
+#!/bin/bash
+# Run the unit and integration tests against a build made with ASan + UBSan (make asan).
+# Plugins run as children of the tests and of each other, and a test that expects a
+# plugin to fail would not notice a sanitizer abort, so every report goes to a file in
+# one directory (log_path) and any file there fails the run, whatever the tests said.
+# Usage: tests/reliability/sanitize.sh ASAN_BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-build-asan}
+logs="$top/$build/sanitizer-logs"
+rm -rf "$logs"
+mkdir -p "$logs"
+# abort_on_error: an abort (signal) is never mistaken for a CNI error exit (status 1).
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:disable_coredump=1:log_path=$logs/asan"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
+export LSAN_OPTIONS="log_path=$logs/lsan"
+# Tests use it to skip what cannot run on a sanitized binary (valgrind) and to build their
+# small drivers with the same flags.
+export NR_SANITIZED=1
+export NR_SANITIZE_FLAGS="-fsanitize=address,undefined"
+start=$(date +%s)
+"$top/tests/run-all.sh" "$build"
+rc=$?
+echo "# sanitized suite took $(($(date +%s) - start))s"
+reports=$(find "$logs" -type f | sort)
+if [ -n "$reports" ]; then
+	echo "# sanitizer reports:"
+	for f in $reports; do
+		echo "## $f"
+		head -n 60 "$f"
+	done
+	echo "sanitizers: $(wc -l <<<"$reports") report(s): FAIL"
+	exit 1
+fi
+echo "sanitizers: no reports"
+exit $rc
