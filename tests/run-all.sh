@@ -41,9 +41,11 @@ if [ "$what" = all ] || [ "$what" = integration ]; then
 		echo "# integration: $(basename "$t")"
 		log="$NR_BUILD/tests/$(basename "$t" .sh).log"
 		mkdir -p "$(dirname "$log")"
+		t0=$SECONDS
 		timeout 900 "$t" >"$log" 2>&1
 		rc=$?
 		cat "$log"
+		echo "# $(basename "$t") took $((SECONDS - t0))s"
 		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 		if [ -z "$line" ]; then
 			failed=$((failed + 1))

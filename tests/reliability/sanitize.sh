@@ -18,6 +18,10 @@ export LSAN_OPTIONS="log_path=$logs/lsan"
 # small drivers with the same flags.
 export NR_SANITIZED=1
 export NR_SANITIZE_FLAGS="-fsanitize=address,undefined"
+# The budget of make check: every test runs, the two loops at a representative size
+# (churn 96 operations; crash points at netlink sends, writes and lease links).
+export CHURN_OPS=${CHURN_OPS:-96}
+export CRASH_SYSCALLS=${CRASH_SYSCALLS:-"sendmsg write linkat"}
 start=$(date +%s)
 "$top/tests/run-all.sh" "$build"
 rc=$?
