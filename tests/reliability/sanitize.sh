@@ -21,7 +21,7 @@ export NR_SANITIZE_FLAGS="-fsanitize=address,undefined"
 # The budget of make check: every test runs, the two loops at a representative size
 # (churn 96 operations; crash points at netlink sends, writes and lease links).
 export CHURN_OPS=${CHURN_OPS:-96}
-export CRASH_SYSCALLS=${CRASH_SYSCALLS:-"sendmsg write linkat"}
+export CRASH_SYSCALLS=${CRASH_SYSCALLS:-"sendmsg write linkat"} CRASH_MIN_POINTS=${CRASH_MIN_POINTS:-20}
 start=$(date +%s)
 "$top/tests/run-all.sh" "$build"
 rc=$?
