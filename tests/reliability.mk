@@ -15,7 +15,7 @@ FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 2
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -Werror \
-	      -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -Iplugins/host-local -Iplugins/bridge $(PKG_CFLAGS)
+	      -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -Iplugins/bridge $(PKG_CFLAGS)
 # Targets of parsers still being written elsewhere are built once core/ defines them.
 FUZZ_NEEDS_cni_netconf := cni_netconf_parse
 FUZZ_NEEDS_cni_cache   := cni_cache_read
@@ -23,8 +23,7 @@ fuzz_defined = $(shell grep -qs '^int $(1)\b' core/*.c && echo yes)
 FUZZ_SRC   := $(foreach f,$(wildcard tests/fuzz/fuzz_*.c),$(if $(FUZZ_NEEDS_$(patsubst fuzz_%,%,$(basename $(notdir $(f))))),$(if $(call fuzz_defined,$(FUZZ_NEEDS_$(patsubst fuzz_%,%,$(basename $(notdir $(f)))))),$(f)),$(f)))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_CORE  := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC))
-# A target named fuzz_<word>_*.c also links plugin <word>'s sources but main.c.
-FUZZ_PLUGIN_hostlocal := host-local
+# A target named fuzz_<word>_*.c also links the sources but main.c of plugin FUZZ_PLUGIN_<word>.
 FUZZ_PLUGIN_bridge    := bridge
 
 .PHONY: asan asan-build fuzz fuzz-check fuzz-build valgrind churn

@@ -1,6 +1,6 @@
 /* host-local's resolvConf file, read into the result's dns. */
 #include "fuzz.h"
-#include "hl.h"
+#include "hostlocal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

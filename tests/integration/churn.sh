@@ -78,7 +78,8 @@ echo "# churn: $done_ops ADD/DEL operations by $WORKERS workers over 2 networks 
 t_eq "every operation ran ($((rounds * 4 * WORKERS)))" "$done_ops" $((rounds * 4 * WORKERS))
 t_eq "no failure, no address held twice" "$(head -n 20 "$WORK/fail" 2>/dev/null)" ""
 t_eq "no claim is left" "$(ls "$WORK/held")" ""
-t_eq "no lease is left" "$(find "$DATA" -type f ! -name lock ! -name 'last_reserved_ip*' | wc -l)" 0
+t_eq "no lease is left" "$(find "$DATA" -name .nr-index -prune -o -type f ! -name lock ! -name 'last_reserved_ip*' -print | wc -l)" 0
+t_eq "no index entry is left" "$(find "$DATA" -path '*/.nr-index/*@*' ! -name '.tmp.*' | wc -l)" 0
 t_eq "no veth is left" "$(ip -o link show type veth | wc -l)" 0
 t_eq "no masquerade element is left" \
 	"$(nft -j list ruleset | jq '[.nftables[] | select(.set) | .set.elem // [] | length] | add // 0')" 0

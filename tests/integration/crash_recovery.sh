@@ -31,7 +31,8 @@ killed() {
 # What is left of an attachment, empty when nothing.
 leftovers() {
 	# Only this attachment exists here, so any lease (even an empty file) is left over.
-	find "$DATA" -type f ! -name lock ! -name 'last_reserved_ip*' -printf 'lease %f\n'
+	find "$DATA" -name .nr-index -prune -o -type f ! -name lock ! -name 'last_reserved_ip*' -printf 'lease %f\n'
+	find "$DATA" -path "*/.nr-index/$1@*" -printf 'index entry %f\n'
 	ip -o link show type veth | awk -F': ' '{print "veth " $2}'
 	ip -n cr -o link show eth0 2>/dev/null | awk -F': ' '{print "container " $2}'
 	nft -j list ruleset 2>/dev/null | jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] | "nft element \(.)"'
@@ -92,7 +93,7 @@ t_eq "GC removed the lost attachments' masquerade elements (r2's two stay)" \
 GCCONF=$(jq -c '."cni.dev/valid-attachments"=[]' <<<"$CONF")
 CNI_CONTAINERID=gc cni bridge GC "" eth0 "$GCCONF" >/dev/null
 t_eq "GC with no valid attachment empties the store" \
-	"$(find "$DATA" -type f ! -name lock ! -name 'last_reserved_ip*' | wc -l)" 0
+	"$(find "$DATA" -name .nr-index -prune -o -type f ! -name lock ! -name 'last_reserved_ip*' -print | wc -l)" 0
 ip netns del r2
 
 # --- dataDir on /run ------------------------------------------------------------------------
