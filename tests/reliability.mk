@@ -3,7 +3,7 @@
 #   make asan       everything built with ASan+UBSan into $(ASAN_BUILD), unit + integration
 #                   tests run with it; any sanitizer report, in a test or in a plugin, fails
 #   make fuzz       every tests/fuzz/fuzz_*.c target for FUZZ_SECONDS each (clang libFuzzer)
-#   make fuzz-check the same for FUZZ_CHECK_SECONDS (2) each (part of `make check`)
+#   make fuzz-check the same for FUZZ_CHECK_SECONDS (1) each (part of `make check`)
 #   make valgrind   memcheck over each plugin's ADD/CHECK/DEL/GC
 #   make churn      the concurrent churn test at full size (CHURN_OPS, default 2000)
 ASAN_BUILD ?= build-asan
@@ -12,7 +12,7 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 FUZZ_BUILD         ?= build-fuzz
 FUZZ_CC            ?= clang-14
 FUZZ_SECONDS       ?= 60
-FUZZ_CHECK_SECONDS ?= 2
+FUZZ_CHECK_SECONDS ?= 1
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -Werror \
 	      -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -Iplugins/bridge $(PKG_CFLAGS)

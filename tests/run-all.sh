@@ -34,6 +34,7 @@ fi
 if [ "$what" = all ] || [ "$what" = integration ]; then
 	for t in "$top"/tests/integration/*.sh; do
 		[ -n "$only" ] && [ "$(basename "$t")" != "$only" ] && continue
+		case " ${NR_TESTS_SKIP:-} " in *" $(basename "$t") "*) echo "# skipped: $(basename "$t")"; continue ;; esac
 		if [ ! -x "$t" ]; then
 			# A forgotten chmod must not make a test silently vanish from the count.
 			failed=$((failed + 1))

@@ -23,8 +23,7 @@ ip netns add cr
 br() { CNI_CONTAINERID=$1 cni bridge "$2" /run/netns/cr eth0 "$CONF"; }
 # killed ID CMD SYSCALL N: the command under strace, killed at the N-th SYSCALL.
 killed() {
-	# LeakSanitizer cannot run under ptrace; the other sanitizers can.
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 CNI_COMMAND=$2 CNI_CONTAINERID=$1 CNI_NETNS=/run/netns/cr CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+	CNI_COMMAND=$2 CNI_CONTAINERID=$1 CNI_NETNS=/run/netns/cr CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
 		strace -f -qq -o /dev/null -e inject="$3:signal=KILL:when=$4" \
 		"$CNI_BIN/bridge" <<<"$CONF" >/dev/null 2>&1
 }
