@@ -14,8 +14,8 @@ FUZZ_CC            ?= clang-14
 FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 1
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -Werror \
-	      -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -Iplugins/bridge $(PKG_CFLAGS)
+FUZZ_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -Wno-unused-function -Werror \
+	      -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -Iplugins/bridge -Iruntime $(PKG_CFLAGS)
 # Targets of parsers still being written elsewhere are built once core/ defines them.
 FUZZ_NEEDS_cni_netconf := cni_netconf_parse
 FUZZ_NEEDS_cni_cache   := cni_cache_read
@@ -23,8 +23,9 @@ fuzz_defined = $(shell grep -qs '^int $(1)\b' core/*.c && echo yes)
 FUZZ_SRC   := $(foreach f,$(wildcard tests/fuzz/fuzz_*.c),$(if $(FUZZ_NEEDS_$(patsubst fuzz_%,%,$(basename $(notdir $(f))))),$(if $(call fuzz_defined,$(FUZZ_NEEDS_$(patsubst fuzz_%,%,$(basename $(notdir $(f)))))),$(f)),$(f)))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_CORE  := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC))
-# A target named fuzz_<word>_*.c also links the sources but main.c of plugin FUZZ_PLUGIN_<word>.
-FUZZ_PLUGIN_bridge    := bridge
+# A target named fuzz_<word>_*.c also links the sources but main.c of directory FUZZ_DIR_<word>.
+FUZZ_DIR_bridge  := plugins/bridge
+FUZZ_DIR_runtime := runtime
 
 .PHONY: asan asan-build fuzz fuzz-check fuzz-build valgrind churn
 
@@ -39,7 +40,7 @@ $(FUZZ_BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-fuzz_plugin_objs = $(if $(FUZZ_PLUGIN_$(1)),$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out %/main.c,$(wildcard plugins/$(FUZZ_PLUGIN_$(1))/*.c))))
+fuzz_plugin_objs = $(if $(FUZZ_DIR_$(1)),$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out %/main.c,$(wildcard $(FUZZ_DIR_$(1))/*.c))))
 define fuzz_rule
 $(FUZZ_BUILD)/$(1): $(FUZZ_BUILD)/tests/fuzz/$(1).o $(FUZZ_CORE) $(call fuzz_plugin_objs,$(word 2,$(subst _, ,$(1))))
 	$$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ $$(PKG_LIBS)

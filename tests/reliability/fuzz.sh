@@ -19,7 +19,7 @@ for bin in "$build"/fuzz_*; do
 	log="$build/$name.log"
 	mkdir -p "$work" "$seeds"
 	# libFuzzer first runs every seed (the regression inputs), then mutates for -max_total_time.
-	"$bin" -max_total_time="$secs" -timeout=10 -max_len=16384 -print_final_stats=1 \
+	"$bin" -max_total_time="$secs" -timeout=10 -max_len=16384 -print_final_stats=1 -close_fd_mask=1 \
 		-artifact_prefix="$build/crashes/$name-" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
