@@ -1,5 +1,5 @@
 #!/bin/bash
-# Bad inputs, table-driven: every case runs one plugin once and asserts the exit status,
+# Bad inputs, table-driven: every case runs one plugin (or netns-run) once and asserts the exit status,
 # the error object's exact code and the shape of its message, AND that the host is exactly
 # as before (links, addresses, routes in the host and the test netns, leases, the nft
 # ruleset, mounts, files under /run and /var/lib/cni, ip_forward).  The sandbox starts
@@ -40,16 +40,19 @@ snapshot() {
 	local ns
 	for ns in "" bi gd; do
 		echo "== netns ${ns:-host}"
-		ip ${ns:+-n $ns} -br link
-		ip ${ns:+-n $ns} -br addr
-		ip ${ns:+-n $ns} route show table all
-		ip ${ns:+-n $ns} -6 route show table all
+		# Names, MACs and addresses; not the operational state, which the kernel updates
+		# lazily (a bridge's carrier a second after its last port went).
+		ip ${ns:+-n $ns} -br link | awk '{print $1, $3}'
+		ip ${ns:+-n $ns} -br addr | awk '{$2 = ""; print}'
+		ip ${ns:+-n $ns} route show table all | sed 's/ linkdown//'
+		ip ${ns:+-n $ns} -6 route show table all | sed 's/ linkdown//'
 	done
 	echo "== nft"; nft list ruleset
 	echo "== files"; find /run /var/lib/cni -xdev ! -name lock -printf '%p %y %s\n' 2>/dev/null | sort
 	echo "== leases"; grep -r --exclude=lock . "$DATA" | sort
 	echo "== mounts"; awk '{print $5, $9}' /proc/self/mountinfo | sort
 	echo "== sysctl"; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding
+	echo "== cgroups"; find /sys/fs/cgroup -maxdepth 3 -type d -name 'netns-run*' 2>/dev/null | sort
 }
 # DAD and carrier settle on their own after setup: wait (bounded) for DAD to finish, then
 # until two snapshots agree.
@@ -273,6 +276,89 @@ c bridge ADD 'CNI_ARGS=IP=192.0.2.9' '@BR' 7 '192\.0\.2\.9'
 c bridge ADD '' '@BR .ipam.ranges=[[{"subnet":"198.51.100.0/24","rangeStart":"198.51.100.2","rangeEnd":"198.51.100.2"}]]' 50 'available'
 c bridge ADD '' '@BR .ipam.ranges=[[{"subnet":"198.51.100.0/24"}],[{"subnet":"198.51.100.0/25"}]]' 7 'overlaps'
 c bridge CHECK 'CNI_CONTAINERID=good CNI_NETNS=/run/netns/gd' '@BR .prevResult={"cniVersion":"1.1.0","interfaces":[{"name":"eth0","sandbox":"/run/netns/gd"}],"ips":[{"address":"198.51.100.200/24","interface":0}]}' 100 '198\.51\.100\.200'
+
+# --- the runtime ----------------------------------------------------------------------------
+# r 'ARGS' CODE 'STDERR-REGEX': netns-run with ARGS (shell words) must exit CODE with one
+# "netns-run[ VERB]: ..." line matching the regex on stderr, and change nothing.
+export NETNS_RUN_STATE_DIR=/run/netns-run NETNS_RUN_CONFIG_DIR=/run/netns-run-net.d
+export NETNS_RUN_CNI_CACHE_DIR=/var/lib/cni/results
+mkdir -p "$NETNS_RUN_CONFIG_DIR"
+# One container first: the state directory, the default bridge and its masquerade table
+# exist from then on, as on any host that has run one.
+"$NR_BUILD/bin/netns-run" run --rm true >/dev/null 2>&1 </dev/null
+for _ in $(seq 50); do [ -z "$(ip addr show tentative)" ] && break; sleep 0.1; done
+BEFORE=$(snapshot)
+r() {
+	local args=$1 want=$2 re=$3 rc err after name
+	N_CASES=$((N_CASES + 1))
+	[ $((N_CASES % ${BAD_INPUTS_EVERY:-1})) = 0 ] || return 0
+	name="netns-run $args -> $want"
+	eval "local -a av=($args)"
+	timeout 20 "$NR_BUILD/bin/netns-run" "${av[@]}" >"$TMP/out" 2>"$TMP/err" </dev/null; rc=$?
+	err=$(cat "$TMP/err")
+	after=$(snapshot)
+	if [ "$after" != "$BEFORE" ]; then
+		t_fail "$name" "exit $rc; host state changed: $(diff <(echo "$BEFORE") <(echo "$after") | head -n 12 | tr '\n' ' ')"
+		BEFORE=$after
+		return
+	fi
+	if [ $rc != "$want" ] || ! grep -qE "^netns-run( [a-z]+)?: .*($re)" <<<"$err" || [ "$(wc -l <<<"$err")" -gt 3 ]; then
+		t_fail "$name" "exit $rc: $(head -c 300 "$TMP/err")"
+		return
+	fi
+	t_ok "$name"
+}
+if [ -x "$NR_BUILD/bin/netns-run" ]; then
+	r 'run -m 0.5 true' 125 'memory|-m'
+	r 'run -m 1e-61 true' 125 'memory|-m'
+	r 'run -m abc true' 125 'memory|-m'
+	r 'run -m 0 true' 125 'memory|-m'
+	r 'run -m 99999999999g true' 125 'memory|-m'
+	r 'run --cpus -1 true' 125 'cpus'
+	r 'run --cpus abc true' 125 'cpus'
+	r 'run --cpus 1e9 true' 125 'cpus'
+	r 'run --pids-limit -5 true' 125 'pids'
+	r 'run --pids-limit x true' 125 'pids'
+	r 'run --io-weight 5 true' 125 'io-weight'
+	r 'run --io-weight 2000 true' 125 'io-weight'
+	r 'run -p 70000:80 true' 125 '70000'
+	r 'run -p 0:80 true' 125 '0:80'
+	r 'run -p 80 true' 125 'expected'
+	r 'run -p 80:80/sctpx true' 125 'protocol'
+	r 'run -p 1.2.3.400:80:80 true' 125 'not an IP address'
+	r 'run -p 8000-8010:80-81 true' 125 'differ in length'
+	r 'run -p 90-80:90-80 true' 125 '90-80'
+	r "run -p $(printf '1%.0s' $(seq 300)):80 true" 125 'expected'
+	r 'run -v relative:/data true' 125 'relative|absolute'
+	r 'run -v /tmp:relative true' 125 'relative|absolute'
+	r 'run -v /tmp true' 125 'expects HOST:CONTAINER'
+	r 'run -v /tmp:/data:rw:x true' 125 'mode must be ro or rw'
+	r 'run -v /nonexistent-dir:/data true' 125 'nonexistent'
+	r 'run --name a/b true' 125 'name'
+	r 'run --name .. true' 125 'name'
+	r 'run --name "has space" true' 125 'name'
+	r "run --name $(printf 'a%.0s' $(seq 70)) true" 125 'name'
+	r 'run --userns abc true' 125 'userns'
+	r 'run --userns 0:0 true' 125 'userns'
+	r 'run -e =x true' 125 '-e|env'
+	r 'run --net no-such-network true' 125 'no-such-network'
+	r 'run --net container: true' 125 'container'
+	r 'run --net container:nobody true' 125 'nobody'
+	r 'run --rootfs relative true' 125 'rootfs'
+	r 'run --bogus true' 125 'bogus'
+	r 'run' 125 'command'
+	r 'run --rm -- /nonexistent/binary' 127 'nonexistent'
+	r '--rm bogus-verb-x' 127 'bogus-verb-x'
+	r 'rm no-such' 125 'no such container'
+	r 'stop no-such' 125 'no such container'
+	r 'exec no-such true' 125 'no such container'
+	r 'inspect no-such' 125 'no such container'
+	r 'inspect ../../etc' 125 'name|no such'
+	r 'network inspect no-such' 125 'no-such'
+	r 'network bogus' 125 'expected `ls` or `inspect NAME`'
+else
+	t_skip "runtime cases" "netns-run not built"
+fi
 
 echo "# $N_CASES cases (every ${BAD_INPUTS_EVERY:-1} run)"
 t_eq "the good attachment still checks out" "$(CNI_CONTAINERID=good cni bridge CHECK /run/netns/gd eth0 \
