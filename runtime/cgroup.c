@@ -488,13 +488,15 @@ void cgroup_destroy_by_name(const char *name)
 	if (strcmp(mode, "legacy")) {
 		snprintf(dir, sizeof(dir), "%s/netns-run/%s", strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT,
 			 name);
-		rmdir(dir);
+		if (rmdir(dir) == 0)
+			remove_parent_if_empty(dir);
 		if (!strcmp(mode, "unified"))
 			return;
 	}
 	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
 		if (v1_mount(v1[i], mnt, sizeof(mnt)) == 0 && v1_self(v1[i], self, sizeof(self)) == 0) {
 			snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
-			rmdir(dir);
+			if (rmdir(dir) == 0)
+				remove_parent_if_empty(dir);
 		}
 }

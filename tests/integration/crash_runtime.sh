@@ -15,6 +15,8 @@ STRIDE=${RT_CRASH_STRIDE:-2}
 MIN_POINTS=${RT_CRASH_MIN_POINTS:-40}
 if [ ! -x "$NR" ]; then t_skip "runtime crash points" "netns-run not built"; t_done; exit; fi
 
+parents() { find /sys/fs/cgroup -maxdepth 5 -type d -name netns-run 2>/dev/null | sort; }
+parents0=$(parents)
 # One container first, so the default network exists and every point is on a warm host.
 "$NR" run --rm --name "${P}warm" true >/dev/null 2>&1 </dev/null
 points=0 fails=0 i=0
@@ -40,4 +42,7 @@ echo "# $points runtime crash points tried"
 t_eq "every kill point converged after gc" "$fails" 0
 t_check "at least $MIN_POINTS crash points were hit" test "$points" -ge "$MIN_POINTS"
 t_eq "the host is clean at the end" "$(nr_leftovers)" ""
+# (Other runs on the machine may own a parent: only new ones count.)
+t_eq "no netns-run cgroup parent is left that was not there before" \
+	"$(comm -13 <(echo "$parents0") <(parents))" ""
 t_done
