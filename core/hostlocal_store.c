@@ -109,19 +109,22 @@ static int create_file(int dirfd, const char *name, const char *data, size_t len
 	char path[64];
 	int r;
 
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
-		/* A filesystem without O_TMPFILE: create, then write. */
-		r = write_file(dirfd, name, O_EXCL, data, len);
-		if (r < 0 && r != -EEXIST)
-			unlinkat(dirfd, name, 0);
-		return r;
-	}
-	if (fd < 0)
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR)
 		return -errno;
-	if ((r = fd_write_all(fd, data, len)) < 0)
-		return r;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	return linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+	if (fd >= 0) {
+		if ((r = fd_write_all(fd, data, len)) < 0)
+			return r;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != ENOENT) /* ENOENT: no /proc to link through */
+			return -errno;
+	}
+	/* A filesystem without O_TMPFILE: create, then write. */
+	r = write_file(dirfd, name, O_EXCL, data, len);
+	if (r < 0 && r != -EEXIST)
+		unlinkat(dirfd, name, 0);
+	return r;
 }
 
 int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip,
