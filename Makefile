@@ -14,7 +14,7 @@ PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
               libnftnl-dev libjansson-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace \
-              golang-github-appc-cni-dev containernetworking-plugins
+              golang-github-appc-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
 
 CFLAGS   ?= -O2 -g
 # Messages are cut to fit their fixed buffers on purpose, so truncation is not a warning.
@@ -104,6 +104,7 @@ check integration: $(TOOL_BINS)
 
 check: all $(UNIT_BINS) | deps-test
 	@tests/run-all.sh $(BUILD)
+	@$(MAKE) --no-print-directory asan fuzz-check
 
 unit: $(UNIT_BINS)
 	@tests/run-all.sh $(BUILD) unit
@@ -144,9 +145,11 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(CNIDIR)/,$(PLUGINS) loopback) $(DESTDIR)$(BINDIR)/netns-run
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 fmt:
 	clang-format -i core/*.[ch] plugins/*/*.c runtime/*.[ch] tests/unit/*.[ch]
+
+include tests/reliability.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

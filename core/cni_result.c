@@ -390,7 +390,10 @@ static json_t *iface_json(const struct cni_iface *f, bool v11, bool *fail)
 		*fail = true;
 		return NULL;
 	}
-	set_str_opt(o, "name", f->name, fail);
+	/* name is required, so even "" is printed: leaving it out made our own output
+	 * unparsable (cni_result_dup failed on a prevResult with an empty name). */
+	if (f->name)
+		set_new(o, "name", json_string(f->name), fail);
 	set_str_opt(o, "mac", f->mac, fail);
 	if (v11 && f->mtu)
 		set_new(o, "mtu", json_integer(f->mtu), fail);

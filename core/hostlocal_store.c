@@ -100,6 +100,33 @@ static int write_file(int dirfd, const char *name, int flags, const char *data, 
 	return close(TAKE_FD(fd)) < 0 ? -errno : 0;
 }
 
+/* Create name with its content, or fail with -EEXIST when it exists.  The file appears
+ * whole or not at all (an unnamed O_TMPFILE, linked in once written): killed between an
+ * O_EXCL create and the write, the lease would be an empty file no DEL can match. */
+static int create_file(int dirfd, const char *name, const char *data, size_t len)
+{
+	_cleanup_close_ int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	char path[64];
+	int r;
+
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR)
+		return -errno;
+	if (fd >= 0) {
+		if ((r = fd_write_all(fd, data, len)) < 0)
+			return r;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != ENOENT) /* ENOENT: no /proc to link through */
+			return -errno;
+	}
+	/* A filesystem without O_TMPFILE: create, then write. */
+	r = write_file(dirfd, name, O_EXCL, data, len);
+	if (r < 0 && r != -EEXIST)
+		unlinkat(dirfd, name, 0);
+	return r;
+}
+
 int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip,
 		     size_t set_idx, struct nr_error *err)
 {
@@ -111,13 +138,11 @@ int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, con
 	s->dirty = true;
 	if ((len = asprintf(&content, "%s\r\n%s", id, ifname)) < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	r = write_file(s->dirfd, name, O_EXCL, content, (size_t)len);
+	r = create_file(s->dirfd, name, content, (size_t)len);
 	if (r == -EEXIST)
 		return 0;
-	if (r < 0) {
-		unlinkat(s->dirfd, name, 0);
+	if (r < 0)
 		return nr_error_set(err, CNI_ERR_IO, r, "cannot write the lease %s/%s: %s", s->dir, name, strerror(-r));
-	}
 	snprintf(last, sizeof(last), LAST_IP_PREFIX "%zu", set_idx);
 	if ((r = write_file(s->dirfd, last, O_TRUNC, name, strlen(name))) < 0) {
 		unlinkat(s->dirfd, name, 0);

@@ -137,8 +137,10 @@ int nft_batch_new(struct nft_batch **ret, struct nr_error *err)
 
 	if (!b)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	/* The page plus as much again: mnl lets the last message overrun the page. */
-	b->buf = malloc(2 * BATCH_PAGE);
+	/* The page plus as much again: mnl lets the last message overrun the page.  Zeroed:
+	 * libmnl before 1.0.5 does not clear attribute padding, which would go to the kernel
+	 * uninitialised (valgrind: "sendto points to uninitialised bytes"). */
+	b->buf = calloc(2, BATCH_PAGE);
 	if (!b->buf) {
 		free(b);
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
@@ -322,7 +324,7 @@ int nft_query(struct nft_sock *s, uint16_t type, uint16_t family, uint16_t flags
 	      void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
 	      struct nr_error *err)
 {
-	_cleanup_free_ char *buf = malloc(RECV_SIZE);
+	_cleanup_free_ char *buf = calloc(1, RECV_SIZE); /* the request is built in it: see nft_batch_new */
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { 0 };
 	struct dump_ctx c = { .s = s, .cb = cb, .data = data };
 	struct nlmsghdr *nlh;

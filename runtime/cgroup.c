@@ -475,3 +475,28 @@ int cgroup_destroy(json_t *cg, struct nr_error *err)
 	}
 	return r;
 }
+
+void cgroup_destroy_by_name(const char *name)
+{
+	const char *mode = cgroup_mode();
+	static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "blkio", "devices", "freezer"};
+	char dir[1024], mnt[512], self[512];
+
+	if (!mode)
+		return;
+	/* rmdir only takes an empty cgroup without tasks: nothing in use can go. */
+	if (strcmp(mode, "legacy")) {
+		snprintf(dir, sizeof(dir), "%s/netns-run/%s", strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT,
+			 name);
+		if (rmdir(dir) == 0)
+			remove_parent_if_empty(dir);
+		if (!strcmp(mode, "unified"))
+			return;
+	}
+	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
+		if (v1_mount(v1[i], mnt, sizeof(mnt)) == 0 && v1_self(v1[i], self, sizeof(self)) == 0) {
+			snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
+			if (rmdir(dir) == 0)
+				remove_parent_if_empty(dir);
+		}
+}

@@ -52,4 +52,8 @@ void cgroup_usage(json_t *cg, long long *mem, long long *cpu_ns, long long *pids
  * while the kernel finishes tearing down dead tasks.  Missing directories are fine. */
 int cgroup_destroy(json_t *cg, struct nr_error *err);
 
+/* The empty cgroup directories of container name, found by name: for a record without its
+ * cgroup paths, left by a netns-run killed while it was creating them. */
+void cgroup_destroy_by_name(const char *name);
+
 #endif

@@ -53,6 +53,8 @@ int ctr_teardown(const char *name, json_t *st, bool remove, struct nr_error *err
 	if (cg) {
 		r = cgroup_destroy(cg, &e);
 		keep_first(err, &ret, r, &e);
+	} else {
+		cgroup_destroy_by_name(name);
 	}
 	if (remove || json_is_true(json_object_get(st, "rm"))) {
 		if (ret >= 0) {

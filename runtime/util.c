@@ -218,7 +218,8 @@ int parse_bytes(const char *s, long long *ret)
 		if (*end)
 			return -EINVAL;
 	}
-	if (v <= 0 || v * mul > 9e18)
+	/* Less than one byte ("0.5", "1e-9") is 0, which means "no limit": refuse it. */
+	if (v <= 0 || v * mul > 9e18 || (long long)(v * mul) < 1)
 		return -EINVAL;
 	*ret = (long long)(v * mul);
 	return 0;

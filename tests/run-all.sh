@@ -1,10 +1,11 @@
 #!/bin/bash
 # Run every test: cmocka unit tests (TAP output) and integration scripts, then print one
 # closing line "N passed, N failed, N skipped".  Exit non-zero if anything failed.
-# Usage: tests/run-all.sh BUILD_DIR [unit|integration]
+# Usage: tests/run-all.sh BUILD_DIR [unit|integration [SCRIPT.sh]]
 set -u
 build=${1:-build}
 what=${2:-all}
+only=${3:-} # one integration script by name
 top=$(cd "$(dirname "$0")/.." && pwd)
 export NR_BUILD=$(cd "$top/$build" && pwd)
 passed=0 failed=0 skipped=0 broken=""
@@ -32,6 +33,8 @@ fi
 
 if [ "$what" = all ] || [ "$what" = integration ]; then
 	for t in "$top"/tests/integration/*.sh; do
+		[ -n "$only" ] && [ "$(basename "$t")" != "$only" ] && continue
+		case " ${NR_TESTS_SKIP:-} " in *" $(basename "$t") "*) echo "# skipped: $(basename "$t")"; continue ;; esac
 		if [ ! -x "$t" ]; then
 			# A forgotten chmod must not make a test silently vanish from the count.
 			failed=$((failed + 1))
@@ -41,9 +44,11 @@ if [ "$what" = all ] || [ "$what" = integration ]; then
 		echo "# integration: $(basename "$t")"
 		log="$NR_BUILD/tests/$(basename "$t" .sh).log"
 		mkdir -p "$(dirname "$log")"
+		t0=$SECONDS
 		timeout 900 "$t" >"$log" 2>&1
 		rc=$?
 		cat "$log"
+		echo "# $(basename "$t") took $((SECONDS - t0))s"
 		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 		if [ -z "$line" ]; then
 			failed=$((failed + 1))
