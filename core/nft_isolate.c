@@ -148,7 +148,7 @@ static int put_membership(struct nft_sock *s, struct nft_batch *b, const char *s
 
 #define RULES 5
 
-int nft_isolate_apply(const struct nft_isolation *n, struct nr_error *err)
+static int isolate_apply_once(const struct nft_isolation *n, struct nr_error *err)
 {
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
 	_cleanup_nft_batch_ struct nft_batch *b = NULL;
@@ -178,6 +178,21 @@ int nft_isolate_apply(const struct nft_isolation *n, struct nr_error *err)
 	return 0;
 fail:
 	return nr_error_wrap(err, r, "isolating bridge %s", n->bridge);
+}
+
+int nft_isolate_apply(const struct nft_isolation *n, struct nr_error *err)
+{
+	int r;
+
+	/* The rules and memberships are read, then written: a concurrent ADD on another
+	 * bridge changing them in between makes this transaction fail (a set element or rule
+	 * it read is gone or already there).  Reading again settles it. */
+	for (int attempt = 0;; attempt++) {
+		r = isolate_apply_once(n, err);
+		if (r >= 0 || attempt == 4 || (r != -ENOENT && r != -EEXIST && r != -EBUSY))
+			return r;
+		nr_error_clear(err);
+	}
 }
 
 static int count_elem(const struct nftb_elem *e, void *data)

@@ -99,7 +99,8 @@ OUT=$(mktemp -d)
 for i in $(seq 1 50); do ip netns add p$i; done
 for i in $(seq 1 50); do (br ADD p$i "$P" >"$OUT/$i.json" 2>"$OUT/$i.err"; echo $? >"$OUT/$i.rc") & done
 wait
-t_eq "50 parallel ADDs all exit 0" "$(cat "$OUT"/*.rc | sort -u | tr -d '\n')" 0
+t_eq "50 parallel ADDs all exit 0" "$(cat "$OUT"/*.rc | sort -u | tr -d '\n')" 0 ||
+	for f in $(grep -l 1 "$OUT"/*.rc); do echo "# $(tr -d '\n' <"${f%.rc}.json")"; done
 t_eq "50 distinct addresses" "$(jq -r '.ips[0].address' "$OUT"/*.json | sort -u | wc -l)" 50
 t_eq "50 veths on the bridge" "$(veths $BR)" 50
 t_eq "50 leases" "$(leases par)" 50

@@ -34,7 +34,9 @@ leftovers() {
 	find "$DATA" -path "*/.nr-index/$1@*" -printf 'index entry %f\n'
 	ip -o link show type veth | awk -F': ' '{print "veth " $2}'
 	ip -n cr -o link show eth0 2>/dev/null | awk -F': ' '{print "container " $2}'
-	nft -j list ruleset 2>/dev/null | jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] | "nft element \(.)"'
+	# Per-container elements only: the isolation table lists bridges, which stay.
+	nft -j list ruleset 2>/dev/null |
+		jq -r '.nftables[] | select(.set and .set.table != "netns-run-isolation") | .set.elem // [] | .[] | "nft element \(.)"'
 }
 
 points=0 fails=0 child_kills=0 i=0
@@ -87,7 +89,7 @@ t_eq "GC succeeds" "$rc" 0
 t_eq "GC kept only the valid attachment's leases" \
 	"$(grep -rh --exclude=lock --exclude='last_reserved_ip*' '^r' "$DATA" | tr -d '\r' | sort -u | tr '\n' ' ')" "r2 "
 t_eq "GC removed the lost attachments' masquerade elements (r2's two stay)" \
-	"$(nft -j list ruleset | jq -c '[.nftables[] | select(.set) | .set.elem // [] | .[] | .elem.comment] | unique')" \
+	"$(nft -j list ruleset | jq -c '[.nftables[] | select(.set and .set.table == "netns-run") | .set.elem // [] | .[] | .elem.comment] | unique')" \
 	'["crash r2 eth0"]'
 GCCONF=$(jq -c '."cni.dev/valid-attachments"=[]' <<<"$CONF")
 CNI_CONTAINERID=gc cni bridge GC "" eth0 "$GCCONF" >/dev/null
