@@ -558,8 +558,15 @@ int nftb_rule_count(struct nft_sock *s, const struct nftb_table *t, unsigned *re
 	int r;
 
 	*ret = 0;
-	r = nft_query(s, NFT_MSG_GETRULE, t->family, NLM_F_DUMP, build_rules, on_rule, &c,
-		      "counting nftables rules", &tmp);
+	/* A dump interrupted by a concurrent change (NLM_F_DUMP_INTR, EINTR) is counted again. */
+	for (int attempt = 0;; attempt++) {
+		c = (struct count_ctx){ .t = t };
+		r = nft_query(s, NFT_MSG_GETRULE, t->family, NLM_F_DUMP, build_rules, on_rule, &c,
+			      "counting nftables rules", &tmp);
+		if (r != -EINTR || attempt == 4)
+			break;
+		nr_error_clear(&tmp);
+	}
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {

@@ -186,10 +186,10 @@ int nft_isolate_apply(const struct nft_isolation *n, struct nr_error *err)
 
 	/* The rules and memberships are read, then written: a concurrent ADD on another
 	 * bridge changing them in between makes this transaction fail (a set element or rule
-	 * it read is gone or already there).  Reading again settles it. */
+	 * it read is gone or already there, or a dump is interrupted).  Reading again settles it. */
 	for (int attempt = 0;; attempt++) {
 		r = isolate_apply_once(n, err);
-		if (r >= 0 || attempt == 4 || (r != -ENOENT && r != -EEXIST && r != -EBUSY))
+		if (r >= 0 || attempt == 4 || (r != -ENOENT && r != -EEXIST && r != -EBUSY && r != -EINTR))
 			return r;
 		nr_error_clear(err);
 	}

@@ -780,7 +780,7 @@ int nft_masq_del_if(nft_masq_match_fn match, void *data, struct nr_error *err)
 				r = nft_batch_commit(s, b, err);
 		}
 		free(c.v);
-		if (r == -ENOENT && attempt < 3) {
+		if ((r == -ENOENT || r == -EINTR) && attempt < 3) {
 			nr_error_clear(err);
 			continue;
 		}
