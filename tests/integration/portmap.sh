@@ -60,11 +60,21 @@ try:
 except Exception as e:
     print("error:", e)
 PY
-# ask NETNS|- PROTO HOST PORT
-ask() {
+# ask NETNS|- PROTO HOST PORT: up to three tries, so that a first packet lost while a
+# neighbour entry is resolved (seen once for IPv6 on a loaded machine) is not a failure.
+ask1() {
 	local ns=$1
 	shift
 	if [ "$ns" = - ]; then timeout 5 python3 "$WORK/cli.py" "$@"; else ip netns exec "$ns" timeout 5 python3 "$WORK/cli.py" "$@"; fi
+}
+ask() {
+	local out
+	for _ in 1 2 3; do
+		out=$(ask1 "$@")
+		case $out in error:*|"") continue ;; esac
+		break
+	done
+	echo "$out"
 }
 PIDS=""
 serve() { # NETNS NAME: start the server and wait until it has bound (bounded)
