@@ -54,6 +54,21 @@ int nftb_del_table(struct nft_batch *b, const struct nftb_table *t, struct nr_er
 	return put_table(b, NFT_MSG_DELTABLE, t, err);
 }
 
+int nftb_drop_table(struct nft_sock *s, const struct nftb_table *t, struct nr_error *err)
+{
+	_cleanup_nft_batch_ struct nft_batch *b = NULL;
+	int r;
+
+	if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, t, err)) < 0)
+		return r;
+	r = nft_batch_commit(s, b, err);
+	if (r == -ENOENT) {
+		nr_error_clear(err);
+		return 0;
+	}
+	return r;
+}
+
 int nftb_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, const char *type, int hook, int prio,
 	       struct nr_error *err)
 {

@@ -46,6 +46,8 @@ int nftb_oom(struct nr_error *err);
 
 int nftb_table(struct nft_batch *b, const struct nftb_table *t, struct nr_error *err);
 int nftb_del_table(struct nft_batch *b, const struct nftb_table *t, struct nr_error *err);
+/* Delete table t now, in a transaction of its own; a missing table is fine. */
+int nftb_drop_table(struct nft_sock *s, const struct nftb_table *t, struct nr_error *err);
 
 /* A base chain when type is not NULL (hook, priority, policy accept), else a regular one. */
 int nftb_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, const char *type, int hook, int prio,

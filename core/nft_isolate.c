@@ -201,21 +201,6 @@ static int count_elem(const struct nftb_elem *e, void *data)
 	return 0;
 }
 
-/* Delete table t; a missing one is fine. */
-static int drop_table(struct nft_sock *s, const struct nftb_table *t, struct nr_error *err)
-{
-	_cleanup_nft_batch_ struct nft_batch *b = NULL;
-	int r;
-
-	if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, t, err)) < 0)
-		return r;
-	r = nft_batch_commit(s, b, err);
-	if (r == -ENOENT) {
-		nr_error_clear(err);
-		return 0;
-	}
-	return r;
-}
 
 int nft_isolate_forget(const char *bridge, struct nr_error *err)
 {
@@ -233,7 +218,7 @@ int nft_isolate_forget(const char *bridge, struct nr_error *err)
 	if (!found)
 		return 0;
 	if (n == 1) {
-		if ((r = drop_table(s, &T, err)) < 0)
+		if ((r = nftb_drop_table(s, &T, err)) < 0)
 			goto fail;
 		return 0;
 	}

@@ -510,71 +510,6 @@ struct collect {
 	size_t n, cap, total;
 };
 
-static int on_collect(const struct nftb_elem *e, void *data)
-{
-	struct collect *c = data;
-	struct pm_elem *x;
-
-	if (is_net_comment(e->comment))
-		return 0; /* a subnet's: goes with the table */
-	c->total++;
-	if (!*e->comment || !c->match(e->comment, c->data))
-		return 0;
-	if (e->key_len > sizeof(x->key) || e->data_len > DATA_MAX)
-		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		struct pm_elem *v = realloc(c->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
-	x = &c->v[c->n++];
-	memset(x, 0, sizeof(*x));
-	x->set = c->set;
-	x->key_len = e->key_len;
-	memcpy(x->key, e->key, e->key_len);
-	if (e->key_end) {
-		x->has_end = true;
-		memcpy(x->key_end, e->key_end, e->key_len);
-	}
-	return 0;
-}
-
-/* At most this many deletions per transaction; GC of many owners takes several. */
-#define DEL_CHUNK 200
-
-/* Delete c's elements, or the whole table when nothing else is left in it (a missing
- * table is fine). */
-static int remove_collected(struct nft_sock *s, const struct collect *c, bool nothing_else, struct nr_error *err)
-{
-	int r;
-
-	if (nothing_else) {
-		_cleanup_nft_batch_ struct nft_batch *b = NULL;
-		if ((r = nft_batch_new(&b, err)) < 0 || (r = nftb_del_table(b, &T, err)) < 0)
-			return r;
-		r = nft_batch_commit(s, b, err);
-		if (r == -ENOENT) {
-			nr_error_clear(err);
-			r = 0;
-		}
-		return r;
-	}
-	for (size_t i = 0; i < c->n; i += DEL_CHUNK) {
-		_cleanup_nft_batch_ struct nft_batch *b = NULL;
-		if ((r = nft_batch_new(&b, err)) < 0)
-			return r;
-		for (size_t j = i; j < c->n && j < i + DEL_CHUNK; j++)
-			if ((r = put_elem(b, NFT_MSG_DELSETELEM, &c->v[j], NULL, false, err)) < 0)
-				return r;
-		if ((r = nft_batch_commit(s, b, err)) < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int collect_push(struct collect *c, const struct pm_elem *e)
 {
 	if (c->n == c->cap) {
@@ -588,6 +523,52 @@ static int collect_push(struct collect *c, const struct pm_elem *e)
 	c->v[c->n++] = *e;
 	return 0;
 }
+
+static int on_collect(const struct nftb_elem *e, void *data)
+{
+	struct collect *c = data;
+	struct pm_elem x = { .set = c->set };
+
+	if (is_net_comment(e->comment))
+		return 0; /* a subnet's: goes with the table */
+	c->total++;
+	if (!*e->comment || !c->match(e->comment, c->data))
+		return 0;
+	if (e->key_len > sizeof(x.key) || e->data_len > DATA_MAX)
+		return 0;
+	x.key_len = e->key_len;
+	memcpy(x.key, e->key, e->key_len);
+	if (e->key_end) {
+		x.has_end = true;
+		memcpy(x.key_end, e->key_end, e->key_len);
+	}
+	return collect_push(c, &x);
+}
+
+/* At most this many deletions per transaction; GC of many owners takes several. */
+#define DEL_CHUNK 200
+
+/* Delete c's elements, or the whole table when nothing else is left in it (a missing
+ * table is fine). */
+static int remove_collected(struct nft_sock *s, const struct collect *c, bool nothing_else, struct nr_error *err)
+{
+	int r;
+
+	if (nothing_else)
+		return nftb_drop_table(s, &T, err);
+	for (size_t i = 0; i < c->n; i += DEL_CHUNK) {
+		_cleanup_nft_batch_ struct nft_batch *b = NULL;
+		if ((r = nft_batch_new(&b, err)) < 0)
+			return r;
+		for (size_t j = i; j < c->n && j < i + DEL_CHUNK; j++)
+			if ((r = put_elem(b, NFT_MSG_DELSETELEM, &c->v[j], NULL, false, err)) < 0)
+				return r;
+		if ((r = nft_batch_commit(s, b, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 
 /* The element e if it is there, owned by owner (and, for a range, exactly this range). */
 static int collect_if_owned(struct nft_sock *s, struct collect *c, const struct pm_elem *e, const char *owner,
