@@ -23,7 +23,7 @@ CPPFLAGS += -D_GNU_SOURCE -Icore
 # Recipes expand these lazily, after `deps` has run, so pkg-config sees installed packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
-# Plugins are started once per container operation, so start-up time is their cost: libnl,
+# Plugins (and the runtime) are started once per container operation, so start-up time is their cost: libnl,
 # libnftnl and jansson are linked statically (the dynamic loader's relocations were ~0.2 ms
 # of a 3 ms ADD; docs/benchmarks.md).  The price: a security fix in those libraries needs a
 # rebuild, as for the reference's statically linked Go plugins.  libmnl ships no archive.
@@ -86,7 +86,7 @@ all: $(BUILD)/cni/loopback
 
 $(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC)) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(CORE_LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(CORE_LIB) $(PLUGIN_LIBS)
 
 # cmocka: -Werror=unused-function makes a test that is written but not registered fail the build.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJ) $(CORE_LIB) | deps-test

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cni_builtin.h"
 #include "cni_result.h"
 #include "error.h"
 
@@ -61,6 +62,8 @@ struct cni_rtconf {
 	const char *cni_path;    /* ':'-separated plugin dirs */
 	const char *cache_dir;   /* NULL: CNI_CHAIN_DEFAULT_CACHE_DIR */
 	int timeout_ms;          /* per plugin call; 0: the cni_exec default */
+	/* Plugins this program may run in process (cni_builtin.h); NULL: execute them all. */
+	const struct cni_builtin *builtins;
 };
 
 /* ADD every plugin in order, each with the previous result; on success the final

@@ -19,6 +19,9 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
+/* The v1 controllers a container is placed under, when their hierarchies are mounted. */
+static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "blkio", "devices", "freezer"};
+
 static bool is_fs(const char *path, long magic)
 {
 	struct statfs sf;
@@ -35,10 +38,44 @@ const char *cgroup_mode(void)
 	return is_fs(CG_ROOT "/unified", CGROUP2_SUPER_MAGIC) ? "hybrid" : "legacy";
 }
 
-/* The mount point of the v1 hierarchy carrying controller ctl, from mountinfo. */
-static int v1_mount(const char *ctl, char *buf, size_t len)
+/* /proc/self/mountinfo and /proc/self/cgroup, read once for all controllers: mountinfo
+ * is long, and reading it per controller showed in profiles of a container start. */
+struct v1_view {
+	char *mountinfo, *self;
+};
+
+static void v1_view_release(struct v1_view *v)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	free(v->mountinfo);
+	free(v->self);
+	v->mountinfo = v->self = NULL;
+}
+
+static char *read_text(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t len;
+
+	if (fd < 0 || fd_read_all(fd, 1 << 20, &buf, &len) < 0)
+		return NULL;
+	return buf;
+}
+
+static int v1_view_load(struct v1_view *v)
+{
+	v->mountinfo = read_text("/proc/self/mountinfo");
+	v->self = read_text("/proc/self/cgroup");
+	if (v->mountinfo && v->self)
+		return 0;
+	v1_view_release(v);
+	return -EIO;
+}
+
+/* The mount point of the v1 hierarchy carrying controller ctl, from mountinfo. */
+static int v1_mount(const struct v1_view *v, const char *ctl, char *buf, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fmemopen(v->mountinfo, strlen(v->mountinfo), "r");
 	char line[1024];
 
 	if (!f)
@@ -60,9 +97,9 @@ static int v1_mount(const char *ctl, char *buf, size_t len)
 }
 
 /* Our own cgroup in the v1 hierarchy holding ctl, from /proc/self/cgroup. */
-static int v1_self(const char *ctl, char *buf, size_t len)
+static int v1_self(const struct v1_view *v, const char *ctl, char *buf, size_t len)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	_cleanup_fclose_ FILE *f = fmemopen(v->self, strlen(v->self), "r");
 	char line[1024];
 
 	if (!f)
@@ -205,10 +242,12 @@ static int create_dirs(const char *name, const char *mode, json_t *paths, json_t
 			return 0;
 		}
 	}
-	static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "blkio", "devices", "freezer"};
+	_cleanup_(v1_view_release) struct v1_view view = { 0 };
+	if (v1_view_load(&view) < 0)
+		return nr_error_set(err, CNI_ERR_IO, EIO, "cannot read /proc/self/mountinfo and /proc/self/cgroup");
 	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
 		char mnt[512], self[512];
-		if (v1_mount(v1[i], mnt, sizeof(mnt)) < 0 || v1_self(v1[i], self, sizeof(self)) < 0)
+		if (v1_mount(&view, v1[i], mnt, sizeof(mnt)) < 0 || v1_self(&view, v1[i], self, sizeof(self)) < 0)
 			continue;
 		/* Co-mounted controllers (cpu,cpuacct) share one directory. */
 		snprintf(dir, sizeof(dir), "%s%s/netns-run", mnt, self);
@@ -377,7 +416,15 @@ int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err
 	json_array_foreach(dirs, i, v) {
 		if (skip_unified && unified && !strcmp(unified, json_string_value(v)))
 			continue;
-		snprintf(path, sizeof(path), "%s/cgroup.procs", json_string_value(v));
+		/* Moving a process through cgroup.procs write-locks the kernel's global
+		 * cgroup_threadgroup_rwsem, which waits for an RCU grace period: 7-15 ms per
+		 * run on an idle machine here.  A v1 hierarchy's `tasks` file given "0" moves
+		 * only the calling thread, and the kernel skips that lock for it (cgroup.c,
+		 * cgroup_procs_write_start: "If the thread is `current`, ... we can skip the
+		 * global lock"); our callers are single-threaded, so the thread is the process.
+		 * v2 has no such file for domain cgroups: there CLONE_INTO_CGROUP does it. */
+		bool self_v1 = pid == 0 && !(unified && !strcmp(unified, json_string_value(v)));
+		snprintf(path, sizeof(path), "%s/%s", json_string_value(v), self_v1 ? "tasks" : "cgroup.procs");
 		r = write_str(path, val);
 		if (r < 0)
 			return nr_error_set(err, CNI_ERR_IO, r, "cannot move %s into %s: %s",
@@ -479,7 +526,7 @@ int cgroup_destroy(json_t *cg, struct nr_error *err)
 void cgroup_destroy_by_name(const char *name)
 {
 	const char *mode = cgroup_mode();
-	static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "blkio", "devices", "freezer"};
+	_cleanup_(v1_view_release) struct v1_view view = { 0 };
 	char dir[1024], mnt[512], self[512];
 
 	if (!mode)
@@ -493,8 +540,10 @@ void cgroup_destroy_by_name(const char *name)
 		if (!strcmp(mode, "unified"))
 			return;
 	}
+	if (v1_view_load(&view) < 0)
+		return;
 	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
-		if (v1_mount(v1[i], mnt, sizeof(mnt)) == 0 && v1_self(v1[i], self, sizeof(self)) == 0) {
+		if (v1_mount(&view, v1[i], mnt, sizeof(mnt)) == 0 && v1_self(&view, v1[i], self, sizeof(self)) == 0) {
 			snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
 			if (rmdir(dir) == 0)
 				remove_parent_if_empty(dir);

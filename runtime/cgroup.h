@@ -33,8 +33,9 @@ const char *cgroup_mode(void);
 /* Create the container's cgroups and apply the limits.  On failure nothing is left. */
 int cgroup_create(const char *name, const struct cgroup_limits *lim, json_t **ret, struct nr_error *err);
 
-/* Move pid (0: the calling process) into every cgroup of cg, or into all but the v2 one
- * when the process was cloned into it already (skip_unified). */
+/* Move pid (0: the calling process, which must be single-threaded) into every cgroup of
+ * cg, or into all but the v2 one when the process was cloned into it already
+ * (skip_unified). */
 int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err);
 
 /* An O_PATH descriptor of the container's v2 cgroup for clone3's CLONE_INTO_CGROUP, or

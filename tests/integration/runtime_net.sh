@@ -62,6 +62,17 @@ t_check "... saying so" grep -q "nosuch is not running" <<<"$out"
 # none and host.
 t_eq "--net=none has only lo" "$("$NR" run --rm --net=none ip -o link 2>/dev/null | awk -F': ' '{print $2}')" lo
 t_check "--net=none: lo is up" sh -c "'$NR' run --rm --net=none ip -o link show lo | grep -q UP"
+# Our none runs inside the runtime (no fork and exec); any other executable of that name
+# on the CNI path is executed, as the spec says (docs/runtime.md).
+T=/run/runtime_net.t # the sandbox's private tmpfs
+mkdir -p "$T"
+strace -f -qq -e trace=execve -o "$T/none.strace" "$NR" run --rm --net=none true
+t_eq "--net=none: our none plugin runs in process, not executed" "$(grep -c '/none"' "$T/none.strace")" 0
+mkdir -p "$T/otherpath"
+printf '#!/bin/sh\necho "$CNI_COMMAND" >>"%s/other-none.log"\nexec "%s/cni/none"\n' "$T" "$NR_BUILD" >"$T/otherpath/none"
+chmod +x "$T/otherpath/none"
+NETNS_RUN_CNI_PATH="$T/otherpath:$NR_BUILD/cni" "$NR" run --rm --net=none true
+t_eq "... a none that is not ours is executed, for ADD and DEL" "$(tr '\n' ' ' <"$T/other-none.log" 2>/dev/null)" "ADD DEL "
 t_check "--net=host sees the host namespace's links" sh -c "'$NR' run --rm --net=host ip -o link 2>/dev/null | grep -q vx0"
 "$NR" run -d --net=host --name "$P-h" sleep 60 >/dev/null
 t_eq "--net=host: inspect reports the host's addresses (plugins/host)" \

@@ -1,0 +1,30 @@
+/* Plugins a program carries inside it.  The runtime links the operations of some of our
+ * plugins (none/loopback) and runs them in its own process instead of executing the
+ * binary, when the executable that CNI_PATH resolves the type to is ours (it carries
+ * the note cni_plugin_is_ours() looks for): the same code on the same input, minus a
+ * fork and an exec.  Any other executable of that name (the reference loopback, say) is
+ * executed as the spec says, so what runs is always what CNI_PATH names. */
+#ifndef NETNS_RUN_CNI_BUILTIN_H
+#define NETNS_RUN_CNI_BUILTIN_H
+
+#include <jansson.h>
+
+#include "cni_exec.h"
+#include "cni_plugin.h"
+
+struct cni_builtin {
+	const char *type;
+	const struct cni_plugin_ops *ops;
+};
+
+/* The operations to run in process for plugin `type`: those of table (ended by a NULL
+ * type; table may be NULL) when the executable found on cni_path is ours; else NULL. */
+const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type,
+					      const char *cni_path);
+
+/* Run ops on req as cni_exec_plugin() runs an executable: the same validation, *ret_out
+ * the result JSON for ADD (NULL for the other commands), errors in err. */
+int cni_builtin_run(const struct cni_plugin_ops *ops, const struct cni_exec_req *req, json_t **ret_out,
+		    struct nr_error *err);
+
+#endif
