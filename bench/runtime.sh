@@ -18,35 +18,23 @@ mkdir -p /var/lib/cni && mount -t tmpfs nr-bench /var/lib/cni
 ip link set lo up
 export NETNS_RUN_STATE_DIR=/run/netns-run NETNS_RUN_CONFIG_DIR=/run/netns-run/net.d
 
-# med LABEL CMD...: N runs; prints "median min max" in microseconds.
-med() {
-	local t0 t1 i
-	for ((i = 0; i < N; i++)); do
-		t0=${EPOCHREALTIME/./}
-		"$@" >/dev/null
-		t1=${EPOCHREALTIME/./}
-		echo $((t1 - t0))
-	done | sort -n | awk '{a[NR]=$1} END {printf "%d %d %d", a[int((NR+1)/2)], a[1], a[NR]}'
-}
-
-declare -A m
-row() { # LABEL CMD...
-	local label=$1 r
+# The commands are timed round-robin (one run of each in turn, N rounds), so a change of
+# load on a shared machine hits them all alike and the ratios hold within the run.
+labels=() cmds=()
+add() { # LABEL CMD...: checked once, then timed in the rounds
+	local label=$1
 	shift
-	"$@" >/dev/null 2>&1 || { printf '%-34s %s\n' "$label" "(failed: $*)"; return; }
-	r=$(med "$@")
-	m[$label]=${r%% *}
-	printf '%-34s %10s %10s %10s\n' "$label" $r
+	if ! "$@" >/dev/null 2>&1; then
+		printf '%-34s %s\n' "$label" "(failed: $*)"
+		return
+	fi
+	labels+=("$label")
+	cmds+=("$*")
 }
-
-printf '%-34s %10s %10s %10s\n' "$N runs each" "median us" "min us" "max us"
-row "unshare (kernel floor)" unshare --fork --pid --mount --uts --ipc --net true
-row "netns-run --net=none" "$NR" run --rm --net=none true
-row "netns-run --net=bridge" "$NR" run --rm --net=bridge true
+add "unshare (kernel floor)" unshare --fork --pid --mount --uts --ipc --net true
+add "netns-run --net=none" "$NR" run --rm --net=none true
+add "netns-run --net=bridge" "$NR" run --rm --net=bridge true
 if command -v crun >/dev/null; then
-	# crun 1.8 refuses a hybrid cgroup layout: hide the unified tree in this mount
-	# namespace and run it without cgroups (netns-run, above, runs with them).
-	[ -d /sys/fs/cgroup/unified ] && mount -t tmpfs nr-bench /sys/fs/cgroup/unified
 	bundle=/run/crun-bundle
 	mkdir -p "$bundle/rootfs"
 	(cd "$bundle" && crun spec)
@@ -59,10 +47,36 @@ if command -v crun >/dev/null; then
 		| .linux.namespaces=[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"network"}]' \
 		"$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
 	crun_run() { crun --root /run/crun --cgroup-manager=disabled run --bundle "$bundle" "b$RANDOM$RANDOM"; }
-	row "crun run (no cgroups)" crun_run
+	# crun 1.8 refuses a hybrid cgroup layout: the unified tree is hidden (in this mount
+	# namespace) while it runs, and it runs without cgroups; netns-run runs with them.
+	hide() { [ -d /sys/fs/cgroup/unified ] && mount -t tmpfs nr-bench /sys/fs/cgroup/unified; }
+	unhide() { [ -d /sys/fs/cgroup/unified ] && umount /sys/fs/cgroup/unified; }
+	hide
+	add "crun run (no cgroups)" crun_run
+	unhide
 else
 	echo "crun is not installed (apt-get install crun): no crun figure"
 fi
+work=$(mktemp -d -p /run bench.XXXXXX)
+for ((i = 0; i < N; i++)); do
+	for k in "${!cmds[@]}"; do
+		[ "${cmds[$k]}" = crun_run ] && hide
+		t0=${EPOCHREALTIME/./}
+		${cmds[$k]} >/dev/null
+		t1=${EPOCHREALTIME/./}
+		[ "${cmds[$k]}" = crun_run ] && unhide
+		echo "$k $((t1 - t0))"
+	done
+done >"$work/times"
+declare -A m
+printf '%-34s %10s %10s %10s\n' "$N runs each, interleaved" "median us" "min us" "max us"
+for k in "${!cmds[@]}"; do
+	r=$(awk -v k="$k" '$1 == k {print $2}' "$work/times" | sort -n |
+		awk '{a[NR]=$1} END {printf "%d %d %d", a[int((NR+1)/2)], a[1], a[NR]}')
+	m[${labels[$k]}]=${r%% *}
+	printf '%-34s %10s %10s %10s\n' "${labels[$k]}" $r
+done
+"$NR" gc -q >/dev/null 2>&1 || true
 floor=${m["unshare (kernel floor)"]:-0}
 none=${m["netns-run --net=none"]:-0}
 crun=${m["crun run (no cgroups)"]:-0}

@@ -19,8 +19,11 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-/* The v1 controllers a container is placed under, when their hierarchies are mounted. */
-static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "blkio", "devices", "freezer"};
+/* The v1 controllers a container may be placed under, when their hierarchies are mounted:
+ * those whose limits, statistics or rules we use (blkio only for --io-weight).  Each one is
+ * two cgroupfs operations per container, and a memory cgroup is not cheap to make; freezer,
+ * net_cls and the rest would only add to that (nothing of ours pauses a container). */
+static const char *const v1[] = {"memory", "cpu", "cpuacct", "pids", "devices", "blkio"};
 
 static bool is_fs(const char *path, long magic)
 {
@@ -210,59 +213,59 @@ static void v2_delegate(const char *dir)
 	}
 }
 
-static int create_dirs(const char *name, const char *mode, json_t *paths, json_t *made, struct nr_error *err)
+static int create_unified(const char *name, const char *mode, json_t *paths, json_t *made, struct nr_error *err)
 {
+	const char *root = strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT;
 	char dir[1024];
 	int r;
 
-	if (strcmp(mode, "legacy")) {
-		const char *root = strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT;
-		snprintf(dir, sizeof(dir), "%s/netns-run", root);
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", dir, strerror(errno));
-		if (!strcmp(mode, "unified")) {
-			v2_delegate(root);
-			v2_delegate(dir);
-		}
-		snprintf(dir, sizeof(dir), "%s/netns-run/%s", root, name);
-		r = mkdir_cg(dir, made, err);
-		if (r < 0)
-			return r;
-		json_object_set_new(paths, "unified", json_string(dir));
-		if (!strcmp(mode, "unified")) {
-			/* A controller is on when its interface file appears in the child. */
-			static const char *const probe[][2] = {
-				{"memory", "memory.max"}, {"cpu", "cpu.max"}, {"pids", "pids.max"}, {"io", "io.stat"}};
-			char file[1100];
-			for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
-				snprintf(file, sizeof(file), "%s/%s", dir, probe[i][1]);
-				if (access(file, F_OK) == 0)
-					json_object_set_new(paths, probe[i][0], json_string(dir));
-			}
-			return 0;
+	snprintf(dir, sizeof(dir), "%s/netns-run", root);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", dir, strerror(errno));
+	if (!strcmp(mode, "unified")) {
+		v2_delegate(root);
+		v2_delegate(dir);
+	}
+	snprintf(dir, sizeof(dir), "%s/netns-run/%s", root, name);
+	if ((r = mkdir_cg(dir, made, err)) < 0)
+		return r;
+	json_object_set_new(paths, "unified", json_string(dir));
+	if (!strcmp(mode, "unified")) {
+		/* A controller is on when its interface file appears in the child. */
+		static const char *const probe[][2] = {
+			{"memory", "memory.max"}, {"cpu", "cpu.max"}, {"pids", "pids.max"}, {"io", "io.stat"}};
+		char file[1100];
+		for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+			snprintf(file, sizeof(file), "%s/%s", dir, probe[i][1]);
+			if (access(file, F_OK) == 0)
+				json_object_set_new(paths, probe[i][0], json_string(dir));
 		}
 	}
+	return 0;
+}
+
+/* Where the container's v1 cgroups go (<mount><our cgroup>/netns-run/<name>), into paths
+ * and, once each, into dirs; nothing is created yet. */
+static int plan_v1(const char *name, bool io, json_t *paths, json_t *dirs, struct nr_error *err)
+{
 	_cleanup_(v1_view_release) struct v1_view view = { 0 };
+	char dir[1024];
+
 	if (v1_view_load(&view) < 0)
 		return nr_error_set(err, CNI_ERR_IO, EIO, "cannot read /proc/self/mountinfo and /proc/self/cgroup");
 	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
 		char mnt[512], self[512];
-		if (v1_mount(&view, v1[i], mnt, sizeof(mnt)) < 0 || v1_self(&view, v1[i], self, sizeof(self)) < 0)
-			continue;
-		/* Co-mounted controllers (cpu,cpuacct) share one directory. */
-		snprintf(dir, sizeof(dir), "%s%s/netns-run", mnt, self);
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", dir, strerror(errno));
-		snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
 		bool seen = false;
 		size_t k;
 		json_t *v;
-		json_array_foreach(made, k, v) seen = seen || !strcmp(json_string_value(v), dir);
-		if (!seen) {
-			r = mkdir_cg(dir, made, err);
-			if (r < 0)
-				return r;
-		}
+		if ((!io && !strcmp(v1[i], "blkio")) || v1_mount(&view, v1[i], mnt, sizeof(mnt)) < 0 ||
+		    v1_self(&view, v1[i], self, sizeof(self)) < 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
+		/* Co-mounted controllers (cpu,cpuacct) share one directory. */
+		json_array_foreach(dirs, k, v) seen = seen || !strcmp(json_string_value(v), dir);
+		if (!seen)
+			json_array_append_new(dirs, json_string(dir));
 		json_object_set_new(paths, v1[i], json_string(dir));
 	}
 	return 0;
@@ -270,19 +273,81 @@ static int create_dirs(const char *name, const char *mode, json_t *paths, json_t
 
 /* Docker's device rules: the nodes of our minimal /dev and ptys; mknod of anything (the
  * node stays useless without an allow rule). */
-static int v1_devices(json_t *paths, struct nr_error *err)
+static const char *const dev_allow[] = {"c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm",   "c 1:7 rwm",
+					"c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm",   "c 5:2 rwm",
+					"c 136:* rwm", "c 10:200 rwm"};
+
+static int dev_rules_write(const char *dir, struct nr_error *err)
 {
-	static const char *const allow[] = {"c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
-					    "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
-					    "c 136:* rwm", "c 10:200 rwm"};
+	char path[1100];
 	int r;
 
-	if (!json_object_get(paths, "devices"))
+	snprintf(path, sizeof(path), "%s/devices.deny", dir);
+	r = write_str(path, "a");
+	snprintf(path, sizeof(path), "%s/devices.allow", dir);
+	for (size_t i = 0; r >= 0 && i < sizeof(dev_allow) / sizeof(dev_allow[0]); i++)
+		r = write_str(path, dev_allow[i]);
+	return r < 0 ? nr_error_set(err, CNI_ERR_IO, r, "cannot write the device rules of %s: %s", dir, strerror(-r))
+		     : 0;
+}
+
+/* Whether dir's rules are ours already: a new v1 devices cgroup starts with a copy of its
+ * parent's, and our "netns-run" parent carries them (cgroup_create_v1). */
+static bool dev_rules_present(const char *dir)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *have = NULL;
+	char path[1100], want[512] = "";
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(dev_allow) / sizeof(dev_allow[0]); i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s\n", dev_allow[i]);
+	snprintf(path, sizeof(path), "%s/devices.list", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fd_read_all(fd, 4096, &have, &len) < 0)
+		return false;
+	return strcmp(have, want) == 0;
+}
+
+static int v1_devices(json_t *paths, struct nr_error *err)
+{
+	const char *dir = json_string_value(json_object_get(paths, "devices"));
+
+	if (!dir || dev_rules_present(dir))
 		return 0;
-	r = cg_write(paths, "devices", "devices.deny", "a", err);
-	for (size_t i = 0; r >= 0 && i < sizeof(allow) / sizeof(allow[0]); i++)
-		r = cg_write(paths, "devices", "devices.allow", allow[i], err);
-	return r;
+	return dev_rules_write(dir, err);
+}
+
+int cgroup_create_v1(json_t *cg, struct nr_error *err)
+{
+	json_t *paths = json_object_get(cg, "paths"), *dirs = json_object_get(cg, "dirs"), *v;
+	const char *unified = json_string_value(json_object_get(paths, "unified"));
+	const char *devices = json_string_value(json_object_get(paths, "devices"));
+	_cleanup_json_ json_t *made = json_array();
+	size_t i;
+	int r;
+
+	if (!made)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	json_array_foreach(dirs, i, v) {
+		const char *dir = json_string_value(v);
+		char parent[1024];
+		if (unified && !strcmp(dir, unified))
+			continue;
+		snprintf(parent, sizeof(parent), "%s", dir);
+		*strrchr(parent, '/') = '\0';
+		if (mkdir(parent, 0755) == 0) {
+			/* The parent stays (cgroup_prune_parents): with the device rules on it,
+			 * each container's devices cgroup is born with them. */
+			if (devices && !strcmp(dir, devices))
+				dev_rules_write(parent, NULL);
+		} else if (errno != EEXIST) {
+			return nr_error_set(err, CNI_ERR_IO, errno, "cannot create cgroup %s: %s", parent,
+					    strerror(errno));
+		}
+		if ((r = mkdir_cg(dir, made, err)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int apply_limits(json_t *paths, bool v2, const struct cgroup_limits *lim, struct nr_error *err)
@@ -348,53 +413,62 @@ static int apply_limits(json_t *paths, bool v2, const struct cgroup_limits *lim,
 	return 0;
 }
 
-/* The "netns-run" directory above a container's cgroup goes with the last container, so
- * nothing of ours stays in the hierarchy; rmdir fails (EBUSY) while others are in it. */
-static void remove_parent_if_empty(const char *dir)
-{
-	char parent[1024], *slash;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	if ((slash = strrchr(parent, '/')) && strcmp(slash, "/netns-run") != 0) {
-		*slash = '\0';
-		if (strlen(parent) >= sizeof("/netns-run") - 1 &&
-		    strcmp(parent + strlen(parent) - (sizeof("/netns-run") - 1), "/netns-run") == 0)
-			rmdir(parent);
-	}
-}
-
 static void rmdir_all(json_t *made)
 {
-	for (size_t i = json_array_size(made); i-- > 0;) {
-		const char *dir = json_string_value(json_array_get(made, i));
-		if (rmdir(dir) == 0)
-			remove_parent_if_empty(dir);
-	}
+	for (size_t i = json_array_size(made); i-- > 0;)
+		rmdir(json_string_value(json_array_get(made, i)));
 }
 
 int cgroup_create(const char *name, const struct cgroup_limits *lim, json_t **ret, struct nr_error *err)
 {
 	const char *mode = cgroup_mode();
 	_cleanup_json_ json_t *paths = json_object();
-	_cleanup_json_ json_t *made = json_array();
-	int r;
+	_cleanup_json_ json_t *dirs = json_array();
+	int r = 0;
 
 	if (!mode)
 		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP,
 				    "/sys/fs/cgroup is neither a cgroup2 nor a tmpfs of cgroup hierarchies");
-	if (!paths || !made)
+	if (!paths || !dirs)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	r = create_dirs(name, mode, paths, made, err);
-	if (r >= 0)
-		r = apply_limits(paths, !strcmp(mode, "unified"), lim, err);
-	if (r >= 0)
-		r = v1_devices(paths, err);
+	if (strcmp(mode, "legacy"))
+		r = create_unified(name, mode, paths, dirs, err);
+	if (r >= 0 && strcmp(mode, "unified"))
+		r = plan_v1(name, lim->io_weight != 0, paths, dirs, err);
 	if (r < 0) {
-		rmdir_all(made);
+		rmdir_all(dirs);
 		return r;
 	}
-	*ret = json_pack("{s:s, s:O, s:O}", "mode", mode, "paths", paths, "dirs", made);
+	*ret = json_pack("{s:s, s:O, s:O}", "mode", mode, "paths", paths, "dirs", dirs);
 	return *ret ? 0 : nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+}
+
+bool cgroup_has_v1(json_t *cg)
+{
+	return strcmp(json_string_value(json_object_get(cg, "mode")) ?: "", "unified") != 0;
+}
+
+int cgroup_configure(json_t *cg, const struct cgroup_limits *lim, struct nr_error *err)
+{
+	json_t *paths = json_object_get(cg, "paths");
+	int r;
+
+	bool v2 = !strcmp(json_string_value(json_object_get(cg, "mode")) ?: "", "unified");
+
+	if ((r = apply_limits(paths, v2, lim, err)) < 0)
+		return r;
+	return v1_devices(paths, err);
+}
+
+int cgroup_devices_join_fd(json_t *cg)
+{
+	const char *dir = json_string_value(json_object_get(json_object_get(cg, "paths"), "devices"));
+	char path[1100];
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/tasks", dir);
+	return open(path, O_WRONLY | O_CLOEXEC);
 }
 
 int cgroup_unified_fd(json_t *cg)
@@ -404,17 +478,21 @@ int cgroup_unified_fd(json_t *cg)
 	return dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 }
 
-int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err)
+int cgroup_attach(json_t *cg, pid_t pid, unsigned which, struct nr_error *err)
 {
 	json_t *dirs = json_object_get(cg, "dirs"), *v;
-	const char *unified = json_string_value(json_object_get(json_object_get(cg, "paths"), "unified"));
+	json_t *paths = json_object_get(cg, "paths");
+	const char *unified = json_string_value(json_object_get(paths, "unified"));
+	const char *devices = json_string_value(json_object_get(paths, "devices"));
 	char path[1100], val[32];
 	size_t i;
 	int r;
 
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	json_array_foreach(dirs, i, v) {
-		if (skip_unified && unified && !strcmp(unified, json_string_value(v)))
+		const char *dir = json_string_value(v);
+		bool is_unified = unified && !strcmp(unified, dir), is_devices = devices && !strcmp(devices, dir);
+		if (!(which & (is_unified ? CG_JOIN_UNIFIED : is_devices ? CG_JOIN_DEVICES : CG_JOIN_V1)))
 			continue;
 		/* Moving a process through cgroup.procs write-locks the kernel's global
 		 * cgroup_threadgroup_rwsem, which waits for an RCU grace period: 7-15 ms per
@@ -423,12 +501,11 @@ int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err
 		 * cgroup_procs_write_start: "If the thread is `current`, ... we can skip the
 		 * global lock"); our callers are single-threaded, so the thread is the process.
 		 * v2 has no such file for domain cgroups: there CLONE_INTO_CGROUP does it. */
-		bool self_v1 = pid == 0 && !(unified && !strcmp(unified, json_string_value(v)));
-		snprintf(path, sizeof(path), "%s/%s", json_string_value(v), self_v1 ? "tasks" : "cgroup.procs");
+		snprintf(path, sizeof(path), "%s/%s", dir, pid == 0 && !is_unified ? "tasks" : "cgroup.procs");
 		r = write_str(path, val);
 		if (r < 0)
 			return nr_error_set(err, CNI_ERR_IO, r, "cannot move %s into %s: %s",
-					    pid ? val : "the container", json_string_value(v), strerror(-r));
+					    pid ? val : "the container", dir, strerror(-r));
 	}
 	return 0;
 }
@@ -506,10 +583,8 @@ int cgroup_destroy(json_t *cg, struct nr_error *err)
 		/* Dying tasks keep a cgroup busy for a moment after their pid namespace is gone:
 		 * retry for up to ~2 s, killing stragglers, then give up and say so. */
 		for (int attempt = 0;; attempt++) {
-			if (rmdir(dir) == 0 || errno == ENOENT) {
-				remove_parent_if_empty(dir);
+			if (rmdir(dir) == 0 || errno == ENOENT)
 				break;
-			}
 			if (errno != EBUSY || attempt == 200) {
 				if (r == 0)
 					r = nr_error_set(err, CNI_ERR_IO, errno, "cannot remove cgroup %s: %s", dir,
@@ -523,29 +598,43 @@ int cgroup_destroy(json_t *cg, struct nr_error *err)
 	return r;
 }
 
-void cgroup_destroy_by_name(const char *name)
+/* rmdir <hierarchy>/…/netns-run<suffix> in every hierarchy, v1 controllers an older
+ * netns-run used included; rmdir only takes an empty cgroup: nothing in use goes. */
+static void rmdir_everywhere(const char *suffix)
 {
+	static const char *const all_v1[] = {"memory", "cpu", "cpuacct", "pids", "devices", "blkio", "freezer"};
 	const char *mode = cgroup_mode();
 	_cleanup_(v1_view_release) struct v1_view view = { 0 };
 	char dir[1024], mnt[512], self[512];
 
 	if (!mode)
 		return;
-	/* rmdir only takes an empty cgroup without tasks: nothing in use can go. */
 	if (strcmp(mode, "legacy")) {
-		snprintf(dir, sizeof(dir), "%s/netns-run/%s", strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT,
-			 name);
-		if (rmdir(dir) == 0)
-			remove_parent_if_empty(dir);
+		snprintf(dir, sizeof(dir), "%s/netns-run%s", strcmp(mode, "unified") ? CG_ROOT "/unified" : CG_ROOT,
+			 suffix);
+		rmdir(dir);
 		if (!strcmp(mode, "unified"))
 			return;
 	}
 	if (v1_view_load(&view) < 0)
 		return;
-	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
-		if (v1_mount(&view, v1[i], mnt, sizeof(mnt)) == 0 && v1_self(&view, v1[i], self, sizeof(self)) == 0) {
-			snprintf(dir, sizeof(dir), "%s%s/netns-run/%s", mnt, self, name);
-			if (rmdir(dir) == 0)
-				remove_parent_if_empty(dir);
+	for (size_t i = 0; i < sizeof(all_v1) / sizeof(all_v1[0]); i++)
+		if (v1_mount(&view, all_v1[i], mnt, sizeof(mnt)) == 0 &&
+		    v1_self(&view, all_v1[i], self, sizeof(self)) == 0) {
+			snprintf(dir, sizeof(dir), "%s%s/netns-run%s", mnt, self, suffix);
+			rmdir(dir);
 		}
+}
+
+void cgroup_destroy_by_name(const char *name)
+{
+	char suffix[300];
+
+	snprintf(suffix, sizeof(suffix), "/%s", name);
+	rmdir_everywhere(suffix);
+}
+
+void cgroup_prune_parents(void)
+{
+	rmdir_everywhere("");
 }

@@ -30,13 +30,39 @@ struct cgroup_limits {
 /* "unified", "hybrid" or "legacy"; NULL when /sys/fs/cgroup is none of these. */
 const char *cgroup_mode(void);
 
-/* Create the container's cgroups and apply the limits.  On failure nothing is left. */
+/* Create the container's v2 cgroup directory and plan its v1 ones (paths and dirs in
+ * *ret, not created) for the controllers lim needs.  On failure nothing is left. */
 int cgroup_create(const char *name, const struct cgroup_limits *lim, json_t **ret, struct nr_error *err);
 
-/* Move pid (0: the calling process, which must be single-threaded) into every cgroup of
- * cg, or into all but the v2 one when the process was cloned into it already
- * (skip_unified). */
-int cgroup_attach(json_t *cg, pid_t pid, bool skip_unified, struct nr_error *err);
+/* Whether cg has v1 hierarchies (hybrid or legacy), to be made by cgroup_create_v1(). */
+bool cgroup_has_v1(json_t *cg);
+
+/* Create the planned v1 directories.  A starting container does it itself, in the child,
+ * while the runtime runs the network's ADD: about 15 cgroupfs operations off the critical
+ * path.  What exists of them is removed by cgroup_destroy() like the rest. */
+int cgroup_create_v1(json_t *cg, struct nr_error *err);
+
+/* Write the limits and (v1) the device rules.  Separate from creation so a container
+ * start writes them while its child builds the root; done before the command runs. */
+int cgroup_configure(json_t *cg, const struct cgroup_limits *lim, struct nr_error *err);
+
+/* Which of a container's cgroups cgroup_attach() joins. */
+enum {
+	CG_JOIN_UNIFIED = 1, /* the v2 one (hybrid or unified) */
+	CG_JOIN_V1 = 2,      /* the v1 ones but devices */
+	CG_JOIN_DEVICES = 4, /* v1 devices (a starting container joins it last, through
+			      * cgroup_devices_join_fd, once its rules are written and its
+			      * /dev nodes made: the rules would refuse the mknod) */
+	CG_JOIN_ALL = 7,
+};
+
+/* Move pid (0: the calling process, which must be single-threaded) into the cgroups of cg
+ * that which names. */
+int cgroup_attach(json_t *cg, pid_t pid, unsigned which, struct nr_error *err);
+
+/* For the calling thread to join the v1 devices cgroup later, after pivot_root has hidden
+ * the hierarchy: an open `tasks` file of it, to write "0" to; -1 when there is none. */
+int cgroup_devices_join_fd(json_t *cg);
 
 /* An O_PATH descriptor of the container's v2 cgroup for clone3's CLONE_INTO_CGROUP, or
  * -1 when there is none.  Placing a process at fork costs nothing, while moving one
@@ -56,5 +82,11 @@ int cgroup_destroy(json_t *cg, struct nr_error *err);
 /* The empty cgroup directories of container name, found by name: for a record without its
  * cgroup paths, left by a netns-run killed while it was creating them. */
 void cgroup_destroy_by_name(const char *name);
+
+/* Remove the "netns-run" parent directories where no container is left.  They stay
+ * between containers, as docker's and podman's do: making and removing them (and writing
+ * the device rules they pass on) was a fifth of a `run --net=none` (docs/runtime.md);
+ * `netns-run gc` calls this. */
+void cgroup_prune_parents(void);
 
 #endif

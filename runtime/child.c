@@ -39,6 +39,7 @@ void child_main(const struct child_cfg *c)
 	sigset_t none;
 	char go;
 	int layers[16], n_layers = 0;
+	int devices_fd = -1;
 	int r;
 
 	close_other_fds(c);
@@ -50,13 +51,20 @@ void child_main(const struct child_cfg *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Its own session: terminal signals reach the runtime, which forwards them once. */
 	setsid();
-	/* Joining v1 cgroups waits for an RCU grace period; doing it here overlaps that
-	 * wait with the runtime's network setup.  (In a user namespace we may not: the
+	/* Join our cgroups ourselves (cheap for the calling thread: cgroup.c), all but
+	 * devices, whose rules the runtime is writing meanwhile and which would refuse the
+	 * mknod of our /dev nodes halfway through.  (In a user namespace we may not: the
 	 * runtime moves us.) */
-	if (c->fd_sock < 0 && cgroup_attach(c->cgroup, 0, c->in_unified, &err) < 0) {
+	if (c->v1_limits &&
+	    ((r = cgroup_create_v1(c->cgroup, &err)) < 0 || (r = cgroup_configure(c->cgroup, c->v1_limits, &err)) < 0))
+		goto fail;
+	if (c->fd_sock < 0 &&
+	    cgroup_attach(c->cgroup, 0, CG_JOIN_V1 | (c->in_unified ? 0 : CG_JOIN_UNIFIED), &err) < 0) {
 		r = -1;
 		goto fail;
 	}
+	if (c->fd_sock < 0)
+		devices_fd = cgroup_devices_join_fd(c->cgroup);
 	if (c->fd_sock >= 0) {
 		/* The layers come once our ids are mapped: then become the namespace's root. */
 		n_layers = fds_recv(c->fd_sock, layers, 16);
@@ -90,6 +98,15 @@ void child_main(const struct child_cfg *c)
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
 	close(c->go_fd);
+	/* The rules are written (the runtime sends go after them) and /dev is made. */
+	if (devices_fd >= 0) {
+		if (write(devices_fd, "0", 1) != 1) {
+			r = nr_error_set(&err, CNI_ERR_IO, errno, "cannot join the devices cgroup: %s",
+					 strerror(errno));
+			goto fail;
+		}
+		close(devices_fd);
+	}
 	if ((r = security_apply(&err)) < 0)
 		goto fail;
 	init_run(c);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "opts.h"
 
@@ -20,6 +21,9 @@ struct child_cfg {
 	char **envp;          /* the command's environment */
 	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
 	bool in_unified;      /* cloned into the v2 cgroup already */
+	/* Make the v1 cgroups and write their limits here (see cgroup_create_v1), or NULL
+	 * when the runtime has done it. */
+	const struct cgroup_limits *v1_limits;
 	int fd_sock;          /* --userns: the idmapped lower layers arrive here; -1 otherwise */
 };
 

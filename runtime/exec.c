@@ -71,7 +71,7 @@ static int join(pid_t pid, unsigned long long start, json_t *cg, struct nr_error
 	if (r == 0 && !pid_is(pid, start))
 		r = nr_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, ESRCH, "the container stopped");
 	if (r == 0 && cg)
-		r = cgroup_attach(cg, 0, false, err);
+		r = cgroup_attach(cg, 0, CG_JOIN_ALL, err);
 	if (r == 0)
 		r = join_userns(pid, err);
 	for (size_t i = 0; r == 0 && i < 6; i++)

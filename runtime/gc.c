@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "ctr.h"
 #include "json_field.h"
@@ -122,7 +123,8 @@ int cmd_gc(int argc, char **argv)
 			puts("Usage: netns-run gc [-q]\n\n"
 			     "Tear down containers whose processes are gone but whose network, cgroups or\n"
 			     "netns file remain (a netns-run that was killed), then run every network's\n"
-			     "plugins' GC with the attachments still in use.\n\n"
+			     "plugins' GC with the attachments still in use, and remove the netns-run\n"
+			     "cgroup parents no container uses.\n\n"
 			     "  -q, --quiet   print nothing but errors");
 			return 0;
 		}
@@ -142,5 +144,9 @@ int cmd_gc(int argc, char **argv)
 		rt_print_error(&err);
 		return RT_EXIT_RUNTIME;
 	}
-	return plugins_gc(!quiet) < 0 ? RT_EXIT_RUNTIME : 0;
+	r = plugins_gc(!quiet);
+	/* A start racing with this is fine: its child makes the parent again when its own
+	 * mkdir finds it gone, and then writes the device rules to its own cgroup. */
+	cgroup_prune_parents();
+	return r < 0 ? RT_EXIT_RUNTIME : 0;
 }

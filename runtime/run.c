@@ -146,7 +146,8 @@ static int create(struct run *c, struct nr_error *err)
 	return save(c, err);
 }
 
-static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *err)
+static int start_child(struct run *c, int go_rd, int err_wr, const struct cgroup_limits *v1_limits,
+		       struct nr_error *err)
 {
 	struct child_cfg cfg = {
 		.o = &c->o,
@@ -157,6 +158,7 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 		.err_fd = err_wr,
 		.envp = c->envp,
 		.cgroup = json_object_get(c->st, "cgroup"),
+		.v1_limits = v1_limits,
 		.fd_sock = -1,
 	};
 	int sp[2] = {-1, -1};
@@ -384,9 +386,15 @@ static int start(struct run *c, struct nr_error *err)
 	int go[2] = {-1, -1}, ep[2] = {-1, -1};
 	int r;
 
+	/* The child makes its own v1 cgroups while we run ADD; in a user namespace it may
+	 * not, so we do, before it exists. */
+	bool child_makes_v1;
 	if ((r = cgroup_create(c->name, &lim, &cg, err)) < 0)
 		return r;
 	json_object_set_new(c->st, "cgroup", cg);
+	child_makes_v1 = cgroup_has_v1(cg) && !c->o.userns_base;
+	if (cgroup_has_v1(cg) && !child_makes_v1 && (r = cgroup_create_v1(cg, err)) < 0)
+		return r;
 	if ((r = save(c, err)) < 0)
 		return r;
 	/* The child bind-mounts these before the network is up; filled in after ADD. */
@@ -396,11 +404,14 @@ static int start(struct run *c, struct nr_error *err)
 		r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	if ((r = start_child(c, go[0], ep[1], err)) < 0)
+	if ((r = start_child(c, go[0], ep[1], child_makes_v1 ? &lim : NULL, err)) < 0)
 		goto out;
 	close(go[0]);
 	close(ep[1]);
 	go[0] = ep[1] = -1;
+	/* While the child builds its root: limits and device rules, before it may run. */
+	if (!child_makes_v1 && (r = cgroup_configure(cg, &lim, err)) < 0)
+		goto out;
 	json_object_set_new(c->st, "pid", json_integer(c->pid));
 	json_object_set_new(c->st, "pid_start", json_integer((json_int_t)pid_start_time(c->pid)));
 	if ((r = save(c, err)) < 0 || (c->o.userns_base && (r = userns_prepare(c->pid, c->dir, &c->o, cg, c->layer_sock, err)) < 0) ||

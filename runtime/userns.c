@@ -124,7 +124,7 @@ int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, jso
 	char p[700];
 
 	if ((r = userns_write_maps(pid, o->userns_base, o->userns_count, err)) < 0 ||
-	    (r = cgroup_attach(cg, pid, true, err)) < 0)
+	    (r = cgroup_attach(cg, pid, CG_JOIN_V1 | CG_JOIN_DEVICES, err)) < 0)
 		return r;
 	static const char *const own[] = {"upper", "work"};
 	for (size_t i = 0; i < 2; i++) {

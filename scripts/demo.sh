@@ -44,4 +44,6 @@ say "Stopping both: their veths, leases, masquerade entries and cgroups go with 
 run "$NR" stop -t 1 demo-a demo-b
 run "$NR" rm demo-a demo-b
 run ip -br link
+# Our cgroup parents stay between containers, as docker's do; gc removes the unused ones.
+"$NR" gc -q
 say "Done: everything ran in a throwaway namespace; nothing is left on this machine."

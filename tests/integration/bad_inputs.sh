@@ -19,7 +19,8 @@ source "$(dirname "$0")/../lib/t.sh"
 
 DATA=$(mktemp -d -p /var/lib/cni bi.XXXXXX)
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+# netns-run keeps its cgroup parents between containers; gc takes the unused ones away.
+trap 'rm -rf "$TMP"; [ -n "${NETNS_RUN_STATE_DIR:-}" ] && "$NR_BUILD/bin/netns-run" gc -q >/dev/null 2>&1' EXIT
 IPAM='{"type":"host-local","dataDir":"'$DATA'","ranges":[[{"subnet":"198.51.100.0/24"}],[{"subnet":"2001:db8:b::/64"}]]}'
 declare -A BASE=(
 	[NONE]='{"cniVersion":"1.1.0","name":"bi","type":"none"}'
@@ -52,7 +53,8 @@ snapshot() {
 	echo "== leases"; grep -r --exclude=lock . "$DATA" | sort
 	echo "== mounts"; awk '{print $5, $9}' /proc/self/mountinfo | sort
 	echo "== sysctl"; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding
-	echo "== cgroups"; find /sys/fs/cgroup -maxdepth 3 -type d -name 'netns-run*' 2>/dev/null | sort
+	# A container's cgroups (the "netns-run" parents stay between containers by design).
+	echo "== cgroups"; find /sys/fs/cgroup -maxdepth 7 -type d -path '*/netns-run/*' 2>/dev/null | sort
 }
 # DAD and carrier settle on their own after setup: wait (bounded) for DAD to finish, then
 # until two snapshots agree.

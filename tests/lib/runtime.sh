@@ -16,6 +16,8 @@ nr_cleanup() {
 	for d in "$NETNS_RUN_STATE_DIR"/containers/*; do
 		[ -e "$d" ] && "$NR" rm -f "$(basename "$d")" >/dev/null 2>&1
 	done
+	# The cgroup parents of ours that no container uses any more (host-global).
+	"$NR" gc -q >/dev/null 2>&1
 }
 trap nr_cleanup EXIT
 
