@@ -34,6 +34,17 @@ t_eq "--pids-limit 50: pids.max" "$(cgfile "$P-lim" pids pids.max)" 50
 pid=$(state .pid "$P-lim")
 t_check "the init is in the container's memory cgroup" \
 	grep -qx "$pid" "$(state .cgroup.paths.memory "$P-lim")/cgroup.procs"
+if [ $v2 = 0 ] && [ -d /sys/fs/cgroup/devices ]; then
+	for ctl in memory cpu cpuacct pids devices; do
+		t_check "the init is in the container's $ctl cgroup (joined through tasks)" \
+			grep -qx "$pid" "$(state .cgroup.paths.$ctl "$P-lim")/cgroup.procs"
+	done
+	want=$'c *:* m\nb *:* m\nc 1:3 rwm'
+	t_eq "its devices cgroup has Docker's rules (from the netns-run parent)" \
+		"$(head -3 "$(state .cgroup.paths.devices "$P-lim")/devices.list")" "$want"
+	t_eq "no blkio cgroup without --io-weight, no freezer" \
+		"$(state '.cgroup.paths | has("blkio"), has("freezer")' "$P-lim" | tr '\n' ' ')" "false false "
+fi
 t_check "inside, the cgroup namespace makes it the root" \
 	sh -c "'$NR' exec $P-lim cat /proc/self/cgroup | grep -q ':/\$'"
 if [ $v2 = 1 ]; then inside=/sys/fs/cgroup/memory.max; else inside=/sys/fs/cgroup/memory/memory.limit_in_bytes; fi
@@ -112,6 +123,15 @@ else
 fi
 
 t_eq "no cgroup of ours remains" "$(nr_cgroups)" ""
+# A devices parent without our rules (made by someone else, or an older netns-run): the
+# container's own cgroup gets them written.
+if [ $v2 = 0 ] && [ -d /sys/fs/cgroup/devices ] && "$NR" gc -q && [ ! -e /sys/fs/cgroup/devices/netns-run ]; then
+	mkdir /sys/fs/cgroup/devices/netns-run
+	"$NR" run -d --net=none --name "$P-dev" sleep 60 >/dev/null
+	t_eq "a parent without rules: the container's devices cgroup still gets them" \
+		"$(head -3 "$(state .cgroup.paths.devices "$P-dev")/devices.list")" "$want"
+	"$NR" rm -f "$P-dev" >/dev/null
+fi
 # The "netns-run" parents stay between containers (as docker's do); gc removes empty ones.
 t_check "the netns-run parents stay after the last container" test -n "$(comm -13 <(echo "$parents0") <(parents))$parents0"
 "$NR" gc -q
