@@ -15,6 +15,9 @@
  * returned.  The container's processes must be gone (or about to be). */
 int ctr_teardown(const char *name, json_t *st, bool remove, struct nr_error *err);
 
+/* Its first part alone: the network's DEL (once: "net_done" in st afterwards). */
+int ctr_net_down(const char *name, json_t *st, struct nr_error *err);
+
 /* Containers whose init is gone while their record says created/running and no
  * netns-run watches them any more: tear them down.  Returns how many; takes the lock. */
 int gc_reconcile(bool verbose, struct nr_error *err);

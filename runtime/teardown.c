@@ -19,31 +19,40 @@ static void keep_first(struct nr_error *err, int *ret, int r, const struct nr_er
 	}
 }
 
+int ctr_net_down(const char *name, json_t *st, struct nr_error *err)
+{
+	struct net_plan plan;
+	char netns[512];
+	int r;
+
+	if (json_is_true(json_object_get(st, "net_done")))
+		return 0;
+	rt_ctr_path(netns, sizeof(netns), name, "netns");
+	/* DEL even when the namespace is gone: plugins release what lives outside it
+	 * (the host veth end, leases, masquerade elements) from the cached result. */
+	r = net_plan_from_state(st, &plan, err);
+	if (r >= 0) {
+		bool have_ns = access(netns, F_OK) == 0;
+		r = net_del(&plan, state_str(st, "id"), have_ns ? netns : "", err);
+		if (r < 0)
+			nr_error_wrap(err, r, "network %s: DEL", plan.conf ? plan.conf->name : plan.mode);
+		net_plan_clear(&plan);
+	}
+	if (r >= 0)
+		json_object_set_new(st, "net_done", json_true());
+	return r;
+}
+
 int ctr_teardown(const char *name, json_t *st, bool remove, struct nr_error *err)
 {
 	struct nr_error e = {0};
-	struct net_plan plan;
 	char netns[512], dir[512];
-	const char *id = state_str(st, "id");
 	int ret = 0, r;
 
 	rt_ctr_path(netns, sizeof(netns), name, "netns");
 	rt_ctr_path(dir, sizeof(dir), name, NULL);
-	/* DEL even when the namespace is gone: plugins release what lives outside it
-	 * (the host veth end, leases, masquerade elements) from the cached result. */
-	if (!json_is_true(json_object_get(st, "net_done"))) {
-		r = net_plan_from_state(st, &plan, &e);
-		if (r >= 0) {
-			bool have_ns = access(netns, F_OK) == 0;
-			r = net_del(&plan, id, have_ns ? netns : "", &e);
-			if (r < 0)
-				nr_error_wrap(&e, r, "network %s: DEL", plan.conf ? plan.conf->name : plan.mode);
-			net_plan_clear(&plan);
-		}
-		keep_first(err, &ret, r, &e);
-		if (r >= 0)
-			json_object_set_new(st, "net_done", json_true());
-	}
+	r = ctr_net_down(name, st, &e);
+	keep_first(err, &ret, r, &e);
 	if (umount2(netns, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
 		r = nr_error_set(&e, CNI_ERR_IO, errno, "cannot unmount %s: %s", netns, strerror(errno));
 		keep_first(err, &ret, r, &e);
