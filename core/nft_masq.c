@@ -5,7 +5,7 @@
  *
  *	table inet netns-run {
  *		set ctr4 { type ipv4_addr; }                                  # container addresses
- *		set own4 { type ipv4_addr . ipv4_addr; flags interval; }      # address . own subnet
+ *		set own4 { type ipv4_addr . ipv4_addr; flags interval; }      # subnet . subnet
  *		set ctr6 { type ipv6_addr; }
  *		set own6 { type ipv6_addr . ipv6_addr; flags interval; }
  *		chain postrouting {
@@ -17,14 +17,19 @@
  *		}
  *	}
  *
- * A container 10.22.0.5/16 is the element 10.22.0.5 in ctr4 plus the element
- * 10.22.0.5 . 10.22.0.0-10.22.255.255 in own4.  The chain has four rules whatever the
- * number of containers; per container the state is two set elements.  The concatenated
- * interval set (kernel >= 5.6) gives per-container exactness, as the reference plugin's
- * per-container chain does: traffic to the container's *own* subnet is not masqueraded,
- * traffic to any other network (another bridge of ours included) is.  A single set of
- * "all our subnets" would have been simpler but would also exempt traffic between two of
- * our networks, which the reference masquerades.
+ * A container 10.22.0.5/16 is the element 10.22.0.5 in ctr4; its subnet is the element
+ * 10.22.0.0-10.22.255.255 . 10.22.0.0-10.22.255.255 in own4, shared by every container of
+ * the subnet.  The chain has four rules whatever the number of containers.  Exactness is
+ * the reference's: only traffic from a container to its *own* subnet is not masqueraded;
+ * traffic to any other network (another bridge of ours included) is, which a single set
+ * of "all our subnets" would have exempted.  own4 holds one element per subnet, not per
+ * container, because the kernel keeps a concatenated interval set (pipapo) as one blob
+ * and copies it whole on every change: with an element per container, ADD cost grew
+ * with the number of containers (11 to 30 ms over 1000, docs/benchmarks.md).  ctr4 is a
+ * hash set, whose changes cost the same at any size.  A subnet's element is added with
+ * NLM_F_CREATE but not NLM_F_EXCL (there already is success) and goes in the transaction
+ * that removes its last container; NFT_MASQ_LOCK keeps an ADD into the subnet from
+ * landing between the read that finds it empty and that transaction.
  *
  * Every add is one transaction.  When the chain does not hold exactly our four rules
  * (first add, a crash, someone edited it), the transaction also makes the skeleton: table,
@@ -33,7 +38,7 @@
  * state, checked with one read of the chain) it only adds the elements: rewriting the
  * rules on every add made each ADD wait for an RCU grace period (~10 ms), because deleted
  * rules are freed after one and the kernel flushes that work when an nfnetlink socket is
- * closed (nft_rcv_nl_event).  All or nothing either way.  Delete reads the own set to find
+ * closed (nft_rcv_nl_event).  All or nothing either way.  Delete reads the sets to find
  * the address's entries and removes exactly those; a missing table, set or element is
  * success.
  */
@@ -54,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lockfile.h"
 #include "nft.h"
 
 /* nft's datatype ids (nftables src/datatype.h) and the concatenation encoding. */
@@ -478,7 +484,7 @@ static int put_skeleton(struct nft_batch *b, struct nr_error *err)
 /* Element keys.  own: addr . first, end addr . last (pipapo ranges are inclusive). */
 struct masq_keys {
 	uint8_t ctr[16];
-	uint8_t own[32], own_end[32];
+	uint8_t own[32], own_end[32]; /* subnet . subnet, first and last address */
 	uint32_t alen;
 };
 
@@ -489,13 +495,11 @@ static void keys_of(const struct ip_prefix *p, struct masq_keys *k)
 
 	k->alen = n;
 	memcpy(k->ctr, p->addr.bytes, n);
-	memcpy(k->own, p->addr.bytes, n);
-	memcpy(k->own_end, p->addr.bytes, n);
 	for (uint32_t i = 0; i < n; i++) {
 		int bits = len - (int)i * 8; /* prefix bits in this byte */
 		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-		k->own[n + i] = p->addr.bytes[i] & mask;
-		k->own_end[n + i] = (uint8_t)(p->addr.bytes[i] | ~mask);
+		k->own[i] = k->own[n + i] = p->addr.bytes[i] & mask;
+		k->own_end[i] = k->own_end[n + i] = (uint8_t)(p->addr.bytes[i] | ~mask);
 	}
 }
 
@@ -562,9 +566,20 @@ static int check_prefix(const struct ip_prefix *p, struct nr_error *err)
 	return 0;
 }
 
+/* A subnet element's comment: its network (the first word of owner), then "subnet". */
+static void subnet_comment(char buf[NFT_MASQ_OWNER_MAX], const char *owner)
+{
+	size_t net_len = owner ? strcspn(owner, " ") : 0;
+
+	snprintf(buf, NFT_MASQ_OWNER_MAX, "%.*s%ssubnet", (int)net_len, owner ? owner : "", net_len ? " " : "");
+}
+
 static int put_adds(struct nft_batch *b, const struct ip_prefix *ps, size_t n, const char *owner, uint16_t flags,
 		    struct nr_error *err)
 {
+	char subnet[NFT_MASQ_OWNER_MAX];
+
+	subnet_comment(subnet, owner);
 	for (size_t i = 0; i < n; i++) {
 		const struct masq_family *f = family_of(ps[i].addr.family);
 		struct masq_keys k;
@@ -576,10 +591,9 @@ static int put_adds(struct nft_batch *b, const struct ip_prefix *ps, size_t n, c
 			     err);
 		if (r < 0)
 			return r;
-		r = put_elem(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | flags, f->own, k.own, k.own_end, 2 * k.alen, owner,
-			     f->af == AF_INET ? "adding the address and subnet to set own4"
-					      : "adding the address and subnet to set own6",
-			     err);
+		/* Shared by the subnet's containers: present already is success. */
+		r = put_elem(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, f->own, k.own, k.own_end, 2 * k.alen, subnet,
+			     f->af == AF_INET ? "adding the subnet to set own4" : "adding the subnet to set own6", err);
 		if (r < 0)
 			return r;
 	}
@@ -714,16 +728,18 @@ static int walk_all(struct nft_sock *s, elem_cb cb, void *data, struct nr_error 
 	return 0;
 }
 
-/* An element as read back, kept for deleting it. */
+/* An element as read back. */
 struct held_elem {
 	const struct masq_family *f;
 	bool own;
+	bool doomed; /* to be deleted */
 	uint8_t key[32], key_end[32];
 	uint32_t len;
 };
 
+/* Every element of the four sets; the container elements that match are doomed. */
 struct collect {
-	nft_masq_match_fn match;
+	nft_masq_match_fn match; /* NULL: none */
 	void *data;
 	struct held_elem *v;
 	size_t n, cap;
@@ -732,12 +748,8 @@ struct collect {
 static int on_collect(const struct elem_view *v, void *data)
 {
 	struct collect *c = data;
-	struct ip_prefix p = { .addr = { .family = v->f->af }, .len = -1 };
 	struct held_elem *h;
 
-	memcpy(p.addr.bytes, v->key, v->f->alen);
-	if (!c->match(&p, v->owner, c->data))
-		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
 		struct held_elem *nv = realloc(c->v, cap * sizeof(*nv));
@@ -747,38 +759,77 @@ static int on_collect(const struct elem_view *v, void *data)
 		c->cap = cap;
 	}
 	h = &c->v[c->n++];
-	h->f = v->f;
-	h->own = v->own;
-	h->len = v->len;
+	*h = (struct held_elem){ .f = v->f, .own = v->own, .len = v->len };
 	memcpy(h->key, v->key, v->len);
 	memcpy(h->key_end, v->key_end ? v->key_end : v->key, v->len);
+	if (!v->own && c->match) {
+		struct ip_prefix p = { .addr = { .family = v->f->af }, .len = -1 };
+		memcpy(p.addr.bytes, v->key, v->f->alen);
+		h->doomed = c->match(&p, v->owner, c->data);
+	}
 	return 0;
 }
 
-int nft_masq_del_if(nft_masq_match_fn match, void *data, struct nr_error *err)
+/* Whether the subnet of own element o (its first field) holds container element c. */
+static bool subnet_holds(const struct held_elem *o, const struct held_elem *c)
 {
-	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	uint32_t n = o->f->alen;
+
+	return !c->own && c->f == o->f && memcmp(c->key, o->key, n) >= 0 && memcmp(c->key, o->key_end, n) <= 0;
+}
+
+/* A subnet's element goes with the last container address in it (the same transaction:
+ * the lock keeps an ADD into that subnet from slipping in between). */
+static void doom_orphans(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct held_elem *o = &c->v[i];
+		bool used = false;
+
+		if (!o->own)
+			continue;
+		for (size_t j = 0; j < c->n && !used; j++)
+			used = !c->v[j].doomed && subnet_holds(o, &c->v[j]);
+		o->doomed = !used;
+	}
+}
+
+static int put_dels(struct nft_batch **b, const struct collect *c, struct nr_error *err)
+{
 	int r;
 
-	if ((r = nft_sock_open(&s, err)) < 0)
-		return r;
-	/* Read, then delete exactly what is there, in one transaction; a concurrent delete
-	 * between the two makes it fail with ENOENT, and reading again settles it. */
+	for (size_t i = 0; i < c->n; i++) {
+		const struct held_elem *h = &c->v[i];
+
+		if (!h->doomed)
+			continue;
+		if (!*b && (r = nft_batch_new(b, err)) < 0)
+			return r;
+		r = put_elem(*b, NFT_MSG_DELSETELEM, 0, h->own ? h->f->own : h->f->ctr, h->key,
+			     h->own ? h->key_end : NULL, h->len, NULL, "removing a masquerade entry", err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Callers hold NFT_MASQ_LOCK. */
+static int del_if_locked(struct nft_sock *s, nft_masq_match_fn match, void *data, struct nr_error *err)
+{
+	/* Read, then delete exactly what is there, in one transaction; a change by someone
+	 * else (the nft binary) between the two makes it fail with ENOENT, and reading again
+	 * settles it. */
 	for (int attempt = 0;; attempt++) {
 		_cleanup_nft_batch_ struct nft_batch *b = NULL;
 		struct collect c = { .match = match, .data = data };
+		int r = walk_all(s, on_collect, &c, err);
 
-		r = walk_all(s, on_collect, &c, err);
-		if (r >= 0 && c.n > 0 && (r = nft_batch_new(&b, err)) >= 0) {
-			for (size_t i = 0; i < c.n && r >= 0; i++) {
-				const struct held_elem *h = &c.v[i];
-				r = put_elem(b, NFT_MSG_DELSETELEM, 0, h->own ? h->f->own : h->f->ctr, h->key,
-					     h->own ? h->key_end : NULL, h->len, NULL, "removing a masquerade entry",
-					     err);
-			}
-			if (r >= 0)
-				r = nft_batch_commit(s, b, err);
+		if (r >= 0) {
+			doom_orphans(&c);
+			r = put_dels(&b, &c, err);
 		}
+		if (r >= 0 && b)
+			r = nft_batch_commit(s, b, err);
 		free(c.v);
 		if ((r == -ENOENT || r == -EINTR) && attempt < 3) {
 			nr_error_clear(err);
@@ -786,6 +837,24 @@ int nft_masq_del_if(nft_masq_match_fn match, void *data, struct nr_error *err)
 		}
 		return r < 0 ? r : 0;
 	}
+}
+
+static int open_locked(int *lock, struct nft_sock **s, struct nr_error *err)
+{
+	int r = lockfile_take(NFT_MASQ_LOCK, lock, err);
+
+	return r < 0 ? r : nft_sock_open(s, err);
+}
+
+int nft_masq_del_if(nft_masq_match_fn match, void *data, struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = open_locked(&lock, &s, err)) < 0)
+		return r;
+	return del_if_locked(s, match, data, err);
 }
 
 struct by_addr_or_owner {
@@ -813,7 +882,8 @@ static bool match_addr_or_owner(const struct ip_prefix *p, const char *owner, vo
 	return false;
 }
 
-int nft_masq_del(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err)
+static int del_locked(struct nft_sock *s, const struct ip_prefix *ps, size_t n, const char *owner,
+		      struct nr_error *err)
 {
 	struct by_addr_or_owner m = { .ps = ps, .n = n, .owner = owner };
 	int r;
@@ -822,14 +892,26 @@ int nft_masq_del(const struct ip_prefix *ps, size_t n, const char *owner, struct
 		if (!family_of(ps[i].addr.family))
 			return nr_error_set(err, CNI_ERR_INTERNAL, EAFNOSUPPORT,
 					    "masquerade: not an IPv4 or IPv6 address");
-	if ((r = nft_masq_del_if(match_addr_or_owner, &m, err)) < 0)
+	if ((r = del_if_locked(s, match_addr_or_owner, &m, err)) < 0)
 		return nr_error_wrap(err, r, "removing masquerade entries");
 	return 0;
+}
+
+int nft_masq_del(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = open_locked(&lock, &s, err)) < 0)
+		return nr_error_wrap(err, r, "removing masquerade entries");
+	return del_locked(s, ps, n, owner, err);
 }
 
 int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err)
 {
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	_cleanup_close_ int lock = -1;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
@@ -837,7 +919,7 @@ int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct
 			return r;
 	if (n == 0)
 		return 0;
-	if ((r = nft_sock_open(&s, err)) < 0)
+	if ((r = open_locked(&lock, &s, err)) < 0)
 		goto fail;
 	/* The fast path is one transaction.  Elements are added exclusively so that a stale
 	 * element left by a crashed owner is noticed (its comment would otherwise stay); then
@@ -857,10 +939,19 @@ int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct
 			skeleton = true;
 			continue;
 		}
-		if (r != -EEXIST || attempt >= 2)
+		if (r == -ENOTEMPTY || (r == -EEXIST && attempt > 0)) {
+			/* The kernel's interval set refuses a subnet that partly overlaps one
+			 * already there (EEXIST or ENOTEMPTY, by kernel version): another
+			 * network's.  (Stale container entries went after the first EEXIST.) */
+			nr_error_clear(err);
+			r = nr_error_set(err, CNI_ERR_INVALID_CONFIG, -r,
+					 "the subnet overlaps the subnet of another masqueraded network");
+			break;
+		}
+		if (r != -EEXIST)
 			break;
 		nr_error_clear(err);
-		if ((r = nft_masq_del(ps, n, NULL, err)) < 0)
+		if ((r = del_locked(s, ps, n, NULL, err)) < 0)
 			goto fail;
 	}
 	if (r < 0)
@@ -912,42 +1003,61 @@ int nft_masq_contains(const struct ip_prefix *p, bool *ret, struct nr_error *err
 	return 0;
 }
 
+/* nft_masq_list: the subnets (own elements) are read first, then each container
+ * address is reported with the length of the subnet that holds it. */
 struct list_ctx {
 	nft_masq_list_fn cb;
 	void *data;
+	struct collect subnets;
 };
 
-static int on_list(const struct elem_view *v, void *data)
+static int subnet_len(const struct held_elem *o)
 {
-	struct list_ctx *c = data;
-	struct ip_prefix p = { .addr = { .family = v->f->af } };
-	uint32_t n = v->f->alen, i;
+	uint32_t n = o->f->alen, i;
 	int plen = 0;
 
-	memcpy(p.addr.bytes, v->key, n);
-	/* The subnet length: the leading bits its first and last address share. */
-	for (i = 0; i < n && v->key[n + i] == v->key_end[n + i]; i++)
+	/* The leading bits the subnet's first and last address share. */
+	for (i = 0; i < n && o->key[i] == o->key_end[i]; i++)
 		plen += 8;
 	if (i < n) {
-		uint8_t x = v->key[n + i] ^ v->key_end[n + i];
+		uint8_t x = o->key[i] ^ o->key_end[i];
 		while (!(x & 0x80)) {
 			plen++;
 			x <<= 1;
 		}
 	}
-	p.len = plen;
+	return plen;
+}
+
+static int on_list(const struct elem_view *v, void *data)
+{
+	struct list_ctx *c = data;
+	struct held_elem h = { .f = v->f };
+	struct ip_prefix p = { .addr = { .family = v->f->af }, .len = -1 };
+
+	memcpy(h.key, v->key, v->f->alen);
+	memcpy(p.addr.bytes, v->key, v->f->alen);
+	for (size_t i = 0; i < c->subnets.n; i++) {
+		int len = subnet_len(&c->subnets.v[i]);
+		if (subnet_holds(&c->subnets.v[i], &h) && len > p.len)
+			p.len = len;
+	}
 	return c->cb(&p, v->owner, c->data);
 }
 
 int nft_masq_list(nft_masq_list_fn cb, void *data, struct nr_error *err)
 {
+	static const struct masq_family *const fams[] = { &FAM4, &FAM6 };
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
 	struct list_ctx c = { .cb = cb, .data = data };
 	int r;
 
 	if ((r = nft_sock_open(&s, err)) < 0)
 		return nr_error_wrap(err, r, "listing masqueraded addresses");
-	if ((r = set_walk(s, &FAM4, true, on_list, &c, err)) < 0)
-		return r;
-	return set_walk(s, &FAM6, true, on_list, &c, err);
+	for (size_t i = 0; i < 2 && r >= 0; i++)
+		r = set_walk(s, fams[i], true, on_collect, &c.subnets, err);
+	for (size_t i = 0; i < 2 && r >= 0; i++)
+		r = set_walk(s, fams[i], false, on_list, &c, err);
+	free(c.subnets.v);
+	return r < 0 ? r : 0;
 }

@@ -46,15 +46,13 @@
 #include "nft_portmap.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 
+#include "lockfile.h"
 #include "nft_build.h"
 
 static const struct nftb_table T = { NFPROTO_INET, NFT_PORTMAP_TABLE };
@@ -155,26 +153,6 @@ static void snat_elem(const struct pm_fam *f, const uint8_t *dst, int dlen, cons
 static bool is_net_comment(const char *c)
 {
 	return strncmp(c, NET_PREFIX, strlen(NET_PREFIX)) == 0;
-}
-
-static int lock_open(int *ret, struct nr_error *err)
-{
-	int fd;
-
-	if (mkdir("/run/netns-run", 0755) < 0 && errno != EEXIST)
-		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create /run/netns-run: %s", strerror(errno));
-	fd = open(NFT_PORTMAP_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return nr_error_set(err, CNI_ERR_IO, errno, "cannot open %s: %s", NFT_PORTMAP_LOCK, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return nr_error_set(err, CNI_ERR_IO, e, "cannot lock %s: %s", NFT_PORTMAP_LOCK, strerror(e));
-		}
-	}
-	*ret = fd;
-	return 0;
 }
 
 /* The skeleton. */
@@ -496,7 +474,7 @@ int nft_portmap_add(const struct pm_attach *a, struct nr_error *err)
 				    NFT_PORTMAP_MAX, a->n_maps);
 	if (!a->n_maps || (!ctr_of(a, AF_INET) && !ctr_of(a, AF_INET6)))
 		return 0;
-	if ((r = lock_open(&lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0 || (r = add_locked(s, a, err)) < 0)
+	if ((r = lockfile_take(NFT_PORTMAP_LOCK, &lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0 || (r = add_locked(s, a, err)) < 0)
 		return nr_error_wrap(err, r, "publishing ports of %s", a->owner);
 	return 0;
 }
@@ -632,7 +610,7 @@ static int del_known(const struct pm_attach *a, struct nr_error *err)
 	bool other = true;
 	int r;
 
-	if ((r = lock_open(&lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0)
+	if ((r = lockfile_take(NFT_PORTMAP_LOCK, &lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0)
 		return r;
 	for (int fi = 0; fi < 2; fi++) {
 		const struct pm_fam *f = &FAM[fi];
@@ -672,7 +650,7 @@ static int del_matching(bool (*match)(const char *owner, void *data), void *data
 	struct collect c = { .match = match, .data = data };
 	int r;
 
-	if ((r = lock_open(&lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0)
+	if ((r = lockfile_take(NFT_PORTMAP_LOCK, &lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0)
 		return r;
 	for (c.set = 0; c.set < S_COUNT; c.set++)
 		if ((r = nftb_walk(s, &T, set_names[c.set], on_collect, &c, err)) < 0)

@@ -18,9 +18,10 @@
 
 #include "error.h"
 #include "ipaddr.h"
+#include "lockfile.h"
 
 #define NFT_PORTMAP_TABLE "netns-run-portmap"
-#define NFT_PORTMAP_LOCK "/run/netns-run/portmap.lock"
+#define NFT_PORTMAP_LOCK LOCKFILE_DIR "/portmap.lock"
 /* Per attachment: keeps one ADD within one nftables transaction. */
 #define NFT_PORTMAP_MAX 100
 

@@ -88,13 +88,15 @@ out=$(CNI_CONTAINERID=gc cni bridge GC "" eth0 "$GCCONF"); rc=$?
 t_eq "GC succeeds" "$rc" 0
 t_eq "GC kept only the valid attachment's leases" \
 	"$(grep -rh --exclude=lock --exclude='last_reserved_ip*' '^r' "$DATA" | tr -d '\r' | sort -u | tr '\n' ' ')" "r2 "
-t_eq "GC removed the lost attachments' masquerade elements (r2's two stay)" \
+t_eq "GC removed the lost attachments' masquerade elements (r2's and its subnet's stay)" \
 	"$(nft -j list ruleset | jq -c '[.nftables[] | select(.set and .set.table == "netns-run") | .set.elem // [] | .[] | .elem.comment] | unique')" \
-	'["crash r2 eth0"]'
+	'["crash r2 eth0","crash subnet"]'
 GCCONF=$(jq -c '."cni.dev/valid-attachments"=[]' <<<"$CONF")
 CNI_CONTAINERID=gc cni bridge GC "" eth0 "$GCCONF" >/dev/null
 t_eq "GC with no valid attachment empties the store" \
 	"$(find "$DATA" -name .nr-index -prune -o -type f ! -name lock ! -name 'last_reserved_ip*' -print | wc -l)" 0
+t_eq "... and the masquerade sets, the subnet's element included" \
+	"$(nft -j list ruleset | jq '[.nftables[] | select(.set and .set.table == "netns-run") | .set.elem // [] | .[]] | length')" 0
 ip netns del r2
 
 # --- dataDir on /run ------------------------------------------------------------------------

@@ -21,13 +21,40 @@ t_check "add fd00:1::2/64" "$DRV" add fd00:1::2/64
 t_eq "rule count after 3 adds equals the count after 1" "$(rules)" "$one"
 t_eq "four rules" "$one" 4
 listing=$(nft list table inet netns-run)
-t_check "nft list shows 198.51.100.2 . 198.51.100.0/24" grep -q '198.51.100.2 . 198.51.100.0/24' <<<"$listing"
+t_check "nft list shows 198.51.100.2 in ctr4" grep -q "198.51.100.2 comment" <<<"$listing"
+t_check "nft list shows the subnet 198.51.100.0/24 . 198.51.100.0/24" grep -q '198.51.100.0/24 . 198.51.100.0/24' <<<"$listing"
 t_check "nft list shows fd00:1::2" grep -q 'fd00:1::2' <<<"$listing"
 t_check "contains 10.1.0.2/16" "$DRV" has 10.1.0.2/16
 t_check "del 10.1.0.2/16" "$DRV" del 10.1.0.2/16
 t_check "del fd00:1::2/64" "$DRV" del fd00:1::2/64
 t_check "del 10.1.0.2/16 again succeeds" "$DRV" del 10.1.0.2/16
 t_eq "ctr4 holds only 198.51.100.2" "$(elems ctr4)" 1
+t_eq "own4 holds only its subnet (10.1.0.0/16 went with its last address)" "$(elems own4)" 1
+
+# One subnet element however many containers; it goes with the last of them.
+for i in 3 4 5; do "$DRV" add 198.51.100.$i/24; done
+t_eq "4 addresses of one subnet: 4 in ctr4, 1 in own4" "$(elems ctr4) $(elems own4)" "4 1"
+"$DRV" del 198.51.100.3/24; "$DRV" del 198.51.100.4/24
+t_eq "2 of them deleted: the subnet stays" "$(elems ctr4) $(elems own4)" "2 1"
+"$DRV" del 198.51.100.5/24
+
+# A subnet partly overlapping another masqueraded one is refused and adds nothing.
+"$DRV" add 10.1.0.2/16
+out=$("$DRV" add 10.1.5.2/24 2>&1)
+t_check "10.1.5.2/24 inside the masqueraded 10.1.0.0/16 is refused" grep -q 'overlaps the subnet of another masqueraded network' <<<"$out"
+t_eq "... leaving ctr4 and own4 as they were" "$(elems ctr4) $(elems own4)" "2 2"
+"$DRV" del 10.1.0.2/16
+
+# The last address of a subnet deleted while another is added: the lock keeps the
+# subnet element (the add finds it, the delete must not remove it under the add).
+lost=0
+for i in $(seq 1 25); do
+	"$DRV" add 192.0.2.10/24
+	"$DRV" del 192.0.2.10/24 & "$DRV" add 192.0.2.11/24 & wait
+	[ "$(elems own4)" = 2 ] || lost=$((lost + 1))
+	"$DRV" del 192.0.2.11/24
+done
+t_eq "25 races of a last delete against an add: the subnet element always stays" "$lost" 0
 
 # Real traffic: ctr (198.51.100.2) -> host (this namespace) -> outside (203.0.113.2).
 ip netns add ctr; ip netns add outside
