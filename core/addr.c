@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/cache.h>
 #include <netlink/route/addr.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -104,6 +107,36 @@ static int addr_to_prefix(struct rtnl_addr *a, struct ip_prefix *ret)
 	return 0;
 }
 
+static void strict_dumps(struct nlsock *s, int on)
+{
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on));
+}
+
+/* The addresses of one interface.  A plain dump returns every address of the namespace:
+ * on a host with 1000 containers, 1000+ veth link-local addresses for each bridge ADD.
+ * With NETLINK_GET_STRICT_CHK (Linux 4.20) the kernel honours ifa_index and walks that
+ * interface only; without it the dump is whole and addr_list() filters. */
+static int addr_dump_of(struct nlsock *s, int ifindex, int family, struct nl_cache **ret)
+{
+	struct ifaddrmsg ifa = { .ifa_family = (uint8_t)family, .ifa_index = (uint32_t)ifindex };
+	struct nl_cache *cache = NULL;
+	int r;
+
+	if ((r = nl_cache_alloc_name("route/addr", &cache)) < 0)
+		return r;
+	strict_dumps(s, 1);
+	r = nl_send_simple(s->sk, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+	if (r >= 0)
+		r = nl_cache_pickup(s->sk, cache);
+	strict_dumps(s, 0);
+	if (r < 0) {
+		nl_cache_free(cache);
+		return r;
+	}
+	*ret = cache;
+	return 0;
+}
+
 int addr_list(struct nlsock *s, int ifindex, int family, addr_list_fn fn, void *arg, struct nr_error *err)
 {
 	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
@@ -111,7 +144,7 @@ int addr_list(struct nlsock *s, int ifindex, int family, addr_list_fn fn, void *
 	int r;
 
 	nlsock_reset(s);
-	r = rtnl_addr_alloc_cache(s->sk, &cache);
+	r = ifindex ? addr_dump_of(s, ifindex, family, &cache) : rtnl_addr_alloc_cache(s->sk, &cache);
 	if (r < 0)
 		return nlsock_error(s, r, err, "listing addresses");
 	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
