@@ -79,30 +79,41 @@ static int list_or_inspect(const char *name)
 	return 0;
 }
 
-static int cmd_network_ls(int argc, char **argv)
+static bool is_help(const char *s)
 {
-	if (argc == 2 && net_is_help(argv[1])) {
-		puts("Usage: netns-run network ls\n\nList the networks one can name with --net.");
+	return !strcmp(s, "-h") || !strcmp(s, "--help");
+}
+
+int net_verb_args(int argc, char **argv, const char *help, int min, int max)
+{
+	int n = argc - 1;
+
+	if (n >= 1 && is_help(argv[1])) {
+		fputs(help, stdout);
 		return 0;
 	}
-	if (argc != 1) {
-		fprintf(stderr, "netns-run network ls: takes no arguments (see --help)\n");
+	if (n < min || (max >= 0 && n > max)) {
+		fprintf(stderr, "netns-run network %s: %s (see --help)\n", argv[0],
+			max == 0 ? "takes no arguments" : max == 1 ? "expected one network name" : "expected network names");
 		return RT_EXIT_RUNTIME;
 	}
-	return list_or_inspect(NULL);
+	return -1;
+}
+
+static int cmd_network_ls(int argc, char **argv)
+{
+	int r = net_verb_args(argc, argv, "Usage: netns-run network ls\n\nList the networks one can name with --net.\n",
+			      0, 0);
+
+	return r >= 0 ? r : list_or_inspect(NULL);
 }
 
 static int cmd_network_inspect(int argc, char **argv)
 {
-	if (argc == 2 && net_is_help(argv[1])) {
-		puts("Usage: netns-run network inspect NAME\n\nPrint the network's conflist.");
-		return 0;
-	}
-	if (argc != 2) {
-		fprintf(stderr, "netns-run network inspect: expected one network name (see --help)\n");
-		return RT_EXIT_RUNTIME;
-	}
-	return list_or_inspect(argv[1]);
+	int r = net_verb_args(argc, argv, "Usage: netns-run network inspect NAME\n\nPrint the network's conflist.\n",
+			      1, 1);
+
+	return r >= 0 ? r : list_or_inspect(argv[1]);
 }
 
 int cmd_network(int argc, char **argv)
@@ -114,7 +125,7 @@ int cmd_network(int argc, char **argv)
 		      { "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },
 		      { "prune", cmd_network_prune },	{ "reload", cmd_network_reload } };
 
-	if (argc < 2 || net_is_help(argv[1])) {
+	if (argc < 2 || is_help(argv[1])) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? RT_EXIT_RUNTIME : 0;
 	}

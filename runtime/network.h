@@ -21,8 +21,9 @@ const char *net_bridge_name(json_t *plugin);
 /* Its settings; a plugin whose fields have the wrong types is code 6. */
 int net_bridge_of(json_t *plugin, struct net_bridge *ret, struct nr_error *err);
 
-/* Whether s is "-h" or "--help". */
-bool net_is_help(const char *s);
+/* A verb's arguments (argv[0] is the verb): --help prints usage (returns 0); fewer than
+ * min or more than max operands (max < 0: no limit) is a message and 125.  -1: go on. */
+int net_verb_args(int argc, char **argv, const char *help, int min, int max);
 
 int cmd_network_rm(int argc, char **argv);
 int cmd_network_prune(int argc, char **argv);

@@ -133,14 +133,9 @@ int cmd_network_reload(int argc, char **argv)
 	char **names = NULL;
 	int status = 0;
 
-	if (argc == 2 && net_is_help(argv[1])) {
-		fputs(reload_usage, stdout);
-		return 0;
-	}
-	if (argc != 1) {
-		fprintf(stderr, "netns-run network reload: takes no arguments (see --help)\n");
-		return RT_EXIT_RUNTIME;
-	}
+	if ((status = net_verb_args(argc, argv, reload_usage, 0, 0)) >= 0)
+		return status;
+	status = 0;
 	/* Stale containers first, so nothing of a dead one is put back; then under the lock,
 	 * so no record changes under us. */
 	if (gc_reconcile(false, &err) < 0 || (lock = state_lock(&err)) < 0 || state_names(&names, &err) < 0) {

@@ -40,11 +40,6 @@ static const char prune_usage[] =
 	"`network rm` for every network without a running container; prints the names of\n"
 	"those that had something to remove.\n";
 
-bool net_is_help(const char *s)
-{
-	return !strcmp(s, "-h") || !strcmp(s, "--help");
-}
-
 const char *net_bridge_name(json_t *plugin)
 {
 	const char *type = json_string_value(json_object_get(plugin, "type"));
@@ -229,17 +224,6 @@ static int net_rm_locked(const struct cni_netconf *net, bool *ret_found, struct 
 	return net_remove(net, ret_found, err);
 }
 
-/* Every known network (net_list) into *nets; then stale containers reconciled and the
- * state lock taken (returned). */
-static int begin(struct cni_netconf ***nets, size_t *n, struct nr_error *err)
-{
-	int r;
-
-	if ((r = net_list(nets, n, err)) < 0 || (r = gc_reconcile(false, err)) < 0)
-		return r;
-	return state_lock(err);
-}
-
 static void nets_free(struct cni_netconf **nets, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -247,46 +231,38 @@ static void nets_free(struct cni_netconf **nets, size_t n)
 	free(nets);
 }
 
-static const struct cni_netconf *net_find(struct cni_netconf **nets, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(nets[i]->name, name))
-			return nets[i];
-	return NULL;
-}
+/* Run fn over every known network (net_list) after stale containers are reconciled, under
+ * the state lock; fn returns the exit status. */
+typedef int (*nets_fn)(struct cni_netconf **nets, size_t n, int argc, char **argv);
 
-static int usage_or_help(int argc, char **argv, const char *usage, bool want_args)
-{
-	if (argc >= 2 && net_is_help(argv[1])) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if ((argc >= 2) != want_args) {
-		fprintf(stderr, "netns-run network %s: %s (see --help)\n", argv[0],
-			want_args ? "expected at least one network name" : "takes no arguments");
-		return RT_EXIT_RUNTIME;
-	}
-	return -1;
-}
-
-int cmd_network_rm(int argc, char **argv)
+static int with_networks(nets_fn fn, int argc, char **argv)
 {
 	struct nr_error err = { 0 };
 	struct cni_netconf **nets = NULL;
 	size_t n = 0;
-	int status = 0, lock;
+	int lock = -1, status;
 
-	if ((status = usage_or_help(argc, argv, rm_usage, true)) >= 0)
-		return status;
-	status = 0;
-	if ((lock = begin(&nets, &n, &err)) < 0) {
+	if (net_list(&nets, &n, &err) < 0 || gc_reconcile(false, &err) < 0 || (lock = state_lock(&err)) < 0) {
 		rt_print_error(&err);
 		nets_free(nets, n);
 		return RT_EXIT_RUNTIME;
 	}
+	status = fn(nets, n, argc, argv);
+	close(lock);
+	nets_free(nets, n);
+	return status;
+}
+
+static int rm_each(struct cni_netconf **nets, size_t n, int argc, char **argv)
+{
+	struct nr_error err = { 0 };
+	int status = 0;
+
 	for (int i = 1; i < argc; i++) {
-		const struct cni_netconf *net = net_find(nets, n, argv[i]);
+		const struct cni_netconf *net = NULL;
 		bool found;
+		for (size_t j = 0; j < n && !net; j++)
+			net = !strcmp(nets[j]->name, argv[i]) ? nets[j] : NULL;
 		if (!net)
 			nr_error_set(&err, CNI_ERR_INVALID_CONFIG, ENOENT,
 				     "no such network: %s (see `netns-run network ls`)", argv[i]);
@@ -297,27 +273,15 @@ int cmd_network_rm(int argc, char **argv)
 		}
 		puts(argv[i]);
 	}
-	close(lock);
-	nets_free(nets, n);
 	return status;
 }
 
-int cmd_network_prune(int argc, char **argv)
+static int prune_each(struct cni_netconf **nets, size_t n, int argc, char **argv)
 {
 	struct nr_error err = { 0 };
-	struct cni_netconf **nets = NULL;
-	size_t n = 0;
 	char users[8];
-	int status = 0, lock;
+	int status = 0;
 
-	if ((status = usage_or_help(argc, argv, prune_usage, false)) >= 0)
-		return status;
-	status = 0;
-	if ((lock = begin(&nets, &n, &err)) < 0) {
-		rt_print_error(&err);
-		nets_free(nets, n);
-		return RT_EXIT_RUNTIME;
-	}
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
 		if (net_users(nets[i], users, sizeof(users), &err) < 0 ||
@@ -328,7 +292,19 @@ int cmd_network_prune(int argc, char **argv)
 			puts(nets[i]->name);
 		}
 	}
-	close(lock);
-	nets_free(nets, n);
 	return status;
+}
+
+int cmd_network_rm(int argc, char **argv)
+{
+	int r = net_verb_args(argc, argv, rm_usage, 1, -1);
+
+	return r >= 0 ? r : with_networks(rm_each, argc, argv);
+}
+
+int cmd_network_prune(int argc, char **argv)
+{
+	int r = net_verb_args(argc, argv, prune_usage, 0, 0);
+
+	return r >= 0 ? r : with_networks(prune_each, argc, argv);
 }
