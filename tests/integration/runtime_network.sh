@@ -117,6 +117,14 @@ t_check "... the dead container was cleaned up (its record was --rm-less: exited
 t_check "... and the bridge is gone" sh -c '! ip link show nr7 >/dev/null 2>&1'
 "$NR" rm -f "$P-k" >/dev/null 2>&1
 
+# The built-in bridge network: its bridge is nr0.
+"$NR" run --rm true
+t_check "the built-in network made nr0" has_link nr0
+out=$("$NR" network rm bridge 2>&1); rc=$?
+t_eq "rm of the built-in network: 0" "$rc $out" "0 bridge"
+t_check "... removes nr0" sh -c '! ip link show nr0 >/dev/null 2>&1'
+t_eq "... and leaves no table of ours" "$(our_tables)" ""
+
 # A conflist naming a bridge that is not ours to delete (it has a port of the host's).
 cat >"$NETNS_RUN_CONFIG_DIR/30-hostbr.conflist" <<'JSON'
 {"cniVersion": "1.0.0", "name": "hostbr", "plugins": [{"type": "bridge", "bridge": "hbr0"}]}
