@@ -93,8 +93,8 @@ int net_verb_args(int argc, char **argv, const char *help, int min, int max)
 		return 0;
 	}
 	if (n < min || (max >= 0 && n > max)) {
-		fprintf(stderr, "netns-run network %s: %s (see --help)\n", argv[0],
-			max == 0 ? "takes no arguments" : max == 1 ? "expected one network name" : "expected network names");
+		fprintf(stderr, "netns-run network: %s %s (see --help)\n", argv[0],
+			max == 0 ? "takes no arguments" : max == 1 ? "expects one network name" : "expects network names");
 		return RT_EXIT_RUNTIME;
 	}
 	return -1;
