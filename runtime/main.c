@@ -17,7 +17,7 @@ static const char usage[] =
 	"  stop      stop a container\n"
 	"  rm        remove a container\n"
 	"  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
-	"  network   ls | inspect NAME\n"
+	"  network   ls | inspect NAME | rm NAME... | prune | reload\n"
 	"  gc        clean up after containers whose netns-run was killed\n"
 	"\n"
 	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
