@@ -71,17 +71,19 @@ int nft_masq_drop_if_empty(struct nr_error *err)
 {
 	static const char *const sets[] = { "ctr4", "ctr6", "own4", "own6" };
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	_cleanup_close_ int lock = -1;
 	bool any = false;
 	int r;
 
+	/* The masquerade lock keeps an ADD from landing between the probe and the delete
+	 * (nftables has no "delete the table if empty"). */
+	if ((r = lockfile_take(NFT_MASQ_LOCK, &lock, err)) < 0)
+		return r;
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]) && !any; i++)
 		if ((r = nftb_probe(&T, sets[i], on_any, &any, err)) < 0)
 			return nr_error_wrap(err, r, "reading the masquerade table");
 	if (any)
 		return 0;
-	/* An ADD between the probe and the delete loses its entries (nftables has no "delete
-	 * the table if empty"); the window is one probe, and `netns-run network reload`
-	 * puts them back. */
 	if ((r = nft_sock_open(&s, err)) < 0 || (r = nftb_drop_table(s, &T, err)) < 0)
 		return nr_error_wrap(err, r, "removing the empty masquerade table");
 	return 0;

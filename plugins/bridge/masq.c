@@ -8,26 +8,11 @@
 
 #include "br.h"
 #include "nft_masq.h"
+#include "nft_masq_net.h"
 
 static void owner_of(const struct cni_plugin_ctx *ctx, char buf[NFT_MASQ_OWNER_MAX])
 {
 	nft_masq_owner(buf, ctx->conf.name, ctx->env.container_id, ctx->env.ifname);
-}
-
-/* The addresses of res, as prefixes, appended to *v (malloc'd). */
-static int result_prefixes(const struct cni_result *res, struct ip_prefix **v, size_t *n, struct nr_error *err)
-{
-	struct ip_prefix *nv;
-
-	if (!res || res->n_ips == 0)
-		return 0;
-	if (!(nv = realloc(*v, (*n + res->n_ips) * sizeof(*nv))))
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	*v = nv;
-	for (size_t i = 0; i < res->n_ips; i++)
-		if (ip_prefix_parse(res->ips[i].address, &nv[*n]) == 0)
-			(*n)++;
-	return 0;
 }
 
 int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const struct cni_result *res,
@@ -40,7 +25,7 @@ int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const
 
 	if (!c->ip_masq)
 		return 0;
-	if ((r = result_prefixes(res, &v, &n, err)) < 0)
+	if ((r = nft_masq_result_prefixes(res, &v, &n, err)) < 0)
 		return r;
 	owner_of(ctx, owner);
 	if ((r = nft_masq_add(v, n, owner, err)) < 0)
@@ -64,7 +49,7 @@ int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs,
 		memcpy(v, addrs, n_addrs * sizeof(*v));
 		n = n_addrs;
 	}
-	if ((r = result_prefixes(prev, &v, &n, err)) < 0)
+	if ((r = nft_masq_result_prefixes(prev, &v, &n, err)) < 0)
 		return r;
 	owner_of(ctx, owner);
 	if ((r = nft_masq_del(v, n, owner, err)) < 0)
