@@ -51,20 +51,6 @@ void child_main(const struct child_cfg *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Its own session: terminal signals reach the runtime, which forwards them once. */
 	setsid();
-	/* Join our cgroups ourselves (cheap for the calling thread: cgroup.c), all but
-	 * devices, whose rules the runtime is writing meanwhile and which would refuse the
-	 * mknod of our /dev nodes halfway through.  (In a user namespace we may not: the
-	 * runtime moves us.) */
-	if (c->v1_limits &&
-	    ((r = cgroup_create_v1(c->cgroup, &err)) < 0 || (r = cgroup_configure(c->cgroup, c->v1_limits, &err)) < 0))
-		goto fail;
-	if (c->fd_sock < 0 &&
-	    cgroup_attach(c->cgroup, 0, CG_JOIN_V1 | (c->in_unified ? 0 : CG_JOIN_UNIFIED), &err) < 0) {
-		r = -1;
-		goto fail;
-	}
-	if (c->fd_sock < 0)
-		devices_fd = cgroup_devices_join_fd(c->cgroup);
 	if (c->fd_sock >= 0) {
 		/* The layers come once our ids are mapped: then become the namespace's root. */
 		n_layers = fds_recv(c->fd_sock, layers, 16);
@@ -81,24 +67,39 @@ void child_main(const struct child_cfg *c)
 				 strerror(errno));
 		goto fail;
 	}
-	/* After the runtime moved us into our cgroups, so they are the namespace's root. */
+	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot set the hostname: %s", strerror(errno));
+		goto fail;
+	}
+	/* The overlay, /proc and /sys while the runtime makes our cgroups and writes their
+	 * limits; the rest of the root while it runs the network's ADD (the /etc files it
+	 * fills in afterwards are bind-mounted already); the command waits for the network. */
+	if ((r = rootfs_prepare(c, layers, n_layers, &err)) < 0)
+		goto fail;
+	if (read(c->go_fd, &go, 1) != 1)
+		_exit(RT_EXIT_RUNTIME); /* the runtime gave up while making the cgroups */
+	/* Join them ourselves (cheap for the calling thread: cgroup.c), all but devices,
+	 * whose rules would refuse the mknod of our /dev nodes.  (In a user namespace we may
+	 * not: the runtime moved us before sending the layers.) */
+	if (c->fd_sock < 0 &&
+	    cgroup_attach(c->cgroup, 0, CG_JOIN_V1 | (c->in_unified ? 0 : CG_JOIN_UNIFIED), &err) < 0) {
+		r = -1;
+		goto fail;
+	}
+	if (c->fd_sock < 0)
+		devices_fd = cgroup_devices_join_fd(c->cgroup);
+	/* In our cgroups now, so they are the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot create a cgroup namespace: %s",
 				 strerror(errno));
 		goto fail;
 	}
-	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
-		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot set the hostname: %s", strerror(errno));
-		goto fail;
-	}
-	/* The root is built while the runtime runs the network's ADD (the /etc files it fills
-	 * in afterwards are bind-mounted already); the command waits for the network. */
-	if ((r = rootfs_setup(c, layers, n_layers, &err)) < 0)
+	if ((r = rootfs_finish(c, &err)) < 0)
 		goto fail;
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
 	close(c->go_fd);
-	/* The rules are written (the runtime sends go after them) and /dev is made. */
+	/* The device rules were written before 'c', and /dev is made now. */
 	if (devices_fd >= 0) {
 		if (write(devices_fd, "0", 1) != 1) {
 			r = nr_error_set(&err, CNI_ERR_IO, errno, "cannot join the devices cgroup: %s",

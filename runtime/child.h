@@ -16,22 +16,23 @@ struct child_cfg {
 	const char *ctr_dir;  /* <state>/containers/<name>: upper, work, merged, etc files */
 	const char *hostname;
 	int join_netns_fd;    /* --net=container:NAME: the owner's netns; -1 otherwise */
-	int go_fd;            /* read end: one byte when the network and cgroups are ready */
+	/* read end: 'c' once the cgroups are made and limited, 'g' once the network is up */
+	int go_fd;
 	int err_fd;           /* write end: a setup error's text; closed (EOF) on success */
 	char **envp;          /* the command's environment */
 	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
 	bool in_unified;      /* cloned into the v2 cgroup already */
-	/* Make the v1 cgroups and write their limits here (see cgroup_create_v1), or NULL
-	 * when the runtime has done it. */
-	const struct cgroup_limits *v1_limits;
 	int fd_sock;          /* --userns: the idmapped lower layers arrive here; -1 otherwise */
 };
 
 /* Runs in the cloned child; never returns. */
 void child_main(const struct child_cfg *c) __attribute__((noreturn));
 
-/* rootfs.c: overlay, mounts, /dev, /etc files, volumes, pivot_root, masks. */
-int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err);
+/* rootfs.c: the root in two steps around joining the cgroups.  prepare: private mounts,
+ * overlay, /proc, /sys; finish: /sys/fs/cgroup, /dev, /etc files, volumes, pivot_root,
+ * masks. */
+int rootfs_prepare(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err);
+int rootfs_finish(const struct child_cfg *c, struct nr_error *err);
 
 /* security.c: capability bounding set to Docker's default 14, no_new_privs. */
 int security_apply(struct nr_error *err);

@@ -310,11 +310,11 @@ static int hide_host_state(const char *merged, struct nr_error *err)
 	return 0;
 }
 
-int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err)
+/* The part of the root that needs neither the cgroups nor the network: private
+ * propagation, the overlay, /proc and /sys.  Runs while the runtime makes the cgroups. */
+int rootfs_prepare(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err)
 {
-	const struct run_opts *o = c->o;
-	char merged[PATH_MAX], p[PATH_MAX], src[PATH_MAX];
-	static const char *const etc_files[] = {"hostname", "hosts", "resolv.conf"};
+	char merged[PATH_MAX];
 	int r;
 
 	/* Nothing we mount may propagate back to the host, and host mounts must not follow us. */
@@ -323,11 +323,25 @@ int rootfs_setup(const struct child_cfg *c, const int *layer_fds, int n_layers, 
 	snprintf(merged, sizeof(merged), "%s/merged", c->ctr_dir);
 	if ((r = mount_overlay(c, layer_fds, n_layers, merged, err)) < 0)
 		return r;
-	if (o->n_rootfs == 0 && (r = hide_host_state(merged, err)) < 0)
+	if (c->o->n_rootfs == 0 && (r = hide_host_state(merged, err)) < 0)
 		return r;
 	if ((r = mount_fresh("proc", merged, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0 ||
 	    (r = mount_fresh("sysfs", merged, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, err)) < 0)
 		return r;
+	return 0;
+}
+
+/* The rest, once the child is in its cgroups and cgroup namespace (the hierarchies it
+ * mounts show the namespace's root): /sys/fs/cgroup, /dev, /etc files, volumes,
+ * pivot_root, masks. */
+int rootfs_finish(const struct child_cfg *c, struct nr_error *err)
+{
+	const struct run_opts *o = c->o;
+	char merged[PATH_MAX], p[PATH_MAX], src[PATH_MAX];
+	static const char *const etc_files[] = {"hostname", "hosts", "resolv.conf"};
+	int r;
+
+	snprintf(merged, sizeof(merged), "%s/merged", c->ctr_dir);
 	if ((r = mount_cgroups(c, merged, err)) < 0 || (r = setup_dev(merged, c->fd_sock >= 0, err)) < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {

@@ -146,8 +146,7 @@ static int create(struct run *c, struct nr_error *err)
 	return save(c, err);
 }
 
-static int start_child(struct run *c, int go_rd, int err_wr, const struct cgroup_limits *v1_limits,
-		       struct nr_error *err)
+static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *err)
 {
 	struct child_cfg cfg = {
 		.o = &c->o,
@@ -158,7 +157,6 @@ static int start_child(struct run *c, int go_rd, int err_wr, const struct cgroup
 		.err_fd = err_wr,
 		.envp = c->envp,
 		.cgroup = json_object_get(c->st, "cgroup"),
-		.v1_limits = v1_limits,
 		.fd_sock = -1,
 	};
 	int sp[2] = {-1, -1};
@@ -386,14 +384,15 @@ static int start(struct run *c, struct nr_error *err)
 	int go[2] = {-1, -1}, ep[2] = {-1, -1};
 	int r;
 
-	/* The child makes its own v1 cgroups while we run ADD; in a user namespace it may
-	 * not, so we do, before it exists. */
-	bool child_makes_v1;
+	/* v1 cgroups are made after the clone, while the child builds the first half of its
+	 * root; in a user namespace the child cannot join them itself, so they exist before
+	 * it does and userns_prepare moves it. */
+	bool v1_after_clone;
 	if ((r = cgroup_create(c->name, &lim, &cg, err)) < 0)
 		return r;
 	json_object_set_new(c->st, "cgroup", cg);
-	child_makes_v1 = cgroup_has_v1(cg) && !c->o.userns_base;
-	if (cgroup_has_v1(cg) && !child_makes_v1 && (r = cgroup_create_v1(cg, err)) < 0)
+	v1_after_clone = cgroup_has_v1(cg) && !c->o.userns_base;
+	if (cgroup_has_v1(cg) && !v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0)
 		return r;
 	if ((r = save(c, err)) < 0)
 		return r;
@@ -404,21 +403,22 @@ static int start(struct run *c, struct nr_error *err)
 		r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	if ((r = start_child(c, go[0], ep[1], child_makes_v1 ? &lim : NULL, err)) < 0)
+	if ((r = start_child(c, go[0], ep[1], err)) < 0)
 		goto out;
 	close(go[0]);
 	close(ep[1]);
 	go[0] = ep[1] = -1;
-	/* While the child builds its root: limits and device rules, before it may run. */
-	if (!child_makes_v1 && (r = cgroup_configure(cg, &lim, err)) < 0)
+	/* Limits and device rules before the child may join ('c'); a child that already
+	 * failed has closed the pipe, and its message (wait_setup) says why. */
+	if ((v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0) || (r = cgroup_configure(cg, &lim, err)) < 0)
 		goto out;
+	bool sent = write(go[1], "c", 1) == 1;
 	json_object_set_new(c->st, "pid", json_integer(c->pid));
 	json_object_set_new(c->st, "pid_start", json_integer((json_int_t)pid_start_time(c->pid)));
 	if ((r = save(c, err)) < 0 || (c->o.userns_base && (r = userns_prepare(c->pid, c->dir, &c->o, cg, c->layer_sock, err)) < 0) ||
 	    (r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
 		goto out;
-	/* A child that failed (joining its cgroups) has closed the pipe: its message says why. */
-	bool sent = write(go[1], "g", 1) == 1;
+	sent = sent && write(go[1], "g", 1) == 1;
 	if ((r = wait_setup(ep[0], err)) < 0)
 		goto out;
 	if (!sent) {
