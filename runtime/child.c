@@ -1,6 +1,5 @@
 #include "child.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -15,22 +14,29 @@
 #include "rt.h"
 #include "userns.h"
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 /* Nothing of the runtime's may reach the container: the init never execs, so
- * close-on-exec does not help; close every descriptor but the three it needs. */
+ * close-on-exec does not help; close every descriptor but the ones it needs.
+ * close_range over the gaps (listing /proc/self/fd instead took 0.1 ms of every start). */
 static void close_other_fds(const struct child_cfg *c)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
+	int keep[] = {2, c->go_fd, c->err_fd, c->status_fd, c->join_netns_fd, c->fd_sock};
+	size_t n = sizeof(keep) / sizeof(keep[0]);
+	unsigned int from = 3;
 
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		int fd = atoi(de->d_name);
-		if (fd > 2 && fd != dirfd(d) && fd != c->go_fd && fd != c->err_fd && fd != c->join_netns_fd &&
-		    fd != c->fd_sock)
-			close(fd);
+	qsort(keep, n, sizeof(keep[0]), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
 	}
-	closedir(d);
+	close_range(from, ~0U, 0);
 }
 
 void child_main(const struct child_cfg *c)

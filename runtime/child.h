@@ -19,6 +19,7 @@ struct child_cfg {
 	/* read end: 'c' once the cgroups are made and limited, 'g' once the network is up */
 	int go_fd;
 	int err_fd;           /* write end: a setup error's text; closed (EOF) on success */
+	int status_fd;        /* write end: the command's exit status (an int), just before init exits */
 	char **envp;          /* the command's environment */
 	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
 	bool in_unified;      /* cloned into the v2 cgroup already */

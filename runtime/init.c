@@ -157,8 +157,13 @@ void init_run(const struct child_cfg *c)
 				break;
 			if (p != cmd)
 				continue;
-			/* Our exit kills whatever is left in the namespace, as docker's does. */
-			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+			/* Our exit kills whatever is left in the namespace, as docker's does; the
+			 * runtime hears the status first, so it need not wait for that. */
+			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			if (write(c->status_fd, &code, sizeof(code)) < 0) {
+				/* the runtime then reads our exit status instead */
+			}
+			_exit(code);
 		}
 	}
 }

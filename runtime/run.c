@@ -33,7 +33,6 @@
 #include "state.h"
 #include "userns.h"
 
-/* The kernel's struct clone_args, version 0 (glibc does not export it). */
 /* The kernel's struct clone_args, version 2 (glibc does not export it). */
 struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
@@ -58,6 +57,7 @@ struct run {
 	int join_fd;
 	pid_t pid;
 	int pidfd;
+	int status_rd; /* the init writes the command's exit status here before it exits */
 	int notify_fd; /* -d: tells the waiting CLI how the start went */
 	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
 	bool created;  /* the container directory is ours to remove on failure */
@@ -146,7 +146,7 @@ static int create(struct run *c, struct nr_error *err)
 	return save(c, err);
 }
 
-static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *err)
+static int start_child(struct run *c, int go_rd, int err_wr, int status_wr, struct nr_error *err)
 {
 	struct child_cfg cfg = {
 		.o = &c->o,
@@ -155,6 +155,7 @@ static int start_child(struct run *c, int go_rd, int err_wr, struct nr_error *er
 		.join_netns_fd = c->join_fd,
 		.go_fd = go_rd,
 		.err_fd = err_wr,
+		.status_fd = status_wr,
 		.envp = c->envp,
 		.cgroup = json_object_get(c->st, "cgroup"),
 		.fd_sock = -1,
@@ -299,16 +300,27 @@ static int child_status(struct run *c)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Forward signals to the init until the container ends; returns its exit status. */
+/* Forward signals to the init until the command ends; returns its exit status.  The
+ * init reports it before exiting, so the network's DEL can run while the kernel takes
+ * the container's namespaces down; c->pid is then still to be reaped (child_status).
+ * An init that died without a word (SIGKILL) is waited for through its pidfd. */
 static int supervise(struct run *c, int sfd)
 {
-	struct pollfd p[2] = {{.fd = c->pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+	struct pollfd p[3] = {{.fd = c->pidfd, .events = POLLIN},
+			      {.fd = sfd, .events = POLLIN},
+			      {.fd = c->status_rd, .events = POLLIN}};
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (p[2].revents) {
+			int status;
+			if (read(c->status_rd, &status, sizeof(status)) == (ssize_t)sizeof(status))
+				return status;
+			p[2].fd = -1; /* EOF: the init is gone without a status */
 		}
 		if (p[0].revents)
 			break;
@@ -381,7 +393,7 @@ static int start(struct run *c, struct nr_error *err)
 	struct cgroup_limits lim = {.memory = c->o.memory, .cpus = c->o.cpus, .pids = c->o.pids,
 				    .io_weight = c->o.io_weight};
 	json_t *cg = NULL;
-	int go[2] = {-1, -1}, ep[2] = {-1, -1};
+	int go[2] = {-1, -1}, ep[2] = {-1, -1}, sp[2] = {-1, -1};
 	int r;
 
 	/* v1 cgroups are made after the clone, while the child builds the first half of its
@@ -394,23 +406,23 @@ static int start(struct run *c, struct nr_error *err)
 	v1_after_clone = cgroup_has_v1(cg) && !c->o.userns_base;
 	if (cgroup_has_v1(cg) && !v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0)
 		return r;
-	if ((r = save(c, err)) < 0)
-		return r;
-	/* The child bind-mounts these before the network is up; filled in after ADD. */
-	if ((r = etc_write(c->dir, c->hostname, !strcmp(c->net.mode, "host"), NULL, err)) < 0)
-		return r;
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0) {
 		r = nr_error_set(err, CNI_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	if ((r = start_child(c, go[0], ep[1], err)) < 0)
+	if ((r = start_child(c, go[0], ep[1], sp[1], err)) < 0)
 		goto out;
 	close(go[0]);
 	close(ep[1]);
-	go[0] = ep[1] = -1;
-	/* Limits and device rules before the child may join ('c'); a child that already
-	 * failed has closed the pipe, and its message (wait_setup) says why. */
-	if ((v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0) || (r = cgroup_configure(cg, &lim, err)) < 0)
+	close(sp[1]);
+	c->status_rd = sp[0];
+	go[0] = ep[1] = sp[0] = sp[1] = -1;
+	/* Limits and device rules before the child may join ('c'), and the /etc files it
+	 * bind-mounts after that (filled in after ADD); a child that already failed has
+	 * closed the pipe, and its message (wait_setup) says why.  Until the save below,
+	 * a killed runtime leaves cgroups that gc finds by the container's name. */
+	if ((v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0) || (r = cgroup_configure(cg, &lim, err)) < 0 ||
+	    (r = etc_write(c->dir, c->hostname, !strcmp(c->net.mode, "host"), NULL, err)) < 0)
 		goto out;
 	bool sent = write(go[1], "c", 1) == 1;
 	json_object_set_new(c->st, "pid", json_integer(c->pid));
@@ -434,6 +446,8 @@ out:
 			close(go[i]);
 		if (ep[i] >= 0)
 			close(ep[i]);
+		if (sp[i] >= 0)
+			close(sp[i]);
 	}
 	return r;
 }
@@ -460,7 +474,7 @@ static void abort_run(struct run *c)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run c = {.join_fd = -1, .pidfd = -1, .notify_fd = -1, .layer_sock = -1};
+	struct run c = {.join_fd = -1, .pidfd = -1, .status_rd = -1, .notify_fd = -1, .layer_sock = -1};
 	struct nr_error err = {0};
 	sigset_t mask;
 	_cleanup_close_ int sfd = -1;
@@ -485,6 +499,12 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	notify(&c, "ok");
 	status = supervise(&c, sfd);
+	if (c.pid > 0) {
+		/* DEL overlaps the init's exit; a failure is reported by ctr_teardown's retry. */
+		struct nr_error early = {0};
+		ctr_net_down(c.name, c.st, &early);
+		child_status(&c);
+	}
 	if (cgroup_oom_killed(json_object_get(c.st, "cgroup"))) {
 		fprintf(stderr, "netns-run: %s was killed by the kernel's OOM killer (memory limit %lld bytes)\n",
 			c.name, c.o.memory);
@@ -523,6 +543,8 @@ out:
 		close(c.join_fd);
 	if (c.pidfd >= 0)
 		close(c.pidfd);
+	if (c.status_rd >= 0)
+		close(c.status_rd);
 	if (c.layer_sock >= 0)
 		close(c.layer_sock);
 	return status;
