@@ -18,8 +18,9 @@ mkdir -p /var/lib/cni && mount -t tmpfs nr-bench /var/lib/cni
 ip link set lo up
 export NETNS_RUN_STATE_DIR=/run/netns-run NETNS_RUN_CONFIG_DIR=/run/netns-run/net.d
 
-# The commands are timed round-robin (one run of each in turn, N rounds), so a change of
-# load on a shared machine hits them all alike and the ratios hold within the run.
+# The commands are timed round-robin (one run of each in turn, N rounds, the order rotating
+# each round), so a change of load on a shared machine hits them all alike and the ratios
+# hold within the run.
 labels=() cmds=()
 add() { # LABEL CMD...: checked once, then timed in the rounds
 	local label=$1
@@ -58,8 +59,13 @@ else
 	echo "crun is not installed (apt-get install crun): no crun figure"
 fi
 work=$(mktemp -d -p /run bench.XXXXXX)
+# Each run leaves asynchronous kernel work behind (the network namespace's cleanup_net,
+# RCU callbacks) that lands on whatever runs next; the order rotates every round so each
+# command follows each other one equally often instead of always the same one.
+n_cmds=${#cmds[@]}
 for ((i = 0; i < N; i++)); do
-	for k in "${!cmds[@]}"; do
+	for ((j = 0; j < n_cmds; j++)); do
+		k=$(((i + j) % n_cmds))
 		[ "${cmds[$k]}" = crun_run ] && hide
 		t0=${EPOCHREALTIME/./}
 		${cmds[$k]} >/dev/null
