@@ -71,11 +71,31 @@ int nft_sock_open(struct nft_sock **ret, struct nr_error *err)
 	return 0;
 }
 
+static struct mnl_socket *deferred[8];
+static size_t n_deferred;
+static bool deferring;
+
+void nft_sock_defer_closes(void)
+{
+	deferring = true;
+}
+
+void nft_sock_close_deferred(void)
+{
+	for (size_t i = 0; i < n_deferred; i++)
+		mnl_socket_close(deferred[i]);
+	n_deferred = 0;
+	deferring = false;
+}
+
 void nft_sock_close(struct nft_sock *s)
 {
 	if (!s)
 		return;
-	mnl_socket_close(s->nl);
+	if (deferring && s->committed && n_deferred < sizeof(deferred) / sizeof(deferred[0]))
+		deferred[n_deferred++] = s->nl;
+	else
+		mnl_socket_close(s->nl);
 	free(s);
 }
 
@@ -272,6 +292,7 @@ int nft_batch_commit(struct nft_sock *s, struct nft_batch *b, struct nr_error *e
 	if (acks < b->n)
 		return sock_error(NULL, EIO, err, "nftables transaction: %u of %u messages acknowledged", acks,
 				  b->n);
+	s->committed = true;
 	return 0;
 }
 

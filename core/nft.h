@@ -13,6 +13,7 @@
 #define NETNS_RUN_NFT_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cleanup.h"
@@ -24,11 +25,21 @@ struct nft_sock {
 	uint32_t seq;          /* next sequence number */
 	int last_errno;        /* errno of the first failed message, 0 if none */
 	char last_extack[256]; /* NLMSGERR_ATTR_MSG of it, "" if the kernel gave none */
+	bool committed;        /* a transaction went through: see nft_sock_defer_closes */
 };
 
 /* Open a NETLINK_NETFILTER socket in the calling thread's current network namespace. */
 int nft_sock_open(struct nft_sock **ret, struct nr_error *err);
 void nft_sock_close(struct nft_sock *s);
+
+/* Closing an nfnetlink socket waits until the kernel has freed what this namespace's
+ * earlier transactions replaced or deleted, which it does after an RCU grace period
+ * (nf_tables_api.c, nft_rcv_nl_event -> flush_work: 10-30 ms here).  Between these two
+ * calls, nft_sock_close keeps the sockets that committed open, so that wait overlaps
+ * whatever slow work the caller does next (a link deletion waits for a grace period
+ * too); nft_sock_close_deferred closes them. */
+void nft_sock_defer_closes(void);
+void nft_sock_close_deferred(void);
 DEFINE_PTR_CLEANUP(nft_sock_closep, struct nft_sock *, nft_sock_close)
 #define _cleanup_nft_sock_ _cleanup_(nft_sock_closep)
 

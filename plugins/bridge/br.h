@@ -44,9 +44,11 @@ int ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err);
 int ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
 		  struct nr_error *err);
 int ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err);
-/* Delete ifname; *ret_addrs (may be NULL) gets the global addresses it had (for masquerade
- * teardown), as a malloc'd array.  A missing link is success with no addresses. */
-int ctr_delete(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err);
+/* The global addresses ifname has (for masquerade teardown), as a malloc'd array; a
+ * missing link has none. */
+int ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err);
+/* Delete ifname; a missing link is success. */
+int ctr_delete(int nsfd, const char *ifname, struct nr_error *err);
 /* The link exists, is a veth, has the prevResult addresses; *ret_peer is its peer's index. */
 int ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err);
 

@@ -197,26 +197,48 @@ static int delete_fn(void *arg, struct nr_error *err)
 	}
 	if (ifindex < 0)
 		return ifindex;
-	r = addr_list(s, ifindex, AF_UNSPEC, collect_addr, op, err);
-	if (r == -ENOMEM)
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	if (r < 0)
-		return r;
 	return link_delete(s, op->ifname, err);
 }
 
-int ctr_delete(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err)
+static int addrs_fn(void *arg, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	struct ctr_op *op = arg;
+	int r, ifindex;
+
+	if ((r = nlsock_open(&s, err)) < 0)
+		return r;
+	if ((ifindex = link_index(s, op->ifname, err)) == -ENODEV) {
+		nr_error_clear(err);
+		return 0;
+	}
+	if (ifindex < 0)
+		return ifindex;
+	r = addr_list(s, ifindex, AF_UNSPEC, collect_addr, op, err);
+	if (r == -ENOMEM)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	return r;
+}
+
+int ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname };
-	int r = netns_run(nsfd, delete_fn, &op, err);
+	int r = netns_run(nsfd, addrs_fn, &op, err);
 
-	if (r < 0 || !ret_addrs) {
+	if (r < 0) {
 		free(op.ret_addrs);
 		return r;
 	}
 	*ret_addrs = op.ret_addrs;
 	*ret_n = op.ret_n;
 	return 0;
+}
+
+int ctr_delete(int nsfd, const char *ifname, struct nr_error *err)
+{
+	struct ctr_op op = { .ifname = ifname };
+
+	return netns_run(nsfd, delete_fn, &op, err);
 }
 
 /* Whether prevResult's ip i belongs to our interface (or names no interface). */
