@@ -64,13 +64,11 @@ int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned 
 		rtnl_link_set_mtu(link, mtu);
 		rtnl_link_set_mtu(peer, mtu);
 	}
-	/* Enslaved and up in the same message: two fewer round trips per ADD than setting the
-	 * master and the flag afterwards, and a failure to enslave (a full bridge) undoes the
-	 * creation in the kernel. */
-	if (host_master > 0) {
+	/* Enslaved in the same message: one round trip fewer per ADD, and a failure to enslave
+	 * (a full bridge) undoes the creation in the kernel.  Not up: the caller may want to
+	 * configure the port (its IPv6 sysctls) before the kernel brings its stack up. */
+	if (host_master > 0)
 		rtnl_link_set_master(link, host_master);
-		rtnl_link_set_flags(link, IFF_UP);
-	}
 	if (peer_mac) {
 		if (!(mac = nl_addr_build(AF_LLC, bytes, sizeof(bytes))))
 			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");

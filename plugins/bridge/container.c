@@ -42,14 +42,28 @@ static bool has_family(const struct cni_result *res, int family)
 	return false;
 }
 
-/* Written before any address: accept_dad decides whether the first IPv6 address
- * is tentative. */
+/* An IPv4-only network whose gateway is the host (docker0-style): the container's
+ * interface gets no IPv6 at all, as Docker does for networks without IPv6 (moby
+ * 57dd567).  Its link-local address would reach nothing beyond the bridge, and bringing it
+ * up sends router solicitations and MLD reports that the bridge floods to every port
+ * (at 1000 containers, 4 ms of every ADD).  Without IPAM addresses, or with an outside
+ * router (isGateway false) that may hand out addresses by SLAAC, it stays as the kernel
+ * makes it, as in the reference. */
+static bool ipv4_only_gateway_net(const struct ctr_op *op)
+{
+	return op->conf->is_gw && op->res && has_family(op->res, AF_INET) && !has_family(op->res, AF_INET6);
+}
+
+/* Written before any address and before the link is up: disable_ipv6 decides whether
+ * the kernel starts IPv6 on it at all, accept_dad whether the first IPv6 address is
+ * tentative. */
 static int set_sysctls(const struct ctr_op *op, struct nr_error *err)
 {
+	bool v6 = op->res && has_family(op->res, AF_INET6);
 	int r;
 
-	if (op->res && has_family(op->res, AF_INET6) &&
-	    (r = sysctl_optional(sysctl_if_write(AF_INET6, op->ifname, "disable_ipv6", "0", err), err)) < 0)
+	if ((v6 || ipv4_only_gateway_net(op)) &&
+	    (r = sysctl_optional(sysctl_if_write(AF_INET6, op->ifname, "disable_ipv6", v6 ? "0" : "1", err), err)) < 0)
 		return r;
 	if ((r = sysctl_optional(sysctl_set_accept_dad(op->ifname, op->conf->enable_dad ? 1 : 0, err), err)) < 0)
 		return r;

@@ -44,11 +44,21 @@ static int create_veth(struct nlsock *s, const struct br_conf *c, int br_index, 
 	return r;
 }
 
-/* The port flags the config asks for (the port is already enslaved and up). */
-static int port_flags(struct nlsock *s, const struct br_conf *c, const char *veth, struct nr_error *err)
+/* The port: no IPv6 of its own, up, and the flags the config asks for.
+ * A bridge port's own IPv6 serves nothing (the containers' traffic is bridged below it,
+ * and the host's is on the bridge device), but left on, each port gets a link-local
+ * address and routes in the host's table, and bringing a port up walks that whole table
+ * (rt6_sync_up): at 1000 ports a third of an ADD (docs/plugin-bridge.md).  Off before the
+ * port is up, so it never starts. */
+static int port_setup(struct nlsock *s, const struct br_conf *c, const char *veth, struct nr_error *err)
 {
 	int r;
 
+	if ((r = sysctl_if_write(AF_INET6, veth, "disable_ipv6", "1", err)) < 0 && r != -ENOENT)
+		return r;
+	nr_error_clear(err);
+	if ((r = link_set_up(s, veth, true, err)) < 0)
+		return r;
 	if (c->hairpin && (r = link_set_hairpin(s, veth, true, err)) < 0)
 		return r;
 	if (c->port_isolation && (r = link_set_isolated(s, veth, true, err)) < 0)
@@ -85,7 +95,7 @@ int br_host_setup(struct nlsock *s, const struct br_conf *c, int nsfd, const cha
 		ret->veth[0] = '\0';
 		return nr_error_wrap(err, r, "creating the veth pair on bridge %s", c->bridge);
 	}
-	if ((r = port_flags(s, c, ret->veth, err)) < 0) {
+	if ((r = port_setup(s, c, ret->veth, err)) < 0) {
 		/* Deleting the host end takes the container end with it. */
 		nr_error_wrap(err, r, "setting up port %s of bridge %s", ret->veth, c->bridge);
 		link_delete(s, ret->veth, NULL);

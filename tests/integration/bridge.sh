@@ -52,6 +52,35 @@ t_check "a pings the gateway (IPv4)" ip netns exec a ping -c1 -W1 198.51.100.1
 t_check "a pings b (IPv6)" ip netns exec a ping -6 -c1 -W1 2001:db8:1::3
 t_check "a pings the gateway (IPv6)" ip netns exec a ping -6 -c1 -W1 2001:db8:1::1
 
+# The host end of a veth is a bridge port only: no IPv6 of its own (docs/plugin-bridge.md).
+VA=$(jq -r '.interfaces[1].name' <<<"$outa")
+t_eq "the bridge port has IPv6 disabled" "$(cat /proc/sys/net/ipv6/conf/$VA/disable_ipv6)" 1
+t_eq "... and no IPv6 address" "$(ip -6 -o addr show dev "$VA" | wc -l)" 0
+t_eq "the container keeps IPv6 on a dual-stack network" \
+	"$(ip netns exec a cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" 0
+t_check "... with a link-local address" sh -c "ip -n a -6 addr show dev eth0 scope link | grep -q fe80::"
+
+# IPv4-only with the host as gateway: no IPv6 on the container's interface (as Docker);
+# with an outside router (isGateway false) the kernel's link-local stays (as the reference).
+V4='[[{"subnet":"198.51.100.0/24"}]]'
+ip netns add v4 && ip netns add v4l2 && ip -n v4 link set lo up
+C4=$(conf net1 '{}' "$V4")
+out=$(br ADD v4 "$C4"); rc=$?
+t_eq "ADD on an IPv4-only network exits 0" "$rc" 0
+t_eq "the container interface has IPv6 disabled" "$(ip netns exec v4 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" 1
+t_eq "... and no IPv6 address" "$(ip -n v4 -6 -o addr show dev eth0 | wc -l)" 0
+t_check "... while lo keeps ::1" sh -c "ip -n v4 -6 addr show dev lo | grep -q ::1"
+t_check "... and IPv4 works" ip netns exec v4 ping -c1 -W1 198.51.100.1
+C4L2=$(jq -c '.isGateway=false | .name="net4l2" | .bridge="nrtest4"' <<<"$C4")
+out=$(br ADD v4l2 "$C4L2"); rc=$?
+t_eq "ADD on an IPv4-only network without gateway exits 0" "$rc" 0
+t_check "... the container keeps its link-local address" \
+	sh -c "ip -n v4l2 -6 addr show dev eth0 scope link | grep -q fe80::"
+br DEL v4 "$C4" >/dev/null
+br DEL v4l2 "$C4L2" >/dev/null
+ip netns del v4 && ip netns del v4l2
+ip link del nrtest4 2>/dev/null
+
 # --- CHECK ----------------------------------------------------------------------------
 CA=$(jq -c --argjson p "$outa" '.prevResult=$p' <<<"$C")
 out=$(br CHECK a "$CA"); rc=$?
