@@ -197,20 +197,15 @@ static int collect_addr(const struct ip_prefix *p, void *arg)
 	return 0;
 }
 
+/* link_delete: a link already gone is success. */
 static int delete_fn(void *arg, struct nr_error *err)
 {
 	_cleanup_nlsock_ struct nlsock *s = NULL;
 	struct ctr_op *op = arg;
-	int r, ifindex;
+	int r;
 
 	if ((r = nlsock_open(&s, err)) < 0)
 		return r;
-	if ((ifindex = link_index(s, op->ifname, err)) == -ENODEV) {
-		nr_error_clear(err);
-		return 0;
-	}
-	if (ifindex < 0)
-		return ifindex;
 	return link_delete(s, op->ifname, err);
 }
 
