@@ -123,6 +123,8 @@ void init_run(const struct child_cfg *c)
 	sigset_t all;
 	pid_t cmd;
 
+	/* Named before the command exists, so the command never sees pid 1 by another name. */
+	prctl(PR_SET_NAME, "netns-run-init", 0, 0, 0);
 	sigfillset(&all);
 	/* Blocked, every signal waits for sigwaitinfo: even as pid 1, which the kernel
 	 * otherwise shields from signals it has no handler for. */
@@ -138,7 +140,6 @@ void init_run(const struct child_cfg *c)
 		_exit(RT_EXIT_RUNTIME);
 	}
 	close(c->err_fd);
-	prctl(PR_SET_NAME, "netns-run-init", 0, 0, 0);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
