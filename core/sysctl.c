@@ -172,3 +172,11 @@ int sysctl_set_arp_notify(const char *ifname, bool on, struct nr_error *err)
 {
 	return sysctl_if_write(AF_INET, ifname, "arp_notify", on ? "1" : "0", err);
 }
+
+int sysctl_absent_ok(int r, struct nr_error *err)
+{
+	if (r != -ENOENT)
+		return r;
+	nr_error_clear(err);
+	return 0;
+}

@@ -19,6 +19,10 @@ int sysctl_if_path(int family, const char *ifname, const char *key, char *buf, s
 int sysctl_if_write(int family, const char *ifname, const char *key, const char *value, struct nr_error *err);
 int sysctl_if_read(int family, const char *ifname, const char *key, char *buf, size_t len, struct nr_error *err);
 
+/* r, or 0 with err cleared when r is -ENOENT: for per-interface sysctls that may be absent
+ * (IPv6 disabled in the kernel), which are best effort, as in the reference. */
+int sysctl_absent_ok(int r, struct nr_error *err);
+
 /* net/ipv6/conf/<ifname>/accept_dad (0 = no duplicate address detection). */
 int sysctl_set_accept_dad(const char *ifname, int value, struct nr_error *err);
 /* net/ipv4/conf/<ifname>/arp_notify. */

@@ -21,17 +21,6 @@ struct ctr_op {
 	int ret_peer;
 };
 
-/* Per-interface sysctls that may be absent (IPv6 disabled in the kernel) are best effort,
- * as in the reference; anything else failing is an error. */
-static int sysctl_optional(int r, struct nr_error *err)
-{
-	if (r == -ENOENT) {
-		nr_error_clear(err);
-		return 0;
-	}
-	return r;
-}
-
 static bool has_family(const struct cni_result *res, int family)
 {
 	struct ip_prefix p;
@@ -63,9 +52,9 @@ static int set_sysctls(const struct ctr_op *op, struct nr_error *err)
 	int r;
 
 	if ((v6 || ipv4_only_gateway_net(op)) &&
-	    (r = sysctl_optional(sysctl_if_write(AF_INET6, op->ifname, "disable_ipv6", v6 ? "0" : "1", err), err)) < 0)
+	    (r = sysctl_absent_ok(sysctl_if_write(AF_INET6, op->ifname, "disable_ipv6", v6 ? "0" : "1", err), err)) < 0)
 		return r;
-	if ((r = sysctl_optional(sysctl_set_accept_dad(op->ifname, op->conf->enable_dad ? 1 : 0, err), err)) < 0)
+	if ((r = sysctl_absent_ok(sysctl_set_accept_dad(op->ifname, op->conf->enable_dad ? 1 : 0, err), err)) < 0)
 		return r;
 	return sysctl_set_arp_notify(op->ifname, true, err);
 }

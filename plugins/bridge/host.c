@@ -54,10 +54,8 @@ static int port_setup(struct nlsock *s, const struct br_conf *c, const char *vet
 {
 	int r;
 
-	if ((r = sysctl_if_write(AF_INET6, veth, "disable_ipv6", "1", err)) < 0 && r != -ENOENT)
-		return r;
-	nr_error_clear(err);
-	if ((r = link_set_up(s, veth, true, err)) < 0)
+	if ((r = sysctl_absent_ok(sysctl_if_write(AF_INET6, veth, "disable_ipv6", "1", err), err)) < 0 ||
+	    (r = link_set_up(s, veth, true, err)) < 0)
 		return r;
 	if (c->hairpin && (r = link_set_hairpin(s, veth, true, err)) < 0)
 		return r;
