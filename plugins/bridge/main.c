@@ -141,7 +141,7 @@ static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	 * link: the kernel frees the removed elements after a grace period, which closing the
 	 * nft socket would wait for, and deleting the link waits for one too (rcu_barrier);
 	 * with the close deferred past the link deletion the two waits overlap (DEL with
-	 * ipMasq 32 -> 24 ms median here, docs/benchmarks.md). */
+	 * ipMasq 32 -> 20 ms median, docs/benchmarks.md). */
 	nft_sock_defer_closes();
 	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, err)) >= 0 && nsfd >= 0 &&
 	    (r = ctr_delete(nsfd, ctx->env.ifname, err)) < 0)

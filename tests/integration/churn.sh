@@ -5,8 +5,8 @@
 # race to create the bridges.  Asserted as it goes: no address is ever held by two
 # attachments at once (each worker claims the addresses of its result with an atomic mkdir
 # and drops the claim before its DEL; the lease file names the worker's container; the
-# container has the address).  At the end: no lease, no veth,
-# no masquerade element, no claim.  Bounded by CHURN_TIMEOUT seconds.
+# container has the address).  At the end: no lease, no veth, no masquerade element, no
+# claim.  Bounded by CHURN_TIMEOUT seconds.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 
