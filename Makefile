@@ -19,7 +19,8 @@ TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps 
 CFLAGS   ?= -O2 -g
 # Messages are cut to fit their fixed buffers on purpose, so truncation is not a warning.
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
-CPPFLAGS += -D_GNU_SOURCE -Icore
+# Headers are named by wing or plugin folder: "nl/link.h", "host-local/hostlocal.h".
+CPPFLAGS += -D_GNU_SOURCE -Icore -Iplugins -Iruntime
 # Recipes expand these lazily, after `deps` has run, so pkg-config sees installed packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -30,21 +31,34 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -lmnl -lpthread -lm
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 
-CORE_SRC := $(wildcard core/*.c)
+# core/ is four wings (base, cni, nl for netlink, nft) built into one archive.
+CORE_SRC := $(wildcard core/*/*.c)
 CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC))
 CORE_LIB := $(BUILD)/libnetns-run-core.a
 
-# A plugin is a directory under plugins/ with C sources; its executable is named after it.
-PLUGINS     := $(sort $(patsubst plugins/%/,%,$(dir $(wildcard plugins/*/*.c))))
-PLUGIN_BINS := $(addprefix $(BUILD)/cni/,$(PLUGINS))
+# A plugin is a directory under plugins/ with C sources; its executable is named after it
+# and made of its main.c and an archive of its other sources (its body), which other
+# plugins (the bridge runs host-local in process) and the runtime link too.
+PLUGINS      := $(sort $(patsubst plugins/%/,%,$(dir $(wildcard plugins/*/*.c))))
+PLUGIN_BINS  := $(addprefix $(BUILD)/cni/,$(PLUGINS))
+plugin_body   = $(filter-out plugins/$(1)/main.c,$(wildcard plugins/$(1)/*.c))
+PLUGIN_ARS   := $(foreach p,$(PLUGINS),$(if $(call plugin_body,$(p)),$(BUILD)/plugins/lib$(p).a))
+# Archives in any order: the linker goes round the group until nothing is missing.
+PLUGIN_GROUP  = -Wl,--start-group $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group
 
-RUNTIME_SRC := $(wildcard runtime/*.c)
-RUNTIME_BIN := $(if $(RUNTIME_SRC),$(BUILD)/bin/netns-run)
+# The runtime: an engine library (runtime/engine) under a thin CLI (runtime/cli); the
+# daemon will link the same engine.
+ENGINE_SRC  := $(wildcard runtime/engine/*.c)
+ENGINE_LIB  := $(if $(ENGINE_SRC),$(BUILD)/libnetns-run-engine.a)
+CLI_SRC     := $(wildcard runtime/*.c runtime/cli/*.c)
+RUNTIME_BIN := $(if $(CLI_SRC),$(BUILD)/bin/netns-run)
+RUNTIME_GROUP = -Wl,--start-group $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group
 
-UNIT_SRC  := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Unit tests mirror the tree: tests/unit/<wing or component>/test_NAME.c -> build/tests/test_NAME.
+UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_SRC)))
 # Shared test helpers (fixtures) linked into every unit test.
-UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+UNIT_LIB_SRC := $(wildcard tests/unit/*.c)
 UNIT_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_LIB_SRC))
 
 # Test helper programs: tests/tools/NAME.c -> build/tests/tools/NAME, linked with the core
@@ -54,7 +68,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test check unit integration demo bench bench-portmap install uninstall clean fmt
 
-all: $(CORE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
+all: $(CORE_LIB) $(PLUGIN_ARS) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
 
 deps:
 	@scripts/deps.sh $(BUILD_DEBS)
@@ -71,10 +85,25 @@ $(CORE_LIB): $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-define plugin_rule
-$(BUILD)/cni/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard plugins/$(1)/*.c)) $(CORE_LIB)
+define plugin_ar_rule
+$(BUILD)/plugins/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call plugin_body,$(1)))
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(CORE_LIB) $$(PLUGIN_LIBS)
+	rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach p,$(PLUGINS),$(if $(call plugin_body,$(p)),$(eval $(call plugin_ar_rule,$(p)))))
+
+ifneq ($(ENGINE_LIB),)
+$(ENGINE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+endif
+
+define plugin_rule
+$(BUILD)/cni/$(1): $(BUILD)/plugins/$(1)/main.o $(PLUGIN_ARS) $(CORE_LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(PLUGIN_GROUP) $$(PLUGIN_LIBS)
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
 
@@ -84,21 +113,24 @@ $(BUILD)/cni/loopback: $(BUILD)/cni/none
 	ln -sf none $@
 all: $(BUILD)/cni/loopback
 
-$(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC)) $(CORE_LIB)
+$(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC)) $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(CORE_LIB) $(PLUGIN_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(PLUGIN_LIBS)
 
 # cmocka: -Werror=unused-function makes a test that is written but not registered fail the build.
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJ) $(CORE_LIB) | deps-test
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Werror=unused-function -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) \
-		$(CORE_LIB) $(PKG_LIBS) -lcmocka
+define unit_rule
+$(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(UNIT_LIB_OBJ) $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB) | deps-test
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -Werror=unused-function -Itests/unit $$(LDFLAGS) -o $$@ $$< $(UNIT_LIB_OBJ) \
+		$$(RUNTIME_GROUP) $$(PKG_LIBS) -lcmocka
+endef
+$(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(t))))
 
 $(UNIT_LIB_OBJ): | deps-test
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIB) | deps-test
+$(BUILD)/tests/tools/%: tests/tools/%.c $(PLUGIN_ARS) $(CORE_LIB) | deps-test
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PLUGIN_GROUP) $(PKG_LIBS)
 
 check integration: $(TOOL_BINS)
 
@@ -148,7 +180,7 @@ clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 fmt:
-	clang-format -i core/*.[ch] plugins/*/*.c runtime/*.[ch] tests/unit/*.[ch]
+	clang-format -i $(shell git ls-files '*.[ch]' | grep -v '^tests/fuzz/corpus/')
 
 include tests/reliability.mk
 

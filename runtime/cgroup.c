@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fdio.h"
-#include "json_field.h"
+#include "base/cleanup.h"
+#include "base/fdio.h"
+#include "base/json_field.h"
 #include "rt.h"
 
 #define CG_ROOT "/sys/fs/cgroup"

@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "cgroup.h"
-#include "error.h"
+#include "base/error.h"
 #include "opts.h"
 
 struct child_cfg {

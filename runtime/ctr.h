@@ -5,8 +5,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "cni_result.h"
-#include "error.h"
+#include "cni/cni_result.h"
+#include "base/error.h"
 #include "opts.h"
 
 /* End a container's resources from its state: DEL the network with the cached result,

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "ctr.h"
 #include "rt.h"
 

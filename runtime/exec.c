@@ -13,9 +13,9 @@
 
 #include "cgroup.h"
 #include "child.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "ctr.h"
-#include "json_field.h"
+#include "base/json_field.h"
 #include "rt.h"
 #include "state.h"
 

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "ctr.h"
-#include "json_field.h"
+#include "base/json_field.h"
 #include "net.h"
 #include "rt.h"
 #include "state.h"

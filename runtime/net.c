@@ -8,14 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cni_exec.h"
-#include "fdio.h"
-#include "ipaddr.h"
-#include "json_field.h"
-#include "link.h"
-#include "nlsock.h"
-#include "plugin_none.h"
+#include "base/cleanup.h"
+#include "cni/cni_exec.h"
+#include "base/fdio.h"
+#include "base/ipaddr.h"
+#include "base/json_field.h"
+#include "nl/link.h"
+#include "nl/nlsock.h"
+#include "none/plugin_none.h"
 #include "state.h"
 
 #define DEFAULT_BRIDGE "nr0"

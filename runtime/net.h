@@ -13,9 +13,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "cni_chain.h"
-#include "cni_result.h"
-#include "error.h"
+#include "cni/cni_chain.h"
+#include "cni/cni_result.h"
+#include "base/error.h"
 #include "rt.h"
 
 struct net_plan {

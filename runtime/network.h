@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* A chain plugin of type "bridge", with plugins/bridge's defaults. */
 struct net_bridge {

@@ -10,18 +10,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cni_cache.h"
+#include "base/cleanup.h"
+#include "cni/cni_cache.h"
 #include "ctr.h"
-#include "json_field.h"
+#include "base/json_field.h"
 #include "net.h"
 #include "network.h"
-#include "nft_build.h"
-#include "nft_isolate.h"
-#include "nft_masq.h"
-#include "nft_masq_net.h"
-#include "nft_portmap.h"
-#include "portmap_args.h"
+#include "nft/nft_build.h"
+#include "nft/nft_isolate.h"
+#include "nft/nft_masq.h"
+#include "bridge/nft_masq_net.h"
+#include "nft/nft_portmap.h"
+#include "portmap/portmap_args.h"
 #include "rt.h"
 #include "state.h"
 

@@ -10,17 +10,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "ctr.h"
-#include "json_field.h"
-#include "link.h"
+#include "base/json_field.h"
+#include "nl/link.h"
 #include "net.h"
 #include "network.h"
-#include "nft_isolate.h"
-#include "nft_masq_net.h"
-#include "nft_portmap.h"
-#include "nldump.h"
-#include "nlsock.h"
+#include "nft/nft_isolate.h"
+#include "bridge/nft_masq_net.h"
+#include "nft/nft_portmap.h"
+#include "nl/nldump.h"
+#include "nl/nlsock.h"
 #include "rt.h"
 #include "state.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipaddr.h"
+#include "base/ipaddr.h"
 
 static const char run_usage[] =
 	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Docker's convention: the runtime failed; the command was found but could not run;
  * the command was not found.  Anything else is the command's own status. */

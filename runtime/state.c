@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fdio.h"
-#include "json_field.h"
+#include "base/cleanup.h"
+#include "base/fdio.h"
+#include "base/json_field.h"
 #include "rt.h"
 
 int state_lock(struct nr_error *err)

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Take the state lock (blocking, flock); returns the fd to close to release it. */
 int state_lock(struct nr_error *err);

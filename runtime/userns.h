@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "opts.h"
 
 /* uid_map and gid_map of pid: "0 base count". */

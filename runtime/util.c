@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fdio.h"
+#include "base/cleanup.h"
+#include "base/fdio.h"
 
 static struct rt_paths paths;
 static bool paths_ready;

@@ -19,13 +19,15 @@ FUZZ_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unuse
 # Targets of parsers still being written elsewhere are built once core/ defines them.
 FUZZ_NEEDS_cni_netconf := cni_netconf_parse
 FUZZ_NEEDS_cni_cache   := cni_cache_read
-fuzz_defined = $(shell grep -qs '^int $(1)\b' core/*.c && echo yes)
+fuzz_defined = $(shell grep -qs '^int $(1)\b' core/*/*.c && echo yes)
 FUZZ_SRC   := $(foreach f,$(wildcard tests/fuzz/fuzz_*.c),$(if $(FUZZ_NEEDS_$(patsubst fuzz_%,%,$(basename $(notdir $(f))))),$(if $(call fuzz_defined,$(FUZZ_NEEDS_$(patsubst fuzz_%,%,$(basename $(notdir $(f)))))),$(f)),$(f)))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_CORE  := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC))
-# A target named fuzz_<word>_*.c also links the sources but main.c of directory FUZZ_DIR_<word>.
-FUZZ_DIR_bridge  := plugins/bridge
-FUZZ_DIR_runtime := runtime
+# Every target links core/ and every plugin's body (host-local's parsers, the bridge's
+# config); a target named fuzz_<word>_*.c also links the sources but main.c of the
+# directories FUZZ_DIR_<word>.
+FUZZ_PLUGINS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(foreach p,$(PLUGINS),$(call plugin_body,$(p))))
+FUZZ_DIR_runtime := runtime runtime/engine runtime/cli
 
 .PHONY: asan asan-build fuzz fuzz-check fuzz-build valgrind churn
 
@@ -40,9 +42,9 @@ $(FUZZ_BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-fuzz_plugin_objs = $(if $(FUZZ_DIR_$(1)),$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out %/main.c,$(wildcard $(FUZZ_DIR_$(1))/*.c))))
+fuzz_plugin_objs = $(if $(FUZZ_DIR_$(1)),$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(FUZZ_DIR_$(1)))))))
 define fuzz_rule
-$(FUZZ_BUILD)/$(1): $(FUZZ_BUILD)/tests/fuzz/$(1).o $(FUZZ_CORE) $(call fuzz_plugin_objs,$(word 2,$(subst _, ,$(1))))
+$(FUZZ_BUILD)/$(1): $(FUZZ_BUILD)/tests/fuzz/$(1).o $(FUZZ_CORE) $(FUZZ_PLUGINS) $(call fuzz_plugin_objs,$(word 2,$(subst _, ,$(1))))
 	$$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(basename $(notdir $(FUZZ_SRC))),$(eval $(call fuzz_rule,$(t))))

@@ -5,10 +5,10 @@
 
 #include <stdbool.h>
 
-#include "cni_plugin.h"
-#include "ipaddr.h"
-#include "link.h"
-#include "nlsock.h"
+#include "cni/cni_plugin.h"
+#include "base/ipaddr.h"
+#include "nl/link.h"
+#include "nl/nlsock.h"
 
 struct br_conf {
 	const char *bridge;

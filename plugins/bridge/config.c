@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "br.h"
-#include "json_field.h"
+#include "base/json_field.h"
 
 #define WHAT "bridge config"
 

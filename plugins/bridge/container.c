@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
+#include "nl/addr.h"
 #include "br.h"
-#include "netns.h"
-#include "route.h"
-#include "sysctl.h"
+#include "nl/netns.h"
+#include "nl/route.h"
+#include "nl/sysctl.h"
 
 struct ctr_op {
 	const char *ifname;

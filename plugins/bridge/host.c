@@ -4,11 +4,11 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "addr.h"
+#include "nl/addr.h"
 #include "br.h"
-#include "bridge.h"
-#include "sysctl.h"
-#include "veth.h"
+#include "nl/bridge.h"
+#include "nl/sysctl.h"
+#include "nl/veth.h"
 
 /* Random names collide rarely; a few attempts make a collision a non-event. */
 #define VETH_NAME_TRIES 5

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "br.h"
-#include "cni_exec.h"
-#include "hostlocal.h"
-#include "json_field.h"
+#include "cni/cni_exec.h"
+#include "host-local/hostlocal.h"
+#include "base/json_field.h"
 
 static bool ipam_in_process(const struct cni_plugin_ctx *ctx, const char *type)
 {

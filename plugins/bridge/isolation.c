@@ -2,7 +2,7 @@
  * isolation table's sets on every ADD, so the table always matches the latest config.
  * (icc: false is port isolation, set in config.c.) */
 #include "br.h"
-#include "nft_isolate.h"
+#include "nft/nft_isolate.h"
 
 int br_isolation_apply(const struct br_conf *c, struct nr_error *err)
 {

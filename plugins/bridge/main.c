@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "br.h"
-#include "nft.h"
-#include "bridge.h"
-#include "netns.h"
+#include "nft/nft.h"
+#include "nl/bridge.h"
+#include "nl/netns.h"
 
 /* MAC is ours; IP is for the IPAM plugin, which gets CNI_ARGS passed through. */
 static const char *const bridge_args[] = { "MAC", "IP", NULL };

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "br.h"
-#include "nft_masq.h"
+#include "nft/nft_masq.h"
 #include "nft_masq_net.h"
 
 static void owner_of(const struct cni_plugin_ctx *ctx, char buf[NFT_MASQ_OWNER_MAX])

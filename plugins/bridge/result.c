@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "br.h"
-#include "json_field.h"
+#include "base/json_field.h"
 
 #define CTR_IFACE 2
 

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cni_chain.h"
-#include "cni_plugin.h"
-#include "json_field.h"
-#include "netns.h"
+#include "cni/cni_chain.h"
+#include "cni/cni_plugin.h"
+#include "base/json_field.h"
+#include "nl/netns.h"
 
 #define WHAT "container config"
 

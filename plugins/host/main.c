@@ -8,10 +8,10 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
-#include "cni_plugin.h"
-#include "json_field.h"
-#include "netns.h"
-#include "nldump.h"
+#include "cni/cni_plugin.h"
+#include "base/json_field.h"
+#include "nl/netns.h"
+#include "nl/nldump.h"
 
 /* Everything standard; host has no fields of its own, so anything else is a mistake
  * (an "ipam" section would be silently ignored otherwise). */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json_field.h"
+#include "base/json_field.h"
 #include "portmap_args.h"
 #include "pm.h"
 

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include "conntrack.h"
+#include "nl/conntrack.h"
 #include "pm.h"
-#include "sysctl.h"
+#include "nl/sysctl.h"
 
 int pm_route_localnet(const struct cni_result *prev, struct nr_error *err)
 {

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "nft_portmap.h"
+#include "nft/nft_portmap.h"
 #include "pm.h"
 
 static bool has_v4(const struct pm_attach *a)

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "cni_plugin.h"
-#include "nft_portmap.h"
+#include "cni/cni_plugin.h"
+#include "nft/nft_portmap.h"
 
 struct pm_conf {
 	bool snat, masq_all;

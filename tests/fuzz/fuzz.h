@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* A NUL-terminated copy (the fuzzer's buffer has none). */
 static inline char *fuzz_str(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /* CNI_ARGS ("K=V;K=V"), with a plugin's list of known keys and with any key allowed. */
-#include "cni_args.h"
+#include "cni/cni_args.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

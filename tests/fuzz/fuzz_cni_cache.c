@@ -1,7 +1,7 @@
 /* The runtime's cached results (cache_dir/<network>-<container>-<ifname>), which DEL reads
  * back after a crash or a reboot: the input is the file, read through cni_cache_read.
  * Built only once core/ defines cni_cache_read (tests/reliability.mk). */
-#include "cni_chain.h"
+#include "cni/cni_chain.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,7 @@
 /* A plugin's stdin: cni_conf_parse (with prevResult), the per-command version rules, GC's
  * valid-attachments, and rendering the parsed prevResult back in every version. */
-#include "cni_config.h"
-#include "cni_plugin.h"
+#include "cni/cni_config.h"
+#include "cni/cni_plugin.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

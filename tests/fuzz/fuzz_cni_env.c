@@ -1,6 +1,6 @@
 /* The CNI_* environment: one line per variable in the order below (a missing line leaves
  * the variable unset), then cni_env_load. */
-#include "cni_env.h"
+#include "cni/cni_env.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

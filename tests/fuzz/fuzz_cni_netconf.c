@@ -1,6 +1,6 @@
 /* Conflists and single .conf files as found in config directories: cni_netconf_parse.
  * Built only once core/ defines cni_netconf_parse (tests/reliability.mk). */
-#include "cni_chain.h"
+#include "cni/cni_chain.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,7 @@
 /* Results (prevResult, a delegated IPAM's output): cni_result_parse, then render in every
  * version; what we render in the latest version must parse again to the same JSON. */
-#include "cni_result.h"
-#include "cni_version.h"
+#include "cni/cni_result.h"
+#include "cni/cni_version.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,7 +2,7 @@
  * another program may leave in any state: input = the entry's content, a NUL, the stamp.
  * Read as ADD's duplicate check, CHECK and DEL read it. */
 #include "fuzz.h"
-#include "hostlocal.h"
+#include "host-local/hostlocal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

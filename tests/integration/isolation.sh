@@ -121,7 +121,7 @@ t_eq "rule count is still five" "$(nft -j list table inet $T | jq '[.nftables[] 
 DRV=$WORK/forget
 cat >"$DRV.c" <<'C'
 #include <stdio.h>
-#include "nft_isolate.h"
+#include "nft/nft_isolate.h"
 int main(int argc, char **argv)
 {
 	struct nr_error e = { 0 };
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 }
 C
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-if cc -D_GNU_SOURCE -I"$ROOT/core" -o "$DRV" "$DRV.c" "$NR_BUILD/libnetns-run-core.a" \
+if cc -D_GNU_SOURCE -I"$ROOT/core" -I"$ROOT/plugins" -o "$DRV" "$DRV.c" "$NR_BUILD/libnetns-run-core.a" \
 	$(pkg-config --libs libmnl libnftnl) 2>"$WORK/cc.log"; then
 	t_check "forget nriso1" "$DRV" nriso1
 	t_eq "... a1 now reaches b1" "$(reach a1 "$IP_b1" && echo yes)" yes

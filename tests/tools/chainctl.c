@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni_chain.h"
-#include "cni_plugin.h"
-#include "json_field.h"
+#include "cni/cni_chain.h"
+#include "cni/cni_plugin.h"
+#include "base/json_field.h"
 
 static int split_dirs(char *s, const char **dirs, size_t max)
 {

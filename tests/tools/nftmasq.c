@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ipaddr.h"
-#include "nft_masq.h"
+#include "base/ipaddr.h"
+#include "nft/nft_masq.h"
 
 int main(int argc, char **argv)
 {

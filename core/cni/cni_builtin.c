@@ -1,0 +1,54 @@
+#include "cni_builtin.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "cni_config.h"
+
+const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type,
+					      const char *cni_path)
+{
+	char path[PATH_MAX];
+
+	for (; table && table->type; table++) {
+		if (strcmp(table->type, type) != 0)
+			continue;
+		if (cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 && cni_plugin_is_ours(path))
+			return table->ops;
+		return NULL;
+	}
+	return NULL;
+}
+
+int cni_builtin_run(const struct cni_plugin_ops *ops, const struct cni_exec_req *req, json_t **ret_out,
+		    struct nr_error *err)
+{
+	_cleanup_result_ struct cni_result *res = NULL;
+	struct cni_plugin_ctx ctx = { 0 };
+	enum cni_cmd cmd;
+	int r;
+
+	*ret_out = NULL;
+	if (cni_cmd_parse(req->command, &cmd) < 0)
+		return nr_error_set(err, CNI_ERR_INVALID_ENV, EINVAL, "CNI_COMMAND '%s' is not a CNI command",
+				    req->command);
+	ctx.env = (struct cni_env){
+		.cmd = cmd,
+		.container_id = req->container_id,
+		.netns = req->netns,
+		.ifname = req->ifname,
+		.args = req->args,
+		.path = req->path,
+	};
+	ctx.stdin_buf = req->stdin_buf;
+	ctx.stdin_len = req->stdin_len;
+	if ((r = cni_conf_parse(req->stdin_buf, req->stdin_len, &ctx.conf, err)) < 0)
+		return r;
+	r = cni_plugin_run_in_process(ops, &ctx, cmd, cmd == CNI_CMD_ADD ? &res : NULL, err);
+	if (r >= 0 && res && !(*ret_out = cni_result_to_json(res, ctx.conf.cni_version)))
+		r = nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "cannot render the result");
+	cni_conf_release(&ctx.conf);
+	return r < 0 ? r : 0;
+}

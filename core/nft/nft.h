@@ -1,0 +1,79 @@
+/* A small nftables transport over libmnl + libnftnl: a socket that keeps the kernel's
+ * errno and extended-ack text, a batch (one nftables transaction, all-or-nothing) whose
+ * every message asks for an ACK, and a dump helper for GET requests.
+ *
+ * Usage:
+ *	struct nft_batch *b;  nft_batch_new(&b, err);
+ *	nlh = nft_batch_msg(b, NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE, "creating table x");
+ *	nftnl_table_nlmsg_build_payload(nlh, t);
+ *	...
+ *	nft_batch_commit(sock, b, err);   -- sends, reads every ACK, reports the first error
+ */
+#ifndef NETNS_RUN_NFT_H
+#define NETNS_RUN_NFT_H
+
+#include <libmnl/libmnl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/cleanup.h"
+#include "base/error.h"
+
+struct nft_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;          /* next sequence number */
+	int last_errno;        /* errno of the first failed message, 0 if none */
+	char last_extack[256]; /* NLMSGERR_ATTR_MSG of it, "" if the kernel gave none */
+	bool committed;        /* a transaction went through: see nft_sock_defer_closes */
+};
+
+/* Open a NETLINK_NETFILTER socket in the calling thread's current network namespace. */
+int nft_sock_open(struct nft_sock **ret, struct nr_error *err);
+void nft_sock_close(struct nft_sock *s);
+
+/* Closing an nfnetlink socket waits until the kernel has freed what this namespace's
+ * earlier transactions replaced or deleted, which it does after an RCU grace period
+ * (nf_tables_api.c, nft_rcv_nl_event -> flush_work: 10-30 ms here).  Between these two
+ * calls, nft_sock_close keeps the sockets that committed open, so that wait overlaps
+ * whatever slow work the caller does next (a link deletion waits for a grace period
+ * too); nft_sock_close_deferred closes them. */
+void nft_sock_defer_closes(void);
+void nft_sock_close_deferred(void);
+DEFINE_PTR_CLEANUP(nft_sock_closep, struct nft_sock *, nft_sock_close)
+#define _cleanup_nft_sock_ _cleanup_(nft_sock_closep)
+
+struct nft_batch;
+
+int nft_batch_new(struct nft_batch **ret, struct nr_error *err);
+void nft_batch_free(struct nft_batch *b);
+DEFINE_PTR_CLEANUP(nft_batch_freep, struct nft_batch *, nft_batch_free)
+#define _cleanup_nft_batch_ _cleanup_(nft_batch_freep)
+
+/* Append a message header (NLM_F_ACK is added) and return it for the caller's
+ * nftnl_*_nlmsg_build_payload().  `what` names the step in error messages ("adding set
+ * masq4") and must outlive the batch (a string literal).  Returns NULL when the batch is
+ * full; nft_batch_commit() then fails with ENOBUFS. */
+struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family, uint16_t flags,
+			       const char *what);
+/* Number of messages between begin and end. */
+unsigned nft_batch_count(const struct nft_batch *b);
+
+/* Close the batch, send it as one transaction and read every ACK.  On failure returns
+ * -errno of the first failing message (the kernel's) and fills err with
+ * "<what>: <strerror> (kernel: <extack>)".  s->last_errno keeps the errno. */
+int nft_batch_commit(struct nft_sock *s, struct nft_batch *b, struct nr_error *err);
+
+/* Send one GET request built by build(nlh, data) with NLM_F_DUMP and feed every reply
+ * to cb (an mnl callback).  Errors as for nft_batch_commit, with `what` as context. */
+int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family,
+	     void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
+	     struct nr_error *err);
+
+/* The same with the caller's flags: without NLM_F_DUMP, one GET of a single object (a set
+ * element by key, say) whose reply goes to cb; a missing object is -ENOENT. */
+int nft_query(struct nft_sock *s, uint16_t type, uint16_t family, uint16_t flags,
+	      void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
+	      struct nr_error *err);
+
+#endif

@@ -1,9 +1,0 @@
-/* The none (loopback) plugin's operations: lo up in the container's namespace. */
-#ifndef NETNS_RUN_PLUGIN_NONE_H
-#define NETNS_RUN_PLUGIN_NONE_H
-
-#include "cni_plugin.h"
-
-extern const struct cni_plugin_ops none_plugin_ops;
-
-#endif

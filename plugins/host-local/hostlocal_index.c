@@ -1,0 +1,205 @@
+/* An index from attachment to addresses, beside the reference-compatible lease files, so
+ * that ADD's duplicate check, DEL and CHECK read one small file instead of every lease.
+ *
+ *   <dataDir>/<network>/.nr-index/<containerID>@<ifname>   the attachment's addresses, one per line
+ *   <dataDir>/<network>/.nr-index/stamp                    the store directory's mtime, ctime and size
+ *                                                           when the index last matched it
+ *
+ * The lease files stay the only truth.  The index is trusted only while the stamp matches
+ * the directory: every lease created or removed changes the directory's mtime, so a store
+ * touched by another program (the reference plugin after swapping binaries, a person, a
+ * crash half-way through an operation of ours) no longer matches and the index is rebuilt
+ * from the leases, once.  Files under .nr-index never change the store directory's own
+ * mtime, and the reference ignores them (it matches lease contents "<id>\r\n<ifname>",
+ * which an index file never is).  Addresses read from the index are checked against their
+ * lease file before use.
+ *
+ * Residual gap, written down rather than hidden: timestamps are as coarse as the file
+ * system's clock (a few ms on ext4), so a foreign change in the same tick as our last
+ * one could go unseen; DEL therefore still falls back to a scan when the index has no
+ * entry. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fdio.h"
+#include "hostlocal.h"
+
+#define INDEX_DIR ".nr-index"
+#define STAMP "stamp"
+#define ENTRY_MAX 4096
+
+/* "<id>@<ifname>": '@' is in neither a container id nor (by our own rule) a usable name;
+ * NULL ifname stands for the reference's old id-only leases. */
+static int entry_name(const char *id, const char *ifname, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s@%s", id, ifname ? ifname : "");
+
+	if (n < 0 || (size_t)n >= len || n > 250 || strchr(id, '/') || strchr(id, '@') ||
+	    (ifname && (strchr(ifname, '/') || strchr(ifname, '@'))))
+		return -ENAMETOOLONG; /* not indexable: callers scan instead */
+	return 0;
+}
+
+static void stamp_of(const struct stat *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld.%09ld %lld.%09ld %lld\n", (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (long long)st->st_size);
+}
+
+/* Write name in the index directory atomically (temporary file, rename). */
+static int index_write(struct hl_store *s, const char *name, const char *data, size_t len)
+{
+	char tmp[300];
+	int r = 0;
+	_cleanup_close_ int fd = -1;
+
+	snprintf(tmp, sizeof(tmp), ".tmp.%s", name);
+	if ((fd = openat(s->idxfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return -errno;
+	if ((r = fd_write_all(fd, data, len)) < 0 || close(TAKE_FD(fd)) < 0 ||
+	    renameat(s->idxfd, tmp, s->idxfd, name) < 0) {
+		r = r < 0 ? r : -errno;
+		unlinkat(s->idxfd, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
+static int index_read(struct hl_store *s, const char *name, char **ret)
+{
+	_cleanup_close_ int fd = openat(s->idxfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t len;
+
+	if (fd < 0)
+		return -errno;
+	return fd_read_all(fd, ENTRY_MAX, ret, &len);
+}
+
+/* Empty the index directory (entries, stamp, leftovers of a crash). */
+static int index_clear(struct hl_store *s)
+{
+	_cleanup_close_ int fd = openat(s->idxfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd)))
+		return -errno;
+	TAKE_FD(fd);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(s->idxfd, de->d_name, 0);
+	closedir(d);
+	return 0;
+}
+
+static int append_one(struct hl_store *s, const struct hl_lease *l, void *arg)
+{
+	char name[300], line[INET6_ADDRSTRLEN + 1];
+	_cleanup_close_ int fd = -1;
+	size_t n;
+
+	if (entry_name(l->id, l->ifname, name, sizeof(name)) < 0 || !*l->id)
+		return 0;
+	if ((fd = openat(s->idxfd, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return nr_error_set(arg, CNI_ERR_IO, errno, "cannot write the lease index %s/" INDEX_DIR "/%s: %m",
+				    s->dir, name);
+	ip_addr_format(&l->ip, line, sizeof(line));
+	n = strlen(line);
+	line[n++] = '\n';
+	return fd_write_all(fd, line, n);
+}
+
+int hl_index_rebuild(struct hl_store *s, struct nr_error *err)
+{
+	int r;
+
+	if ((r = index_clear(s)) < 0)
+		return nr_error_set(err, CNI_ERR_IO, -r, "cannot clear the lease index in %s: %s", s->dir, strerror(-r));
+	if ((r = hl_store_foreach(s, append_one, err, err)) < 0)
+		return r;
+	s->dirty = true; /* the stamp is written on close */
+	return 0;
+}
+
+int hl_index_open(struct hl_store *s, struct nr_error *err)
+{
+	_cleanup_free_ char *have = NULL;
+	char want[128];
+	struct stat st;
+
+	if (mkdirat(s->dirfd, INDEX_DIR, 0755) < 0 && errno != EEXIST)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s/" INDEX_DIR ": %m", s->dir);
+	if ((s->idxfd = openat(s->dirfd, INDEX_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot open %s/" INDEX_DIR ": %m", s->dir);
+	if (fstat(s->dirfd, &st) < 0)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot stat %s: %m", s->dir);
+	stamp_of(&st, want, sizeof(want));
+	if (index_read(s, STAMP, &have) == 0 && strcmp(have, want) == 0)
+		return 0;
+	return hl_index_rebuild(s, err);
+}
+
+void hl_index_seal(struct hl_store *s)
+{
+	char stamp[128];
+	struct stat st;
+
+	/* Without a fresh stamp the next operation rebuilds: slower, never wrong. */
+	if (s->idxfd < 0 || !s->dirty)
+		return;
+	if (fstat(s->dirfd, &st) == 0) {
+		stamp_of(&st, stamp, sizeof(stamp));
+		index_write(s, STAMP, stamp, strlen(stamp));
+	}
+}
+
+int hl_index_get(struct hl_store *s, const char *id, const char *ifname, struct ip_addr *ret, size_t max,
+		 size_t *ret_n)
+{
+	_cleanup_free_ char *buf = NULL;
+	char name[300], *line, *save = NULL;
+	size_t n = 0;
+	int r;
+
+	*ret_n = 0;
+	if ((r = entry_name(id, ifname, name, sizeof(name))) < 0)
+		return r;
+	if ((r = index_read(s, name, &buf)) < 0)
+		return r == -ENOENT ? 0 : r;
+	for (line = strtok_r(buf, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save))
+		if (ip_addr_parse(line, &ret[n]) == 0)
+			n++;
+	*ret_n = n;
+	return 0;
+}
+
+int hl_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips, size_t n)
+{
+	char name[300], buf[ENTRY_MAX];
+	size_t len = 0;
+	int r;
+
+	if ((r = entry_name(id, ifname, name, sizeof(name))) < 0)
+		return r;
+	for (size_t i = 0; i < n && len + INET6_ADDRSTRLEN + 1 < sizeof(buf); i++) {
+		ip_addr_format(&ips[i].addr, buf + len, sizeof(buf) - len);
+		len += strlen(buf + len);
+		buf[len++] = '\n';
+	}
+	s->dirty = true;
+	return index_write(s, name, buf, len);
+}
+
+void hl_index_drop(struct hl_store *s, const char *id, const char *ifname)
+{
+	char name[300];
+
+	if (entry_name(id, ifname, name, sizeof(name)) == 0 && unlinkat(s->idxfd, name, 0) == 0)
+		s->dirty = true;
+}
