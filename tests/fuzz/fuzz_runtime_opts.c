@@ -3,7 +3,7 @@
 #include <getopt.h>
 
 #include "fuzz.h"
-#include "opts.h"
+#include "cli/run_opts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,8 @@
 /* The runtime's CLI values on their own: the first byte picks the parser (sizes, port
  * specs, container names), the rest is the value. */
 #include "fuzz.h"
-#include "opts.h"
-#include "rt.h"
+#include "cli/run_opts.h"
+#include "engine/rt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_str(data + 1, size - 1);
 	switch (data[0] % 3) {
 	case 0:
-		if (parse_bytes(s, &bytes) == 0 && bytes <= 0)
+		if (rt_parse_bytes(s, &bytes) == 0 && bytes <= 0)
 			abort();
 		break;
 	case 1:

@@ -14,6 +14,7 @@
 #include "base/cleanup.h"
 #include "cgroup.h"
 #include "rt.h"
+#include "rt_error.h"
 
 int userns_write_maps(pid_t pid, unsigned long base, unsigned long count, struct nr_error *err)
 {
@@ -24,8 +25,8 @@ int userns_write_maps(pid_t pid, unsigned long base, unsigned long count, struct
 	snprintf(map, sizeof(map), "0 %lu %lu\n", base, count);
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
-		if ((r = write_str(path, map)) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot write %s (%s): %s", path, map,
+		if ((r = rt_write_str(path, map)) < 0)
+			return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s (%s): %s", path, map,
 					    strerror(-r));
 	}
 	return 0;
@@ -40,14 +41,14 @@ int userns_idmapped_tree(const char *path, pid_t pid, int *ret_fd, struct nr_err
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/user", (int)pid);
 	userns = open(ns, O_RDONLY | O_CLOEXEC);
 	if (userns < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot open %s: %s", ns, strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot open %s: %s", ns, strerror(errno));
 	tree = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot clone the mount of %s: %s", path,
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot clone the mount of %s: %s", path,
 				    strerror(errno));
 	attr.userns_fd = (uint64_t)userns;
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, errno,
+		return nr_error_set(err, RT_ERR_SYSTEM, errno,
 				    "--userns: cannot make an idmapped mount of %s (its file system or this kernel "
 				    "does not support it): %s",
 				    path, strerror(errno));
@@ -130,17 +131,17 @@ int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, jso
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(p, sizeof(p), "%s/%s", ctr_dir, own[i]);
 		if (chown(p, (uid_t)o->userns_base, (gid_t)o->userns_base) < 0)
-			return nr_error_set(err, CNI_ERR_IO, errno, "cannot chown %s: %s", p, strerror(errno));
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot chown %s: %s", p, strerror(errno));
 	}
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		snprintf(p, sizeof(p), "%s/lower%zu", ctr_dir, i);
 		if (mkdir(p, 0755) < 0)
-			r = nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s: %s", p, strerror(errno));
+			r = nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
 		else if ((r = userns_idmapped_tree(layers[i], pid, &fds[nfd], err)) >= 0)
 			nfd++;
 	}
 	if (r >= 0 && (r = fds_send(sock, fds, nfd)) < 0)
-		nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot pass the layers to the container: %s", strerror(-r));
+		nr_error_set(err, RT_ERR_SYSTEM, r, "cannot pass the layers to the container: %s", strerror(-r));
 	for (int i = 0; i < nfd; i++)
 		close(fds[i]);
 	return r;

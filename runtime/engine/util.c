@@ -84,7 +84,7 @@ const char *rt_ctr_path(char *buf, size_t len, const char *name, const char *fil
 	return buf;
 }
 
-int mkdir_p(const char *path, mode_t mode)
+int rt_mkdir_p(const char *path, mode_t mode)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(path);
@@ -138,7 +138,7 @@ static int rm_rf_at(int dfd, const char *name, dev_t dev)
 	return r;
 }
 
-int rm_rf(const char *path)
+int rt_rm_rf(const char *path)
 {
 	struct stat st;
 
@@ -147,7 +147,7 @@ int rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path, st.st_dev);
 }
 
-int write_file(const char *path, const char *buf, mode_t mode)
+int rt_write_file(const char *path, const char *buf, mode_t mode)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 
@@ -156,13 +156,13 @@ int write_file(const char *path, const char *buf, mode_t mode)
 	return fd_write_all(fd, buf, strlen(buf));
 }
 
-int write_file_atomic(const char *path, const char *buf, mode_t mode)
+int rt_write_file_atomic(const char *path, const char *buf, mode_t mode)
 {
 	char tmp[PATH_MAX];
 	int r;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	r = write_file(tmp, buf, mode);
+	r = rt_write_file(tmp, buf, mode);
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0)
@@ -170,7 +170,7 @@ int write_file_atomic(const char *path, const char *buf, mode_t mode)
 	return r;
 }
 
-int write_str(const char *path, const char *s)
+int rt_write_str(const char *path, const char *s)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 
@@ -182,7 +182,7 @@ int write_str(const char *path, const char *s)
 	return 0;
 }
 
-int parse_bytes(const char *s, long long *ret)
+int rt_parse_bytes(const char *s, long long *ret)
 {
 	char *end;
 	double v;
@@ -236,7 +236,7 @@ int rt_random_id(char buf[RT_ID_LEN + 1])
 	return 0;
 }
 
-unsigned long long pid_start_time(pid_t pid)
+unsigned long long rt_pid_start_time(pid_t pid)
 {
 	char path[64], buf[1024];
 	_cleanup_close_ int fd = -1;
@@ -271,18 +271,11 @@ unsigned long long pid_start_time(pid_t pid)
 	return t;
 }
 
-bool pid_is(pid_t pid, unsigned long long start_time)
+bool rt_pid_is(pid_t pid, unsigned long long start_time)
 {
-	unsigned long long t = pid_start_time(pid);
+	unsigned long long t = rt_pid_start_time(pid);
 
 	return t != 0 && t == start_time;
-}
-
-void rt_print_error(const struct nr_error *err)
-{
-	fprintf(stderr, "netns-run: %s\n", err->msg[0] ? err->msg : "unknown error");
-	if (err->details[0])
-		fprintf(stderr, "netns-run: (%s)\n", err->details);
 }
 
 bool rt_name_valid(const char *s)

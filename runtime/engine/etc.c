@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rt_error.h"
 #include "base/cleanup.h"
 #include "ctr.h"
 #include "rt.h"
@@ -16,7 +17,7 @@ int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const st
 
 	snprintf(path, sizeof(path), "%s/hostname", ctr_dir);
 	snprintf(hosts, sizeof(hosts), "%s\n", hostname);
-	if ((r = write_file(path, hosts, 0644)) < 0)
+	if ((r = rt_write_file(path, hosts, 0644)) < 0)
 		goto fail;
 	for (size_t i = 0; res && i < res->n_ips && !ip[0]; i++) {
 		snprintf(ip, sizeof(ip), "%s", res->ips[i].address);
@@ -26,7 +27,7 @@ int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const st
 			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
 			ip[0] ? ip : "127.0.1.1", hostname);
 	snprintf(path, sizeof(path), "%s/hosts", ctr_dir);
-	if ((r = write_file(path, hosts, 0644)) < 0)
+	if ((r = rt_write_file(path, hosts, 0644)) < 0)
 		goto fail;
 	/* The plugins' DNS when they gave one; else the host's resolvers, minus loopback ones
 	 * that mean nothing from inside another network namespace (docker does the same). */
@@ -51,9 +52,9 @@ int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const st
 		}
 	}
 	snprintf(path, sizeof(path), "%s/resolv.conf", ctr_dir);
-	if ((r = write_file(path, rbuf, 0644)) < 0)
+	if ((r = rt_write_file(path, rbuf, 0644)) < 0)
 		goto fail;
 	return 0;
 fail:
-	return nr_error_set(err, CNI_ERR_IO, r, "cannot write %s: %s", path, strerror(-r));
+	return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s: %s", path, strerror(-r));
 }

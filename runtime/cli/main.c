@@ -3,8 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctr.h"
-#include "rt.h"
+#include "cli/cli.h"
 
 static const char usage[] =
 	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
@@ -23,15 +22,16 @@ static const char usage[] =
 	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
 	"NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
 
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} verbs[] = {
+	{"run", cmd_run}, {"ps", cmd_ps},	    {"exec", cmd_exec},	      {"stop", cmd_stop},
+	{"rm", cmd_rm},	  {"inspect", cmd_inspect}, {"network", cmd_network}, {"gc", cmd_gc},
+};
+
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} verbs[] = {{"run", cmd_run},	   {"ps", cmd_ps},	     {"exec", cmd_exec}, {"stop", cmd_stop},
-		     {"rm", cmd_rm},	   {"inspect", cmd_inspect}, {"network", cmd_network},
-		     {"gc", cmd_gc}};
-
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return RT_EXIT_RUNTIME;

@@ -1,4 +1,5 @@
-/* `netns-run run` options, parsed with getopt_long in Docker's spelling. */
+/* A container's configuration as given (`netns-run run` options in Docker's spelling,
+ * parsed by cli/run_opts.c). */
 #ifndef NETNS_RUN_OPTS_H
 #define NETNS_RUN_OPTS_H
 
@@ -20,6 +21,7 @@ struct run_opts {
 	const char *hostname;   /* NULL = the name */
 	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name */
 	json_t *ports;          /* portMappings capability array (owned), NULL when no -p */
+	char *caps;             /* {"portMappings": ports} as JSON text (owned), NULL when no -p */
 	const char *rootfs[16]; /* lower layers, top first; none given = "/" */
 	size_t n_rootfs;
 	bool read_only;
@@ -38,13 +40,5 @@ struct run_opts {
 	bool detach, rm;
 	char **argv; /* the command (points into the caller's argv) */
 };
-
-/* 1 after printing help (exit 0), 0 when parsed, negative with err (exit 125). */
-int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err);
-void run_opts_free(struct run_opts *o);
-
-/* "[HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]" appended to arr as portMappings
- * entries ({hostPort, containerPort, protocol, hostIP}), one per port of a range. */
-int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err);
 
 #endif

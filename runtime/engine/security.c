@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "rt_error.h"
 #include "child.h"
 
 /* Docker's default capability set (moby's oci/caps/defaults.go). */
@@ -31,7 +32,7 @@ int security_apply(struct nr_error *err)
 			continue;
 		/* EINVAL: the kernel does not know this capability (past CAP_LAST_CAP). */
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot drop capability %d: %s", cap,
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot drop capability %d: %s", cap,
 					    strerror(errno));
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -42,8 +43,8 @@ int security_apply(struct nr_error *err)
 		data[keep[i] / 32].inheritable |= 1u << (keep[i] % 32);
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot set capabilities: %s", strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot set capabilities: %s", strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot set no_new_privs: %s", strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot set no_new_privs: %s", strerror(errno));
 	return 0;
 }

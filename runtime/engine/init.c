@@ -12,6 +12,8 @@
 
 #include "child.h"
 #include "rt.h"
+#include "rt_error.h"
+#include "start_proto.h"
 
 /* "UID[:GID]" numbers, or names looked up in the container's own /etc/passwd. */
 static int resolve_user(const char *spec, uid_t *ret_uid, gid_t *ret_gid)
@@ -68,7 +70,7 @@ struct cmd_start {
 
 /* Not instrumented: on init's borrowed stack AddressSanitizer cannot follow its
  * no-return bookkeeping (it warns "ignoring requested __asan_handle_no_return"). */
-__attribute__((no_sanitize_address)) static int cmd_exec(void *arg)
+__attribute__((no_sanitize_address)) static int command_exec(void *arg)
 {
 	extern char **environ;
 	const struct cmd_start *c = arg;
@@ -96,7 +98,7 @@ __attribute__((no_sanitize_address)) static int cmd_exec(void *arg)
 	_exit(e == ENOENT ? RT_EXIT_NOT_FOUND : RT_EXIT_CANNOT_EXEC);
 }
 
-static void cmd_prepare(const struct run_opts *o, char **envp, struct cmd_start *c)
+static void command_prepare(const struct run_opts *o, char **envp, struct cmd_start *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->o = o;
@@ -113,9 +115,9 @@ void exec_command(const struct run_opts *o, char **envp)
 {
 	struct cmd_start c;
 
-	cmd_prepare(o, envp, &c);
-	cmd_exec(&c);
-	_exit(RT_EXIT_RUNTIME); /* not reached: cmd_exec execs or exits */
+	command_prepare(o, envp, &c);
+	command_exec(&c);
+	_exit(RT_EXIT_RUNTIME); /* not reached: command_exec execs or exits */
 }
 
 void init_run(const struct child_cfg *c)
@@ -129,14 +131,17 @@ void init_run(const struct child_cfg *c)
 	/* Blocked, every signal waits for sigwaitinfo: even as pid 1, which the kernel
 	 * otherwise shields from signals it has no handler for. */
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	/* vfork-style: no copy of init's page tables (a fork here was ~0.9 ms of a run), and
-	 * init has nothing to do until the command has exec'd anyway. */
+	/* vfork-style: no copy of init's page tables (a fork here was a sizeable part of a
+	 * run: docs/benchmarks.md), and init has nothing to do until the command has exec'd
+	 * anyway.  A static stack is fine: only this process, the container's init, uses it. */
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	struct cmd_start start;
-	cmd_prepare(c->o, c->envp, &start);
-	cmd = clone(cmd_exec, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+	command_prepare(c->o, c->envp, &start);
+	cmd = clone(command_exec, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 	if (cmd < 0) {
-		dprintf(c->err_fd, "cannot start the command: %s", strerror(errno));
+		struct nr_error err = {0};
+		nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot start the command: %s", strerror(errno));
+		start_report_error(c->err_fd, &err);
 		_exit(RT_EXIT_RUNTIME);
 	}
 	close(c->err_fd);
@@ -161,8 +166,7 @@ void init_run(const struct child_cfg *c)
 			/* Our exit kills whatever is left in the namespace, as docker's does; the
 			 * runtime hears the status first, so it need not wait for that. */
 			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			/* A failed write leaves the runtime our exit status, through the pidfd. */
-			(void)!write(c->status_fd, &code, sizeof(code));
+			start_send_status(c->status_fd, code);
 			_exit(code);
 		}
 	}

@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "rt_error.h"
 #include "child.h"
 #include "rt.h"
 
@@ -16,7 +17,7 @@ static int do_mount(const char *src, const char *dst, const char *type, unsigned
 		    struct nr_error *err)
 {
 	if (mount(src, dst, type, flags, data) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount %s on %s: %s", type ? type : src, dst,
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount %s on %s: %s", type ? type : src, dst,
 				    strerror(errno));
 	return 0;
 }
@@ -34,7 +35,7 @@ static int ensure_target(const char *path, bool dir)
 	char *slash = strrchr(parent, '/');
 	if (slash && slash != parent) {
 		*slash = '\0';
-		int r = mkdir_p(parent, 0755);
+		int r = rt_mkdir_p(parent, 0755);
 		if (r < 0)
 			return r;
 	}
@@ -55,7 +56,7 @@ static int mount_fresh(const char *type, const char *merged, const char *dir, un
 
 	snprintf(p, sizeof(p), "%s%s", merged, dir);
 	if ((r = ensure_target(p, true)) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", dir, strerror(-r));
+		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot create %s: %s", dir, strerror(-r));
 	return do_mount(type, p, type, flags, NULL, err);
 }
 
@@ -133,12 +134,12 @@ static int attach_layers(const struct child_cfg *c, const int *fds, int n, char 
 		char p[PATH_MAX];
 		snprintf(p, sizeof(p), "%s/lower%d", c->ctr_dir, i);
 		if (move_mount(fds[i], "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot attach layer %d at %s: %s", i, p,
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot attach layer %d at %s: %s", i, p,
 					    strerror(errno));
 		close(fds[i]);
 		used += snprintf(lower + used, len - used, "%s%s", i ? ":" : "", p);
 		if (used >= len)
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "--rootfs: too many or too long paths");
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "--rootfs: too many or too long paths");
 	}
 	return 0;
 }
@@ -157,9 +158,9 @@ static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, c
 		/* Whiteouts as user.overlay.* xattrs: trusted.* is not ours to write here. */
 		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower,
 				     c->ctr_dir, c->ctr_dir) >= sizeof(data))
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "overlay options too long");
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
 		if (mount("overlay", merged, "overlay", 0, data) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount the overlay root (%s): %s", data,
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s", data,
 					    strerror(errno));
 		return 0;
 	}
@@ -167,17 +168,17 @@ static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, c
 		snprintf(lower, sizeof(lower), "/");
 	for (size_t i = 0; i < o->n_rootfs; i++) {
 		if (strpbrk(o->rootfs[i], ":,"))
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 					    "--rootfs %s: overlayfs cannot take a path with ':' or ','", o->rootfs[i]);
 		used += snprintf(lower + used, sizeof(lower) - used, "%s%s", i ? ":" : "", o->rootfs[i]);
 		if (used >= sizeof(lower))
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "--rootfs: too many or too long paths");
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "--rootfs: too many or too long paths");
 	}
 	if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, c->ctr_dir,
 			     c->ctr_dir) >= sizeof(data))
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "overlay options too long");
+		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
 	if (mount("overlay", merged, "overlay", 0, data) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot mount the overlay root (%s): %s", data,
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s", data,
 				    strerror(errno));
 	return 0;
 }
@@ -196,7 +197,7 @@ static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 
 	snprintf(dev, sizeof(dev), "%s/dev", merged);
 	if ((r = ensure_target(dev, true)) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", dev, strerror(-r));
+		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot create %s: %s", dev, strerror(-r));
 	r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err);
 	if (r < 0)
 		return r;
@@ -207,18 +208,18 @@ static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 			char host[64];
 			snprintf(host, sizeof(host), "/dev/%s", nodes[i].name);
 			if ((r = ensure_target(p, false)) < 0)
-				return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create %s: %s", p, strerror(-r));
+				return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot create %s: %s", p, strerror(-r));
 			if ((r = do_mount(host, p, NULL, MS_BIND, NULL, err)) < 0)
 				return r;
 			continue;
 		}
 		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 || chmod(p, 0666) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dev, links[i][0]);
 		if (symlink(links[i][1], p) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
 	}
 	static const struct {
 		const char *dir, *type;
@@ -232,7 +233,7 @@ static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dev, mounts[i].dir);
 		if (mkdir(p, 0755) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot create %s: %s", p, strerror(errno));
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
 		r = do_mount(mounts[i].type, p, mounts[i].type, mounts[i].flags, mounts[i].data, err);
 		if (r < 0)
 			return r;
@@ -247,10 +248,10 @@ static int bind_into(const char *src, const char *merged, const char *dst, bool 
 	int r;
 
 	if (stat(src, &st) < 0)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, errno, "%s: %s", src, strerror(errno));
+		return nr_error_set(err, RT_ERR_USAGE, errno, "%s: %s", src, strerror(errno));
 	snprintf(target, sizeof(target), "%s%s", merged, dst);
 	if ((r = ensure_target(target, S_ISDIR(st.st_mode))) < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, r, "cannot create the mount point %s: %s", dst,
+		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot create the mount point %s: %s", dst,
 				    strerror(-r));
 	r = do_mount(src, target, NULL, MS_BIND | MS_REC, NULL, err);
 	if (r >= 0 && ro)
@@ -355,15 +356,15 @@ int rootfs_finish(const struct child_cfg *c, struct nr_error *err)
 			return nr_error_wrap(err, r, "-v %s:%s", o->vols[i].host, o->vols[i].cont);
 	if (o->workdir) {
 		snprintf(p, sizeof(p), "%s%s", merged, o->workdir);
-		if ((r = mkdir_p(p, 0755)) < 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, r, "-w %s: %s", o->workdir, strerror(-r));
+		if ((r = rt_mkdir_p(p, 0755)) < 0)
+			return nr_error_set(err, RT_ERR_SYSTEM, r, "-w %s: %s", o->workdir, strerror(-r));
 	}
 	/* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves
 	 * no path back to the host's tree. */
 	if (chdir(merged) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "pivot_root into %s: %s", merged, strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "pivot_root into %s: %s", merged, strerror(errno));
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot detach the old root: %s", strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot detach the old root: %s", strerror(errno));
 	if ((r = mask_paths(err)) < 0)
 		return r;
 	if (o->read_only && (r = do_mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, err)) < 0)

@@ -12,6 +12,8 @@
 
 #include "cgroup.h"
 #include "rt.h"
+#include "rt_error.h"
+#include "start_proto.h"
 #include "userns.h"
 
 static int cmp_int(const void *a, const void *b)
@@ -21,7 +23,8 @@ static int cmp_int(const void *a, const void *b)
 
 /* Nothing of the runtime's may reach the container: the init never execs, so
  * close-on-exec does not help; close every descriptor but the ones it needs.
- * close_range over the gaps (listing /proc/self/fd instead took 0.1 ms of every start). */
+ * close_range over the gaps: listing /proc/self/fd instead costs every start
+ * (docs/benchmarks.md, "Runtime figures out of the code"). */
 static void close_other_fds(const struct child_cfg *c)
 {
 	int keep[] = {2, c->go_fd, c->err_fd, c->status_fd, c->join_netns_fd, c->fd_sock};
@@ -43,7 +46,6 @@ void child_main(const struct child_cfg *c)
 {
 	struct nr_error err = {0};
 	sigset_t none;
-	char go;
 	int layers[16], n_layers = 0;
 	int devices_fd = -1;
 	int r;
@@ -63,18 +65,18 @@ void child_main(const struct child_cfg *c)
 		if (n_layers <= 0)
 			_exit(RT_EXIT_RUNTIME); /* the runtime gave up before sending them */
 		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
-			r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot become root in the user namespace: %s",
+			r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot become root in the user namespace: %s",
 					 strerror(errno));
 			goto fail;
 		}
 	}
 	if (c->join_netns_fd >= 0 && setns(c->join_netns_fd, CLONE_NEWNET) < 0) {
-		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot join the network namespace: %s",
+		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot join the network namespace: %s",
 				 strerror(errno));
 		goto fail;
 	}
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
-		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot set the hostname: %s", strerror(errno));
+		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot set the hostname: %s", strerror(errno));
 		goto fail;
 	}
 	/* The overlay, /proc and /sys while the runtime makes our cgroups and writes their
@@ -82,7 +84,7 @@ void child_main(const struct child_cfg *c)
 	 * fills in afterwards are bind-mounted already); the command waits for the network. */
 	if ((r = rootfs_prepare(c, layers, n_layers, &err)) < 0)
 		goto fail;
-	if (read(c->go_fd, &go, 1) != 1)
+	if (!start_expect(c->go_fd, START_CGROUPS_READY))
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up while making the cgroups */
 	/* Join them ourselves (cheap for the calling thread: cgroup.c), all but devices,
 	 * whose rules would refuse the mknod of our /dev nodes.  (In a user namespace we may
@@ -96,19 +98,19 @@ void child_main(const struct child_cfg *c)
 		devices_fd = cgroup_devices_join_fd(c->cgroup);
 	/* In our cgroups now, so they are the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
-		r = nr_error_set(&err, CNI_ERR_INTERNAL, errno, "cannot create a cgroup namespace: %s",
+		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot create a cgroup namespace: %s",
 				 strerror(errno));
 		goto fail;
 	}
 	if ((r = rootfs_finish(c, &err)) < 0)
 		goto fail;
-	if (read(c->go_fd, &go, 1) != 1)
+	if (!start_expect(c->go_fd, START_NETWORK_READY))
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
 	close(c->go_fd);
 	/* The device rules were written before 'c', and /dev is made now. */
 	if (devices_fd >= 0) {
 		if (write(devices_fd, "0", 1) != 1) {
-			r = nr_error_set(&err, CNI_ERR_IO, errno, "cannot join the devices cgroup: %s",
+			r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot join the devices cgroup: %s",
 					 strerror(errno));
 			goto fail;
 		}
@@ -119,6 +121,6 @@ void child_main(const struct child_cfg *c)
 	init_run(c);
 fail:
 	(void)r;
-	dprintf(c->err_fd, "%s", err.msg);
+	start_report_error(c->err_fd, &err);
 	_exit(RT_EXIT_RUNTIME);
 }

@@ -1,0 +1,40 @@
+/* The netns-run command line: verbs over the engine (runtime/engine).  Each verb is a
+ * file; main.c dispatches through a table; this file's printer is the one place errors
+ * reach the user. */
+#ifndef NETNS_RUN_CLI_H
+#define NETNS_RUN_CLI_H
+
+#include <getopt.h>
+
+#include "base/error.h"
+#include "engine/rt.h"
+#include "engine/rt_error.h"
+
+/* Verbs: each returns the process exit status. */
+int cmd_run(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
+int cmd_network(int argc, char **argv); /* runtime/network.c */
+
+/* error.c.  Print "netns-run: <msg>" (and "netns-run: (<details>)") to stderr. */
+void rt_print_error(const struct nr_error *err);
+/* The exit status for an error: the runtime's own failures are 125 (docker's convention),
+ * whatever their kind (enum rt_error_kind) or a plugin's CNI code. */
+int cli_exit_status(const struct nr_error *err);
+/* rt_print_error, then cli_exit_status. */
+int cli_error(const struct nr_error *err);
+/* "netns-run VERB: <msg>" for a command line the verb cannot take; returns 125. */
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "netns-run: <msg><tail>": a warning; the command goes on. */
+void cli_warn(const struct nr_error *w, const char *tail);
+
+/* options.c.  The option loop the small verbs share: -h prints usage (0); a bad option
+ * or fewer than min_args arguments print a usage error (-125); 1 to go on. */
+int cli_small_opts(int argc, char **argv, const char *usage, const char *optstr, const struct option *extra,
+		   int (*on_opt)(int c, const char *arg, void *ctx), void *ctx, int min_args);
+
+#endif

@@ -1,0 +1,71 @@
+/* `netns-run gc [-q]` */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "engine/ctr.h"
+
+struct gc_ctx {
+	bool quiet;
+	bool networks; /* the plugins' phase: its failures are shown even with -q */
+};
+
+static void gc_report(void *vctx, enum ctr_gc_event ev, const char *name, const struct nr_error *e)
+{
+	const struct gc_ctx *ctx = vctx;
+
+	switch (ev) {
+	case CTR_GC_FAILED:
+		if (!ctx->quiet || ctx->networks)
+			rt_print_error(e);
+		break;
+	case CTR_GC_NO_RECORD:
+		if (!ctx->quiet)
+			printf("removed %s (no record)\n", name);
+		break;
+	case CTR_GC_CLEANED_UP:
+		if (!ctx->quiet)
+			printf("cleaned up %s\n", name);
+		break;
+	case CTR_GC_NETWORK_DONE:
+		if (!ctx->quiet)
+			printf("network %s: plugins collected garbage\n", name);
+		break;
+	}
+}
+
+int cmd_gc(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
+						 {0}};
+	struct nr_error err = {0};
+	struct gc_ctx ctx = {0};
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hq", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			puts("Usage: netns-run gc [-q]\n\n"
+			     "Tear down containers whose processes are gone but whose network, cgroups or\n"
+			     "netns file remain (a netns-run that was killed), then run every network's\n"
+			     "plugins' GC with the attachments still in use, and remove the netns-run\n"
+			     "cgroup parents no container uses.\n\n"
+			     "  -q, --quiet   print nothing but errors");
+			return 0;
+		}
+		if (c == 'q') {
+			ctx.quiet = true;
+			continue;
+		}
+		return cli_usage_error("gc", "unknown option %s (see --help)", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error("gc", "takes no arguments (see --help)");
+	if (ctr_gc_reconcile(gc_report, &ctx, &err) < 0)
+		return cli_error(&err);
+	ctx.networks = true;
+	r = ctr_gc_networks(gc_report, &ctx);
+	return r < 0 ? RT_EXIT_RUNTIME : 0;
+}

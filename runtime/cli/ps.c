@@ -1,0 +1,92 @@
+/* `netns-run ps`: one line per container from its record, with live usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/container.h"
+#include "base/json_field.h"
+#include "cgroup.h"
+#include "engine/net.h"
+
+static const char *status_of(const struct ctr_record *rec, char *buf, size_t len)
+{
+	if (rec->status == CTR_EXITED) {
+		if (!rec->has_exit_code)
+			return "exited (?)"; /* its netns-run was killed: nobody saw the status */
+		snprintf(buf, len, "exited (%d)%s", rec->exit_code, rec->oom ? " oom" : "");
+		return buf;
+	}
+	if (!ctr_init_alive(rec))
+		return "dead";
+	return rec->status == CTR_RUNNING ? "running" : "created";
+}
+
+struct ps_ctx {
+	bool all;
+};
+
+static int ps_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c != 'a')
+		return -1;
+	((struct ps_ctx *)ctx)->all = true;
+	return 0;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct option extra[] = {{"all", no_argument, NULL, 'a'}, {0}};
+	struct ps_ctx ctx = {0};
+	struct nr_error err = {0};
+	char **names = NULL;
+	int r = cli_small_opts(argc, argv,
+			   "Usage: netns-run ps [-a]\n\nList running containers: name, id, init pid, network, addresses,\n"
+			   "state, and current memory, cpu and task use.\n\n  -a, --all   also exited ones\n",
+			   "+ha", extra, ps_opt, &ctx, 0);
+
+	if (r <= 0)
+		return -r;
+	if (ctr_store_names(&names, &err) < 0) {
+		return cli_error(&err);
+	}
+	printf("%-16s %-12s %-8s %-18s %-20s %-14s %-9s %-8s %s\n", "NAME", "ID", "PID", "NETWORK", "ADDRESSES",
+	       "STATE", "MEM", "CPU", "PIDS");
+	for (char **p = names; *p; p++) {
+		_cleanup_record_ struct ctr_record *rec = NULL;
+		char id[13], addrs[256] = "", sbuf[64], mem[32] = "-", cpu[32] = "-", pids[16] = "-";
+		size_t used = 0;
+		if (ctr_store_load(*p, &rec, NULL) < 0)
+			continue;
+		bool running = ctr_running(rec);
+		if (!ctx.all && !running)
+			continue;
+		snprintf(id, sizeof(id), "%s", rec->id);
+		for (size_t i = 0; rec->addresses && rec->addresses[i]; i++)
+			used += snprintf(addrs + used, used < sizeof(addrs) ? sizeof(addrs) - used : 0, "%s%s",
+					 i ? "," : "", rec->addresses[i]);
+		_cleanup_json_ json_t *cg = ctr_record_cgroup(rec);
+		if (running && cg) {
+			long long m, c, n;
+			cgroup_usage(cg, &m, &c, &n);
+			if (m >= 0)
+				snprintf(mem, sizeof(mem), "%.1fMiB", m / 1048576.0);
+			if (c >= 0)
+				snprintf(cpu, sizeof(cpu), "%.2fs", c / 1e9);
+			if (n >= 0)
+				snprintf(pids, sizeof(pids), "%lld", n);
+		}
+		char netname[80];
+		net_mode_of(rec->net.mode)->describe(&rec->net, netname, sizeof(netname));
+		printf("%-16s %-12s %-8lld %-18s %-20s %-14s %-9s %-8s %s\n", *p, id,
+		       running ? (long long)rec->pid : 0, netname, used ? addrs : "-", status_of(rec, sbuf, sizeof(sbuf)),
+		       mem, cpu, pids);
+	}
+	rt_strv_free(names);
+	return 0;
+}
+

@@ -1,0 +1,46 @@
+/* `netns-run rm [-f] NAME...` */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/ctr.h"
+
+static int rm_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c != 'f')
+		return -1;
+	*(bool *)ctx = true;
+	return 0;
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	static const struct option extra[] = {{"force", no_argument, NULL, 'f'}, {0}};
+	bool force = false;
+	int r = cli_small_opts(argc, argv,
+			       "Usage: netns-run rm [-f] NAME...\n\nRemove stopped containers: their record and writable "
+			       "layer.\n\n  -f, --force   kill a running one first, and remove the record even when\n"
+			       "                the network's DEL fails (saying so)\n",
+			       "+hf", extra, rm_opt, &force, 1);
+	int status = 0;
+
+	if (r <= 0)
+		return -r;
+	for (int i = optind; i < argc; i++) {
+		struct nr_error err = {0}, warning = {0};
+		r = ctr_remove(argv[i], force, &warning, &err);
+		if (warning.msg[0])
+			cli_warn(&warning, "; removing it anyway");
+		if (r < 0) {
+			status = cli_error(&err);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}

@@ -1,0 +1,374 @@
+/* `netns-run run` options, parsed with getopt_long in Docker's spelling. */
+#include "cli/run_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/ipaddr.h"
+#include "engine/net.h"
+#include "engine/rt_error.h"
+
+static const char run_usage[] =
+	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND in new pid, mount, uts, ipc, net and cgroup namespaces, on an overlay of\n"
+	"the host's / (or of --rootfs layers), networked through CNI plugins.\n"
+	"\n"
+	"Options:\n"
+	"      --name NAME          container name (default: the first 12 digits of its id)\n"
+	"      --hostname NAME      host name inside (default: the container name)\n"
+	"      --net, --network NET bridge (default) | none | host | container:NAME | a CNI network name\n"
+	"  -p, --publish SPEC       [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/tcp|udp|sctp], passed to\n"
+	"                           the plugins as the portMappings capability (repeatable)\n"
+	"      --rootfs DIR         a read-only lower layer, top first (repeatable; default /)\n"
+	"      --read-only          mount the container's root read-only\n"
+	"  -v, --volume HOST:CONT[:ro|:rw]  bind-mount HOST at CONT (repeatable)\n"
+	"  -e, --env K=V | K        set a variable (K alone copies it from here; repeatable)\n"
+	"  -w, --workdir DIR        working directory inside (created when missing)\n"
+	"  -u, --user UID[:GID]     run COMMAND as this user (a number or a name in the container)\n"
+	"  -m, --memory BYTES       memory limit (k, m, g suffixes); exceeding it is an OOM kill (137)\n"
+	"      --cpus N             CPU limit, e.g. 0.5 or 2\n"
+	"      --pids-limit N       at most N tasks\n"
+	"      --io-weight N        block I/O weight, 10..1000\n"
+	"      --userns BASE[:N]    a user namespace: container ids 0..N-1 (default 65536) are host\n"
+	"                           ids BASE.., so its root is unprivileged on the host\n"
+	"  -d, --detach             start in the background and print the name\n"
+	"      --rm                 remove the container and its writable layer when it exits\n"
+	"  -h, --help               this help\n"
+	"\n"
+	"Exit status: COMMAND's own (128+N when killed by signal N), 125 when netns-run itself\n"
+	"failed, 126 when COMMAND cannot be run, 127 when it is not found.\n";
+
+static int parse_range(const char *s, long *lo, long *hi)
+{
+	char *end;
+
+	errno = 0;
+	*lo = strtol(s, &end, 10);
+	if (errno || end == s || *lo < 1 || *lo > 65535)
+		return -EINVAL;
+	*hi = *lo;
+	if (*end == '-') {
+		const char *p = end + 1;
+		*hi = strtol(p, &end, 10);
+		if (errno || end == p || *hi < *lo || *hi > 65535)
+			return -EINVAL;
+	}
+	return *end ? -EINVAL : 0;
+}
+
+int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err)
+{
+	char buf[256], hostip[64] = "";
+	char *p = buf, *proto = "tcp", *slash, *colon;
+	long hlo, hhi, clo, chi;
+
+	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+		goto bad;
+	slash = strrchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		proto = slash + 1;
+		if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "-p %s: protocol must be tcp, udp or sctp", spec);
+	}
+	if (*p == '[') { /* [v6]:... */
+		char *close = strchr(p, ']');
+		if (!close || close[1] != ':')
+			goto bad;
+		*close = '\0';
+		snprintf(hostip, sizeof(hostip), "%s", p + 1);
+		p = close + 2;
+	} else {
+		/* Three fields: the first is the host address. */
+		char *c1 = strchr(p, ':');
+		if (c1 && strchr(c1 + 1, ':')) {
+			*c1 = '\0';
+			snprintf(hostip, sizeof(hostip), "%s", p);
+			p = c1 + 1;
+		}
+	}
+	if (hostip[0]) {
+		struct ip_addr a;
+		if (ip_addr_parse(hostip, &a) < 0)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: %s is not an IP address",
+					    spec, hostip);
+	}
+	colon = strchr(p, ':');
+	if (!colon)
+		goto bad;
+	*colon = '\0';
+	if (parse_range(p, &hlo, &hhi) < 0 || parse_range(colon + 1, &clo, &chi) < 0)
+		goto bad;
+	if (hhi - hlo != chi - clo)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "-p %s: the host and container port ranges differ in length", spec);
+	for (long i = 0; i <= hhi - hlo; i++) {
+		json_t *m = json_pack("{s:i, s:i, s:s}", "hostPort", (int)(hlo + i), "containerPort",
+				      (int)(clo + i), "protocol", proto);
+		if (!m)
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+		if (hostip[0])
+			json_object_set_new(m, "hostIP", json_string(hostip));
+		json_array_append_new(arr, m);
+	}
+	return 0;
+bad:
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+			    "-p %s: expected [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]", spec);
+}
+
+static int parse_volume(char *spec, struct volume *v, struct nr_error *err)
+{
+	char *c1 = strchr(spec, ':'), *c2;
+
+	if (!c1)
+		goto bad;
+	*c1 = '\0';
+	c2 = strchr(c1 + 1, ':');
+	v->ro = false;
+	if (c2) {
+		*c2 = '\0';
+		if (!strcmp(c2 + 1, "ro"))
+			v->ro = true;
+		else if (strcmp(c2 + 1, "rw"))
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: mode must be ro or rw, not %s",
+					    c2 + 1);
+	}
+	v->host = spec;
+	v->cont = c1 + 1;
+	if (v->host[0] != '/' || v->cont[0] != '/')
+		goto bad;
+	if (strstr(v->cont, "/../") || !strcmp(v->cont + strlen(v->cont) - (strlen(v->cont) >= 3 ? 3 : 0), "/.."))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: %s must not contain ..", v->cont);
+	return 0;
+bad:
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v expects HOST:CONTAINER[:ro], both absolute paths");
+}
+
+static int parse_long(const char *opt, const char *s, long long min, long long max, long long *ret,
+		      struct nr_error *err)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtoll(s, &end, 10);
+	if (errno || end == s || *end || *ret < min || *ret > max)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "%s %s: expected a number from %lld to %lld",
+				    opt, s, min, max);
+	return 0;
+}
+
+enum { OPT_NAME = 1000, OPT_HOSTNAME, OPT_NET, OPT_ROOTFS, OPT_RO, OPT_CPUS, OPT_PIDS, OPT_IOW, OPT_RM, OPT_USERNS };
+
+static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
+{
+	char *end;
+
+	errno = 0;
+	o->userns_base = strtoul(s, &end, 10);
+	o->userns_count = 65536;
+	if (!errno && end != s && *end == ':') {
+		const char *p = end + 1;
+		o->userns_count = strtoul(p, &end, 10);
+		if (end == p)
+			end = (char *)"x";
+	}
+	if (errno || end == s || *end || o->userns_base < 1 || o->userns_count < 1 ||
+	    o->userns_base + o->userns_count > 4294967295UL)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--userns %s: expected BASE[:COUNT], host ids from 1 to 2^32-2", s);
+	return 0;
+}
+
+static const struct option run_longopts[] = {
+	{"name", required_argument, NULL, OPT_NAME},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{"net", required_argument, NULL, OPT_NET},
+	{"network", required_argument, NULL, OPT_NET},
+	{"publish", required_argument, NULL, 'p'},
+	{"rootfs", required_argument, NULL, OPT_ROOTFS},
+	{"read-only", no_argument, NULL, OPT_RO},
+	{"volume", required_argument, NULL, 'v'},
+	{"env", required_argument, NULL, 'e'},
+	{"workdir", required_argument, NULL, 'w'},
+	{"user", required_argument, NULL, 'u'},
+	{"memory", required_argument, NULL, 'm'},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"pids-limit", required_argument, NULL, OPT_PIDS},
+	{"io-weight", required_argument, NULL, OPT_IOW},
+	{"detach", no_argument, NULL, 'd'},
+	{"rm", no_argument, NULL, OPT_RM},
+	{"userns", required_argument, NULL, OPT_USERNS},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+#define ARRAY_FULL(o, field, n) ((o)->n == sizeof((o)->field) / sizeof((o)->field[0]))
+
+static int opt_name(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	if (!rt_name_valid(arg))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--name %s: use letters, digits, '_', '.', '-' (starting with a letter or digit), at "
+				    "most %d",
+				    arg, RT_NAME_MAX - 1);
+	snprintf(o->name, sizeof(o->name), "%s", arg);
+	return 0;
+}
+
+static int opt_publish(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	if (!o->ports && !(o->ports = json_array()))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return parse_port_spec(arg, o->ports, err);
+}
+
+static int opt_env(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	if (ARRAY_FULL(o, env, n_env))
+		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many -e");
+	if (!*arg || *arg == '=')
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-e %s: expected K=V or K", arg);
+	o->env[o->n_env++] = arg;
+	return 0;
+}
+
+static int opt_cpus(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	char *end;
+
+	errno = 0;
+	o->cpus = strtod(arg, &end);
+	if (errno || end == arg || *end || o->cpus < 0.01 || o->cpus > 1024)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--cpus %s: expected a number from 0.01 to 1024", arg);
+	return 0;
+}
+
+/* Options that set a field of o; the rest (help, errors) are run_opts_parse's. */
+static int opt_apply(struct run_opts *o, int c, char *arg, struct nr_error *err)
+{
+	long long v;
+	int r;
+
+	switch (c) {
+	case OPT_NAME:
+		return opt_name(o, arg, err);
+	case OPT_HOSTNAME:
+		if (!*arg || strlen(arg) > 63)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--hostname must be 1 to 63 characters");
+		o->hostname = arg;
+		return 0;
+	case OPT_NET:
+		o->net = arg;
+		return 0;
+	case 'p':
+		return opt_publish(o, arg, err);
+	case OPT_ROOTFS:
+		if (ARRAY_FULL(o, rootfs, n_rootfs))
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many --rootfs layers");
+		o->rootfs[o->n_rootfs++] = arg;
+		return 0;
+	case OPT_RO:
+		o->read_only = true;
+		return 0;
+	case 'v':
+		if (ARRAY_FULL(o, vols, n_vols))
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many volumes");
+		if ((r = parse_volume(arg, &o->vols[o->n_vols], err)) < 0)
+			return r;
+		o->n_vols++;
+		return 0;
+	case 'e':
+		return opt_env(o, arg, err);
+	case 'w':
+		if (arg[0] != '/')
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-w %s: must be absolute", arg);
+		o->workdir = arg;
+		return 0;
+	case 'u':
+		o->user = arg;
+		return 0;
+	case 'm':
+		if (rt_parse_bytes(arg, &o->memory) < 0 || o->memory < (6 << 20))
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "--memory %s: expected a size of at least 6m, e.g. 64m or 1g", arg);
+		return 0;
+	case OPT_CPUS:
+		return opt_cpus(o, arg, err);
+	case OPT_PIDS:
+		return parse_long("--pids-limit", arg, 1, 4194304, &o->pids, err);
+	case OPT_IOW:
+		if ((r = parse_long("--io-weight", arg, 10, 1000, &v, err)) < 0)
+			return r;
+		o->io_weight = (int)v;
+		return 0;
+	case 'd':
+		o->detach = true;
+		return 0;
+	case OPT_RM:
+		o->rm = true;
+		return 0;
+	case OPT_USERNS:
+		return parse_userns(arg, o, err);
+	}
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option (see --help)");
+}
+
+/* What needs every option seen: the command, --userns against --net, the capabilities. */
+static int opts_finish(int argc, char **argv, struct run_opts *o, struct nr_error *err)
+{
+	if (optind >= argc)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "no command given (see --help)");
+	if (o->userns_base && !net_mode_for_spec(o->net)->own_netns)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--userns needs a network namespace of its own (not --net=%s)", o->net);
+	o->argv = argv + optind;
+	if (o->ports) {
+		json_t *caps = json_pack("{s:O}", "portMappings", o->ports);
+		o->caps = caps ? json_dumps(caps, JSON_COMPACT) : NULL;
+		json_decref(caps);
+		if (!o->caps)
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err)
+{
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	o->net = "bridge";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:p:v:e:w:u:m:dh", run_longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(run_usage, stdout);
+			return 1;
+		}
+		if (c == ':')
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "option %s needs a value (see --help)",
+					    argv[optind - 1]);
+		if (c == '?' && optopt)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option -%c (see --help)", optopt);
+		if (c == '?')
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option %s (see --help)",
+					    argv[optind - 1]);
+		if ((r = opt_apply(o, c, optarg, err)) < 0)
+			return r;
+	}
+	return opts_finish(argc, argv, o, err);
+}
+
+void run_opts_free(struct run_opts *o)
+{
+	json_decref(o->ports);
+	o->ports = NULL;
+	free(o->caps);
+	o->caps = NULL;
+}

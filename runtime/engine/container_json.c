@@ -1,0 +1,443 @@
+/* The container record's one serialisation: struct ctr_record <-> state.json.
+ *
+ * Keys (version 1; a record without "version" is version 1, as netns-run wrote before
+ * the field existed): version, id, name, status (created|running|exited), pid and
+ * pid_start, monitor and monitor_start, exit_code, oom, rm, net_done, hostname, user,
+ * network {mode (none|host|container|cni), ifname, owner, name, conflist}, netns_path,
+ * capability_args, cgroup, argv, env, addresses, created, started, finished,
+ * userns {base, count}.  conflist, capability_args and cgroup are JSON documents the
+ * record carries for other code (the CNI chain, the cgroup manager): kept as text. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json_field.h"
+#include "container.h"
+#include "rt_error.h"
+
+static const char *const status_names[] = {
+	[CTR_CREATED] = "created",
+	[CTR_RUNNING] = "running",
+	[CTR_EXITED] = "exited",
+};
+
+static const char *const mode_names[CTR_NET_MODE_COUNT] = {
+	[CTR_NET_NONE] = "none",
+	[CTR_NET_HOST] = "host",
+	[CTR_NET_CONTAINER] = "container",
+	[CTR_NET_CNI] = "cni",
+};
+
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+/* ---- writing ---- */
+
+static int set(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(o, key, v) : -1;
+}
+
+static json_t *strv_to_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && v && v[i]; i++)
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* An embedded document from its text (NULL/absent stays absent). */
+static int set_doc(json_t *o, const char *key, const char *text)
+{
+	return text ? set(o, key, json_loads(text, JSON_DECODE_ANY, NULL)) : 0;
+}
+
+static json_t *network_to_json(const struct ctr_network *n)
+{
+	json_t *o = json_object();
+
+	if (!o || set(o, "mode", json_string(mode_names[n->mode])) < 0 ||
+	    set(o, "ifname", json_string(n->ifname)) < 0 || set(o, "owner", json_string(n->owner)) < 0 ||
+	    (n->name && set(o, "name", json_string(n->name)) < 0) || set_doc(o, "conflist", n->conflist) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *record_to_json(const struct ctr_record *r)
+{
+	json_t *o = json_object();
+	bool ok = o;
+
+	ok = ok && set(o, "version", json_integer(CTR_RECORD_VERSION)) >= 0;
+	ok = ok && set(o, "id", json_string(r->id)) >= 0 && set(o, "name", json_string(r->name)) >= 0;
+	ok = ok && set(o, "status", json_string(status_names[r->status])) >= 0;
+	ok = ok && set(o, "hostname", json_string(r->hostname ? r->hostname : "")) >= 0;
+	ok = ok && set(o, "user", json_string(r->user ? r->user : "")) >= 0;
+	ok = ok && set(o, "monitor", json_integer(r->monitor)) >= 0;
+	ok = ok && set(o, "monitor_start", json_integer((json_int_t)r->monitor_start)) >= 0;
+	ok = ok && set(o, "rm", json_boolean(r->rm)) >= 0;
+	ok = ok && set(o, "network", network_to_json(&r->net)) >= 0;
+	ok = ok && set(o, "argv", strv_to_json(r->argv)) >= 0 && set(o, "env", strv_to_json(r->env)) >= 0;
+	ok = ok && set(o, "created", json_integer(r->created)) >= 0;
+	if (ok && r->pid > 0)
+		ok = set(o, "pid", json_integer(r->pid)) >= 0 &&
+		     set(o, "pid_start", json_integer((json_int_t)r->pid_start)) >= 0;
+	if (ok && r->has_exit_code)
+		ok = set(o, "exit_code", json_integer(r->exit_code)) >= 0;
+	if (ok && r->oom)
+		ok = set(o, "oom", json_true()) >= 0;
+	if (ok && r->net_done)
+		ok = set(o, "net_done", json_true()) >= 0;
+	if (ok && r->started)
+		ok = set(o, "started", json_integer(r->started)) >= 0;
+	if (ok && r->finished)
+		ok = set(o, "finished", json_integer(r->finished)) >= 0;
+	if (ok && r->netns_path)
+		ok = set(o, "netns_path", json_string(r->netns_path)) >= 0;
+	if (ok && r->addresses)
+		ok = set(o, "addresses", strv_to_json(r->addresses)) >= 0;
+	if (ok && r->userns_base)
+		ok = set(o, "userns",
+			 json_pack("{s:I, s:I}", "base", (json_int_t)r->userns_base, "count",
+				   (json_int_t)r->userns_count)) >= 0;
+	ok = ok && set_doc(o, "capability_args", r->capability_args) >= 0 && set_doc(o, "cgroup", r->cgroup) >= 0;
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int dump(json_t *o, char **ret, struct nr_error *err)
+{
+	char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+
+	json_decref(o);
+	if (!text)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "cannot serialise the container record: out of memory");
+	*ret = text;
+	return 0;
+}
+
+int ctr_record_to_json_text(const struct ctr_record *rec, char **ret, struct nr_error *err)
+{
+	return dump(record_to_json(rec), ret, err);
+}
+
+int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_observed *obs, char **ret,
+			    struct nr_error *err)
+{
+	json_t *o = record_to_json(rec);
+
+	if (o) {
+		json_object_set_new(o, "running", json_boolean(obs->running));
+		if (obs->have_usage)
+			json_object_set_new(o, "usage",
+					    json_pack("{s:I, s:I, s:I}", "memory_bytes", (json_int_t)obs->memory_bytes,
+						      "cpu_ns", (json_int_t)obs->cpu_ns, "pids", (json_int_t)obs->pids));
+		set_doc(o, "network_result", obs->network_result);
+		if (obs->check)
+			json_object_set_new(o, "check", json_string(obs->check));
+	}
+	return dump(o, ret, err);
+}
+
+/* ---- reading ---- */
+
+static char *doc_text(json_t *v)
+{
+	return v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
+static int strv_from_json(json_t *o, const char *key, const char *what, char ***ret, struct nr_error *err)
+{
+	json_t *a = NULL, *v;
+	size_t i;
+	int r;
+
+	if ((r = jfield_array(o, key, what, &a, err)) < 0 || !a)
+		return r;
+	char **out = calloc(json_array_size(a) + 1, sizeof(*out));
+	if (!out)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v)) {
+			rt_strv_free(out);
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"%s\" must hold strings", what, key);
+		}
+		if (!(out[i] = strdup(json_string_value(v)))) {
+			rt_strv_free(out);
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+		}
+	}
+	*ret = out;
+	return 0;
+}
+
+static int str_into(json_t *o, const char *key, const char *what, bool required, char *buf, size_t len,
+		    struct nr_error *err)
+{
+	const char *s = NULL;
+	int r = jfield_string(o, key, what, required, &s, err);
+
+	if (r < 0 || !s)
+		return r;
+	if (strlen(s) >= len)
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"%s\" is too long", what, key);
+	memcpy(buf, s, strlen(s) + 1);
+	return 0;
+}
+
+static int str_dup(json_t *o, const char *key, const char *what, char **ret, struct nr_error *err)
+{
+	const char *s = NULL;
+	int r = jfield_string(o, key, what, false, &s, err);
+
+	if (r < 0 || !s)
+		return r;
+	if (!(*ret = strdup(s)))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int int_into(json_t *o, const char *key, const char *what, long long max, long long *ret,
+		    struct nr_error *err)
+{
+	return jfield_int(o, key, what, 0, max, ret, err);
+}
+
+static int network_from_json(json_t *o, const char *what, struct ctr_network *n, struct nr_error *err)
+{
+	json_t *net = NULL;
+	const char *mode = NULL;
+	char w[300];
+	int r;
+
+	snprintf(w, sizeof(w), "%s: network", what);
+	if ((r = jfield_object(o, "network", what, true, &net, err)) < 0 ||
+	    (r = jfield_string(net, "mode", w, true, &mode, err)) < 0)
+		return r;
+	if ((r = name_index(mode_names, CTR_NET_MODE_COUNT, mode)) < 0)
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: unknown network mode \"%s\"", w, mode);
+	n->mode = (enum ctr_net_mode)r;
+	if ((r = str_into(net, "ifname", w, false, n->ifname, sizeof(n->ifname), err)) < 0 ||
+	    (r = str_into(net, "owner", w, false, n->owner, sizeof(n->owner), err)) < 0 ||
+	    (r = str_dup(net, "name", w, &n->name, err)) < 0)
+		return r;
+	json_t *list = json_object_get(net, "conflist");
+	if (list && !json_is_object(list))
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"conflist\" must be an object", w);
+	if (list && !(n->conflist = doc_text(list)))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int record_from_json(json_t *o, const char *what, struct ctr_record *rec, struct nr_error *err)
+{
+	const char *status = NULL;
+	long long version = 1, v;
+	bool b;
+	json_t *u = NULL;
+	int r;
+
+	json_t *jv = json_object_get(o, "version");
+	if (jv && !json_is_integer(jv))
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"version\" must be an integer", what);
+	if (jv)
+		version = json_integer_value(jv);
+	if (version < 1)
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: version %lld is not a record version", what,
+				    version);
+	if (version > CTR_RECORD_VERSION)
+		return nr_error_set(err, RT_ERR_CORRUPT, EPROTONOSUPPORT,
+				    "%s: record version %lld is newer than this netns-run reads (%d): use the "
+				    "netns-run that wrote it",
+				    what, version, CTR_RECORD_VERSION);
+	rec->version = (int)version;
+	if ((r = str_into(o, "id", what, true, rec->id, sizeof(rec->id), err)) < 0 ||
+	    (r = str_into(o, "name", what, true, rec->name, sizeof(rec->name), err)) < 0 ||
+	    (r = jfield_string(o, "status", what, true, &status, err)) < 0)
+		goto corrupt;
+	if ((r = name_index(status_names, 3, status)) < 0)
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: unknown status \"%s\"", what, status);
+	rec->status = (enum ctr_status)r;
+#define INT_FIELD(key, dst, max)                                     \
+	do {                                                         \
+		v = 0;                                               \
+		if ((r = int_into(o, key, what, max, &v, err)) < 0)  \
+			goto corrupt;                                \
+		dst = v;                                             \
+	} while (0)
+	INT_FIELD("pid", rec->pid, 1 << 30);
+	INT_FIELD("pid_start", rec->pid_start, 1LL << 62);
+	INT_FIELD("monitor", rec->monitor, 1 << 30);
+	INT_FIELD("monitor_start", rec->monitor_start, 1LL << 62);
+	INT_FIELD("created", rec->created, 1LL << 62);
+	INT_FIELD("started", rec->started, 1LL << 62);
+	INT_FIELD("finished", rec->finished, 1LL << 62);
+	if (json_object_get(o, "exit_code")) {
+		INT_FIELD("exit_code", rec->exit_code, 255);
+		rec->has_exit_code = true;
+	}
+	if (jfield_object(o, "userns", what, false, &u, err) < 0)
+		goto corrupt;
+#undef INT_FIELD
+	if (u) {
+		long long base = 0, count = 0;
+		if ((r = int_into(u, "base", what, 4294967295LL, &base, err)) < 0 ||
+		    (r = int_into(u, "count", what, 4294967295LL, &count, err)) < 0)
+			goto corrupt;
+		rec->userns_base = (unsigned long)base;
+		rec->userns_count = (unsigned long)count;
+	}
+	b = false;
+	if ((r = jfield_bool(o, "oom", what, &b, err)) < 0)
+		goto corrupt;
+	rec->oom = b;
+	b = false;
+	if ((r = jfield_bool(o, "rm", what, &b, err)) < 0)
+		goto corrupt;
+	rec->rm = b;
+	b = false;
+	if ((r = jfield_bool(o, "net_done", what, &b, err)) < 0)
+		goto corrupt;
+	rec->net_done = b;
+	if ((r = str_dup(o, "hostname", what, &rec->hostname, err)) < 0 ||
+	    (r = str_dup(o, "user", what, &rec->user, err)) < 0 ||
+	    (r = str_dup(o, "netns_path", what, &rec->netns_path, err)) < 0 ||
+	    (r = network_from_json(o, what, &rec->net, err)) < 0 ||
+	    (r = strv_from_json(o, "argv", what, &rec->argv, err)) < 0 ||
+	    (r = strv_from_json(o, "env", what, &rec->env, err)) < 0 ||
+	    (r = strv_from_json(o, "addresses", what, &rec->addresses, err)) < 0)
+		goto corrupt;
+	if (rec->user && !*rec->user) {
+		free(rec->user);
+		rec->user = NULL;
+	}
+	json_t *caps = json_object_get(o, "capability_args"), *cg = json_object_get(o, "cgroup");
+	if ((caps && !json_is_object(caps)) || (cg && !json_is_object(cg)))
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"%s\" must be an object", what,
+				    caps && !json_is_object(caps) ? "capability_args" : "cgroup");
+	if ((caps && !(rec->capability_args = doc_text(caps))) || (cg && !(rec->cgroup = doc_text(cg))))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return 0;
+corrupt:
+	/* The field helpers speak CNI codes (decode / invalid config): a record is ours. */
+	if (err && err->code != RT_ERR_NOMEM)
+		err->code = RT_ERR_CORRUPT;
+	return r;
+}
+
+int ctr_record_from_json_text(const char *buf, size_t len, const char *what, struct ctr_record **ret,
+			      struct nr_error *err)
+{
+	_cleanup_json_ json_t *o = NULL;
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	int r;
+
+	if ((r = json_parse_object(buf, len, what, &o, err)) < 0) {
+		if (err)
+			err->code = RT_ERR_CORRUPT;
+		return r;
+	}
+	if (!(rec = ctr_record_new()))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	if ((r = record_from_json(o, what, rec, err)) < 0)
+		return r;
+	*ret = TAKE_PTR(rec);
+	return 0;
+}
+
+/* ---- the cgroup description, handed to today's cgroup API (runtime/cgroup.h) as
+ * JSON until the cgroup manager's typed struct cgroup_set replaces it ---- */
+json_t *ctr_record_cgroup(const struct ctr_record *rec)
+{
+	return rec->cgroup ? json_loads(rec->cgroup, 0, NULL) : NULL;
+}
+
+int ctr_record_set_cgroup(struct ctr_record *rec, json_t *cg, struct nr_error *err)
+{
+	char *text = cg ? json_dumps(cg, JSON_COMPACT) : NULL;
+
+	if (cg && !text)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	free(rec->cgroup);
+	rec->cgroup = text;
+	return 0;
+}
+
+/* ---- compatibility for runtime/network*.c (the `network` verbs), until the lead ports
+ * their few uses to ctr_store_load and the typed record (runtime/state.h).  Delete this
+ * section then. ---- */
+#include "net.h"
+#include "state.h"
+
+int state_lock(struct nr_error *err)
+{
+	return ctr_store_lock(err);
+}
+
+int state_load(const char *name, json_t **ret, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	int r = ctr_store_load(name, &rec, err);
+	json_t *o;
+
+	if (r < 0)
+		return r;
+	if (!(o = record_to_json(rec)))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	*ret = o;
+	return 0;
+}
+
+int state_names(char ***ret, struct nr_error *err)
+{
+	return ctr_store_names(ret, err);
+}
+
+void state_names_free(char **names)
+{
+	rt_strv_free(names);
+}
+
+const char *state_str(json_t *st, const char *key)
+{
+	const char *s = json_string_value(json_object_get(st, key));
+
+	return s ? s : "";
+}
+
+long long state_int(json_t *st, const char *key)
+{
+	return json_integer_value(json_object_get(st, key));
+}
+
+bool state_init_alive(json_t *st)
+{
+	return rt_pid_is((pid_t)state_int(st, "pid"), (unsigned long long)state_int(st, "pid_start"));
+}
+
+int net_plan_from_state(json_t *st, struct net_plan *p, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *rec = ctr_record_new();
+	int r;
+
+	if (!rec)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	if ((r = record_from_json(st, "the container's record", rec, err)) < 0)
+		return r;
+	return net_plan_from_record(rec, p, err);
+}

@@ -1,0 +1,455 @@
+/* A container's run, from its creation to its teardown (run.h).  The start is a list of
+ * steps (start_steps) whose made things are recorded in struct ctr_run for the rollback
+ * (start_rollback), as the bridge plugin's ADD does; the parent/child conversation is
+ * start_proto.h's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/json_field.h"
+#include "cgroup.h"
+#include "child.h"
+#include "ctr.h"
+#include "net.h"
+#include "nl/link.h"
+#include "nl/netns.h"
+#include "nl/nlsock.h"
+#include "rt.h"
+#include "rt_error.h"
+#include "run.h"
+#include "start_proto.h"
+#include "userns.h"
+
+/* The kernel's struct clone_args, version 2 (glibc does not export it). */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct ctr_run {
+	const struct run_opts *o;
+	char id[RT_ID_LEN + 1];
+	char name[RT_NAME_MAX];
+	char dir[512];
+	const char *hostname;
+	struct net_plan net;
+	struct ctr_record *rec;
+	json_t *cg; /* the record's cgroup, for today's cgroup API */
+	int join_fd;
+	pid_t pid;
+	int pidfd;
+	int status_rd; /* the init writes the command's exit status here before it exits */
+	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
+	/* What exists, for the rollback of a failed start. */
+	bool created;  /* the container directory is ours to remove on failure */
+	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
+	bool done;      /* started and torn down, or rolled back: nothing left to undo */
+};
+
+static int save(struct ctr_run *c, struct nr_error *err)
+{
+	return ctr_store_save(c->rec, err);
+}
+
+static int check_inputs(const struct run_opts *o, struct nr_error *err)
+{
+	struct stat s;
+
+	for (size_t i = 0; i < o->n_rootfs; i++)
+		if (o->rootfs[i][0] != '/' || stat(o->rootfs[i], &s) < 0 || !S_ISDIR(s.st_mode))
+			return nr_error_set(err, RT_ERR_USAGE, ENOENT,
+					    "--rootfs %s: not an absolute path to a directory", o->rootfs[i]);
+	for (size_t i = 0; i < o->n_vols; i++)
+		if (stat(o->vols[i].host, &s) < 0)
+			return nr_error_set(err, RT_ERR_USAGE, errno, "-v %s: %s", o->vols[i].host,
+					    strerror(errno));
+	return 0;
+}
+
+/* Reserve the name and create the container directory, under the state lock. */
+static int create(struct ctr_run *c, struct nr_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	char p[600];
+	int r;
+
+	if ((r = rt_random_id(c->id)) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot make an id: %s", strerror(-r));
+	snprintf(c->name, sizeof(c->name), "%s", c->o->name[0] ? c->o->name : c->id);
+	if (!c->o->name[0])
+		c->name[12] = '\0';
+	c->hostname = c->o->hostname ? c->o->hostname : c->name;
+	if ((r = check_inputs(c->o, err)) < 0)
+		return r;
+	if ((lock = ctr_store_lock(err)) < 0)
+		return lock;
+	rt_ctr_path(c->dir, sizeof(c->dir), c->name, NULL);
+	if (access(c->dir, F_OK) == 0)
+		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
+				    "the container name %s is already in use (remove it with `netns-run rm %s`)", c->name,
+				    c->name);
+	if ((r = net_plan_make(c->o->net, &c->net, err)) < 0)
+		return r;
+	if (c->net.owner[0]) {
+		c->join_fd = open(rt_ctr_path(p, sizeof(p), c->net.owner, "netns"), O_RDONLY | O_CLOEXEC);
+		if (c->join_fd < 0)
+			return nr_error_set(err, RT_ERR_NOT_FOUND, errno, "--net=%s: %s", c->o->net,
+					    strerror(errno));
+	}
+	/* 0711: a container's root in a user namespace must reach its layers and files. */
+	if (mkdir(c->dir, 0711) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", c->dir, strerror(errno));
+	c->created = true;
+	static const char *const sub[] = {"upper", "work", "merged"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", c->dir, sub[i]);
+		if (mkdir(p, 0755) < 0)
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
+	}
+	struct ctr_record *rec = c->rec = ctr_record_new();
+	if (!rec)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	snprintf(rec->id, sizeof(rec->id), "%s", c->id);
+	snprintf(rec->name, sizeof(rec->name), "%s", c->name);
+	rec->status = CTR_CREATED;
+	rec->monitor = getpid();
+	rec->monitor_start = rt_pid_start_time(getpid());
+	rec->rm = c->o->rm;
+	rec->created = time(NULL);
+	rec->userns_base = c->o->userns_base;
+	rec->userns_count = c->o->userns_base ? c->o->userns_count : 0;
+	rec->hostname = strdup(c->hostname);
+	rec->user = c->o->user ? strdup(c->o->user) : NULL;
+	rec->argv = rt_strv_copy(c->o->argv);
+	rec->env = env_build(c->o, c->hostname);
+	rec->capability_args = c->o->caps ? strdup(c->o->caps) : NULL;
+	if (!rec->hostname || (c->o->user && !rec->user) || !rec->argv || !rec->env ||
+	    (c->o->caps && !rec->capability_args))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0)
+		return r;
+	return save(c, err);
+}
+
+static int start_child(struct ctr_run *c, const struct start_channel *ch, struct nr_error *err)
+{
+	struct child_cfg cfg = {
+		.o = c->o,
+		.ctr_dir = c->dir,
+		.hostname = c->hostname,
+		.join_netns_fd = c->join_fd,
+		.go_fd = ch->go[0],
+		.err_fd = ch->err[1],
+		.status_fd = ch->status[1],
+		.envp = c->rec->env,
+		.cgroup = c->cg,
+		.fd_sock = -1,
+	};
+	_cleanup_close_ int child_sock = -1;
+	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+	struct clone_args_v2 ca = {.pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD};
+	_cleanup_close_ int cgfd = cgroup_unified_fd(cfg.cgroup);
+	pid_t pid;
+
+	if (c->net.ops->own_netns)
+		flags |= CLONE_NEWNET;
+	if (c->o->userns_base) {
+		int sp[2];
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "socketpair: %s", strerror(errno));
+		flags |= CLONE_NEWUSER;
+		cfg.fd_sock = child_sock = sp[1];
+		c->layer_sock = sp[0];
+	}
+	ca.flags = flags;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgfd;
+		cfg.in_unified = true;
+	}
+	fflush(NULL);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && cgfd >= 0) { /* before Linux 5.7: join by moving instead */
+		ca.flags &= ~CLONE_INTO_CGROUP;
+		ca.cgroup = 0;
+		cfg.in_unified = false;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	}
+	if (pid < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create the container's namespaces: %s",
+				    strerror(errno));
+	if (pid == 0)
+		child_main(&cfg);
+	c->pid = pid;
+	return 0;
+}
+
+static int bind_netns(struct ctr_run *c, struct nr_error *err)
+{
+	char src[64], dst[600];
+	int fd;
+
+	rt_ctr_path(dst, sizeof(dst), c->name, "netns");
+	fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", dst, strerror(errno));
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)c->pid);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot bind-mount the network namespace on %s: %s", dst,
+				    strerror(errno));
+	return 0;
+}
+
+static int lo_up(void *arg, struct nr_error *err)
+{
+	_cleanup_nlsock_ struct nlsock *s = NULL;
+	int r = nlsock_open(&s, err);
+
+	(void)arg;
+	return r < 0 ? r : link_set_up(s, "lo", true, err);
+}
+
+static int network_up(struct ctr_run *c, struct nr_error *err)
+{
+	_cleanup_result_ struct cni_result *res = NULL;
+	const struct net_mode_ops *m = c->net.ops;
+	char netns[600];
+	const char *path;
+	int r;
+
+	if (m->own_netns && (r = bind_netns(c, err)) < 0)
+		return r;
+	path = m->netns_path(&c->net, c->name, netns, sizeof(netns));
+	/* A network's chain configures its own interface; loopback is the runtime's, as
+	 * with podman and docker (for none, the none plugin does it). */
+	if (m->runtime_lo && (r = netns_run_path(path, lo_up, NULL, err)) < 0)
+		return nr_error_wrap(err, r, "bringing up lo");
+	free(c->rec->netns_path);
+	if (!(c->rec->netns_path = strdup(path)))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	r = net_add(&c->net, c->id, path, c->rec->capability_args, &res, err);
+	if (r < 0)
+		return nr_error_wrap(err, r, "network %s", c->net.conf ? c->net.conf->name : m->name);
+	c->net_added = true;
+	if (!res && m->shown_result)
+		m->shown_result(&c->net, &res);
+	rt_strv_free(c->rec->addresses);
+	if (!(c->rec->addresses = net_result_addresses(res)))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return etc_write(c->dir, c->hostname, m->host_resolvers, res, err);
+}
+
+static int child_status(struct ctr_run *c)
+{
+	int st;
+
+	while (waitpid(c->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return RT_EXIT_RUNTIME;
+	c->pid = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Forward signals to the init until the command ends; returns its exit status.  The
+ * init reports it before exiting, so the network's DEL can run while the kernel takes
+ * the container's namespaces down; c->pid is then still to be reaped (child_status).
+ * An init that died without a word (SIGKILL) is waited for through its pidfd. */
+static int supervise(struct ctr_run *c, int sfd)
+{
+	struct pollfd p[3] = {{.fd = c->pidfd, .events = POLLIN},
+			      {.fd = sfd, .events = POLLIN},
+			      {.fd = c->status_rd, .events = POLLIN}};
+
+	for (;;) {
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[2].revents) {
+			int status;
+			if (start_read_status(c->status_rd, &status))
+				return status;
+			p[2].fd = -1; /* EOF: the init is gone without a status */
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				syscall(SYS_pidfd_send_signal, c->pidfd, (int)si.ssi_signo, NULL, 0);
+		}
+	}
+	return child_status(c);
+}
+
+/* What a start made, undone: stop the child, DEL what ADD made, remove the cgroups, the
+ * netns file and the directory. */
+static void start_rollback(struct ctr_run *c, struct nr_error *err)
+{
+	struct nr_error e = {0};
+
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		child_status(c);
+	}
+	if (c->created && c->rec) {
+		c->rec->rm = true;
+		if (!c->net_added)
+			c->rec->net_done = true;
+		if (ctr_teardown(c->rec, true, &e) < 0)
+			nr_error_details(err, "and undoing the start failed: %s", e.msg);
+	} else if (c->created) {
+		rt_rm_rf(c->dir);
+	}
+	c->done = true;
+}
+
+/* Everything between created and running, in order; the caller rolls back on failure.
+ * The order is the start's performance (docs/runtime.md, "Cost"): the child builds the
+ * first half of its root while the v1 cgroups are made and every limit written, and the
+ * second half while the network's ADD runs. */
+static int start_steps(struct ctr_run *c, struct nr_error *err)
+{
+	struct cgroup_limits lim = {.memory = c->o->memory, .cpus = c->o->cpus, .pids = c->o->pids,
+				    .io_weight = c->o->io_weight};
+	_cleanup_start_channel_ struct start_channel ch = START_CHANNEL_INIT;
+	int r;
+
+	/* v1 cgroups are made after the clone, while the child builds the first half of its
+	 * root; in a user namespace the child cannot join them itself, so they exist before
+	 * it does and userns_prepare moves it. */
+	if ((r = cgroup_create(c->name, &lim, &c->cg, err)) < 0 || (r = ctr_record_set_cgroup(c->rec, c->cg, err)) < 0)
+		return r;
+	bool v1_after_clone = cgroup_has_v1(c->cg) && !c->o->userns_base;
+	if (cgroup_has_v1(c->cg) && !v1_after_clone && (r = cgroup_create_v1(c->cg, err)) < 0)
+		return r;
+	if ((r = start_channel_open(&ch, err)) < 0 || (r = start_child(c, &ch, err)) < 0)
+		return r;
+	start_channel_parent_side(&ch);
+	c->status_rd = TAKE_FD(ch.status[0]);
+	/* Limits and device rules before the child may join, and the /etc files it
+	 * bind-mounts after that (filled in after ADD); a child that already failed has
+	 * closed the pipe, and its message (start_wait_setup) says why.  Until the save
+	 * below, a killed runtime leaves cgroups that gc finds by the container's name. */
+	if ((v1_after_clone && (r = cgroup_create_v1(c->cg, err)) < 0) || (r = cgroup_configure(c->cg, &lim, err)) < 0 ||
+	    (r = etc_write(c->dir, c->hostname, c->net.ops->host_resolvers, NULL, err)) < 0)
+		return r;
+	bool sent = start_send(ch.go[1], START_CGROUPS_READY);
+	c->rec->pid = c->pid;
+	c->rec->pid_start = rt_pid_start_time(c->pid);
+	if ((r = save(c, err)) < 0)
+		return r;
+	if (c->o->userns_base && (r = userns_prepare(c->pid, c->dir, c->o, c->cg, c->layer_sock, err)) < 0)
+		return r;
+	if ((r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
+		return r;
+	sent = sent && start_send(ch.go[1], START_NETWORK_READY);
+	if ((r = start_wait_setup(ch.err[0], err)) < 0)
+		return r;
+	if (!sent)
+		return nr_error_set(err, RT_ERR_SYSTEM, EPIPE, "the container's init went away during setup");
+	c->rec->status = CTR_RUNNING;
+	c->rec->started = time(NULL);
+	return save(c, err);
+}
+
+int ctr_run_start(struct ctr_run *c, struct nr_error *err)
+{
+	int r = start_steps(c, err);
+
+	if (r < 0)
+		start_rollback(c, err);
+	return r;
+}
+
+int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_error *err)
+{
+	_cleanup_ctr_run_ struct ctr_run *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	*c = (struct ctr_run){.o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1};
+	if ((r = create(c, err)) < 0) {
+		start_rollback(c, err);
+		return r;
+	}
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error *err)
+{
+	int status = supervise(c, sigfd);
+
+	if (c->pid > 0) {
+		/* DEL overlaps the init's exit; a failure is reported by ctr_teardown's retry. */
+		struct nr_error early = {0};
+		ctr_net_down(c->rec, &early);
+		child_status(c);
+	}
+	if (cgroup_oom_killed(c->cg)) {
+		c->rec->oom = true;
+		status = 137;
+	}
+	c->rec->has_exit_code = true;
+	c->rec->exit_code = status;
+	c->rec->status = CTR_EXITED;
+	c->rec->finished = time(NULL);
+	c->done = true;
+	*ret_status = status;
+	return ctr_teardown(c->rec, c->o->rm, err);
+}
+
+const struct ctr_record *ctr_run_record(const struct ctr_run *c)
+{
+	return c->rec;
+}
+
+const char *ctr_run_dir(const struct ctr_run *c)
+{
+	return c->dir;
+}
+
+void ctr_run_free(struct ctr_run *c)
+{
+	if (!c)
+		return;
+	if (!c->done && c->created)
+		start_rollback(c, NULL);
+	ctr_record_free(c->rec);
+	json_decref(c->cg);
+	net_plan_clear(&c->net);
+	if (c->join_fd >= 0)
+		close(c->join_fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->status_rd >= 0)
+		close(c->status_rd);
+	if (c->layer_sock >= 0)
+		close(c->layer_sock);
+	free(c);
+}

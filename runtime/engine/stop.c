@@ -1,0 +1,134 @@
+/* Ending containers from outside their monitor: signals through pidfds (by pid where
+ * there are none), waiting for the monitor's teardown, removing records. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "ctr.h"
+#include "rt_error.h"
+
+static int pidfd_of(pid_t pid, unsigned long long start)
+{
+	int fd;
+
+	if (!rt_pid_is(pid, start))
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	/* The pid could have been reused between the check and the open. */
+	if (!rt_pid_is(pid, start)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+static bool wait_fd(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+
+	while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	return r > 0;
+}
+
+/* Without pidfds (valgrind, old kernels): signal by pid, which pid_is has just checked,
+ * and look again every 10 ms until the time is up. */
+static int signal_wait_by_pid(pid_t pid, unsigned long long start, int sig, int timeout_ms)
+{
+	if (!rt_pid_is(pid, start))
+		return 0;
+	if (kill(pid, sig) < 0 && errno != ESRCH)
+		return -errno;
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (!rt_pid_is(pid, start))
+			return 0;
+		usleep(10000);
+	}
+	return rt_pid_is(pid, start) ? -ETIMEDOUT : 0;
+}
+
+int ctr_signal_wait(const struct ctr_record *rec, int sig, int timeout_ms)
+{
+	pid_t pid = rec->pid;
+	unsigned long long start = rec->pid_start;
+	_cleanup_close_ int fd = pidfd_of(pid, start);
+
+	if (fd == -ESRCH)
+		return 0;
+	if (fd < 0)
+		return signal_wait_by_pid(pid, start, sig, timeout_ms);
+	if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 && errno != ESRCH)
+		return -errno;
+	return wait_fd(fd, timeout_ms) ? 0 : -ETIMEDOUT;
+}
+
+void ctr_wait_monitor(const struct ctr_record *rec, int timeout_ms)
+{
+	pid_t pid = rec->monitor;
+	unsigned long long start = rec->monitor_start;
+	_cleanup_close_ int fd = pidfd_of(pid, start);
+
+	if (fd >= 0)
+		wait_fd(fd, timeout_ms);
+	else if (fd != -ESRCH)
+		signal_wait_by_pid(pid, start, 0, timeout_ms);
+}
+
+int ctr_stop(const char *name, int timeout, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	int r;
+
+	if ((r = ctr_store_load(name, &rec, err)) < 0)
+		return r;
+	if (ctr_signal_wait(rec, SIGTERM, timeout * 1000) == -ETIMEDOUT)
+		ctr_signal_wait(rec, SIGKILL, 10000);
+	ctr_wait_monitor(rec, 15000);
+	/* A monitor that was killed leaves the teardown to us. */
+	ctr_gc_reconcile(NULL, NULL, NULL);
+	return 0;
+}
+
+int ctr_remove(const char *name, bool force, struct nr_error *ret_warning, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = ctr_store_load(name, &rec, err)) < 0)
+		return r;
+	if (ctr_running(rec)) {
+		if (!force)
+			return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
+					    "container %s is running: stop it first, or use rm -f", name);
+		ctr_signal_wait(rec, SIGKILL, 10000);
+	}
+	ctr_wait_monitor(rec, 15000);
+	if ((lock = ctr_store_lock(err)) < 0)
+		return lock;
+	ctr_record_free(rec);
+	rec = NULL;
+	r = ctr_store_load(name, &rec, err);
+	if (r >= 0)
+		r = ctr_teardown(rec, true, err);
+	if (r < 0 && force && rec) {
+		/* -f removes the record even when a plugin cannot DEL (say it was
+		 * uninstalled): say what may be left, then forget it. */
+		nr_error_copy(ret_warning, err);
+		nr_error_wrap(ret_warning, r, "warning: %s", name);
+		rec->net_done = true;
+		r = ctr_teardown(rec, true, err);
+	}
+	/* Gone meanwhile (its monitor removed it): what rm wanted. */
+	if (r < 0 && err && err->code == RT_ERR_NOT_FOUND)
+		return 0;
+	return r;
+}

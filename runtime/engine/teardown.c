@@ -1,0 +1,84 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/json_field.h"
+#include "cgroup.h"
+#include "ctr.h"
+#include "rt_error.h"
+#include "net.h"
+#include "rt.h"
+
+static void keep_first(struct nr_error *err, int *ret, int r, const struct nr_error *e)
+{
+	if (r < 0 && *ret >= 0) {
+		*ret = r;
+		nr_error_copy(err, e);
+	}
+}
+
+int ctr_net_down(struct ctr_record *rec, struct nr_error *err)
+{
+	struct net_plan plan;
+	char netns[512];
+	int r;
+
+	if (rec->net_done)
+		return 0;
+	rt_ctr_path(netns, sizeof(netns), rec->name, "netns");
+	/* DEL even when the namespace is gone: plugins release what lives outside it
+	 * (the host veth end, leases, masquerade elements) from the cached result. */
+	r = net_plan_from_record(rec, &plan, err);
+	if (r >= 0) {
+		bool have_ns = access(netns, F_OK) == 0;
+		r = net_del(&plan, rec->id, have_ns ? netns : "", err);
+		if (r < 0)
+			nr_error_wrap(err, r, "network %s: DEL", plan.conf ? plan.conf->name : plan.ops->name);
+		net_plan_clear(&plan);
+	}
+	if (r >= 0)
+		rec->net_done = true;
+	return r;
+}
+
+int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err)
+{
+	struct nr_error e = {0};
+	char netns[512], dir[512];
+	int ret = 0, r;
+
+	rt_ctr_path(netns, sizeof(netns), rec->name, "netns");
+	rt_ctr_path(dir, sizeof(dir), rec->name, NULL);
+	r = ctr_net_down(rec, &e);
+	keep_first(err, &ret, r, &e);
+	if (umount2(netns, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+		r = nr_error_set(&e, RT_ERR_SYSTEM, errno, "cannot unmount %s: %s", netns, strerror(errno));
+		keep_first(err, &ret, r, &e);
+	}
+	unlink(netns);
+	_cleanup_json_ json_t *cg = ctr_record_cgroup(rec);
+	if (cg) {
+		r = cgroup_destroy(cg, &e);
+		keep_first(err, &ret, r, &e);
+	} else {
+		cgroup_destroy_by_name(rec->name);
+	}
+	if ((remove || rec->rm) && ret >= 0) {
+		r = rt_rm_rf(dir);
+		if (r < 0) {
+			r = nr_error_set(&e, RT_ERR_SYSTEM, r, "cannot remove %s: %s", dir, strerror(-r));
+			keep_first(err, &ret, r, &e);
+		}
+		return ret;
+	}
+	if (rec->status != CTR_EXITED) {
+		rec->status = CTR_EXITED;
+		rec->finished = time(NULL);
+	}
+	r = ctr_store_save(rec, &e);
+	keep_first(err, &ret, r, &e);
+	return ret;
+}
