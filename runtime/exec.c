@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup_json.h"
 #include "child.h"
 #include "base/cleanup.h"
 #include "ctr.h"
@@ -49,7 +49,7 @@ static int join_userns(pid_t pid, struct nr_error *err)
 	return 0;
 }
 
-static int join(pid_t pid, unsigned long long start, json_t *cg, struct nr_error *err)
+static int join(pid_t pid, unsigned long long start, const struct cgroup_set *cg, struct nr_error *err)
 {
 	static const struct {
 		const char *name;
@@ -157,9 +157,9 @@ int cmd_exec(int argc, char **argv)
 	json_decref(env);
 	if (!o.user && *state_str(st, "user"))
 		o.user = state_str(st, "user");
+	_cleanup_cgroup_set_ struct cgroup_set *cg = cgroup_set_from_json(json_object_get(st, "cgroup"));
 	leak_check_before_join();
-	if (join((pid_t)state_int(st, "pid"), (unsigned long long)state_int(st, "pid_start"),
-		 json_object_get(st, "cgroup"), &err) < 0) {
+	if (join((pid_t)state_int(st, "pid"), (unsigned long long)state_int(st, "pid_start"), cg, &err) < 0) {
 		rt_print_error(&err);
 		env_free(envp);
 		return RT_EXIT_RUNTIME;

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup_json.h"
 #include "child.h"
 #include "base/cleanup.h"
 #include "ctr.h"
@@ -148,6 +148,7 @@ static int create(struct run *c, struct nr_error *err)
 
 static int start_child(struct run *c, int go_rd, int err_wr, int status_wr, struct nr_error *err)
 {
+	_cleanup_cgroup_set_ struct cgroup_set *cg = cgroup_set_from_json(json_object_get(c->st, "cgroup"));
 	struct child_cfg cfg = {
 		.o = &c->o,
 		.ctr_dir = c->dir,
@@ -157,7 +158,7 @@ static int start_child(struct run *c, int go_rd, int err_wr, int status_wr, stru
 		.err_fd = err_wr,
 		.status_fd = status_wr,
 		.envp = c->envp,
-		.cgroup = json_object_get(c->st, "cgroup"),
+		.cgroup = cg,
 		.fd_sock = -1,
 	};
 	int sp[2] = {-1, -1};
@@ -392,7 +393,7 @@ static int start(struct run *c, struct nr_error *err)
 {
 	struct cgroup_limits lim = {.memory = c->o.memory, .cpus = c->o.cpus, .pids = c->o.pids,
 				    .io_weight = c->o.io_weight};
-	json_t *cg = NULL;
+	_cleanup_cgroup_set_ struct cgroup_set *cg = NULL;
 	int go[2] = {-1, -1}, ep[2] = {-1, -1}, sp[2] = {-1, -1};
 	int r;
 
@@ -402,7 +403,7 @@ static int start(struct run *c, struct nr_error *err)
 	bool v1_after_clone;
 	if ((r = cgroup_create(c->name, &lim, &cg, err)) < 0)
 		return r;
-	json_object_set_new(c->st, "cgroup", cg);
+	json_object_set_new(c->st, "cgroup", cgroup_set_to_json(cg));
 	v1_after_clone = cgroup_has_v1(cg) && !c->o.userns_base;
 	if (cgroup_has_v1(cg) && !v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0)
 		return r;
@@ -505,7 +506,10 @@ int cmd_run(int argc, char **argv)
 		ctr_net_down(c.name, c.st, &early);
 		child_status(&c);
 	}
-	if (cgroup_oom_killed(json_object_get(c.st, "cgroup"))) {
+	struct cgroup_set *cg = cgroup_set_from_json(json_object_get(c.st, "cgroup"));
+	bool oom = cgroup_oom_killed(cg);
+	cgroup_set_free(cg);
+	if (oom) {
 		fprintf(stderr, "netns-run: %s was killed by the kernel's OOM killer (memory limit %lld bytes)\n",
 			c.name, c.o.memory);
 		json_object_set_new(c.st, "oom", json_true());

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup_json.h"
 #include "ctr.h"
 #include "net.h"
 #include "rt.h"
@@ -58,9 +58,10 @@ int ctr_teardown(const char *name, json_t *st, bool remove, struct nr_error *err
 		keep_first(err, &ret, r, &e);
 	}
 	unlink(netns);
-	json_t *cg = json_object_get(st, "cgroup");
+	struct cgroup_set *cg = cgroup_set_from_json(json_object_get(st, "cgroup"));
 	if (cg) {
 		r = cgroup_destroy(cg, &e);
+		cgroup_set_free(cg);
 		keep_first(err, &ret, r, &e);
 	} else {
 		cgroup_destroy_by_name(name);

@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup_json.h"
 #include "base/cleanup.h"
 #include "ctr.h"
 #include "base/json_field.h"
@@ -181,7 +181,8 @@ int cmd_ps(int argc, char **argv)
 		net = json_object_get(st, "network");
 		if (running && json_object_get(st, "cgroup")) {
 			long long m, c, n;
-			cgroup_usage(json_object_get(st, "cgroup"), &m, &c, &n);
+			_cleanup_cgroup_set_ struct cgroup_set *cg = cgroup_set_from_json(json_object_get(st, "cgroup"));
+			cgroup_usage(cg, &m, &c, &n);
 			if (m >= 0)
 				snprintf(mem, sizeof(mem), "%.1fMiB", m / 1048576.0);
 			if (c >= 0)
@@ -225,7 +226,8 @@ int cmd_inspect(int argc, char **argv)
 	json_object_set_new(st, "running", json_boolean(running));
 	if (running && json_object_get(st, "cgroup")) {
 		long long m, c, n;
-		cgroup_usage(json_object_get(st, "cgroup"), &m, &c, &n);
+		_cleanup_cgroup_set_ struct cgroup_set *cg = cgroup_set_from_json(json_object_get(st, "cgroup"));
+		cgroup_usage(cg, &m, &c, &n);
 		json_object_set_new(st, "usage", json_pack("{s:I, s:I, s:I}", "memory_bytes", (json_int_t)m, "cpu_ns",
 							   (json_int_t)c, "pids", (json_int_t)n));
 	}
