@@ -240,7 +240,7 @@ int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgro
 
 bool cgroup_has_v1(const struct cgroup_set *cg)
 {
-	return cg->layout == CGROUP_LAYOUT_HYBRID || cg->layout == CGROUP_LAYOUT_LEGACY;
+	return cg && (cg->layout == CGROUP_LAYOUT_HYBRID || cg->layout == CGROUP_LAYOUT_LEGACY);
 }
 
 int cgroup_create_v1(const struct cgroup_set *cg, struct nr_error *err)
@@ -305,7 +305,7 @@ int cgroup_configure(const struct cgroup_set *cg, const struct cgroup_limits *li
 
 int cgroup_devices_join_fd(const struct cgroup_set *cg)
 {
-	const char *dir = cg->path[CGROUP_DEVICES];
+	const char *dir = cg ? cg->path[CGROUP_DEVICES] : NULL;
 	char path[1100];
 
 	if (!dir)
@@ -316,14 +316,14 @@ int cgroup_devices_join_fd(const struct cgroup_set *cg)
 
 int cgroup_unified_fd(const struct cgroup_set *cg)
 {
-	const char *dir = cg->path[CGROUP_UNIFIED];
+	const char *dir = cg ? cg->path[CGROUP_UNIFIED] : NULL;
 
 	return dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 }
 
 int cgroup_attach(const struct cgroup_set *cg, pid_t pid, unsigned which, struct nr_error *err)
 {
-	const char *dirs[CGROUP_CTL_COUNT], *devices = cg->path[CGROUP_DEVICES];
+	const char *dirs[CGROUP_CTL_COUNT], *devices = cg ? cg->path[CGROUP_DEVICES] : NULL;
 	size_t n = cgroup_set_dirs(cg, dirs);
 	char val[32];
 	int r;

@@ -101,7 +101,7 @@ enum {
 };
 
 /* Move pid (0: the calling process, which must be single-threaded) into the cgroups of cg
- * that which names. */
+ * that which names.  Here and below, a NULL cg has no cgroups. */
 int cgroup_attach(const struct cgroup_set *cg, pid_t pid, unsigned which, struct nr_error *err);
 
 /* For the calling thread to join the v1 devices cgroup later, after pivot_root has hidden

@@ -6,7 +6,9 @@
 
 json_t *cgroup_set_to_json(const struct cgroup_set *cg)
 {
-	_cleanup_json_ json_t *j = json_object(), *paths = json_object(), *dirs = json_array();
+	_cleanup_json_ json_t *j = json_object();
+	_cleanup_json_ json_t *paths = json_object();
+	_cleanup_json_ json_t *dirs = json_array();
 	const char *d[CGROUP_CTL_COUNT], *mode = cgroup_layout_name(cg->layout);
 	size_t n = cgroup_set_dirs(cg, d);
 
