@@ -25,8 +25,8 @@ CPPFLAGS += -D_GNU_SOURCE -Icore -Iplugins -Iruntime
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 # Plugins (and the runtime) are started once per container operation, so start-up time is their cost: libnl,
-# libnftnl and jansson are linked statically (the dynamic loader's relocations were ~0.2 ms
-# of a 3 ms ADD; docs/benchmarks.md).  The price: a security fix in those libraries needs a
+# libnftnl and jansson are linked statically (the dynamic loader's relocations are a
+# visible part of an ADD: docs/benchmarks.md).  The price: a security fix in those libraries needs a
 # rebuild, as for the reference's statically linked Go plugins.  libmnl ships no archive.
 PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -lmnl -lpthread -lm
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
