@@ -170,6 +170,13 @@ unsigned nft_batch_count(const struct nft_batch *b)
 	return b->n;
 }
 
+const void *nft_batch_data(struct nft_batch *b, size_t *ret_len)
+{
+	batch_settle(b);
+	*ret_len = mnl_nlmsg_batch_size(b->b);
+	return mnl_nlmsg_batch_head(b->b);
+}
+
 /* Read every queued reply of a batch; record the first error. */
 static int batch_read(struct nft_sock *s, struct nft_batch *b, unsigned *acks, int *err_idx)
 {

@@ -16,6 +16,7 @@
 
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -64,6 +65,9 @@ struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t fami
 			       const char *what);
 /* Number of messages between begin and end. */
 unsigned nft_batch_count(const struct nft_batch *b);
+/* The batch as built so far, its begin message first and no end: *ret_len bytes at the
+ * returned address, valid until the next change to b.  For tests that parse it back. */
+const void *nft_batch_data(struct nft_batch *b, size_t *ret_len);
 
 /* Close the batch, send it as one transaction and read every ACK.  On failure returns
  * -errno of the first failing message (the kernel's) and fills err with
