@@ -24,7 +24,6 @@
 /* nft's datatype ids (nftables src/datatype.h); a concatenation is its fields' ids, the
  * first field in the most significant bits, NFTB_TYPE_BITS each. */
 enum {
-	NFTB_TYPE_VERDICT = 1,
 	NFTB_TYPE_IPADDR = 7,
 	NFTB_TYPE_IP6ADDR = 8,
 	NFTB_TYPE_INET_PROTO = 12,
