@@ -9,7 +9,8 @@
 #include "base/ipaddr.h"
 #include "nl/link.h"
 #include "nl/nlsock.h"
-#include "nft/nft.h"
+
+struct nft_close_list; /* nft/nft.h */
 
 struct br_conf {
 	const char *bridge;
