@@ -16,6 +16,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "nft_cleanup.h"
+#include "nl/extack.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -45,91 +48,49 @@ static uint32_t next_seq(void)
 
 int nft_sock_open(struct nft_sock **ret, struct nr_error *err)
 {
-	struct nft_sock *s = calloc(1, sizeof(*s));
-	int one = 1;
+	_cleanup_free_ struct nft_sock *s = calloc(1, sizeof(*s));
+	_cleanup_mnl_socket_ struct mnl_socket *nl = NULL;
+	int one = 1, e;
 
 	if (!s)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	s->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!s->nl) {
-		int e = errno;
-		free(s);
+	if (!(nl = mnl_socket_open(NETLINK_NETFILTER))) {
+		e = errno;
 		return nr_error_set(err, CNI_ERR_INTERNAL, e, "cannot open a nfnetlink socket: %s", strerror(e));
 	}
-	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		mnl_socket_close(s->nl);
-		free(s);
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		e = errno;
 		return nr_error_set(err, CNI_ERR_INTERNAL, e, "cannot bind a nfnetlink socket: %s", strerror(e));
 	}
 	/* Best effort: kernels before 4.12 have no extended ack. */
-	setsockopt(mnl_socket_get_fd(s->nl), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(mnl_socket_get_fd(s->nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	s->portid = mnl_socket_get_portid(s->nl);
+	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	s->portid = mnl_socket_get_portid(nl);
 	s->seq = next_seq();
-	*ret = s;
+	s->nl = TAKE_PTR(nl);
+	*ret = TAKE_PTR(s);
 	return 0;
 }
 
-static struct mnl_socket *deferred[8];
-static size_t n_deferred;
-static bool deferring;
-
-void nft_sock_defer_closes(void)
+void nft_close_list_flush(struct nft_close_list *l)
 {
-	deferring = true;
-}
-
-void nft_sock_close_deferred(void)
-{
-	for (size_t i = 0; i < n_deferred; i++)
-		mnl_socket_close(deferred[i]);
-	n_deferred = 0;
-	deferring = false;
+	for (size_t i = 0; i < l->n; i++)
+		mnl_socket_close(l->socks[i]);
+	l->n = 0;
 }
 
 void nft_sock_close(struct nft_sock *s)
 {
+	struct nft_close_list *l;
+
 	if (!s)
 		return;
-	if (deferring && s->committed && n_deferred < sizeof(deferred) / sizeof(deferred[0]))
-		deferred[n_deferred++] = s->nl;
+	l = s->defer;
+	if (l && s->committed && l->n < sizeof(l->socks) / sizeof(l->socks[0]))
+		l->socks[l->n++] = s->nl;
 	else
 		mnl_socket_close(s->nl);
 	free(s);
-}
-
-/* The NLMSGERR_ATTR_MSG behind an error, as in nlsock.c: after the echoed request, or
- * only its header when the kernel capped it. */
-static void extack_copy(const struct nlmsghdr *h, char *buf, size_t len)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-	const char *end = (const char *)h + h->nlmsg_len;
-	const char *p;
-
-	buf[0] = '\0';
-	if (h->nlmsg_len < NLMSG_HDRLEN + sizeof(*e) || !(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	p = (const char *)e + sizeof(*e);
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		p += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	while (p + NLA_HDRLEN <= end) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
-			return;
-		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-			size_t n = a->nla_len - NLA_HDRLEN;
-			if (n >= len)
-				n = len - 1;
-			memcpy(buf, p + NLA_HDRLEN, n);
-			buf[n] = '\0';
-			n = strlen(buf);
-			while (n && buf[n - 1] == '\n')
-				buf[--n] = '\0';
-			return;
-		}
-		p += NLA_ALIGN(a->nla_len);
-	}
 }
 
 static int sock_error(struct nft_sock *s, int e, struct nr_error *err, const char *fmt, ...)
@@ -153,30 +114,19 @@ static int sock_error(struct nft_sock *s, int e, struct nr_error *err, const cha
 
 int nft_batch_new(struct nft_batch **ret, struct nr_error *err)
 {
-	struct nft_batch *b = calloc(1, sizeof(*b));
+	_cleanup_nft_batch_ struct nft_batch *b = calloc(1, sizeof(*b));
 
-	if (!b)
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	/* The page plus as much again: mnl lets the last message overrun the page.  Zeroed:
 	 * libmnl before 1.0.5 does not clear attribute padding, which would go to the kernel
 	 * uninitialised (valgrind: "sendto points to uninitialised bytes"). */
-	b->buf = calloc(2, BATCH_PAGE);
-	if (!b->buf) {
-		free(b);
+	if (!b || !(b->buf = calloc(2, BATCH_PAGE)) || !(b->b = mnl_nlmsg_batch_start(b->buf, BATCH_PAGE)))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	}
-	b->b = mnl_nlmsg_batch_start(b->buf, BATCH_PAGE);
-	if (!b->b) {
-		free(b->buf);
-		free(b);
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	}
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b->b), next_seq());
 	mnl_nlmsg_batch_next(b->b);
 	b->first_seq = next_seq();
 	/* Reserve the sequence numbers of the messages to come. */
 	seq_counter += BATCH_MAX_MSGS + 1;
-	*ret = b;
+	*ret = TAKE_PTR(b);
 	return 0;
 }
 
@@ -184,7 +134,7 @@ void nft_batch_free(struct nft_batch *b)
 {
 	if (!b)
 		return;
-	mnl_nlmsg_batch_stop(b->b);
+	mnl_nlmsg_batch_stop(b->b); /* NULL is fine: it is free() */
 	free(b->buf);
 	free(b);
 }
@@ -218,6 +168,13 @@ struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t fami
 unsigned nft_batch_count(const struct nft_batch *b)
 {
 	return b->n;
+}
+
+const void *nft_batch_data(struct nft_batch *b, size_t *ret_len)
+{
+	batch_settle(b);
+	*ret_len = mnl_nlmsg_batch_size(b->b);
+	return mnl_nlmsg_batch_head(b->b);
 }
 
 /* Read every queued reply of a batch; record the first error. */
@@ -258,7 +215,7 @@ static int batch_read(struct nft_sock *s, struct nft_batch *b, unsigned *acks, i
 			if (e->error == 0 || s->last_errno)
 				continue;
 			s->last_errno = -e->error;
-			extack_copy(h, s->last_extack, sizeof(s->last_extack));
+			nlmsg_ext_ack_msg(h, s->last_extack, sizeof(s->last_extack));
 			if (h->nlmsg_seq >= b->first_seq && h->nlmsg_seq < b->first_seq + b->n)
 				*err_idx = (int)(h->nlmsg_seq - b->first_seq);
 		}
@@ -323,7 +280,7 @@ static int dump_on_error(const struct nlmsghdr *h, void *data)
 	if (e->error == 0)
 		return MNL_CB_STOP;
 	c->s->last_errno = -e->error;
-	extack_copy(h, c->s->last_extack, sizeof(c->s->last_extack));
+	nlmsg_ext_ack_msg(h, c->s->last_extack, sizeof(c->s->last_extack));
 	errno = -e->error;
 	return MNL_CB_ERROR;
 }

@@ -8,16 +8,20 @@
  *	nftnl_table_nlmsg_build_payload(nlh, t);
  *	...
  *	nft_batch_commit(sock, b, err);   -- sends, reads every ACK, reports the first error
+ *
+ * Cleanup attributes for these and for libnftnl's objects: nft_cleanup.h.
  */
 #ifndef NETNS_RUN_NFT_H
 #define NETNS_RUN_NFT_H
 
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "base/cleanup.h"
 #include "base/error.h"
+
+struct nft_close_list;
 
 struct nft_sock {
 	struct mnl_socket *nl;
@@ -25,30 +29,33 @@ struct nft_sock {
 	uint32_t seq;          /* next sequence number */
 	int last_errno;        /* errno of the first failed message, 0 if none */
 	char last_extack[256]; /* NLMSGERR_ATTR_MSG of it, "" if the kernel gave none */
-	bool committed;        /* a transaction went through: see nft_sock_defer_closes */
+	bool committed;        /* a transaction went through: see struct nft_close_list */
+	struct nft_close_list *defer; /* the caller's list for nft_sock_close, or NULL */
 };
 
 /* Open a NETLINK_NETFILTER socket in the calling thread's current network namespace. */
 int nft_sock_open(struct nft_sock **ret, struct nr_error *err);
+/* Close s, or, when it committed a transaction and s->defer is set, hand its socket to
+ * that list (see below) and free the rest. */
 void nft_sock_close(struct nft_sock *s);
 
 /* Closing an nfnetlink socket waits until the kernel has freed what this namespace's
  * earlier transactions replaced or deleted, which it does after an RCU grace period
- * (nf_tables_api.c, nft_rcv_nl_event -> flush_work: 10-30 ms here).  Between these two
- * calls, nft_sock_close keeps the sockets that committed open, so that wait overlaps
- * whatever slow work the caller does next (a link deletion waits for a grace period
- * too); nft_sock_close_deferred closes them. */
-void nft_sock_defer_closes(void);
-void nft_sock_close_deferred(void);
-DEFINE_PTR_CLEANUP(nft_sock_closep, struct nft_sock *, nft_sock_close)
-#define _cleanup_nft_sock_ _cleanup_(nft_sock_closep)
+ * (nf_tables_api.c, nft_rcv_nl_event -> flush_work).  A caller that has slow work to do
+ * next (a link deletion waits for a grace period too) lets the two waits overlap: it
+ * owns a list, zeroed, passes it to the operations that open sockets (which set
+ * s->defer), and closes what they left in it with nft_close_list_flush once its slow work
+ * is done.  When the list is full, sockets close at once. */
+struct nft_close_list {
+	struct mnl_socket *socks[8];
+	size_t n;
+};
+void nft_close_list_flush(struct nft_close_list *l);
 
 struct nft_batch;
 
 int nft_batch_new(struct nft_batch **ret, struct nr_error *err);
 void nft_batch_free(struct nft_batch *b);
-DEFINE_PTR_CLEANUP(nft_batch_freep, struct nft_batch *, nft_batch_free)
-#define _cleanup_nft_batch_ _cleanup_(nft_batch_freep)
 
 /* Append a message header (NLM_F_ACK is added) and return it for the caller's
  * nftnl_*_nlmsg_build_payload().  `what` names the step in error messages ("adding set
@@ -58,6 +65,9 @@ struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t fami
 			       const char *what);
 /* Number of messages between begin and end. */
 unsigned nft_batch_count(const struct nft_batch *b);
+/* The batch as built so far, its begin message first and no end: *ret_len bytes at the
+ * returned address, valid until the next change to b.  For tests that parse it back. */
+const void *nft_batch_data(struct nft_batch *b, size_t *ret_len);
 
 /* Close the batch, send it as one transaction and read every ACK.  On failure returns
  * -errno of the first failing message (the kernel's) and fills err with

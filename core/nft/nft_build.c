@@ -2,21 +2,14 @@
 #include "nft_build.h"
 
 #include <errno.h>
-#include <libnftnl/chain.h>
-#include <libnftnl/expr.h>
-#include <libnftnl/table.h>
-#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
-
-DEFINE_PTR_CLEANUP(table_freep, struct nftnl_table *, nftnl_table_free)
-DEFINE_PTR_CLEANUP(chain_freep, struct nftnl_chain *, nftnl_chain_free)
-DEFINE_PTR_CLEANUP(rule_freep, struct nftnl_rule *, nftnl_rule_free)
-DEFINE_PTR_CLEANUP(set_freep, struct nftnl_set *, nftnl_set_free)
 
 int nftb_oom(struct nr_error *err)
 {
@@ -30,7 +23,7 @@ static int full(struct nr_error *err)
 
 static int put_table(struct nft_batch *b, uint16_t type, const struct nftb_table *t, struct nr_error *err)
 {
-	_cleanup_(table_freep) struct nftnl_table *tb = nftnl_table_alloc();
+	_cleanup_nftnl_table_ struct nftnl_table *tb = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!tb)
@@ -72,7 +65,7 @@ int nftb_drop_table(struct nft_sock *s, const struct nftb_table *t, struct nr_er
 int nftb_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, const char *type, int hook, int prio,
 	       struct nr_error *err)
 {
-	_cleanup_(chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	_cleanup_nftnl_chain_ struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!c)
@@ -106,7 +99,7 @@ struct nftnl_rule *nftb_rule_new(const struct nftb_table *t, const char *chain)
 
 int nftb_flush_chain(struct nft_batch *b, const struct nftb_table *t, const char *chain, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(t, chain);
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftb_rule_new(t, chain);
 	struct nlmsghdr *nlh;
 
 	if (!r)
@@ -143,7 +136,7 @@ static struct nftnl_set *set_new(const struct nftb_table *t, const char *name)
 
 int nftb_set(struct nft_batch *b, const struct nftb_table *t, const struct nftb_set_spec *spec, struct nr_error *err)
 {
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(t, spec->name);
+	_cleanup_nftnl_set_ struct nftnl_set *s = set_new(t, spec->name);
 	uint32_t flags = spec->flags;
 	struct nlmsghdr *nlh;
 
@@ -162,12 +155,11 @@ int nftb_set(struct nft_batch *b, const struct nftb_table *t, const struct nftb_
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, spec->data_len);
 	}
 	if (spec->key_host_order) {
-		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(16);
+		_cleanup_nftnl_udata_buf_ struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(16);
 		if (!u)
 			return nftb_oom(err);
 		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER, 1 /* nft's BYTEORDER_HOST_ENDIAN */);
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
-		nftnl_udata_buf_free(u);
 	}
 	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, t->family, NLM_F_CREATE, "creating an nftables set");
 	if (!nlh)
@@ -184,15 +176,14 @@ static int elem_fill(struct nftnl_set_elem *el, const struct nftb_elem *e)
 	if (e->data)
 		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, e->data, e->data_len);
 	if (e->comment && *e->comment) {
-		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFTB_COMMENT_MAX + 8);
-		if (!u)
-			return -ENOMEM;
-		if (!nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment)) {
-			nftnl_udata_buf_free(u);
+		_cleanup_nftnl_udata_buf_ struct nftnl_udata_buf *u = NULL;
+		/* An attribute's length is one byte: a longer comment would wrap it. */
+		if (strlen(e->comment) >= NFTB_COMMENT_MAX)
 			return -ENAMETOOLONG;
-		}
+		if (!(u = nftnl_udata_buf_alloc(NFTB_COMMENT_MAX + 8)) ||
+		    !nftnl_udata_put_strz(u, NFTNL_UDATA_SET_ELEM_COMMENT, e->comment))
+			return -ENOMEM;
 		nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
-		nftnl_udata_buf_free(u);
 	}
 	return 0;
 }
@@ -200,7 +191,7 @@ static int elem_fill(struct nftnl_set_elem *el, const struct nftb_elem *e)
 int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set, const struct nftb_elem *e,
 	      bool excl, const char *what, struct nr_error *err)
 {
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(t, set);
+	_cleanup_nftnl_set_ struct nftnl_set *s = set_new(t, set);
 	struct nftnl_set_elem *el;
 	struct nlmsghdr *nlh;
 	uint16_t flags = 0;
@@ -301,24 +292,30 @@ bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain)
 	return true;
 }
 
+bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void *xor, uint32_t len)
+{
+	struct nftnl_expr *bw = nftnl_expr_alloc("bitwise");
+
+	if (!add_expr(r, bw))
+		return false;
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, reg);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set_data(bw, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set_data(bw, NFTNL_EXPR_BITWISE_XOR, xor, len);
+	return true;
+}
+
 bool nftb_ct_dnat(struct nftnl_rule *r)
 {
-	struct nftnl_expr *ct = nftnl_expr_alloc("ct"), *bw;
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
 	uint32_t mask = IPS_DST_NAT, zero = 0;
 
 	if (!add_expr(r, ct))
 		return false;
 	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
 	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	bw = nftnl_expr_alloc("bitwise");
-	if (!add_expr(r, bw))
-		return false;
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set_data(bw, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
-	nftnl_expr_set_data(bw, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
-	return nftb_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+	return nftb_bitwise(r, NFT_REG_1, &mask, &zero, 4) && nftb_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
 }
 
 bool nftb_fib_local(struct nftnl_rule *r)
@@ -367,7 +364,7 @@ struct walk {
 static void build_get(struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	_cleanup_(set_freep) struct nftnl_set *s = set_new(w->t, w->set);
+	_cleanup_nftnl_set_ struct nftnl_set *s = set_new(w->t, w->set);
 
 	if (!s)
 		return;
@@ -386,7 +383,9 @@ static int on_comment(const struct nftnl_udata *attr, void *data)
 	char *out = data;
 	uint8_t len = nftnl_udata_len(attr);
 
-	if (nftnl_udata_type(attr) != NFTNL_UDATA_SET_ELEM_COMMENT || len == 0 || len > NFTB_COMMENT_MAX)
+	/* Any comment fits: its length is one byte. */
+	_Static_assert(NFTB_COMMENT_MAX >= UINT8_MAX, "comment buffer");
+	if (nftnl_udata_type(attr) != NFTNL_UDATA_SET_ELEM_COMMENT || len == 0)
 		return 0;
 	memcpy(out, nftnl_udata_get(attr), len);
 	out[len - 1] = '\0';
@@ -396,8 +395,8 @@ static int on_comment(const struct nftnl_udata *attr, void *data)
 static int on_elems(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	_cleanup_(set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
+	_cleanup_nftnl_set_ struct nftnl_set *s = nftnl_set_alloc();
+	_cleanup_nftnl_set_elems_iter_ struct nftnl_set_elems_iter *it = NULL;
 	struct nftnl_set_elem *el;
 
 	if (!s) {
@@ -433,7 +432,6 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		e.comment = comment;
 		w->ret = w->cb(&e, w->data);
 	}
-	nftnl_set_elems_iter_destroy(it);
 	if (w->ret < 0) {
 		errno = -w->ret;
 		return MNL_CB_ERROR;
@@ -544,7 +542,7 @@ struct count_ctx {
 static void build_rules(struct nlmsghdr *nlh, void *data)
 {
 	struct count_ctx *c = data;
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(c->t, "");
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftb_rule_new(c->t, "");
 
 	if (!r)
 		return;
@@ -555,7 +553,7 @@ static void build_rules(struct nlmsghdr *nlh, void *data)
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
 	struct count_ctx *c = data;
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftnl_rule_alloc();
 	const char *table;
 
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
@@ -590,4 +588,128 @@ int nftb_rule_count(struct nft_sock *s, const struct nftb_table *t, unsigned *re
 	}
 	*ret = c.n;
 	return 0;
+}
+
+/* A rule's meaning as text: each expression's name and the attributes that decide what
+ * it matches or does (not registers, which the kernel may renumber, nor set ids).  Built
+ * the same way from the rules we would write and from the kernel's, so the two compare
+ * equal exactly when the chain holds what we would write. */
+#define SIG_MAX 512
+
+static void sig_append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void sig_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void sig_data(char *buf, size_t len, const struct nftnl_expr *e, uint16_t attr)
+{
+	uint32_t n = 0;
+	const uint8_t *d = nftnl_expr_get(e, attr, &n);
+
+	sig_append(buf, len, "/");
+	for (uint32_t i = 0; d && i < n; i++)
+		sig_append(buf, len, "%02x", d[i]);
+}
+
+static void sig_expr(char *buf, size_t len, const struct nftnl_expr *e)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	sig_append(buf, len, "%s", name ? name : "?");
+	if (!name)
+		;
+	else if (!strcmp(name, "meta"))
+		sig_append(buf, len, "/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY));
+	else if (!strcmp(name, "cmp")) {
+		sig_append(buf, len, "/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP));
+		sig_data(buf, len, e, NFTNL_EXPR_CMP_DATA);
+	} else if (!strcmp(name, "payload"))
+		sig_append(buf, len, "/%u/%u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
+			   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET), nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
+	else if (!strcmp(name, "lookup")) {
+		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+		sig_append(buf, len, "/%s/%u", set ? set : "", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS));
+	} else if (!strcmp(name, "bitwise")) {
+		sig_data(buf, len, e, NFTNL_EXPR_BITWISE_MASK);
+		sig_data(buf, len, e, NFTNL_EXPR_BITWISE_XOR);
+	} else if (!strcmp(name, "immediate"))
+		sig_append(buf, len, "/%d", (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT));
+	sig_append(buf, len, " ");
+}
+
+static bool rule_sig(const struct nftnl_rule *r, char *buf, size_t len)
+{
+	_cleanup_nftnl_expr_iter_ struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+
+	if (!it)
+		return false;
+	buf[0] = '\0';
+	while ((e = nftnl_expr_iter_next(it)))
+		sig_expr(buf, len, e);
+	return strlen(buf) + 1 < len; /* a cut signature matches nothing */
+}
+
+struct chain_check {
+	const struct nftb_table *t;
+	const char *chain;
+	char (*want)[SIG_MAX];
+	unsigned n_want;
+	unsigned n;  /* rules seen */
+	bool same;   /* every rule seen so far is the one expected at its place */
+};
+
+static void build_chain_get(struct nlmsghdr *nlh, void *data)
+{
+	struct chain_check *c = data;
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftb_rule_new(c->t, c->chain);
+
+	if (r)
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+}
+
+static int on_chain_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct chain_check *c = data;
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftnl_rule_alloc();
+	char sig[SIG_MAX];
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		errno = r ? EBADMSG : ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	/* The dump filters by table and chain; a kernel that ignores the filter is not trusted. */
+	if (strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE) ?: "", c->t->name) ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN) ?: "", c->chain))
+		c->same = false;
+	else if (c->n >= c->n_want || !rule_sig(r, sig, sizeof(sig)) || strcmp(sig, c->want[c->n]))
+		c->same = false;
+	c->n++;
+	return MNL_CB_OK;
+}
+
+bool nftb_chain_holds(struct nft_sock *s, const struct nftb_table *t, const char *chain,
+		      struct nftnl_rule *const *want, unsigned n)
+{
+	_cleanup_free_ char (*sigs)[SIG_MAX] = calloc(n ? n : 1, SIG_MAX);
+	struct chain_check c = { .t = t, .chain = chain, .want = sigs, .n_want = n, .same = true };
+	struct nr_error ignored = { 0 };
+
+	if (!sigs)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (!rule_sig(want[i], sigs[i], SIG_MAX))
+			return false;
+	if (nft_dump(s, NFT_MSG_GETRULE, t->family, build_chain_get, on_chain_rule, &c, "reading an nftables chain",
+		     &ignored) < 0)
+		return false;
+	return c.same && c.n == n;
 }

@@ -19,12 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "nft.h"
+#include "nft_cleanup.h"
 
 /* nft's datatype ids (nftables src/datatype.h); a concatenation is its fields' ids, the
  * first field in the most significant bits, NFTB_TYPE_BITS each. */
 enum {
-	NFTB_TYPE_VERDICT = 1,
 	NFTB_TYPE_IPADDR = 7,
 	NFTB_TYPE_IP6ADDR = 8,
 	NFTB_TYPE_INET_PROTO = 12,
@@ -33,8 +32,9 @@ enum {
 };
 #define NFTB_TYPE_BITS 6
 
-/* Longest owner comment nft shows (NFTNL_UDATA_COMMENT_MAXLEN), with its NUL. */
-#define NFTB_COMMENT_MAX 128
+/* Longest element comment (the owner), with its NUL: a userdata length is one byte.
+ * nft shows 128 bytes of it (NFTNL_UDATA_COMMENT_MAXLEN). */
+#define NFTB_COMMENT_MAX 255
 
 /* One of our tables: its family (NFPROTO_INET, NFPROTO_BRIDGE) and name. */
 struct nftb_table {
@@ -89,6 +89,8 @@ bool nftb_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t le
 bool nftb_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id, uint32_t sreg, int dreg, bool inv);
 /* A verdict (NF_ACCEPT, NF_DROP, NFT_RETURN, NFT_JUMP, NFT_GOTO with chain). */
 bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain);
+/* reg = (reg & mask) ^ xor, len bytes. */
+bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void *xor, uint32_t len);
 bool nftb_ct_dnat(struct nftnl_rule *r);   /* ct status dnat */
 bool nftb_fib_local(struct nftnl_rule *r); /* fib daddr type local */
 bool nftb_masq(struct nftnl_rule *r);
@@ -120,9 +122,15 @@ int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char 
 		     uint32_t key_len, struct nftb_found *ret, struct nr_error *err);
 
 /* The number of rules in table t (0 when it does not exist).  Reading is cheap; a
- * transaction that touches rules costs an RCU grace period (~10 ms, measured), so callers
+ * transaction that touches rules costs an RCU grace period (docs/benchmarks.md), so callers
  * rewrite their rules only when the count is not what they expect. */
 int nftb_rule_count(struct nft_sock *s, const struct nftb_table *t, unsigned *ret, struct nr_error *err);
+
+/* Whether chain holds exactly the n rules want[] (built with nftb_rule_new and not put),
+ * in order, compared by what they match and do: one read of the chain.  Any doubt, a read
+ * error included, is false.  For "are our rules all there, untouched?". */
+bool nftb_chain_holds(struct nft_sock *s, const struct nftb_table *t, const char *chain,
+		      struct nftnl_rule *const *want, unsigned n);
 
 /* Look one key up: *found, and the element's data and comment when found (data into
  * data_buf of data_cap bytes, comment into a NFTB_COMMENT_MAX buffer; either may be NULL). */

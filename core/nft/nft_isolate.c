@@ -1,35 +1,5 @@
-/* Isolation in nftables, over libnftnl (core/nft_build.h).
- *
- *	table inet netns-run-isolation {
- *		set bridges  { type ifname; }            # every bridge of ours
- *		set isolated { type ifname; }            # isolate: true (the default)
- *		set internal { type ifname; }            # internal: true
- *		set same     { type ifname . ifname; }   # br . br for every bridge
- *		chain forward {
- *			type filter hook forward priority filter; policy accept;
- *			ct status dnat accept
- *			iifname @internal drop
- *			oifname @internal drop
- *			iifname @isolated oifname @bridges iifname . oifname != @same drop
- *			iifname @bridges oifname @isolated iifname . oifname != @same drop
- *		}
- *	}
- *
- * Five rules whatever the number of networks.  Traffic between containers of one bridge
- * is switched, not routed, so it never reaches this hook; `same` only keeps routed
- * traffic within one bridge (two subnets on it) allowed.  DNATed traffic (published
- * ports) is accepted first, so a port published on the host stays reachable from every
- * network; its replies carry the same conntrack status.  Our accept ends only our chain:
- * other tables' forward chains still judge the packet, so we never open the host's
- * firewall, we only close paths between our own bridges.
- *
- * icc: false is not here: the bridge plugin sets the kernel's port isolation flag
- * (IFLA_BRPORT_ISOLATED) on the container's port, which needs no rule and no
- * br_netfilter, lives and dies with the port, and survives `nft flush ruleset`.  A
- * bridge-family rule was the alternative: meta ibrname needs CONFIG_NFT_BRIDGE_META,
- * which kernels lack (this one does), and an interface-group rule behaved the same for
- * published ports (measured: see docs/isolation.md).
- */
+/* Isolation in nftables, built with nft_build.h.  The ruleset, and why icc: false is not
+ * in it: docs/isolation.md. */
 #include "nft_isolate.h"
 
 #include <errno.h>
@@ -43,8 +13,6 @@
 static const struct nftb_table T = { NFPROTO_INET, NFT_ISOLATE_TABLE };
 
 enum { S_BRIDGES = 1, S_ISOLATED, S_INTERNAL, S_SAME };
-
-DEFINE_PTR_CLEANUP(rule_freep, struct nftnl_rule *, nftnl_rule_free)
 
 static int put_sets(struct nft_batch *b, struct nr_error *err)
 {
@@ -79,9 +47,9 @@ static int put_rules(struct nft_batch *b, struct nr_error *err)
 		{ "isolated", "bridges", S_ISOLATED, S_BRIDGES },
 		{ "bridges", "isolated", S_BRIDGES, S_ISOLATED },
 	};
-	_cleanup_(rule_freep) struct nftnl_rule *dnat = nftb_rule_new(&T, "forward");
-	_cleanup_(rule_freep) struct nftnl_rule *in = nftb_rule_new(&T, "forward");
-	_cleanup_(rule_freep) struct nftnl_rule *out = nftb_rule_new(&T, "forward");
+	_cleanup_nftnl_rule_ struct nftnl_rule *dnat = nftb_rule_new(&T, "forward");
+	_cleanup_nftnl_rule_ struct nftnl_rule *in = nftb_rule_new(&T, "forward");
+	_cleanup_nftnl_rule_ struct nftnl_rule *out = nftb_rule_new(&T, "forward");
 	int r;
 
 	if (!dnat || !nftb_ct_dnat(dnat) || !nftb_verdict(dnat, NF_ACCEPT, NULL) || !in ||
@@ -93,7 +61,7 @@ static int put_rules(struct nft_batch *b, struct nr_error *err)
 	    (r = nftb_put_rule(b, out, "adding the internal-network rule", err)) < 0)
 		return r;
 	for (int i = 0; i < 2; i++) {
-		_cleanup_(rule_freep) struct nftnl_rule *x = nftb_rule_new(&T, "forward");
+		_cleanup_nftnl_rule_ struct nftnl_rule *x = nftb_rule_new(&T, "forward");
 		if (!x || !in_set(x, NFT_META_IIFNAME, cross[i].set1, cross[i].id1) ||
 		    !in_set(x, NFT_META_OIFNAME, cross[i].set2, cross[i].id2) ||
 		    !nftb_meta(x, NFT_META_IIFNAME, NFT_REG_1) || !nftb_meta(x, NFT_META_OIFNAME, NFT_REG_2) ||
@@ -159,7 +127,7 @@ static int isolate_apply_once(const struct nft_isolation *n, struct nr_error *er
 	if ((r = keys_of(n->bridge, &k, err)) < 0)
 		return r;
 	/* Rules are rewritten only when they are not all there (a rule change costs the
-	 * transaction an RCU grace period, ~10 ms); a bridge whose membership is already
+	 * transaction an RCU grace period); a bridge whose membership is already
 	 * right costs no transaction at all: every ADD on it after the first. */
 	if ((r = nft_sock_open(&s, err)) < 0 || (r = nftb_rule_count(s, &T, &rules, err)) < 0 ||
 	    (r = nft_batch_new(&b, err)) < 0)

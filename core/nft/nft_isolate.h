@@ -1,7 +1,7 @@
 /* Isolation between our networks in one nftables table of ours, inet
  * netns-run-isolation, with a constant number of rules: a network is its bridge's name
  * in sets.  (icc: false is the bridge's port isolation flag, set by the bridge plugin.)
- * See nft_isolate.c and docs/isolation.md. */
+ * See docs/isolation.md. */
 #ifndef NETNS_RUN_NFT_ISOLATE_H
 #define NETNS_RUN_NFT_ISOLATE_H
 

@@ -1,5 +1,5 @@
 /* Source NAT (masquerade) for container addresses, in one nftables table of ours
- * (inet netns-run) with a constant number of rules; see nft_masq.c for the design.
+ * (inet netns-run) with a constant number of rules; the design: docs/masquerade.md.
  * Every call opens its own socket, so it works in the calling thread's current network
  * namespace. */
 #ifndef NETNS_RUN_NFT_MASQ_H
@@ -11,6 +11,8 @@
 #include "base/error.h"
 #include "base/ipaddr.h"
 #include "base/lockfile.h"
+
+struct nft_close_list; /* nft.h */
 
 #define NFT_MASQ_TABLE "netns-run"
 #define NFT_MASQ_CHAIN "postrouting"
@@ -38,6 +40,10 @@ int nft_masq_add(const struct ip_prefix *ps, size_t n, const char *owner, struct
  * entries are gone.  A subnet's element goes with its last container address (here and
  * in nft_masq_del_if). */
 int nft_masq_del(const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err);
+/* The same, leaving the socket's close (which waits for the kernel to free the removed
+ * elements) to the caller's list when closes is not NULL: see struct nft_close_list. */
+int nft_masq_del_defer(const struct ip_prefix *ps, size_t n, const char *owner, struct nft_close_list *closes,
+		       struct nr_error *err);
 
 /* Remove every container entry for which match(address, owner, data) is true
  * (address->len is -1: not known per element), and the subnet entries left with no

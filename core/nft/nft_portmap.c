@@ -1,48 +1,5 @@
-/* Published ports in nftables maps, over libnftnl + libmnl (never the nft binary).
- *
- *	table inet netns-run-portmap {
- *		map dnat4    { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
- *		map dnat4any { type inet_proto . inet_service : ipv4_addr . inet_service; }
- *		map dnat6    { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }
- *		map dnat6any { type inet_proto . inet_service : ipv6_addr . inet_service; }
- *		set snat4 { type ipv4_addr . ipv4_addr; flags interval; }   # container . sources
- *		set snat6 { type ipv6_addr . ipv6_addr; flags interval; }
- *		chain prerouting  { type nat hook prerouting priority dstnat; fib daddr type local goto dnat }
- *		chain output      { type nat hook output priority dstnat; fib daddr type local goto dnat }
- *		chain dnat {
- *			meta nfproto ipv4 dnat ip to ip daddr . meta l4proto . th dport map @dnat4
- *			meta nfproto ipv4 dnat ip to meta l4proto . th dport map @dnat4any
- *			meta nfproto ipv6 dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6
- *			meta nfproto ipv6 dnat ip6 to meta l4proto . th dport map @dnat6any
- *		}
- *		chain postrouting {
- *			type nat hook postrouting priority srcnat;
- *			ct status dnat meta nfproto ipv4 ip daddr . ip saddr @snat4 masquerade
- *			ct status dnat meta nfproto ipv6 ip6 daddr . ip6 saddr @snat6 masquerade
- *		}
- *	}
- *
- * Eight rules, whatever the number of mappings.  A mapping 8080/tcp -> 10.88.0.5:80 is the
- * element `tcp . 8080 : 10.88.0.5 . 80` in dnat4any (hostIP given: `ADDR . tcp . 8080`
- * in dnat4).  Only traffic to a local address is DNATed (the reference's addrtype LOCAL),
- * from outside (prerouting) and from the host itself (output).
- *
- * Which DNATed traffic gets masqueraded is also data, in snat4/snat6 (daddr . saddr,
- * intervals), per subnet: `10.88.0.0/16 . 10.88.0.0/16` (hairpin: a container reaching a
- * sibling, or itself, through the host would otherwise get the reply straight from the
- * sibling and drop it) and `10.88.0.0/16 . 127.0.0.0/8` (the host over 127.0.0.1, which
- * also needs route_localnet on the bridge, set by the plugin).  masqAll adds the
- * container's own `10.88.0.5 . 0.0.0.0/0`; snat: false adds nothing.  The subnet elements
- * are shared by the subnet's containers (comment "net:<subnet>"), added when missing and
- * removed with the table: interval sets are copied whole by the kernel on every change
- * (pipapo), so one element per container would make every ADD and DEL cost O(containers)
- * (measured: docs/benchmarks.md); the dnat maps are hashes.
- *
- * Every element's comment is its owner, so DEL and GC read the owner's elements from the
- * kernel and need no state file; the kernel's state is then also the only state, which
- * cannot disagree with itself.  ADD rewrites the chains' rules in the same transaction
- * (as nft_masq does), so the rules are always exactly these eight.
- */
+/* Published ports in nftables maps, built with nft_build.h (never the nft binary).  The
+ * ruleset, and why it is shaped so: docs/portmap.md. */
 #include "nft_portmap.h"
 
 #include <errno.h>
@@ -181,11 +138,9 @@ static int put_sets(struct nft_batch *b, struct nr_error *err)
 	return 0;
 }
 
-DEFINE_PTR_CLEANUP(rule_freep, struct nftnl_rule *, nftnl_rule_free)
-
 static int put_local_goto(struct nft_batch *b, const char *chain, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(&T, chain);
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftb_rule_new(&T, chain);
 
 	if (!r || !nftb_fib_local(r) || !nftb_verdict(r, NFT_GOTO, "dnat"))
 		return nftb_oom(err);
@@ -194,8 +149,8 @@ static int put_local_goto(struct nft_batch *b, const char *chain, struct nr_erro
 
 static int put_dnat_rules(struct nft_batch *b, const struct pm_fam *f, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *spec = nftb_rule_new(&T, "dnat");
-	_cleanup_(rule_freep) struct nftnl_rule *any = nftb_rule_new(&T, "dnat");
+	_cleanup_nftnl_rule_ struct nftnl_rule *spec = nftb_rule_new(&T, "dnat");
+	_cleanup_nftnl_rule_ struct nftnl_rule *any = nftb_rule_new(&T, "dnat");
 	uint32_t after = f->reg_after_addr;
 	int r;
 
@@ -220,7 +175,7 @@ static int put_dnat_rules(struct nft_batch *b, const struct pm_fam *f, struct nr
 
 static int put_snat_rule(struct nft_batch *b, const struct pm_fam *f, struct nr_error *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftb_rule_new(&T, "postrouting");
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftb_rule_new(&T, "postrouting");
 
 	/* ct status dnat daddr . saddr @snatN masquerade */
 	if (!r || !nftb_ct_dnat(r) || !nftb_nfproto(r, f->nfproto) ||
@@ -452,12 +407,14 @@ static int add_locked(struct nft_sock *s, const struct pm_attach *a, struct nr_e
 	return nft_batch_commit(s, b, err);
 }
 
+/* What nft shows of a comment (NFTNL_UDATA_COMMENT_MAXLEN), with its NUL. */
+#define OWNER_MAX 128
+
 static int check_owner(const char *owner, struct nr_error *err)
 {
-	if (!owner || !*owner || strlen(owner) >= NFTB_COMMENT_MAX)
+	if (!owner || !*owner || strlen(owner) >= OWNER_MAX)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				    "port mappings: the owner (container id/ifname) must be 1 to %d bytes",
-				    NFTB_COMMENT_MAX - 1);
+				    "port mappings: the owner (container id/ifname) must be 1 to %d bytes", OWNER_MAX - 1);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* Published ports (DNAT) in one nftables table of ours, inet netns-run-portmap, with a
  * constant number of rules: every mapping is a map element, never a rule.  See
- * docs/portmap.md for the ruleset and nft_portmap.c for the design.
+ * docs/portmap.md for the ruleset and its design.
  *
  * Every element carries its owner ("<container id>/<ifname>") as its comment, so DEL and
  * GC need nothing but the kernel's state; the masquerade elements of a subnet

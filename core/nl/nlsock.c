@@ -7,52 +7,22 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "extack.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
 
 /* libnl 3.7 hands us the nlmsgerr but not the extended-ack attributes behind it; they
- * sit in the same buffer, after the echoed request (or only its header when the kernel
- * capped it), so read them from there. */
-static void extack_copy(const struct nlmsgerr *e, char *buf, size_t len)
-{
-	const struct nlmsghdr *h = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
-	const char *end = (const char *)h + h->nlmsg_len;
-	const char *p;
-
-	buf[0] = '\0';
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	p = (const char *)e + sizeof(*e);
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		p += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	while (p + NLA_HDRLEN <= end) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
-			return;
-		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-			size_t n = a->nla_len - NLA_HDRLEN;
-			if (n >= len)
-				n = len - 1;
-			memcpy(buf, p + NLA_HDRLEN, n);
-			buf[n] = '\0';
-			/* The kernel's string carries its own NUL; trim a trailing newline too. */
-			n = strlen(buf);
-			while (n && buf[n - 1] == '\n')
-				buf[--n] = '\0';
-			return;
-		}
-		p += NLA_ALIGN(a->nla_len);
-	}
-}
-
+ * sit in the same buffer, right after the error message's header. */
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct nlsock *s = arg;
 
 	(void)nla;
 	s->last_errno = -e->error;
-	extack_copy(e, s->last_extack, sizeof(s->last_extack));
+	nlmsg_ext_ack_msg((const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN), s->last_extack,
+			  sizeof(s->last_extack));
 	return NL_STOP;
 }
 

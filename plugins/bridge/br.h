@@ -10,6 +10,8 @@
 #include "nl/link.h"
 #include "nl/nlsock.h"
 
+struct nft_close_list; /* nft/nft.h */
+
 struct br_conf {
 	const char *bridge;
 	bool is_gw, is_default_gw, force_address, ip_masq;
@@ -71,9 +73,10 @@ int br_result_ifaces(const struct br_host *h, const char *bridge, const char *if
 /* masq.c */
 int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const struct cni_result *res,
 		struct nr_error *err);
-/* Every entry of this attachment, and of addrs[] and prev's addresses in this network. */
+/* Every entry of this attachment, and of addrs[] and prev's addresses in this network.
+ * closes: NULL, or the caller's list for the nft socket's close (nft/nft.h). */
 int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
-		const struct cni_result *prev, struct nr_error *err);
+		const struct cni_result *prev, struct nft_close_list *closes, struct nr_error *err);
 /* With ipMasq, every prevResult address is masqueraded with its subnet. */
 int br_masq_check(const struct br_conf *c, const struct cni_result *prev, struct nr_error *err);
 /* Entries of this network whose attachment is not in the GC's valid list. */

@@ -27,7 +27,7 @@ static void add_rollback(struct cni_plugin_ctx *ctx, const struct br_conf *c, st
 	struct nr_error ignored = { 0 };
 
 	if (st->masq_done)
-		br_masq_del(ctx, NULL, 0, res, &ignored);
+		br_masq_del(ctx, NULL, 0, res, NULL, &ignored);
 	if (st->ipam_done)
 		br_ipam_undo(ctx, c);
 	/* Deleting the host end removes the container end with it. */
@@ -123,6 +123,7 @@ static int open_netns_if_any(const char *path, int *ret_fd, struct nr_error *err
 
 static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
+	struct nft_close_list closes = { 0 };
 	_cleanup_free_ struct ip_prefix *addrs = NULL;
 	_cleanup_close_ int nsfd = -1;
 	size_t n_addrs = 0;
@@ -142,13 +143,12 @@ static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	 * nft socket would wait for, and deleting the link waits for one too (rcu_barrier);
 	 * with the close deferred past the link deletion the two waits overlap (DEL with
 	 * ipMasq 32 -> 20 ms median, docs/benchmarks.md). */
-	nft_sock_defer_closes();
-	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, err)) >= 0 && nsfd >= 0 &&
+	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, &closes, err)) >= 0 && nsfd >= 0 &&
 	    (r = ctr_delete(nsfd, ctx->env.ifname, err)) < 0)
 		nr_error_wrap(err, r, "deleting %s in %s", ctx->env.ifname, ctx->env.netns);
 	if (r >= 0)
 		r = br_ipam(ctx, &c, "DEL", NULL, err);
-	nft_sock_close_deferred();
+	nft_close_list_flush(&closes);
 	return r;
 }
 

@@ -34,7 +34,7 @@ int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const
 }
 
 int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
-		const struct cni_result *prev, struct nr_error *err)
+		const struct cni_result *prev, struct nft_close_list *closes, struct nr_error *err)
 {
 	_cleanup_free_ struct ip_prefix *v = NULL;
 	char owner[NFT_MASQ_OWNER_MAX];
@@ -52,7 +52,7 @@ int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs,
 	if ((r = nft_masq_result_prefixes(prev, &v, &n, err)) < 0)
 		return r;
 	owner_of(ctx, owner);
-	if ((r = nft_masq_del(v, n, owner, err)) < 0)
+	if ((r = nft_masq_del_defer(v, n, owner, closes, err)) < 0)
 		return nr_error_wrap(err, r, "removing masquerading");
 	return 0;
 }

@@ -36,5 +36,8 @@ void cli_warn(const struct nr_error *w, const char *tail);
  * or fewer than min_args arguments print a usage error (-125); 1 to go on. */
 int cli_small_opts(int argc, char **argv, const char *usage, const char *optstr, const struct option *extra,
 		   int (*on_opt)(int c, const char *arg, void *ctx), void *ctx, int min_args);
+/* fn on each name left after the options (argv[optind..]): its name printed when it
+ * succeeds, its error when not; 125 when any failed. */
+int cli_each_name(int argc, char **argv, int (*fn)(const char *name, void *ctx, struct nr_error *err), void *ctx);
 
 #endif

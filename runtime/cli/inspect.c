@@ -9,8 +9,7 @@
 
 #include "cli/cli.h"
 #include "engine/container.h"
-#include "base/json_field.h"
-#include "cgroup.h"
+#include "engine/cgroup.h"
 #include "cni/cni_result.h"
 #include "engine/net.h"
 
@@ -34,9 +33,8 @@ int cmd_inspect(int argc, char **argv)
 		return cli_error(&err);
 	}
 	obs.running = ctr_running(rec);
-	_cleanup_json_ json_t *cg = ctr_record_cgroup(rec);
-	if (obs.running && cg) {
-		cgroup_usage(cg, &obs.memory_bytes, &obs.cpu_ns, &obs.pids);
+	if (obs.running && rec->cgroup) {
+		cgroup_usage(rec->cgroup, &obs.memory_bytes, &obs.cpu_ns, &obs.pids);
 		obs.have_usage = true;
 	}
 	if (net_plan_from_record(rec, &plan, &err) >= 0) {

@@ -29,3 +29,18 @@ int cli_small_opts(int argc, char **argv, const char *usage, const char *optstr,
 	return 1;
 }
 
+
+int cli_each_name(int argc, char **argv, int (*fn)(const char *name, void *ctx, struct nr_error *err), void *ctx)
+{
+	int status = 0;
+
+	for (int i = optind; i < argc; i++) {
+		struct nr_error err = {0};
+		if (fn(argv[i], ctx, &err) < 0) {
+			status = cli_error(&err);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}

@@ -8,8 +8,7 @@
 
 #include "cli/cli.h"
 #include "engine/container.h"
-#include "base/json_field.h"
-#include "cgroup.h"
+#include "engine/cgroup.h"
 #include "engine/net.h"
 
 static const char *status_of(const struct ctr_record *rec, char *buf, size_t len)
@@ -69,10 +68,9 @@ int cmd_ps(int argc, char **argv)
 		for (size_t i = 0; rec->addresses && rec->addresses[i]; i++)
 			used += snprintf(addrs + used, used < sizeof(addrs) ? sizeof(addrs) - used : 0, "%s%s",
 					 i ? "," : "", rec->addresses[i]);
-		_cleanup_json_ json_t *cg = ctr_record_cgroup(rec);
-		if (running && cg) {
+		if (running && rec->cgroup) {
 			long long m, c, n;
-			cgroup_usage(cg, &m, &c, &n);
+			cgroup_usage(rec->cgroup, &m, &c, &n);
 			if (m >= 0)
 				snprintf(mem, sizeof(mem), "%.1fMiB", m / 1048576.0);
 			if (c >= 0)

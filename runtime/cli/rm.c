@@ -18,6 +18,16 @@ static int rm_opt(int c, const char *arg, void *ctx)
 	return 0;
 }
 
+static int rm_one(const char *name, void *ctx, struct nr_error *err)
+{
+	struct nr_error warning = {0};
+	int r = ctr_remove(name, *(bool *)ctx, &warning, err);
+
+	if (warning.msg[0])
+		cli_warn(&warning, "; removing it anyway");
+	return r;
+}
+
 int cmd_rm(int argc, char **argv)
 {
 	static const struct option extra[] = {{"force", no_argument, NULL, 'f'}, {0}};
@@ -27,20 +37,6 @@ int cmd_rm(int argc, char **argv)
 			       "layer.\n\n  -f, --force   kill a running one first, and remove the record even when\n"
 			       "                the network's DEL fails (saying so)\n",
 			       "+hf", extra, rm_opt, &force, 1);
-	int status = 0;
 
-	if (r <= 0)
-		return -r;
-	for (int i = optind; i < argc; i++) {
-		struct nr_error err = {0}, warning = {0};
-		r = ctr_remove(argv[i], force, &warning, &err);
-		if (warning.msg[0])
-			cli_warn(&warning, "; removing it anyway");
-		if (r < 0) {
-			status = cli_error(&err);
-			continue;
-		}
-		printf("%s\n", argv[i]);
-	}
-	return status;
+	return r <= 0 ? -r : cli_each_name(argc, argv, rm_one, &force);
 }

@@ -21,7 +21,7 @@ struct child_cfg {
 	int err_fd;           /* write end: a setup error's text; closed (EOF) on success */
 	int status_fd;        /* write end: the command's exit status (an int), just before init exits */
 	char **envp;          /* the command's environment */
-	json_t *cgroup;       /* the cgroups to join (the record's "cgroup") */
+	const struct cgroup_set *cgroup; /* the cgroups to join */
 	bool in_unified;      /* cloned into the v2 cgroup already */
 	int fd_sock;          /* --userns: the idmapped lower layers arrive here; -1 otherwise */
 };

@@ -11,6 +11,7 @@
 
 #include "base/cleanup.h"
 #include "base/error.h"
+#include "cgroup.h"
 #include "rt.h"
 
 /* The record format this engine writes; a record without a version is version 1 (the
@@ -57,7 +58,7 @@ struct ctr_record {
 	struct ctr_network net;
 	char *netns_path;      /* what ADD was given as CNI_NETNS */
 	char *capability_args; /* JSON text of the capabilities ADD was given ({"portMappings": …}) */
-	char *cgroup;          /* JSON text of the cgroup manager's description (cgroup.h) */
+	struct cgroup_set *cgroup; /* the container's cgroups; NULL before they exist */
 	char **argv, **env;    /* NULL-ended */
 	char **addresses;      /* NULL-ended, NULL before the network is up */
 	long long created, started, finished; /* unix times, 0 = not yet */
@@ -102,12 +103,6 @@ struct ctr_observed {
 };
 int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_observed *obs, char **ret,
 			    struct nr_error *err);
-
-/* Until the cgroup manager's typed API lands: the record's cgroup as the JSON today's
- * runtime/cgroup.h takes (a new reference, NULL when none), and back. */
-#include <jansson.h>
-json_t *ctr_record_cgroup(const struct ctr_record *rec);
-int ctr_record_set_cgroup(struct ctr_record *rec, json_t *cg, struct nr_error *err);
 
 /* container_store.c: the records on disk. */
 /* Take the store's lock (blocking, flock); returns the fd to close to release it. */

@@ -4,9 +4,9 @@
  * the field existed): version, id, name, status (created|running|exited), pid and
  * pid_start, monitor and monitor_start, exit_code, oom, rm, net_done, hostname, user,
  * network {mode (none|host|container|cni), ifname, owner, name, conflist}, netns_path,
- * capability_args, cgroup, argv, env, addresses, created, started, finished,
- * userns {base, count}.  conflist, capability_args and cgroup are JSON documents the
- * record carries for other code (the CNI chain, the cgroup manager): kept as text. */
+ * capability_args, cgroup {mode, paths, dirs}, argv, env, addresses, created, started,
+ * finished, userns {base, count}.  conflist and capability_args are JSON documents the
+ * record carries for the CNI chain: kept as text. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +62,28 @@ static int set_doc(json_t *o, const char *key, const char *text)
 	return text ? set(o, key, json_loads(text, JSON_DECODE_ANY, NULL)) : 0;
 }
 
+/* {"mode": "hybrid", "paths": {"unified": …, "memory": …}, "dirs": […]}: "dirs", the
+ * distinct directories in creation order, is for readers of the record; reading
+ * derives it from "paths". */
+static json_t *cgroup_to_json(const struct cgroup_set *cg)
+{
+	_cleanup_json_ json_t *o = json_object(), *paths = json_object(), *dirs = json_array();
+	const char *d[CGROUP_CTL_COUNT], *mode = cgroup_layout_name(cg->layout);
+	size_t n = cgroup_set_dirs(cg, d);
+
+	if (!o || !paths || !dirs || (mode && set(o, "mode", json_string(mode)) < 0))
+		return NULL;
+	for (size_t i = 0; i < CGROUP_CTL_COUNT; i++)
+		if (cg->path[i] && set(paths, cgroup_ctl_names[i], json_string(cg->path[i])) < 0)
+			return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(dirs, json_string(d[i])) < 0)
+			return NULL;
+	if (json_object_set(o, "paths", paths) < 0 || json_object_set(o, "dirs", dirs) < 0)
+		return NULL;
+	return TAKE_PTR(o);
+}
+
 static json_t *network_to_json(const struct ctr_network *n)
 {
 	json_t *o = json_object();
@@ -112,7 +134,9 @@ static json_t *record_to_json(const struct ctr_record *r)
 		ok = set(o, "userns",
 			 json_pack("{s:I, s:I}", "base", (json_int_t)r->userns_base, "count",
 				   (json_int_t)r->userns_count)) >= 0;
-	ok = ok && set_doc(o, "capability_args", r->capability_args) >= 0 && set_doc(o, "cgroup", r->cgroup) >= 0;
+	ok = ok && set_doc(o, "capability_args", r->capability_args) >= 0;
+	if (ok && r->cgroup)
+		ok = set(o, "cgroup", cgroup_to_json(r->cgroup)) >= 0;
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -216,6 +240,34 @@ static int int_into(json_t *o, const char *key, const char *what, long long max,
 		    struct nr_error *err)
 {
 	return jfield_int(o, key, what, 0, max, ret, err);
+}
+
+/* An unknown mode is no layout (CGROUP_LAYOUT_NONE) and an unknown controller is
+ * skipped: what a later netns-run adds must not make a record unreadable for teardown. */
+static int cgroup_from_json(json_t *o, const char *what, struct cgroup_set **ret, struct nr_error *err)
+{
+	_cleanup_cgroup_set_ struct cgroup_set *cg = NULL;
+	json_t *j = NULL, *paths = NULL;
+	const char *mode = NULL;
+	char w[300];
+	int r;
+
+	snprintf(w, sizeof(w), "%s: cgroup", what);
+	if ((r = jfield_object(o, "cgroup", what, false, &j, err)) < 0 || !j ||
+	    (r = jfield_string(j, "mode", w, false, &mode, err)) < 0 ||
+	    (r = jfield_object(j, "paths", w, false, &paths, err)) < 0)
+		return r;
+	if (!(cg = cgroup_set_new(cgroup_layout_from_name(mode))))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	for (size_t i = 0; paths && i < CGROUP_CTL_COUNT; i++) {
+		const char *dir = NULL;
+		if ((r = jfield_string(paths, cgroup_ctl_names[i], w, false, &dir, err)) < 0)
+			return r;
+		if (dir && *dir && cgroup_set_put(cg, (enum cgroup_ctl)i, dir) < 0)
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	}
+	*ret = TAKE_PTR(cg);
+	return 0;
 }
 
 static int network_from_json(json_t *o, const char *what, struct ctr_network *n, struct nr_error *err)
@@ -326,12 +378,13 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 		free(rec->user);
 		rec->user = NULL;
 	}
-	json_t *caps = json_object_get(o, "capability_args"), *cg = json_object_get(o, "cgroup");
-	if ((caps && !json_is_object(caps)) || (cg && !json_is_object(cg)))
-		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"%s\" must be an object", what,
-				    caps && !json_is_object(caps) ? "capability_args" : "cgroup");
-	if ((caps && !(rec->capability_args = doc_text(caps))) || (cg && !(rec->cgroup = doc_text(cg))))
+	json_t *caps = json_object_get(o, "capability_args");
+	if (caps && !json_is_object(caps))
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"capability_args\" must be an object", what);
+	if (caps && !(rec->capability_args = doc_text(caps)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	if ((r = cgroup_from_json(o, what, &rec->cgroup, err)) < 0)
+		goto corrupt;
 	return 0;
 corrupt:
 	/* The field helpers speak CNI codes (decode / invalid config): a record is ours. */
@@ -357,24 +410,6 @@ int ctr_record_from_json_text(const char *buf, size_t len, const char *what, str
 	if ((r = record_from_json(o, what, rec, err)) < 0)
 		return r;
 	*ret = TAKE_PTR(rec);
-	return 0;
-}
-
-/* ---- the cgroup description, handed to today's cgroup API (runtime/cgroup.h) as
- * JSON until the cgroup manager's typed struct cgroup_set replaces it ---- */
-json_t *ctr_record_cgroup(const struct ctr_record *rec)
-{
-	return rec->cgroup ? json_loads(rec->cgroup, 0, NULL) : NULL;
-}
-
-int ctr_record_set_cgroup(struct ctr_record *rec, json_t *cg, struct nr_error *err)
-{
-	char *text = cg ? json_dumps(cg, JSON_COMPACT) : NULL;
-
-	if (cg && !text)
-		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	free(rec->cgroup);
-	rec->cgroup = text;
 	return 0;
 }
 

@@ -17,7 +17,6 @@
 #include "child.h"
 #include "base/cleanup.h"
 #include "ctr.h"
-#include "base/json_field.h"
 #include "rt.h"
 #include "rt_error.h"
 
@@ -41,7 +40,7 @@ static int join_userns(pid_t pid, struct nr_error *err)
 	return 0;
 }
 
-static int join(pid_t pid, unsigned long long start, json_t *cg, struct nr_error *err)
+static int join(pid_t pid, unsigned long long start, const struct cgroup_set *cg, struct nr_error *err)
 {
 	static const struct {
 		const char *name;
@@ -120,8 +119,7 @@ int ctr_exec(const char *name, struct run_opts *o, int *ret_status, struct nr_er
 	if (!o->user && rec->user)
 		o->user = rec->user;
 	leak_check_before_join();
-	_cleanup_json_ json_t *cg = ctr_record_cgroup(rec);
-	if ((r = join(rec->pid, rec->pid_start, cg, err)) < 0)
+	if ((r = join(rec->pid, rec->pid_start, rec->cgroup, err)) < 0)
 		return r;
 	fflush(NULL);
 	pid_t pid = fork();

@@ -61,13 +61,13 @@ static int mount_fresh(const char *type, const char *merged, const char *dir, un
 }
 
 /* Whether any controller in the comma-separated opts has a cgroup of the container. */
-static bool ours(json_t *paths, const char *opts)
+static bool ours(const struct cgroup_set *cg, const char *opts)
 {
 	char buf[512];
 
 	snprintf(buf, sizeof(buf), "%s", opts);
 	for (char *save = NULL, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save))
-		if (json_object_get(paths, o))
+		if (cgroup_set_path_by_name(cg, o))
 			return true;
 	return false;
 }
@@ -77,16 +77,15 @@ static bool ours(json_t *paths, const char *opts)
  * cgroup namespace, so tools inside read their limits where they expect them. */
 static int mount_cgroups(const struct child_cfg *c, const char *merged, struct nr_error *err)
 {
-	json_t *paths = json_object_get(c->cgroup, "paths");
-	const char *mode = json_string_value(json_object_get(c->cgroup, "mode"));
+	enum cgroup_layout layout = c->cgroup ? c->cgroup->layout : CGROUP_LAYOUT_NONE;
 	char root[PATH_MAX], line[1024];
 	FILE *f;
 	int r;
 
-	if (!mode)
+	if (layout == CGROUP_LAYOUT_NONE)
 		return 0;
 	snprintf(root, sizeof(root), "%s/sys/fs/cgroup", merged);
-	if (!strcmp(mode, "unified"))
+	if (layout == CGROUP_LAYOUT_UNIFIED)
 		return do_mount("cgroup2", root, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, err);
 	if ((r = do_mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k", err)) < 0)
 		return r;
@@ -100,7 +99,7 @@ static int mount_cgroups(const struct child_cfg *c, const char *merged, struct n
 		bool v2 = !strcmp(fstype, "cgroup2");
 		/* "rw,cpu,cpuacct" -> "cpu,cpuacct"; the hierarchy is mounted read-only anyway. */
 		const char *data = !strncmp(sopts, "rw,", 3) || !strncmp(sopts, "ro,", 3) ? sopts + 3 : sopts;
-		if (!v2 && (strcmp(fstype, "cgroup") || !ours(paths, data)))
+		if (!v2 && (strcmp(fstype, "cgroup") || !ours(c->cgroup, data)))
 			continue;
 		snprintf(target, sizeof(target), "%s%s", merged, mnt);
 		if (mkdir(target, 0755) < 0 && errno != EEXIST)

@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "base/json_field.h"
 #include "cgroup.h"
 #include "child.h"
 #include "ctr.h"
@@ -55,7 +54,6 @@ struct ctr_run {
 	const char *hostname;
 	struct net_plan net;
 	struct ctr_record *rec;
-	json_t *cg; /* the record's cgroup, for today's cgroup API */
 	int join_fd;
 	pid_t pid;
 	int pidfd;
@@ -163,7 +161,7 @@ static int start_child(struct ctr_run *c, const struct start_channel *ch, struct
 		.err_fd = ch->err[1],
 		.status_fd = ch->status[1],
 		.envp = c->rec->env,
-		.cgroup = c->cg,
+		.cgroup = c->rec->cgroup,
 		.fd_sock = -1,
 	};
 	_cleanup_close_ int child_sock = -1;
@@ -341,10 +339,11 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	/* v1 cgroups are made after the clone, while the child builds the first half of its
 	 * root; in a user namespace the child cannot join them itself, so they exist before
 	 * it does and userns_prepare moves it. */
-	if ((r = cgroup_create(c->name, &lim, &c->cg, err)) < 0 || (r = ctr_record_set_cgroup(c->rec, c->cg, err)) < 0)
+	if ((r = cgroup_create(c->name, &lim, &c->rec->cgroup, err)) < 0)
 		return r;
-	bool v1_after_clone = cgroup_has_v1(c->cg) && !c->o->userns_base;
-	if (cgroup_has_v1(c->cg) && !v1_after_clone && (r = cgroup_create_v1(c->cg, err)) < 0)
+	const struct cgroup_set *cg = c->rec->cgroup;
+	bool v1_after_clone = cgroup_has_v1(cg) && !c->o->userns_base;
+	if (cgroup_has_v1(cg) && !v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0)
 		return r;
 	if ((r = start_channel_open(&ch, err)) < 0 || (r = start_child(c, &ch, err)) < 0)
 		return r;
@@ -354,7 +353,7 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	 * bind-mounts after that (filled in after ADD); a child that already failed has
 	 * closed the pipe, and its message (start_wait_setup) says why.  Until the save
 	 * below, a killed runtime leaves cgroups that gc finds by the container's name. */
-	if ((v1_after_clone && (r = cgroup_create_v1(c->cg, err)) < 0) || (r = cgroup_configure(c->cg, &lim, err)) < 0 ||
+	if ((v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0) || (r = cgroup_configure(cg, &lim, err)) < 0 ||
 	    (r = etc_write(c->dir, c->hostname, c->net.ops->host_resolvers, NULL, err)) < 0)
 		return r;
 	bool sent = start_send(ch.go[1], START_CGROUPS_READY);
@@ -362,7 +361,7 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	c->rec->pid_start = rt_pid_start_time(c->pid);
 	if ((r = save(c, err)) < 0)
 		return r;
-	if (c->o->userns_base && (r = userns_prepare(c->pid, c->dir, c->o, c->cg, c->layer_sock, err)) < 0)
+	if (c->o->userns_base && (r = userns_prepare(c->pid, c->dir, c->o, cg, c->layer_sock, err)) < 0)
 		return r;
 	if ((r = network_up(c, err)) < 0 || (r = save(c, err)) < 0)
 		return r;
@@ -411,7 +410,7 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 		ctr_net_down(c->rec, &early);
 		child_status(c);
 	}
-	if (cgroup_oom_killed(c->cg)) {
+	if (cgroup_oom_killed(c->rec->cgroup)) {
 		c->rec->oom = true;
 		status = 137;
 	}
@@ -441,7 +440,6 @@ void ctr_run_free(struct ctr_run *c)
 	if (!c->done && c->created)
 		start_rollback(c, NULL);
 	ctr_record_free(c->rec);
-	json_decref(c->cg);
 	net_plan_clear(&c->net);
 	if (c->join_fd >= 0)
 		close(c->join_fd);

@@ -5,7 +5,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/json_field.h"
 #include "cgroup.h"
 #include "ctr.h"
 #include "rt_error.h"
@@ -59,9 +58,8 @@ int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err)
 		keep_first(err, &ret, r, &e);
 	}
 	unlink(netns);
-	_cleanup_json_ json_t *cg = ctr_record_cgroup(rec);
-	if (cg) {
-		r = cgroup_destroy(cg, &e);
+	if (rec->cgroup) {
+		r = cgroup_destroy(rec->cgroup, &e);
 		keep_first(err, &ret, r, &e);
 	} else {
 		cgroup_destroy_by_name(rec->name);

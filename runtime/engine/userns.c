@@ -115,7 +115,7 @@ int fds_recv(int sock, int *fds, int max)
 
 /* --userns: map the ids, move the child into its cgroups (it may not itself), give the
  * upper layer to the container's root, and hand over idmapped clones of the lowers. */
-int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, json_t *cg, int sock,
+int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, const struct cgroup_set *cg, int sock,
 		   struct nr_error *err)
 {
 	const char *one_root[] = {"/"};

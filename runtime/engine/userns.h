@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "base/error.h"
+#include "cgroup.h"
 #include "opts.h"
 
 /* uid_map and gid_map of pid: "0 base count". */
@@ -21,7 +22,7 @@ int userns_idmapped_tree(const char *path, pid_t pid, int *ret_fd, struct nr_err
 /* Everything the runtime does for a --userns child before it may go on: map the ids,
  * move it into its cgroups (it may not itself), give upper/ and work/ to the container's
  * root, and send idmapped clones of the lower layers over sock. */
-int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, json_t *cg, int sock,
+int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, const struct cgroup_set *cg, int sock,
 		   struct nr_error *err);
 
 /* Pass n descriptors over a unix socket, and receive at most max of them. */

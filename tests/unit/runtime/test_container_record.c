@@ -39,7 +39,11 @@ static struct ctr_record *full_record(void)
 	r->net.conflist = strdup("{\"cniVersion\":\"1.1.0\",\"name\":\"bridge\",\"plugins\":[{\"type\":\"bridge\"}]}");
 	r->netns_path = strdup("/var/lib/netns-run/containers/web/netns");
 	r->capability_args = strdup("{\"portMappings\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"}]}");
-	r->cgroup = strdup("{\"mode\":\"unified\",\"paths\":{\"unified\":\"/sys/fs/cgroup/netns-run/web\"}}");
+	r->cgroup = cgroup_set_new(CGROUP_LAYOUT_HYBRID);
+	assert_non_null(r->cgroup);
+	assert_int_equal(cgroup_set_put(r->cgroup, CGROUP_UNIFIED, "/sys/fs/cgroup/unified/netns-run/web"), 0);
+	assert_int_equal(cgroup_set_put(r->cgroup, CGROUP_CPU, "/sys/fs/cgroup/cpu,cpuacct/netns-run/web"), 0);
+	assert_int_equal(cgroup_set_put(r->cgroup, CGROUP_CPUACCT, "/sys/fs/cgroup/cpu,cpuacct/netns-run/web"), 0);
 	r->argv = rt_strv_copy(argv);
 	r->env = rt_strv_copy(env);
 	r->addresses = rt_strv_copy(addrs);
@@ -87,7 +91,17 @@ static void test_round_trip(void **state)
 	assert_non_null(strstr(b->net.conflist, "\"plugins\""));
 	assert_string_equal(b->netns_path, a->netns_path);
 	assert_non_null(strstr(b->capability_args, "8080"));
-	assert_non_null(strstr(b->cgroup, "unified"));
+	assert_non_null(b->cgroup);
+	assert_int_equal(b->cgroup->layout, CGROUP_LAYOUT_HYBRID);
+	for (size_t i = 0; i < CGROUP_CTL_COUNT; i++) {
+		if (!a->cgroup->path[i]) {
+			assert_null(b->cgroup->path[i]);
+			continue;
+		}
+		assert_string_equal(b->cgroup->path[i], a->cgroup->path[i]);
+	}
+	/* The co-mounted cpu,cpuacct directory is listed once in "dirs". */
+	assert_non_null(strstr(text, "\"dirs\""));
 	assert_strv_equal(b->argv, a->argv);
 	assert_strv_equal(b->env, a->env);
 	assert_strv_equal(b->addresses, a->addresses);
@@ -119,6 +133,7 @@ static void test_container_mode(void **state)
 	assert_false(b->has_exit_code);
 	assert_null(b->addresses);
 	assert_null(b->user);
+	assert_null(b->cgroup);
 }
 
 /* What the netns-run before the version field wrote (a created container, pid not yet). */
@@ -176,6 +191,9 @@ static void test_corrupt(void **state)
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"bogus\"}}",
 		       "bogus");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\"}", "network");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"cgroup\": {\"mode\": \"unified\", \"paths\": {\"memory\": 3}}}",
+		       "memory");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"version\": \"1\","
 		       " \"network\": {\"mode\": \"none\"}}",
 		       "version");
