@@ -5,25 +5,24 @@
 #include "cli/cli.h"
 #include "engine/ctr.h"
 
-static const char usage[] =
-	"Usage: netns-run exec [OPTIONS] NAME COMMAND [ARG...]\n"
-	"\n"
-	"Run COMMAND inside the running container NAME (its namespaces, cgroups, capabilities).\n"
-	"\n"
-	"  -e, --env K=V | K     set a variable (repeatable)\n"
-	"  -w, --workdir DIR     working directory inside\n"
-	"  -u, --user UID[:GID]  run as this user\n"
-	"  -h, --help            this help\n";
+static const char usage[] = "Usage: netns-run exec [OPTIONS] NAME COMMAND [ARG...]\n"
+			    "\n"
+			    "Run COMMAND inside the running container NAME (its namespaces, cgroups, capabilities).\n"
+			    "\n"
+			    "  -e, --env K=V | K     set a variable (repeatable)\n"
+			    "  -w, --workdir DIR     working directory inside\n"
+			    "  -u, --user UID[:GID]  run as this user\n"
+			    "  -h, --help            this help\n";
 
 int cmd_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"env", required_argument, NULL, 'e'},
-						 {"workdir", required_argument, NULL, 'w'},
-						 {"user", required_argument, NULL, 'u'},
-						 {"help", no_argument, NULL, 'h'},
-						 {0}};
-	struct run_opts o = {0};
-	struct nr_error err = {0};
+	static const struct option longopts[] = { { "env", required_argument, NULL, 'e' },
+						  { "workdir", required_argument, NULL, 'w' },
+						  { "user", required_argument, NULL, 'u' },
+						  { "help", no_argument, NULL, 'h' },
+						  { 0 } };
+	struct run_opts o = { 0 };
+	struct nr_error err = { 0 };
 	int c, status;
 
 	optind = 1;

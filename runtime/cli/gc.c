@@ -37,10 +37,11 @@ static void gc_report(void *vctx, enum ctr_gc_event ev, const char *name, const 
 
 int cmd_gc(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
-						 {0}};
-	struct nr_error err = {0};
-	struct gc_ctx ctx = {0};
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+						  { "quiet", no_argument, NULL, 'q' },
+						  { 0 } };
+	struct nr_error err = { 0 };
+	struct gc_ctx ctx = { 0 };
 	int c, r;
 
 	optind = 1;

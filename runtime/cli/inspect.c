@@ -8,23 +8,23 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "engine/container.h"
-#include "engine/cgroup.h"
 #include "cni/cni_result.h"
+#include "engine/cgroup.h"
+#include "engine/container.h"
 #include "engine/net.h"
 
 int cmd_inspect(int argc, char **argv)
 {
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 	_cleanup_record_ struct ctr_record *rec = NULL;
 	_cleanup_free_ char *result = NULL, *check = NULL, *text = NULL;
-	struct ctr_observed obs = {0};
-	struct net_plan plan = {0};
+	struct ctr_observed obs = { 0 };
+	struct net_plan plan = { 0 };
 	int r = cli_small_opts(argc, argv,
-			   "Usage: netns-run inspect NAME\n\nPrint the container's record as JSON, with its current\n"
-			   "resource use, its network result from the CNI cache, and the outcome of the plugins'\n"
-			   "CHECK while it runs.\n",
-			   "+h", NULL, NULL, NULL, 1);
+			       "Usage: netns-run inspect NAME\n\nPrint the container's record as JSON, with its current\n"
+			       "resource use, its network result from the CNI cache, and the outcome of the plugins'\n"
+			       "CHECK while it runs.\n",
+			       "+h", NULL, NULL, NULL, 1);
 
 	if (r <= 0)
 		return -r;
@@ -42,7 +42,7 @@ int cmd_inspect(int argc, char **argv)
 		if (net_result(&plan, rec->id, &res, NULL) >= 0 && res)
 			obs.network_result = result = net_result_text(res, &plan);
 		if (obs.running && plan.conf) {
-			struct nr_error ce = {0};
+			struct nr_error ce = { 0 };
 			r = net_check(&plan, rec->id, rec->netns_path ? rec->netns_path : "", &ce);
 			obs.check = check = strdup(r < 0 ? ce.msg : "ok");
 		}
@@ -54,4 +54,3 @@ int cmd_inspect(int argc, char **argv)
 	puts(text);
 	return 0;
 }
-

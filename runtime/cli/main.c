@@ -5,29 +5,28 @@
 
 #include "cli/cli.h"
 
-static const char usage[] =
-	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
-	"       netns-run VERB [OPTIONS] ...\n"
-	"\n"
-	"Verbs:\n"
-	"  run       run a command in a new container (the default verb)\n"
-	"  ps        list containers\n"
-	"  exec      run a command in a running container\n"
-	"  stop      stop a container\n"
-	"  rm        remove a container\n"
-	"  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
-	"  network   ls | inspect NAME | rm NAME... | prune | reload\n"
-	"  gc        clean up after containers whose netns-run was killed\n"
-	"\n"
-	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
-	"NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
+static const char usage[] = "Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
+			    "       netns-run VERB [OPTIONS] ...\n"
+			    "\n"
+			    "Verbs:\n"
+			    "  run       run a command in a new container (the default verb)\n"
+			    "  ps        list containers\n"
+			    "  exec      run a command in a running container\n"
+			    "  stop      stop a container\n"
+			    "  rm        remove a container\n"
+			    "  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
+			    "  network   ls | inspect NAME | rm NAME... | prune | reload\n"
+			    "  gc        clean up after containers whose netns-run was killed\n"
+			    "\n"
+			    "`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
+			    "NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
 
 static const struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
-	{"run", cmd_run}, {"ps", cmd_ps},	    {"exec", cmd_exec},	      {"stop", cmd_stop},
-	{"rm", cmd_rm},	  {"inspect", cmd_inspect}, {"network", cmd_network}, {"gc", cmd_gc},
+	{ "run", cmd_run }, { "ps", cmd_ps },           { "exec", cmd_exec },       { "stop", cmd_stop },
+	{ "rm", cmd_rm },   { "inspect", cmd_inspect }, { "network", cmd_network }, { "gc", cmd_gc },
 };
 
 int main(int argc, char **argv)

@@ -7,7 +7,7 @@
 int cli_small_opts(int argc, char **argv, const char *usage, const char *optstr, const struct option *extra,
 		   int (*on_opt)(int c, const char *arg, void *ctx), void *ctx, int min_args)
 {
-	struct option longopts[8] = {{"help", no_argument, NULL, 'h'}};
+	struct option longopts[8] = { { "help", no_argument, NULL, 'h' } };
 	int c, n = 1;
 
 	for (const struct option *o = extra; o && o->name && n < 7; o++)
@@ -29,13 +29,12 @@ int cli_small_opts(int argc, char **argv, const char *usage, const char *optstr,
 	return 1;
 }
 
-
 int cli_each_name(int argc, char **argv, int (*fn)(const char *name, void *ctx, struct nr_error *err), void *ctx)
 {
 	int status = 0;
 
 	for (int i = optind; i < argc; i++) {
-		struct nr_error err = {0};
+		struct nr_error err = { 0 };
 		if (fn(argv[i], ctx, &err) < 0) {
 			status = cli_error(&err);
 			continue;

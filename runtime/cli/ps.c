@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "engine/container.h"
 #include "engine/cgroup.h"
+#include "engine/container.h"
 #include "engine/net.h"
 
 static const char *status_of(const struct ctr_record *rec, char *buf, size_t len)
@@ -39,14 +39,14 @@ static int ps_opt(int c, const char *arg, void *ctx)
 
 int cmd_ps(int argc, char **argv)
 {
-	static const struct option extra[] = {{"all", no_argument, NULL, 'a'}, {0}};
-	struct ps_ctx ctx = {0};
-	struct nr_error err = {0};
+	static const struct option extra[] = { { "all", no_argument, NULL, 'a' }, { 0 } };
+	struct ps_ctx ctx = { 0 };
+	struct nr_error err = { 0 };
 	char **names = NULL;
 	int r = cli_small_opts(argc, argv,
-			   "Usage: netns-run ps [-a]\n\nList running containers: name, id, init pid, network, addresses,\n"
-			   "state, and current memory, cpu and task use.\n\n  -a, --all   also exited ones\n",
-			   "+ha", extra, ps_opt, &ctx, 0);
+			       "Usage: netns-run ps [-a]\n\nList running containers: name, id, init pid, network, addresses,\n"
+			       "state, and current memory, cpu and task use.\n\n  -a, --all   also exited ones\n",
+			       "+ha", extra, ps_opt, &ctx, 0);
 
 	if (r <= 0)
 		return -r;
@@ -80,11 +80,9 @@ int cmd_ps(int argc, char **argv)
 		}
 		char netname[80];
 		net_mode_of(rec->net.mode)->describe(&rec->net, netname, sizeof(netname));
-		printf("%-16s %-12s %-8lld %-18s %-20s %-14s %-9s %-8s %s\n", *p, id,
-		       running ? (long long)rec->pid : 0, netname, used ? addrs : "-", status_of(rec, sbuf, sizeof(sbuf)),
-		       mem, cpu, pids);
+		printf("%-16s %-12s %-8lld %-18s %-20s %-14s %-9s %-8s %s\n", *p, id, running ? (long long)rec->pid : 0,
+		       netname, used ? addrs : "-", status_of(rec, sbuf, sizeof(sbuf)), mem, cpu, pids);
 	}
 	rt_strv_free(names);
 	return 0;
 }
-

@@ -20,7 +20,7 @@ static int rm_opt(int c, const char *arg, void *ctx)
 
 static int rm_one(const char *name, void *ctx, struct nr_error *err)
 {
-	struct nr_error warning = {0};
+	struct nr_error warning = { 0 };
 	int r = ctr_remove(name, *(bool *)ctx, &warning, err);
 
 	if (warning.msg[0])
@@ -30,7 +30,7 @@ static int rm_one(const char *name, void *ctx, struct nr_error *err)
 
 int cmd_rm(int argc, char **argv)
 {
-	static const struct option extra[] = {{"force", no_argument, NULL, 'f'}, {0}};
+	static const struct option extra[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
 	bool force = false;
 	int r = cli_small_opts(argc, argv,
 			       "Usage: netns-run rm [-f] NAME...\n\nRemove stopped containers: their record and writable "

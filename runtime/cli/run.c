@@ -13,11 +13,11 @@
 #include "base/cleanup.h"
 #include "base/fdio.h"
 #include "cli/cli.h"
-#include "engine/ctr.h"
 #include "cli/run_opts.h"
+#include "engine/ctr.h"
 #include "engine/run.h"
 
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 /* -d: "ok NAME" or the error's text, then EOF. */
 static void notify(int *fd, const char *word, const char *text)
@@ -35,7 +35,8 @@ static void output_to_log(const char *dir)
 	char log[600];
 
 	snprintf(log, sizeof(log), "%s/log", dir);
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC), out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC),
+	    out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (in >= 0 && out >= 0) {
 		dup2(in, 0);
 		dup2(out, 1);
@@ -63,7 +64,7 @@ static int run_here(const struct run_opts *o, int notify_fd)
 {
 	_cleanup_ctr_run_ struct ctr_run *c = NULL;
 	_cleanup_close_ int sfd = -1;
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 	int r, status;
 
 	if ((r = ctr_run_create(o, &c, &err)) < 0)
@@ -117,7 +118,7 @@ static int run_detached(const struct run_opts *o)
 		printf("%s\n", msg + 3);
 		return 0;
 	}
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 	nr_error_set(&err, RT_ERR_SYSTEM, EIO, "%s", msg && *msg ? msg : "the container did not start");
 	return cli_error(&err);
 }
@@ -125,7 +126,7 @@ static int run_detached(const struct run_opts *o)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 	int r, status;
 
 	/* A child that gave up closes its pipe; the write must fail, not kill us. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/ipaddr.h"
+#include "base/json_field.h"
 #include "engine/net.h"
 #include "engine/rt_error.h"
 
@@ -73,8 +74,8 @@ int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err)
 		*slash = '\0';
 		proto = slash + 1;
 		if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-					    "-p %s: protocol must be tcp, udp or sctp", spec);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: protocol must be tcp, udp or sctp",
+					    spec);
 	}
 	if (*p == '[') { /* [v6]:... */
 		char *close = strchr(p, ']');
@@ -95,8 +96,7 @@ int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err)
 	if (hostip[0]) {
 		struct ip_addr a;
 		if (ip_addr_parse(hostip, &a) < 0)
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: %s is not an IP address",
-					    spec, hostip);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: %s is not an IP address", spec, hostip);
 	}
 	colon = strchr(p, ':');
 	if (!colon)
@@ -108,8 +108,8 @@ int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 				    "-p %s: the host and container port ranges differ in length", spec);
 	for (long i = 0; i <= hhi - hlo; i++) {
-		json_t *m = json_pack("{s:i, s:i, s:s}", "hostPort", (int)(hlo + i), "containerPort",
-				      (int)(clo + i), "protocol", proto);
+		json_t *m = json_pack("{s:i, s:i, s:s}", "hostPort", (int)(hlo + i), "containerPort", (int)(clo + i),
+				      "protocol", proto);
 		if (!m)
 			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 		if (hostip[0])
@@ -118,8 +118,8 @@ int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err)
 	}
 	return 0;
 bad:
-	return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-			    "-p %s: expected [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]", spec);
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: expected [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]",
+			    spec);
 }
 
 static int parse_volume(char *spec, struct volume *v, struct nr_error *err)
@@ -136,8 +136,7 @@ static int parse_volume(char *spec, struct volume *v, struct nr_error *err)
 		if (!strcmp(c2 + 1, "ro"))
 			v->ro = true;
 		else if (strcmp(c2 + 1, "rw"))
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: mode must be ro or rw, not %s",
-					    c2 + 1);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: mode must be ro or rw, not %s", c2 + 1);
 	}
 	v->host = spec;
 	v->cont = c1 + 1;
@@ -158,8 +157,8 @@ static int parse_long(const char *opt, const char *s, long long min, long long m
 	errno = 0;
 	*ret = strtoll(s, &end, 10);
 	if (errno || end == s || *end || *ret < min || *ret > max)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "%s %s: expected a number from %lld to %lld",
-				    opt, s, min, max);
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "%s %s: expected a number from %lld to %lld", opt, s,
+				    min, max);
 	return 0;
 }
 
@@ -186,26 +185,26 @@ static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
 }
 
 static const struct option run_longopts[] = {
-	{"name", required_argument, NULL, OPT_NAME},
-	{"hostname", required_argument, NULL, OPT_HOSTNAME},
-	{"net", required_argument, NULL, OPT_NET},
-	{"network", required_argument, NULL, OPT_NET},
-	{"publish", required_argument, NULL, 'p'},
-	{"rootfs", required_argument, NULL, OPT_ROOTFS},
-	{"read-only", no_argument, NULL, OPT_RO},
-	{"volume", required_argument, NULL, 'v'},
-	{"env", required_argument, NULL, 'e'},
-	{"workdir", required_argument, NULL, 'w'},
-	{"user", required_argument, NULL, 'u'},
-	{"memory", required_argument, NULL, 'm'},
-	{"cpus", required_argument, NULL, OPT_CPUS},
-	{"pids-limit", required_argument, NULL, OPT_PIDS},
-	{"io-weight", required_argument, NULL, OPT_IOW},
-	{"detach", no_argument, NULL, 'd'},
-	{"rm", no_argument, NULL, OPT_RM},
-	{"userns", required_argument, NULL, OPT_USERNS},
-	{"help", no_argument, NULL, 'h'},
-	{0},
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "network", required_argument, NULL, OPT_NET },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "read-only", no_argument, NULL, OPT_RO },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS },
+	{ "io-weight", required_argument, NULL, OPT_IOW },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "rm", no_argument, NULL, OPT_RM },
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
 };
 
 #define ARRAY_FULL(o, field, n) ((o)->n == sizeof((o)->field) / sizeof((o)->field[0]))
@@ -221,11 +220,12 @@ static int opt_name(struct run_opts *o, const char *arg, struct nr_error *err)
 	return 0;
 }
 
-static int opt_publish(struct run_opts *o, const char *arg, struct nr_error *err)
+/* -p: appended to *ports, the portMappings capability so far. */
+static int opt_publish(json_t **ports, const char *arg, struct nr_error *err)
 {
-	if (!o->ports && !(o->ports = json_array()))
+	if (!*ports && !(*ports = json_array()))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	return parse_port_spec(arg, o->ports, err);
+	return parse_port_spec(arg, *ports, err);
 }
 
 static int opt_env(struct run_opts *o, const char *arg, struct nr_error *err)
@@ -250,7 +250,7 @@ static int opt_cpus(struct run_opts *o, const char *arg, struct nr_error *err)
 }
 
 /* Options that set a field of o; the rest (help, errors) are run_opts_parse's. */
-static int opt_apply(struct run_opts *o, int c, char *arg, struct nr_error *err)
+static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struct nr_error *err)
 {
 	long long v;
 	int r;
@@ -267,7 +267,7 @@ static int opt_apply(struct run_opts *o, int c, char *arg, struct nr_error *err)
 		o->net = arg;
 		return 0;
 	case 'p':
-		return opt_publish(o, arg, err);
+		return opt_publish(ports, arg, err);
 	case OPT_ROOTFS:
 		if (ARRAY_FULL(o, rootfs, n_rootfs))
 			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many --rootfs layers");
@@ -320,7 +320,7 @@ static int opt_apply(struct run_opts *o, int c, char *arg, struct nr_error *err)
 }
 
 /* What needs every option seen: the command, --userns against --net, the capabilities. */
-static int opts_finish(int argc, char **argv, struct run_opts *o, struct nr_error *err)
+static int opts_finish(int argc, char **argv, struct run_opts *o, json_t *ports, struct nr_error *err)
 {
 	if (optind >= argc)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "no command given (see --help)");
@@ -328,8 +328,8 @@ static int opts_finish(int argc, char **argv, struct run_opts *o, struct nr_erro
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 				    "--userns needs a network namespace of its own (not --net=%s)", o->net);
 	o->argv = argv + optind;
-	if (o->ports) {
-		json_t *caps = json_pack("{s:O}", "portMappings", o->ports);
+	if (ports) {
+		json_t *caps = json_pack("{s:O}", "portMappings", ports);
 		o->caps = caps ? json_dumps(caps, JSON_COMPACT) : NULL;
 		json_decref(caps);
 		if (!o->caps)
@@ -340,6 +340,7 @@ static int opts_finish(int argc, char **argv, struct run_opts *o, struct nr_erro
 
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err)
 {
+	_cleanup_json_ json_t *ports = NULL;
 	int c, r;
 
 	memset(o, 0, sizeof(*o));
@@ -359,16 +360,14 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 		if (c == '?')
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option %s (see --help)",
 					    argv[optind - 1]);
-		if ((r = opt_apply(o, c, optarg, err)) < 0)
+		if ((r = opt_apply(o, &ports, c, optarg, err)) < 0)
 			return r;
 	}
-	return opts_finish(argc, argv, o, err);
+	return opts_finish(argc, argv, o, ports, err);
 }
 
 void run_opts_free(struct run_opts *o)
 {
-	json_decref(o->ports);
-	o->ports = NULL;
 	free(o->caps);
 	o->caps = NULL;
 }

@@ -9,7 +9,7 @@
 
 /* 1 after printing help (exit 0), 0 when parsed, negative with err (exit 125). */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err);
-/* What the parser allocated (ports, caps); after any outcome of run_opts_parse. */
+/* What the parser allocated (caps); after any outcome of run_opts_parse. */
 void run_opts_free(struct run_opts *o);
 
 /* "[HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]" appended to arr as portMappings

@@ -27,7 +27,7 @@ static int stop_one(const char *name, void *ctx, struct nr_error *err)
 
 int cmd_stop(int argc, char **argv)
 {
-	static const struct option extra[] = {{"time", required_argument, NULL, 't'}, {0}};
+	static const struct option extra[] = { { "time", required_argument, NULL, 't' }, { 0 } };
 	int timeout = 10;
 	int r = cli_small_opts(argc, argv,
 			       "Usage: netns-run stop [-t SECONDS] NAME...\n\nSend SIGTERM to the container's init (which "

@@ -2,10 +2,10 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@ static int cmp_int(const void *a, const void *b)
  * (docs/benchmarks.md, "Runtime figures out of the code"). */
 static void close_other_fds(const struct child_cfg *c)
 {
-	int keep[] = {2, c->go_fd, c->err_fd, c->status_fd, c->join_netns_fd, c->fd_sock};
+	int keep[] = { 2, c->go_fd, c->err_fd, c->status_fd, c->join_netns_fd, c->fd_sock };
 	size_t n = sizeof(keep) / sizeof(keep[0]);
 	unsigned int from = 3;
 
@@ -44,7 +44,7 @@ static void close_other_fds(const struct child_cfg *c)
 
 void child_main(const struct child_cfg *c)
 {
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 	sigset_t none;
 	int layers[16], n_layers = 0;
 	int devices_fd = -1;
@@ -71,8 +71,7 @@ void child_main(const struct child_cfg *c)
 		}
 	}
 	if (c->join_netns_fd >= 0 && setns(c->join_netns_fd, CLONE_NEWNET) < 0) {
-		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot join the network namespace: %s",
-				 strerror(errno));
+		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot join the network namespace: %s", strerror(errno));
 		goto fail;
 	}
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
@@ -98,8 +97,7 @@ void child_main(const struct child_cfg *c)
 		devices_fd = cgroup_devices_join_fd(c->cgroup);
 	/* In our cgroups now, so they are the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
-		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot create a cgroup namespace: %s",
-				 strerror(errno));
+		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot create a cgroup namespace: %s", strerror(errno));
 		goto fail;
 	}
 	if ((r = rootfs_finish(c, &err)) < 0)

@@ -7,23 +7,23 @@
 
 #include <jansson.h>
 
-#include "cgroup.h"
 #include "base/error.h"
+#include "cgroup.h"
 #include "opts.h"
 
 struct child_cfg {
 	const struct run_opts *o;
-	const char *ctr_dir;  /* <state>/containers/<name>: upper, work, merged, etc files */
+	const char *ctr_dir; /* <state>/containers/<name>: upper, work, merged, etc files */
 	const char *hostname;
-	int join_netns_fd;    /* --net=container:NAME: the owner's netns; -1 otherwise */
+	int join_netns_fd; /* --net=container:NAME: the owner's netns; -1 otherwise */
 	/* read end: 'c' once the cgroups are made and limited, 'g' once the network is up */
 	int go_fd;
-	int err_fd;           /* write end: a setup error's text; closed (EOF) on success */
-	int status_fd;        /* write end: the command's exit status (an int), just before init exits */
-	char **envp;          /* the command's environment */
+	int err_fd;                      /* write end: a setup error's text; closed (EOF) on success */
+	int status_fd;                   /* write end: the command's exit status (an int), just before init exits */
+	char **envp;                     /* the command's environment */
 	const struct cgroup_set *cgroup; /* the cgroups to join */
-	bool in_unified;      /* cloned into the v2 cgroup already */
-	int fd_sock;          /* --userns: the idmapped lower layers arrive here; -1 otherwise */
+	bool in_unified;                 /* cloned into the v2 cgroup already */
+	int fd_sock;                     /* --userns: the idmapped lower layers arrive here; -1 otherwise */
 };
 
 /* Runs in the cloned child; never returns. */

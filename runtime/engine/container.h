@@ -56,11 +56,11 @@ struct ctr_record {
 	char *hostname;
 	char *user; /* -u as given; NULL = root */
 	struct ctr_network net;
-	char *netns_path;      /* what ADD was given as CNI_NETNS */
-	char *capability_args; /* JSON text of the capabilities ADD was given ({"portMappings": …}) */
-	struct cgroup_set *cgroup; /* the container's cgroups; NULL before they exist */
-	char **argv, **env;    /* NULL-ended */
-	char **addresses;      /* NULL-ended, NULL before the network is up */
+	char *netns_path;                     /* what ADD was given as CNI_NETNS */
+	char *capability_args;                /* JSON text of the capabilities ADD was given ({"portMappings": …}) */
+	struct cgroup_set *cgroup;            /* the container's cgroups; NULL before they exist */
+	char **argv, **env;                   /* NULL-ended */
+	char **addresses;                     /* NULL-ended, NULL before the network is up */
 	long long created, started, finished; /* unix times, 0 = not yet */
 	unsigned long userns_base, userns_count; /* --userns; 0 = none */
 };

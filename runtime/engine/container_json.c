@@ -170,7 +170,8 @@ int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_obser
 		if (obs->have_usage)
 			json_object_set_new(o, "usage",
 					    json_pack("{s:I, s:I, s:I}", "memory_bytes", (json_int_t)obs->memory_bytes,
-						      "cpu_ns", (json_int_t)obs->cpu_ns, "pids", (json_int_t)obs->pids));
+						      "cpu_ns", (json_int_t)obs->cpu_ns, "pids",
+						      (json_int_t)obs->pids));
 		set_doc(o, "network_result", obs->network_result);
 		if (obs->check)
 			json_object_set_new(o, "check", json_string(obs->check));
@@ -236,8 +237,7 @@ static int str_dup(json_t *o, const char *key, const char *what, char **ret, str
 	return 0;
 }
 
-static int int_into(json_t *o, const char *key, const char *what, long long max, long long *ret,
-		    struct nr_error *err)
+static int int_into(json_t *o, const char *key, const char *what, long long max, long long *ret, struct nr_error *err)
 {
 	return jfield_int(o, key, what, 0, max, ret, err);
 }
@@ -325,12 +325,12 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 	if ((r = name_index(status_names, 3, status)) < 0)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: unknown status \"%s\"", what, status);
 	rec->status = (enum ctr_status)r;
-#define INT_FIELD(key, dst, max)                                     \
-	do {                                                         \
-		v = 0;                                               \
-		if ((r = int_into(o, key, what, max, &v, err)) < 0)  \
-			goto corrupt;                                \
-		dst = v;                                             \
+#define INT_FIELD(key, dst, max)                                    \
+	do {                                                        \
+		v = 0;                                              \
+		if ((r = int_into(o, key, what, max, &v, err)) < 0) \
+			goto corrupt;                               \
+		dst = v;                                            \
 	} while (0)
 	INT_FIELD("pid", rec->pid, 1 << 30);
 	INT_FIELD("pid_start", rec->pid_start, 1LL << 62);

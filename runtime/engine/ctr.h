@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "cni/cni_result.h"
 #include "base/error.h"
+#include "cni/cni_result.h"
 #include "engine/container.h"
 #include "opts.h"
 

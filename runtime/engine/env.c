@@ -38,7 +38,8 @@ char **env_build(const struct run_opts *o, const char *hostname)
 
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", hostname);
 	if (!env || set_env(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
-	    set_env(&env, buf) < 0 || env_extend(&env, o) < 0 || (!has_key(env, "HOME") && set_env(&env, "HOME=/root") < 0)) {
+	    set_env(&env, buf) < 0 || env_extend(&env, o) < 0 ||
+	    (!has_key(env, "HOME") && set_env(&env, "HOME=/root") < 0)) {
 		rt_strv_free(env);
 		return NULL;
 	}

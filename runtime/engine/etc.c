@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rt_error.h"
 #include "base/cleanup.h"
 #include "ctr.h"
 #include "rt.h"
+#include "rt_error.h"
 
 int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const struct cni_result *res,
 	      struct nr_error *err)
@@ -23,9 +23,8 @@ int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const st
 		snprintf(ip, sizeof(ip), "%s", res->ips[i].address);
 		ip[strcspn(ip, "/")] = '\0';
 	}
-	snprintf(hosts, sizeof(hosts),
-			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
-			ip[0] ? ip : "127.0.1.1", hostname);
+	snprintf(hosts, sizeof(hosts), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+		 ip[0] ? ip : "127.0.1.1", hostname);
 	snprintf(path, sizeof(path), "%s/hosts", ctr_dir);
 	if ((r = rt_write_file(path, hosts, 0644)) < 0)
 		goto fail;
@@ -46,7 +45,8 @@ int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const st
 		_cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
 		char line[512];
 		while (f && fgets(line, sizeof(line), f) && used < sizeof(rbuf)) {
-			if (!host_net && (!strncmp(line, "nameserver 127.", 15) || !strncmp(line, "nameserver ::1", 14)))
+			if (!host_net &&
+			    (!strncmp(line, "nameserver 127.", 15) || !strncmp(line, "nameserver ::1", 14)))
 				continue;
 			used += snprintf(rbuf + used, sizeof(rbuf) - used, "%s", line);
 		}

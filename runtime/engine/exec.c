@@ -4,18 +4,18 @@
  * process of its own. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "cgroup.h"
 #include "child.h"
-#include "base/cleanup.h"
 #include "ctr.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -45,8 +45,8 @@ static int join(pid_t pid, unsigned long long start, const struct cgroup_set *cg
 	static const struct {
 		const char *name;
 		int type;
-	} ns[] = {{"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-		  {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+	} ns[] = { { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+		   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS } };
 	int fds[6];
 	int r = 0;
 
@@ -56,8 +56,7 @@ static int join(pid_t pid, unsigned long long start, const struct cgroup_set *cg
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns[i].name);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0 && r == 0)
-			r = nr_error_set(err, RT_ERR_NOT_FOUND, errno, "cannot open %s: %s", path,
-					 strerror(errno));
+			r = nr_error_set(err, RT_ERR_NOT_FOUND, errno, "cannot open %s: %s", path, strerror(errno));
 	}
 	if (r == 0 && !rt_pid_is(pid, start))
 		r = nr_error_set(err, RT_ERR_NOT_FOUND, ESRCH, "the container stopped");
@@ -95,7 +94,7 @@ static void leak_check_before_join(void)
 /* In the forked command: a failure is reported on its stderr, the command's. */
 static void exec_child(struct run_opts *o, char **envp)
 {
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 
 	if (security_apply(&err) < 0) {
 		dprintf(2, "netns-run: %s\n", err.msg);

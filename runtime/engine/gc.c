@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup.h"
 #include "base/cleanup.h"
+#include "cgroup.h"
 #include "ctr.h"
 #include "net.h"
 #include "rt.h"
@@ -34,7 +34,7 @@ int ctr_gc_reconcile(ctr_gc_report_fn report, void *ctx, struct nr_error *err)
 		return r;
 	for (char **p = names; *p; p++) {
 		_cleanup_record_ struct ctr_record *rec = NULL;
-		struct nr_error e = {0};
+		struct nr_error e = { 0 };
 		if (ctr_store_load(*p, &rec, &e) < 0) {
 			/* A directory without a record: a start that died before writing one. */
 			char dir[512];
@@ -63,7 +63,7 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	struct cni_netconf **nets = NULL;
 	size_t n = 0, n_valid = 0;
 	_cleanup_strv_ char **names = NULL;
-	struct nr_error e = {0};
+	struct nr_error e = { 0 };
 	int failed = 0;
 
 	if (ctr_store_names(&names, &e) < 0 || net_list(&nets, &n, &e) < 0) {
@@ -77,7 +77,7 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	for (size_t i = 0; recs && valid && i < count; i++) {
 		if (ctr_store_load(names[i], &recs[i], NULL) < 0 || recs[i]->status == CTR_EXITED || !recs[i]->net.name)
 			continue;
-		valid[n_valid++] = (struct net_attachment){recs[i]->net.name, recs[i]->id, recs[i]->net.ifname};
+		valid[n_valid++] = (struct net_attachment){ recs[i]->net.name, recs[i]->id, recs[i]->net.ifname };
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r = recs && valid ? net_gc(nets[i], valid, n_valid, &e)
@@ -102,4 +102,3 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	cgroup_prune_parents();
 	return failed ? -1 : 0;
 }
-

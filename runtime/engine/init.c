@@ -139,7 +139,7 @@ void init_run(const struct child_cfg *c)
 	command_prepare(c->o, c->envp, &start);
 	cmd = clone(command_exec, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 	if (cmd < 0) {
-		struct nr_error err = {0};
+		struct nr_error err = { 0 };
 		nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot start the command: %s", strerror(errno));
 		start_report_error(c->err_fd, &err);
 		_exit(RT_EXIT_RUNTIME);

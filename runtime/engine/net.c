@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "cni/cni_exec.h"
 #include "base/fdio.h"
 #include "base/ipaddr.h"
 #include "base/json_field.h"
+#include "cni/cni_exec.h"
 #include "nl/link.h"
 #include "nl/nlsock.h"
 #include "none/plugin_none.h"
@@ -53,8 +53,8 @@ static int conf_from_json(json_t *list, const char *what, struct cni_netconf **r
 
 static int single_plugin(const char *name, const char *type, struct cni_netconf **ret, struct nr_error *err)
 {
-	_cleanup_json_ json_t *list =
-		json_pack("{s:s, s:s, s:[{s:s}]}", "cniVersion", "1.1.0", "name", name, "plugins", "type", type);
+	_cleanup_json_ json_t *list = json_pack("{s:s, s:s, s:[{s:s}]}", "cniVersion", "1.1.0", "name", name, "plugins",
+						"type", type);
 
 	if (!list)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -75,7 +75,7 @@ static int subnet_taken(struct nl_cache *routes, int own_index, const struct ip_
 	for (struct nl_object *o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
 		struct rtnl_route *rt = (struct rtnl_route *)o;
 		struct nl_addr *dst = rtnl_route_get_dst(rt);
-		struct ip_prefix p = {.addr.family = AF_INET};
+		struct ip_prefix p = { .addr.family = AF_INET };
 
 		if (rtnl_route_get_table(rt) == 255 || !dst || nl_addr_get_family(dst) != AF_INET)
 			continue;
@@ -139,7 +139,8 @@ int net_default_bridge(struct cni_netconf **ret, struct nr_error *err)
 	if (file_read_line(path, subnet, sizeof(subnet)) < 0) {
 		if ((r = pick_subnet(subnet, sizeof(subnet), err)) < 0)
 			return r;
-		if ((r = rt_mkdir_p(rt_paths()->state_dir, 0700)) < 0 || (r = rt_write_file_atomic(path, subnet, 0644)) < 0)
+		if ((r = rt_mkdir_p(rt_paths()->state_dir, 0700)) < 0 ||
+		    (r = rt_write_file_atomic(path, subnet, 0644)) < 0)
 			return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s: %s", path, strerror(-r));
 	}
 	struct ip_prefix p;
@@ -156,8 +157,8 @@ int net_default_bridge(struct cni_netconf **ret, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	/* Published ports need a port-mapping plugin; chain one when it is installed. */
 	if (have_plugin("portmap"))
-		json_array_append_new(json_object_get(list, "plugins"),
-				      json_pack("{s:s, s:{s:b}}", "type", "portmap", "capabilities", "portMappings", 1));
+		json_array_append_new(json_object_get(list, "plugins"), json_pack("{s:s, s:{s:b}}", "type", "portmap",
+										  "capabilities", "portMappings", 1));
 	return conf_from_json(list, "the built-in bridge network", ret, err);
 }
 
@@ -267,15 +268,35 @@ static void describe_owner(const struct ctr_network *n, char *buf, size_t len)
 
 /* Indexed by enum ctr_net_mode; lookup by --net spec goes through the same table. */
 static const struct net_mode_ops modes[CTR_NET_MODE_COUNT] = {
-	[CTR_NET_NONE] = {.mode = CTR_NET_NONE, .name = "none", .spec = "none", .own_netns = true,
-			  .plan = plan_none, .netns_path = path_own, .describe = describe_mode},
-	[CTR_NET_HOST] = {.mode = CTR_NET_HOST, .name = "host", .spec = "host", .host_resolvers = true,
-			  .plan = plan_host, .netns_path = path_host, .describe = describe_mode},
-	[CTR_NET_CONTAINER] = {.mode = CTR_NET_CONTAINER, .name = "container", .spec = "container:",
-			       .plan = plan_container, .netns_path = path_owner, .shown_result = shown_owner,
-			       .describe = describe_owner},
-	[CTR_NET_CNI] = {.mode = CTR_NET_CNI, .name = "cni", .spec = NULL, .own_netns = true, .runtime_lo = true,
-			 .plan = plan_cni, .netns_path = path_own, .describe = describe_mode},
+	[CTR_NET_NONE] = { .mode = CTR_NET_NONE,
+			   .name = "none",
+			   .spec = "none",
+			   .own_netns = true,
+			   .plan = plan_none,
+			   .netns_path = path_own,
+			   .describe = describe_mode },
+	[CTR_NET_HOST] = { .mode = CTR_NET_HOST,
+			   .name = "host",
+			   .spec = "host",
+			   .host_resolvers = true,
+			   .plan = plan_host,
+			   .netns_path = path_host,
+			   .describe = describe_mode },
+	[CTR_NET_CONTAINER] = { .mode = CTR_NET_CONTAINER,
+				.name = "container",
+				.spec = "container:",
+				.plan = plan_container,
+				.netns_path = path_owner,
+				.shown_result = shown_owner,
+				.describe = describe_owner },
+	[CTR_NET_CNI] = { .mode = CTR_NET_CNI,
+			  .name = "cni",
+			  .spec = NULL,
+			  .own_netns = true,
+			  .runtime_lo = true,
+			  .plan = plan_cni,
+			  .netns_path = path_own,
+			  .describe = describe_mode },
 };
 
 const struct net_mode_ops *net_mode_of(enum ctr_net_mode mode)

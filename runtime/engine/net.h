@@ -14,9 +14,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/error.h"
 #include "cni/cni_chain.h"
 #include "cni/cni_result.h"
-#include "base/error.h"
 #include "engine/container.h"
 #include "engine/rt.h"
 
@@ -33,10 +33,10 @@ struct net_plan {
  * The modes are a table (net.c); nothing else looks at a mode's name. */
 struct net_mode_ops {
 	enum ctr_net_mode mode;
-	const char *name;   /* in messages */
-	const char *spec;   /* what --net names it by; a prefix when it ends in ':' */
-	bool own_netns;     /* a network namespace of its own: cloned, bind-mounted for the plugins */
-	bool runtime_lo;    /* the runtime brings lo up (a CNI chain configures its interface only) */
+	const char *name;    /* in messages */
+	const char *spec;    /* what --net names it by; a prefix when it ends in ':' */
+	bool own_netns;      /* a network namespace of its own: cloned, bind-mounted for the plugins */
+	bool runtime_lo;     /* the runtime brings lo up (a CNI chain configures its interface only) */
 	bool host_resolvers; /* the host's resolv.conf as is: its loopback resolvers answer here */
 	/* Fill p (ops, ifname set already) for spec. */
 	int (*plan)(const char *spec, struct net_plan *p, struct nr_error *err);

@@ -3,7 +3,6 @@
 #ifndef NETNS_RUN_OPTS_H
 #define NETNS_RUN_OPTS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -20,8 +19,7 @@ struct run_opts {
 	char name[RT_NAME_MAX]; /* "" = derived from the id */
 	const char *hostname;   /* NULL = the name */
 	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name */
-	json_t *ports;          /* portMappings capability array (owned), NULL when no -p */
-	char *caps;             /* {"portMappings": ports} as JSON text (owned), NULL when no -p */
+	char *caps;             /* -p: {"portMappings": […]} as JSON text (owned), NULL when none */
 	const char *rootfs[16]; /* lower layers, top first; none given = "/" */
 	size_t n_rootfs;
 	bool read_only;
@@ -29,12 +27,12 @@ struct run_opts {
 	size_t n_vols;
 	const char *env[128]; /* "K=V" */
 	size_t n_env;
-	const char *workdir; /* NULL = "/" */
-	const char *user;    /* NULL = root; "UID[:GID]" or a name */
-	long long memory;    /* bytes; 0 = no limit */
-	double cpus;         /* 0 = no limit */
-	long long pids;      /* 0 = no limit */
-	int io_weight;       /* 10..1000; 0 = unset */
+	const char *workdir;       /* NULL = "/" */
+	const char *user;          /* NULL = root; "UID[:GID]" or a name */
+	long long memory;          /* bytes; 0 = no limit */
+	double cpus;               /* 0 = no limit */
+	long long pids;            /* 0 = no limit */
+	int io_weight;             /* 10..1000; 0 = unset */
 	unsigned long userns_base; /* --userns: container uid/gid 0 is this host id; 0 = off */
 	unsigned long userns_count;
 	bool detach, rm;

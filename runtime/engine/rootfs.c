@@ -9,9 +9,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "rt_error.h"
 #include "child.h"
 #include "rt.h"
+#include "rt_error.h"
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
 		    struct nr_error *err)
@@ -48,8 +48,7 @@ static int ensure_target(const char *path, bool dir)
 	return 0;
 }
 
-static int mount_fresh(const char *type, const char *merged, const char *dir, unsigned long flags,
-		       struct nr_error *err)
+static int mount_fresh(const char *type, const char *merged, const char *dir, unsigned long flags, struct nr_error *err)
 {
 	char p[PATH_MAX];
 	int r;
@@ -143,8 +142,7 @@ static int attach_layers(const struct child_cfg *c, const int *fds, int n, char 
 	return 0;
 }
 
-static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, const char *merged,
-			 struct nr_error *err)
+static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, const char *merged, struct nr_error *err)
 {
 	char data[4096], lower[3072] = "";
 	size_t used = 0;
@@ -155,8 +153,8 @@ static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, c
 		if ((r = attach_layers(c, fds, n_fds, lower, sizeof(lower), err)) < 0)
 			return r;
 		/* Whiteouts as user.overlay.* xattrs: trusted.* is not ours to write here. */
-		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower,
-				     c->ctr_dir, c->ctr_dir) >= sizeof(data))
+		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
+				     lower, c->ctr_dir, c->ctr_dir) >= sizeof(data))
 			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
 		if (mount("overlay", merged, "overlay", 0, data) < 0)
 			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s", data,
@@ -187,10 +185,11 @@ static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 	static const struct {
 		const char *name;
 		unsigned maj, min;
-	} nodes[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
-	static const char *const links[][2] = {{"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
-					       {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
-					       {"ptmx", "pts/ptmx"},             {"core", "/proc/kcore"}};
+	} nodes[] = { { "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
+		      { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 } };
+	static const char *const links[][2] = { { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" },
+						{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+						{ "ptmx", "pts/ptmx" },          { "core", "/proc/kcore" } };
 	char dev[PATH_MAX], p[PATH_MAX];
 	int r;
 
@@ -225,9 +224,9 @@ static int setup_dev(const char *merged, bool userns, struct nr_error *err)
 		unsigned long flags;
 		const char *data;
 	} mounts[] = {
-		{"pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
-		{"shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"},
-		{"mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+		{ "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5" },
+		{ "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k" },
+		{ "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
 	};
 	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dev, mounts[i].dir);
@@ -250,8 +249,7 @@ static int bind_into(const char *src, const char *merged, const char *dst, bool 
 		return nr_error_set(err, RT_ERR_USAGE, errno, "%s: %s", src, strerror(errno));
 	snprintf(target, sizeof(target), "%s%s", merged, dst);
 	if ((r = ensure_target(target, S_ISDIR(st.st_mode))) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot create the mount point %s: %s", dst,
-				    strerror(-r));
+		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot create the mount point %s: %s", dst, strerror(-r));
 	r = do_mount(src, target, NULL, MS_BIND | MS_REC, NULL, err);
 	if (r >= 0 && ro)
 		r = do_mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, err);
@@ -261,12 +259,13 @@ static int bind_into(const char *src, const char *merged, const char *dst, bool 
 /* Docker's default masked and read-only /proc and /sys paths. */
 static int mask_paths(struct nr_error *err)
 {
-	static const char *const masked[] = {"/proc/asound",	 "/proc/acpi",	     "/proc/interrupts",
-					     "/proc/kcore",	 "/proc/keys",	     "/proc/latency_stats",
-					     "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-					     "/proc/scsi",	 "/sys/firmware",    "/sys/devices/virtual/powercap"};
-	static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-					       "/proc/sysrq-trigger"};
+	static const char *const masked[] = {
+		"/proc/asound",      "/proc/acpi",          "/proc/interrupts", "/proc/kcore",
+		"/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+		"/proc/sched_debug", "/proc/scsi",          "/sys/firmware",    "/sys/devices/virtual/powercap"
+	};
+	static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+						"/proc/sysrq-trigger" };
 	struct stat st;
 	int r;
 
@@ -294,7 +293,7 @@ static int mask_paths(struct nr_error *err)
  * containers' layers, CNI caches) would show through: cover them. */
 static int hide_host_state(const char *merged, struct nr_error *err)
 {
-	const char *dirs[] = {"/tmp", rt_paths()->state_dir, "/var/lib/cni"};
+	const char *dirs[] = { "/tmp", rt_paths()->state_dir, "/var/lib/cni" };
 	char p[PATH_MAX];
 	struct stat st;
 
@@ -338,7 +337,7 @@ int rootfs_finish(const struct child_cfg *c, struct nr_error *err)
 {
 	const struct run_opts *o = c->o;
 	char merged[PATH_MAX], p[PATH_MAX], src[PATH_MAX];
-	static const char *const etc_files[] = {"hostname", "hosts", "resolv.conf"};
+	static const char *const etc_files[] = { "hostname", "hosts", "resolv.conf" };
 	int r;
 
 	snprintf(merged, sizeof(merged), "%s/merged", c->ctr_dir);

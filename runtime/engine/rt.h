@@ -22,10 +22,10 @@
 /* Where things live; every field can be moved by an environment variable so tests and
  * demos keep everything inside their sandbox (see docs/cli.md). */
 struct rt_paths {
-	char state_dir[256];  /* NETNS_RUN_STATE_DIR, default /var/lib/netns-run */
-	char cache_dir[256];  /* NETNS_RUN_CNI_CACHE_DIR, default /var/lib/cni/results */
-	char cni_path[1024];  /* NETNS_RUN_CNI_PATH, default found next to the binary */
-	char conf_dirs[2][256]; /* NETNS_RUN_CONFIG_DIR (one dir) or /etc/netns-run/net.d + /etc/cni/net.d */
+	char state_dir[256];      /* NETNS_RUN_STATE_DIR, default /var/lib/netns-run */
+	char cache_dir[256];      /* NETNS_RUN_CNI_CACHE_DIR, default /var/lib/cni/results */
+	char cni_path[1024];      /* NETNS_RUN_CNI_PATH, default found next to the binary */
+	char conf_dirs[2][256];   /* NETNS_RUN_CONFIG_DIR (one dir) or /etc/netns-run/net.d + /etc/cni/net.d */
 	const char *conf_list[3]; /* NULL-ended view of conf_dirs for cni_netconf_* */
 };
 

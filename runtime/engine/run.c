@@ -57,10 +57,10 @@ struct ctr_run {
 	int join_fd;
 	pid_t pid;
 	int pidfd;
-	int status_rd; /* the init writes the command's exit status here before it exits */
+	int status_rd;  /* the init writes the command's exit status here before it exits */
 	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
 	/* What exists, for the rollback of a failed start. */
-	bool created;  /* the container directory is ours to remove on failure */
+	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
 	bool done;      /* started and torn down, or rolled back: nothing left to undo */
 };
@@ -80,8 +80,7 @@ static int check_inputs(const struct run_opts *o, struct nr_error *err)
 					    "--rootfs %s: not an absolute path to a directory", o->rootfs[i]);
 	for (size_t i = 0; i < o->n_vols; i++)
 		if (stat(o->vols[i].host, &s) < 0)
-			return nr_error_set(err, RT_ERR_USAGE, errno, "-v %s: %s", o->vols[i].host,
-					    strerror(errno));
+			return nr_error_set(err, RT_ERR_USAGE, errno, "-v %s: %s", o->vols[i].host, strerror(errno));
 	return 0;
 }
 
@@ -105,21 +104,20 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	rt_ctr_path(c->dir, sizeof(c->dir), c->name, NULL);
 	if (access(c->dir, F_OK) == 0)
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
-				    "the container name %s is already in use (remove it with `netns-run rm %s`)", c->name,
-				    c->name);
+				    "the container name %s is already in use (remove it with `netns-run rm %s`)",
+				    c->name, c->name);
 	if ((r = net_plan_make(c->o->net, &c->net, err)) < 0)
 		return r;
 	if (c->net.owner[0]) {
 		c->join_fd = open(rt_ctr_path(p, sizeof(p), c->net.owner, "netns"), O_RDONLY | O_CLOEXEC);
 		if (c->join_fd < 0)
-			return nr_error_set(err, RT_ERR_NOT_FOUND, errno, "--net=%s: %s", c->o->net,
-					    strerror(errno));
+			return nr_error_set(err, RT_ERR_NOT_FOUND, errno, "--net=%s: %s", c->o->net, strerror(errno));
 	}
 	/* 0711: a container's root in a user namespace must reach its layers and files. */
 	if (mkdir(c->dir, 0711) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", c->dir, strerror(errno));
 	c->created = true;
-	static const char *const sub[] = {"upper", "work", "merged"};
+	static const char *const sub[] = { "upper", "work", "merged" };
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(p, sizeof(p), "%s/%s", c->dir, sub[i]);
 		if (mkdir(p, 0755) < 0)
@@ -166,7 +164,7 @@ static int start_child(struct ctr_run *c, const struct start_channel *ch, struct
 	};
 	_cleanup_close_ int child_sock = -1;
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
-	struct clone_args_v2 ca = {.pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD};
+	struct clone_args_v2 ca = { .pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD };
 	_cleanup_close_ int cgfd = cgroup_unified_fd(cfg.cgroup);
 	pid_t pid;
 
@@ -276,9 +274,9 @@ static int child_status(struct ctr_run *c)
  * An init that died without a word (SIGKILL) is waited for through its pidfd. */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[3] = {{.fd = c->pidfd, .events = POLLIN},
-			      {.fd = sfd, .events = POLLIN},
-			      {.fd = c->status_rd, .events = POLLIN}};
+	struct pollfd p[3] = { { .fd = c->pidfd, .events = POLLIN },
+			       { .fd = sfd, .events = POLLIN },
+			       { .fd = c->status_rd, .events = POLLIN } };
 
 	for (;;) {
 		if (poll(p, 3, -1) < 0) {
@@ -307,7 +305,7 @@ static int supervise(struct ctr_run *c, int sfd)
  * netns file and the directory. */
 static void start_rollback(struct ctr_run *c, struct nr_error *err)
 {
-	struct nr_error e = {0};
+	struct nr_error e = { 0 };
 
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
@@ -331,8 +329,9 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
  * second half while the network's ADD runs. */
 static int start_steps(struct ctr_run *c, struct nr_error *err)
 {
-	struct cgroup_limits lim = {.memory = c->o->memory, .cpus = c->o->cpus, .pids = c->o->pids,
-				    .io_weight = c->o->io_weight};
+	struct cgroup_limits lim = {
+		.memory = c->o->memory, .cpus = c->o->cpus, .pids = c->o->pids, .io_weight = c->o->io_weight
+	};
 	_cleanup_start_channel_ struct start_channel ch = START_CHANNEL_INIT;
 	int r;
 
@@ -391,7 +390,7 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
 
 	if (!c)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	*c = (struct ctr_run){.o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1};
+	*c = (struct ctr_run){ .o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1 };
 	if ((r = create(c, err)) < 0) {
 		start_rollback(c, err);
 		return r;
@@ -406,7 +405,7 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 
 	if (c->pid > 0) {
 		/* DEL overlaps the init's exit; a failure is reported by ctr_teardown's retry. */
-		struct nr_error early = {0};
+		struct nr_error early = { 0 };
 		ctr_net_down(c->rec, &early);
 		child_status(c);
 	}

@@ -5,13 +5,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rt_error.h"
 #include "child.h"
+#include "rt_error.h"
 
 /* Docker's default capability set (moby's oci/caps/defaults.go). */
 static const int keep[] = {
-	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,	   CAP_FOWNER,	   CAP_MKNOD,	  CAP_NET_RAW,	   CAP_SETGID,
-	CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP,	   CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,           CAP_MKNOD,      CAP_NET_RAW, CAP_SETGID,
+	CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 static bool kept(int cap)
@@ -24,7 +24,7 @@ static bool kept(int cap)
 
 int security_apply(struct nr_error *err)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	for (int cap = 0; cap <= 63; cap++) {

@@ -28,7 +28,13 @@ struct start_channel {
 	int go[2], err[2], status[2]; /* [0] read end, [1] write end; -1 when closed */
 };
 
-#define START_CHANNEL_INIT {{-1, -1}, {-1, -1}, {-1, -1}}
+#define START_CHANNEL_INIT              \
+	{                               \
+		{ -1, -1 }, { -1, -1 }, \
+		{                       \
+			-1, -1          \
+		}                       \
+	}
 
 int start_channel_open(struct start_channel *ch, struct nr_error *err);
 /* In the parent after the clone: close the child's ends (go[0], err[1], status[1]). */

@@ -31,7 +31,7 @@ static int pidfd_of(pid_t pid, unsigned long long start)
 
 static bool wait_fd(int fd, int timeout_ms)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int r;
 
 	while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)

@@ -7,9 +7,9 @@
 
 #include "cgroup.h"
 #include "ctr.h"
-#include "rt_error.h"
 #include "net.h"
 #include "rt.h"
+#include "rt_error.h"
 
 static void keep_first(struct nr_error *err, int *ret, int r, const struct nr_error *e)
 {
@@ -45,7 +45,7 @@ int ctr_net_down(struct ctr_record *rec, struct nr_error *err)
 
 int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err)
 {
-	struct nr_error e = {0};
+	struct nr_error e = { 0 };
 	char netns[512], dir[512];
 	int ret = 0, r;
 

@@ -18,7 +18,7 @@
 
 int userns_write_maps(pid_t pid, unsigned long base, unsigned long count, struct nr_error *err)
 {
-	static const char *const files[] = {"uid_map", "gid_map"};
+	static const char *const files[] = { "uid_map", "gid_map" };
 	char path[64], map[64];
 	int r;
 
@@ -26,8 +26,7 @@ int userns_write_maps(pid_t pid, unsigned long base, unsigned long count, struct
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
 		if ((r = rt_write_str(path, map)) < 0)
-			return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s (%s): %s", path, map,
-					    strerror(-r));
+			return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s (%s): %s", path, map, strerror(-r));
 	}
 	return 0;
 }
@@ -36,7 +35,7 @@ int userns_idmapped_tree(const char *path, pid_t pid, int *ret_fd, struct nr_err
 {
 	char ns[64];
 	_cleanup_close_ int tree = -1, userns = -1;
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
 
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/user", (int)pid);
 	userns = open(ns, O_RDONLY | O_CLOEXEC);
@@ -59,12 +58,12 @@ int userns_idmapped_tree(const char *path, pid_t pid, int *ret_fd, struct nr_err
 int fds_send(int sock, const int *fds, int n)
 {
 	char byte = 'f';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 16)];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (n > 16)
 		return -E2BIG;
@@ -84,12 +83,12 @@ int fds_send(int sock, const int *fds, int n)
 int fds_recv(int sock, int *fds, int max)
 {
 	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 16)];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 	ssize_t r;
 	int n = 0;
 
@@ -118,7 +117,7 @@ int fds_recv(int sock, int *fds, int max)
 int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, const struct cgroup_set *cg, int sock,
 		   struct nr_error *err)
 {
-	const char *one_root[] = {"/"};
+	const char *one_root[] = { "/" };
 	const char *const *layers = o->n_rootfs ? o->rootfs : one_root;
 	size_t n = o->n_rootfs ? o->n_rootfs : 1;
 	int fds[16], nfd = 0, r;
@@ -127,7 +126,7 @@ int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, con
 	if ((r = userns_write_maps(pid, o->userns_base, o->userns_count, err)) < 0 ||
 	    (r = cgroup_attach(cg, pid, CG_JOIN_V1 | CG_JOIN_DEVICES, err)) < 0)
 		return r;
-	static const char *const own[] = {"upper", "work"};
+	static const char *const own[] = { "upper", "work" };
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(p, sizeof(p), "%s/%s", ctr_dir, own[i]);
 		if (chown(p, (uid_t)o->userns_base, (gid_t)o->userns_base) < 0)

@@ -32,7 +32,7 @@ static void default_cni_path(char *buf, size_t len)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *subdirs[] = {"../cni", "../lib/netns-run/cni"};
+	const char *subdirs[] = { "../cni", "../lib/netns-run/cni" };
 	size_t used = 0;
 
 	buf[0] = '\0';

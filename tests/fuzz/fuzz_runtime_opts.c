@@ -2,8 +2,8 @@
  * (sizes, CPU counts, port specs, volume specs, user, userns ranges, names). */
 #include <getopt.h>
 
-#include "fuzz.h"
 #include "cli/run_opts.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

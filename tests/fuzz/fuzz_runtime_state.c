@@ -1,8 +1,8 @@
 /* A container's state.json, which commands after a crash or a reboot read back: written
  * into a private state dir, loaded with ctr_store_load, written back and read again. */
-#include "fuzz.h"
 #include "engine/container.h"
 #include "engine/rt.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

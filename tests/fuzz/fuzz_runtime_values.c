@@ -1,8 +1,8 @@
 /* The runtime's CLI values on their own: the first byte picks the parser (sizes, port
  * specs, container names), the rest is the value. */
-#include "fuzz.h"
 #include "cli/run_opts.h"
 #include "engine/rt.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

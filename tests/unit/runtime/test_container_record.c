@@ -1,9 +1,9 @@
 /* The container record's JSON: a full round trip, version-less records of the first
  * netns-run, and refusal of corrupt and future-version records.  No kernel needed. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <stdlib.h>
@@ -38,7 +38,8 @@ static struct ctr_record *full_record(void)
 	r->net.name = strdup("bridge");
 	r->net.conflist = strdup("{\"cniVersion\":\"1.1.0\",\"name\":\"bridge\",\"plugins\":[{\"type\":\"bridge\"}]}");
 	r->netns_path = strdup("/var/lib/netns-run/containers/web/netns");
-	r->capability_args = strdup("{\"portMappings\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"}]}");
+	r->capability_args = strdup(
+		"{\"portMappings\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"}]}");
 	r->cgroup = cgroup_set_new(CGROUP_LAYOUT_HYBRID);
 	assert_non_null(r->cgroup);
 	assert_int_equal(cgroup_set_put(r->cgroup, CGROUP_UNIFIED, "/sys/fs/cgroup/unified/netns-run/web"), 0);
@@ -181,7 +182,8 @@ static void test_corrupt(void **state)
 	expect_refused("{\"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"}}", "id");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"paused\", \"network\": {\"mode\": \"none\"}}",
 		       "paused");
-	expect_refused("{\"id\": 5, \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"}}", "id");
+	expect_refused("{\"id\": 5, \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"}}",
+		       "id");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"pid\": \"12\","
 		       " \"network\": {\"mode\": \"none\"}}",
 		       "pid");
@@ -213,7 +215,7 @@ static void test_future_version(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_container_mode),
+		cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_container_mode),
 		cmocka_unit_test(test_without_version), cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_future_version),
 	};
