@@ -164,6 +164,16 @@ bench-portmap: all | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/portmap.sh $(BUILD) $(BENCH_PM_N)
 
+# Before/after in one run (issue 13): this tree against the revision BASE, built apart in
+# /tmp/netns-run-base-<commit>, the benches interleaved (bench/compare.sh, docs/benchmarks.md).
+BASE              ?= 0f0e528
+BENCH_CMP_N       ?= 50
+BENCH_CMP_ROUNDS  ?= 5
+.PHONY: bench-compare
+bench-compare: all $(BUILD)/bench/cni-time | deps-test
+	@scripts/deps.sh $(BENCH_DEBS)
+	@bench/compare.sh $(BUILD) $(BASE) $(BENCH_CMP_N) $(BENCH_CMP_ROUNDS)
+
 $(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 

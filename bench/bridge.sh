@@ -2,8 +2,8 @@
 # bridge + host-local, ours against the reference (Debian's containernetworking-plugins in
 # /usr/lib/cni) and the floor (bench/floor: the same kernel work and nothing else), with
 # the same network config, inside a private network + mount namespace.
-# For ipMasq false and true, ROUNDS rounds (interleaved, to spread the noise of a shared
-# machine over every set) of: N ADDs, then N DELs, each container in its own netns made
+# For ipMasq false and true, ROUNDS rounds (interleaved, the order rotating each round, to
+# spread the noise of a shared machine over every set) of: N ADDs, then N DELs, each container in its own netns made
 # before timing; the bridge, its gateway address and the masquerade base state already exist
 # (one untimed ADD + DEL first; our bridge's for the floor).  Also host-local alone, for its
 # own time and RSS.
@@ -119,10 +119,13 @@ has() { [[ " $IMPLS " == *" $1 "* ]]; }
 echo "bridge + host-local: $N ADDs then $N DELs per round, $ROUNDS rounds ($IMPLS); $(nproc) CPUs, $(uname -r)"
 for ((r = 1; r <= ROUNDS; r++)); do
 	echo "round $r: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	# The order rotates each round, so that no contender always follows the same one.
+	read -ra order <<<"$IMPLS"
+	order=("${order[@]:$(((r - 1) % ${#order[@]}))}" "${order[@]:0:$(((r - 1) % ${#order[@]}))}")
 	for masq in false true; do
-		for impl in $IMPLS; do run_set "$impl" "$(dir_of "$impl")" $masq $r; done
+		for impl in "${order[@]}"; do run_set "$impl" "$(dir_of "$impl")" $masq $r; done
 	done
-	for impl in $IMPLS; do [ "$impl" = floor ] || run_ipam "$impl" "$(dir_of "$impl")" $r; done
+	for impl in "${order[@]}"; do [ "$impl" = floor ] || run_ipam "$impl" "$(dir_of "$impl")" $r; done
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
