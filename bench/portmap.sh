@@ -128,7 +128,9 @@ done
 	echo "rules in our tables: $(cat "$OUT/ours.rules1") with 1 attachment, $(cat "$OUT/ours.rulesN") with $N"
 [ -e "$OUT/reference.rules1" ] &&
 	echo "iptables rules (reference): $(cat "$OUT/reference.rules1") with 1 attachment, $(cat "$OUT/reference.rulesN") with $N"
-first=$(block "$OUT/ours.add" 1) last=$(block "$OUT/ours.add" $((N / STEP)))
+# Fewer than STEP attachments make no block.
+first= last=
+((N < STEP)) || first=$(block "$OUT/ours.add" 1) last=$(block "$OUT/ours.add" $((N / STEP)))
 [ -n "$first" ] &&
 	awk -v f="$first" -v l="$last" 'BEGIN {printf "ours: portmap ADD median, last block / first block = %.2f\n", l / f}'
 if [ -s "$OUT/reference.add" ] && [ -n "$last" ]; then
