@@ -108,8 +108,7 @@ static void nets_release(struct nets *nets)
 	*nets = (struct nets){ 0 };
 }
 
-/* Every known network, then the containers (in that order: the built-in bridge network
- * is listed before the lock is taken, as a start does). */
+/* Every known network, then the containers under the state lock. */
 static int nets_and_ctrs_load(struct nets *nets, struct live_ctrs *ctrs, struct nr_error *err)
 {
 	int r;
@@ -182,8 +181,9 @@ static void net_users(const struct live_ctrs *ctrs, const struct cni_netconf *ne
 static int remove_objects(size_t i, json_t *plugin, const struct cni_builtin *b, void *found, struct nr_error *err)
 {
 	const struct cni_host_ops *h = b->ops->host;
+	int r;
 
-	return h->remove ? h->remove(plugin, found, err) : 0;
+	return h->remove && (r = h->remove(plugin, found, err)) < 0 ? r : 0;
 }
 
 /* Remove net's host state: its plugins' objects, then what every plugin of ours keeps
