@@ -60,31 +60,31 @@ static int portmap_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struc
 	return pass_through(ctx->conf.prev_result, res, err);
 }
 
+/* fn on the attachment of ctx's configuration and prevResult. */
+static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attach *, struct nr_error *),
+		     struct nr_error *err)
+{
+	struct pm_conf c;
+	struct pm_attach a;
+	int r;
+
+	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	pm_attach_of(&c, ctx->conf.prev_result, &a);
+	return fn(&a, err);
+}
+
 /* By owner: with prevResult and the mappings, each element is looked up by key; without
  * them every element of the table is read, so DEL needs neither.  Either way only this
  * attachment's elements go. */
 static int portmap_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	struct pm_conf c;
-	struct pm_attach a;
-	int r;
-
-	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
-		return r;
-	pm_attach_of(&c, ctx->conf.prev_result, &a);
-	return nft_portmap_del_attach(&a, err);
+	return on_attach(ctx, nft_portmap_del_attach, err);
 }
 
 static int portmap_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	struct pm_conf c;
-	struct pm_attach a;
-	int r;
-
-	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
-		return r;
-	pm_attach_of(&c, ctx->conf.prev_result, &a);
-	return nft_portmap_check(&a, err);
+	return on_attach(ctx, nft_portmap_check, err);
 }
 
 static int portmap_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
