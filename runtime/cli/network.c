@@ -1,5 +1,5 @@
 /* `netns-run network ls | inspect NAME | rm NAME... | prune | reload`: ls and inspect
- * here, rm and prune in network_state.c, reload in network_reload.c. */
+ * here, rm, prune and reload in network_host.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
