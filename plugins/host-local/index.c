@@ -27,8 +27,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "index.h"
+
 #include "base/fdio.h"
-#include "hostlocal.h"
+#include "cni/cni_result.h"
 
 #define INDEX_DIR ".nr-index"
 #define STAMP "stamp"
@@ -53,27 +55,27 @@ static void stamp_of(const struct stat *st, char *buf, size_t len)
 }
 
 /* Write name in the index directory atomically (temporary file, rename). */
-static int index_write(struct hl_store *s, const char *name, const char *data, size_t len)
+static int index_write(struct hl_index *ix, const char *name, const char *data, size_t len)
 {
 	char tmp[300];
 	int r = 0;
 	_cleanup_close_ int fd = -1;
 
 	snprintf(tmp, sizeof(tmp), ".tmp.%s", name);
-	if ((fd = openat(s->idxfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	if ((fd = openat(ix->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return -errno;
 	if ((r = fd_write_all(fd, data, len)) < 0 || close(TAKE_FD(fd)) < 0 ||
-	    renameat(s->idxfd, tmp, s->idxfd, name) < 0) {
+	    renameat(ix->fd, tmp, ix->fd, name) < 0) {
 		r = r < 0 ? r : -errno;
-		unlinkat(s->idxfd, tmp, 0);
+		unlinkat(ix->fd, tmp, 0);
 		return r;
 	}
 	return 0;
 }
 
-static int index_read(struct hl_store *s, const char *name, char **ret)
+static int index_read(struct hl_index *ix, const char *name, char **ret)
 {
-	_cleanup_close_ int fd = openat(s->idxfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = openat(ix->fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t len;
 
 	if (fd < 0)
@@ -82,84 +84,85 @@ static int index_read(struct hl_store *s, const char *name, char **ret)
 }
 
 /* Empty the index directory (entries, stamp, leftovers of a crash). */
-static int index_clear(struct hl_store *s)
+int hl_index_clear(struct hl_index *ix, struct nr_error *err)
 {
-	_cleanup_close_ int fd = openat(s->idxfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(ix->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
 	DIR *d;
 
 	if (fd < 0 || !(d = fdopendir(fd)))
-		return -errno;
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot clear the lease index in %s: %m", ix->dir);
 	TAKE_FD(fd);
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			unlinkat(s->idxfd, de->d_name, 0);
+			unlinkat(ix->fd, de->d_name, 0);
 	closedir(d);
+	ix->dirty = true; /* the stamp is written on close */
 	return 0;
 }
 
-static int append_one(struct hl_store *s, const struct hl_lease *l, void *arg)
+int hl_index_add(struct hl_index *ix, const char *id, const char *ifname, const struct ip_addr *ip,
+		 struct nr_error *err)
 {
 	char name[300], line[INET6_ADDRSTRLEN + 1];
 	_cleanup_close_ int fd = -1;
 	size_t n;
 
-	if (entry_name(l->id, l->ifname, name, sizeof(name)) < 0 || !*l->id)
+	if (entry_name(id, ifname, name, sizeof(name)) < 0 || !*id)
 		return 0;
-	if ((fd = openat(s->idxfd, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
-		return nr_error_set(arg, CNI_ERR_IO, errno, "cannot write the lease index %s/" INDEX_DIR "/%s: %m",
-				    s->dir, name);
-	ip_addr_format(&l->ip, line, sizeof(line));
+	if ((fd = openat(ix->fd, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot write the lease index %s/" INDEX_DIR "/%s: %m",
+				    ix->dir, name);
+	ip_addr_format(ip, line, sizeof(line));
 	n = strlen(line);
 	line[n++] = '\n';
 	return fd_write_all(fd, line, n);
 }
 
-int hl_index_rebuild(struct hl_store *s, struct nr_error *err)
-{
-	int r;
-
-	if ((r = index_clear(s)) < 0)
-		return nr_error_set(err, CNI_ERR_IO, -r, "cannot clear the lease index in %s: %s", s->dir, strerror(-r));
-	if ((r = hl_store_foreach(s, append_one, err, err)) < 0)
-		return r;
-	s->dirty = true; /* the stamp is written on close */
-	return 0;
-}
-
-int hl_index_open(struct hl_store *s, struct nr_error *err)
+int hl_index_open(struct hl_index *ix, int storefd, const char *dir, struct nr_error *err)
 {
 	_cleanup_free_ char *have = NULL;
 	char want[128];
 	struct stat st;
 
-	if (mkdirat(s->dirfd, INDEX_DIR, 0755) < 0 && errno != EEXIST)
-		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s/" INDEX_DIR ": %m", s->dir);
-	if ((s->idxfd = openat(s->dirfd, INDEX_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return nr_error_set(err, CNI_ERR_IO, errno, "cannot open %s/" INDEX_DIR ": %m", s->dir);
-	if (fstat(s->dirfd, &st) < 0)
-		return nr_error_set(err, CNI_ERR_IO, errno, "cannot stat %s: %m", s->dir);
+	ix->storefd = storefd;
+	ix->dir = dir;
+	if (mkdirat(storefd, INDEX_DIR, 0755) < 0 && errno != EEXIST)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s/" INDEX_DIR ": %m", dir);
+	if ((ix->fd = openat(storefd, INDEX_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot open %s/" INDEX_DIR ": %m", dir);
+	if (fstat(storefd, &st) < 0)
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot stat %s: %m", dir);
 	stamp_of(&st, want, sizeof(want));
-	if (index_read(s, STAMP, &have) == 0 && strcmp(have, want) == 0)
-		return 0;
-	return hl_index_rebuild(s, err);
+	return index_read(ix, STAMP, &have) == 0 && strcmp(have, want) == 0 ? 0 : 1;
 }
 
-void hl_index_seal(struct hl_store *s)
+void hl_index_close(struct hl_index *ix)
 {
 	char stamp[128];
 	struct stat st;
 
 	/* Without a fresh stamp the next operation rebuilds: slower, never wrong. */
-	if (s->idxfd < 0 || !s->dirty)
-		return;
-	if (fstat(s->dirfd, &st) == 0) {
+	if (ix->fd >= 0 && ix->dirty && fstat(ix->storefd, &st) == 0) {
 		stamp_of(&st, stamp, sizeof(stamp));
-		index_write(s, STAMP, stamp, strlen(stamp));
+		index_write(ix, STAMP, stamp, strlen(stamp));
 	}
+	hl_index_abandon(ix);
 }
 
-int hl_index_get(struct hl_store *s, const char *id, const char *ifname, struct ip_addr *ret, size_t max,
+void hl_index_abandon(struct hl_index *ix)
+{
+	if (ix->fd >= 0)
+		close(ix->fd);
+	ix->fd = -1;
+}
+
+void hl_index_touch(struct hl_index *ix)
+{
+	ix->dirty = true;
+}
+
+int hl_index_get(struct hl_index *ix, const char *id, const char *ifname, struct ip_addr *ret, size_t max,
 		 size_t *ret_n)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -170,7 +173,7 @@ int hl_index_get(struct hl_store *s, const char *id, const char *ifname, struct 
 	*ret_n = 0;
 	if ((r = entry_name(id, ifname, name, sizeof(name))) < 0)
 		return r;
-	if ((r = index_read(s, name, &buf)) < 0)
+	if ((r = index_read(ix, name, &buf)) < 0)
 		return r == -ENOENT ? 0 : r;
 	for (line = strtok_r(buf, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save))
 		if (ip_addr_parse(line, &ret[n]) == 0)
@@ -179,7 +182,7 @@ int hl_index_get(struct hl_store *s, const char *id, const char *ifname, struct 
 	return 0;
 }
 
-int hl_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips, size_t n)
+int hl_index_put(struct hl_index *ix, const char *id, const char *ifname, const struct ip_prefix *ips, size_t n)
 {
 	char name[300], buf[ENTRY_MAX];
 	size_t len = 0;
@@ -192,14 +195,14 @@ int hl_index_put(struct hl_store *s, const char *id, const char *ifname, const s
 		len += strlen(buf + len);
 		buf[len++] = '\n';
 	}
-	s->dirty = true;
-	return index_write(s, name, buf, len);
+	ix->dirty = true;
+	return index_write(ix, name, buf, len);
 }
 
-void hl_index_drop(struct hl_store *s, const char *id, const char *ifname)
+void hl_index_drop(struct hl_index *ix, const char *id, const char *ifname)
 {
 	char name[300];
 
-	if (entry_name(id, ifname, name, sizeof(name)) == 0 && unlinkat(s->idxfd, name, 0) == 0)
-		s->dirty = true;
+	if (entry_name(id, ifname, name, sizeof(name)) == 0 && unlinkat(ix->fd, name, 0) == 0)
+		ix->dirty = true;
 }
