@@ -126,6 +126,7 @@ int hl_index_open(struct hl_index *ix, int storefd, const char *dir, struct nr_e
 	struct stat st;
 
 	ix->storefd = storefd;
+	ix->dirty = false;
 	ix->dir = dir;
 	if (mkdirat(storefd, INDEX_DIR, 0755) < 0 && errno != EEXIST)
 		return nr_error_set(err, CNI_ERR_IO, errno, "cannot create %s/" INDEX_DIR ": %m", dir);
