@@ -8,10 +8,7 @@
 #include <netlink/route/addr.h>
 #include <string.h>
 #include <sys/socket.h>
-
-DEFINE_PTR_CLEANUP(rtnl_addr_putp, struct rtnl_addr *, rtnl_addr_put)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
-DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+#include "nl_cleanup.h"
 
 /* The IPv4 broadcast address of p: all host bits set. */
 static struct ip_addr addr_broadcast(const struct ip_prefix *p)

@@ -10,10 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-
-DEFINE_PTR_CLEANUP(rtnl_link_putp, struct rtnl_link *, rtnl_link_put)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
-DEFINE_PTR_CLEANUP(nlmsg_freep, struct nl_msg *, nlmsg_free)
+#include "nl_cleanup.h"
 
 static int link_get(struct nlsock *s, const char *name, struct rtnl_link **ret, struct nr_error *err)
 {

@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-
-DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+#include "nl_cleanup.h"
 
 /* nl_addr -> ip_addr; false for anything but a whole IPv4 or IPv6 address. */
 static bool to_ip(struct nl_addr *a, struct ip_addr *ret)

@@ -6,11 +6,7 @@
 #include <netlink/route/route.h>
 #include <string.h>
 #include <sys/socket.h>
-
-DEFINE_PTR_CLEANUP(rtnl_route_putp, struct rtnl_route *, rtnl_route_put)
-DEFINE_PTR_CLEANUP(rtnl_nexthop_freep, struct rtnl_nexthop *, rtnl_route_nh_free)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
-DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+#include "nl_cleanup.h"
 
 /* "10.1.0.0/16 via 10.0.0.1 dev 3" for messages. */
 static const char *route_describe(int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw, char *buf,

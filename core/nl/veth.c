@@ -8,9 +8,7 @@
 #include <sys/socket.h>
 
 #include "link.h"
-
-DEFINE_PTR_CLEANUP(rtnl_link_putp, struct rtnl_link *, rtnl_link_put)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
+#include "nl_cleanup.h"
 
 static bool ifname_valid(const char *name)
 {
