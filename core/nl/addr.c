@@ -62,16 +62,12 @@ static int addr_change(struct nlsock *s, bool add, int ifindex, const struct ip_
 	if (add && (flags & ADDR_NODAD) && p->addr.family == AF_INET6)
 		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	nlsock_reset(s);
-	if (add) {
-		r = rtnl_addr_add(s->sk, a, NLM_F_EXCL);
-		if (r < 0 && (flags & ADDR_EXIST_OK) && (s->last_errno == EEXIST || r == -NLE_EXIST))
-			return 0;
-	} else {
-		r = rtnl_addr_delete(s->sk, a, 0);
-		/* Not there (any more): that is what was asked. */
-		if (r < 0 && s->last_errno == EADDRNOTAVAIL)
-			return 0;
-	}
+	r = add ? rtnl_addr_add(s->sk, a, NLM_F_EXCL) : rtnl_addr_delete(s->sk, a, 0);
+	/* Already there (add, when the caller allows it), not there any more (delete): that
+	 * is what was asked. */
+	if (r < 0 && (add ? (flags & ADDR_EXIST_OK) && (s->last_errno == EEXIST || r == -NLE_EXIST)
+			  : s->last_errno == EADDRNOTAVAIL))
+		return 0;
 	if (r < 0)
 		return nlsock_error(s, r, err, add ? "adding address %s to link %d" : "removing address %s from link %d",
 				    ip_prefix_format(p, text, sizeof(text)), ifindex);

@@ -100,12 +100,11 @@ int link_set_up(struct nlsock *s, const char *name, bool up, struct nr_error *er
 int link_is_up(struct nlsock *s, const char *name, bool *ret_up, struct nr_error *err)
 {
 	struct link_info li;
-	int r;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_query(s, name, &li, err)) < 0)
-		return r;
-	*ret_up = (li.flags & IFF_UP) != 0;
-	return 0;
+	if (r == 0)
+		*ret_up = (li.flags & IFF_UP) != 0;
+	return r;
 }
 
 int link_index(struct nlsock *s, const char *name, struct nr_error *err)
@@ -252,12 +251,11 @@ int link_set_promisc(struct nlsock *s, const char *name, struct nr_error *err)
 int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err)
 {
 	struct link_info li;
-	int r;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_query(s, name, &li, err)) < 0)
-		return r;
-	*ret = li.peer;
-	return 0;
+	if (r == 0)
+		*ret = li.peer;
+	return r;
 }
 
 int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err)
@@ -275,10 +273,9 @@ int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err
 int link_kind(struct nlsock *s, const char *name, char *buf, size_t len, struct nr_error *err)
 {
 	struct link_info li;
-	int r;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_query(s, name, &li, err)) < 0)
-		return r;
-	snprintf(buf, len, "%s", li.kind);
-	return 0;
+	if (r == 0)
+		snprintf(buf, len, "%s", li.kind);
+	return r;
 }

@@ -66,16 +66,10 @@ static int route_change(struct nlsock *s, bool add, int ifindex, const struct ip
 	if ((r = route_build(ifindex, dst, gw, &rt, err)) < 0)
 		return r;
 	nlsock_reset(s);
-	if (add) {
-		r = rtnl_route_add(s->sk, rt, NLM_F_EXCL);
-		if (r < 0 && (s->last_errno == EEXIST || (!s->last_errno && r == -NLE_EXIST)))
-			return 0;
-	} else {
-		r = rtnl_route_delete(s->sk, rt, 0);
-		/* Not there (any more): that is what was asked. */
-		if (r < 0 && s->last_errno == ESRCH)
-			return 0;
-	}
+	r = add ? rtnl_route_add(s->sk, rt, NLM_F_EXCL) : rtnl_route_delete(s->sk, rt, 0);
+	/* Already there (add), not there any more (delete): that is what was asked. */
+	if (r < 0 && (add ? s->last_errno == EEXIST || (!s->last_errno && r == -NLE_EXIST) : s->last_errno == ESRCH))
+		return 0;
 	if (r < 0)
 		return nlsock_error(s, r, err, "%s route %s", add ? "adding" : "deleting",
 				    route_describe(ifindex, dst, gw, text, sizeof(text)));
