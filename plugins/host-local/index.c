@@ -1,23 +1,7 @@
-/* An index from attachment to addresses, beside the reference-compatible lease files, so
- * that ADD's duplicate check, DEL and CHECK read one small file instead of every lease.
- *
- *   <dataDir>/<network>/.nr-index/<containerID>@<ifname>   the attachment's addresses, one per line
- *   <dataDir>/<network>/.nr-index/stamp                    the store directory's mtime, ctime and size
- *                                                           when the index last matched it
- *
- * The lease files stay the only truth.  The index is trusted only while the stamp matches
- * the directory: every lease created or removed changes the directory's mtime, so a store
- * touched by another program (the reference plugin after swapping binaries, a person, a
- * crash half-way through an operation of ours) no longer matches and the index is rebuilt
- * from the leases, once.  Files under .nr-index never change the store directory's own
- * mtime, and the reference ignores them (it matches lease contents "<id>\r\n<ifname>",
- * which an index file never is).  Addresses read from the index are checked against their
- * lease file before use.
- *
- * Residual gap, written down rather than hidden: timestamps are as coarse as the file
- * system's clock (a few ms on ext4), so a foreign change in the same tick as our last
- * one could go unseen; DEL therefore still falls back to a scan when the index has no
- * entry. */
+/* The attachment index beside the lease files: <store>/.nr-index/<containerID>@<ifname>
+ * lists an attachment's addresses, .nr-index/stamp the store directory's mtime, ctime and
+ * size when the index last matched it.  The lease files stay the only truth; why the
+ * stamp can be trusted, and where it cannot: docs/plugin-host-local.md, "The index". */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* host-local: the index from attachment to addresses, kept beside the lease files in
  * <store>/.nr-index.  A part of the store (store.c opens, rebuilds and seals it); it knows
  * nothing of leases: it holds what the store puts in it and says whether the store
- * directory changed since it last matched (index.c explains the stamp). */
+ * directory changed since it last matched (docs/plugin-host-local.md explains the stamp). */
 #ifndef NETNS_RUN_HOST_LOCAL_INDEX_H
 #define NETNS_RUN_HOST_LOCAL_INDEX_H
 

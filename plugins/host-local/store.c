@@ -308,7 +308,7 @@ int hl_store_release(struct hl_store *s, const char *id, const char *ifname, str
 
 	if ((r = release_indexed(s, id, ifname, err)) != 0)
 		return r;
-	/* Nothing indexed: scan, in case a change went unseen (see index.c). */
+	/* Nothing indexed: scan, in case a change went unseen (docs/plugin-host-local.md). */
 	if ((r = hl_store_foreach(s, release_one, &op, err)) < 0)
 		return r;
 	/* As the reference: only when nothing matched in the current format, fall back to

@@ -57,7 +57,7 @@ static int teardown(void **state)
 }
 
 /* Directory timestamps are as coarse as the file system's clock tick: a change made in
- * the same tick as the stamp could go unseen (index.c says so), so a test that wants a
+ * the same tick as the stamp could go unseen (docs/plugin-host-local.md says so), so a test that wants a
  * foreign change noticed steps past the tick first. */
 static void next_tick(void)
 {
