@@ -81,7 +81,6 @@ int hl_index_clear(struct hl_index *ix, struct nr_error *err)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			unlinkat(ix->fd, de->d_name, 0);
 	closedir(d);
-	ix->dirty = true; /* the stamp is written on close */
 	return 0;
 }
 

@@ -31,7 +31,8 @@ void hl_index_abandon(struct hl_index *ix);
 /* The store changed: the stamp must be renewed on close. */
 void hl_index_touch(struct hl_index *ix);
 
-/* Empty the index, then add entries one address at a time (a rebuild). */
+/* Empty the index, then add entries one address at a time (a rebuild); hl_index_touch
+ * once it is complete, so that a rebuild cut short is never stamped as current. */
 int hl_index_clear(struct hl_index *ix, struct nr_error *err);
 int hl_index_add(struct hl_index *ix, const char *id, const char *ifname, const struct ip_addr *ip,
 		 struct nr_error *err);

@@ -344,7 +344,8 @@ int hl_store_reindex(struct hl_store *s, struct nr_error *err)
 {
 	int r;
 
-	if ((r = hl_index_clear(&s->index, err)) < 0)
+	if ((r = hl_index_clear(&s->index, err)) < 0 || (r = hl_store_foreach(s, reindex_one, err, err)) < 0)
 		return r;
-	return hl_store_foreach(s, reindex_one, err, err);
+	hl_index_touch(&s->index); /* complete: the stamp is written on close */
+	return 0;
 }
