@@ -14,7 +14,6 @@
 #include "index.h"
 
 #include "base/fdio.h"
-#include "cni/cni_result.h"
 
 #define INDEX_DIR ".nr-index"
 #define STAMP "stamp"

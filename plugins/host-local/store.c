@@ -17,7 +17,6 @@
 #include "store.h"
 
 #include "base/fdio.h"
-#include "cni/cni_result.h"
 
 #define LEASE_MAX 4096
 #define LAST_IP_PREFIX "last_reserved_ip."

@@ -17,43 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fixture.h"
-#include "host-local/store.h"
-
-struct fx {
-	char dir[64];
-	int dirfd;
-	struct hl_index ix;
-	struct hl_store s; /* for the tests that go through the store */
-};
+#include "hl_fixture.h"
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nr-hl-index.XXXXXX");
-	f->ix = (struct hl_index)HL_INDEX_INIT;
-	f->s = (struct hl_store)HL_STORE_INIT;
-	if (!mkdtemp(f->dir) || (f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	hl_index_abandon(&f->ix);
-	hl_store_close(&f->s);
-	close(f->dirfd);
-	fixture_rm_tree(f->dir);
-	free(f);
-	return 0;
+	return hl_fx_make(state, false);
 }
 
 /* Directory timestamps are as coarse as the file system's clock tick: a change made in
@@ -64,30 +32,6 @@ static void next_tick(void)
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 	nanosleep(&ts, NULL);
-}
-
-static void touch(const char *dir, const char *name, const char *data)
-{
-	char path[192];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_non_null(fp = fopen(path, "w"));
-	fputs(data, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static void slurp(const char *dir, const char *name, char *buf, size_t len)
-{
-	char path[192];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_true((fd = open(path, O_RDONLY)) >= 0);
-	assert_true((n = read(fd, buf, len - 1)) >= 0);
-	buf[n] = '\0';
-	close(fd);
 }
 
 static void prefix(const char *s, struct ip_prefix *ret)
@@ -104,7 +48,7 @@ static void fmt(const struct ip_addr *a, const char *want)
 
 static void test_put_get_drop(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_prefix p[2];
 	struct ip_addr got[4];
@@ -115,7 +59,7 @@ static void test_put_get_drop(void **state)
 	prefix("10.1.0.2/24", &p[0]);
 	prefix("2001:db8::2/64", &p[1]);
 	assert_int_equal(hl_index_put(&f->ix, "ctr", "eth0", p, 2), 0);
-	slurp(f->dir, ".nr-index/ctr@eth0", buf, sizeof(buf));
+	hl_fx_read(f->dir, ".nr-index/ctr@eth0", buf, sizeof(buf));
 	assert_string_equal(buf, "10.1.0.2\n2001:db8::2\n");
 	assert_int_equal(hl_index_get(&f->ix, "ctr", "eth0", got, 4, &n), 0);
 	assert_int_equal(n, 2);
@@ -133,7 +77,7 @@ static void test_put_get_drop(void **state)
 
 static void test_not_indexable(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_prefix p;
 	struct ip_addr got[2];
@@ -155,7 +99,7 @@ static void test_not_indexable(void **state)
 
 static void test_stale_detected(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 
 	/* New index: stale until a stamp is written. */
@@ -167,17 +111,17 @@ static void test_stale_detected(void **state)
 	assert_int_equal(hl_index_open(&f->ix, f->dirfd, f->dir, &err), 0);
 	hl_index_close(&f->ix);
 	/* Anything written into the index directory leaves the store's stamp alone. */
-	touch(f->dir, ".nr-index/junk", "x");
+	hl_fx_write(f->dir, ".nr-index/junk", "x");
 	assert_int_equal(hl_index_open(&f->ix, f->dirfd, f->dir, &err), 0);
 	hl_index_close(&f->ix);
 	/* A foreign lease file changes the store directory. */
 	next_tick();
-	touch(f->dir, "10.1.0.9", "x\r\neth0");
+	hl_fx_write(f->dir, "10.1.0.9", "x\r\neth0");
 	assert_int_equal(hl_index_open(&f->ix, f->dirfd, f->dir, &err), 1);
 	hl_index_touch(&f->ix);
 	hl_index_close(&f->ix);
 	/* A stamp that is not ours (a crash half-way, a person). */
-	touch(f->dir, ".nr-index/stamp", "garbage\n");
+	hl_fx_write(f->dir, ".nr-index/stamp", "garbage\n");
 	assert_int_equal(hl_index_open(&f->ix, f->dirfd, f->dir, &err), 1);
 	hl_index_close(&f->ix);
 	/* Given up for an operation (a failed write): no stamp renewal. */
@@ -189,15 +133,15 @@ static void test_stale_detected(void **state)
 
 static void test_clear_add(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_addr a, b, got[4];
 	char path[192];
 	size_t n;
 
 	assert_true(hl_index_open(&f->ix, f->dirfd, f->dir, &err) >= 0);
-	touch(f->dir, ".nr-index/.tmp.leftover", "x");
-	touch(f->dir, ".nr-index/gone@eth0", "10.9.9.9\n");
+	hl_fx_write(f->dir, ".nr-index/.tmp.leftover", "x");
+	hl_fx_write(f->dir, ".nr-index/gone@eth0", "10.9.9.9\n");
 	assert_int_equal(hl_index_clear(&f->ix, &err), 0);
 	snprintf(path, sizeof(path), "%s/.nr-index/gone@eth0", f->dir);
 	assert_int_equal(access(path, F_OK), -1);
@@ -227,16 +171,16 @@ static void test_clear_add(void **state)
  * are seen at the next open, which rebuilds the index from the lease files. */
 static void test_rebuilt_after_foreign_change(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct hl_store *s = &f->s;
 	struct ip_prefix p;
 	struct ip_addr got[4];
-	char net[128], lease[160];
+	const char *net = f->net;
+	char lease[160];
 	size_t n;
 	int fd;
 
-	snprintf(net, sizeof(net), "%s/net", f->dir);
 	assert_int_equal(hl_store_open(f->dir, "net", s, &err), 0);
 	prefix("10.1.0.2/24", &p);
 	assert_int_equal(hl_store_reserve(s, "ctr", "eth0", &p.addr, 0, &err), 1);
@@ -252,7 +196,7 @@ static void test_rebuilt_after_foreign_change(void **state)
 
 	/* The reference adds a lease and removes ours. */
 	next_tick();
-	touch(net, "10.1.0.7", "refctr\r\neth0");
+	hl_fx_write(net, "10.1.0.7", "refctr\r\neth0");
 	snprintf(lease, sizeof(lease), "%s/10.1.0.2", net);
 	assert_int_equal(unlink(lease), 0);
 	assert_int_equal(hl_store_open(f->dir, "net", s, &err), 0);
@@ -274,11 +218,11 @@ static void test_rebuilt_after_foreign_change(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_put_get_drop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_indexable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_detected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clear_add, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebuilt_after_foreign_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_get_drop, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_not_indexable, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_detected, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_clear_add, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rebuilt_after_foreign_change, setup, hl_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,41 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fixture.h"
-#include "host-local/store.h"
+#include "hl_fixture.h"
 
-struct fx {
-	char dir[64];
-	struct hl_store s;
-};
-
-/* A failed assertion longjmps past any cleanup: the store is closed and the directory
- * removed here. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct nr_error err = { 0 };
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nr-hl-store.XXXXXX");
-	f->s = (struct hl_store)HL_STORE_INIT;
-	if (!mkdtemp(f->dir) || hl_store_open(f->dir, "net", &f->s, &err) < 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	hl_store_close(&f->s);
-	fixture_rm_tree(f->dir);
-	free(f);
-	return 0;
+	return hl_fx_make(state, true);
 }
 
 static void ip(const char *s, struct ip_addr *ret)
@@ -56,50 +26,18 @@ static void ip(const char *s, struct ip_addr *ret)
 	assert_int_equal(ip_addr_parse(s, ret), 0);
 }
 
-static void write_at(struct fx *f, const char *name, const char *data)
-{
-	char path[192];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/net/%s", f->dir, name);
-	assert_non_null(fp = fopen(path, "w"));
-	assert_int_equal(fputs(data, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static void read_at(struct fx *f, const char *name, char *buf, size_t len)
-{
-	char path[192];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/net/%s", f->dir, name);
-	assert_true((fd = open(path, O_RDONLY)) >= 0);
-	assert_true((n = read(fd, buf, len - 1)) >= 0);
-	buf[n] = '\0';
-	close(fd);
-}
-
-static bool exists(struct fx *f, const char *name)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/net/%s", f->dir, name);
-	return access(path, F_OK) == 0;
-}
-
 static void test_open_layout(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 
-	assert_true(exists(f, "lock"));
-	assert_true(exists(f, ".nr-index"));
+	assert_true(hl_fx_exists(f->net, "lock"));
+	assert_true(hl_fx_exists(f->net, ".nr-index"));
 	assert_true(f->s.dirfd >= 0 && f->s.lockfd >= 0 && f->s.index.fd >= 0);
 }
 
 static void test_reserve(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_addr a, b;
 	char buf[128];
@@ -109,27 +47,27 @@ static void test_reserve(void **state)
 	assert_int_equal(hl_store_reserve(&f->s, "ctr", "eth0", &a, 0, &err), 1);
 	assert_true(hl_store_is_leased(&f->s, &a));
 	/* The reference's format, to the byte. */
-	read_at(f, "10.1.0.2", buf, sizeof(buf));
+	hl_fx_read(f->net, "10.1.0.2", buf, sizeof(buf));
 	assert_string_equal(buf, "ctr\r\neth0");
-	read_at(f, "last_reserved_ip.0", buf, sizeof(buf));
+	hl_fx_read(f->net, "last_reserved_ip.0", buf, sizeof(buf));
 	assert_string_equal(buf, "10.1.0.2");
 	/* Already leased: 0, and the lease is untouched. */
 	assert_int_equal(hl_store_reserve(&f->s, "other", "eth1", &a, 0, &err), 0);
-	read_at(f, "10.1.0.2", buf, sizeof(buf));
+	hl_fx_read(f->net, "10.1.0.2", buf, sizeof(buf));
 	assert_string_equal(buf, "ctr\r\neth0");
 	assert_true(hl_store_lease_is(&f->s, &a, "ctr", "eth0"));
 	assert_false(hl_store_lease_is(&f->s, &a, "ctr", "eth1"));
 	assert_false(hl_store_lease_is(&f->s, &a, "other", "eth0"));
 	ip("2001:db8::5", &b);
 	assert_int_equal(hl_store_reserve(&f->s, "ctr", "eth0", &b, 1, &err), 1);
-	assert_true(exists(f, "2001:db8::5"));
-	read_at(f, "last_reserved_ip.1", buf, sizeof(buf));
+	assert_true(hl_fx_exists(f->net, "2001:db8::5"));
+	hl_fx_read(f->net, "last_reserved_ip.1", buf, sizeof(buf));
 	assert_string_equal(buf, "2001:db8::5");
 }
 
 static void test_last_reserved(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_addr a, b, got;
 	char buf[INET6_ADDRSTRLEN];
@@ -143,7 +81,7 @@ static void test_last_reserved(void **state)
 	assert_string_equal(ip_addr_format(&got, buf, sizeof(buf)), "10.1.0.9");
 	assert_int_equal(hl_store_last_reserved(&f->s, 3, &got), -ENOENT);
 	/* The reference may leave a newline or spaces after the address. */
-	write_at(f, "last_reserved_ip.3", "10.1.0.42\n");
+	hl_fx_write(f->net, "last_reserved_ip.3", "10.1.0.42\n");
 	assert_int_equal(hl_store_last_reserved(&f->s, 3, &got), 0);
 	assert_string_equal(ip_addr_format(&got, buf, sizeof(buf)), "10.1.0.42");
 }
@@ -156,7 +94,7 @@ static int count_lease(struct hl_store *s, const struct hl_lease *l, void *arg)
 
 static void test_release_by_id_ifname(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_addr a, b, c, d;
 	int n = 0;
@@ -184,7 +122,7 @@ static void test_release_by_id_ifname(void **state)
 
 static void test_release_indexed(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_prefix p[2];
 	struct ip_addr got[4];
@@ -207,7 +145,7 @@ static void test_release_indexed(void **state)
 
 static void test_remove(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_addr a;
 
@@ -244,16 +182,16 @@ static int cmp(const void *a, const void *b)
  * with the whitespace it trims), beside files that are not leases. */
 static void test_reference_format(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct seen v = { 0 };
 	struct ip_addr a;
 
-	write_at(f, "10.2.0.2", "refctr\r\neth0");
-	write_at(f, "10.2.0.3", "  oldctr\n");
-	write_at(f, "fd00::3", "refctr\r\nnet1\r\n");
-	write_at(f, "last_reserved_ip.0", "10.2.0.3");
-	write_at(f, "not-a-lease", "refctr\r\neth0");
+	hl_fx_write(f->net, "10.2.0.2", "refctr\r\neth0");
+	hl_fx_write(f->net, "10.2.0.3", "  oldctr\n");
+	hl_fx_write(f->net, "fd00::3", "refctr\r\nnet1\r\n");
+	hl_fx_write(f->net, "last_reserved_ip.0", "10.2.0.3");
+	hl_fx_write(f->net, "not-a-lease", "refctr\r\neth0");
 	assert_int_equal(hl_store_foreach(&f->s, collect, &v, &err), 0);
 	assert_int_equal(v.n, 3);
 	qsort(v.what, (size_t)v.n, sizeof(v.what[0]), cmp);
@@ -267,16 +205,16 @@ static void test_reference_format(void **state)
 	assert_false(hl_store_lease_is(&f->s, &a, "oldctr", "eth0"));
 	/* As the reference: an id-only lease goes when nothing of the current format matched. */
 	assert_int_equal(hl_store_release(&f->s, "oldctr", "eth0", &err), 1);
-	assert_false(exists(f, "10.2.0.3"));
+	assert_false(hl_fx_exists(f->net, "10.2.0.3"));
 	assert_int_equal(hl_store_release(&f->s, "refctr", "net1", &err), 1);
-	assert_false(exists(f, "fd00::3"));
-	assert_true(exists(f, "10.2.0.2"));
-	assert_true(exists(f, "not-a-lease"));
+	assert_false(hl_fx_exists(f->net, "fd00::3"));
+	assert_true(hl_fx_exists(f->net, "10.2.0.2"));
+	assert_true(hl_fx_exists(f->net, "not-a-lease"));
 }
 
 static void test_reopen_keeps_leases(void **state)
 {
-	struct fx *f = *state;
+	struct hl_fx *f = *state;
 	struct nr_error err = { 0 };
 	struct ip_addr a;
 
@@ -291,14 +229,14 @@ static void test_reopen_keeps_leases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_layout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_reserved, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_by_id_ifname, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_indexed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reference_format, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_keeps_leases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_layout, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reserve, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_last_reserved, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_release_by_id_ifname, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_release_indexed, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reference_format, setup, hl_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_leases, setup, hl_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
