@@ -13,6 +13,7 @@
 
 #include "index.h"
 
+#include "base/cleanup.h"
 #include "base/fdio.h"
 
 #define INDEX_DIR ".nr-index"

@@ -13,9 +13,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 
+#include "base/cleanup.h"
 #include "base/fdio.h"
 
 #define LEASE_MAX 4096
