@@ -8,6 +8,7 @@
 #include <netlink/route/addr.h>
 #include <string.h>
 #include <sys/socket.h>
+
 #include "nl_cleanup.h"
 
 /* The IPv4 broadcast address of p: all host bits set. */

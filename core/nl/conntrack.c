@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
 #include "nl_cleanup.h"
 
 struct victim {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+
 #include "nl_cleanup.h"
 
 static int link_get(struct nlsock *s, const char *name, struct rtnl_link **ret, struct nr_error *err)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+
 #include "nl_cleanup.h"
 
 /* nl_addr -> ip_addr; false for anything but a whole IPv4 or IPv6 address. */

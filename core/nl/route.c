@@ -6,6 +6,7 @@
 #include <netlink/route/route.h>
 #include <string.h>
 #include <sys/socket.h>
+
 #include "nl_cleanup.h"
 
 /* "10.1.0.0/16 via 10.0.0.1 dev 3" for messages. */
