@@ -4,6 +4,8 @@
 #include "fuzz.h"
 #include "host-local/store.h"
 
+#include <unistd.h>
+
 static int count(struct hl_store *s, const struct hl_lease *l, void *arg)
 {
 	if (!l->id || strlen(l->id) > 4096)
