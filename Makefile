@@ -152,7 +152,7 @@ demo: all | deps-test
 BENCH_DEBS   := iptables crun
 BENCH_N      ?= 100
 BENCH_ROUNDS ?= 3
-bench: all $(BUILD)/bench/cni-time | deps-test
+bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
@@ -164,8 +164,23 @@ bench-portmap: all | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/portmap.sh $(BUILD) $(BENCH_PM_N)
 
+# Before/after in one run (issue 13): this tree against the revision BASE, built apart in
+# /tmp/netns-run-base-<commit>, the benches interleaved (bench/compare.sh, docs/benchmarks.md).
+BASE              ?= 0f0e528
+BENCH_CMP_N       ?= 50
+BENCH_CMP_ROUNDS  ?= 5
+.PHONY: bench-compare
+bench-compare: all $(BUILD)/bench/cni-time | deps-test
+	@scripts/deps.sh $(BENCH_DEBS)
+	@bench/compare.sh $(BUILD) $(BASE) $(BENCH_CMP_N) $(BENCH_CMP_ROUNDS)
+
 $(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# The kernel's share of a bridge ADD/DEL, linked as the plugins are so that its start-up
+# costs what theirs does.
+$(BUILD)/bench/floor: $(BUILD)/bench/floor.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PLUGIN_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(CNIDIR)

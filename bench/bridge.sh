@@ -1,13 +1,17 @@
 #!/bin/bash
 # bridge + host-local, ours against the reference (Debian's containernetworking-plugins in
-# /usr/lib/cni), with the same network config, inside a private network + mount namespace.
-# For ipMasq false and true, ROUNDS rounds (interleaved, to spread the noise of a shared
-# machine over both sets) of: N ADDs, then N DELs, each container in its own netns made
+# /usr/lib/cni) and the floor (bench/floor: the same kernel work and nothing else), with
+# the same network config, inside a private network + mount namespace.
+# For ipMasq false and true, ROUNDS rounds (interleaved, the order rotating each round, to
+# spread the noise of a shared machine over every set) of: N ADDs, then N DELs, each container in its own netns made
 # before timing; the bridge, its gateway address and the masquerade base state already exist
-# (one untimed ADD + DEL first).  Also host-local alone, for its own time and RSS.
+# (one untimed ADD + DEL first; our bridge's for the floor).  Also host-local alone, for its
+# own time and RSS.
 # Timing and peak RSS come from bench/cni-time (posix_spawn .. wait4 around each plugin run;
 # RSS is the peak over the plugin and the children it waited for: IPAM, iptables).
 # Usage: bench/bridge.sh BUILD_DIR [N] [ROUNDS]   (BENCH_KEEP=DIR keeps the per-run figures)
+# BENCH_IMPLS: the contenders, "ours reference floor" by default; "base" is the build in
+# the directory BENCH_BASE (bench/compare.sh: the code before a change).
 set -eu
 build=${1:-build}
 N=${2:-100}
@@ -15,7 +19,10 @@ ROUNDS=${3:-3}
 top=$(cd "$(dirname "$0")/.." && pwd)
 OURS=$(cd "$top/$build/cni" && pwd)
 TIMER=$top/$build/bench/cni-time
+FLOOR=$top/$build/bench/floor
 REF=/usr/lib/cni
+IMPLS=${BENCH_IMPLS:-ours reference floor}
+BASE=${BENCH_BASE:+$(cd "$BENCH_BASE/cni" && pwd)}
 BR=nrbench0
 if [ -z "${NR_SANDBOXED:-}" ]; then
 	export NR_SANDBOXED=1
@@ -27,8 +34,20 @@ mount -t tmpfs nr-bench /var/lib/cni
 ip link set lo up
 work=$(mktemp -d -p /run bench.XXXXXX)
 
-for bin in "$TIMER" "$OURS/bridge" "$OURS/host-local" "$REF/bridge" "$REF/host-local"; do
-	[ -x "$bin" ] || { echo "bench: $bin missing" >&2; exit 1; }
+# dir_of IMPL: the directory of its plugins (the floor's warm-up uses ours).
+dir_of() {
+	case $1 in
+	ours | floor) echo "$OURS" ;;
+	reference) echo "$REF" ;;
+	base) echo "${BASE:?bench: base needs BENCH_BASE=BUILD_DIR}" ;;
+	*) echo "bench: unknown contender $1" >&2; exit 1 ;;
+	esac
+}
+for impl in $IMPLS; do
+	for bin in "$TIMER" "$(dir_of "$impl")/bridge" "$(dir_of "$impl")/host-local"; do
+		[ -x "$bin" ] || { echo "bench: $bin missing" >&2; exit 1; }
+	done
+	[ "$impl" != floor ] || [ -x "$FLOOR" ] || { echo "bench: $FLOOR missing" >&2; exit 1; }
 done
 
 # The network config both sets get, byte for byte (what libcni hands the first plugin of a
@@ -46,6 +65,14 @@ conf true >"$work/conf-true.json"
 for ((i = 0; i < N; i++)); do ip netns add "bench-$i"; done
 ip netns add warmup
 
+# At the end: BENCH_KEEP=DIR keeps the per-run figures ("wall_us cpu_us maxrss_kB" per
+# line); the namespaces and the bridge go.
+rm_all() {
+	if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$work"/* "$BENCH_KEEP"/; fi
+	for ((i = 0; i < N; i++)); do ip netns del "bench-$i"; done
+	ip netns del warmup
+	reset_state
+}
 reset_state() {
 	ip link del "$BR" 2>/dev/null || true
 	nft flush ruleset
@@ -55,8 +82,11 @@ ports() { ip -o link show master "$BR" 2>/dev/null | wc -l; }
 nft_rules() { nft -j list ruleset | jq '[.nftables[] | select(.rule)] | length'; }
 
 # run_set IMPL DIR MASQ ROUND: one timed ADD phase and DEL phase; per-run lines in $work.
+# The floor runs in place of the bridge, with the network as arguments (bench/floor.c).
 run_set() {
-	local impl=$1 dir=$2 masq=$3 round=$4 c=$work/conf-$3.json f
+	local impl=$1 dir=$2 masq=$3 round=$4 c=$work/conf-$3.json f bin args=()
+	bin=$dir/bridge
+	[ "$impl" = floor ] && bin=$FLOOR args=("$BR" 198.18.0.1/16 "$masq")
 	reset_state
 	CNI_CONTAINERID=warmup CNI_NETNS=/run/netns/warmup CNI_IFNAME=eth0 CNI_PATH=$dir \
 		CNI_COMMAND=ADD "$dir/bridge" <"$c" >/dev/null
@@ -64,7 +94,7 @@ run_set() {
 		CNI_COMMAND=DEL "$dir/bridge" <"$c" >/dev/null
 	for op in ADD DEL; do
 		f=$work/$impl.$masq.$op.$round
-		CNI_IFNAME=eth0 CNI_PATH=$dir "$TIMER" $op "$N" /run/netns/bench- "$dir/bridge" "$c" >"$f"
+		CNI_IFNAME=eth0 CNI_PATH=$dir "$TIMER" $op "$N" /run/netns/bench- "$bin" "$c" "${args[@]}" >"$f"
 		# A phase that did not do its job does not get a time.
 		if [ $op = ADD ]; then
 			[ "$(ports)" = "$N" ] || { echo "bench: $impl ADD left $(ports) ports, want $N" >&2; exit 1; }
@@ -85,15 +115,17 @@ run_ipam() {
 	done
 }
 
-echo "bridge + host-local: $N ADDs then $N DELs per round, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
+has() { [[ " $IMPLS " == *" $1 "* ]]; }
+echo "bridge + host-local: $N ADDs then $N DELs per round, $ROUNDS rounds ($IMPLS); $(nproc) CPUs, $(uname -r)"
 for ((r = 1; r <= ROUNDS; r++)); do
 	echo "round $r: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	# The order rotates each round, so that no contender always follows the same one.
+	read -ra order <<<"$IMPLS"
+	order=("${order[@]:$(((r - 1) % ${#order[@]}))}" "${order[@]:0:$(((r - 1) % ${#order[@]}))}")
 	for masq in false true; do
-		run_set ours "$OURS" $masq $r
-		run_set reference "$REF" $masq $r
+		for impl in "${order[@]}"; do run_set "$impl" "$(dir_of "$impl")" $masq $r; done
 	done
-	run_ipam ours "$OURS" $r
-	run_ipam reference "$REF" $r
+	for impl in "${order[@]}"; do [ "$impl" = floor ] || run_ipam "$impl" "$(dir_of "$impl")" $r; done
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -109,9 +141,11 @@ median() { sort -n "$1" | awk '{ w[NR] = $1 } END { printf "%.2f", w[int((NR + 1
 
 # Each row: the per-round medians, the best of them, and spread, CPU and RSS pooled over rounds.
 declare -A best cpus
+short() { case $1 in reference) echo ref ;; *) echo "$1" ;; esac; }
 printf '\n%-24s %-22s %7s %7s %7s %7s %9s\n' "wall time in ms" "median of each round" best p10 p90 cpu "peak kB"
 for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do
-	for impl in ours reference; do
+	for impl in $IMPLS; do
+		[[ $impl = floor && $row = ipam.* ]] && continue
 		meds=() files=()
 		for ((r = 1; r <= ROUNDS; r++)); do
 			files+=("$work/$impl.$row.$r")
@@ -125,19 +159,31 @@ for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do
 		ipam.*) label="host-local ${row#ipam.}" ;;
 		*) label="ipMasq=${row%.*} ${row#*.}" ;;
 		esac
-		printf '%-24s %-22s %7s %7s %7s %7s %9s\n' "$label ${impl/reference/ref}" "${meds[*]}" "$b" \
+		printf '%-24s %-22s %7s %7s %7s %7s %9s\n' "$label $(short "$impl")" "${meds[*]}" "$b" \
 			"$p10" "$p90" "$cpu" "$rss"
 	done
 done
 
-echo
-for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do
-	awk -v o="${best[ours.$row]}" -v r="${best[reference.$row]}" -v oc="${cpus[ours.$row]}" \
-		-v rc="${cpus[reference.$row]}" -v row="$row" 'BEGIN {
+# ratio OTHER ROW: ours against another contender, wall (best-of-rounds medians) and CPU.
+ratio() {
+	local other=$1 row=$2
+	[ -n "${best[$other.$row]:-}" ] || return 0
+	awk -v o="${best[ours.$row]}" -v r="${best[$other.$row]}" -v oc="${cpus[ours.$row]}" \
+		-v rc="${cpus[$other.$row]}" -v row="$row" -v other="$other" 'BEGIN {
 		split(row, p, "."); what = p[1] == "ipam" ? "host-local alone" : "ipMasq=" p[1]
-		printf "%-4s %-17s ours/reference %.3f, ours %5.1fx faster (wall, best-of-rounds medians); CPU %5.1fx\n",
-			p[2], what, o / r, r / o, rc / oc }'
+		if (other == "reference")
+			printf "%-4s %-17s ours/reference %.3f, ours %5.1fx faster (wall, best-of-rounds medians); CPU %5.1fx\n",
+				p[2], what, o / r, r / o, rc / oc
+		else
+			printf "%-4s %-17s ours/%-9s %.3f (wall, best-of-rounds medians); CPU %.3f\n",
+				p[2], what, other, o / r, oc / rc }'
+}
+echo
+for other in reference floor base; do
+	has "$other" && has ours || continue
+	for row in false.ADD false.DEL true.ADD true.DEL ipam.ADD ipam.DEL; do ratio "$other" "$row"; done
 done
+has reference && has ours || { rm_all; exit 0; }
 # The reference's iptables rules grow with every container (3 per ADD) and each iptables run
 # reads the whole table, so its ADD slows down as containers accumulate; ours does not.
 for impl in ours reference; do
@@ -154,8 +200,4 @@ awk -v o="${best[ours.true.ADD]}" -v r="${best[reference.true.ADD]}" 'BEGIN {
 	printf "target: median ADD (bridge present, ipMasq on, IPv4) at least 20x faster: %s (%.1fx)\n",
 		(r / o >= 20) ? "MET" : "NOT MET", r / o }'
 
-# BENCH_KEEP=DIR: keep the per-run figures ("wall_us cpu_us maxrss_kB" per line).
-if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$work"/* "$BENCH_KEEP"/; fi
-for ((i = 0; i < N; i++)); do ip netns del "bench-$i"; done
-ip netns del warmup
-reset_state
+rm_all

@@ -3,9 +3,10 @@
  * wait4's rusage covers the plugin and every child it waited for (IPAM, iptables), so the
  * figures are those of the whole invocation, as a runtime sees it.
  *
- * Usage: cni-time CMD N NETNS_PREFIX PLUGIN CONF_FILE
+ * Usage: cni-time CMD N NETNS_PREFIX PLUGIN CONF_FILE [ARG...]
  *   Run i (0..N-1) gets CNI_CONTAINERID=bench-<i> and CNI_NETNS=<NETNS_PREFIX><i>; the
  *   rest of the CNI environment (CNI_IFNAME, CNI_PATH) is inherited.  stdin is CONF_FILE.
+ *   ARGs are passed to PLUGIN (a CNI plugin takes none; bench/floor takes its network).
  * Output: one line per run, "wall_us cpu_us maxrss_kB".  A failing run prints the plugin's
  * output to stderr and ends the program with status 1. */
 #include <errno.h>
@@ -63,8 +64,8 @@ static void dump_output(int fd)
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s CMD N NETNS_PREFIX PLUGIN CONF_FILE\n", argv[0]);
+	if (argc < 6) {
+		fprintf(stderr, "usage: %s CMD N NETNS_PREFIX PLUGIN CONF_FILE [ARG...]\n", argv[0]);
 		return 2;
 	}
 	const char *cmd = argv[1], *prefix = argv[3], *plugin = argv[4];
@@ -92,6 +93,10 @@ int main(int argc, char **argv)
 	env[k++] = ev_ns;
 	snprintf(ev_cmd, sizeof(ev_cmd), "CNI_COMMAND=%s", cmd);
 
+	/* The child's argv: PLUGIN ARG... NULL, in place of CONF_FILE ARG... NULL (loaded above). */
+	char **child_argv = argv + 5;
+	child_argv[0] = (char *)plugin;
+
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in, 0);
@@ -106,7 +111,6 @@ int main(int argc, char **argv)
 		if (ftruncate(out, 0) < 0)
 			return 2;
 
-		char *child_argv[] = { (char *)plugin, NULL };
 		struct rusage ru;
 		int status;
 		pid_t pid;

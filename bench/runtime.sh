@@ -3,12 +3,14 @@
 # against the kernel floor (`unshare --fork --pid --mount --uts --ipc --net true`) and
 # Debian's crun running a minimal bundle, all in one run, medians and ratios.
 # Inside a private network + mount namespace; netns-run's state and the CNI cache on tmpfs.
-# Usage: bench/runtime.sh BUILD_DIR [N]
+# Usage: bench/runtime.sh BUILD_DIR [N]   (BENCH_BASE=BUILD_DIR adds the netns-run of another
+# build, "base": bench/compare.sh; BENCH_RT_ONLY=1 leaves out the unshare floor and crun)
 set -eu
 build=${1:-build}
 N=${2:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
 NR=$(cd "$top/$build/bin" && pwd)/netns-run
+NR_BASE=${BENCH_BASE:+$(cd "$BENCH_BASE/bin" && pwd)/netns-run}
 if [ -z "${NR_SANDBOXED:-}" ]; then
 	export NR_SANDBOXED=1
 	exec unshare --net --mount --propagation private --fork -- "$BASH" "$0" "$@"
@@ -32,10 +34,16 @@ add() { # LABEL CMD...: checked once, then timed in the rounds
 	labels+=("$label")
 	cmds+=("$*")
 }
-add "unshare (kernel floor)" unshare --fork --pid --mount --uts --ipc --net true
+[ -n "${BENCH_RT_ONLY:-}" ] || add "unshare (kernel floor)" unshare --fork --pid --mount --uts --ipc --net true
 add "netns-run --net=none" "$NR" run --rm --net=none true
 add "netns-run --net=bridge" "$NR" run --rm --net=bridge true
-if command -v crun >/dev/null; then
+if [ -n "$NR_BASE" ]; then
+	add "base netns-run --net=none" "$NR_BASE" run --rm --net=none true
+	add "base netns-run --net=bridge" "$NR_BASE" run --rm --net=bridge true
+fi
+if [ -n "${BENCH_RT_ONLY:-}" ]; then
+	:
+elif command -v crun >/dev/null; then
 	bundle=/run/crun-bundle
 	mkdir -p "$bundle/rootfs"
 	(cd "$bundle" && crun spec)

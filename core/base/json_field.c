@@ -14,44 +14,51 @@ static json_t *member(json_t *obj, const char *key)
 	return v && !json_is_null(v) ? v : NULL;
 }
 
-int jfield_string(json_t *obj, const char *key, const char *what, bool required, const char **ret,
-		  struct nr_error *err)
-{
-	json_t *v = member(obj, key);
-
-	if (!v) {
-		if (required)
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: '%s' is required", what, key);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return wrong_type(what, key, "a string", err);
-	*ret = json_string_value(v);
-	return 0;
-}
-
-int jfield_bool(json_t *obj, const char *key, const char *what, bool *ret, struct nr_error *err)
+/* The member key of obj, of the given type: 1 and *ret; 0 when absent (an error when
+ * required); a negative error when of another type.  JSON_TRUE stands for either boolean. */
+static int member_typed(json_t *obj, const char *key, const char *what, bool required, json_type type,
+			const char *type_name, json_t **ret, struct nr_error *err)
 {
 	json_t *v = member(obj, key);
 
 	if (!v)
-		return 0;
-	if (!json_is_boolean(v))
-		return wrong_type(what, key, "true or false", err);
-	*ret = json_is_true(v);
-	return 0;
+		return required ? nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: '%s' is required", what, key) : 0;
+	if (json_typeof(v) != type && !(type == JSON_TRUE && json_is_boolean(v)))
+		return wrong_type(what, key, type_name, err);
+	*ret = v;
+	return 1;
+}
+
+int jfield_string(json_t *obj, const char *key, const char *what, bool required, const char **ret,
+		  struct nr_error *err)
+{
+	json_t *v = NULL;
+	int r = member_typed(obj, key, what, required, JSON_STRING, "a string", &v, err);
+
+	if (r > 0)
+		*ret = json_string_value(v);
+	return r < 0 ? r : 0;
+}
+
+int jfield_bool(json_t *obj, const char *key, const char *what, bool *ret, struct nr_error *err)
+{
+	json_t *v = NULL;
+	int r = member_typed(obj, key, what, false, JSON_TRUE, "true or false", &v, err);
+
+	if (r > 0)
+		*ret = json_is_true(v);
+	return r < 0 ? r : 0;
 }
 
 int jfield_int(json_t *obj, const char *key, const char *what, long long min, long long max, long long *ret,
 	       struct nr_error *err)
 {
-	json_t *v = member(obj, key);
+	json_t *v = NULL;
 	long long x;
+	int r = member_typed(obj, key, what, false, JSON_INTEGER, "an integer", &v, err);
 
-	if (!v)
-		return 0;
-	if (!json_is_integer(v))
-		return wrong_type(what, key, "an integer", err);
+	if (r <= 0)
+		return r;
 	x = json_integer_value(v);
 	if (x < min || x > max)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, ERANGE, "%s: '%s' is %lld; it must be between %lld and %lld",
@@ -63,35 +70,22 @@ int jfield_int(json_t *obj, const char *key, const char *what, long long min, lo
 int jfield_object(json_t *obj, const char *key, const char *what, bool required, json_t **ret,
 		  struct nr_error *err)
 {
-	json_t *v = member(obj, key);
+	int r = member_typed(obj, key, what, required, JSON_OBJECT, "an object", ret, err);
 
-	if (!v) {
-		if (required)
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: '%s' is required", what, key);
-		return 0;
-	}
-	if (!json_is_object(v))
-		return wrong_type(what, key, "an object", err);
-	*ret = v;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int jfield_array(json_t *obj, const char *key, const char *what, json_t **ret, struct nr_error *err)
 {
-	json_t *v = member(obj, key);
+	int r = member_typed(obj, key, what, false, JSON_ARRAY, "an array", ret, err);
 
-	if (!v)
-		return 0;
-	if (!json_is_array(v))
-		return wrong_type(what, key, "an array", err);
-	*ret = v;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int jfield_reject_unknown(json_t *obj, const char *const *known, const char *what, struct nr_error *err)
 {
 	const char *key;
-	json_t *v;
+	json_t *v = NULL;
 
 	json_object_foreach(obj, key, v)
 	{

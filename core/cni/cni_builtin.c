@@ -5,21 +5,43 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "cni_chain.h"
 #include "cni_config.h"
+
+/* The one place a plugin type is compared. */
+static const struct cni_builtin *entry_of(const struct cni_builtin *table, const char *type)
+{
+	for (; table && table->type && type; table++)
+		if (!strcmp(table->type, type))
+			return table;
+	return NULL;
+}
 
 const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type,
 					      const char *cni_path)
 {
+	const struct cni_builtin *b = entry_of(table, type);
 	char path[PATH_MAX];
 
-	for (; table && table->type; table++) {
-		if (strcmp(table->type, type) != 0)
-			continue;
-		if (cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 && cni_plugin_is_ours(path))
-			return table->ops;
-		return NULL;
-	}
+	if (b && cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 && cni_plugin_is_ours(path))
+		return b->ops;
 	return NULL;
+}
+
+int cni_builtin_host_each(const struct cni_builtin *table, const struct cni_netconf *n, cni_builtin_host_fn fn,
+			  void *data, struct nr_error *err)
+{
+	json_t *p;
+	size_t i;
+	int r;
+
+	json_array_foreach(json_object_get(n->list, "plugins"), i, p)
+	{
+		const struct cni_builtin *b = entry_of(table, json_string_value(json_object_get(p, "type")));
+		if (b && b->ops->host && (r = fn(i, p, b, data, err)) != 0)
+			return r;
+	}
+	return 0;
 }
 
 int cni_builtin_run(const struct cni_plugin_ops *ops, const struct cni_exec_req *req, json_t **ret_out,

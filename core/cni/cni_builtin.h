@@ -3,7 +3,10 @@
  * binary, when the executable that CNI_PATH resolves the type to is ours (it carries
  * the note cni_plugin_is_ours() looks for): the same code on the same input, minus a
  * fork and an exec.  Any other executable of that name (the reference loopback, say) is
- * executed as the spec says, so what runs is always what CNI_PATH names. */
+ * executed as the spec says, so what runs is always what CNI_PATH names.
+ *
+ * A table of built-ins is also how a runtime reaches our plugins' host maintenance
+ * (struct cni_host_ops): a plugin type is looked up here and nowhere else. */
 #ifndef NETNS_RUN_CNI_BUILTIN_H
 #define NETNS_RUN_CNI_BUILTIN_H
 
@@ -11,6 +14,8 @@
 
 #include "cni_exec.h"
 #include "cni_plugin.h"
+
+struct cni_netconf;
 
 struct cni_builtin {
 	const char *type;
@@ -26,5 +31,13 @@ const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, c
  * the result JSON for ADD (NULL for the other commands), errors in err. */
 int cni_builtin_run(const struct cni_plugin_ops *ops, const struct cni_exec_req *req, json_t **ret_out,
 		    struct nr_error *err);
+
+/* For each plugin i of n's chain whose type has host operations in table (whatever
+ * executable CNI_PATH names), fn with its object in the conflist (borrowed) and its
+ * entry; a non-zero return of fn stops the walk and is returned. */
+typedef int (*cni_builtin_host_fn)(size_t i, json_t *plugin, const struct cni_builtin *b, void *data,
+				   struct nr_error *err);
+int cni_builtin_host_each(const struct cni_builtin *table, const struct cni_netconf *n, cni_builtin_host_fn fn,
+			  void *data, struct nr_error *err);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/cleanup.h"
+#include "cni_cleanup.h"
 #include "cni_chain.h"
 #include "cni_config.h"
 #include "cni_env.h"
@@ -32,8 +32,6 @@ void cni_cache_entry_free(struct cni_cache_entry *e)
 	json_decref(e->result);
 	free(e);
 }
-
-DEFINE_PTR_CLEANUP(entry_freep, struct cni_cache_entry *, cni_cache_entry_free)
 
 static const char *dir_or_default(const char *cache_dir)
 {
@@ -188,7 +186,7 @@ static int dup_field(json_t *o, const char *key, bool required, char **ret, cons
 
 static int entry_from_json(json_t *o, const char *what, struct cni_cache_entry **ret, struct nr_error *err)
 {
-	_cleanup_(entry_freep) struct cni_cache_entry *e = calloc(1, sizeof(*e));
+	_cleanup_(cni_cache_entry_freep) struct cni_cache_entry *e = calloc(1, sizeof(*e));
 	const char *kind = NULL;
 	json_t *caps = NULL, *res = NULL;
 	int r;
@@ -236,7 +234,7 @@ static int load_file(const char *path, struct cni_cache_entry **ret, struct nr_e
 int cni_cache_load(const char *cache_dir, const char *network, const char *container_id, const char *ifname,
 		   struct cni_cache_entry **ret, struct nr_error *err)
 {
-	_cleanup_(entry_freep) struct cni_cache_entry *e = NULL;
+	_cleanup_(cni_cache_entry_freep) struct cni_cache_entry *e = NULL;
 	char path[PATH_MAX];
 	int r;
 
@@ -293,7 +291,7 @@ int cni_cache_foreach(const char *cache_dir, const char *network, cni_cache_fn f
 		return nr_error_set(err, CNI_ERR_IO, errno, "cannot read cache directory %s: %s", dir, strerror(errno));
 	}
 	for (i = 0; i < n && r == 0; i++) {
-		_cleanup_(entry_freep) struct cni_cache_entry *e = NULL;
+		_cleanup_(cni_cache_entry_freep) struct cni_cache_entry *e = NULL;
 		_cleanup_free_ char *path = NULL;
 		const char *name = ents[i]->d_name;
 
@@ -318,7 +316,7 @@ int cni_cache_foreach(const char *cache_dir, const char *network, cni_cache_fn f
 int cni_cache_read(const char *cache_dir, const char *network, const char *container_id, const char *ifname,
 		   struct cni_result **ret, json_t **ret_caps, struct nr_error *err)
 {
-	_cleanup_(entry_freep) struct cni_cache_entry *e = NULL;
+	_cleanup_(cni_cache_entry_freep) struct cni_cache_entry *e = NULL;
 	_cleanup_result_ struct cni_result *res = NULL;
 	int r;
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cleanup.h"
+#include "cni_cleanup.h"
 #include "cni_cache.h"
 #include "cni_config.h"
 #include "cni_env.h"
@@ -16,8 +16,6 @@
 #include "cni_plugin.h"
 #include "cni_version.h"
 #include "base/json_field.h"
-
-DEFINE_PTR_CLEANUP(cache_entry_freep, struct cni_cache_entry *, cni_cache_entry_free)
 
 static size_t n_plugins(const struct cni_netconf *n)
 {
@@ -246,7 +244,7 @@ static int del_with_entry(const struct cni_netconf *n, const struct cni_rtconf *
 
 int cni_chain_del(const struct cni_netconf *n, const struct cni_rtconf *rt, struct nr_error *err)
 {
-	_cleanup_(cache_entry_freep) struct cni_cache_entry *e = NULL;
+	_cleanup_(cni_cache_entry_freep) struct cni_cache_entry *e = NULL;
 	int r;
 
 	if ((r = check_attachment(rt, false, err)) < 0)
@@ -257,7 +255,7 @@ int cni_chain_del(const struct cni_netconf *n, const struct cni_rtconf *rt, stru
 
 int cni_chain_check(const struct cni_netconf *n, const struct cni_rtconf *rt, struct nr_error *err)
 {
-	_cleanup_(cache_entry_freep) struct cni_cache_entry *e = NULL;
+	_cleanup_(cni_cache_entry_freep) struct cni_cache_entry *e = NULL;
 	_cleanup_json_ json_t *prev = NULL;
 	struct cni_version v;
 	int r;

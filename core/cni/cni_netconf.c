@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cleanup.h"
+#include "cni_cleanup.h"
 #include "cni_config.h"
 #include "cni_version.h"
 #include "base/fdio.h"
@@ -28,8 +28,6 @@ void cni_netconf_free(struct cni_netconf *n)
 	json_decref(n->list);
 	free(n);
 }
-
-DEFINE_PTR_CLEANUP(netconf_freep, struct cni_netconf *, cni_netconf_free)
 
 /* disableCheck and disableGC: libcni also takes the strings "true" and "false". */
 static int list_flag(json_t *list, const char *key, const char *what, bool *ret, struct nr_error *err)
@@ -86,7 +84,7 @@ static int wrap_single(json_t **root, struct nr_error *err)
 
 int cni_netconf_parse(const char *buf, size_t len, const char *what, struct cni_netconf **ret, struct nr_error *err)
 {
-	_cleanup_(netconf_freep) struct cni_netconf *n = NULL;
+	_cleanup_(cni_netconf_freep) struct cni_netconf *n = NULL;
 	_cleanup_json_ json_t *root = NULL;
 	const char *name = NULL, *ver = NULL;
 	json_t *plugins = NULL;
@@ -183,7 +181,7 @@ static int walk_dirs(const char *const *dirs, netconf_fn fn, void *arg, struct w
 					    strerror(errno));
 		}
 		for (i = 0; i < n && r == 0; i++) {
-			_cleanup_(netconf_freep) struct cni_netconf *nc = NULL;
+			_cleanup_(cni_netconf_freep) struct cni_netconf *nc = NULL;
 			_cleanup_free_ char *path = NULL;
 			struct nr_error e = { 0 };
 

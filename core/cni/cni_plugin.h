@@ -19,6 +19,41 @@ struct cni_plugin_ctx {
 	size_t stdin_len;
 };
 
+/* One attachment whose host state a plugin's ADD made: what the runtime knows of it from
+ * its record and its cache. */
+struct cni_host_attach {
+	const char *network;      /* the conflist's name */
+	const char *container_id;
+	const char *ifname;
+	const struct cni_result *result; /* the chain's cached result */
+};
+
+/* Host maintenance: what a runtime asks of one of our plugins, in process, about the
+ * host state its ADDs leave behind (links, nftables tables and elements), outside any CNI
+ * command.  conf is the plugin's configuration: its object in the conflist, or for
+ * reapply the object as its ADD got it (cni_chain_plugin_config(): name, cniVersion and
+ * the runtimeConfig of its capabilities); only the plugin reads its fields, with its own
+ * parser and defaults.  Every member may be NULL: nothing of that kind to do. */
+struct cni_host_ops {
+	/* The shared host object conf attaches containers to (a bridge's name), into buf:
+	 * 1, or 0 when it names none the plugin would accept.  Networks naming the same
+	 * object share fate: removing one's cuts off the containers of the other. */
+	int (*object)(json_t *conf, char *buf, size_t len);
+	/* Put back what ADD left on the host for attachment a (after `nft flush ruleset`);
+	 * what is already there is kept, so on an intact host this changes nothing. */
+	int (*reapply)(json_t *conf, const struct cni_host_attach *a, struct nr_error *err);
+	/* Remove the host objects conf names (a bridge without ports, its isolation entry);
+	 * the caller has made sure no container of its uses them.  *found becomes true when
+	 * there was any (else it is left as it was).  A link that is not the plugin's to
+	 * delete (a bridge with a port of the host's) is refused. */
+	int (*remove)(json_t *conf, bool *found, struct nr_error *err);
+	/* Remove what the plugin keeps under network's name whatever its chain says now (it
+	 * may have changed since the ADDs: masquerade entries), then its tables that are
+	 * left empty; *found becomes true when there was any entry.  Called for every
+	 * network removed, whether or not its chain has this plugin. */
+	int (*forget_network)(const char *network, bool *found, struct nr_error *err);
+};
+
 struct cni_plugin_ops {
 	const char *name; /* for messages and VERSION's about text */
 	/* CNI_ARGS keys understood besides IgnoreUnknown (NULL-terminated); NULL = none. */
@@ -29,6 +64,7 @@ struct cni_plugin_ops {
 	int (*check)(struct cni_plugin_ctx *ctx, struct nr_error *err);
 	int (*status)(struct cni_plugin_ctx *ctx, struct nr_error *err); /* NULL: always ready */
 	int (*gc)(struct cni_plugin_ctx *ctx, struct nr_error *err);     /* NULL: nothing to collect */
+	const struct cni_host_ops *host; /* NULL: leaves nothing on the host to maintain */
 };
 
 /* Returns the process exit status: 0 on success, 1 after printing an error object. */

@@ -111,16 +111,30 @@ static int bad_type(struct parse_ctx *c, const char *field, const char *type)
 	return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s must be %s", c->what, field, type);
 }
 
-/* Optional string member: absent or null leaves *dst NULL. */
-static int get_str(struct parse_ctx *c, json_t *obj, const char *key, const char *path, char **dst)
+/* Optional member of the given type: 1 and *ret; 0 when absent or null; an error when of
+ * another type (type_name says which). */
+static int get_typed(struct parse_ctx *c, json_t *obj, const char *key, const char *path, json_type type,
+		     const char *type_name, json_t **ret)
 {
 	json_t *v = json_object_get(obj, key);
 
-	*dst = NULL;
 	if (!v || json_is_null(v))
 		return 0;
-	if (!json_is_string(v))
-		return bad_type(c, path, "a string");
+	if (json_typeof(v) != type)
+		return bad_type(c, path, type_name);
+	*ret = v;
+	return 1;
+}
+
+/* Optional string member: absent or null leaves *dst NULL. */
+static int get_str(struct parse_ctx *c, json_t *obj, const char *key, const char *path, char **dst)
+{
+	json_t *v = NULL;
+	int r = get_typed(c, obj, key, path, JSON_STRING, "a string", &v);
+
+	*dst = NULL;
+	if (r <= 0)
+		return r;
 	if (!(*dst = strdup(json_string_value(v))))
 		return nr_error_set(c->err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	return 0;
@@ -129,15 +143,14 @@ static int get_str(struct parse_ctx *c, json_t *obj, const char *key, const char
 static int get_int(struct parse_ctx *c, json_t *obj, const char *key, const char *path, int min, int max,
 		   bool *present, int *dst)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v = NULL;
 	json_int_t x;
+	int r = get_typed(c, obj, key, path, JSON_INTEGER, "an integer", &v);
 
 	if (present)
 		*present = false;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v))
-		return bad_type(c, path, "an integer");
+	if (r <= 0)
+		return r;
 	x = json_integer_value(v);
 	if (x < min || x > max)
 		return nr_error_set(c->err, CNI_ERR_DECODE, ERANGE, "%s: %s is %lld; it must be between %d and %d",
@@ -150,14 +163,18 @@ static int get_int(struct parse_ctx *c, json_t *obj, const char *key, const char
 
 static int get_array(struct parse_ctx *c, json_t *obj, const char *key, json_t **ret)
 {
-	json_t *v = json_object_get(obj, key);
-
 	*ret = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_array(v))
-		return bad_type(c, key, "an array");
-	*ret = v;
+	return get_typed(c, obj, key, key, JSON_ARRAY, "an array", ret);
+}
+
+/* One element of a result array: it must be an object; a zeroed slot for it is pushed
+ * onto (*arr, *n). */
+static int push_object(struct parse_ctx *c, json_t *o, const char *path, void **arr, size_t *n, size_t sz)
+{
+	if (!json_is_object(o))
+		return bad_type(c, path, "an object");
+	if (array_push(arr, n, sz) < 0)
+		return nr_error_set(c->err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -189,36 +206,27 @@ static int parse_strv(struct parse_ctx *c, json_t *dns, const char *key, char **
 	return 0;
 }
 
-static int parse_ifaces(struct parse_ctx *c, json_t *root, struct cni_result *res)
+static int parse_iface(struct parse_ctx *c, json_t *o, size_t i, struct cni_result *res)
 {
-	json_t *arr, *o;
-	size_t i;
+	struct cni_iface *f;
 	char path[64];
 	int r;
 
-	if ((r = get_array(c, root, "interfaces", &arr)) < 0 || !arr)
+	snprintf(path, sizeof(path), "interfaces[%zu]", i);
+	if ((r = push_object(c, o, path, (void **)&res->ifaces, &res->n_ifaces, sizeof(*res->ifaces))) < 0)
 		return r;
-	json_array_foreach(arr, i, o)
-	{
-		struct cni_iface *f;
-		snprintf(path, sizeof(path), "interfaces[%zu]", i);
-		if (!json_is_object(o))
-			return bad_type(c, path, "an object");
-		if (array_push((void **)&res->ifaces, &res->n_ifaces, sizeof(*res->ifaces)) < 0)
-			return nr_error_set(c->err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		f = &res->ifaces[i];
-		snprintf(path, sizeof(path), "interfaces[%zu].name", i);
-		if ((r = get_str(c, o, "name", path, &f->name)) < 0)
-			return r;
-		if (!f->name)
-			return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s is required", c->what, path);
-		if ((r = get_str(c, o, "mac", "interfaces[].mac", &f->mac)) < 0 ||
-		    (r = get_str(c, o, "sandbox", "interfaces[].sandbox", &f->sandbox)) < 0 ||
-		    (r = get_str(c, o, "socketPath", "interfaces[].socketPath", &f->socket_path)) < 0 ||
-		    (r = get_str(c, o, "pciID", "interfaces[].pciID", &f->pci_id)) < 0 ||
-		    (r = get_int(c, o, "mtu", "interfaces[].mtu", 0, 1 << 20, NULL, &f->mtu)) < 0)
-			return r;
-	}
+	f = &res->ifaces[i];
+	snprintf(path, sizeof(path), "interfaces[%zu].name", i);
+	if ((r = get_str(c, o, "name", path, &f->name)) < 0)
+		return r;
+	if (!f->name)
+		return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s is required", c->what, path);
+	if ((r = get_str(c, o, "mac", "interfaces[].mac", &f->mac)) < 0 ||
+	    (r = get_str(c, o, "sandbox", "interfaces[].sandbox", &f->sandbox)) < 0 ||
+	    (r = get_str(c, o, "socketPath", "interfaces[].socketPath", &f->socket_path)) < 0 ||
+	    (r = get_str(c, o, "pciID", "interfaces[].pciID", &f->pci_id)) < 0 ||
+	    (r = get_int(c, o, "mtu", "interfaces[].mtu", 0, 1 << 20, NULL, &f->mtu)) < 0)
+		return r;
 	return 0;
 }
 
@@ -238,84 +246,84 @@ static int check_version_field(struct parse_ctx *c, json_t *o, size_t i, const s
 	return 0;
 }
 
-static int parse_ips(struct parse_ctx *c, json_t *root, struct cni_result *res)
+/* Element i of `array`: its member pfx_key must be an address with a prefix length (put
+ * in *ret_p), its optional gw_key an address. */
+static int check_prefix_gw(struct parse_ctx *c, const char *array, size_t i, const char *pfx_key, const char *pfx,
+			   struct ip_prefix *ret_p, const char *gw_key, const char *gw)
 {
-	json_t *arr, *o;
-	size_t i;
-	int r;
+	struct ip_addr g;
 
-	if ((r = get_array(c, root, "ips", &arr)) < 0 || !arr)
-		return r;
-	json_array_foreach(arr, i, o)
-	{
-		struct cni_ipcfg *ip;
-		struct ip_prefix p;
-		struct ip_addr gw;
-		bool has_iface;
-
-		if (!json_is_object(o))
-			return bad_type(c, "ips[]", "an object");
-		if (array_push((void **)&res->ips, &res->n_ips, sizeof(*res->ips)) < 0)
-			return nr_error_set(c->err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		ip = &res->ips[i];
-		ip->iface = -1;
-		if ((r = get_str(c, o, "address", "ips[].address", &ip->address)) < 0 ||
-		    (r = get_str(c, o, "gateway", "ips[].gateway", &ip->gateway)) < 0 ||
-		    (r = get_int(c, o, "interface", "ips[].interface", 0, 1 << 20, &has_iface, &ip->iface)) < 0)
-			return r;
-		if (!has_iface)
-			ip->iface = -1;
-		if (!ip->address || ip_prefix_parse(ip->address, &p) < 0)
-			return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL,
-					    "%s: ips[%zu].address '%s' is not an address with a prefix length", c->what,
-					    i, ip->address ? ip->address : "");
-		if (ip->gateway && ip_addr_parse(ip->gateway, &gw) < 0)
-			return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: ips[%zu].gateway '%s' is not an address",
-					    c->what, i, ip->gateway);
-		if ((r = check_version_field(c, o, i, &p)) < 0)
-			return r;
-		if (ip->iface >= (int)res->n_ifaces)
-			return nr_error_set(c->err, CNI_ERR_INVALID_CONFIG, EINVAL,
-					    "%s: ips[%zu].interface is %d but there are %zu interfaces", c->what, i,
-					    ip->iface, res->n_ifaces);
-	}
+	if (!pfx || ip_prefix_parse(pfx, ret_p) < 0)
+		return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s[%zu].%s '%s' is not an address with a prefix length",
+				    c->what, array, i, pfx_key, pfx ? pfx : "");
+	if (gw && ip_addr_parse(gw, &g) < 0)
+		return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s[%zu].%s '%s' is not an address", c->what,
+				    array, i, gw_key, gw);
 	return 0;
 }
 
-static int parse_routes(struct parse_ctx *c, json_t *root, struct cni_result *res)
+static int parse_ip(struct parse_ctx *c, json_t *o, size_t i, struct cni_result *res)
+{
+	struct cni_ipcfg *ip;
+	struct ip_prefix p;
+	bool has_iface;
+	int r;
+
+	if ((r = push_object(c, o, "ips[]", (void **)&res->ips, &res->n_ips, sizeof(*res->ips))) < 0)
+		return r;
+	ip = &res->ips[i];
+	ip->iface = -1;
+	if ((r = get_str(c, o, "address", "ips[].address", &ip->address)) < 0 ||
+	    (r = get_str(c, o, "gateway", "ips[].gateway", &ip->gateway)) < 0 ||
+	    (r = get_int(c, o, "interface", "ips[].interface", 0, 1 << 20, &has_iface, &ip->iface)) < 0)
+		return r;
+	if (!has_iface)
+		ip->iface = -1;
+	if ((r = check_prefix_gw(c, "ips", i, "address", ip->address, &p, "gateway", ip->gateway)) < 0 ||
+	    (r = check_version_field(c, o, i, &p)) < 0)
+		return r;
+	if (ip->iface >= (int)res->n_ifaces)
+		return nr_error_set(c->err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "%s: ips[%zu].interface is %d but there are %zu interfaces", c->what, i, ip->iface,
+				    res->n_ifaces);
+	return 0;
+}
+
+static int parse_route(struct parse_ctx *c, json_t *o, size_t i, struct cni_result *res)
+{
+	struct cni_route *rt;
+	struct ip_prefix p;
+	int r;
+
+	if ((r = push_object(c, o, "routes[]", (void **)&res->routes, &res->n_routes, sizeof(*res->routes))) < 0)
+		return r;
+	rt = &res->routes[i];
+	if ((r = get_str(c, o, "dst", "routes[].dst", &rt->dst)) < 0 ||
+	    (r = get_str(c, o, "gw", "routes[].gw", &rt->gw)) < 0 ||
+	    (r = get_int(c, o, "mtu", "routes[].mtu", 0, 1 << 20, NULL, &rt->mtu)) < 0 ||
+	    (r = get_int(c, o, "advmss", "routes[].advmss", 0, 1 << 20, NULL, &rt->advmss)) < 0 ||
+	    (r = get_int(c, o, "priority", "routes[].priority", 0, 0x7fffffff, NULL, &rt->priority)) < 0 ||
+	    (r = get_int(c, o, "table", "routes[].table", 0, 0x7fffffff, &rt->has_table, &rt->table)) < 0 ||
+	    (r = get_int(c, o, "scope", "routes[].scope", 0, 255, &rt->has_scope, &rt->scope)) < 0)
+		return r;
+	return check_prefix_gw(c, "routes", i, "dst", rt->dst, &p, "gw", rt->gw);
+}
+
+typedef int (*parse_elem_fn)(struct parse_ctx *c, json_t *o, size_t i, struct cni_result *res);
+
+/* Each element of the optional array member key, in order. */
+static int parse_array(struct parse_ctx *c, json_t *root, const char *key, parse_elem_fn fn, struct cni_result *res)
 {
 	json_t *arr, *o;
 	size_t i;
 	int r;
 
-	if ((r = get_array(c, root, "routes", &arr)) < 0 || !arr)
+	if ((r = get_array(c, root, key, &arr)) < 0 || !arr)
 		return r;
 	json_array_foreach(arr, i, o)
 	{
-		struct cni_route *rt;
-		struct ip_prefix p;
-		struct ip_addr gw;
-
-		if (!json_is_object(o))
-			return bad_type(c, "routes[]", "an object");
-		if (array_push((void **)&res->routes, &res->n_routes, sizeof(*res->routes)) < 0)
-			return nr_error_set(c->err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		rt = &res->routes[i];
-		if ((r = get_str(c, o, "dst", "routes[].dst", &rt->dst)) < 0 ||
-		    (r = get_str(c, o, "gw", "routes[].gw", &rt->gw)) < 0 ||
-		    (r = get_int(c, o, "mtu", "routes[].mtu", 0, 1 << 20, NULL, &rt->mtu)) < 0 ||
-		    (r = get_int(c, o, "advmss", "routes[].advmss", 0, 1 << 20, NULL, &rt->advmss)) < 0 ||
-		    (r = get_int(c, o, "priority", "routes[].priority", 0, 0x7fffffff, NULL, &rt->priority)) < 0 ||
-		    (r = get_int(c, o, "table", "routes[].table", 0, 0x7fffffff, &rt->has_table, &rt->table)) < 0 ||
-		    (r = get_int(c, o, "scope", "routes[].scope", 0, 255, &rt->has_scope, &rt->scope)) < 0)
+		if ((r = fn(c, o, i, res)) < 0)
 			return r;
-		if (!rt->dst || ip_prefix_parse(rt->dst, &p) < 0)
-			return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL,
-					    "%s: routes[%zu].dst '%s' is not an address with a prefix length", c->what, i,
-					    rt->dst ? rt->dst : "");
-		if (rt->gw && ip_addr_parse(rt->gw, &gw) < 0)
-			return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: routes[%zu].gw '%s' is not an address",
-					    c->what, i, rt->gw);
 	}
 	return 0;
 }
@@ -347,8 +355,9 @@ int cni_result_parse(json_t *obj, const char *what, struct cni_result **ret, str
 		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s must be a JSON object", what);
 	if (!(res = cni_result_new()))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	if ((r = parse_ifaces(&c, obj, res)) < 0 || (r = parse_ips(&c, obj, res)) < 0 ||
-	    (r = parse_routes(&c, obj, res)) < 0 || (r = parse_dns(&c, obj, res)) < 0)
+	if ((r = parse_array(&c, obj, "interfaces", parse_iface, res)) < 0 ||
+	    (r = parse_array(&c, obj, "ips", parse_ip, res)) < 0 ||
+	    (r = parse_array(&c, obj, "routes", parse_route, res)) < 0 || (r = parse_dns(&c, obj, res)) < 0)
 		return r;
 	*ret = TAKE_PTR(res);
 	return 0;
@@ -370,26 +379,53 @@ static void set_str_opt(json_t *o, const char *k, const char *v, bool *fail)
 		set_new(o, k, json_string(v), fail);
 }
 
+/* j, a new object or array; NULL sets *fail. */
+static json_t *new_or_fail(json_t *j, bool *fail)
+{
+	if (!j)
+		*fail = true;
+	return j;
+}
+
+/* Fill o with one element of a result array; flag is the element's version switch. */
+typedef void (*elem_json_fn)(json_t *o, const void *elem, bool flag, bool *fail);
+
+/* n elements of size sz as the array member k of o; nothing when n is 0. */
+static void set_array(json_t *o, const char *k, const void *elems, size_t n, size_t sz, elem_json_fn fn, bool flag,
+		      bool *fail)
+{
+	json_t *a;
+
+	if (!n)
+		return;
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *e = new_or_fail(json_object(), fail);
+
+		if (e)
+			fn(e, (const char *)elems + i * sz, flag, fail);
+		if (json_array_append_new(a, e) < 0)
+			*fail = true;
+	}
+	set_new(o, k, a, fail);
+}
+
 static json_t *strv_json(char **v, size_t n, bool *fail)
 {
-	json_t *a = json_array();
-	if (!a) {
-		*fail = true;
+	json_t *a = new_or_fail(json_array(), fail);
+
+	if (!a)
 		return NULL;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (json_array_append_new(a, json_string(v[i])) < 0)
 			*fail = true;
 	return a;
 }
 
-static json_t *iface_json(const struct cni_iface *f, bool v11, bool *fail)
+static void iface_json(json_t *o, const void *elem, bool v11, bool *fail)
 {
-	json_t *o = json_object();
-	if (!o) {
-		*fail = true;
-		return NULL;
-	}
+	const struct cni_iface *f = elem;
+
 	/* name is required, so even "" is printed: leaving it out made our own output
 	 * unparsable (cni_result_dup failed on a prevResult with an empty name). */
 	if (f->name)
@@ -402,34 +438,25 @@ static json_t *iface_json(const struct cni_iface *f, bool v11, bool *fail)
 		set_str_opt(o, "socketPath", f->socket_path, fail);
 		set_str_opt(o, "pciID", f->pci_id, fail);
 	}
-	return o;
 }
 
-static json_t *ip_json(const struct cni_ipcfg *ip, bool pre10, bool *fail)
+static void ip_json(json_t *o, const void *elem, bool pre10, bool *fail)
 {
-	json_t *o = json_object();
+	const struct cni_ipcfg *ip = elem;
 	struct ip_prefix p;
 
-	if (!o) {
-		*fail = true;
-		return NULL;
-	}
 	if (pre10 && ip_prefix_parse(ip->address, &p) == 0)
 		set_new(o, "version", json_string(p.addr.family == AF_INET ? "4" : "6"), fail);
 	if (ip->iface >= 0)
 		set_new(o, "interface", json_integer(ip->iface), fail);
 	set_str_opt(o, "address", ip->address, fail);
 	set_str_opt(o, "gateway", ip->gateway, fail);
-	return o;
 }
 
-static json_t *route_json(const struct cni_route *rt, bool v11, bool *fail)
+static void route_json(json_t *o, const void *elem, bool v11, bool *fail)
 {
-	json_t *o = json_object();
-	if (!o) {
-		*fail = true;
-		return NULL;
-	}
+	const struct cni_route *rt = elem;
+
 	set_str_opt(o, "dst", rt->dst, fail);
 	set_str_opt(o, "gw", rt->gw, fail);
 	if (v11) {
@@ -444,16 +471,14 @@ static json_t *route_json(const struct cni_route *rt, bool v11, bool *fail)
 		if (rt->has_scope)
 			set_new(o, "scope", json_integer(rt->scope), fail);
 	}
-	return o;
 }
 
 static json_t *dns_json(const struct cni_dns *d, bool *fail)
 {
-	json_t *o = json_object();
-	if (!o) {
-		*fail = true;
+	json_t *o = new_or_fail(json_object(), fail);
+
+	if (!o)
 		return NULL;
-	}
 	if (d->n_nameservers)
 		set_new(o, "nameservers", strv_json(d->nameservers, d->n_nameservers, fail), fail);
 	set_str_opt(o, "domain", d->domain, fail);
@@ -477,27 +502,9 @@ json_t *cni_result_to_json(const struct cni_result *r, const char *version)
 	if (!(o = json_object()))
 		return NULL;
 	set_new(o, "cniVersion", json_string(version), &fail);
-	if (r->n_ifaces) {
-		json_t *a = json_array();
-		for (size_t i = 0; a && i < r->n_ifaces; i++)
-			if (json_array_append_new(a, iface_json(&r->ifaces[i], v11, &fail)) < 0)
-				fail = true;
-		set_new(o, "interfaces", a, &fail);
-	}
-	if (r->n_ips) {
-		json_t *a = json_array();
-		for (size_t i = 0; a && i < r->n_ips; i++)
-			if (json_array_append_new(a, ip_json(&r->ips[i], pre10, &fail)) < 0)
-				fail = true;
-		set_new(o, "ips", a, &fail);
-	}
-	if (r->n_routes) {
-		json_t *a = json_array();
-		for (size_t i = 0; a && i < r->n_routes; i++)
-			if (json_array_append_new(a, route_json(&r->routes[i], v11, &fail)) < 0)
-				fail = true;
-		set_new(o, "routes", a, &fail);
-	}
+	set_array(o, "interfaces", r->ifaces, r->n_ifaces, sizeof(*r->ifaces), iface_json, v11, &fail);
+	set_array(o, "ips", r->ips, r->n_ips, sizeof(*r->ips), ip_json, pre10, &fail);
+	set_array(o, "routes", r->routes, r->n_routes, sizeof(*r->routes), route_json, v11, &fail);
 	/* The reference plugins always print "dns", empty or not; runtimes expect the key. */
 	set_new(o, "dns", dns_json(&r->dns, &fail), &fail);
 	if (fail) {

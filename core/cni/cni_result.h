@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "base/cleanup.h"
 #include "base/error.h"
+#include "cni_cleanup.h"
 
 struct cni_iface {
 	char *name;
@@ -55,8 +55,6 @@ struct cni_result {
 
 struct cni_result *cni_result_new(void);
 void cni_result_free(struct cni_result *r);
-DEFINE_PTR_CLEANUP(cni_result_freep, struct cni_result *, cni_result_free)
-#define _cleanup_result_ _cleanup_(cni_result_freep)
 
 /* Parse a result object of any supported version.  `what` names it in messages
  * ("prevResult", "result of host-local").  Wrong types and unparsable addresses are

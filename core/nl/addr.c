@@ -9,9 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-DEFINE_PTR_CLEANUP(rtnl_addr_putp, struct rtnl_addr *, rtnl_addr_put)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
-DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+#include "nl_cleanup.h"
 
 /* The IPv4 broadcast address of p: all host bits set. */
 static struct ip_addr addr_broadcast(const struct ip_prefix *p)
@@ -51,43 +49,40 @@ static int addr_build(int ifindex, const struct ip_prefix *p, bool with_brd, str
 	return 0;
 }
 
-int addr_add(struct nlsock *s, int ifindex, const struct ip_prefix *p, unsigned int flags, struct nr_error *err)
+/* Add (NLM_F_EXCL; already there is success only with ADDR_EXIST_OK) or delete (not
+ * there is success). */
+static int addr_change(struct nlsock *s, bool add, int ifindex, const struct ip_prefix *p, unsigned int flags,
+		       struct nr_error *err)
 {
 	_cleanup_(rtnl_addr_putp) struct rtnl_addr *a = NULL;
 	char text[IP_PREFIX_STRLEN];
 	int r;
 
-	if ((r = addr_build(ifindex, p, true, &a, err)) < 0)
+	if ((r = addr_build(ifindex, p, add, &a, err)) < 0)
 		return r;
-	if ((flags & ADDR_NODAD) && p->addr.family == AF_INET6)
+	if (add && (flags & ADDR_NODAD) && p->addr.family == AF_INET6)
 		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	nlsock_reset(s);
-	r = rtnl_addr_add(s->sk, a, NLM_F_EXCL);
-	if (r < 0 && (flags & ADDR_EXIST_OK) && (s->last_errno == EEXIST || r == -NLE_EXIST))
+	r = add ? rtnl_addr_add(s->sk, a, NLM_F_EXCL) : rtnl_addr_delete(s->sk, a, 0);
+	/* Already there (add, when the caller allows it), not there any more (delete): that
+	 * is what was asked. */
+	if (r < 0 && (add ? (flags & ADDR_EXIST_OK) && (s->last_errno == EEXIST || r == -NLE_EXIST)
+			  : s->last_errno == EADDRNOTAVAIL))
 		return 0;
 	if (r < 0)
-		return nlsock_error(s, r, err, "adding address %s to link %d", ip_prefix_format(p, text, sizeof(text)),
-				    ifindex);
+		return nlsock_error(s, r, err, add ? "adding address %s to link %d" : "removing address %s from link %d",
+				    ip_prefix_format(p, text, sizeof(text)), ifindex);
 	return 0;
+}
+
+int addr_add(struct nlsock *s, int ifindex, const struct ip_prefix *p, unsigned int flags, struct nr_error *err)
+{
+	return addr_change(s, true, ifindex, p, flags, err);
 }
 
 int addr_del(struct nlsock *s, int ifindex, const struct ip_prefix *p, struct nr_error *err)
 {
-	_cleanup_(rtnl_addr_putp) struct rtnl_addr *a = NULL;
-	char text[IP_PREFIX_STRLEN];
-	int r;
-
-	if ((r = addr_build(ifindex, p, false, &a, err)) < 0)
-		return r;
-	nlsock_reset(s);
-	r = rtnl_addr_delete(s->sk, a, 0);
-	/* Not there (any more): that is what was asked. */
-	if (r < 0 && s->last_errno == EADDRNOTAVAIL)
-		return 0;
-	if (r < 0)
-		return nlsock_error(s, r, err, "removing address %s from link %d",
-				    ip_prefix_format(p, text, sizeof(text)), ifindex);
-	return 0;
+	return addr_change(s, false, ifindex, p, 0, err);
 }
 
 /* rtnl_addr -> ip_prefix; -EAFNOSUPPORT for families other than IPv4/IPv6. */

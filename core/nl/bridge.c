@@ -9,10 +9,7 @@
 #include <string.h>
 
 #include "link.h"
-
-DEFINE_PTR_CLEANUP(nlmsg_freep, struct nl_msg *, nlmsg_free)
-DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
-DEFINE_PTR_CLEANUP(rtnl_link_putp, struct rtnl_link *, rtnl_link_put)
+#include "nl_cleanup.h"
 
 /* RTM_NEWLINK kind "bridge", by hand: libnl 3.7 cannot set IFLA_BR_VLAN_FILTERING. */
 static int bridge_create(struct nlsock *s, const char *name, unsigned int mtu, const unsigned char *mac,

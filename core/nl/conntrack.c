@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/cleanup.h"
+#include "nl_cleanup.h"
 
 struct victim {
 	uint8_t tuple[128]; /* the CTA_TUPLE_ORIG attribute, header included */
@@ -26,8 +26,6 @@ struct dump {
 	struct victim *v;
 	size_t n, cap;
 };
-
-DEFINE_PTR_CLEANUP(mnl_closep, struct mnl_socket *, mnl_socket_close)
 
 static int parse_nested(const struct nlattr *a, const struct nlattr **tb, int max)
 {

@@ -11,9 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-DEFINE_PTR_CLEANUP(rtnl_link_putp, struct rtnl_link *, rtnl_link_put)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
-DEFINE_PTR_CLEANUP(nlmsg_freep, struct nl_msg *, nlmsg_free)
+#include "nl_cleanup.h"
 
 static int link_get(struct nlsock *s, const char *name, struct rtnl_link **ret, struct nr_error *err)
 {
@@ -26,11 +24,37 @@ static int link_get(struct nlsock *s, const char *name, struct rtnl_link **ret, 
 	return 0;
 }
 
-static int link_change(struct nlsock *s, struct rtnl_link *cur, struct rtnl_link *chg, struct nr_error *err,
-		       const char *what)
+/* What one change request sets.  The request is the current link plus an empty link
+ * carrying only what changes (an RTM_NEWLINK/SETLINK by index). */
+struct link_chg {
+	unsigned int flags_set, flags_unset; /* IFF_* */
+	bool set_master, set_mtu;
+	int master;
+	unsigned int mtu;
+	struct nl_addr *addr; /* borrowed; NULL: unchanged */
+};
+
+static int link_modify(struct nlsock *s, const char *name, const struct link_chg *c, const char *what,
+		       struct nr_error *err)
 {
+	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
+	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
 	int r;
 
+	if ((r = link_get(s, name, &cur, err)) < 0)
+		return r;
+	if (!(chg = rtnl_link_alloc()))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (c->flags_set)
+		rtnl_link_set_flags(chg, c->flags_set);
+	if (c->flags_unset)
+		rtnl_link_unset_flags(chg, c->flags_unset);
+	if (c->set_master)
+		rtnl_link_set_master(chg, c->master);
+	if (c->set_mtu)
+		rtnl_link_set_mtu(chg, c->mtu);
+	if (c->addr)
+		rtnl_link_set_addr(chg, c->addr);
 	nlsock_reset(s);
 	r = rtnl_link_change(s->sk, cur, chg, 0);
 	if (r < 0)
@@ -38,56 +62,64 @@ static int link_change(struct nlsock *s, struct rtnl_link *cur, struct rtnl_link
 	return 0;
 }
 
-/* A change request is the current link plus an empty link carrying only what changes. */
-static int link_change_prepare(struct nlsock *s, const char *name, struct rtnl_link **ret_cur,
-			       struct rtnl_link **ret_chg, struct nr_error *err)
-{
-	int r = link_get(s, name, ret_cur, err);
+/* What the getters read from one lookup of a link by name. */
+struct link_info {
+	int ifindex;
+	int peer;   /* IFLA_LINK: a veth's peer */
+	unsigned int flags;
+	char kind[32];
+	bool has_mac;
+	char mac[LINK_MAC_STRLEN];
+};
 
-	if (r < 0)
+static int link_query(struct nlsock *s, const char *name, struct link_info *ret, struct nr_error *err)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
+	struct nl_addr *a;
+	const char *kind;
+	int r;
+
+	if ((r = link_get(s, name, &cur, err)) < 0)
 		return r;
-	if (!(*ret_chg = rtnl_link_alloc()))
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	*ret = (struct link_info){ .ifindex = rtnl_link_get_ifindex(cur), .peer = rtnl_link_get_link(cur),
+				   .flags = rtnl_link_get_flags(cur) };
+	kind = rtnl_link_get_type(cur);
+	snprintf(ret->kind, sizeof(ret->kind), "%s", kind ? kind : "");
+	a = rtnl_link_get_addr(cur); /* borrowed from cur */
+	if ((ret->has_mac = a && nl_addr_get_len(a) == 6))
+		link_mac_format(nl_addr_get_binary_addr(a), ret->mac);
 	return 0;
 }
 
 int link_set_up(struct nlsock *s, const char *name, bool up, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
-	int r;
+	struct link_chg c = { .flags_set = up ? IFF_UP : 0, .flags_unset = up ? 0 : IFF_UP };
 
-	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
-		return r;
-	if (up)
-		rtnl_link_set_flags(chg, IFF_UP);
-	else
-		rtnl_link_unset_flags(chg, IFF_UP);
-	return link_change(s, cur, chg, err, up ? "setting up" : "setting down");
+	return link_modify(s, name, &c, up ? "setting up" : "setting down", err);
 }
 
 int link_is_up(struct nlsock *s, const char *name, bool *ret_up, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	int r;
+	struct link_info li;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
-		return r;
-	*ret_up = (rtnl_link_get_flags(cur) & IFF_UP) != 0;
-	return 0;
+	if (r == 0)
+		*ret_up = (li.flags & IFF_UP) != 0;
+	return r;
 }
 
 int link_index(struct nlsock *s, const char *name, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	int r;
+	struct link_info li;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
-		return r;
-	return rtnl_link_get_ifindex(cur);
+	return r < 0 ? r : li.ifindex;
 }
 
-/* Apply the attributes set in chg to the link cur (an RTM_NEWLINK/SETLINK by index). */
+void link_mac_format(const unsigned char b[6], char buf[LINK_MAC_STRLEN])
+{
+	snprintf(buf, LINK_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+}
 
 int link_mac_parse(const char *text, unsigned char ret[6])
 {
@@ -109,63 +141,45 @@ int link_mac_parse(const char *text, unsigned char ret[6])
 
 int link_set_master(struct nlsock *s, const char *name, int master_ifindex, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
-	int r;
+	struct link_chg c = { .set_master = true, .master = master_ifindex };
 
-	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
-		return r;
-	rtnl_link_set_master(chg, master_ifindex);
-	return link_change(s, cur, chg, err, "setting the master");
+	return link_modify(s, name, &c, "setting the master", err);
 }
 
 int link_set_mtu(struct nlsock *s, const char *name, unsigned int mtu, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
+	struct link_chg c = { .set_mtu = true, .mtu = mtu };
 	char what[32];
-	int r;
 
-	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
-		return r;
-	rtnl_link_set_mtu(chg, mtu);
 	snprintf(what, sizeof(what), "setting MTU %u", mtu);
-	return link_change(s, cur, chg, err, what);
+	return link_modify(s, name, &c, what, err);
 }
 
 int link_set_mac(struct nlsock *s, const char *name, const char *mac, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
 	_cleanup_(nl_addr_putp) struct nl_addr *a = NULL;
 	unsigned char bytes[6];
-	int r;
+	struct link_chg c = { 0 };
 
 	if (link_mac_parse(mac, bytes) < 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid MAC address \"%s\" for link %s",
 				    mac ? mac : "", name);
-	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
-		return r;
 	if (!(a = nl_addr_build(AF_LLC, bytes, sizeof(bytes))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	rtnl_link_set_addr(chg, a);
-	return link_change(s, cur, chg, err, "setting the MAC address");
+	c.addr = a;
+	return link_modify(s, name, &c, "setting the MAC address", err);
 }
 
 int link_get_mac(struct nlsock *s, const char *name, char buf[LINK_MAC_STRLEN], struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	struct nl_addr *a;
-	const unsigned char *b;
+	struct link_info li;
 	int r;
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
+	if ((r = link_query(s, name, &li, err)) < 0)
 		return r;
-	a = rtnl_link_get_addr(cur); /* borrowed from cur */
-	if (!a || nl_addr_get_len(a) != 6)
+	if (!li.has_mac)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EAFNOSUPPORT, "link %s has no Ethernet address", name);
-	b = nl_addr_get_binary_addr(a);
-	snprintf(buf, LINK_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+	memcpy(buf, li.mac, LINK_MAC_STRLEN);
 	return 0;
 }
 
@@ -230,25 +244,19 @@ int link_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_err
 
 int link_set_promisc(struct nlsock *s, const char *name, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	_cleanup_(rtnl_link_putp) struct rtnl_link *chg = NULL;
-	int r;
+	struct link_chg c = { .flags_set = IFF_PROMISC };
 
-	if ((r = link_change_prepare(s, name, &cur, &chg, err)) < 0)
-		return r;
-	rtnl_link_set_flags(chg, IFF_PROMISC);
-	return link_change(s, cur, chg, err, "setting promiscuous mode");
+	return link_modify(s, name, &c, "setting promiscuous mode", err);
 }
 
 int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
-	int r;
+	struct link_info li;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_get(s, name, &l, err)) < 0)
-		return r;
-	*ret = rtnl_link_get_link(l);
-	return 0;
+	if (r == 0)
+		*ret = li.peer;
+	return r;
 }
 
 int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err)
@@ -265,13 +273,10 @@ int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err
 
 int link_kind(struct nlsock *s, const char *name, char *buf, size_t len, struct nr_error *err)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *cur = NULL;
-	const char *kind;
-	int r;
+	struct link_info li;
+	int r = link_query(s, name, &li, err);
 
-	if ((r = link_get(s, name, &cur, err)) < 0)
-		return r;
-	kind = rtnl_link_get_type(cur);
-	snprintf(buf, len, "%s", kind ? kind : "");
-	return 0;
+	if (r == 0)
+		snprintf(buf, len, "%s", li.kind);
+	return r;
 }

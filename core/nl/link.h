@@ -23,6 +23,8 @@ int link_index(struct nlsock *s, const char *name, struct nr_error *err);
 
 /* Parse "aa:bb:cc:dd:ee:ff" (either case); -EINVAL when it is not one. */
 int link_mac_parse(const char *text, unsigned char ret[6]);
+/* Six bytes as "aa:bb:cc:dd:ee:ff". */
+void link_mac_format(const unsigned char b[6], char buf[LINK_MAC_STRLEN]);
 
 /* Enslave name to the link with index master_ifindex (0 releases it from its master). */
 int link_set_master(struct nlsock *s, const char *name, int master_ifindex, struct nr_error *err);

@@ -7,10 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-DEFINE_PTR_CLEANUP(rtnl_route_putp, struct rtnl_route *, rtnl_route_put)
-DEFINE_PTR_CLEANUP(rtnl_nexthop_freep, struct rtnl_nexthop *, rtnl_route_nh_free)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
-DEFINE_PTR_CLEANUP(nl_cache_freep, struct nl_cache *, nl_cache_free)
+#include "nl_cleanup.h"
 
 /* "10.1.0.0/16 via 10.0.0.1 dev 3" for messages. */
 static const char *route_describe(int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw, char *buf,
@@ -59,8 +56,9 @@ static int route_build(int ifindex, const struct ip_prefix *dst, const struct ip
 	return 0;
 }
 
-int route_add(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
-	      struct nr_error *err)
+/* Add (NLM_F_EXCL; already there is success) or delete (not there is success). */
+static int route_change(struct nlsock *s, bool add, int ifindex, const struct ip_prefix *dst,
+			const struct ip_addr *gw, struct nr_error *err)
 {
 	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = NULL;
 	char text[128];
@@ -69,31 +67,26 @@ int route_add(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const 
 	if ((r = route_build(ifindex, dst, gw, &rt, err)) < 0)
 		return r;
 	nlsock_reset(s);
-	r = rtnl_route_add(s->sk, rt, NLM_F_EXCL);
-	if (r < 0 && (s->last_errno == EEXIST || (!s->last_errno && r == -NLE_EXIST)))
+	r = add ? rtnl_route_add(s->sk, rt, NLM_F_EXCL) : rtnl_route_delete(s->sk, rt, 0);
+	/* Already there (add), not there any more (delete): that is what was asked. */
+	if (r < 0 && (add ? s->last_errno == EEXIST || (!s->last_errno && r == -NLE_EXIST) : s->last_errno == ESRCH))
 		return 0;
 	if (r < 0)
-		return nlsock_error(s, r, err, "adding route %s", route_describe(ifindex, dst, gw, text, sizeof(text)));
+		return nlsock_error(s, r, err, "%s route %s", add ? "adding" : "deleting",
+				    route_describe(ifindex, dst, gw, text, sizeof(text)));
 	return 0;
+}
+
+int route_add(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
+	      struct nr_error *err)
+{
+	return route_change(s, true, ifindex, dst, gw, err);
 }
 
 int route_del(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
 	      struct nr_error *err)
 {
-	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = NULL;
-	char text[128];
-	int r;
-
-	if ((r = route_build(ifindex, dst, gw, &rt, err)) < 0)
-		return r;
-	nlsock_reset(s);
-	r = rtnl_route_delete(s->sk, rt, 0);
-	/* Not there (any more): that is what was asked. */
-	if (r < 0 && s->last_errno == ESRCH)
-		return 0;
-	if (r < 0)
-		return nlsock_error(s, r, err, "deleting route %s", route_describe(ifindex, dst, gw, text, sizeof(text)));
-	return 0;
+	return route_change(s, false, ifindex, dst, gw, err);
 }
 
 static bool nl_addr_is(struct nl_addr *a, const struct ip_addr *want)

@@ -32,13 +32,12 @@ static bool sysctl_path_valid(const char *path)
 
 /* /proc/sys dentries are shared by every network namespace: each namespace that looked up
  * a name ("net", "ipv4", "conf", "eth0") has its own dentry in the same hash chain, and a
- * lookup compares them all (proc_sys_compare).  With 1000 containers, opening
- * /proc/sys/net/ipv6/conf/eth0/accept_dad took ~1.5 ms instead of 4 us, and the bridge ADD
- * grew with the number of containers.  A proc instance of our own (fsopen + fsmount:
- * detached, in no mount table, gone with the process) has a dentry cache of its own: about
- * 40 us once per process, then the same at any scale.  Where it cannot be made (no
- * fsopen, no permission) we use /proc/sys.  Lookups below it still resolve against the
- * calling thread's network namespace. */
+ * lookup compares them all (proc_sys_compare), so opening a sysctl, and with it the bridge
+ * ADD, grew with the number of containers.  A proc instance of our own (fsopen + fsmount:
+ * detached, in no mount table, gone with the process) has a dentry cache of its own: a
+ * small cost once per process, then the same at any scale (figures in docs/benchmarks.md).
+ * Where it cannot be made (no fsopen, no permission) we use /proc/sys.  Lookups below it
+ * still resolve against the calling thread's network namespace. */
 static int sys_root_fd = -1;
 
 static int private_proc_sys(void)

@@ -8,9 +8,7 @@
 #include <sys/socket.h>
 
 #include "link.h"
-
-DEFINE_PTR_CLEANUP(rtnl_link_putp, struct rtnl_link *, rtnl_link_put)
-DEFINE_PTR_CLEANUP(nl_addr_putp, struct nl_addr *, nl_addr_put)
+#include "nl_cleanup.h"
 
 static bool ifname_valid(const char *name)
 {
@@ -54,8 +52,8 @@ int veth_create_peer_in_netns(struct nlsock *s, const char *host_name, unsigned 
 	rtnl_link_set_ns_fd(peer, peer_netns_fd);
 	/* One queue each way, what the kernel ends up with anyway: left unset, each end gets
 	 * one per possible CPU and is then trimmed to one active queue, and each trim waits
-	 * for an expedited RCU grace period under the RTNL (~1-2 ms per pair, most of the
-	 * time a veth creation takes). */
+	 * for an expedited RCU grace period under the RTNL, most of the time a veth creation
+	 * takes (figures in docs/benchmarks.md). */
 	rtnl_link_set_num_tx_queues(link, 1);
 	rtnl_link_set_num_rx_queues(link, 1);
 	rtnl_link_set_num_tx_queues(peer, 1);

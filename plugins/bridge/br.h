@@ -25,6 +25,12 @@ struct br_conf {
 
 /* config.c */
 int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct nr_error *err);
+/* The bridge a plugin object names ("cni0" when it names none); an invalid one is code 7. */
+int br_conf_bridge(json_t *root, const char **ret, struct nr_error *err);
+/* Of a plugin object, the fields the host state depends on (bridge, ipMasq, isolate, icc,
+ * internal), checked and defaulted as br_conf_parse does; the others are left at their
+ * defaults.  For the host operations, which have the object but no CNI command. */
+int br_conf_host(json_t *root, struct br_conf *ret, struct nr_error *err);
 
 /* host.c */
 struct br_host {
@@ -42,17 +48,17 @@ int br_host_macs(struct nlsock *s, const char *bridge, struct br_host *h, struct
 int br_host_check(struct nlsock *s, const char *bridge, int peer_index, struct nr_error *err);
 
 /* container.c (each runs inside the namespace nsfd) */
-int ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err);
-int ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
+int br_ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err);
+int br_ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
 		  struct nr_error *err);
-int ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err);
+int br_ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err);
 /* The global addresses ifname has (for masquerade teardown), as a malloc'd array; a
  * missing link has none. */
-int ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err);
+int br_ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err);
 /* Delete ifname; a missing link is success. */
-int ctr_delete(int nsfd, const char *ifname, struct nr_error *err);
+int br_ctr_delete(int nsfd, const char *ifname, struct nr_error *err);
 /* The link exists, is a veth, has the prevResult addresses; *ret_peer is its peer's index. */
-int ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err);
+int br_ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err);
 
 /* ipam.c */
 int br_ipam(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const char *cmd, struct cni_result **ret,
@@ -71,10 +77,11 @@ int br_result_ifaces(const struct br_host *h, const char *bridge, const char *if
 		     const char *netns, struct cni_result *res, struct nr_error *err);
 
 /* masq.c */
-int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const struct cni_result *res,
-		struct nr_error *err);
-/* Every entry of this attachment, and of addrs[] and prev's addresses in this network.
- * closes: NULL, or the caller's list for the nft socket's close (nft/nft.h). */
+/* With ipMasq, every address of a's result, owned by the attachment: ADD's and the
+ * runtime's reapply alike. */
+int br_masq_add(const struct br_conf *c, const struct cni_host_attach *a, struct nr_error *err);
+/* Every entry of this attachment, and of addrs[] and prev's addresses in this network. */
+/* closes: NULL, or the caller's list for the nft socket's close (nft/nft.h). */
 int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs, size_t n_addrs,
 		const struct cni_result *prev, struct nft_close_list *closes, struct nr_error *err);
 /* With ipMasq, every prevResult address is masqueraded with its subnet. */
@@ -84,5 +91,8 @@ int br_masq_gc(const struct cni_plugin_ctx *ctx, struct nr_error *err);
 
 /* isolation.c */
 int br_isolation_apply(const struct br_conf *c, struct nr_error *err);
+
+/* host_state.c: the maintenance of what ADD leaves on the host (cni_plugin.h). */
+extern const struct cni_host_ops br_host_state_ops;
 
 #endif

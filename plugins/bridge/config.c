@@ -9,6 +9,9 @@
 
 #define WHAT "bridge config"
 
+/* The defaults of every field the host operations read too: here only. */
+static const struct br_conf defaults = { .bridge = "cni0", .isolate = true };
+
 static const char *const known_fields[] = {
 	"name", "type", "cniVersion", "cniVersions", "bridge", "isGateway", "isDefaultGateway", "forceAddress",
 	"ipMasq", "ipMasqBackend", "mtu", "hairpinMode", "promiscMode", "vlan", "vlanTrunk",
@@ -122,7 +125,6 @@ static int br_conf_isolation(json_t *root, struct br_conf *c, struct nr_error *e
 	bool icc = true;
 	int r;
 
-	c->isolate = true;
 	if ((r = jfield_bool(root, "isolate", WHAT, &c->isolate, err)) < 0 ||
 	    (r = jfield_bool(root, "icc", WHAT, &icc, err)) < 0 ||
 	    (r = jfield_bool(root, "internal", WHAT, &c->internal, err)) < 0)
@@ -135,10 +137,17 @@ static int br_conf_isolation(json_t *root, struct br_conf *c, struct nr_error *e
 	return 0;
 }
 
+static int check_bridge_name(const char *name, struct nr_error *err)
+{
+	if (!*name || strlen(name) > CNI_IFNAME_MAX || strchr(name, '/'))
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "bridge: invalid bridge name \"%s\"", name);
+	return 0;
+}
+
 int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct nr_error *err)
 {
 	json_t *root = ctx->conf.root;
-	struct br_conf c = { .bridge = "cni0" };
+	struct br_conf c = defaults;
 	long long mtu = 0;
 	int r;
 
@@ -146,15 +155,34 @@ int br_conf_parse(const struct cni_plugin_ctx *ctx, struct br_conf *ret, struct 
 	    (r = reject_unimplemented(root, err)) < 0 || (r = check_masq_backend(root, err)) < 0 ||
 	    (r = jfield_string(root, "bridge", WHAT, false, &c.bridge, err)) < 0 ||
 	    (r = jfield_int(root, "mtu", WHAT, 0, 65535, &mtu, err)) < 0 || (r = parse_bools(root, &c, err)) < 0 ||
-	    (r = parse_mac(ctx, &c, err)) < 0 || (r = parse_ipam(root, &c, err)) < 0)
-		return r;
-	if (!*c.bridge || strlen(c.bridge) > CNI_IFNAME_MAX || strchr(c.bridge, '/'))
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "bridge: invalid bridge name \"%s\"",
-				    c.bridge);
-	if ((r = br_conf_isolation(root, &c, err)) < 0)
+	    (r = parse_mac(ctx, &c, err)) < 0 || (r = parse_ipam(root, &c, err)) < 0 ||
+	    (r = check_bridge_name(c.bridge, err)) < 0 || (r = br_conf_isolation(root, &c, err)) < 0)
 		return r;
 	c.mtu = (unsigned int)mtu;
 	c.dns = ctx->conf.dns;
+	*ret = c;
+	return 0;
+}
+
+int br_conf_bridge(json_t *root, const char **ret, struct nr_error *err)
+{
+	const char *name = defaults.bridge;
+	int r;
+
+	if ((r = jfield_string(root, "bridge", WHAT, false, &name, err)) < 0 || (r = check_bridge_name(name, err)) < 0)
+		return r;
+	*ret = name;
+	return 0;
+}
+
+int br_conf_host(json_t *root, struct br_conf *ret, struct nr_error *err)
+{
+	struct br_conf c = defaults;
+	int r;
+
+	if ((r = br_conf_bridge(root, &c.bridge, err)) < 0 ||
+	    (r = jfield_bool(root, "ipMasq", WHAT, &c.ip_masq, err)) < 0 || (r = br_conf_isolation(root, &c, err)) < 0)
+		return r;
 	*ret = c;
 	return 0;
 }

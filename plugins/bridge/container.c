@@ -122,7 +122,7 @@ static int configure_fn(void *arg, struct nr_error *err)
 	return op->res ? add_routes(s, ifindex, op, err) : 0;
 }
 
-int ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
+int br_ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
 		  struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname, .conf = c, .res = res };
@@ -142,7 +142,7 @@ static int exists_fn(void *arg, struct nr_error *err)
 	return 0;
 }
 
-int ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err)
+int br_ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname };
 	int r = netns_run(nsfd, exists_fn, &op, err);
@@ -162,7 +162,7 @@ static int mac_fn(void *arg, struct nr_error *err)
 	return link_get_mac(s, op->ifname, op->ret_mac, err);
 }
 
-int ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err)
+int br_ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname };
 	int r = netns_run(nsfd, mac_fn, &op, err);
@@ -218,7 +218,7 @@ static int addrs_fn(void *arg, struct nr_error *err)
 	return r;
 }
 
-int ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err)
+int br_ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname };
 	int r = netns_run(nsfd, addrs_fn, &op, err);
@@ -232,7 +232,7 @@ int ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t
 	return 0;
 }
 
-int ctr_delete(int nsfd, const char *ifname, struct nr_error *err)
+int br_ctr_delete(int nsfd, const char *ifname, struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname };
 
@@ -298,7 +298,7 @@ static int check_fn(void *arg, struct nr_error *err)
 	return check_routes(s, ifindex, op, err);
 }
 
-int ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err)
+int br_ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname, .res = prev };
 	int r = netns_run(nsfd, check_fn, &op, err);

@@ -15,8 +15,7 @@ static void owner_of(const struct cni_plugin_ctx *ctx, char buf[NFT_MASQ_OWNER_M
 	nft_masq_owner(buf, ctx->conf.name, ctx->env.container_id, ctx->env.ifname);
 }
 
-int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const struct cni_result *res,
-		struct nr_error *err)
+int br_masq_add(const struct br_conf *c, const struct cni_host_attach *a, struct nr_error *err)
 {
 	_cleanup_free_ struct ip_prefix *v = NULL;
 	char owner[NFT_MASQ_OWNER_MAX];
@@ -25,9 +24,9 @@ int br_masq_add(const struct cni_plugin_ctx *ctx, const struct br_conf *c, const
 
 	if (!c->ip_masq)
 		return 0;
-	if ((r = nft_masq_result_prefixes(res, &v, &n, err)) < 0)
+	if ((r = br_masq_result_prefixes(a->result, &v, &n, err)) < 0)
 		return r;
-	owner_of(ctx, owner);
+	nft_masq_owner(owner, a->network, a->container_id, a->ifname);
 	if ((r = nft_masq_add(v, n, owner, err)) < 0)
 		return nr_error_wrap(err, r, "setting up masquerading");
 	return 0;
@@ -49,7 +48,7 @@ int br_masq_del(const struct cni_plugin_ctx *ctx, const struct ip_prefix *addrs,
 		memcpy(v, addrs, n_addrs * sizeof(*v));
 		n = n_addrs;
 	}
-	if ((r = nft_masq_result_prefixes(prev, &v, &n, err)) < 0)
+	if ((r = br_masq_result_prefixes(prev, &v, &n, err)) < 0)
 		return r;
 	owner_of(ctx, owner);
 	if ((r = nft_masq_del_defer(v, n, owner, closes, err)) < 0)

@@ -11,7 +11,7 @@
 
 static const struct nftb_table T = { NFPROTO_INET, NFT_MASQ_TABLE };
 
-int nft_masq_result_prefixes(const struct cni_result *res, struct ip_prefix **v, size_t *n, struct nr_error *err)
+int br_masq_result_prefixes(const struct cni_result *res, struct ip_prefix **v, size_t *n, struct nr_error *err)
 {
 	struct ip_prefix *nv;
 
@@ -46,7 +46,7 @@ static bool in_network(const struct ip_prefix *addr, const char *owner, void *da
 	return true;
 }
 
-int nft_masq_del_network(const char *network, bool *ret_found, struct nr_error *err)
+int br_masq_del_network(const char *network, bool *ret_found, struct nr_error *err)
 {
 	struct by_network m = { 0 };
 	int r;
@@ -67,7 +67,7 @@ static int on_any(const struct nftb_elem *e, void *data)
 	return 1;
 }
 
-int nft_masq_drop_if_empty(struct nr_error *err)
+int br_masq_drop_if_empty(struct nr_error *err)
 {
 	static const char *const sets[] = { "ctr4", "ctr6", "own4", "own6" };
 	_cleanup_nft_sock_ struct nft_sock *s = NULL;

@@ -1,4 +1,4 @@
-/* host-local: the IPAM plugin executable; its operations are in core/hostlocal_ops.c. */
+/* host-local: the IPAM plugin executable; its body is the folder's archive (ops.c). */
 #include "hostlocal.h"
 
 int main(void)

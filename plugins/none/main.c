@@ -1,4 +1,4 @@
-/* none: the loopback plugin (core/plugin_none.c). */
+/* none: the loopback plugin executable; its body is the folder's archive (ops.c). */
 #include "plugin_none.h"
 
 int main(void)

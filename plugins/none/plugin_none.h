@@ -1,4 +1,5 @@
-/* The none (loopback) plugin's operations: lo up in the container's namespace. */
+/* The none (loopback) plugin's operations: lo up in the container's namespace (ops.c).
+ * main.c and the runtime (in process) run them. */
 #ifndef NETNS_RUN_PLUGIN_NONE_H
 #define NETNS_RUN_PLUGIN_NONE_H
 

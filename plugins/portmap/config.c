@@ -66,37 +66,41 @@ static int parse_mappings(json_t *rc, struct pm_conf *c, struct nr_error *err)
 	return pm_maps_parse(list, c->maps, &c->n_maps, err);
 }
 
+int pm_conf_fields(json_t *root, json_t *runtime_config, const char *container_id, const char *ifname,
+		   struct pm_conf *c, struct nr_error *err)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->snat = true;
+	if ((r = jfield_bool(root, "snat", WHAT, &c->snat, err)) < 0 ||
+	    (r = jfield_bool(root, "masqAll", WHAT, &c->masq_all, err)) < 0 ||
+	    (r = parse_mappings(runtime_config, c, err)) < 0)
+		return r;
+	snprintf(c->owner, sizeof(c->owner), "%s/%s", container_id ? container_id : "", ifname ? ifname : "");
+	return 0;
+}
+
 int pm_conf_parse(const struct cni_plugin_ctx *ctx, struct pm_conf *c, struct nr_error *err)
 {
 	json_t *root = ctx->conf.root;
 	int r;
 
-	memset(c, 0, sizeof(*c));
-	c->snat = true;
-	if ((r = jfield_reject_unknown(root, known_fields, WHAT, err)) < 0 ||
-	    (r = reject_inexpressible(root, err)) < 0 || (r = jfield_bool(root, "snat", WHAT, &c->snat, err)) < 0 ||
-	    (r = jfield_bool(root, "masqAll", WHAT, &c->masq_all, err)) < 0 ||
-	    (r = parse_mappings(ctx->conf.runtime_config, c, err)) < 0)
+	if ((r = jfield_reject_unknown(root, known_fields, WHAT, err)) < 0 || (r = reject_inexpressible(root, err)) < 0)
 		return r;
-	snprintf(c->owner, sizeof(c->owner), "%s/%s", ctx->env.container_id ? ctx->env.container_id : "",
-		 ctx->env.ifname ? ctx->env.ifname : "");
-	return 0;
+	return pm_conf_fields(root, ctx->conf.runtime_config, ctx->env.container_id, ctx->env.ifname, c, err);
 }
 
-int pm_attach_of(const struct cni_plugin_ctx *ctx, const struct pm_conf *c, struct pm_attach *a,
-		 struct nr_error *err)
+void pm_attach_of(const struct pm_conf *c, const struct cni_result *res, struct pm_attach *a)
 {
-	const struct cni_result *prev = ctx->conf.prev_result;
-
 	memset(a, 0, sizeof(*a));
 	a->owner = c->owner;
 	a->snat = c->snat;
 	a->masq_all = c->masq_all;
 	a->maps = c->maps;
 	a->n_maps = c->n_maps;
-	if (!prev)
-		return 0;
-	pm_result_addr(prev, AF_INET, &a->ctr4);
-	pm_result_addr(prev, AF_INET6, &a->ctr6);
-	return 0;
+	if (!res)
+		return;
+	pm_result_addr(res, AF_INET, &a->ctr4);
+	pm_result_addr(res, AF_INET6, &a->ctr6);
 }

@@ -17,10 +17,17 @@ struct pm_conf {
 
 /* config.c: the reference portmap's fields and runtimeConfig.portMappings. */
 int pm_conf_parse(const struct cni_plugin_ctx *ctx, struct pm_conf *ret, struct nr_error *err);
-/* The attachment of ctx's container: addresses from prevResult (the first of each family on
- * a container interface).  a->maps borrows from c. */
-int pm_attach_of(const struct cni_plugin_ctx *ctx, const struct pm_conf *c, struct pm_attach *a,
-		 struct nr_error *err);
+/* What pm_conf_parse reads besides its refusals of fields (snat, masqAll, the mappings of
+ * runtime_config, which may be NULL), with the same defaults; the owner is the
+ * attachment's.  For the host operations, which have the object but no CNI command. */
+int pm_conf_fields(json_t *root, json_t *runtime_config, const char *container_id, const char *ifname,
+		   struct pm_conf *ret, struct nr_error *err);
+/* The attachment a publishes: c's mappings (borrowed) to the addresses of res (the
+ * first of each family on a container interface; none when res is NULL). */
+void pm_attach_of(const struct pm_conf *c, const struct cni_result *res, struct pm_attach *a);
+
+/* host_state.c: the maintenance of what ADD leaves on the host (cni_plugin.h). */
+extern const struct cni_host_ops pm_host_state_ops;
 
 /* host.c */
 /* route_localnet=1 on the host interfaces of prevResult, so the host reaches published

@@ -1,6 +1,5 @@
-/* The portMappings capability and the addresses a port is published to, shared by the
- * portmap plugin (plugins/portmap) and the runtime's `network reload`, which re-publishes
- * a running container's cached mappings in process. */
+/* The portMappings capability and the addresses a port is published to: what the
+ * plugin's ADD and its host maintenance (host_state.c) publish alike. */
 #ifndef NETNS_RUN_PORTMAP_ARGS_H
 #define NETNS_RUN_PORTMAP_ARGS_H
 

@@ -59,8 +59,6 @@ int net_plan_make(const char *spec, struct net_plan *p, struct nr_error *err);
 int net_plan_from_record(const struct ctr_record *rec, struct net_plan *p, struct nr_error *err);
 /* The record's network for p (replacing what n held). */
 int net_plan_to_record(const struct net_plan *p, struct ctr_network *n, struct nr_error *err);
-/* Compatibility for runtime/network_reload.c: from the old JSON view (runtime/state.h). */
-int net_plan_from_state(json_t *st, struct net_plan *p, struct nr_error *err);
 void net_plan_clear(struct net_plan *p);
 
 /* Plugin calls for container id with netns path; caps may be NULL. */

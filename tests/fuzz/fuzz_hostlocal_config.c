@@ -1,7 +1,7 @@
 /* host-local's ipam config: first line CNI_ARGS (may be empty), the rest the network
  * configuration; parsed as the plugin does (cni_conf_parse, cni_args_parse, hl_conf_load). */
 #include "fuzz.h"
-#include "host-local/hostlocal.h"
+#include "host-local/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* host-local's resolvConf file, read into the result's dns. */
 #include "fuzz.h"
-#include "host-local/hostlocal.h"
+#include "host-local/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

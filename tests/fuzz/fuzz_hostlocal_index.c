@@ -2,7 +2,7 @@
  * another program may leave in any state: input = the entry's content, a NUL, the stamp.
  * Read as ADD's duplicate check, CHECK and DEL read it. */
 #include "fuzz.h"
-#include "host-local/hostlocal.h"
+#include "host-local/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write_file(path, data, entry_len);
 	snprintf(path, sizeof(path), "%s/idx/.nr-index/stamp", fuzz_tmpdir());
 	fuzz_write_file(path, sep ? sep + 1 : data, sep ? size - entry_len - 1 : 0);
-	r = hl_index_get(&s, "ctr", "eth0", got, 8, &n);
+	r = hl_store_indexed(&s, "ctr", "eth0", got, 8, &n);
 	if (r < 0 || n > 8)
 		abort();
 	hl_store_close(&s);

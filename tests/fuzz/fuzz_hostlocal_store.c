@@ -2,7 +2,9 @@
  * reference plugin) may have written: input = lease content, a NUL, then the content of
  * last_reserved_ip.0.  Walked as DEL, CHECK and ADD walk them. */
 #include "fuzz.h"
-#include "host-local/hostlocal.h"
+#include "host-local/store.h"
+
+#include <unistd.h>
 
 static int count(struct hl_store *s, const struct hl_lease *l, void *arg)
 {

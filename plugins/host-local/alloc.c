@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "alloc.h"
+
 #include "hostlocal.h"
 
 struct range_iter {

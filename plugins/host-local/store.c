@@ -3,7 +3,8 @@
  *   <dataDir>/<network>/<IP>                  "<containerID>\r\n<ifname>"
  *   <dataDir>/<network>/last_reserved_ip.<N>  the last address handed out from set N
  *   <dataDir>/<network>/lock                  flock(LOCK_EX) around every operation
- * The per-IP files are the only truth; index.c keeps a checked index beside them. */
+ * The per-IP files are the only truth; the store keeps a checked index beside them
+ * (index.c), refilled from the leases whenever it is stale. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +13,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "store.h"
+
+#include "base/cleanup.h"
 #include "base/fdio.h"
-#include "hostlocal.h"
 
 #define LEASE_MAX 4096
 #define LAST_IP_PREFIX "last_reserved_ip."
@@ -41,7 +45,7 @@ static int mkdir_p(const char *path, mode_t mode)
 
 int hl_store_open(const char *data_dir, const char *network, struct hl_store *ret, struct nr_error *err)
 {
-	struct hl_store s = { .dirfd = -1, .lockfd = -1, .idxfd = -1 };
+	struct hl_store s = HL_STORE_INIT;
 	int r;
 
 	if (asprintf(&s.dir, "%s/%s", data_dir, network) < 0)
@@ -64,7 +68,7 @@ int hl_store_open(const char *data_dir, const char *network, struct hl_store *re
 		r = nr_error_set(err, CNI_ERR_IO, errno, "cannot lock %s/lock: %m", s.dir);
 		goto fail;
 	}
-	if ((r = hl_index_open(&s, err)) < 0)
+	if ((r = hl_index_open(&s.index, s.dirfd, s.dir, err)) < 0 || (r > 0 && (r = hl_store_reindex(&s, err)) < 0))
 		goto fail;
 	*ret = s;
 	return 0;
@@ -76,16 +80,14 @@ fail:
 void hl_store_close(struct hl_store *s)
 {
 	/* The stamp before the lock goes: nobody may change the store in between. */
-	hl_index_seal(s);
-	if (s->idxfd >= 0)
-		close(s->idxfd);
+	hl_index_close(&s->index);
 	/* Closing the lock file drops the flock. */
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	free(s->dir);
-	*s = (struct hl_store){ .dirfd = -1, .lockfd = -1, .idxfd = -1 };
+	*s = (struct hl_store)HL_STORE_INIT;
 }
 
 static int write_file(int dirfd, const char *name, int flags, const char *data, size_t len)
@@ -135,7 +137,7 @@ int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, con
 	int len, r;
 
 	ip_addr_format(ip, name, sizeof(name));
-	s->dirty = true;
+	hl_index_touch(&s->index);
 	if ((len = asprintf(&content, "%s\r\n%s", id, ifname)) < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	r = create_file(s->dirfd, name, content, (size_t)len);
@@ -189,7 +191,7 @@ int hl_store_remove(struct hl_store *s, const struct ip_addr *ip, struct nr_erro
 {
 	char name[INET6_ADDRSTRLEN];
 
-	s->dirty = true;
+	hl_index_touch(&s->index);
 	if (unlinkat(s->dirfd, ip_addr_format(ip, name, sizeof(name)), 0) < 0 && errno != ENOENT)
 		return nr_error_set(err, CNI_ERR_IO, errno, "cannot remove the lease %s/%s: %m", s->dir, name);
 	return 0;
@@ -266,7 +268,7 @@ static int release_indexed(struct hl_store *s, const char *id, const char *ifnam
 	size_t n;
 	int r, removed = 0;
 
-	if ((r = hl_index_get(s, id, ifname, ips, 64, &n)) < 0)
+	if ((r = hl_index_get(&s->index, id, ifname, ips, 64, &n)) < 0)
 		return 0; /* not indexable: the scan does it */
 	for (size_t i = 0; i < n; i++) {
 		if (!hl_store_lease_is(s, &ips[i], id, ifname))
@@ -275,7 +277,7 @@ static int release_indexed(struct hl_store *s, const char *id, const char *ifnam
 			return r;
 		removed++;
 	}
-	hl_index_drop(s, id, ifname);
+	hl_index_drop(&s->index, id, ifname);
 	return removed;
 }
 
@@ -307,16 +309,44 @@ int hl_store_release(struct hl_store *s, const char *id, const char *ifname, str
 
 	if ((r = release_indexed(s, id, ifname, err)) != 0)
 		return r;
-	/* Nothing indexed: scan, in case a change went unseen (see index.c). */
+	/* Nothing indexed: scan, in case a change went unseen (docs/plugin-host-local.md). */
 	if ((r = hl_store_foreach(s, release_one, &op, err)) < 0)
 		return r;
 	/* As the reference: only when nothing matched in the current format, fall back to
 	 * leases of the old id-only format. */
 	if (op.removed == 0) {
 		op.old_format = true;
-		hl_index_drop(s, id, NULL);
+		hl_index_drop(&s->index, id, NULL);
 		if ((r = hl_store_foreach(s, release_one, &op, err)) < 0)
 			return r;
 	}
 	return op.removed;
+}
+
+int hl_store_indexed(struct hl_store *s, const char *id, const char *ifname, struct ip_addr *ret, size_t max,
+		     size_t *ret_n)
+{
+	return hl_index_get(&s->index, id, ifname, ret, max, ret_n);
+}
+
+void hl_store_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips,
+			size_t n)
+{
+	if (hl_index_put(&s->index, id, ifname, ips, n) < 0)
+		hl_index_abandon(&s->index);
+}
+
+static int reindex_one(struct hl_store *s, const struct hl_lease *l, void *arg)
+{
+	return hl_index_add(&s->index, l->id, l->ifname, &l->ip, arg);
+}
+
+int hl_store_reindex(struct hl_store *s, struct nr_error *err)
+{
+	int r;
+
+	if ((r = hl_index_clear(&s->index, err)) < 0 || (r = hl_store_foreach(s, reindex_one, err, err)) < 0)
+		return r;
+	hl_index_touch(&s->index); /* complete: the stamp is written on close */
+	return 0;
 }

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hostlocal.h"
+#include "range.h"
 #include "base/json_field.h"
 
 /* The last usable address: the broadcast address is not one for IPv4; IPv6 has none. */

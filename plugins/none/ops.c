@@ -1,7 +1,7 @@
 /* none: the loopback plugin.  ADD brings lo up in the container's network namespace and
  * reports it; chained after another plugin it passes prevResult through unchanged.
- * Its operations live in core/ because two programs run them: plugins/none, and the
- * runtime, which runs them in process when the `none` on CNI_PATH is ours (cni_chain.h). */
+ * The operations are in the plugin's archive because two programs run them: main.c, and
+ * the runtime, which runs them in process when the `none` on CNI_PATH is ours (cni_chain.h). */
 #include "plugin_none.h"
 
 #include <errno.h>

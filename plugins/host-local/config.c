@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlocal.h"
+#include "config.h"
 #include "base/json_field.h"
 
 static int sets_append(struct hl_conf *c, struct hl_rangeset set)

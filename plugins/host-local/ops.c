@@ -1,14 +1,17 @@
 /* host-local: IPAM from ranges in the config, leases kept in files on the host.  A
- * drop-in for the reference plugin, sharing its on-disk store (see hostlocal_store.c).
- * The operations live in the core library so that the bridge plugin can run them in
- * its own process when the host-local on CNI_PATH is ours (see plugins/bridge/ipam.c);
- * plugins/host-local is the executable around them. */
+ * drop-in for the reference plugin, sharing its on-disk store (see store.c).  The
+ * operations are in the plugin's archive so that the bridge can run them in its own
+ * process when the host-local on CNI_PATH is ours (see plugins/bridge/ipam.c); main.c is
+ * the executable around them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hostlocal.h"
+#include "alloc.h"
+#include "config.h"
+#include "dns.h"
+#include "store.h"
 
 /* Releases the config and the store (and with it the lock) on every path out. */
 struct hl_op {
@@ -16,8 +19,7 @@ struct hl_op {
 	struct hl_store store;
 };
 
-/* No descriptors yet: the cleanup must not close fd 0 on an early return. */
-#define HL_OP_INIT { .store = { .dirfd = -1, .lockfd = -1, .idxfd = -1 } }
+#define HL_OP_INIT { .store = HL_STORE_INIT }
 
 static void hl_op_done(struct hl_op *op)
 {
@@ -73,7 +75,7 @@ static int find_lease(struct hl_store *s, const struct hl_conf *conf, const char
 	struct find_op f = { .id = id, .ifname = ifname, .conf = conf };
 	struct ip_addr ips[64];
 	size_t n;
-	int r = hl_index_get(s, id, ifname, ips, 64, &n);
+	int r = hl_store_indexed(s, id, ifname, ips, 64, &n);
 
 	if (r == 0) {
 		for (size_t i = 0; i < n; i++) {
@@ -186,11 +188,7 @@ static int hl_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr_
 		return r;
 	if ((r = allocate_all(&op, id, ifname, per_set, got, res, err)) < 0)
 		return r;
-	/* A failed index write only costs a rebuild later: the stamp is not renewed. */
-	if (hl_index_put(&op.store, id, ifname, got, op.conf.n_sets) < 0 && op.store.idxfd >= 0) {
-		close(op.store.idxfd);
-		op.store.idxfd = -1;
-	}
+	hl_store_index_put(&op.store, id, ifname, got, op.conf.n_sets);
 	return 0;
 }
 
@@ -281,7 +279,7 @@ static int hl_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return r;
 	if ((r = hl_store_foreach(&op.store, gc_one, &gc, err)) < 0)
 		return r;
-	return hl_index_rebuild(&op.store, err);
+	return hl_store_reindex(&op.store, err);
 }
 
 static const char *const hl_known_args[] = { "IP", NULL };

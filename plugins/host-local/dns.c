@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlocal.h"
+#include "dns.h"
 
 static int strv_push(char ***v, size_t *n, const char *s)
 {

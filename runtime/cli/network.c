@@ -1,13 +1,12 @@
 /* `netns-run network ls | inspect NAME | rm NAME... | prune | reload`: ls and inspect
- * here, rm and prune in network_state.c, reload in network_reload.c. */
+ * here, rm, prune and reload in network_host.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctr.h"
-#include "net.h"
+#include "cli/cli.h"
+#include "engine/net.h"
 #include "network.h"
-#include "rt.h"
 
 static const char usage[] =
 	"Usage: netns-run network ls\n"

@@ -1,0 +1,142 @@
+/* The portmap plugin's operations: ADD, DEL, CHECK, STATUS and GC (the host maintenance
+ * is in host_state.c). */
+#include <errno.h>
+#include <string.h>
+
+#include "nft/nft_portmap.h"
+#include "plugin_portmap.h"
+#include "pm.h"
+
+static bool has_v4(const struct pm_attach *a)
+{
+	if (a->ctr4.addr.family != AF_INET)
+		return false;
+	for (size_t i = 0; i < a->n_maps; i++)
+		if (a->maps[i].host_ip.family != AF_INET6)
+			return true;
+	return false;
+}
+
+/* The result is the previous plugin's, unchanged. */
+static int pass_through(const struct cni_result *prev, struct cni_result *res, struct nr_error *err)
+{
+	struct cni_result *dup = cni_result_dup(prev), tmp;
+
+	if (!dup)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	tmp = *res;
+	*res = *dup;
+	*dup = tmp;
+	cni_result_free(dup);
+	return 0;
+}
+
+static int portmap_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct nr_error *err)
+{
+	struct pm_conf c;
+	struct pm_attach a;
+	int r;
+
+	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	if (!ctx->conf.prev_result)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "portmap must be chained after a plugin that returns the container's addresses "
+				    "(no prevResult)");
+	pm_attach_of(&c, ctx->conf.prev_result, &a);
+	if (c.n_maps && a.ctr4.addr.family == 0 && a.ctr6.addr.family == 0)
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "portmap: prevResult has no container address to publish ports to");
+	if (a.snat && has_v4(&a) && (r = pm_route_localnet(ctx->conf.prev_result, err)) < 0)
+		return r;
+	if ((r = nft_portmap_add(&a, err)) < 0)
+		return r;
+	/* After the elements exist: new UDP flows then take the mapping. */
+	if ((r = pm_flush_udp(&a, err)) < 0) {
+		struct nr_error ignored = { 0 };
+		nft_portmap_del(a.owner, &ignored);
+		return r;
+	}
+	return pass_through(ctx->conf.prev_result, res, err);
+}
+
+/* fn on the attachment of ctx's configuration and prevResult. */
+static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attach *, struct nr_error *),
+		     struct nr_error *err)
+{
+	struct pm_conf c;
+	struct pm_attach a;
+	int r;
+
+	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
+		return r;
+	pm_attach_of(&c, ctx->conf.prev_result, &a);
+	return fn(&a, err);
+}
+
+/* By owner: with prevResult and the mappings, each element is looked up by key; without
+ * them every element of the table is read, so DEL needs neither.  Either way only this
+ * attachment's elements go. */
+static int portmap_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	return on_attach(ctx, nft_portmap_del_attach, err);
+}
+
+static int portmap_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	return on_attach(ctx, nft_portmap_check, err);
+}
+
+static int portmap_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	struct pm_conf c;
+
+	return pm_conf_parse(ctx, &c, err);
+}
+
+/* Owners are "<container id>/<ifname>"; ifnames have no '/'. */
+static bool owner_valid(const char *owner, void *data)
+{
+	const char *slash = strrchr(owner, '/');
+	char id[128];
+
+	if (!slash || (size_t)(slash - owner) >= sizeof(id))
+		return true; /* not one of ours: leave it */
+	memcpy(id, owner, (size_t)(slash - owner));
+	id[slash - owner] = '\0';
+	return cni_gc_attachment_valid(data, id, slash + 1);
+}
+
+static int portmap_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	struct pm_conf c;
+	json_t *valid = NULL;
+	json_t *none = NULL;
+	int r;
+
+	if ((r = pm_conf_parse(ctx, &c, err)) < 0 || (r = cni_gc_valid_attachments(&ctx->conf, &valid, err)) < 0)
+		return r;
+	if (!valid) /* absent: every attachment is stale */
+		valid = none = json_array();
+	r = nft_portmap_gc(owner_valid, valid, err);
+	json_decref(none);
+	return r;
+}
+
+/* portmap reads no CNI_ARGS, but one CNI_ARGS goes to the whole chain: accept the keys
+ * runtimes pass for the plugins before us (the bridge's IP and MAC, Kubernetes' pod
+ * identity), as the reference portmap, which never parses CNI_ARGS, does. */
+static const char *const chain_args[] = {
+	"IP", "MAC", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID", NULL,
+};
+
+const struct cni_plugin_ops portmap_plugin_ops = {
+	.name = "portmap",
+	.known_args = chain_args,
+	.add = portmap_add,
+	.del = portmap_del,
+	.check = portmap_check,
+	.status = portmap_status,
+	.gc = portmap_gc,
+	.host = &pm_host_state_ops,
+};

@@ -1,0 +1,14 @@
+/* The `netns-run network` verbs: ls and inspect (network.c); rm, prune and reload
+ * (network_host.c, over the engine's network_host.h). */
+#ifndef NETNS_RUN_CLI_NETWORK_H
+#define NETNS_RUN_CLI_NETWORK_H
+
+/* A verb's arguments (argv[0] is the verb): --help prints usage (returns 0); fewer than
+ * min or more than max operands (max < 0: no limit) is a message and 125.  -1: go on. */
+int net_verb_args(int argc, char **argv, const char *help, int min, int max);
+
+int cmd_network_rm(int argc, char **argv);
+int cmd_network_prune(int argc, char **argv);
+int cmd_network_reload(int argc, char **argv);
+
+#endif

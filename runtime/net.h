@@ -1,2 +1,0 @@
-/* Compatibility for runtime/network*.c (another branch's files): the engine's net.h. */
-#include "engine/net.h"
