@@ -11,6 +11,7 @@
 #define NETNS_RUN_CNI_BUILTIN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "cni_exec.h"
 #include "cni_plugin.h"
@@ -20,10 +21,14 @@ struct cni_netconf;
 struct cni_builtin {
 	const char *type;
 	const struct cni_plugin_ops *ops;
+	/* Run in the caller's process instead of executing the binary (cni_builtin_find());
+	 * false: the table carries the type only for its host operations. */
+	bool in_process;
 };
 
-/* The operations to run in process for plugin `type`: those of table (ended by a NULL
- * type; table may be NULL) when the executable found on cni_path is ours; else NULL. */
+/* The operations to run in process for plugin `type`: those of table's entry (a table is
+ * ended by a NULL type; table may be NULL) marked in_process, when the executable found on
+ * cni_path is ours; else NULL. */
 const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type,
 					      const char *cni_path);
 

@@ -15,18 +15,10 @@
 #include "cni/cni_exec.h"
 #include "nl/link.h"
 #include "nl/nlsock.h"
-#include "none/plugin_none.h"
+#include "plugins.h"
 #include "rt_error.h"
 
 #define DEFAULT_BRIDGE "nr0"
-
-/* none (and its alias loopback) run in this process when the executables on CNI_PATH are
- * ours: --net=none is then one fork cheaper at start and at exit (docs/runtime.md). */
-static const struct cni_builtin builtins[] = {
-	{ "none", &none_plugin_ops },
-	{ "loopback", &none_plugin_ops },
-	{ NULL, NULL },
-};
 
 DEFINE_PTR_CLEANUP(netconf_freep, struct cni_netconf *, cni_netconf_free)
 
@@ -39,7 +31,7 @@ void net_rtconf(struct cni_rtconf *rt, const char *id, const char *netns, const 
 	rt->capability_args = caps;
 	rt->cni_path = rt_paths()->cni_path;
 	rt->cache_dir = rt_paths()->cache_dir;
-	rt->builtins = builtins;
+	rt->builtins = rt_plugins;
 }
 
 static int conf_from_json(json_t *list, const char *what, struct cni_netconf **ret, struct nr_error *err)

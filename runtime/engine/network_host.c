@@ -11,22 +11,13 @@
 
 #include "base/cleanup.h"
 #include "base/json_field.h"
-#include "bridge/plugin_bridge.h"
 #include "cni/cni_builtin.h"
 #include "cni/cni_chain.h"
 #include "ctr.h"
 #include "net.h"
-#include "portmap/plugin_portmap.h"
+#include "plugins.h"
 #include "rt.h"
 #include "rt_error.h"
-
-/* Our plugins that leave state on the host, by type: whatever executable CNI_PATH names
- * for the type, the state in our tables is ours to keep (cni_builtin_host_each()). */
-static const struct cni_builtin host_plugins[] = {
-	{ "bridge", &bridge_plugin_ops },
-	{ "portmap", &portmap_plugin_ops },
-	{ NULL, NULL },
-};
 
 /* A container of ours that is not exited, as its record says. */
 struct live_ctr {
@@ -149,7 +140,7 @@ static int object_shared(size_t i, json_t *plugin, const struct cni_builtin *b, 
 	if (!object_of(plugin, b, s->object, sizeof(s->object)))
 		return 0;
 	s->b = b;
-	return cni_builtin_host_each(host_plugins, s->other, same_object, s, NULL);
+	return cni_builtin_host_each(rt_plugins, s->other, same_object, s, NULL);
 }
 
 /* Whether a plugin of chain a and one of chain b, of one type, name the same host object:
@@ -158,7 +149,7 @@ static bool chains_share(const struct cni_netconf *a, const struct cni_netconf *
 {
 	struct share s = { .other = b };
 
-	return cni_builtin_host_each(host_plugins, a, object_shared, &s, NULL) > 0;
+	return cni_builtin_host_each(rt_plugins, a, object_shared, &s, NULL) > 0;
 }
 
 /* The containers of ctrs attached to net, or to a network sharing a host object with
@@ -192,9 +183,9 @@ static int net_remove(const struct cni_netconf *net, bool *ret_found, struct nr_
 	bool found = false;
 	int r;
 
-	if ((r = cni_builtin_host_each(host_plugins, net, remove_objects, &found, err)) < 0)
+	if ((r = cni_builtin_host_each(rt_plugins, net, remove_objects, &found, err)) < 0)
 		return nr_error_wrap(err, r, "network %s", net->name);
-	for (const struct cni_builtin *b = host_plugins; b->type; b++) {
+	for (const struct cni_builtin *b = rt_plugins; b->type; b++) {
 		const struct cni_host_ops *h = b->ops->host;
 		if (h && h->forget_network && (r = h->forget_network(net->name, &found, err)) < 0)
 			return nr_error_wrap(err, r, "network %s", net->name);
@@ -317,7 +308,7 @@ static int container_reapply(const struct live_ctr *c, struct nr_error *err)
 		return r;
 	const struct cni_host_attach a = { c->conf->name, c->id, c->ifname, res };
 	struct reapply x = { .conf = c->conf, .caps = caps ? caps : c->caps, .a = &a };
-	return cni_builtin_host_each(host_plugins, c->conf, reapply_plugin, &x, err);
+	return cni_builtin_host_each(rt_plugins, c->conf, reapply_plugin, &x, err);
 }
 
 int nethost_reload(nethost_report_fn report, void *data, struct nr_error *err)
