@@ -135,6 +135,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(PLUGIN_ARS) $(CORE_LIB) | deps-test
 check integration: $(TOOL_BINS)
 
 check: all $(UNIT_BINS) | deps-test
+	@$(MAKE) --no-print-directory fmt-check
 	@tests/run-all.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan fuzz-check
 

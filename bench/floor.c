@@ -342,8 +342,9 @@ int main(int argc, char **argv)
 	char gw[INET_ADDRSTRLEN];
 
 	if (!slash || !cmd || !netns || !a.ifname || !dash || (size_t)(slash - argv[2]) >= sizeof(gw)) {
-		fprintf(stderr, "usage: CNI_COMMAND=ADD|DEL CNI_NETNS=PATH CNI_IFNAME=NAME CNI_CONTAINERID=ID-<i> "
-				"%s BRIDGE GATEWAY/LEN true|false\n",
+		fprintf(stderr,
+			"usage: CNI_COMMAND=ADD|DEL CNI_NETNS=PATH CNI_IFNAME=NAME CNI_CONTAINERID=ID-<i> "
+			"%s BRIDGE GATEWAY/LEN true|false\n",
 			argv[0]);
 		return 2;
 	}

@@ -16,19 +16,19 @@
 		_tmp_;                     \
 	})
 
-#define TAKE_FD(fd)                 \
-	({                          \
-		int _tmp_ = (fd);   \
-		(fd) = -1;          \
-		_tmp_;              \
+#define TAKE_FD(fd)               \
+	({                        \
+		int _tmp_ = (fd); \
+		(fd) = -1;        \
+		_tmp_;            \
 	})
 
 /* Declare `static inline void NAME(TYPE *p)` calling FREE_FN(*p) when *p is not NULL. */
 #define DEFINE_PTR_CLEANUP(name, type, free_fn) \
-	static inline void name(type *p)         \
-	{                                        \
-		if (*p)                          \
-			free_fn(*p);             \
+	static inline void name(type *p)        \
+	{                                       \
+		if (*p)                         \
+			free_fn(*p);            \
 	}
 
 static inline void freep(void *p)

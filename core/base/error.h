@@ -14,15 +14,15 @@
 /* Well-known error codes of the CNI specification (SPEC.md, "Error codes"). */
 enum cni_code {
 	CNI_OK = 0,
-	CNI_ERR_INCOMPATIBLE_VERSION = 1, /* the config's cniVersion is not one we speak */
-	CNI_ERR_UNSUPPORTED_FIELD = 2,    /* a field we do not know; the message names it */
-	CNI_ERR_UNKNOWN_CONTAINER = 3,    /* nothing known of this container or attachment */
-	CNI_ERR_INVALID_ENV = 4,          /* a CNI_* variable missing or malformed */
-	CNI_ERR_IO = 5,                   /* reading or writing a file, e.g. the lease store */
-	CNI_ERR_DECODE = 6,               /* JSON that does not parse or has the wrong types */
-	CNI_ERR_INVALID_CONFIG = 7,       /* well-formed but unusable configuration */
-	CNI_ERR_TRY_AGAIN = 11,           /* transient: the runtime may retry later */
-	CNI_ERR_NOT_AVAILABLE = 50,       /* STATUS: the plugin cannot take ADDs now */
+	CNI_ERR_INCOMPATIBLE_VERSION = 1,  /* the config's cniVersion is not one we speak */
+	CNI_ERR_UNSUPPORTED_FIELD = 2,     /* a field we do not know; the message names it */
+	CNI_ERR_UNKNOWN_CONTAINER = 3,     /* nothing known of this container or attachment */
+	CNI_ERR_INVALID_ENV = 4,           /* a CNI_* variable missing or malformed */
+	CNI_ERR_IO = 5,                    /* reading or writing a file, e.g. the lease store */
+	CNI_ERR_DECODE = 6,                /* JSON that does not parse or has the wrong types */
+	CNI_ERR_INVALID_CONFIG = 7,        /* well-formed but unusable configuration */
+	CNI_ERR_TRY_AGAIN = 11,            /* transient: the runtime may retry later */
+	CNI_ERR_NOT_AVAILABLE = 50,        /* STATUS: the plugin cannot take ADDs now */
 	CNI_ERR_LIMITED_CONNECTIVITY = 51, /* STATUS: ADDs work, some connectivity does not */
 	/* 100 and above are ours: plugin-specific failures (netlink, nftables, IPAM). */
 	CNI_ERR_INTERNAL = 100,
@@ -43,8 +43,7 @@ int nr_error_set(struct nr_error *err, int code, int errnum, const char *fmt, ..
 
 /* Prefix the message with context ("creating veth: <old msg>"); returns ret unchanged
  * so that `return nr_error_wrap(err, r, "…")` reads naturally. */
-int nr_error_wrap(struct nr_error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int nr_error_wrap(struct nr_error *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Attach free-form details (for instance the kernel's own text, or a child's stderr). */
 void nr_error_details(struct nr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -22,15 +22,15 @@ static int member_typed(json_t *obj, const char *key, const char *what, bool req
 	json_t *v = member(obj, key);
 
 	if (!v)
-		return required ? nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: '%s' is required", what, key) : 0;
+		return required ? nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: '%s' is required", what, key)
+				: 0;
 	if (json_typeof(v) != type && !(type == JSON_TRUE && json_is_boolean(v)))
 		return wrong_type(what, key, type_name, err);
 	*ret = v;
 	return 1;
 }
 
-int jfield_string(json_t *obj, const char *key, const char *what, bool required, const char **ret,
-		  struct nr_error *err)
+int jfield_string(json_t *obj, const char *key, const char *what, bool required, const char **ret, struct nr_error *err)
 {
 	json_t *v = NULL;
 	int r = member_typed(obj, key, what, required, JSON_STRING, "a string", &v, err);
@@ -61,14 +61,13 @@ int jfield_int(json_t *obj, const char *key, const char *what, long long min, lo
 		return r;
 	x = json_integer_value(v);
 	if (x < min || x > max)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, ERANGE, "%s: '%s' is %lld; it must be between %lld and %lld",
-				    what, key, x, min, max);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, ERANGE,
+				    "%s: '%s' is %lld; it must be between %lld and %lld", what, key, x, min, max);
 	*ret = x;
 	return 0;
 }
 
-int jfield_object(json_t *obj, const char *key, const char *what, bool required, json_t **ret,
-		  struct nr_error *err)
+int jfield_object(json_t *obj, const char *key, const char *what, bool required, json_t **ret, struct nr_error *err)
 {
 	int r = member_typed(obj, key, what, required, JSON_OBJECT, "an object", ret, err);
 
@@ -87,8 +86,7 @@ int jfield_reject_unknown(json_t *obj, const char *const *known, const char *wha
 	const char *key;
 	json_t *v = NULL;
 
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach(obj, key, v) {
 		const char *const *k;
 		for (k = known; *k; k++)
 			if (strcmp(*k, key) == 0)

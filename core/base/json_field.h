@@ -19,8 +19,7 @@ int jfield_string(json_t *obj, const char *key, const char *what, bool required,
 int jfield_bool(json_t *obj, const char *key, const char *what, bool *ret, struct nr_error *err);
 int jfield_int(json_t *obj, const char *key, const char *what, long long min, long long max, long long *ret,
 	       struct nr_error *err);
-int jfield_object(json_t *obj, const char *key, const char *what, bool required, json_t **ret,
-		  struct nr_error *err);
+int jfield_object(json_t *obj, const char *key, const char *what, bool required, json_t **ret, struct nr_error *err);
 int jfield_array(json_t *obj, const char *key, const char *what, json_t **ret, struct nr_error *err);
 
 /* Every member of obj must be in `known` (NULL-terminated); the first one that is not is

@@ -52,8 +52,8 @@ static int parse_pairs(char *copy, struct cni_args *a, struct nr_error *err)
 	for (char *pair = strtok_r(copy, ";", &save); pair; pair = strtok_r(NULL, ";", &save)) {
 		char *eq = strchr(pair, '=');
 		if (!eq || eq == pair)
-			return nr_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
-					    "CNI_ARGS: '%s' is not a KEY=VALUE pair", pair);
+			return nr_error_set(err, CNI_ERR_INVALID_ENV, EINVAL, "CNI_ARGS: '%s' is not a KEY=VALUE pair",
+					    pair);
 		r = args_push(a, pair, (size_t)(eq - pair), eq + 1, err);
 		if (r < 0)
 			return r;

@@ -17,13 +17,13 @@ static const struct cni_builtin *entry_of(const struct cni_builtin *table, const
 	return NULL;
 }
 
-const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type,
-					      const char *cni_path)
+const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type, const char *cni_path)
 {
 	const struct cni_builtin *b = entry_of(table, type);
 	char path[PATH_MAX];
 
-	if (b && b->in_process && cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 && cni_plugin_is_ours(path))
+	if (b && b->in_process && cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 &&
+	    cni_plugin_is_ours(path))
 		return b->ops;
 	return NULL;
 }
@@ -35,8 +35,7 @@ int cni_builtin_host_each(const struct cni_builtin *table, const struct cni_netc
 	size_t i;
 	int r;
 
-	json_array_foreach(json_object_get(n->list, "plugins"), i, p)
-	{
+	json_array_foreach(json_object_get(n->list, "plugins"), i, p) {
 		const struct cni_builtin *b = entry_of(table, json_string_value(json_object_get(p, "type")));
 		if (b && b->ops->host && (r = fn(i, p, b, data, err)) != 0)
 			return r;

@@ -29,8 +29,7 @@ struct cni_builtin {
 /* The operations to run in process for plugin `type`: those of table's entry (a table is
  * ended by a NULL type; table may be NULL) marked in_process, when the executable found on
  * cni_path is ours; else NULL. */
-const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type,
-					      const char *cni_path);
+const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type, const char *cni_path);
 
 /* Run ops on req as cni_exec_plugin() runs an executable: the same validation, *ret_out
  * the result JSON for ADD (NULL for the other commands), errors in err. */

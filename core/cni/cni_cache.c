@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cni_cleanup.h"
-#include "cni_chain.h"
-#include "cni_config.h"
-#include "cni_env.h"
 #include "base/fdio.h"
 #include "base/json_field.h"
+#include "cni_chain.h"
+#include "cni_cleanup.h"
+#include "cni_config.h"
+#include "cni_env.h"
 
 #define CACHE_ENTRY_MAX (4u << 20)
 
@@ -38,8 +38,8 @@ static const char *dir_or_default(const char *cache_dir)
 	return cache_dir && *cache_dir ? cache_dir : CNI_CHAIN_DEFAULT_CACHE_DIR;
 }
 
-int cni_cache_path(const char *cache_dir, const char *network, const char *container_id, const char *ifname,
-		   char *buf, size_t len, struct nr_error *err)
+int cni_cache_path(const char *cache_dir, const char *network, const char *container_id, const char *ifname, char *buf,
+		   size_t len, struct nr_error *err)
 {
 	if (!network || !cni_name_valid(network))
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "network name '%s' is invalid",
@@ -105,8 +105,7 @@ static char *args_from_json(json_t *a)
 
 	if (!json_is_array(a) || json_array_size(a) == 0 || !(f = open_memstream(&s, &len)))
 		return NULL;
-	json_array_foreach(a, i, kv)
-	{
+	json_array_foreach(a, i, kv) {
 		const char *k = json_string_value(json_array_get(kv, 0));
 		const char *v = json_string_value(json_array_get(kv, 1));
 		if (k)
@@ -118,8 +117,8 @@ static char *args_from_json(json_t *a)
 
 static json_t *entry_to_json(const struct cni_cache_entry *e)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "kind", CNI_CACHE_KIND, "containerId", e->container_id,
-			      "ifName", e->ifname, "networkName", e->network);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "kind", CNI_CACHE_KIND, "containerId", e->container_id, "ifName",
+			      e->ifname, "networkName", e->network);
 
 	if (!o)
 		return NULL;
@@ -245,8 +244,8 @@ int cni_cache_load(const char *cache_dir, const char *network, const char *conta
 		return r;
 	if (strcmp(e->network, network) != 0 || strcmp(e->container_id, container_id) != 0 ||
 	    strcmp(e->ifname, ifname) != 0)
-		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "cache entry %s names another attachment (%s-%s-%s)", path,
-				    e->network, e->container_id, e->ifname);
+		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "cache entry %s names another attachment (%s-%s-%s)",
+				    path, e->network, e->container_id, e->ifname);
 	*ret = TAKE_PTR(e);
 	return 0;
 }

@@ -22,9 +22,9 @@ struct cni_cache_entry {
 	char *network;
 	char *container_id;
 	char *ifname;
-	char *netns;  /* NULL when not recorded */
-	char *args;   /* CNI_ARGS as "K=V;K=V", NULL when none */
-	json_t *caps; /* capabilityArgs object, NULL when none */
+	char *netns;    /* NULL when not recorded */
+	char *args;     /* CNI_ARGS as "K=V;K=V", NULL when none */
+	json_t *caps;   /* capabilityArgs object, NULL when none */
 	json_t *result; /* the result object (with its cniVersion), NULL when none */
 };
 
@@ -32,8 +32,8 @@ void cni_cache_entry_free(struct cni_cache_entry *e);
 
 /* cache_dir/<network>-<container id>-<ifname> into buf, after checking that every part is
  * a valid name (so none can contain '/' or be ".."): code 7 naming the bad part. */
-int cni_cache_path(const char *cache_dir, const char *network, const char *container_id, const char *ifname,
-		   char *buf, size_t len, struct nr_error *err);
+int cni_cache_path(const char *cache_dir, const char *network, const char *container_id, const char *ifname, char *buf,
+		   size_t len, struct nr_error *err);
 
 /* Write e (atomically, see above), creating cache_dir (0700) and its parents (0755). */
 int cni_cache_write(const char *cache_dir, const struct cni_cache_entry *e, struct nr_error *err);

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni_cleanup.h"
+#include "base/json_field.h"
 #include "cni_cache.h"
+#include "cni_cleanup.h"
 #include "cni_config.h"
 #include "cni_env.h"
 #include "cni_exec.h"
 #include "cni_plugin.h"
 #include "cni_version.h"
-#include "base/json_field.h"
 
 static size_t n_plugins(const struct cni_netconf *n)
 {
@@ -41,8 +41,7 @@ static json_t *runtime_config(json_t *plugin, json_t *caps)
 
 	if (!json_is_object(declared) || !json_is_object(caps))
 		return NULL;
-	json_object_foreach(declared, key, v)
-	{
+	json_object_foreach(declared, key, v) {
 		json_t *arg = json_object_get(caps, key);
 		if (!json_is_true(v) || !arg)
 			continue;
@@ -73,7 +72,7 @@ struct call {
 	const char *command;
 	const char *container_id, *netns, *ifname, *args;
 	json_t *caps;
-	json_t *prev; /* prevResult in the network's version, or NULL */
+	json_t *prev;  /* prevResult in the network's version, or NULL */
 	json_t *extra; /* members added to the config (GC's valid attachments), or NULL */
 };
 
@@ -170,13 +169,15 @@ int cni_chain_add(const struct cni_netconf *n, const struct cni_rtconf *rt, stru
 		if ((r = run_plugin(n, rt, i, &c, &out, err)) < 0)
 			goto rollback;
 		if (!out) {
-			r = nr_error_set(err, CNI_ERR_DECODE, EINVAL, "network %s: plugin %s (%zu of %zu) ADD printed no result",
-					 n->name, plugin_type(n, i), i + 1, np);
+			r = nr_error_set(err, CNI_ERR_DECODE, EINVAL,
+					 "network %s: plugin %s (%zu of %zu) ADD printed no result", n->name,
+					 plugin_type(n, i), i + 1, np);
 			goto rollback;
 		}
 		cni_result_free(TAKE_PTR(res));
 		if ((r = normalise(n, out, "ADD result", &res, &next, err)) < 0) {
-			nr_error_wrap(err, r, "network %s: plugin %s (%zu of %zu)", n->name, plugin_type(n, i), i + 1, np);
+			nr_error_wrap(err, r, "network %s: plugin %s (%zu of %zu)", n->name, plugin_type(n, i), i + 1,
+				      np);
 			goto rollback;
 		}
 		json_decref(prev);
@@ -276,8 +277,14 @@ int cni_chain_check(const struct cni_netconf *n, const struct cni_rtconf *rt, st
 				    n->name, rt->container_id, rt->ifname);
 	if ((r = normalise(n, e->result, "cached result", NULL, &prev, err)) < 0)
 		return nr_error_wrap(err, r, "network %s", n->name);
-	struct call c = { "CHECK", rt->container_id, rt->netns, rt->ifname, rt->args ? rt->args : e->args,
-			  rt->capability_args ? rt->capability_args : e->caps, prev, NULL };
+	struct call c = { "CHECK",
+			  rt->container_id,
+			  rt->netns,
+			  rt->ifname,
+			  rt->args ? rt->args : e->args,
+			  rt->capability_args ? rt->capability_args : e->caps,
+			  prev,
+			  NULL };
 	for (size_t i = 0; i < n_plugins(n); i++)
 		if ((r = run_plugin(n, rt, i, &c, NULL, err)) < 0)
 			return r;

@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/error.h"
 #include "cni_builtin.h"
 #include "cni_result.h"
-#include "base/error.h"
 
 #define CNI_CHAIN_DEFAULT_CACHE_DIR "/var/lib/cni/results"
 
@@ -55,9 +55,9 @@ int cni_netconf_list(const char *const *dirs, struct cni_netconf ***ret, size_t 
 /* Everything about one attachment of a container to a network. */
 struct cni_rtconf {
 	const char *container_id;
-	const char *netns;   /* path; may be "" for DEL/GC */
-	const char *ifname;  /* e.g. "eth0" */
-	const char *args;    /* CNI_ARGS, may be NULL */
+	const char *netns;       /* path; may be "" for DEL/GC */
+	const char *ifname;      /* e.g. "eth0" */
+	const char *args;        /* CNI_ARGS, may be NULL */
 	json_t *capability_args; /* e.g. {"portMappings":[...], "mac": "..."}; borrowed, may be NULL */
 	const char *cni_path;    /* ':'-separated plugin dirs */
 	const char *cache_dir;   /* NULL: CNI_CHAIN_DEFAULT_CACHE_DIR */

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cni_env.h"
 #include "base/json_field.h"
+#include "cni_env.h"
 
 bool cni_name_valid(const char *name)
 {
@@ -43,7 +43,8 @@ static int parse_identity(struct cni_conf *c, struct nr_error *err)
 				    c->name);
 	if (!*c->type || strchr(c->type, '/') || strchr(c->type, '\\'))
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				    "plugin type '%s' is invalid: it must be a file name, without '/' or '\\'", c->type);
+				    "plugin type '%s' is invalid: it must be a file name, without '/' or '\\'",
+				    c->type);
 	return 0;
 }
 

@@ -7,10 +7,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/error.h"
 #include "cni_env.h"
 #include "cni_result.h"
 #include "cni_version.h"
-#include "base/error.h"
 
 /* Larger input is refused (code 6) rather than read without bound. */
 #define CNI_CONFIG_MAX_BYTES (4u << 20)

@@ -206,7 +206,9 @@ static int child_talk(struct child *c, const struct cni_exec_req *req, struct si
 		c->in = -1;
 	}
 	while (c->out >= 0 || c->errfd >= 0 || !exited) {
-		struct pollfd p[4] = { { c->in, POLLOUT, 0 }, { c->out, POLLIN, 0 }, { c->errfd, POLLIN, 0 },
+		struct pollfd p[4] = { { c->in, POLLOUT, 0 },
+				       { c->out, POLLIN, 0 },
+				       { c->errfd, POLLIN, 0 },
 				       { exited ? -1 : c->pidfd, POLLIN, 0 } };
 		long left = deadline - now_ms();
 		int n;
@@ -239,8 +241,7 @@ static int child_talk(struct child *c, const struct cni_exec_req *req, struct si
 			close(c->errfd);
 			c->errfd = -1;
 		}
-		if (!exited && (c->pidfd < 0 || (p[3].revents & POLLIN)) &&
-		    waitpid(c->pid, &status, WNOHANG) == c->pid)
+		if (!exited && (c->pidfd < 0 || (p[3].revents & POLLIN)) && waitpid(c->pid, &status, WNOHANG) == c->pid)
 			exited = true;
 	}
 	return status;
@@ -304,8 +305,9 @@ int cni_exec_plugin(const char *type, const struct cni_exec_req *req, json_t **r
 	if (r < 0)
 		return r;
 	if (status == -ETIMEDOUT) {
-		r = nr_error_set(err, CNI_ERR_IO, ETIMEDOUT, "plugin %s (%s) did not finish within %d ms and was killed",
-				 type, req->command, req->timeout_ms > 0 ? req->timeout_ms : CNI_EXEC_DEFAULT_TIMEOUT_MS);
+		r = nr_error_set(err, CNI_ERR_IO, ETIMEDOUT,
+				 "plugin %s (%s) did not finish within %d ms and was killed", type, req->command,
+				 req->timeout_ms > 0 ? req->timeout_ms : CNI_EXEC_DEFAULT_TIMEOUT_MS);
 		goto out;
 	}
 	if (status < 0) {
@@ -333,8 +335,8 @@ out:
 	return r;
 }
 
-int cni_exec_delegate(const char *type, const char *command, const char *stdin_buf, size_t stdin_len,
-		      json_t **ret_out, struct nr_error *err)
+int cni_exec_delegate(const char *type, const char *command, const char *stdin_buf, size_t stdin_len, json_t **ret_out,
+		      struct nr_error *err)
 {
 	struct cni_exec_req req = {
 		.command = command ? command : getenv("CNI_COMMAND"),

@@ -35,7 +35,7 @@ int cni_exec_plugin(const char *type, const struct cni_exec_req *req, json_t **r
 
 /* Delegate from inside a plugin: the same environment this process got (so CNI_COMMAND
  * and friends pass through), with `command` overriding CNI_COMMAND when not NULL. */
-int cni_exec_delegate(const char *type, const char *command, const char *stdin_buf, size_t stdin_len,
-		      json_t **ret_out, struct nr_error *err);
+int cni_exec_delegate(const char *type, const char *command, const char *stdin_buf, size_t stdin_len, json_t **ret_out,
+		      struct nr_error *err);
 
 #endif

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fdio.h"
+#include "base/json_field.h"
 #include "cni_cleanup.h"
 #include "cni_config.h"
 #include "cni_version.h"
-#include "base/fdio.h"
-#include "base/json_field.h"
 
 /* A configuration file larger than this is not a configuration file. */
 #define NETCONF_MAX_BYTES (1u << 20)
@@ -40,7 +40,8 @@ static int list_flag(json_t *list, const char *key, const char *what, bool *ret,
 		*ret = json_is_true(v);
 		return 0;
 	}
-	if (json_is_string(v) && (strcmp(json_string_value(v), "true") == 0 || strcmp(json_string_value(v), "false") == 0)) {
+	if (json_is_string(v) &&
+	    (strcmp(json_string_value(v), "true") == 0 || strcmp(json_string_value(v), "false") == 0)) {
 		*ret = strcmp(json_string_value(v), "true") == 0;
 		return 0;
 	}
@@ -56,8 +57,7 @@ static int check_plugins(json_t *plugins, const char *what, struct nr_error *err
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: 'plugins' is required", what);
 	if (json_array_size(plugins) == 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: 'plugins' is empty", what);
-	json_array_foreach(plugins, i, p)
-	{
+	json_array_foreach(plugins, i, p) {
 		json_t *t;
 		if (!json_is_object(p))
 			return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s: plugins[%zu] must be an object", what, i);

@@ -23,8 +23,8 @@ void cni_error_print(const struct nr_error *err, const char *cni_version)
 	if (o)
 		json_dumpf(o, stdout, JSON_INDENT(4));
 	else
-		printf("{\"cniVersion\": \"%s\", \"code\": %d, \"msg\": \"out of memory\"}",
-		       CNI_VERSION_LATEST, CNI_ERR_INTERNAL);
+		printf("{\"cniVersion\": \"%s\", \"code\": %d, \"msg\": \"out of memory\"}", CNI_VERSION_LATEST,
+		       CNI_ERR_INTERNAL);
 	fputc('\n', stdout);
 	fflush(stdout);
 }
@@ -120,8 +120,8 @@ static int run_op(const struct cni_plugin_ops *ops, struct cni_plugin_ctx *ctx, 
 	return print_json(out);
 }
 
-int cni_plugin_run_in_process(const struct cni_plugin_ops *ops, const struct cni_plugin_ctx *outer,
-			      enum cni_cmd cmd, struct cni_result **ret, struct nr_error *err)
+int cni_plugin_run_in_process(const struct cni_plugin_ops *ops, const struct cni_plugin_ctx *outer, enum cni_cmd cmd,
+			      struct cni_result **ret, struct nr_error *err)
 {
 	_cleanup_result_ struct cni_result *res = NULL;
 	struct cni_plugin_ctx ctx = *outer;
@@ -157,8 +157,11 @@ struct nr_elf_note {
 	char desc[24];
 };
 __attribute__((used, section(".note.netns-run"), aligned(4))) static const struct nr_elf_note nr_note = {
-	.namesz = sizeof("netns-run"), .descsz = sizeof(NR_NOTE_DESC), .type = 1,
-	.name = "netns-run", .desc = NR_NOTE_DESC,
+	.namesz = sizeof("netns-run"),
+	.descsz = sizeof(NR_NOTE_DESC),
+	.type = 1,
+	.name = "netns-run",
+	.desc = NR_NOTE_DESC,
 };
 _Static_assert(sizeof(NR_NOTE_DESC) == sizeof(nr_note.desc), "the note's desc must fill its field exactly");
 
@@ -222,8 +225,7 @@ int cni_gc_valid_attachments(const struct cni_conf *conf, json_t **ret, struct n
 		v = json_object_get(conf->root, "cni.dev/attachments");
 	if (v && !json_is_array(v))
 		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "cni.dev/valid-attachments must be an array");
-	json_array_foreach(v, i, a)
-	{
+	json_array_foreach(v, i, a) {
 		if (!json_is_object(a) || !json_is_string(json_object_get(a, "containerID")) ||
 		    !json_is_string(json_object_get(a, "ifname")))
 			return nr_error_set(err, CNI_ERR_DECODE, EINVAL,
@@ -239,8 +241,7 @@ bool cni_gc_attachment_valid(json_t *valid, const char *container_id, const char
 	size_t i;
 	json_t *a;
 
-	json_array_foreach(valid, i, a)
-	{
+	json_array_foreach(valid, i, a) {
 		const char *id = json_string_value(json_object_get(a, "containerID"));
 		const char *ifn = json_string_value(json_object_get(a, "ifname"));
 		if (id && ifn && strcmp(id, container_id) == 0 && strcmp(ifn, ifname) == 0)

@@ -4,11 +4,11 @@
 #ifndef NETNS_RUN_CNI_PLUGIN_H
 #define NETNS_RUN_CNI_PLUGIN_H
 
+#include "base/error.h"
 #include "cni_args.h"
 #include "cni_config.h"
 #include "cni_env.h"
 #include "cni_result.h"
-#include "base/error.h"
 
 struct cni_plugin_ctx {
 	struct cni_env env;
@@ -22,7 +22,7 @@ struct cni_plugin_ctx {
 /* One attachment whose host state a plugin's ADD made: what the runtime knows of it from
  * its record and its cache. */
 struct cni_host_attach {
-	const char *network;      /* the conflist's name */
+	const char *network; /* the conflist's name */
 	const char *container_id;
 	const char *ifname;
 	const struct cni_result *result; /* the chain's cached result */
@@ -73,8 +73,8 @@ int cni_plugin_main(const struct cni_plugin_ops *ops);
 /* Run another plugin's operations in this process, as if it had been executed with the
  * same environment and stdin as outer but CNI_COMMAND=cmd (delegation without a fork
  * and exec): the same version and CNI_ARGS rules apply.  ADD gives its result in *ret. */
-int cni_plugin_run_in_process(const struct cni_plugin_ops *ops, const struct cni_plugin_ctx *outer,
-			      enum cni_cmd cmd, struct cni_result **ret, struct nr_error *err);
+int cni_plugin_run_in_process(const struct cni_plugin_ops *ops, const struct cni_plugin_ctx *outer, enum cni_cmd cmd,
+			      struct cni_result **ret, struct nr_error *err);
 
 /* Whether the executable at path is one of ours (it carries the note cni_plugin.c puts in
  * every plugin), of the same shared-state version. */

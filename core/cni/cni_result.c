@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni_version.h"
 #include "base/ipaddr.h"
+#include "cni_version.h"
 
 struct cni_result *cni_result_new(void)
 {
@@ -140,8 +140,8 @@ static int get_str(struct parse_ctx *c, json_t *obj, const char *key, const char
 	return 0;
 }
 
-static int get_int(struct parse_ctx *c, json_t *obj, const char *key, const char *path, int min, int max,
-		   bool *present, int *dst)
+static int get_int(struct parse_ctx *c, json_t *obj, const char *key, const char *path, int min, int max, bool *present,
+		   int *dst)
 {
 	json_t *v = NULL;
 	json_int_t x;
@@ -195,8 +195,7 @@ static int parse_strv(struct parse_ctx *c, json_t *dns, const char *key, char **
 	*ret = calloc(json_array_size(arr), sizeof(char *));
 	if (!*ret)
 		return nr_error_set(c->err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v))
 			return bad_type(c, path, "an array of strings");
 		if (!((*ret)[i] = strdup(json_string_value(v))))
@@ -254,8 +253,9 @@ static int check_prefix_gw(struct parse_ctx *c, const char *array, size_t i, con
 	struct ip_addr g;
 
 	if (!pfx || ip_prefix_parse(pfx, ret_p) < 0)
-		return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s[%zu].%s '%s' is not an address with a prefix length",
-				    c->what, array, i, pfx_key, pfx ? pfx : "");
+		return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL,
+				    "%s: %s[%zu].%s '%s' is not an address with a prefix length", c->what, array, i,
+				    pfx_key, pfx ? pfx : "");
 	if (gw && ip_addr_parse(gw, &g) < 0)
 		return nr_error_set(c->err, CNI_ERR_DECODE, EINVAL, "%s: %s[%zu].%s '%s' is not an address", c->what,
 				    array, i, gw_key, gw);
@@ -320,8 +320,7 @@ static int parse_array(struct parse_ctx *c, json_t *root, const char *key, parse
 
 	if ((r = get_array(c, root, key, &arr)) < 0 || !arr)
 		return r;
-	json_array_foreach(arr, i, o)
-	{
+	json_array_foreach(arr, i, o) {
 		if ((r = fn(c, o, i, res)) < 0)
 			return r;
 	}

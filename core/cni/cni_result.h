@@ -26,8 +26,8 @@ struct cni_ipcfg {
 };
 
 struct cni_route {
-	char *dst; /* CIDR, validated */
-	char *gw;  /* NULL or an address */
+	char *dst;                 /* CIDR, validated */
+	char *gw;                  /* NULL or an address */
 	int mtu, advmss, priority; /* 1.1; 0 = unset */
 	bool has_table, has_scope; /* 1.1 */
 	int table, scope;

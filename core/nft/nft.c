@@ -30,9 +30,9 @@
 struct nft_batch {
 	char *buf;
 	struct mnl_nlmsg_batch *b;
-	uint32_t first_seq;  /* seq of the first message after begin */
-	unsigned n;          /* messages between begin and end */
-	bool pending;        /* the current message still needs mnl_nlmsg_batch_next() */
+	uint32_t first_seq; /* seq of the first message after begin */
+	unsigned n;         /* messages between begin and end */
+	bool pending;       /* the current message still needs mnl_nlmsg_batch_next() */
 	bool overflow;
 	const char *what[BATCH_MAX_MSGS];
 };
@@ -107,8 +107,7 @@ static int sock_error(struct nft_sock *s, int e, struct nr_error *err, const cha
 	if (e <= 0)
 		e = EIO;
 	if (s && s->last_extack[0])
-		return nr_error_set(err, CNI_ERR_INTERNAL, e, "%s: %s (kernel: %s)", ctx, strerror(e),
-				    s->last_extack);
+		return nr_error_set(err, CNI_ERR_INTERNAL, e, "%s: %s (kernel: %s)", ctx, strerror(e), s->last_extack);
 	return nr_error_set(err, CNI_ERR_INTERNAL, e, "%s: %s", ctx, strerror(e));
 }
 
@@ -148,8 +147,7 @@ static void batch_settle(struct nft_batch *b)
 		b->overflow = true;
 }
 
-struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family, uint16_t flags,
-			       const char *what)
+struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family, uint16_t flags, const char *what)
 {
 	struct nlmsghdr *nlh;
 
@@ -247,8 +245,7 @@ int nft_batch_commit(struct nft_sock *s, struct nft_batch *b, struct nr_error *e
 		return sock_error(s, s->last_errno, err, "committing an nftables transaction");
 	}
 	if (acks < b->n)
-		return sock_error(NULL, EIO, err, "nftables transaction: %u of %u messages acknowledged", acks,
-				  b->n);
+		return sock_error(NULL, EIO, err, "nftables transaction: %u of %u messages acknowledged", acks, b->n);
 	s->committed = true;
 	return 0;
 }
@@ -291,9 +288,8 @@ static int dump_on_done(const struct nlmsghdr *h, void *data)
 	return MNL_CB_STOP;
 }
 
-int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family,
-	     void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
-	     struct nr_error *err)
+int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family, void (*build)(struct nlmsghdr *nlh, void *data),
+	     mnl_cb_t cb, void *data, const char *what, struct nr_error *err)
 {
 	return nft_query(s, type, family, NLM_F_DUMP, build, cb, data, what, err);
 }

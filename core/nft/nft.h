@@ -26,10 +26,10 @@ struct nft_close_list;
 struct nft_sock {
 	struct mnl_socket *nl;
 	uint32_t portid;
-	uint32_t seq;          /* next sequence number */
-	int last_errno;        /* errno of the first failed message, 0 if none */
-	char last_extack[256]; /* NLMSGERR_ATTR_MSG of it, "" if the kernel gave none */
-	bool committed;        /* a transaction went through: see struct nft_close_list */
+	uint32_t seq;                 /* next sequence number */
+	int last_errno;               /* errno of the first failed message, 0 if none */
+	char last_extack[256];        /* NLMSGERR_ATTR_MSG of it, "" if the kernel gave none */
+	bool committed;               /* a transaction went through: see struct nft_close_list */
 	struct nft_close_list *defer; /* the caller's list for nft_sock_close, or NULL */
 };
 
@@ -61,8 +61,7 @@ void nft_batch_free(struct nft_batch *b);
  * nftnl_*_nlmsg_build_payload().  `what` names the step in error messages ("adding set
  * masq4") and must outlive the batch (a string literal).  Returns NULL when the batch is
  * full; nft_batch_commit() then fails with ENOBUFS. */
-struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family, uint16_t flags,
-			       const char *what);
+struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family, uint16_t flags, const char *what);
 /* Number of messages between begin and end. */
 unsigned nft_batch_count(const struct nft_batch *b);
 /* The batch as built so far, its begin message first and no end: *ret_len bytes at the
@@ -76,9 +75,8 @@ int nft_batch_commit(struct nft_sock *s, struct nft_batch *b, struct nr_error *e
 
 /* Send one GET request built by build(nlh, data) with NLM_F_DUMP and feed every reply
  * to cb (an mnl callback).  Errors as for nft_batch_commit, with `what` as context. */
-int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family,
-	     void (*build)(struct nlmsghdr *nlh, void *data), mnl_cb_t cb, void *data, const char *what,
-	     struct nr_error *err);
+int nft_dump(struct nft_sock *s, uint16_t type, uint16_t family, void (*build)(struct nlmsghdr *nlh, void *data),
+	     mnl_cb_t cb, void *data, const char *what, struct nr_error *err);
 
 /* The same with the caller's flags: without NLM_F_DUMP, one GET of a single object (a set
  * element by key, say) whose reply goes to cb; a missing object is -ENOENT. */

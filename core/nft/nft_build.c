@@ -188,8 +188,8 @@ static int elem_fill(struct nftnl_set_elem *el, const struct nftb_elem *e)
 	return 0;
 }
 
-int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set, const struct nftb_elem *e,
-	      bool excl, const char *what, struct nr_error *err)
+int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set,
+	      const struct nftb_elem *e, bool excl, const char *what, struct nr_error *err)
 {
 	_cleanup_nftnl_set_ struct nftnl_set *s = set_new(t, set);
 	struct nftnl_set_elem *el;
@@ -201,9 +201,9 @@ int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, co
 		return nftb_oom(err);
 	nftnl_set_elem_add(s, el); /* the set owns it from here */
 	if ((r = elem_fill(el, e)) < 0)
-		return r == -ENOMEM ? nftb_oom(err)
-				    : nr_error_set(err, CNI_ERR_INVALID_CONFIG, -r, "owner \"%s\" is too long",
-						   e->comment);
+		return r == -ENOMEM
+			       ? nftb_oom(err)
+			       : nr_error_set(err, CNI_ERR_INVALID_CONFIG, -r, "owner \"%s\" is too long", e->comment);
 	if (type == NFT_MSG_NEWSETELEM)
 		flags = NLM_F_CREATE | (excl ? NLM_F_EXCL : 0);
 	nlh = nft_batch_msg(b, type, t->family, flags, what);
@@ -292,7 +292,7 @@ bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain)
 	return true;
 }
 
-bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void *xor, uint32_t len)
+bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void * xor, uint32_t len)
 {
 	struct nftnl_expr *bw = nftnl_expr_alloc("bitwise");
 
@@ -494,8 +494,8 @@ static int on_found(const struct nftb_elem *e, void *data)
 	return 0;
 }
 
-int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key,
-		     uint32_t key_len, struct nftb_found *ret, struct nr_error *err)
+int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key, uint32_t key_len,
+		     struct nftb_found *ret, struct nr_error *err)
 {
 	struct walk w = { .cb = on_found, .data = ret, .t = t, .set = set, .key = key, .key_len = key_len };
 
@@ -633,7 +633,8 @@ static void sig_expr(char *buf, size_t len, const struct nftnl_expr *e)
 		sig_data(buf, len, e, NFTNL_EXPR_CMP_DATA);
 	} else if (!strcmp(name, "payload"))
 		sig_append(buf, len, "/%u/%u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
-			   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET), nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
+			   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+			   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
 	else if (!strcmp(name, "lookup")) {
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 		sig_append(buf, len, "/%s/%u", set ? set : "", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS));
@@ -663,8 +664,8 @@ struct chain_check {
 	const char *chain;
 	char (*want)[SIG_MAX];
 	unsigned n_want;
-	unsigned n;  /* rules seen */
-	bool same;   /* every rule seen so far is the one expected at its place */
+	unsigned n; /* rules seen */
+	bool same;  /* every rule seen so far is the one expected at its place */
 };
 
 static void build_chain_get(struct nlmsghdr *nlh, void *data)
@@ -696,10 +697,10 @@ static int on_chain_rule(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-bool nftb_chain_holds(struct nft_sock *s, const struct nftb_table *t, const char *chain,
-		      struct nftnl_rule *const *want, unsigned n)
+bool nftb_chain_holds(struct nft_sock *s, const struct nftb_table *t, const char *chain, struct nftnl_rule *const *want,
+		      unsigned n)
 {
-	_cleanup_free_ char (*sigs)[SIG_MAX] = calloc(n ? n : 1, SIG_MAX);
+	_cleanup_free_ char(*sigs)[SIG_MAX] = calloc(n ? n : 1, SIG_MAX);
 	struct chain_check c = { .t = t, .chain = chain, .want = sigs, .n_want = n, .same = true };
 	struct nr_error ignored = { 0 };
 

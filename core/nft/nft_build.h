@@ -57,9 +57,9 @@ int nftb_flush_chain(struct nft_batch *b, const struct nftb_table *t, const char
 
 struct nftb_set_spec {
 	const char *name;
-	uint32_t id;          /* ties rules to a set created in the same transaction */
+	uint32_t id; /* ties rules to a set created in the same transaction */
 	uint32_t key_type, key_len;
-	uint32_t flags;       /* NFT_SET_INTERVAL, NFT_SET_MAP, ... (NFT_SET_CONCAT is added for fields) */
+	uint32_t flags;        /* NFT_SET_INTERVAL, NFT_SET_MAP, ... (NFT_SET_CONCAT is added for fields) */
 	const uint8_t *fields; /* concatenation field lengths in bytes, or NULL */
 	uint8_t n_fields;
 	uint32_t data_type, data_len; /* maps only */
@@ -75,8 +75,8 @@ struct nftb_elem {
 	uint32_t key_len, data_len;
 	const char *comment;
 };
-int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set, const struct nftb_elem *e,
-	      bool excl, const char *what, struct nr_error *err);
+int nftb_elem(struct nft_batch *b, uint16_t type, const struct nftb_table *t, const char *set,
+	      const struct nftb_elem *e, bool excl, const char *what, struct nr_error *err);
 
 /* Rules. */
 struct nftnl_rule *nftb_rule_new(const struct nftb_table *t, const char *chain);
@@ -90,7 +90,7 @@ bool nftb_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id, uint32_
 /* A verdict (NF_ACCEPT, NF_DROP, NFT_RETURN, NFT_JUMP, NFT_GOTO with chain). */
 bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain);
 /* reg = (reg & mask) ^ xor, len bytes. */
-bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void *xor, uint32_t len);
+bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void * xor, uint32_t len);
 bool nftb_ct_dnat(struct nftnl_rule *r);   /* ct status dnat */
 bool nftb_fib_local(struct nftnl_rule *r); /* fib daddr type local */
 bool nftb_masq(struct nftnl_rule *r);
@@ -118,8 +118,8 @@ struct nftb_found {
 	uint32_t data_len;
 	char comment[NFTB_COMMENT_MAX];
 };
-int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key,
-		     uint32_t key_len, struct nftb_found *ret, struct nr_error *err);
+int nftb_lookup_elem(struct nft_sock *s, const struct nftb_table *t, const char *set, const void *key, uint32_t key_len,
+		     struct nftb_found *ret, struct nr_error *err);
 
 /* The number of rules in table t (0 when it does not exist).  Reading is cheap; a
  * transaction that touches rules costs an RCU grace period (docs/benchmarks.md), so callers
@@ -129,8 +129,8 @@ int nftb_rule_count(struct nft_sock *s, const struct nftb_table *t, unsigned *re
 /* Whether chain holds exactly the n rules want[] (built with nftb_rule_new and not put),
  * in order, compared by what they match and do: one read of the chain.  Any doubt, a read
  * error included, is false.  For "are our rules all there, untouched?". */
-bool nftb_chain_holds(struct nft_sock *s, const struct nftb_table *t, const char *chain,
-		      struct nftnl_rule *const *want, unsigned n);
+bool nftb_chain_holds(struct nft_sock *s, const struct nftb_table *t, const char *chain, struct nftnl_rule *const *want,
+		      unsigned n);
 
 /* Look one key up: *found, and the element's data and comment when found (data into
  * data_buf of data_cap bytes, comment into a NFTB_COMMENT_MAX buffer; either may be NULL). */

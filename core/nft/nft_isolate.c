@@ -18,11 +18,27 @@ static int put_sets(struct nft_batch *b, struct nr_error *err)
 {
 	static const uint8_t pair[2] = { IFNAMSIZ, IFNAMSIZ };
 	const struct nftb_set_spec specs[] = {
-		{ .name = "bridges", .id = S_BRIDGES, .key_type = NFTB_TYPE_IFNAME, .key_len = IFNAMSIZ, .key_host_order = true },
-		{ .name = "isolated", .id = S_ISOLATED, .key_type = NFTB_TYPE_IFNAME, .key_len = IFNAMSIZ, .key_host_order = true },
-		{ .name = "internal", .id = S_INTERNAL, .key_type = NFTB_TYPE_IFNAME, .key_len = IFNAMSIZ, .key_host_order = true },
-		{ .name = "same", .id = S_SAME, .key_type = NFTB_TYPE_IFNAME << NFTB_TYPE_BITS | NFTB_TYPE_IFNAME,
-		  .key_len = 2 * IFNAMSIZ, .fields = pair, .n_fields = 2 },
+		{ .name = "bridges",
+		  .id = S_BRIDGES,
+		  .key_type = NFTB_TYPE_IFNAME,
+		  .key_len = IFNAMSIZ,
+		  .key_host_order = true },
+		{ .name = "isolated",
+		  .id = S_ISOLATED,
+		  .key_type = NFTB_TYPE_IFNAME,
+		  .key_len = IFNAMSIZ,
+		  .key_host_order = true },
+		{ .name = "internal",
+		  .id = S_INTERNAL,
+		  .key_type = NFTB_TYPE_IFNAME,
+		  .key_len = IFNAMSIZ,
+		  .key_host_order = true },
+		{ .name = "same",
+		  .id = S_SAME,
+		  .key_type = NFTB_TYPE_IFNAME << NFTB_TYPE_BITS | NFTB_TYPE_IFNAME,
+		  .key_len = 2 * IFNAMSIZ,
+		  .fields = pair,
+		  .n_fields = 2 },
 	};
 	int r;
 
@@ -133,9 +149,9 @@ static int isolate_apply_once(const struct nft_isolation *n, struct nr_error *er
 	    (r = nft_batch_new(&b, err)) < 0)
 		goto fail;
 	if (rules != RULES &&
-	    ((r = nftb_table(b, &T, err)) < 0 || (r = nftb_chain(b, &T, "forward", "filter", NF_INET_FORWARD, 0, err)) < 0 ||
-	     (r = put_sets(b, err)) < 0 || (r = nftb_flush_chain(b, &T, "forward", err)) < 0 ||
-	     (r = put_rules(b, err)) < 0))
+	    ((r = nftb_table(b, &T, err)) < 0 ||
+	     (r = nftb_chain(b, &T, "forward", "filter", NF_INET_FORWARD, 0, err)) < 0 || (r = put_sets(b, err)) < 0 ||
+	     (r = nftb_flush_chain(b, &T, "forward", err)) < 0 || (r = put_rules(b, err)) < 0))
 		goto fail;
 	if ((r = put_membership(s, b, "bridges", k.name, IFNAMSIZ, true, err)) < 0 ||
 	    (r = put_membership(s, b, "same", k.pair, 2 * IFNAMSIZ, true, err)) < 0 ||
@@ -168,7 +184,6 @@ static int count_elem(const struct nftb_elem *e, void *data)
 	(*(unsigned *)data)++;
 	return 0;
 }
-
 
 int nft_isolate_forget(const char *bridge, struct nr_error *err)
 {

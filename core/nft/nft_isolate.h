@@ -11,7 +11,6 @@
 
 #define NFT_ISOLATE_TABLE "netns-run-isolation"
 
-
 struct nft_isolation {
 	const char *bridge;
 	bool isolate;  /* no forwarding between this bridge and any other of ours */

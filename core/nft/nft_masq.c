@@ -18,25 +18,45 @@ static const struct nftb_table T = { NFPROTO_INET, NFT_MASQ_TABLE };
 struct masq_family {
 	int af;
 	uint8_t nfproto;
-	const char *ctr, *own;     /* set names */
-	uint32_t ctr_id, own_id;   /* set ids: tie the rules to sets made in the same transaction */
-	uint32_t alen;             /* address bytes */
+	const char *ctr, *own;   /* set names */
+	uint32_t ctr_id, own_id; /* set ids: tie the rules to sets made in the same transaction */
+	uint32_t alen;           /* address bytes */
 	uint32_t saddr_off, daddr_off;
 	uint32_t addr_type;
 	uint8_t mcast_mask[16], mcast_net[16];
-	uint32_t daddr_reg;        /* second field of the concatenation */
+	uint32_t daddr_reg; /* second field of the concatenation */
 };
 
 static const struct masq_family FAM4 = {
-	.af = AF_INET, .nfproto = NFPROTO_IPV4, .ctr = "ctr4", .own = "own4", .ctr_id = 1, .own_id = 2, .alen = 4,
-	.saddr_off = 12, .daddr_off = 16, .addr_type = NFTB_TYPE_IPADDR,
-	.mcast_mask = { 0xf0 }, .mcast_net = { 0xe0 }, .daddr_reg = NFT_REG32_01,
+	.af = AF_INET,
+	.nfproto = NFPROTO_IPV4,
+	.ctr = "ctr4",
+	.own = "own4",
+	.ctr_id = 1,
+	.own_id = 2,
+	.alen = 4,
+	.saddr_off = 12,
+	.daddr_off = 16,
+	.addr_type = NFTB_TYPE_IPADDR,
+	.mcast_mask = { 0xf0 },
+	.mcast_net = { 0xe0 },
+	.daddr_reg = NFT_REG32_01,
 };
 
 static const struct masq_family FAM6 = {
-	.af = AF_INET6, .nfproto = NFPROTO_IPV6, .ctr = "ctr6", .own = "own6", .ctr_id = 3, .own_id = 4, .alen = 16,
-	.saddr_off = 8, .daddr_off = 24, .addr_type = NFTB_TYPE_IP6ADDR,
-	.mcast_mask = { 0xff }, .mcast_net = { 0xff }, .daddr_reg = NFT_REG32_04,
+	.af = AF_INET6,
+	.nfproto = NFPROTO_IPV6,
+	.ctr = "ctr6",
+	.own = "own6",
+	.ctr_id = 3,
+	.own_id = 4,
+	.alen = 16,
+	.saddr_off = 8,
+	.daddr_off = 24,
+	.addr_type = NFTB_TYPE_IP6ADDR,
+	.mcast_mask = { 0xff },
+	.mcast_net = { 0xff },
+	.daddr_reg = NFT_REG32_04,
 };
 
 static const struct masq_family *const FAMS[] = { &FAM4, &FAM6 };
@@ -50,10 +70,17 @@ static const struct masq_family *family_of(int af)
 static int put_sets(struct nft_batch *b, const struct masq_family *f, struct nr_error *err)
 {
 	const uint8_t fields[2] = { (uint8_t)f->alen, (uint8_t)f->alen };
-	const struct nftb_set_spec ctr = { .name = f->ctr, .id = f->ctr_id, .key_type = f->addr_type, .key_len = f->alen };
+	const struct nftb_set_spec ctr = {
+		.name = f->ctr, .id = f->ctr_id, .key_type = f->addr_type, .key_len = f->alen
+	};
 	const struct nftb_set_spec own = {
-		.name = f->own, .id = f->own_id, .key_type = f->addr_type << NFTB_TYPE_BITS | f->addr_type,
-		.key_len = 2 * f->alen, .flags = NFT_SET_INTERVAL, .fields = fields, .n_fields = 2,
+		.name = f->own,
+		.id = f->own_id,
+		.key_type = f->addr_type << NFTB_TYPE_BITS | f->addr_type,
+		.key_len = 2 * f->alen,
+		.flags = NFT_SET_INTERVAL,
+		.fields = fields,
+		.n_fields = 2,
 	};
 	int r;
 
@@ -227,10 +254,10 @@ static int put_adds(struct nft_batch *b, const struct ip_prefix *ps, size_t n, c
 /* Reading a set's elements. */
 struct elem_view {
 	const struct masq_family *f;
-	bool own;                  /* an own4/own6 element (key . subnet interval) */
+	bool own; /* an own4/own6 element (key . subnet interval) */
 	const uint8_t *key, *key_end;
 	uint32_t len;
-	const char *owner;         /* "" when the element has no comment */
+	const char *owner; /* "" when the element has no comment */
 };
 
 typedef int (*elem_cb)(const struct elem_view *v, void *data);
@@ -247,7 +274,12 @@ static int on_elem(const struct nftb_elem *e, void *data)
 {
 	struct elem_walk *w = data;
 	struct elem_view v = {
-		.f = w->f, .own = w->own, .key = e->key, .key_end = e->key_end, .len = e->key_len, .owner = e->comment,
+		.f = w->f,
+		.own = w->own,
+		.key = e->key,
+		.key_end = e->key_end,
+		.len = e->key_len,
+		.owner = e->comment,
 	};
 	int r;
 
@@ -255,7 +287,8 @@ static int on_elem(const struct nftb_elem *e, void *data)
 	if (v.len != (w->own ? 2 : 1) * w->f->alen || (w->own && !v.key_end))
 		return 0;
 	if ((r = w->cb(&v, w->data)) < 0)
-		return nr_error_set(w->err, CNI_ERR_INTERNAL, r, "reading nftables set %s", w->own ? w->f->own : w->f->ctr);
+		return nr_error_set(w->err, CNI_ERR_INTERNAL, r, "reading nftables set %s",
+				    w->own ? w->f->own : w->f->ctr);
 	return 0;
 }
 
@@ -434,8 +467,7 @@ static bool match_addr_or_owner(const struct ip_prefix *p, const char *owner, vo
 	return false;
 }
 
-static int del_locked(struct nft_sock *s, const struct ip_prefix *ps, size_t n, const char *owner,
-		      struct nr_error *err)
+static int del_locked(struct nft_sock *s, const struct ip_prefix *ps, size_t n, const char *owner, struct nr_error *err)
 {
 	struct by_addr_or_owner m = { .ps = ps, .n = n, .owner = owner };
 	int r;

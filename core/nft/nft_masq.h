@@ -24,8 +24,7 @@ struct nft_close_list; /* nft.h */
  * addresses (netns gone, no prevResult) and GC can find an attachment's entries. */
 #define NFT_MASQ_OWNER_PART_MAX 64
 #define NFT_MASQ_OWNER_MAX (3 * (NFT_MASQ_OWNER_PART_MAX + 1))
-void nft_masq_owner(char buf[NFT_MASQ_OWNER_MAX], const char *network, const char *container_id,
-		    const char *ifname);
+void nft_masq_owner(char buf[NFT_MASQ_OWNER_MAX], const char *network, const char *container_id, const char *ifname);
 
 /* Masquerade traffic from each ps[i].addr, except to its own subnet ps[i].addr/ps[i].len
  * and to multicast, in one transaction (which also creates the table, chain, sets and

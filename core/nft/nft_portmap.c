@@ -22,8 +22,8 @@ struct pm_fam {
 	uint8_t nfproto;
 	uint32_t alen, addr_type;
 	uint32_t saddr_off, daddr_off;
-	uint32_t reg_after_addr; /* first register after the address */
-	int dnat, dnat_any, snat;  /* set indices */
+	uint32_t reg_after_addr;  /* first register after the address */
+	int dnat, dnat_any, snat; /* set indices */
 };
 
 static const struct pm_fam FAM[2] = {
@@ -121,14 +121,16 @@ static int put_sets(struct nft_batch *b, struct nr_error *err)
 	const uint32_t d4 = NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_INET_SERVICE;
 	const uint32_t d6 = NFTB_TYPE_IP6ADDR << NFTB_TYPE_BITS | NFTB_TYPE_INET_SERVICE;
 	const struct nftb_set_spec specs[S_COUNT] = {
-		{ "dnat4", S_DNAT4 + 1, NFTB_TYPE_IPADDR << 2 * NFTB_TYPE_BITS | pport, 12, NFT_SET_MAP, f4, 3, d4, 8, false },
+		{ "dnat4", S_DNAT4 + 1, NFTB_TYPE_IPADDR << 2 * NFTB_TYPE_BITS | pport, 12, NFT_SET_MAP, f4, 3, d4, 8,
+		  false },
 		{ "dnat4any", S_DNAT4ANY + 1, pport, 8, NFT_SET_MAP, pp, 2, d4, 8, false },
-		{ "dnat6", S_DNAT6 + 1, NFTB_TYPE_IP6ADDR << 2 * NFTB_TYPE_BITS | pport, 24, NFT_SET_MAP, f6, 3, d6, 20, false },
+		{ "dnat6", S_DNAT6 + 1, NFTB_TYPE_IP6ADDR << 2 * NFTB_TYPE_BITS | pport, 24, NFT_SET_MAP, f6, 3, d6, 20,
+		  false },
 		{ "dnat6any", S_DNAT6ANY + 1, pport, 8, NFT_SET_MAP, pp, 2, d6, 20, false },
-		{ "snat4", S_SNAT4 + 1, NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_IPADDR, 8, NFT_SET_INTERVAL, s4, 2,
-		  0, 0, false },
-		{ "snat6", S_SNAT6 + 1, NFTB_TYPE_IP6ADDR << NFTB_TYPE_BITS | NFTB_TYPE_IP6ADDR, 32, NFT_SET_INTERVAL, s6,
+		{ "snat4", S_SNAT4 + 1, NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_IPADDR, 8, NFT_SET_INTERVAL, s4,
 		  2, 0, 0, false },
+		{ "snat6", S_SNAT6 + 1, NFTB_TYPE_IP6ADDR << NFTB_TYPE_BITS | NFTB_TYPE_IP6ADDR, 32, NFT_SET_INTERVAL,
+		  s6, 2, 0, 0, false },
 	};
 	int r;
 
@@ -215,13 +217,17 @@ static int put_elem(struct nft_batch *b, uint16_t type, const struct pm_elem *e,
 		    struct nr_error *err)
 {
 	struct nftb_elem x = {
-		.key = e->key, .key_end = e->has_end ? e->key_end : NULL, .key_len = e->key_len,
-		.data = e->data_len ? e->data : NULL, .data_len = e->data_len,
+		.key = e->key,
+		.key_end = e->has_end ? e->key_end : NULL,
+		.key_len = e->key_len,
+		.data = e->data_len ? e->data : NULL,
+		.data_len = e->data_len,
 		.comment = type == NFT_MSG_NEWSETELEM ? owner : NULL,
 	};
 
 	return nftb_elem(b, type, &T, set_names[e->set], &x, excl,
-			 type == NFT_MSG_NEWSETELEM ? "adding a port mapping element" : "removing a port mapping element",
+			 type == NFT_MSG_NEWSETELEM ? "adding a port mapping element"
+						    : "removing a port mapping element",
 			 err);
 }
 
@@ -268,7 +274,8 @@ static int on_specific(const struct nftb_elem *e, void *data)
 		uint8_t pp[8];
 
 		put_proto_port(pp, m->proto, m->host_port);
-		if (map_applies(m, s->f->af) && map_is_any(m, s->f->af) && !memcmp((const uint8_t *)e->key + alen, pp, 8)) {
+		if (map_applies(m, s->f->af) && map_is_any(m, s->f->af) &&
+		    !memcmp((const uint8_t *)e->key + alen, pp, 8)) {
 			char by[NFTB_COMMENT_MAX + 64], ip[IP_PREFIX_STRLEN];
 			struct ip_addr a = { .family = s->f->af };
 			memcpy(a.bytes, e->key, alen);
@@ -414,7 +421,8 @@ static int check_owner(const char *owner, struct nr_error *err)
 {
 	if (!owner || !*owner || strlen(owner) >= OWNER_MAX)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				    "port mappings: the owner (container id/ifname) must be 1 to %d bytes", OWNER_MAX - 1);
+				    "port mappings: the owner (container id/ifname) must be 1 to %d bytes",
+				    OWNER_MAX - 1);
 	return 0;
 }
 
@@ -427,11 +435,12 @@ int nft_portmap_add(const struct pm_attach *a, struct nr_error *err)
 	if ((r = check_owner(a->owner, err)) < 0)
 		return r;
 	if (a->n_maps > NFT_PORTMAP_MAX)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "port mappings: at most %d per attachment, not %zu",
-				    NFT_PORTMAP_MAX, a->n_maps);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG,
+				    "port mappings: at most %d per attachment, not %zu", NFT_PORTMAP_MAX, a->n_maps);
 	if (!a->n_maps || (!ctr_of(a, AF_INET) && !ctr_of(a, AF_INET6)))
 		return 0;
-	if ((r = lockfile_take(NFT_PORTMAP_LOCK, &lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0 || (r = add_locked(s, a, err)) < 0)
+	if ((r = lockfile_take(NFT_PORTMAP_LOCK, &lock, err)) < 0 || (r = nft_sock_open(&s, err)) < 0 ||
+	    (r = add_locked(s, a, err)) < 0)
 		return nr_error_wrap(err, r, "publishing ports of %s", a->owner);
 	return 0;
 }
@@ -503,7 +512,6 @@ static int remove_collected(struct nft_sock *s, const struct collect *c, bool no
 	}
 	return 0;
 }
-
 
 /* The element e if it is there, owned by owner (and, for a range, exactly this range). */
 static int collect_if_owned(struct nft_sock *s, struct collect *c, const struct pm_elem *e, const char *owner,
@@ -698,7 +706,8 @@ int nft_portmap_check(const struct pm_attach *a, struct nr_error *err)
 				return r;
 			if (!found || strcmp(owner, a->owner) != 0 || memcmp(data, e.data, e.data_len) != 0)
 				return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT,
-						    "host port %s is not published to %s (table inet " NFT_PORTMAP_TABLE ", map %s)",
+						    "host port %s is not published to %s (table inet " NFT_PORTMAP_TABLE
+						    ", map %s)",
 						    describe(m, f->af, what, sizeof(what)), a->owner, set_names[e.set]);
 		}
 	}

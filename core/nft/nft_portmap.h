@@ -34,10 +34,10 @@ struct pm_map {
 };
 
 struct pm_attach {
-	const char *owner;             /* "<container id>/<ifname>", at most 127 bytes */
-	struct ip_prefix ctr4, ctr6;   /* the container's addresses with their subnet; family 0 = none */
-	bool snat;                     /* masquerade hairpin and localhost-sourced traffic (per subnet) */
-	bool masq_all;                 /* masquerade all DNATed traffic to the container */
+	const char *owner;           /* "<container id>/<ifname>", at most 127 bytes */
+	struct ip_prefix ctr4, ctr6; /* the container's addresses with their subnet; family 0 = none */
+	bool snat;                   /* masquerade hairpin and localhost-sourced traffic (per subnet) */
+	bool masq_all;               /* masquerade all DNATed traffic to the container */
 	const struct pm_map *maps;
 	size_t n_maps;
 };

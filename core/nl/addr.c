@@ -31,7 +31,8 @@ static int addr_build(int ifindex, const struct ip_prefix *p, bool with_brd, str
 	_cleanup_(nl_addr_putp) struct nl_addr *brd = NULL;
 	int r;
 
-	if (!(a = rtnl_addr_alloc()) || !(local = nl_addr_build(p->addr.family, p->addr.bytes, ip_addr_bytes(&p->addr))))
+	if (!(a = rtnl_addr_alloc()) ||
+	    !(local = nl_addr_build(p->addr.family, p->addr.bytes, ip_addr_bytes(&p->addr))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	nl_addr_set_prefixlen(local, p->len);
 	rtnl_addr_set_ifindex(a, ifindex);
@@ -70,7 +71,8 @@ static int addr_change(struct nlsock *s, bool add, int ifindex, const struct ip_
 			  : s->last_errno == EADDRNOTAVAIL))
 		return 0;
 	if (r < 0)
-		return nlsock_error(s, r, err, add ? "adding address %s to link %d" : "removing address %s from link %d",
+		return nlsock_error(s, r, err,
+				    add ? "adding address %s to link %d" : "removing address %s from link %d",
 				    ip_prefix_format(p, text, sizeof(text)), ifindex);
 	return 0;
 }

@@ -36,8 +36,10 @@ static int bridge_create(struct nlsock *s, const char *name, unsigned int mtu, c
 	nlsock_reset(s);
 	r = nl_send_sync(s->sk, TAKE_PTR(msg)); /* frees msg */
 	if (r < 0 && vlan_filtering && s->last_errno == EOPNOTSUPP)
-		return nlsock_error(s, r, err, "creating bridge %s with VLAN filtering (kernel without "
-					       "CONFIG_BRIDGE_VLAN_FILTERING?)", name);
+		return nlsock_error(s, r, err,
+				    "creating bridge %s with VLAN filtering (kernel without "
+				    "CONFIG_BRIDGE_VLAN_FILTERING?)",
+				    name);
 	if (r < 0)
 		return nlsock_error(s, r, err, "creating bridge %s", name);
 	return 0;
@@ -74,11 +76,11 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 	bool created = false, up = false;
 
 	if (!name || !*name || strlen(name) >= IFNAMSIZ)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid bridge name \"%s\" (1 to %d characters)",
-				    name ? name : "", IFNAMSIZ - 1);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "invalid bridge name \"%s\" (1 to %d characters)", name ? name : "", IFNAMSIZ - 1);
 	if (mac && link_mac_parse(mac, bytes) < 0)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid MAC address \"%s\" for bridge %s", mac,
-				    name);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "invalid MAC address \"%s\" for bridge %s",
+				    mac, name);
 	/* The common case, a bridge that is there and up, is one round trip. */
 	if ((r = bridge_lookup(s, name, &ifindex, &up, err)) < 0)
 		return r;
@@ -91,7 +93,8 @@ int bridge_ensure(struct nlsock *s, const char *name, unsigned int mtu, const ch
 		if (r < 0)
 			return r;
 		if (r == 0)
-			return nr_error_set(err, CNI_ERR_INTERNAL, ENODEV, "bridge %s vanished while being created", name);
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENODEV, "bridge %s vanished while being created",
+					    name);
 	}
 	if (!up && (r = link_set_up(s, name, true, err)) < 0)
 		return r;

@@ -32,8 +32,7 @@ static int parse_nested(const struct nlattr *a, const struct nlattr **tb, int ma
 	const struct nlattr *x;
 
 	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
-	mnl_attr_for_each_nested(x, a)
-	{
+	mnl_attr_for_each_nested(x, a) {
 		int t = mnl_attr_get_type(x);
 		if (t <= max)
 			tb[t] = x;
@@ -84,8 +83,7 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a, *orig = NULL, *zone = NULL;
 	struct victim *v;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
-	{
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) == CTA_TUPLE_ORIG)
 			orig = a;
 		else if (mnl_attr_get_type(a) == CTA_ZONE)

@@ -2,9 +2,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <net/if.h>
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netlink/route/link.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ static int link_modify(struct nlsock *s, const char *name, const struct link_chg
 /* What the getters read from one lookup of a link by name. */
 struct link_info {
 	int ifindex;
-	int peer;   /* IFLA_LINK: a veth's peer */
+	int peer; /* IFLA_LINK: a veth's peer */
 	unsigned int flags;
 	char kind[32];
 	bool has_mac;
@@ -81,7 +81,8 @@ static int link_query(struct nlsock *s, const char *name, struct link_info *ret,
 
 	if ((r = link_get(s, name, &cur, err)) < 0)
 		return r;
-	*ret = (struct link_info){ .ifindex = rtnl_link_get_ifindex(cur), .peer = rtnl_link_get_link(cur),
+	*ret = (struct link_info){ .ifindex = rtnl_link_get_ifindex(cur),
+				   .peer = rtnl_link_get_link(cur),
 				   .flags = rtnl_link_get_flags(cur) };
 	kind = rtnl_link_get_type(cur);
 	snprintf(ret->kind, sizeof(ret->kind), "%s", kind ? kind : "");

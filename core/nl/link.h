@@ -17,7 +17,6 @@ int link_is_up(struct nlsock *s, const char *name, bool *ret_up, struct nr_error
 /* The interface index, or -ENODEV. */
 int link_index(struct nlsock *s, const char *name, struct nr_error *err);
 
-
 /* Textual MAC "aa:bb:cc:dd:ee:ff" plus NUL. */
 #define LINK_MAC_STRLEN 18
 

@@ -14,7 +14,6 @@ int netns_open(const char *path, int *ret_fd, struct nr_error *err);
 int netns_run(int nsfd, int (*fn)(void *arg, struct nr_error *err), void *arg, struct nr_error *err);
 
 /* Same, by path. */
-int netns_run_path(const char *path, int (*fn)(void *arg, struct nr_error *err), void *arg,
-		   struct nr_error *err);
+int netns_run_path(const char *path, int (*fn)(void *arg, struct nr_error *err), void *arg, struct nr_error *err);
 
 #endif

@@ -89,7 +89,8 @@ static int addrs_fill(struct nl_sock *sk, struct nl_cache **ret)
 static int addr_visit(struct nl_object *o, const struct walk *w)
 {
 	struct rtnl_addr *a = (struct rtnl_addr *)o;
-	struct nldump_addr d = { .ifindex = rtnl_addr_get_ifindex(a), .scope = rtnl_addr_get_scope(a),
+	struct nldump_addr d = { .ifindex = rtnl_addr_get_ifindex(a),
+				 .scope = rtnl_addr_get_scope(a),
 				 .flags = rtnl_addr_get_flags(a) };
 
 	if (!to_ip(rtnl_addr_get_local(a), &d.prefix.addr))

@@ -21,8 +21,8 @@ struct nldump_link {
 
 struct nldump_addr {
 	int ifindex;
-	int scope; /* RT_SCOPE_UNIVERSE for global addresses */
-	unsigned int flags; /* IFA_F_* */
+	int scope;               /* RT_SCOPE_UNIVERSE for global addresses */
+	unsigned int flags;      /* IFA_F_* */
 	struct ip_prefix prefix; /* address and prefix length */
 };
 

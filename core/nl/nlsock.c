@@ -78,18 +78,29 @@ void nlsock_reset(struct nlsock *s)
 static int nle_to_errno(int nlerr)
 {
 	switch (-nlerr) {
-	case NLE_EXIST: return EEXIST;
+	case NLE_EXIST:
+		return EEXIST;
 	case NLE_OBJ_NOTFOUND:
-	case NLE_NODEV: return ENODEV;
-	case NLE_NOMEM: return ENOMEM;
-	case NLE_PERM: return EPERM;
-	case NLE_BUSY: return EBUSY;
-	case NLE_INVAL: return EINVAL;
-	case NLE_RANGE: return ERANGE;
-	case NLE_NOADDR: return EADDRNOTAVAIL;
-	case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
-	case NLE_OPNOTSUPP: return EOPNOTSUPP;
-	default: return EIO;
+	case NLE_NODEV:
+		return ENODEV;
+	case NLE_NOMEM:
+		return ENOMEM;
+	case NLE_PERM:
+		return EPERM;
+	case NLE_BUSY:
+		return EBUSY;
+	case NLE_INVAL:
+		return EINVAL;
+	case NLE_RANGE:
+		return ERANGE;
+	case NLE_NOADDR:
+		return EADDRNOTAVAIL;
+	case NLE_AF_NOSUPPORT:
+		return EAFNOSUPPORT;
+	case NLE_OPNOTSUPP:
+		return EOPNOTSUPP;
+	default:
+		return EIO;
 	}
 }
 

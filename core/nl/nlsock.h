@@ -10,7 +10,7 @@
 
 struct nlsock {
 	struct nl_sock *sk;
-	int last_errno;       /* errno of the last NLMSG_ERROR, 0 if none */
+	int last_errno;        /* errno of the last NLMSG_ERROR, 0 if none */
 	char last_extack[256]; /* NLMSGERR_ATTR_MSG of it, "" if the kernel gave none */
 };
 

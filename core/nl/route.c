@@ -35,7 +35,8 @@ static int route_build(int ifindex, const struct ip_prefix *dst, const struct ip
 	int r;
 
 	if (gw && gw->family != dst->addr.family)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "route gateway and destination differ in family");
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "route gateway and destination differ in family");
 	if (!(rt = rtnl_route_alloc()) || !(nh = rtnl_route_nh_alloc()) ||
 	    !(d = nl_addr_build(net.addr.family, net.addr.bytes, ip_addr_bytes(&net.addr))) ||
 	    (gw && !(g = nl_addr_build(gw->family, gw->bytes, ip_addr_bytes(gw)))))
@@ -57,8 +58,8 @@ static int route_build(int ifindex, const struct ip_prefix *dst, const struct ip
 }
 
 /* Add (NLM_F_EXCL; already there is success) or delete (not there is success). */
-static int route_change(struct nlsock *s, bool add, int ifindex, const struct ip_prefix *dst,
-			const struct ip_addr *gw, struct nr_error *err)
+static int route_change(struct nlsock *s, bool add, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
+			struct nr_error *err)
 {
 	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = NULL;
 	char text[128];

@@ -103,7 +103,8 @@ int sysctl_write(const char *path, const char *value, struct nr_error *err)
 		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot set sysctl %s to \"%s\": %s", path, value,
 				    strerror(errno));
 	if ((size_t)w != n)
-		return nr_error_set(err, CNI_ERR_INTERNAL, EIO, "cannot set sysctl %s to \"%s\": short write", path, value);
+		return nr_error_set(err, CNI_ERR_INTERNAL, EIO, "cannot set sysctl %s to \"%s\": short write", path,
+				    value);
 	return 0;
 }
 
@@ -130,8 +131,8 @@ int sysctl_if_path(int family, const char *ifname, const char *key, char *buf, s
 {
 	int n;
 
-	if ((family != AF_INET && family != AF_INET6) || !ifname || !*ifname || strchr(ifname, '/') || !key ||
-	    !*key || strchr(key, '/'))
+	if ((family != AF_INET && family != AF_INET6) || !ifname || !*ifname || strchr(ifname, '/') || !key || !*key ||
+	    strchr(key, '/'))
 		return -EINVAL;
 	n = snprintf(buf, len, "net/%s/conf/%s/%s", family == AF_INET ? "ipv4" : "ipv6", ifname, key);
 	if (n < 0 || (size_t)n >= len)

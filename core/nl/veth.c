@@ -22,8 +22,8 @@ static int veth_eexist(struct nlsock *s, const char *host_name, const char *peer
 	struct nr_error ignored;
 
 	if (link_index(s, host_name, &ignored) >= 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "creating veth %s: link %s already exists", host_name,
-				    host_name);
+		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "creating veth %s: link %s already exists",
+				    host_name, host_name);
 	return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST,
 			    "creating veth %s: link %s already exists in the target network namespace", host_name,
 			    peer_name);

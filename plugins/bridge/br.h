@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "cni/cni_plugin.h"
 #include "base/ipaddr.h"
+#include "cni/cni_plugin.h"
 #include "nl/link.h"
 #include "nl/nlsock.h"
 
@@ -50,7 +50,7 @@ int br_host_check(struct nlsock *s, const char *bridge, int peer_index, struct n
 /* container.c (each runs inside the namespace nsfd) */
 int br_ctr_exists(int nsfd, const char *ifname, bool *ret, struct nr_error *err);
 int br_ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
-		  struct nr_error *err);
+		     struct nr_error *err);
 int br_ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct nr_error *err);
 /* The global addresses ifname has (for masquerade teardown), as a malloc'd array; a
  * missing link has none. */
@@ -69,8 +69,7 @@ void br_ipam_undo(const struct cni_plugin_ctx *ctx, const struct br_conf *c);
 /* result.c */
 /* Copy ipam's IPs (on interface 2, with gateways computed when isGateway) and routes
  * (plus the default routes of isDefaultGateway) into res. */
-int br_result_l3(const struct br_conf *c, const struct cni_result *ipam, struct cni_result *res,
-		 struct nr_error *err);
+int br_result_l3(const struct br_conf *c, const struct cni_result *ipam, struct cni_result *res, struct nr_error *err);
 /* The config's dns when it sets anything, else ipam's (may be NULL). */
 int br_result_dns(const struct br_conf *c, struct cni_result *ipam, struct cni_result *res, struct nr_error *err);
 int br_result_ifaces(const struct br_host *h, const char *bridge, const char *ifname, const char *ctr_mac,

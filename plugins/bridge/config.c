@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "br.h"
 #include "base/json_field.h"
+#include "br.h"
 
 #define WHAT "bridge config"
 
@@ -13,11 +13,38 @@
 static const struct br_conf defaults = { .bridge = "cni0", .isolate = true };
 
 static const char *const known_fields[] = {
-	"name", "type", "cniVersion", "cniVersions", "bridge", "isGateway", "isDefaultGateway", "forceAddress",
-	"ipMasq", "ipMasqBackend", "mtu", "hairpinMode", "promiscMode", "vlan", "vlanTrunk",
-	"preserveDefaultVlan", "enabledad", "macspoofchk", "disableContainerInterface", "portIsolation", "ipam",
-	"dns", "capabilities", "runtimeConfig", "args", "prevResult", "cni.dev/valid-attachments",
-	"cni.dev/attachments", "isolate", "icc", "internal", NULL,
+	"name",
+	"type",
+	"cniVersion",
+	"cniVersions",
+	"bridge",
+	"isGateway",
+	"isDefaultGateway",
+	"forceAddress",
+	"ipMasq",
+	"ipMasqBackend",
+	"mtu",
+	"hairpinMode",
+	"promiscMode",
+	"vlan",
+	"vlanTrunk",
+	"preserveDefaultVlan",
+	"enabledad",
+	"macspoofchk",
+	"disableContainerInterface",
+	"portIsolation",
+	"ipam",
+	"dns",
+	"capabilities",
+	"runtimeConfig",
+	"args",
+	"prevResult",
+	"cni.dev/valid-attachments",
+	"cni.dev/attachments",
+	"isolate",
+	"icc",
+	"internal",
+	NULL,
 };
 
 /* vlan, vlanTrunk, macspoofchk: only their defaults.  preserveDefaultVlan only changes

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nl/addr.h"
 #include "br.h"
+#include "nl/addr.h"
 #include "nl/netns.h"
 #include "nl/route.h"
 #include "nl/sysctl.h"
@@ -123,7 +123,7 @@ static int configure_fn(void *arg, struct nr_error *err)
 }
 
 int br_ctr_configure(int nsfd, const char *ifname, const struct br_conf *c, const struct cni_result *res,
-		  struct nr_error *err)
+		     struct nr_error *err)
 {
 	struct ctr_op op = { .ifname = ifname, .conf = c, .res = res };
 
@@ -284,7 +284,8 @@ static int check_fn(void *arg, struct nr_error *err)
 	if (strcmp(kind, "veth") != 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "%s is a %s, not a veth", op->ifname,
 				    *kind ? kind : "device");
-	if ((ifindex = link_index(s, op->ifname, err)) < 0 || (r = link_peer_index(s, op->ifname, &op->ret_peer, err)) < 0)
+	if ((ifindex = link_index(s, op->ifname, err)) < 0 ||
+	    (r = link_peer_index(s, op->ifname, &op->ret_peer, err)) < 0)
 		return ifindex < 0 ? ifindex : r;
 	for (size_t i = 0; i < op->res->n_ips; i++) {
 		if (!ip_is_ours(op->res, i, op->ifname) || ip_prefix_parse(op->res->ips[i].address, &p) < 0)

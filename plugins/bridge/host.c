@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "nl/addr.h"
 #include "br.h"
+#include "nl/addr.h"
 #include "nl/bridge.h"
 #include "nl/sysctl.h"
 #include "nl/veth.h"

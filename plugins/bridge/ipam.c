@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "br.h"
 #include "cni/cni_exec.h"
 #include "host-local/hostlocal.h"
-#include "base/json_field.h"
 
 static bool ipam_in_process(const struct cni_plugin_ctx *ctx, const char *type)
 {

@@ -94,8 +94,7 @@ static bool stale_in_network(const struct ip_prefix *addr, const char *owner, vo
 
 	if (strncmp(owner, m->net, m->net_len) != 0)
 		return false;
-	json_array_foreach(m->valid, i, a)
-	{
+	json_array_foreach(m->valid, i, a) {
 		nft_masq_owner(want, m->network, json_string_value(json_object_get(a, "containerID")),
 			       json_string_value(json_object_get(a, "ifname")));
 		if (strcmp(want, owner) == 0)

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cni/cni_result.h"
 #include "base/error.h"
 #include "base/ipaddr.h"
+#include "cni/cni_result.h"
 
 /* The addresses the bridge plugin's ipMasq masquerades for an attachment: every IP of
  * its result, as prefixes (address and subnet length), appended to *v (malloc'd). */

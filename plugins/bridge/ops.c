@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "br.h"
-#include "plugin_bridge.h"
 #include "nft/nft.h"
 #include "nl/bridge.h"
 #include "nl/netns.h"
+#include "plugin_bridge.h"
 
 /* MAC is ours; IP is for the IPAM plugin, which gets CNI_ARGS passed through. */
 static const char *const bridge_args[] = { "MAC", "IP", NULL };
@@ -186,8 +186,8 @@ static int bridge_status(const char *bridge, struct nr_error *err)
 		return 0; /* made by the first ADD */
 	}
 	if (r >= BRIDGE_MAX_PORTS)
-		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL, "bridge %s is full (%d ports, the most a Linux bridge takes)",
-				    bridge, r);
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, EXFULL,
+				    "bridge %s is full (%d ports, the most a Linux bridge takes)", bridge, r);
 	return r < 0 ? r : 0;
 }
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "br.h"
 #include "base/json_field.h"
+#include "br.h"
 
 #define CTR_IFACE 2
 
@@ -69,8 +69,7 @@ static int add_default_route(struct cni_result *res, const char *addr, const cha
 	return 0;
 }
 
-int br_result_l3(const struct br_conf *c, const struct cni_result *ipam, struct cni_result *res,
-		 struct nr_error *err)
+int br_result_l3(const struct br_conf *c, const struct cni_result *ipam, struct cni_result *res, struct nr_error *err)
 {
 	char gw[IP_PREFIX_STRLEN];
 	int r;

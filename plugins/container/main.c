@@ -16,16 +16,28 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/json_field.h"
 #include "cni/cni_chain.h"
 #include "cni/cni_plugin.h"
-#include "base/json_field.h"
 #include "nl/netns.h"
 
 #define WHAT "container config"
 
 static const char *const known_fields[] = {
-	"cniVersion", "name", "type", "containerID", "network", "ifName", "cacheDir", "capabilities",
-	"runtimeConfig", "args", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments", NULL,
+	"cniVersion",
+	"name",
+	"type",
+	"containerID",
+	"network",
+	"ifName",
+	"cacheDir",
+	"capabilities",
+	"runtimeConfig",
+	"args",
+	"prevResult",
+	"cni.dev/valid-attachments",
+	"cni.dev/attachments",
+	NULL,
 };
 
 struct owner_conf {

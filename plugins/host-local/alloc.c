@@ -10,9 +10,9 @@
 
 struct range_iter {
 	const struct hl_rangeset *set;
-	size_t idx;          /* current range */
+	size_t idx; /* current range */
 	struct ip_addr cur;
-	bool started;        /* cur is valid */
+	bool started;         /* cur is valid */
 	struct ip_addr first; /* first address returned: seeing it again ends the turn */
 	bool have_first;
 };
@@ -68,7 +68,8 @@ static const char *rangeset_describe(const struct hl_rangeset *set, char *buf, s
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < set->n && off < len; i++) {
-		int n = snprintf(buf + off, len - off, "%s%s-%s", i ? "," : "", ip_addr_format(&set->r[i].start, a, sizeof(a)),
+		int n = snprintf(buf + off, len - off, "%s%s-%s", i ? "," : "",
+				 ip_addr_format(&set->r[i].start, a, sizeof(a)),
 				 ip_addr_format(&set->r[i].end, b, sizeof(b)));
 		if (n < 0)
 			break;
@@ -88,7 +89,8 @@ static int alloc_requested(struct hl_store *s, const struct hl_rangeset *set, si
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "requested IP %s is not in range set %zu", buf,
 				    set_idx);
 	if (ip_addr_equal(ip, &set->r[i].gw))
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "requested IP %s is the subnet's gateway", buf);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "requested IP %s is the subnet's gateway",
+				    buf);
 	if ((r = hl_store_reserve(s, id, ifname, ip, set_idx, err)) < 0)
 		return r;
 	if (r == 0)
@@ -121,9 +123,8 @@ static int alloc_next(struct hl_store *s, const struct hl_rangeset *set, size_t 
 			    rangeset_describe(set, desc, sizeof(desc)));
 }
 
-int hl_alloc(struct hl_store *s, const struct hl_rangeset *set, size_t set_idx, const char *id,
-	     const char *ifname, const struct ip_addr *requested, struct ip_prefix *ret_ip,
-	     struct ip_addr *ret_gw, struct nr_error *err)
+int hl_alloc(struct hl_store *s, const struct hl_rangeset *set, size_t set_idx, const char *id, const char *ifname,
+	     const struct ip_addr *requested, struct ip_prefix *ret_ip, struct ip_addr *ret_gw, struct nr_error *err)
 {
 	struct ip_addr a;
 	int i = 0, r;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "base/json_field.h"
+#include "config.h"
 
 static int sets_append(struct hl_conf *c, struct hl_rangeset set)
 {
@@ -31,8 +31,7 @@ static int rangeset_parse(json_t *arr, const char *what, struct hl_rangeset *ret
 		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s must be an array of ranges", what);
 	if (!(set.r = calloc(json_array_size(arr) + 1, sizeof(*set.r))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		snprintf(w, sizeof(w), "%s[%zu]", what, i);
 		if ((r = hl_range_parse(v, w, &set.r[set.n], err)) < 0) {
 			free(set.r);
@@ -53,8 +52,7 @@ static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, struct n
 	json_t *v;
 	int r;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		snprintf(w, sizeof(w), "%s[%zu]", what, i);
 		if ((r = rangeset_parse(v, w, &set, err)) < 0)
 			return r;
@@ -95,19 +93,19 @@ static int routes_validate(json_t *routes, struct nr_error *err)
 	size_t i;
 	json_t *rt;
 
-	json_array_foreach(routes, i, rt)
-	{
+	json_array_foreach(routes, i, rt) {
 		const char *dst = json_string_value(json_object_get(rt, "dst"));
 		json_t *gw = json_object_get(rt, "gw");
 
 		if (!json_is_object(rt) || !dst)
-			return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "ipam: routes[%zu] must be an object with a string dst",
-					    i);
+			return nr_error_set(err, CNI_ERR_DECODE, EINVAL,
+					    "ipam: routes[%zu] must be an object with a string dst", i);
 		if (ip_prefix_parse(dst, &p) < 0)
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "ipam: routes[%zu].dst \"%s\" is not a CIDR prefix",
-					    i, dst);
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+					    "ipam: routes[%zu].dst \"%s\" is not a CIDR prefix", i, dst);
 		if (gw && !json_is_null(gw) && (!json_is_string(gw) || ip_addr_parse(json_string_value(gw), &a) < 0))
-			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "ipam: routes[%zu].gw is not an IP address", i);
+			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+					    "ipam: routes[%zu].gw is not an IP address", i);
 	}
 	return 0;
 }
@@ -150,8 +148,7 @@ static int req_from_array(struct hl_conf *c, json_t *arr, const char *from, stru
 		return 0;
 	if (!json_is_array(arr))
 		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s must be an array of IP addresses", from);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v))
 			return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s[%zu] must be a string", from, i);
 		if ((r = req_append(c, json_string_value(v), strlen(json_string_value(v)), CNI_ERR_INVALID_CONFIG, from,
@@ -184,14 +181,15 @@ static int sets_check(const struct hl_conf *c, struct nr_error *err)
 	int r;
 
 	if (c->n_sets == 0)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "ipam: no IP ranges specified (need 'ranges' or 'subnet')");
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "ipam: no IP ranges specified (need 'ranges' or 'subnet')");
 	for (size_t i = 0; i < c->n_sets; i++) {
 		if ((r = hl_rangeset_validate(&c->sets[i], i, err)) < 0)
 			return r;
 		for (size_t j = 0; j < i; j++)
 			if (hl_rangeset_overlaps(&c->sets[j], &c->sets[i]))
-				return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "ipam: range set %zu overlaps with %zu",
-						    j, i);
+				return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+						    "ipam: range set %zu overlaps with %zu", j, i);
 	}
 	return 0;
 }
@@ -202,7 +200,8 @@ static int conf_fill(struct hl_conf *c, const struct cni_plugin_ctx *ctx, struct
 	int r;
 
 	if (!ipam)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "the network configuration has no 'ipam' object");
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "the network configuration has no 'ipam' object");
 	c->name = ctx->conf.name;
 	c->data_dir = HL_DEFAULT_DATA_DIR;
 	if ((r = jfield_string(ipam, "dataDir", "ipam", false, &c->data_dir, err)) < 0 ||

@@ -11,12 +11,12 @@
 #define HL_DEFAULT_DATA_DIR "/var/lib/cni/networks"
 
 struct hl_conf {
-	const char *name;        /* network name: the store's directory */
+	const char *name; /* network name: the store's directory */
 	const char *data_dir;
 	const char *resolv_conf; /* NULL when absent */
 	struct hl_rangeset *sets;
 	size_t n_sets;
-	json_t *routes; /* borrowed, validated; NULL when absent */
+	json_t *routes;      /* borrowed, validated; NULL when absent */
 	struct ip_addr *req; /* requested addresses, in order of precedence */
 	size_t n_req;
 };

@@ -18,7 +18,12 @@ struct hl_index {
 	bool dirty;      /* the store or the index changed: the stamp is renewed on close */
 };
 
-#define HL_INDEX_INIT { .fd = -1, .storefd = -1 }
+/* clang-format off: an initialiser on one line reads as one */
+#define HL_INDEX_INIT                   \
+	{                               \
+		.fd = -1, .storefd = -1 \
+	}
+/* clang-format on */
 
 /* Open (creating) the index of the store directory storefd: 1 when it is stale (the
  * store changed behind its back, or it is new) and must be refilled, 0 when current. */

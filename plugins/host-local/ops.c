@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlocal.h"
 #include "alloc.h"
 #include "config.h"
 #include "dns.h"
+#include "hostlocal.h"
 #include "store.h"
 
 /* Releases the config and the store (and with it the lock) on every path out. */
@@ -19,7 +19,12 @@ struct hl_op {
 	struct hl_store store;
 };
 
-#define HL_OP_INIT { .store = HL_STORE_INIT }
+/* clang-format off: an initialiser on one line reads as one */
+#define HL_OP_INIT                     \
+	{                              \
+		.store = HL_STORE_INIT \
+	}
+/* clang-format on */
 
 static void hl_op_done(struct hl_op *op)
 {
@@ -122,8 +127,7 @@ static int result_fill(const struct hl_conf *c, struct cni_result *res, struct n
 	json_t *rt;
 	int r;
 
-	json_array_foreach(c->routes, i, rt)
-	{
+	json_array_foreach(c->routes, i, rt) {
 		if (cni_result_add_route(res, json_string_value(json_object_get(rt, "dst")),
 					 json_string_value(json_object_get(rt, "gw"))) < 0)
 			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
@@ -146,7 +150,8 @@ static int allocate_all(struct hl_op *op, const char *id, const char *ifname, co
 			nr_error_wrap(err, r, "allocating from range set %zu", i);
 			break;
 		}
-		if (cni_result_add_ip(res, ip_prefix_format(&got[i], a, sizeof(a)), ip_addr_format(&gw, g, sizeof(g)), -1) < 0) {
+		if (cni_result_add_ip(res, ip_prefix_format(&got[i], a, sizeof(a)), ip_addr_format(&gw, g, sizeof(g)),
+				      -1) < 0) {
 			i++; /* got[i] is leased: roll it back too */
 			r = nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 			break;
@@ -235,7 +240,8 @@ static int hl_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	for (size_t i = 0; i < op.conf.n_sets; i++)
 		if (!hl_rangeset_has_free(&op.store, &op.conf.sets[i], i))
 			return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOSPC,
-					    "no IP addresses available in range set %zu of network %s", i, op.conf.name);
+					    "no IP addresses available in range set %zu of network %s", i,
+					    op.conf.name);
 	return 0;
 }
 
@@ -249,8 +255,7 @@ static bool id_valid(json_t *valid, const char *id)
 	size_t i;
 	json_t *a;
 
-	json_array_foreach(valid, i, a)
-	{
+	json_array_foreach(valid, i, a) {
 		const char *v = json_string_value(json_object_get(a, "containerID"));
 		if (v && strcmp(v, id) == 0)
 			return true;

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "range.h"
 #include "base/json_field.h"
+#include "range.h"
 
 /* The last usable address: the broadcast address is not one for IPv4; IPv6 has none. */
 static struct ip_addr subnet_last(const struct ip_prefix *net)
@@ -30,7 +30,8 @@ static int parse_addr_field(json_t *obj, const char *key, const char *what, cons
 	if ((r = jfield_string(obj, key, what, false, &s, err)) < 0 || !s)
 		return r;
 	if (ip_addr_parse(s, ret) < 0)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: %s \"%s\" is not an IP address", what, key, s);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: %s \"%s\" is not an IP address", what,
+				    key, s);
 	if (!ip_prefix_contains(net, ret))
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: %s %s is not in subnet %s", what, key, s,
 				    ip_prefix_format(net, nbuf, sizeof(nbuf)));
@@ -51,7 +52,8 @@ int hl_range_parse(json_t *obj, const char *what, struct hl_range *ret, struct n
 	if ((r = jfield_string(obj, "subnet", what, true, &subnet, err)) < 0)
 		return r;
 	if (ip_prefix_parse(subnet, &rg.subnet) < 0)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: subnet \"%s\" is not a CIDR prefix", what, subnet);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: subnet \"%s\" is not a CIDR prefix", what,
+				    subnet);
 	/* Network, gateway and (IPv4) broadcast leave nothing to hand out below /30 or /126. */
 	if (rg.subnet.len > ip_addr_bits(&rg.subnet.addr) - 2)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: subnet %s is too small to allocate from",

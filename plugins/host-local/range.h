@@ -10,9 +10,9 @@
 #include "base/ipaddr.h"
 
 struct hl_range {
-	struct ip_prefix subnet; /* network address, host bits clear */
+	struct ip_prefix subnet;   /* network address, host bits clear */
 	struct ip_addr start, end; /* inclusive */
-	struct ip_addr gw;        /* never handed out */
+	struct ip_addr gw;         /* never handed out */
 };
 
 struct hl_rangeset {

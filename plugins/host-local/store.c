@@ -129,8 +129,8 @@ static int create_file(int dirfd, const char *name, const char *data, size_t len
 	return r;
 }
 
-int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip,
-		     size_t set_idx, struct nr_error *err)
+int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip, size_t set_idx,
+		     struct nr_error *err)
 {
 	_cleanup_free_ char *content = NULL;
 	char name[INET6_ADDRSTRLEN], last[64];
@@ -291,7 +291,8 @@ struct release_op {
 static int release_one(struct hl_store *s, const struct hl_lease *l, void *arg)
 {
 	struct release_op *op = arg;
-	bool match = op->old_format ? !l->ifname && strcmp(l->id, op->id) == 0 : hl_lease_matches(l, op->id, op->ifname);
+	bool match = op->old_format ? !l->ifname && strcmp(l->id, op->id) == 0
+				    : hl_lease_matches(l, op->id, op->ifname);
 	int r;
 
 	if (!match)
@@ -329,8 +330,7 @@ int hl_store_indexed(struct hl_store *s, const char *id, const char *ifname, str
 	return hl_index_get(&s->index, id, ifname, ret, max, ret_n);
 }
 
-void hl_store_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips,
-			size_t n)
+void hl_store_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips, size_t n)
 {
 	if (hl_index_put(&s->index, id, ifname, ips, n) < 0)
 		hl_index_abandon(&s->index);

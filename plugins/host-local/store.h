@@ -19,7 +19,12 @@ struct hl_store {
 };
 
 /* No descriptors yet: a cleanup must not close fd 0 on an early return. */
-#define HL_STORE_INIT { .dirfd = -1, .lockfd = -1, .index = HL_INDEX_INIT }
+/* clang-format off: an initialiser on one line reads as one */
+#define HL_STORE_INIT                                             \
+	{                                                         \
+		.dirfd = -1, .lockfd = -1, .index = HL_INDEX_INIT \
+	}
+/* clang-format on */
 
 struct hl_lease {
 	struct ip_addr ip;
@@ -34,8 +39,8 @@ typedef int (*hl_lease_fn)(struct hl_store *s, const struct hl_lease *l, void *a
 int hl_store_open(const char *data_dir, const char *network, struct hl_store *ret, struct nr_error *err);
 void hl_store_close(struct hl_store *s);
 /* 1 when reserved, 0 when the address was already leased. */
-int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip,
-		     size_t set_idx, struct nr_error *err);
+int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip, size_t set_idx,
+		     struct nr_error *err);
 bool hl_store_is_leased(struct hl_store *s, const struct ip_addr *ip);
 int hl_store_last_reserved(struct hl_store *s, size_t set_idx, struct ip_addr *ret);
 int hl_store_remove(struct hl_store *s, const struct ip_addr *ip, struct nr_error *err);
@@ -52,8 +57,7 @@ int hl_store_indexed(struct hl_store *s, const char *id, const char *ifname, str
 		     size_t *ret_n);
 /* Record the addresses an ADD leased to (id, ifname) in the index.  A failed write only
  * costs a rebuild later: the index is given up for this operation. */
-void hl_store_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips,
-			size_t n);
+void hl_store_index_put(struct hl_store *s, const char *id, const char *ifname, const struct ip_prefix *ips, size_t n);
 /* Rebuild the index from the lease files (after a GC, or when it is stale). */
 int hl_store_reindex(struct hl_store *s, struct nr_error *err);
 

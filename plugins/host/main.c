@@ -8,16 +8,25 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
-#include "cni/cni_plugin.h"
 #include "base/json_field.h"
+#include "cni/cni_plugin.h"
 #include "nl/netns.h"
 #include "nl/nldump.h"
 
 /* Everything standard; host has no fields of its own, so anything else is a mistake
  * (an "ipam" section would be silently ignored otherwise). */
 static const char *const known_fields[] = {
-	"cniVersion", "name", "type", "dns", "capabilities", "runtimeConfig", "args", "prevResult",
-	"cni.dev/valid-attachments", "cni.dev/attachments", NULL,
+	"cniVersion",
+	"name",
+	"type",
+	"dns",
+	"capabilities",
+	"runtimeConfig",
+	"args",
+	"prevResult",
+	"cni.dev/valid-attachments",
+	"cni.dev/attachments",
+	NULL,
 };
 
 struct host_view {

@@ -65,7 +65,8 @@ static int none_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct n
 		return 0;
 	}
 	if ((i = cni_result_add_iface(res, "lo", "00:00:00:00:00:00", ctx->env.netns)) < 0 ||
-	    cni_result_add_ip(res, "127.0.0.1/8", NULL, i) < 0 || (op.ret_ipv6 && cni_result_add_ip(res, "::1/128", NULL, i) < 0))
+	    cni_result_add_ip(res, "127.0.0.1/8", NULL, i) < 0 ||
+	    (op.ret_ipv6 && cni_result_add_ip(res, "::1/128", NULL, i) < 0))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	return 0;
 }

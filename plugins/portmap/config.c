@@ -6,15 +6,32 @@
 #include <string.h>
 
 #include "base/json_field.h"
-#include "portmap_args.h"
 #include "pm.h"
+#include "portmap_args.h"
 
 #define WHAT "portmap config"
 
 static const char *const known_fields[] = {
-	"name", "type", "cniVersion", "cniVersions", "capabilities", "runtimeConfig", "args", "prevResult", "ipam",
-	"dns", "cni.dev/valid-attachments", "cni.dev/attachments", "snat", "masqAll", "markMasqBit",
-	"externalSetMarkChain", "conditionsV4", "conditionsV6", "backend", NULL,
+	"name",
+	"type",
+	"cniVersion",
+	"cniVersions",
+	"capabilities",
+	"runtimeConfig",
+	"args",
+	"prevResult",
+	"ipam",
+	"dns",
+	"cni.dev/valid-attachments",
+	"cni.dev/attachments",
+	"snat",
+	"masqAll",
+	"markMasqBit",
+	"externalSetMarkChain",
+	"conditionsV4",
+	"conditionsV6",
+	"backend",
+	NULL,
 };
 
 /* conditionsV4/V6 add match arguments to the reference's per-container rules.  Ours are

@@ -1,11 +1,11 @@
 /* Host settings a published port needs besides its nftables elements. */
 #include <errno.h>
-#include <string.h>
 #include <netinet/in.h>
+#include <string.h>
 
 #include "nl/conntrack.h"
-#include "pm.h"
 #include "nl/sysctl.h"
+#include "pm.h"
 
 int pm_route_localnet(const struct cni_result *prev, struct nr_error *err)
 {

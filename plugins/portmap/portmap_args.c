@@ -44,8 +44,8 @@ static int parse_entry(json_t *o, size_t i, struct pm_map *m, struct nr_error *e
 	m->host_port = (uint16_t)hp;
 	m->ctr_port = (uint16_t)cp;
 	if (parse_proto(proto, &m->proto) < 0)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: protocol must be tcp, udp or sctp, not \"%s\"",
-				    what, proto);
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "%s: protocol must be tcp, udp or sctp, not \"%s\"", what, proto);
 	if (host_ip && *host_ip && ip_addr_parse(host_ip, &m->host_ip) < 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: hostIP \"%s\" is not an IP address", what,
 				    host_ip);
@@ -83,8 +83,7 @@ int pm_maps_parse(json_t *list, struct pm_map maps[NFT_PORTMAP_MAX], size_t *ret
 	if (json_array_size(list) > NFT_PORTMAP_MAX)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG, "portMappings: at most %d entries, not %zu",
 				    NFT_PORTMAP_MAX, json_array_size(list));
-	json_array_foreach(list, i, o)
-	{
+	json_array_foreach(list, i, o) {
 		if ((r = parse_entry(o, i, &maps[i], err)) < 0)
 			return r;
 	}

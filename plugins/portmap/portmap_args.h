@@ -5,8 +5,8 @@
 
 #include <jansson.h>
 
-#include "cni/cni_result.h"
 #include "base/error.h"
+#include "cni/cni_result.h"
 #include "nft/nft_portmap.h"
 
 /* A portMappings array (NULL: none) into maps[NFT_PORTMAP_MAX]: hostPort and

@@ -8,24 +8,23 @@
 #include "engine/net.h"
 #include "network.h"
 
-static const char usage[] =
-	"Usage: netns-run network ls\n"
-	"       netns-run network inspect NAME\n"
-	"       netns-run network rm NAME...\n"
-	"       netns-run network prune\n"
-	"       netns-run network reload\n"
-	"\n"
-	"Networks are CNI conflists in $NETNS_RUN_CONFIG_DIR, or in /etc/netns-run/net.d then\n"
-	"/etc/cni/net.d (first file wins per name); \"bridge\" (bridge nr0, host-local IPAM,\n"
-	"masquerade) and \"none\" are built in; \"host\" and \"container:NAME\" are modes.\n"
-	"\n"
-	"  ls        list the networks\n"
-	"  inspect   print a network's conflist\n"
-	"  rm        remove a network's bridge, isolation and masquerade state (not its conflist)\n"
-	"  prune     rm every network without a running container\n"
-	"  reload    re-apply the nftables rules and elements of every running container\n"
-	"\n"
-	"`netns-run network VERB --help` describes each.\n";
+static const char usage[] = "Usage: netns-run network ls\n"
+			    "       netns-run network inspect NAME\n"
+			    "       netns-run network rm NAME...\n"
+			    "       netns-run network prune\n"
+			    "       netns-run network reload\n"
+			    "\n"
+			    "Networks are CNI conflists in $NETNS_RUN_CONFIG_DIR, or in /etc/netns-run/net.d then\n"
+			    "/etc/cni/net.d (first file wins per name); \"bridge\" (bridge nr0, host-local IPAM,\n"
+			    "masquerade) and \"none\" are built in; \"host\" and \"container:NAME\" are modes.\n"
+			    "\n"
+			    "  ls        list the networks\n"
+			    "  inspect   print a network's conflist\n"
+			    "  rm        remove a network's bridge, isolation and masquerade state (not its conflist)\n"
+			    "  prune     rm every network without a running container\n"
+			    "  reload    re-apply the nftables rules and elements of every running container\n"
+			    "\n"
+			    "`netns-run network VERB --help` describes each.\n";
 
 static const char *plugin_types(const struct cni_netconf *n, char *buf, size_t len)
 {
@@ -45,7 +44,7 @@ static const char *plugin_types(const struct cni_netconf *n, char *buf, size_t l
 /* ls (name == NULL) or inspect name. */
 static int list_or_inspect(const char *name)
 {
-	struct nr_error err = {0};
+	struct nr_error err = { 0 };
 	struct cni_netconf **nets = NULL;
 	size_t n = 0;
 	bool found = false;
@@ -60,7 +59,8 @@ static int list_or_inspect(const char *name)
 		char types[256];
 		if (!name)
 			printf("%-20s %-10s %-28s %s\n", nets[i]->name, nets[i]->cni_version,
-			       plugin_types(nets[i], types, sizeof(types)), nets[i]->path ? nets[i]->path : "(built in)");
+			       plugin_types(nets[i], types, sizeof(types)),
+			       nets[i]->path ? nets[i]->path : "(built in)");
 		else if (!found && !strcmp(nets[i]->name, name)) {
 			char *text = json_dumps(nets[i]->list, JSON_INDENT(2));
 			if (text)
@@ -93,7 +93,9 @@ int net_verb_args(int argc, char **argv, const char *help, int min, int max)
 	}
 	if (n < min || (max >= 0 && n > max)) {
 		fprintf(stderr, "netns-run network: %s %s (see --help)\n", argv[0],
-			max == 0 ? "takes no arguments" : max == 1 ? "expects one network name" : "expects network names");
+			max == 0   ? "takes no arguments"
+			: max == 1 ? "expects one network name"
+				   : "expects network names");
 		return RT_EXIT_RUNTIME;
 	}
 	return -1;
@@ -109,8 +111,8 @@ static int cmd_network_ls(int argc, char **argv)
 
 static int cmd_network_inspect(int argc, char **argv)
 {
-	int r = net_verb_args(argc, argv, "Usage: netns-run network inspect NAME\n\nPrint the network's conflist.\n",
-			      1, 1);
+	int r = net_verb_args(argc, argv, "Usage: netns-run network inspect NAME\n\nPrint the network's conflist.\n", 1,
+			      1);
 
 	return r >= 0 ? r : list_or_inspect(argv[1]);
 }
@@ -120,9 +122,8 @@ int cmd_network(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} verbs[] = { { "ls", cmd_network_ls },		{ "list", cmd_network_ls },
-		      { "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },
-		      { "prune", cmd_network_prune },	{ "reload", cmd_network_reload } };
+	} verbs[] = { { "ls", cmd_network_ls }, { "list", cmd_network_ls },     { "inspect", cmd_network_inspect },
+		      { "rm", cmd_network_rm }, { "prune", cmd_network_prune }, { "reload", cmd_network_reload } };
 
 	if (argc < 2 || is_help(argv[1])) {
 		fputs(usage, argc < 2 ? stderr : stdout);

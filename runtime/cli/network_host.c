@@ -2,8 +2,8 @@
  * and output; what they do is the engine's (engine/network_host.h). */
 #include <stdio.h>
 
-#include "engine/network_host.h"
 #include "cli/cli.h"
+#include "engine/network_host.h"
 #include "network.h"
 
 static const char rm_usage[] =
@@ -16,11 +16,10 @@ static const char rm_usage[] =
 	"bridge) is refused; containers whose processes are gone are cleaned up first, as by\n"
 	"`netns-run gc`.  A network with nothing left to remove is success.\n";
 
-static const char prune_usage[] =
-	"Usage: netns-run network prune\n"
-	"\n"
-	"`network rm` for every network without a running container; prints the names of\n"
-	"those that had something to remove.\n";
+static const char prune_usage[] = "Usage: netns-run network prune\n"
+				  "\n"
+				  "`network rm` for every network without a running container; prints the names of\n"
+				  "those that had something to remove.\n";
 
 static const char reload_usage[] =
 	"Usage: netns-run network reload\n"

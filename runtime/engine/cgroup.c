@@ -17,8 +17,8 @@
 #include "cgroup_internal.h"
 
 const char *const cgroup_ctl_names[CGROUP_CTL_COUNT] = {
-	[CGROUP_UNIFIED] = "unified", [CGROUP_MEMORY] = "memory",   [CGROUP_CPU] = "cpu",
-	[CGROUP_CPUACCT] = "cpuacct", [CGROUP_PIDS] = "pids",       [CGROUP_DEVICES] = "devices",
+	[CGROUP_UNIFIED] = "unified", [CGROUP_MEMORY] = "memory", [CGROUP_CPU] = "cpu",
+	[CGROUP_CPUACCT] = "cpuacct", [CGROUP_PIDS] = "pids",     [CGROUP_DEVICES] = "devices",
 	[CGROUP_BLKIO] = "blkio",     [CGROUP_IO] = "io",
 };
 
@@ -214,8 +214,7 @@ static void rmdir_all(const struct cgroup_set *cg)
 		rmdir(dirs[i]);
 }
 
-int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup_set **ret,
-		  struct nr_error *err)
+int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup_set **ret, struct nr_error *err)
 {
 	enum cgroup_layout layout = cgroup_layout_detect();
 	_cleanup_cgroup_set_ struct cgroup_set *cg = NULL;
@@ -255,8 +254,8 @@ static int limit_write(const struct cgroup_set *cg, enum cgroup_ctl ctl, const s
 	const char *dir = cg->path[ctl];
 
 	if (!dir)
-		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP, "the %s cgroup controller is not available here",
-				    cgroup_ctl_names[ctl]);
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP,
+				    "the %s cgroup controller is not available here", cgroup_ctl_names[ctl]);
 	for (size_t i = 0; i < n; i++) {
 		int r;
 		if (w[i].if_present && !cgroup_file_exists(dir, w[i].file))
@@ -270,8 +269,7 @@ static int limit_write(const struct cgroup_set *cg, enum cgroup_ctl ctl, const s
 
 /* The I/O weight goes to the bfq scheduler's file where there is one, else to the
  * controller's own; a device queue without a weighing scheduler has neither. */
-static int io_weight_write(const struct cgroup_set *cg, const struct cgroup_ops *ops, int weight,
-			   struct nr_error *err)
+static int io_weight_write(const struct cgroup_set *cg, const struct cgroup_ops *ops, int weight, struct nr_error *err)
 {
 	const char *dir = cg->path[ops->io_ctl];
 	struct cgroup_write bfq[CGROUP_WRITES_MAX], plain[CGROUP_WRITES_MAX];
@@ -336,8 +334,8 @@ int cgroup_attach(const struct cgroup_set *cg, pid_t pid, unsigned which, struct
 			continue;
 		r = cgroup_file_write(dirs[i], ops->attach_file(pid), val);
 		if (r < 0)
-			return nr_error_set(err, CNI_ERR_IO, r, "cannot move %s into %s: %s", pid ? val : "the container",
-					    dirs[i], strerror(-r));
+			return nr_error_set(err, CNI_ERR_IO, r, "cannot move %s into %s: %s",
+					    pid ? val : "the container", dirs[i], strerror(-r));
 	}
 	return 0;
 }
@@ -386,7 +384,7 @@ int cgroup_destroy(const struct cgroup_set *cg, struct nr_error *err)
 				break;
 			}
 			kill_procs(dirs[i]);
-			nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 		}
 	}
 	return r;

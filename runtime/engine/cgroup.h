@@ -75,8 +75,7 @@ struct cgroup_limits {
 
 /* Create the container's v2 cgroup directory and plan its v1 ones (paths in *ret, not
  * created) for the controllers lim needs.  On failure nothing is left. */
-int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup_set **ret,
-		  struct nr_error *err);
+int cgroup_create(const char *name, const struct cgroup_limits *lim, struct cgroup_set **ret, struct nr_error *err);
 
 /* Whether cg has v1 hierarchies (hybrid or legacy), to be made by cgroup_create_v1(). */
 bool cgroup_has_v1(const struct cgroup_set *cg);

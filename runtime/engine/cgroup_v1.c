@@ -16,8 +16,8 @@
  * those whose limits, statistics or rules we use (blkio only for --io-weight).  Each one
  * costs two cgroupfs operations per container and a memory cgroup is not cheap to make;
  * freezer, net_cls and the rest would only add to that (nothing of ours pauses one). */
-static const enum cgroup_ctl used[] = {CGROUP_MEMORY, CGROUP_CPU,     CGROUP_CPUACCT,
-				       CGROUP_PIDS,   CGROUP_DEVICES, CGROUP_BLKIO};
+static const enum cgroup_ctl used[] = { CGROUP_MEMORY, CGROUP_CPU,     CGROUP_CPUACCT,
+					CGROUP_PIDS,   CGROUP_DEVICES, CGROUP_BLKIO };
 
 /* /proc/self/mountinfo and /proc/self/cgroup, read once for all controllers: mountinfo
  * is long, and reading it per controller showed in profiles of a container start. */
@@ -68,7 +68,7 @@ static int v1_dir(const struct v1_view *v, const char *ctl, const char *suffix, 
 /* The paths of the container's v1 cgroups; nothing is created yet (v1_make). */
 static int v1_plan(struct cgroup_set *cg, const char *name, const struct cgroup_limits *lim, struct nr_error *err)
 {
-	_cleanup_(v1_view_release) struct v1_view view = {0};
+	_cleanup_(v1_view_release) struct v1_view view = { 0 };
 	char suffix[300], dir[1024];
 
 	if (v1_view_load(&view) < 0)
@@ -86,9 +86,9 @@ static int v1_plan(struct cgroup_set *cg, const char *name, const struct cgroup_
 
 /* Docker's device rules: the nodes of our minimal /dev and ptys; mknod of anything (the
  * node stays useless without an allow rule). */
-static const char *const dev_allow[] = {"c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm",   "c 1:7 rwm",
-					"c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm",   "c 5:2 rwm",
-					"c 136:* rwm", "c 10:200 rwm"};
+static const char *const dev_allow[] = { "c *:* m",   "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
+					 "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",   "c 5:0 rwm",
+					 "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm" };
 
 static int dev_rules_write(const char *dir, struct nr_error *err)
 {
@@ -179,8 +179,8 @@ static void v1_usage(const struct cgroup_set *cg, long long *mem, long long *cpu
 /* In every hierarchy ours could be in, those of an older netns-run included (freezer). */
 static void v1_remove(enum cgroup_layout layout, const char *suffix)
 {
-	static const char *const all[] = {"memory", "cpu", "cpuacct", "pids", "devices", "blkio", "freezer"};
-	_cleanup_(v1_view_release) struct v1_view view = {0};
+	static const char *const all[] = { "memory", "cpu", "cpuacct", "pids", "devices", "blkio", "freezer" };
+	_cleanup_(v1_view_release) struct v1_view view = { 0 };
 	char dir[1024];
 
 	if (v1_view_load(&view) < 0)

@@ -35,8 +35,10 @@ static int v2_plan(struct cgroup_set *cg, const char *name, const struct cgroup_
 	static const struct {
 		enum cgroup_ctl ctl;
 		const char *file;
-	} probe[] = {{CGROUP_MEMORY, "memory.max"}, {CGROUP_CPU, "cpu.max"}, {CGROUP_PIDS, "pids.max"},
-		     {CGROUP_IO, "io.stat"}};
+	} probe[] = { { CGROUP_MEMORY, "memory.max" },
+		      { CGROUP_CPU, "cpu.max" },
+		      { CGROUP_PIDS, "pids.max" },
+		      { CGROUP_IO, "io.stat" } };
 	const char *root = root_of(cg->layout);
 	bool unified = cg->layout == CGROUP_LAYOUT_UNIFIED;
 	char dir[1024];

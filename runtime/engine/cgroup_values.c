@@ -8,7 +8,7 @@
 #include "base/cleanup.h"
 
 __attribute__((format(printf, 4, 5))) static size_t put(struct cgroup_write *w, const char *file, bool if_present,
-							  const char *fmt, ...)
+							const char *fmt, ...)
 {
 	va_list ap;
 
@@ -131,7 +131,7 @@ static bool has_word(const char *list, const char *word)
 
 void cgroup_subtree_want(const char *have, char *want, size_t len)
 {
-	static const char *const ctls[] = {"memory", "cpu", "pids", "io"};
+	static const char *const ctls[] = { "memory", "cpu", "pids", "io" };
 
 	want[0] = '\0';
 	for (size_t i = 0; i < sizeof(ctls) / sizeof(ctls[0]); i++)

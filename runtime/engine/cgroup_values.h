@@ -12,7 +12,7 @@
 struct cgroup_write {
 	const char *file; /* "memory.max" */
 	char value[32];
-	bool if_present;  /* skipped where the kernel has no such file (swap accounting off) */
+	bool if_present; /* skipped where the kernel has no such file (swap accounting off) */
 };
 
 /* A limit writes at most this many files. */

@@ -202,7 +202,8 @@ static int net_rm(const struct live_ctrs *ctrs, const struct cni_netconf *net, s
 	net_users(ctrs, net, users, sizeof(users));
 	if (*users)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EBUSY,
-				    "network %s is in use by running container(s) %s: stop them first", net->name, users);
+				    "network %s is in use by running container(s) %s: stop them first", net->name,
+				    users);
 	return net_remove(net, &found, err);
 }
 

@@ -1,7 +1,7 @@
 /* Addresses and prefixes as they appear in configs and results: what parses must print
  * and parse back to the same value. */
-#include "fuzz.h"
 #include "base/ipaddr.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

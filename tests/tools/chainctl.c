@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "cni/cni_chain.h"
 #include "cni/cni_plugin.h"
-#include "base/json_field.h"
 
 static int split_dirs(char *s, const char **dirs, size_t max)
 {
@@ -74,17 +74,40 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "d:c:i:n:f:a:C:V:p:t:")) != -1) {
 		switch (c) {
-		case 'd': free(dirs_s); dirs_s = strdup(optarg); break;
-		case 'c': rt.cache_dir = optarg; break;
-		case 'i': rt.container_id = optarg; break;
-		case 'n': rt.netns = optarg; break;
-		case 'f': rt.ifname = optarg; break;
-		case 'a': rt.args = optarg; break;
-		case 'C': caps_s = optarg; break;
-		case 'V': valid_s = optarg; break;
-		case 'p': rt.cni_path = optarg; break;
-		case 't': rt.timeout_ms = atoi(optarg); break;
-		default: fprintf(stderr, "usage: chainctl [options] CMD NETWORK\n"); return 2;
+		case 'd':
+			free(dirs_s);
+			dirs_s = strdup(optarg);
+			break;
+		case 'c':
+			rt.cache_dir = optarg;
+			break;
+		case 'i':
+			rt.container_id = optarg;
+			break;
+		case 'n':
+			rt.netns = optarg;
+			break;
+		case 'f':
+			rt.ifname = optarg;
+			break;
+		case 'a':
+			rt.args = optarg;
+			break;
+		case 'C':
+			caps_s = optarg;
+			break;
+		case 'V':
+			valid_s = optarg;
+			break;
+		case 'p':
+			rt.cni_path = optarg;
+			break;
+		case 't':
+			rt.timeout_ms = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: chainctl [options] CMD NETWORK\n");
+			return 2;
 		}
 	}
 	if (argc - optind != 2) {

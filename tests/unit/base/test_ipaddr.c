@@ -1,8 +1,8 @@
 /* ipaddr: prefixes, networks, containment and arithmetic. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -36,9 +36,9 @@ static void test_prefix_parse_format(void **state)
 
 static void test_prefix_parse_bad(void **state)
 {
-	const char *bad[] = { "10.0.0.1/33", "fd00::/129", "10.0.0.1", "x/24", "10.0.0.1/-1", "10.0.0.1/",
-			      "10.0.0.1/24x", "10.0.0.1/ 24", "/24", "10.0.0/24", "10.0.0.256/24", "fd00::1",
-			      "10.0.0.1/+8", "", NULL };
+	const char *bad[] = { "10.0.0.1/33",   "fd00::/129",   "10.0.0.1",     "x/24", "10.0.0.1/-1",
+			      "10.0.0.1/",     "10.0.0.1/24x", "10.0.0.1/ 24", "/24",  "10.0.0/24",
+			      "10.0.0.256/24", "fd00::1",      "10.0.0.1/+8",  "",     NULL };
 	struct ip_prefix p = { .len = 77 };
 
 	for (const char **b = bad; *b; b++) {
@@ -184,9 +184,12 @@ static void test_addr_cmp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prefix_parse_format), cmocka_unit_test(test_prefix_parse_bad),
-		cmocka_unit_test(test_addr_parse_format),   cmocka_unit_test(test_prefix_network),
-		cmocka_unit_test(test_prefix_contains),     cmocka_unit_test(test_addr_add),
+		cmocka_unit_test(test_prefix_parse_format),
+		cmocka_unit_test(test_prefix_parse_bad),
+		cmocka_unit_test(test_addr_parse_format),
+		cmocka_unit_test(test_prefix_network),
+		cmocka_unit_test(test_prefix_contains),
+		cmocka_unit_test(test_addr_add),
 		cmocka_unit_test(test_addr_cmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

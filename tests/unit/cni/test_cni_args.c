@@ -1,8 +1,8 @@
 /* cni_args_parse: CNI_ARGS "K=V;K=V" (CONVENTIONS.md). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -176,14 +176,10 @@ static void test_error_paths_exercised(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_and_null),
-		cmocka_unit_test(test_known_pairs),
-		cmocka_unit_test(test_unknown_rejected),
-		cmocka_unit_test(test_ignore_unknown),
-		cmocka_unit_test(test_malformed_pairs),
-		cmocka_unit_test(test_repeated_and_empty),
-		cmocka_unit_test(test_too_many_pairs),
-		cmocka_unit_test(test_error_paths_exercised),
+		cmocka_unit_test(test_empty_and_null),   cmocka_unit_test(test_known_pairs),
+		cmocka_unit_test(test_unknown_rejected), cmocka_unit_test(test_ignore_unknown),
+		cmocka_unit_test(test_malformed_pairs),  cmocka_unit_test(test_repeated_and_empty),
+		cmocka_unit_test(test_too_many_pairs),   cmocka_unit_test(test_error_paths_exercised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /* cni_chain's files: conflist parsing, finding networks in directories, the result cache,
  * and the per-plugin configs (capability args only where declared). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/json_field.h"
 #include "cni/cni_cache.h"
 #include "cni/cni_chain.h"
-#include "base/json_field.h"
 #include "fixture.h"
 
 struct fixture {
@@ -140,8 +140,8 @@ static void test_parse_errors(void **state)
 	expect_bad("{\"cniVersion\":\"1.0.0\",\"name\":\"..\",\"plugins\":[{\"type\":\"x\"}]}", CNI_ERR_INVALID_CONFIG,
 		   NULL);
 	expect_bad("{\"name\":\"n\",\"plugins\":[{\"type\":\"x\"}]}", CNI_ERR_INCOMPATIBLE_VERSION, "cniVersion");
-	expect_bad("{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"x\"}]}", CNI_ERR_INCOMPATIBLE_VERSION,
-		   "0.2.0");
+	expect_bad("{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"x\"}]}",
+		   CNI_ERR_INCOMPATIBLE_VERSION, "0.2.0");
 	expect_bad("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"disableCheck\":1,\"plugins\":[{\"type\":\"x\"}]}",
 		   CNI_ERR_DECODE, "disableCheck");
 }
@@ -234,17 +234,22 @@ static void test_list(void **state)
 	free(v);
 }
 
-static const char *RESULT = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\","
-			    "\"sandbox\":\"/run/netns/a\"}],\"ips\":[{\"address\":\"192.0.2.5/24\",\"gateway\":\"192.0.2.1\","
-			    "\"interface\":0}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{\"nameservers\":[\"192.0.2.1\"]}}";
+static const char *RESULT =
+	"{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\","
+	"\"sandbox\":\"/run/netns/a\"}],\"ips\":[{\"address\":\"192.0.2.5/24\",\"gateway\":\"192.0.2.1\","
+	"\"interface\":0}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{\"nameservers\":[\"192.0.2.1\"]}}";
 
 static void test_cache_round_trip(void **state)
 {
 	struct fixture *fx = *state;
 	_cleanup_json_ json_t *result = json_loads(RESULT, 0, NULL);
 	_cleanup_json_ json_t *caps = json_pack("{s:[{s:i}]}", "portMappings", "hostPort", 8080);
-	struct cni_cache_entry e = { .network = "net1", .container_id = "abc", .ifname = "eth0",
-				     .netns = "/run/netns/a", .args = "IgnoreUnknown=1;A=b", .caps = caps,
+	struct cni_cache_entry e = { .network = "net1",
+				     .container_id = "abc",
+				     .ifname = "eth0",
+				     .netns = "/run/netns/a",
+				     .args = "IgnoreUnknown=1;A=b",
+				     .caps = caps,
 				     .result = result };
 	struct cni_cache_entry *got = NULL;
 	struct cni_result *res = NULL;

@@ -1,8 +1,8 @@
 /* cni_conf_parse and cni_conf_check_command. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -104,8 +104,7 @@ static void test_decode_errors(void **state)
 	expect_conf_error("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"ipam\":{\"type\":5}}",
 			  CNI_ERR_DECODE);
 	expect_conf_error("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"dns\":1}", CNI_ERR_DECODE);
-	expect_conf_error("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"prevResult\":[]}",
-			  CNI_ERR_DECODE);
+	expect_conf_error("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"prevResult\":[]}", CNI_ERR_DECODE);
 
 	/* Length, not NUL, bounds the input: a truncated length is malformed. */
 	const char *s = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\"}";
@@ -245,14 +244,10 @@ static void test_check_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_minimal_valid),
-		cmocka_unit_test(test_sections_and_passthrough),
-		cmocka_unit_test(test_version_errors),
-		cmocka_unit_test(test_decode_errors),
-		cmocka_unit_test(test_oversized),
-		cmocka_unit_test(test_name_and_type_errors),
-		cmocka_unit_test(test_prev_result),
-		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_minimal_valid),  cmocka_unit_test(test_sections_and_passthrough),
+		cmocka_unit_test(test_version_errors), cmocka_unit_test(test_decode_errors),
+		cmocka_unit_test(test_oversized),      cmocka_unit_test(test_name_and_type_errors),
+		cmocka_unit_test(test_prev_result),    cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_check_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /* cni_env_load and the CNI_* validation rules (SPEC.md 1.1, section 2). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <stdlib.h>
@@ -50,8 +50,7 @@ static void expect_ok(enum cni_cmd want)
 }
 
 /* For cmd, each variable in `required` must be needed; the others must not. */
-static void check_required(const char *cmd, enum cni_cmd want, const char *const *required,
-			   const char *const *optional)
+static void check_required(const char *cmd, enum cni_cmd want, const char *const *required, const char *const *optional)
 {
 	set_full(cmd);
 	expect_ok(want);
@@ -223,7 +222,7 @@ static void test_cmd_round_trip(void **state)
 	const char *names[] = { "ADD", "DEL", "CHECK", "STATUS", "GC", "VERSION" };
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		enum cni_cmd c = (enum cni_cmd)-1;
+		enum cni_cmd c = (enum cni_cmd) - 1;
 		assert_string_equal(cni_cmd_name(cmds[i]), names[i]);
 		assert_int_equal(cni_cmd_parse(names[i], &c), 0);
 		assert_int_equal(c, cmds[i]);

@@ -1,8 +1,8 @@
 /* cni_plugin_find and cni_exec_plugin against small shell-script "plugins". */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cni/cni_exec.h"
 #include "base/json_field.h"
+#include "cni/cni_exec.h"
 #include "fixture.h"
 
 struct fixture {
@@ -63,10 +63,12 @@ static int setup(void **state)
 	write_script(fx->dir, "slow", "exec sleep 10");
 	write_script(fx->dir, "quiet", "exit 0");
 	write_script(fx->dir, "blank", "printf ' \\n\\t\\n'");
-	write_script(fx->dir, "huge", "printf '{\\\"x\\\":\\\"'\nhead -c 5000000 /dev/zero | tr '\\\\0' a\nprintf '\\\"}'");
+	write_script(fx->dir, "huge",
+		     "printf '{\\\"x\\\":\\\"'\nhead -c 5000000 /dev/zero | tr '\\\\0' a\nprintf '\\\"}'");
 	write_script(fx->dir, "badjson", "echo '{\"a\":'");
 	write_script(fx->dir2, "only2", "echo '{\"where\":\"second\"}'");
-	write_script(fx->dir, "sigign", "cat >/dev/null\nprintf '{\"sigign\":\"%s\"}' \"$(awk '/^SigIgn/ {print $2}' /proc/$$/status)\"");
+	write_script(fx->dir, "sigign",
+		     "cat >/dev/null\nprintf '{\"sigign\":\"%s\"}' \"$(awk '/^SigIgn/ {print $2}' /proc/$$/status)\"");
 	/* Present but not executable. */
 	write_script(fx->dir, "noexec", "exit 0");
 	{

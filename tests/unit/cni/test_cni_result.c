@@ -1,16 +1,16 @@
 /* cni_result: builders, per-version rendering, parsing and round trips. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "cni/cni_result.h"
 #include "cni/cni_version.h"
-#include "base/json_field.h"
 
 static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL };
 

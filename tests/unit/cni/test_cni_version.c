@@ -1,8 +1,8 @@
 /* cni_version: parsing, comparing and the supported set. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <string.h>
@@ -29,8 +29,8 @@ static void test_parse_good(void **state)
 
 static void test_parse_bad(void **state)
 {
-	const char *bad[] = { "1.0", "1.0.0.0", "a.b.c", "", "1.0.0-rc1", " 1.0.0", "1.0.0 ", "1..0", ".1.0",
-			      "1.0.", "-1.0.0", "+1.0.0", "1", "v1.0.0", "99999999999.0.0", NULL };
+	const char *bad[] = { "1.0",  "1.0.0.0", "a.b.c",  "",       "1.0.0-rc1", " 1.0.0", "1.0.0 ",          "1..0",
+			      ".1.0", "1.0.",    "-1.0.0", "+1.0.0", "1",         "v1.0.0", "99999999999.0.0", NULL };
 	struct cni_version v = { 7, 7, 7 };
 
 	for (const char **b = bad; *b; b++) {
@@ -105,9 +105,8 @@ static void test_supported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_compare),    cmocka_unit_test(test_at_least),
-		cmocka_unit_test(test_supported),
+		cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_bad), cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_at_least),   cmocka_unit_test(test_supported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,10 +2,10 @@
  * store directory changed behind its back, and the store's rebuild after a foreign
  * change, in a temporary directory (kernel-free).  The index stands alone: most of these
  * drive it on a bare directory, with no store around it. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>

@@ -1,9 +1,9 @@
 /* host-local's lease store: reserve, release, last reserved, and the reference's on-disk
  * format, in a temporary directory (kernel-free). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>

@@ -1,10 +1,10 @@
 /* The nftables builder without a kernel: build a batch with core/nft/nft_build.h, walk
  * its messages with libmnl, parse each back with libnftnl and compare attributes (as
  * libnftnl's own tests/nft-rule-test.c does). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -103,15 +103,29 @@ static void test_sets(void **state)
 {
 	static const uint8_t pair[2] = { 4, 4 };
 	const struct nftb_set_spec own = {
-		.name = "own4", .id = 2, .key_type = NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_IPADDR, .key_len = 8,
-		.flags = NFT_SET_INTERVAL, .fields = pair, .n_fields = 2,
+		.name = "own4",
+		.id = 2,
+		.key_type = NFTB_TYPE_IPADDR << NFTB_TYPE_BITS | NFTB_TYPE_IPADDR,
+		.key_len = 8,
+		.flags = NFT_SET_INTERVAL,
+		.fields = pair,
+		.n_fields = 2,
 	};
 	const struct nftb_set_spec map = {
-		.name = "dnat4any", .id = 7, .key_type = NFTB_TYPE_INET_SERVICE, .key_len = 4, .flags = NFT_SET_MAP,
-		.data_type = NFTB_TYPE_IPADDR, .data_len = 4,
+		.name = "dnat4any",
+		.id = 7,
+		.key_type = NFTB_TYPE_INET_SERVICE,
+		.key_len = 4,
+		.flags = NFT_SET_MAP,
+		.data_type = NFTB_TYPE_IPADDR,
+		.data_len = 4,
 	};
 	const struct nftb_set_spec names = {
-		.name = "bridges", .id = 1, .key_type = NFTB_TYPE_IFNAME, .key_len = IFNAMSIZ, .key_host_order = true,
+		.name = "bridges",
+		.id = 1,
+		.key_type = NFTB_TYPE_IFNAME,
+		.key_len = IFNAMSIZ,
+		.key_host_order = true,
 	};
 	_cleanup_nft_batch_ struct nft_batch *b = batch_new();
 	_cleanup_nftnl_set_ struct nftnl_set *s1 = nftnl_set_alloc();

@@ -1,10 +1,10 @@
 /* The nftables masquerade table against the kernel.  Only inside a private network
  * namespace: every test skips unless NR_NFT_SANDBOX=1 (tests/integration/nft_masq.sh
  * sets it after entering its sandbox).  The ruleset is inspected with `nft -j`. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -22,22 +22,22 @@ static bool sandboxed(void)
 	return v && strcmp(v, "1") == 0;
 }
 
-#define NEED_SANDBOX()                                                                  \
-	do {                                                                            \
-		if (!sandboxed()) {                                                     \
+#define NEED_SANDBOX()                                                                      \
+	do {                                                                                \
+		if (!sandboxed()) {                                                         \
 			print_message("NR_NFT_SANDBOX=1 not set: not touching nftables\n"); \
-			skip();                                                         \
-		}                                                                       \
+			skip();                                                             \
+		}                                                                           \
 	} while (0)
 
-static struct ip_prefix P(const char *s)
-{
+static struct ip_prefix P(const char *s) {
 	struct ip_prefix p;
 	assert_int_equal(ip_prefix_parse(s, &p), 0);
 	return p;
 }
 
-static void add_ok(const char *s)
+static void
+add_ok(const char *s)
 {
 	struct nr_error e = { 0 };
 	struct ip_prefix p = P(s);

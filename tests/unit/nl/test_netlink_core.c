@@ -2,10 +2,10 @@
  * Only inside a private network namespace: every test skips unless NR_NETLINK_SANDBOX=1
  * (tests/integration/netlink_core.sh sets it after entering its sandbox).  The peer
  * namespace is NR_TEST_NETNS, or one this process makes for itself. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -18,9 +18,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/ipaddr.h"
 #include "nl/addr.h"
 #include "nl/bridge.h"
-#include "base/ipaddr.h"
 #include "nl/link.h"
 #include "nl/netns.h"
 #include "nl/nlsock.h"
@@ -42,22 +42,22 @@ static bool sandboxed(void)
 	return v && strcmp(v, "1") == 0;
 }
 
-#define NEED_SANDBOX()                                                                   \
-	do {                                                                             \
-		if (!sandboxed()) {                                                      \
+#define NEED_SANDBOX()                                                                       \
+	do {                                                                                 \
+		if (!sandboxed()) {                                                          \
 			print_message("NR_NETLINK_SANDBOX=1 not set: not touching links\n"); \
-			skip();                                                          \
-		}                                                                        \
+			skip();                                                              \
+		}                                                                            \
 	} while (0)
 
 /* assert_ok(f(..., &e_)): the expression fills the e_ the macro declares, so a failure
  * prints the message the call produced. */
-#define assert_ok(expr)                                                              \
-	do {                                                                         \
-		struct nr_error e_ = { 0 };                                          \
-		int r_ = (expr);                                                     \
-		if (r_ < 0)                                                          \
-			fail_msg("%s = %d: %s", #expr, r_, e_.msg);                  \
+#define assert_ok(expr)                                             \
+	do {                                                        \
+		struct nr_error e_ = { 0 };                         \
+		int r_ = (expr);                                    \
+		if (r_ < 0)                                         \
+			fail_msg("%s = %d: %s", #expr, r_, e_.msg); \
 	} while (0)
 
 /* A new network namespace of our own: unshare, keep a handle, step back. */
@@ -105,21 +105,21 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static struct ip_prefix P(const char *s)
-{
+static struct ip_prefix P(const char *s) {
 	struct ip_prefix p;
 	assert_int_equal(ip_prefix_parse(s, &p), 0);
 	return p;
 }
 
-static struct ip_addr A(const char *s)
-{
+static struct ip_addr
+A(const char *s) {
 	struct ip_addr a;
 	assert_int_equal(ip_addr_parse(s, &a), 0);
 	return a;
 }
 
-static void test_bridge_ensure_idempotent(void **state)
+static void
+test_bridge_ensure_idempotent(void **state)
 {
 	struct nr_error err = { 0 };
 	int idx1 = 0, idx2 = 0, r;
@@ -344,8 +344,7 @@ static void test_addrs(void **state)
 static void test_routes(void **state)
 {
 	struct nr_error err = { 0 };
-	struct ip_prefix r4 = P("10.33.5.0/16"), r4b = P("10.44.0.0/16"), r6 = P("fd00:33::/64"),
-			 def4 = P("0.0.0.0/0");
+	struct ip_prefix r4 = P("10.33.5.0/16"), r4b = P("10.44.0.0/16"), r6 = P("fd00:33::/64"), def4 = P("0.0.0.0/0");
 	struct ip_addr gw4 = A("10.22.0.254"), gw6 = A("fd00:22::fe"), other = A("10.22.0.253");
 	bool there = true;
 	int br;

@@ -1,10 +1,10 @@
 /* The plugins' host maintenance as the runtime reaches it, kernel-free: the built-in
  * table's walk over a chain (cni_builtin_host_each) and the bridge's host object, read
  * with the plugin's own parser and defaults. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <string.h>
@@ -46,9 +46,10 @@ static int stop_at_first(size_t i, json_t *plugin, const struct cni_builtin *b, 
 
 static void test_walk_visits_only_plugins_with_host_ops(void **state)
 {
-	struct cni_netconf *n = chain("{\"cniVersion\":\"1.0.0\",\"name\":\"w\",\"plugins\":["
-				      "{\"type\":\"loopback\"},{\"type\":\"bridge\"},{\"type\":\"macvlan\"},"
-				      "{\"type\":\"portmap\"},{\"type\":\"Bridge\"},{\"type\":\"bridge\",\"bridge\":\"x\"}]}");
+	struct cni_netconf *n = chain(
+		"{\"cniVersion\":\"1.0.0\",\"name\":\"w\",\"plugins\":["
+		"{\"type\":\"loopback\"},{\"type\":\"bridge\"},{\"type\":\"macvlan\"},"
+		"{\"type\":\"portmap\"},{\"type\":\"Bridge\"},{\"type\":\"bridge\",\"bridge\":\"x\"}]}");
 	char seen[256] = "";
 	int calls = 0;
 

@@ -1,10 +1,10 @@
 /* The cgroup manager's pure half (runtime/cgroup_values.c): what each limit writes to
  * which file in v1 and v2, and the parsing of /proc/self/mountinfo, /proc/self/cgroup and
  * cgroup.controllers, on sample text.  No kernel. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -151,8 +151,8 @@ static void test_subtree_want(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memory),	     cmocka_unit_test(test_cpus),
-		cmocka_unit_test(test_pids),	     cmocka_unit_test(test_io_weight),
+		cmocka_unit_test(test_memory),       cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_pids),         cmocka_unit_test(test_io_weight),
 		cmocka_unit_test(test_mountinfo),    cmocka_unit_test(test_proc_cgroup),
 		cmocka_unit_test(test_subtree_want),
 	};
