@@ -13,6 +13,7 @@
 #include "net.h"
 #include "rt.h"
 #include "rt_error.h"
+#include "upper.h"
 
 static bool stale(const struct ctr_record *rec)
 {
@@ -38,8 +39,8 @@ int ctr_gc_reconcile(ctr_gc_report_fn report, void *ctx, struct nr_error *err)
 		if (ctr_store_load(*p, &rec, &e) < 0) {
 			/* A directory without a record: a start that died before writing one. */
 			char dir[512];
-			if (e.code == RT_ERR_NOT_FOUND && rt_rm_rf(rt_ctr_path(dir, sizeof(dir), *p, NULL)) >= 0 &&
-			    report)
+			if (e.code == RT_ERR_NOT_FOUND &&
+			    upper_remove_dir(rt_ctr_path(dir, sizeof(dir), *p, NULL)) >= 0 && report)
 				report(ctx, CTR_GC_NO_RECORD, *p, NULL);
 			continue;
 		}

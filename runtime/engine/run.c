@@ -32,6 +32,7 @@
 #include "rt_error.h"
 #include "run.h"
 #include "start_proto.h"
+#include "upper.h"
 #include "userns.h"
 
 /* The kernel's struct clone_args, version 2 (glibc does not export it). */
@@ -117,12 +118,11 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	if (mkdir(c->dir, 0711) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", c->dir, strerror(errno));
 	c->created = true;
-	static const char *const sub[] = { "upper", "work", "merged" };
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", c->dir, sub[i]);
-		if (mkdir(p, 0755) < 0)
-			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
-	}
+	snprintf(p, sizeof(p), "%s/merged", c->dir);
+	if (mkdir(p, 0755) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
+	if ((r = upper_create(c->dir, err)) < 0)
+		return r;
 	struct ctr_record *rec = c->rec = ctr_record_new();
 	if (!rec)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -318,7 +318,7 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
 		if (ctr_teardown(c->rec, true, &e) < 0)
 			nr_error_details(err, "and undoing the start failed: %s", e.msg);
 	} else if (c->created) {
-		rt_rm_rf(c->dir);
+		upper_remove_dir(c->dir);
 	}
 	c->done = true;
 }

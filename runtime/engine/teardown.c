@@ -10,6 +10,7 @@
 #include "net.h"
 #include "rt.h"
 #include "rt_error.h"
+#include "upper.h"
 
 static void keep_first(struct nr_error *err, int *ret, int r, const struct nr_error *e)
 {
@@ -65,7 +66,7 @@ int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err)
 		cgroup_destroy_by_name(rec->name);
 	}
 	if ((remove || rec->rm) && ret >= 0) {
-		r = rt_rm_rf(dir);
+		r = upper_remove_dir(dir);
 		if (r < 0) {
 			r = nr_error_set(&e, RT_ERR_SYSTEM, r, "cannot remove %s: %s", dir, strerror(-r));
 			keep_first(err, &ret, r, &e);
