@@ -23,6 +23,7 @@ struct run_opts {
 	const char *rootfs[16]; /* lower layers, top first; none given = "/" */
 	size_t n_rootfs;
 	bool read_only;
+	bool privileged; /* --privileged: all caps, no seccomp, no masks */
 	struct volume vols[32];
 	size_t n_vols;
 	const char *env[128]; /* "K=V" */

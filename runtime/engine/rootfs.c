@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "masks.h"
 #include "rt.h"
 #include "rt_error.h"
+#include "upper.h"
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
 		    struct nr_error *err)
@@ -142,6 +144,16 @@ static int attach_layers(const struct child_cfg *c, const int *fds, int n, char 
 	return 0;
 }
 
+static int overlay(const struct child_cfg *c, const char *merged, const char *data, struct nr_error *err)
+{
+	char hint[256];
+
+	if (mount("overlay", merged, "overlay", 0, data) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s%s", data,
+				    strerror(errno), upper_hint(c->ctr_dir, hint, sizeof(hint)));
+	return 0;
+}
+
 static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, const char *merged, struct nr_error *err)
 {
 	char data[4096], lower[3072] = "";
@@ -156,10 +168,7 @@ static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, c
 		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
 				     lower, c->ctr_dir, c->ctr_dir) >= sizeof(data))
 			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
-		if (mount("overlay", merged, "overlay", 0, data) < 0)
-			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s", data,
-					    strerror(errno));
-		return 0;
+		return overlay(c, merged, data, err);
 	}
 	if (o->n_rootfs == 0)
 		snprintf(lower, sizeof(lower), "/");
@@ -174,10 +183,7 @@ static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, c
 	if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, c->ctr_dir,
 			     c->ctr_dir) >= sizeof(data))
 		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
-	if (mount("overlay", merged, "overlay", 0, data) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s", data,
-				    strerror(errno));
-	return 0;
+	return overlay(c, merged, data, err);
 }
 
 static int setup_dev(const char *merged, bool userns, struct nr_error *err)
@@ -289,24 +295,17 @@ static int mask_paths(struct nr_error *err)
 	return 0;
 }
 
-/* With the host's / as the lower layer, its /tmp and netns-run's own state (other
- * containers' layers, CNI caches) would show through: cover them. */
-static int hide_host_state(const char *merged, struct nr_error *err)
+/* With the host's / as the lower layer, a /tmp of its own (the host's secrets and the
+ * state of netns-run are masked later: masks.c). */
+static int fresh_tmp(const char *merged, struct nr_error *err)
 {
-	const char *dirs[] = { "/tmp", rt_paths()->state_dir, "/var/lib/cni" };
 	char p[PATH_MAX];
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", merged, dirs[i]);
-		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		int r = do_mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, i == 0 ? "mode=1777" : "mode=755,size=4k",
-				 err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	snprintf(p, sizeof(p), "%s/tmp", merged);
+	if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return do_mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err);
 }
 
 /* The part of the root that needs neither the cgroups nor the network: private
@@ -322,7 +321,7 @@ int rootfs_prepare(const struct child_cfg *c, const int *layer_fds, int n_layers
 	snprintf(merged, sizeof(merged), "%s/merged", c->ctr_dir);
 	if ((r = mount_overlay(c, layer_fds, n_layers, merged, err)) < 0)
 		return r;
-	if (c->o->n_rootfs == 0 && (r = hide_host_state(merged, err)) < 0)
+	if (c->o->n_rootfs == 0 && (r = fresh_tmp(merged, err)) < 0)
 		return r;
 	if ((r = mount_fresh("proc", merged, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0 ||
 	    (r = mount_fresh("sysfs", merged, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, err)) < 0)
@@ -349,9 +348,21 @@ int rootfs_finish(const struct child_cfg *c, struct nr_error *err)
 		if ((r = bind_into(src, merged, p, false, err)) < 0)
 			return r;
 	}
-	for (size_t i = 0; i < o->n_vols; i++)
+	/* The masks first, so that a volume on or under a masked path wins. */
+	struct masks m;
+	if ((r = masks_apply(o, merged, &m, err)) < 0) {
+		masks_seal(&m, NULL);
+		return r;
+	}
+	for (size_t i = 0; i < o->n_vols && r >= 0; i++)
 		if ((r = bind_into(o->vols[i].host, merged, o->vols[i].cont, o->vols[i].ro, err)) < 0)
-			return nr_error_wrap(err, r, "-v %s:%s", o->vols[i].host, o->vols[i].cont);
+			nr_error_wrap(err, r, "-v %s:%s", o->vols[i].host, o->vols[i].cont);
+	if (r < 0) {
+		masks_seal(&m, NULL);
+		return r;
+	}
+	if ((r = masks_seal(&m, err)) < 0)
+		return r;
 	if (o->workdir) {
 		snprintf(p, sizeof(p), "%s%s", merged, o->workdir);
 		if ((r = rt_mkdir_p(p, 0755)) < 0)
@@ -363,7 +374,8 @@ int rootfs_finish(const struct child_cfg *c, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "pivot_root into %s: %s", merged, strerror(errno));
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot detach the old root: %s", strerror(errno));
-	if ((r = mask_paths(err)) < 0)
+	/* Not with --privileged, as in Docker. */
+	if (!o->privileged && (r = mask_paths(err)) < 0)
 		return r;
 	if (o->read_only && (r = do_mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, err)) < 0)
 		return nr_error_wrap(err, r, "--read-only");

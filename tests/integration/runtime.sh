@@ -44,12 +44,12 @@ t_eq "the host's hostname is untouched" "$(hostname)" "$(cat /proc/sys/kernel/ho
 rm -f /etc/nr-test-$P
 run sh -c "echo inside > /etc/nr-test-$P && cat /etc/nr-test-$P" >/dev/null; t_eq "writing into /etc works inside" $? 0
 t_check "... and never reaches the host's /etc" test ! -e /etc/nr-test-$P
-"$NR" run --net=none --name "$P-keep" sh -c 'echo x > /root/kept' 
-t_check "without --rm the upper layer keeps the write" test -f "$NETNS_RUN_STATE_DIR/containers/$P-keep/upper/root/kept"
+"$NR" run --net=none --name "$P-keep" sh -c 'echo x > /var/kept' 
+t_check "without --rm the upper layer keeps the write" test -f "$NETNS_RUN_STATE_DIR/containers/$P-keep/upper/var/kept"
 t_eq "... and the record says exited (0)" "$(state '.status + " " + (.exit_code|tostring)' "$P-keep")" "exited 0"
 t_eq "rm removes it" "$("$NR" rm "$P-keep")" "$P-keep"
 t_check "... with its upper layer" test ! -e "$NETNS_RUN_STATE_DIR/containers/$P-keep"
-"$NR" run --rm --net=none --name "$P-rm" sh -c 'echo x > /root/gone'
+"$NR" run --rm --net=none --name "$P-rm" sh -c 'echo x > /var/gone'
 t_check "--rm removes the container and its upper layer" test ! -e "$NETNS_RUN_STATE_DIR/containers/$P-rm"
 out=$(run --read-only sh -c 'echo x > /etc/ro-test' 2>&1); rc=$?
 t_eq "--read-only: writes to / fail" $rc 2
