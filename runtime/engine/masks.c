@@ -2,9 +2,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +21,22 @@
  * and the state of container runtimes (their containers' files and secrets).  Keep in
  * step with docs/security.md. */
 static const char *const masked[] = {
-	"/etc/shadow",         "/etc/shadow-",     "/etc/gshadow",        "/etc/gshadow-",
-	"/etc/security/opasswd", "/etc/sudoers",   "/etc/sudoers.d",      "/etc/ssl/private",
-	"/etc/krb5.keytab",    "/root",            "/home",               "/var/lib/netns-run",
-	"/var/lib/cni",        "/var/lib/docker",  "/var/lib/containerd", "/var/lib/containers",
+	"/etc/shadow",
+	"/etc/shadow-",
+	"/etc/gshadow",
+	"/etc/gshadow-",
+	"/etc/security/opasswd",
+	"/etc/sudoers",
+	"/etc/sudoers.d",
+	"/etc/ssl/private",
+	"/etc/krb5.keytab",
+	"/root",
+	"/home",
+	"/var/lib/netns-run",
+	"/var/lib/cni",
+	"/var/lib/docker",
+	"/var/lib/containerd",
+	"/var/lib/containers",
 };
 /* SSH private host keys: /etc/ssh/<this>; the .pub files stay. */
 #define SSH_HOST_KEY "ssh_host_*_key"
@@ -97,7 +109,8 @@ static int mask_dir(int target, const struct stat *st, bool seal, struct masks *
 		return -errno;
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "netns-run-mask", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -errno;
 	unsigned attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (seal ? MOUNT_ATTR_RDONLY : 0);
 	if ((mnt = fsmount(fs, FSMOUNT_CLOEXEC, attr)) < 0 ||

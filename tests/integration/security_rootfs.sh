@@ -124,6 +124,12 @@ if [ -n "$mon" ]; then
 else
 	t_fail "gc after a killed runtime: no record, no mount left" "the detached container did not start"
 fi
+# Killed between the tmpfs and the record (at its first symlink): gc removes both.
+(NETNS_RUN_STATE_DIR=$S timeout 30 strace -f -qq -o /dev/null -e inject=symlink,symlinkat:signal=KILL:when=1 \
+	"$NR" run --rm --net=none --name $P-k true >/dev/null 2>&1; true) 2>/dev/null
+ovl gc >/dev/null 2>&1
+t_eq "gc after a start killed before its record: no directory, no mount left" \
+	"$(ls $S/containers; grep -c netns-run-rw /proc/self/mountinfo)" 0
 umount $O/m
 NETNS_RUN_STATE_DIR=/run/netns-run
 
