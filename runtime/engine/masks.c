@@ -19,24 +19,17 @@
 
 /* Readable by the host's root only because they hold credentials or privilege policy,
  * and the state of container runtimes (their containers' files and secrets).  Keep in
- * step with docs/security.md. */
+ * step with docs/security.md.  The home directories are in `emptied` instead. */
 static const char *const masked[] = {
-	"/etc/shadow",
-	"/etc/shadow-",
-	"/etc/gshadow",
-	"/etc/gshadow-",
-	"/etc/security/opasswd",
-	"/etc/sudoers",
-	"/etc/sudoers.d",
-	"/etc/ssl/private",
-	"/etc/krb5.keytab",
+	"/etc/shadow",  "/etc/shadow-",    "/etc/gshadow",        "/etc/gshadow-",       "/etc/security/opasswd",
+	"/etc/sudoers", "/etc/sudoers.d",  "/etc/ssl/private",    "/etc/krb5.keytab",    "/var/lib/netns-run",
+	"/var/lib/cni", "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers",
+};
+/* Hidden like the masked directories, but by an empty WRITABLE tmpfs: HOME is /root, and
+ * programs expect to write their dotfiles there as they can in a Docker image's /root. */
+static const char *const emptied[] = {
 	"/root",
 	"/home",
-	"/var/lib/netns-run",
-	"/var/lib/cni",
-	"/var/lib/docker",
-	"/var/lib/containerd",
-	"/var/lib/containers",
 };
 /* SSH private host keys: /etc/ssh/<this>; the .pub files stay. */
 #define SSH_HOST_KEY "ssh_host_*_key"
@@ -99,7 +92,9 @@ static int volumes_at(const struct run_opts *o, const char *path)
 	return ret;
 }
 
-static int mask_dir(int target, const struct stat *st, bool seal, struct masks *m)
+/* seal: read-only at once; writable: an emptied home (never read-only, no size cap beyond
+ * the container's memory limit, as /tmp). */
+static int mask_dir(int target, const struct stat *st, bool seal, bool writable, struct masks *m)
 {
 	_cleanup_close_ int fs = -1, mnt = -1;
 	char mode[16];
@@ -109,14 +104,16 @@ static int mask_dir(int target, const struct stat *st, bool seal, struct masks *
 		return -errno;
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "netns-run-mask", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+	    (!writable && fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0) ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -errno;
-	unsigned attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (seal ? MOUNT_ATTR_RDONLY : 0);
+	unsigned attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (!writable)
+		attr |= MOUNT_ATTR_NOEXEC | (seal ? MOUNT_ATTR_RDONLY : 0);
 	if ((mnt = fsmount(fs, FSMOUNT_CLOEXEC, attr)) < 0 ||
 	    move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
-	if (!seal) {
+	if (!seal && !writable) {
 		if (m->n >= sizeof(m->unsealed) / sizeof(m->unsealed[0]))
 			return -E2BIG;
 		m->unsealed[m->n++] = mnt;
@@ -137,7 +134,8 @@ static int mask_file(int target)
 }
 
 /* Mask path, resolved inside the tree (a symbolic link cannot lead out to the host's). */
-static int mask(const struct run_opts *o, int root, const char *path, struct masks *m, struct nr_error *err)
+static int mask(const struct run_opts *o, int root, const char *path, bool writable, struct masks *m,
+		struct nr_error *err)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	_cleanup_close_ int fd = -1;
@@ -151,7 +149,7 @@ static int mask(const struct run_opts *o, int root, const char *path, struct mas
 		return 0;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mask %s: %s", path, strerror(errno));
-	r = S_ISDIR(st.st_mode) ? mask_dir(fd, &st, vol == 0, m) : mask_file(fd);
+	r = S_ISDIR(st.st_mode) ? mask_dir(fd, &st, vol == 0, writable, m) : mask_file(fd);
 	if (r < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot mask %s: %s", path, strerror(-r));
 	return 0;
@@ -175,7 +173,7 @@ static int mask_ssh_host_keys(const struct run_opts *o, int root, struct masks *
 	while (r >= 0 && (de = readdir(d)))
 		if (!fnmatch(SSH_HOST_KEY, de->d_name, FNM_PERIOD)) {
 			snprintf(path, sizeof(path), "/etc/ssh/%s", de->d_name);
-			r = mask(o, root, path, m, err);
+			r = mask(o, root, path, false, m, err);
 		}
 	closedir(d);
 	return r;
@@ -188,7 +186,10 @@ static int mask_moved(const struct run_opts *o, int root, const char *path, stru
 	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
 		if (relation(masked[i], path))
 			return 0;
-	return mask(o, root, path, m, err);
+	for (size_t i = 0; i < sizeof(emptied) / sizeof(emptied[0]); i++)
+		if (relation(emptied[i], path))
+			return 0;
+	return mask(o, root, path, false, m, err);
 }
 
 int masks_apply(const struct run_opts *o, const char *merged, struct masks *m, struct nr_error *err)
@@ -203,7 +204,9 @@ int masks_apply(const struct run_opts *o, const char *merged, struct masks *m, s
 	if ((root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "%s: %s", merged, strerror(errno));
 	for (size_t i = 0; r >= 0 && i < sizeof(masked) / sizeof(masked[0]); i++)
-		r = mask(o, root, masked[i], m, err);
+		r = mask(o, root, masked[i], false, m, err);
+	for (size_t i = 0; r >= 0 && i < sizeof(emptied) / sizeof(emptied[0]); i++)
+		r = mask(o, root, emptied[i], true, m, err);
 	/* Wherever NETNS_RUN_STATE_DIR and NETNS_RUN_CNI_CACHE_DIR moved them. */
 	if (r >= 0)
 		r = mask_moved(o, root, paths->state_dir, m, err);

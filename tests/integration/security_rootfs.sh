@@ -41,7 +41,11 @@ for mode in default userns; do
 	else
 		t_skip "$mode: the machine's SSH host key reads empty" "none here (the fake root below has one)"
 	fi
-	t_check "$mode: a masked directory is read-only" sh -c "! '$NR' run --rm --net=none ${args[*]} touch /root/x 2>/dev/null"
+	t_check "$mode: a masked directory is read-only" \
+		sh -c "! '$NR' run --rm --net=none ${args[*]} touch /etc/ssl/private/x 2>/dev/null"
+	t_eq "$mode: /root is an empty writable home" \
+		"$(run "${args[@]}" sh -c 'echo x >/root/.nr-probe && cat /root/.nr-probe')" x
+	t_check "$mode: ... whose writes stay in the container" test ! -e /root/.nr-probe
 done
 t_eq "-v DIR:/root brings /root back" "$(run -v $VOL:/root cat /root/f)" from-volume
 t_eq "--userns -v DIR:/root too" "$(run --userns $B -v $VOL:/root cat /root/f)" from-volume
@@ -49,7 +53,7 @@ if [ -n "$(ls -A /root)" ]; then
 	t_eq "-v DIR:/root/data: the volume, and nothing else of /root" \
 		"$(run -v $VOL:/root/data sh -c 'ls -A /root; cat /root/data/f')" "data
 from-volume"
-	t_check "... and /root stays read-only" sh -c "! '$NR' run --rm --net=none -v $VOL:/root/data touch /root/x 2>/dev/null"
+	t_check "... and /root stays writable" sh -c "'$NR' run --rm --net=none -v $VOL:/root/data touch /root/x"
 fi
 t_eq "-v FILE:/etc/shadow brings a file back" "$(run -v $VOL/f:/etc/shadow cat /etc/shadow)" from-volume
 t_check "a host root's file that is not secret stays readable" sh -c "'$NR' run --rm --net=none grep -q '^root:' /etc/passwd"
