@@ -20,9 +20,9 @@ struct tty_stdio {
 };
 
 struct tty_relay {
-	int master; /* owned: closed by tty_relay_close; -1: no pty */
+	int master;                 /* owned: closed by tty_relay_close; -1: no pty */
 	int in_fd, out_fd, term_fd; /* struct tty_stdio's */
-	char buf[4096]; /* input read but not yet written to the master */
+	char buf[4096];             /* input read but not yet written to the master */
 	size_t len, off;
 	bool hup; /* the master reported that no slave is open */
 };
