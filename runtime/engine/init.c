@@ -69,7 +69,7 @@ struct cmd_start {
 	gid_t gid;
 	sigset_t mask;
 	int console_sock; /* -t: the pty's master goes to the runtime here; -1 otherwise */
-	bool pdeath;      /* exec: die with the exec client (it sees it as parent 0) */
+	bool exec_client; /* exec's: dies with the client (its parent 0) and leaves its session */
 };
 
 /* A caller's ignored signals survive fork and exec (a script's background job starts
@@ -99,6 +99,12 @@ static void command_stdio(const struct cmd_start *c)
 		}
 		return;
 	}
+	/* Not in the exec client's session, whose controlling terminal may be the caller's:
+	 * with it, a command could push input into the caller's shell (TIOCSTI) and would
+	 * get a terminal's ^C directly, besides the client's passing it on.  (run's command
+	 * is in the init's session, which has no terminal.) */
+	if (c->exec_client)
+		setsid();
 	if (c->o->interactive)
 		return;
 	fd = open("/dev/null", O_RDONLY);
@@ -127,7 +133,7 @@ __attribute__((no_sanitize_address)) static int command_exec(void *arg)
 	}
 	/* After the ids: a change of credentials clears the parent-death signal.  Then the
 	 * race: a client that died before the prctl left us to the container's init. */
-	if (c->pdeath && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != 0))
+	if (c->exec_client && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != 0))
 		_exit(RT_EXIT_RUNTIME);
 	command_stdio(c);
 	if (chdir(c->o->workdir ? c->o->workdir : "/") < 0) {
@@ -167,7 +173,7 @@ void exec_command(const struct run_opts *o, char **envp, int console_sock)
 	command_prepare(o, envp, console_sock, &c);
 	/* The exec client stays in the pid namespace above the container's, where its
 	 * child sees it as pid 0; once reparented, to the container's init, it would not. */
-	c.pdeath = true;
+	c.exec_client = true;
 	command_exec(&c);
 	_exit(RT_EXIT_RUNTIME); /* not reached: command_exec execs or exits */
 }

@@ -102,6 +102,20 @@ t_check "exec -it: the same in a running container" \
 t_eq "the pty's slave belongs to the container's devpts: none left behind" \
 	"$("$NR" exec "$P-x" sh -c 'ls /dev/pts | grep -v ptmx | wc -l')" 0
 
+# The attack: a command that shares the caller's terminal as its controlling terminal
+# can push input into the caller's shell (TIOCSTI, allowed here while
+# dev.tty.legacy_tiocsti=1).  Without -t, exec's command and run's have none.
+inject='import fcntl, termios
+try:
+    fcntl.ioctl(1, termios.TIOCSTI, b"#")
+    print("tiocsti-injected")
+except OSError as e:
+    print("tiocsti-refused")'
+t_check "exec without -t: the command cannot push input into the caller's terminal (TIOCSTI)" \
+	timeout 60 python3 "$DRIVE" 24 80 "$NR" exec "$P-x" python3 -c "$inject" <<<$'expect tiocsti-refused\nexit 0'
+t_check "run without -t: neither" \
+	timeout 60 python3 "$DRIVE" 24 80 "$NR" run --rm --net=none python3 -c "$inject" <<<$'expect tiocsti-refused\nexit 0'
+
 "$NR" rm -f "$P-x" >/dev/null
 t_eq "nothing left behind" "$(nr_leftovers)" ""
 t_done
