@@ -7,17 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/fdio.h"
 #include "cli/cli.h"
 #include "cli/run_opts.h"
+#include "cli/term.h"
 #include "engine/ctr.h"
 #include "engine/run.h"
-
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 /* -d: "ok NAME" or the error's text, then EOF. */
 static void notify(int *fd, const char *word, const char *text)
@@ -48,19 +46,9 @@ static void output_to_log(const char *dir)
 		close(out);
 }
 
-static int signals_take(void)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	return signalfd(-1, &mask, SFD_CLOEXEC);
-}
-
-/* Run the container in this process; notify_fd (-d) hears how the start went. */
-static int run_here(const struct run_opts *o, int notify_fd)
+/* Run the container in this process; notify_fd (-d) hears how the start went; io is
+ * the caller's side of a -t pty. */
+static int run_here(const struct run_opts *o, const struct tty_stdio *io, int notify_fd)
 {
 	_cleanup_ctr_run_ struct ctr_run *c = NULL;
 	_cleanup_close_ int sfd = -1;
@@ -71,11 +59,14 @@ static int run_here(const struct run_opts *o, int notify_fd)
 		goto fail;
 	if (notify_fd >= 0)
 		output_to_log(ctr_run_dir(c));
-	sfd = signals_take();
+	ctr_run_set_stdio(c, io);
+	sfd = cli_signals_take();
 	if ((r = ctr_run_start(c, &err)) < 0)
 		goto fail;
 	notify(&notify_fd, "ok ", ctr_run_record(c)->name);
+	cli_term_raw(o);
 	r = ctr_run_wait(c, sfd, &status, &err);
+	cli_term_restore();
 	if (ctr_run_record(c)->oom)
 		fprintf(stderr, "netns-run: %s was killed by the kernel's OOM killer (memory limit %lld bytes)\n",
 			ctr_run_record(c)->name, o->memory);
@@ -93,7 +84,7 @@ fail:
 }
 
 /* -d: fork the monitor and wait for its word. */
-static int run_detached(const struct run_opts *o)
+static int run_detached(const struct run_opts *o, const struct tty_stdio *io)
 {
 	int fds[2];
 	pid_t pid;
@@ -107,7 +98,7 @@ static int run_detached(const struct run_opts *o)
 	if (pid == 0) {
 		close(fds[0]);
 		setsid();
-		_exit(run_here(o, fds[1]));
+		_exit(run_here(o, io, fds[1]));
 	}
 	_cleanup_free_ char *msg = NULL;
 	size_t len = 0;
@@ -127,6 +118,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
 	struct nr_error err = { 0 };
+	struct tty_stdio io;
 	int r, status;
 
 	/* A child that gave up closes its pipe; the write must fail, not kill us. */
@@ -136,9 +128,9 @@ int cmd_run(int argc, char **argv)
 		status = 0;
 	else if (r < 0)
 		status = cli_error(&err);
-	else {
+	else if ((status = cli_term_prepare("run", &o, &io)) == 0) {
 		ctr_gc_reconcile(NULL, NULL, NULL);
-		status = o.detach ? run_detached(&o) : run_here(&o, -1);
+		status = o.detach ? run_detached(&o, &io) : run_here(&o, &io, -1);
 	}
 	run_opts_free(&o);
 	return status;

@@ -37,6 +37,8 @@ static const char run_usage[] =
 	"      --userns BASE[:N]    a user namespace: container ids 0..N-1 (default 65536) are host\n"
 	"                           ids BASE.., so its root is unprivileged on the host\n"
 	"  -d, --detach             start in the background and print the name\n"
+	"  -i, --interactive        keep stdin open: the caller's stdin reaches COMMAND (else /dev/null)\n"
+	"  -t, --tty                run COMMAND on a terminal: a pty in the container\n"
 	"      --rm                 remove the container and its writable layer when it exits\n"
 	"  -h, --help               this help\n"
 	"\n"
@@ -201,6 +203,8 @@ static const struct option run_longopts[] = {
 	{ "pids-limit", required_argument, NULL, OPT_PIDS },
 	{ "io-weight", required_argument, NULL, OPT_IOW },
 	{ "detach", no_argument, NULL, 'd' },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
 	{ "rm", no_argument, NULL, OPT_RM },
 	{ "userns", required_argument, NULL, OPT_USERNS },
 	{ "help", no_argument, NULL, 'h' },
@@ -310,6 +314,12 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 	case 'd':
 		o->detach = true;
 		return 0;
+	case 'i':
+		o->interactive = true;
+		return 0;
+	case 't':
+		o->tty = true;
+		return 0;
 	case OPT_RM:
 		o->rm = true;
 		return 0;
@@ -347,7 +357,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 	o->net = "bridge";
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:v:e:w:u:m:dh", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:v:e:w:u:m:dith", run_longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(run_usage, stdout);
 			return 1;

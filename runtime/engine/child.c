@@ -27,7 +27,7 @@ static int cmp_int(const void *a, const void *b)
  * (docs/benchmarks.md, "Runtime figures out of the code"). */
 static void close_other_fds(const struct child_cfg *c)
 {
-	int keep[] = { 2, c->go_fd, c->err_fd, c->status_fd, c->join_netns_fd, c->fd_sock };
+	int keep[] = { 2, c->go_fd, c->err_fd, c->status_fd, c->join_netns_fd, c->fd_sock, c->console_sock };
 	size_t n = sizeof(keep) / sizeof(keep[0]);
 	unsigned int from = 3;
 

@@ -24,6 +24,7 @@ struct child_cfg {
 	const struct cgroup_set *cgroup; /* the cgroups to join */
 	bool in_unified;                 /* cloned into the v2 cgroup already */
 	int fd_sock;                     /* --userns: the idmapped lower layers arrive here; -1 otherwise */
+	int console_sock;                /* -t: the command sends its pty's master here (pty.h); -1 otherwise */
 };
 
 /* Runs in the cloned child; never returns. */
@@ -41,8 +42,9 @@ int security_apply(struct nr_error *err);
 /* init.c: fork the command, reap, forward signals; exits with the command's status. */
 void init_run(const struct child_cfg *c) __attribute__((noreturn));
 
-/* In the process that becomes the command: --user, -w, then exec with envp; exits 126/127
- * (docker's codes) when the exec fails. */
-void exec_command(const struct run_opts *o, char **envp) __attribute__((noreturn));
+/* In the process that becomes exec's command: default signal dispositions, --user, death
+ * with its parent (the exec client), the pty (console_sock >= 0, pty.h) or stdin, -w,
+ * then exec with envp; exits 126/127 (docker's codes) when the exec fails. */
+void exec_command(const struct run_opts *o, char **envp, int console_sock) __attribute__((noreturn));
 
 #endif

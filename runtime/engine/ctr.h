@@ -8,6 +8,7 @@
 #include "cni/cni_result.h"
 #include "engine/container.h"
 #include "opts.h"
+#include "tty_relay.h"
 
 /* End a container's resources from its record: DEL the network with the cached result,
  * unmount its netns file, remove its cgroups; then remove its directory (remove, or the
@@ -57,8 +58,11 @@ int ctr_stop(const char *name, int timeout_s, struct nr_error *err);
  * not NULL) then says what may be left.  A container that is gone meanwhile is done. */
 int ctr_remove(const char *name, bool force, struct nr_error *ret_warning, struct nr_error *err);
 
-/* exec.c: run o's command (o->argv, -e, -w, -u) in the running container name; the
- * command's exit status in *ret_status. */
-int ctr_exec(const char *name, struct run_opts *o, int *ret_status, struct nr_error *err);
+/* exec.c: run o's command (o->argv, -e, -w, -u, -i, -t) in the running container name;
+ * the command's exit status in *ret_status.  Signals arriving on sigfd (a signalfd; -1:
+ * none) are passed on to the command; io is the caller's side of a -t pty.  The
+ * command is killed (SIGKILL) when the calling process dies. */
+int ctr_exec(const char *name, struct run_opts *o, const struct tty_stdio *io, int sigfd, int *ret_status,
+	     struct nr_error *err);
 
 #endif

@@ -5,11 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,8 +21,10 @@
 #include "cgroup.h"
 #include "child.h"
 #include "ctr.h"
+#include "pty.h"
 #include "rt.h"
 #include "rt_error.h"
+#include "tty_relay.h"
 
 /* A container with --userns: enter its user namespace first (the others belong to it),
  * as its root, once the cgroups, which need host root, are joined. */
@@ -92,7 +98,7 @@ static void leak_check_before_join(void)
 #endif
 
 /* In the forked command: a failure is reported on its stderr, the command's. */
-static void exec_child(struct run_opts *o, char **envp)
+static void exec_child(struct run_opts *o, char **envp, int console_sock)
 {
 	struct nr_error err = { 0 };
 
@@ -100,13 +106,54 @@ static void exec_child(struct run_opts *o, char **envp)
 		dprintf(2, "netns-run: %s\n", err.msg);
 		_exit(RT_EXIT_RUNTIME);
 	}
-	exec_command(o, envp);
+	exec_command(o, envp, console_sock);
 }
 
-int ctr_exec(const char *name, struct run_opts *o, int *ret_status, struct nr_error *err)
+/* Until the command ends: signals from sigfd passed on to it (SIGWINCH as the pty's new
+ * size with -t), the pty relayed.  The command is our child, unreaped until the end, so
+ * its pid cannot name another process meanwhile. */
+static int exec_wait(pid_t pid, int sigfd, struct tty_relay *tr, struct nr_error *err)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p[2 + TTY_RELAY_NFDS];
+	int status;
+
+	for (;;) {
+		p[0] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		tty_relay_pollfds(tr, p + 2);
+		if (pidfd < 0 || poll(p, 2 + TTY_RELAY_NFDS, -1) < 0) {
+			if (pidfd >= 0 && errno == EINTR)
+				continue;
+			break; /* no pidfd (before Linux 5.3): just wait */
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGWINCH && tr->master >= 0)
+				tty_relay_sync_size(tr);
+			else
+				kill(pid, (int)si.ssi_signo);
+		}
+		tty_relay_handle(tr, p + 2);
+	}
+	tty_relay_drain(tr);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int ctr_exec(const char *name, struct run_opts *o, const struct tty_stdio *io, int sigfd, int *ret_status,
+	     struct nr_error *err)
 {
 	_cleanup_record_ struct ctr_record *rec = NULL;
-	int r, status;
+	_cleanup_close_ int console = -1, console_child = -1;
+	struct tty_relay tr;
+	int r, sv[2];
 
 	if ((r = ctr_store_load(name, &rec, err)) < 0)
 		return r;
@@ -120,15 +167,27 @@ int ctr_exec(const char *name, struct run_opts *o, int *ret_status, struct nr_er
 	leak_check_before_join();
 	if ((r = join(rec->pid, rec->pid_start, rec->cgroup, err)) < 0)
 		return r;
+	if (o->tty) {
+		if ((r = pty_socket_pair(sv)) < 0)
+			return nr_error_set(err, RT_ERR_SYSTEM, r, "socketpair: %s", strerror(-r));
+		console = sv[0];
+		console_child = sv[1];
+	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "fork: %s", strerror(errno));
 	if (pid == 0)
-		exec_child(o, envp);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return nr_error_set(err, RT_ERR_SYSTEM, errno, "waitpid: %s", strerror(errno));
-	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		exec_child(o, envp, console_child);
+	close(TAKE_FD(console_child));
+	/* The master, or EOF: the child failed before (and said why on its stderr). */
+	tty_relay_init(&tr, console >= 0 ? pty_master_recv(console) : -1, io);
+	if (tr.master < 0)
+		tr.master = -1;
+	r = exec_wait(pid, sigfd, &tr, err);
+	tty_relay_close(&tr);
+	if (r < 0)
+		return r;
+	*ret_status = r;
 	return 0;
 }

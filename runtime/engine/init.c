@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "pty.h"
 #include "rt.h"
 #include "rt_error.h"
 #include "start_proto.h"
@@ -66,7 +68,53 @@ struct cmd_start {
 	uid_t uid;
 	gid_t gid;
 	sigset_t mask;
+	int console_sock; /* -t: the pty's master goes to the runtime here; -1 otherwise */
+	bool exec_client; /* exec's: dies with the client (its parent 0) and leaves its session */
 };
+
+/* A caller's ignored signals survive fork and exec (a script's background job starts
+ * with SIGINT and SIGQUIT ignored), and a command must not start that way: every
+ * disposition back to its default, as Docker's runc does. */
+static void signals_default(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &dfl, NULL); /* glibc's reserved signals fail: not ours anyway */
+}
+
+/* stdin, stdout, stderr: the pty's slave with -t; /dev/null for stdin without -i (as
+ * Docker's: input reaches a command only when asked for); the caller's otherwise. */
+static void command_stdio(const struct cmd_start *c)
+{
+	const char *what;
+	int r, fd;
+
+	if (c->console_sock >= 0) {
+		struct winsize ws = { .ws_row = c->o->tty_rows, .ws_col = c->o->tty_cols };
+		if ((r = pty_console_setup(c->console_sock, &ws, &what)) < 0) {
+			dprintf(2, "netns-run: -t: cannot %s: %s\n", what, strerror(-r));
+			_exit(RT_EXIT_RUNTIME);
+		}
+		return;
+	}
+	/* Not in the exec client's session, whose controlling terminal may be the caller's:
+	 * with it, a command could push input into the caller's shell (TIOCSTI) and would
+	 * get a terminal's ^C directly, besides the client's passing it on.  (run's command
+	 * is in the init's session, which has no terminal.) */
+	if (c->exec_client)
+		setsid();
+	if (c->o->interactive)
+		return;
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0) {
+		dprintf(2, "netns-run: cannot open /dev/null for stdin: %s\n", strerror(errno));
+		_exit(RT_EXIT_RUNTIME);
+	}
+	if (fd > 0)
+		close(fd);
+}
 
 /* Not instrumented: on init's borrowed stack AddressSanitizer cannot follow its
  * no-return bookkeeping (it warns "ignoring requested __asan_handle_no_return"). */
@@ -77,11 +125,17 @@ __attribute__((no_sanitize_address)) static int command_exec(void *arg)
 	const char *arg0 = c->o->argv[0];
 	int e;
 
+	signals_default();
 	sigprocmask(SIG_SETMASK, &c->mask, NULL);
 	if (c->set_ids && (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)) {
 		dprintf(2, "netns-run: --user %s: %s\n", c->o->user, strerror(errno));
 		_exit(RT_EXIT_RUNTIME);
 	}
+	/* After the ids: a change of credentials clears the parent-death signal.  Then the
+	 * race: a client that died before the prctl left us to the container's init. */
+	if (c->exec_client && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != 0))
+		_exit(RT_EXIT_RUNTIME);
+	command_stdio(c);
 	if (chdir(c->o->workdir ? c->o->workdir : "/") < 0) {
 		dprintf(2, "netns-run: -w %s: %s\n", c->o->workdir, strerror(errno));
 		_exit(RT_EXIT_RUNTIME);
@@ -98,11 +152,12 @@ __attribute__((no_sanitize_address)) static int command_exec(void *arg)
 	_exit(e == ENOENT ? RT_EXIT_NOT_FOUND : RT_EXIT_CANNOT_EXEC);
 }
 
-static void command_prepare(const struct run_opts *o, char **envp, struct cmd_start *c)
+static void command_prepare(const struct run_opts *o, char **envp, int console_sock, struct cmd_start *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->o = o;
 	c->envp = envp;
+	c->console_sock = console_sock;
 	sigemptyset(&c->mask);
 	if (o->user) {
 		if (resolve_user(o->user, &c->uid, &c->gid) < 0)
@@ -111,11 +166,14 @@ static void command_prepare(const struct run_opts *o, char **envp, struct cmd_st
 	}
 }
 
-void exec_command(const struct run_opts *o, char **envp)
+void exec_command(const struct run_opts *o, char **envp, int console_sock)
 {
 	struct cmd_start c;
 
-	command_prepare(o, envp, &c);
+	command_prepare(o, envp, console_sock, &c);
+	/* The exec client stays in the pid namespace above the container's, where its
+	 * child sees it as pid 0; once reparented, to the container's init, it would not. */
+	c.exec_client = true;
 	command_exec(&c);
 	_exit(RT_EXIT_RUNTIME); /* not reached: command_exec execs or exits */
 }
@@ -136,7 +194,7 @@ void init_run(const struct child_cfg *c)
 	 * anyway.  A static stack is fine: only this process, the container's init, uses it. */
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	struct cmd_start start;
-	command_prepare(c->o, c->envp, &start);
+	command_prepare(c->o, c->envp, c->console_sock, &start);
 	cmd = clone(command_exec, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 	if (cmd < 0) {
 		struct nr_error err = { 0 };

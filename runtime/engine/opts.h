@@ -37,7 +37,10 @@ struct run_opts {
 	unsigned long userns_base; /* --userns: container uid/gid 0 is this host id; 0 = off */
 	unsigned long userns_count;
 	bool detach, rm;
-	char **argv; /* the command (points into the caller's argv) */
+	bool interactive;                  /* -i: the caller's stdin reaches the command; /dev/null otherwise */
+	bool tty;                          /* -t: the command runs on a pty of the container's (pty.h) */
+	unsigned short tty_rows, tty_cols; /* -t: the initial window size (0: unknown) */
+	char **argv;                       /* the command (points into the caller's argv) */
 };
 
 #endif

@@ -28,10 +28,12 @@
 #include "nl/link.h"
 #include "nl/netns.h"
 #include "nl/nlsock.h"
+#include "pty.h"
 #include "rt.h"
 #include "rt_error.h"
 #include "run.h"
 #include "start_proto.h"
+#include "tty_relay.h"
 #include "upper.h"
 #include "userns.h"
 
@@ -60,6 +62,9 @@ struct ctr_run {
 	int pidfd;
 	int status_rd;  /* the init writes the command's exit status here before it exits */
 	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
+	int console;    /* -t: our end of the socket the pty's master comes through */
+	struct tty_stdio io;
+	struct tty_relay tty;
 	/* What exists, for the rollback of a failed start. */
 	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
@@ -161,8 +166,9 @@ static int start_child(struct ctr_run *c, const struct start_channel *ch, struct
 		.envp = c->rec->env,
 		.cgroup = c->rec->cgroup,
 		.fd_sock = -1,
+		.console_sock = -1,
 	};
-	_cleanup_close_ int child_sock = -1;
+	_cleanup_close_ int child_sock = -1, console_child = -1;
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
 	struct clone_args_v2 ca = { .pidfd = (uint64_t)(uintptr_t)&c->pidfd, .exit_signal = SIGCHLD };
 	_cleanup_close_ int cgfd = cgroup_unified_fd(cfg.cgroup);
@@ -177,6 +183,13 @@ static int start_child(struct ctr_run *c, const struct start_channel *ch, struct
 		flags |= CLONE_NEWUSER;
 		cfg.fd_sock = child_sock = sp[1];
 		c->layer_sock = sp[0];
+	}
+	if (c->o->tty) {
+		int sp[2], r = pty_socket_pair(sp);
+		if (r < 0)
+			return nr_error_set(err, RT_ERR_SYSTEM, r, "socketpair: %s", strerror(-r));
+		c->console = sp[0];
+		cfg.console_sock = console_child = sp[1];
 	}
 	ca.flags = flags;
 	if (cgfd >= 0) {
@@ -271,34 +284,43 @@ static int child_status(struct ctr_run *c)
 /* Forward signals to the init until the command ends; returns its exit status.  The
  * init reports it before exiting, so the network's DEL can run while the kernel takes
  * the container's namespaces down; c->pid is then still to be reaped (child_status).
- * An init that died without a word (SIGKILL) is waited for through its pidfd. */
+ * An init that died without a word (SIGKILL) is waited for through its pidfd.  With -t
+ * the pty is relayed meanwhile, and SIGWINCH becomes the pty's new size (the kernel
+ * then signals the pty's foreground process group, as a terminal does). */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[3] = { { .fd = c->pidfd, .events = POLLIN },
-			       { .fd = sfd, .events = POLLIN },
-			       { .fd = c->status_rd, .events = POLLIN } };
+	struct pollfd p[3 + TTY_RELAY_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
+						{ .fd = sfd, .events = POLLIN },
+						{ .fd = c->status_rd, .events = POLLIN } };
+	int status = -1;
 
 	for (;;) {
-		if (poll(p, 3, -1) < 0) {
+		tty_relay_pollfds(&c->tty, p + 3);
+		if (poll(p, 3 + TTY_RELAY_NFDS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		tty_relay_handle(&c->tty, p + 3);
 		if (p[2].revents) {
-			int status;
 			if (start_read_status(c->status_rd, &status))
-				return status;
+				break;
 			p[2].fd = -1; /* EOF: the init is gone without a status */
 		}
 		if (p[0].revents)
 			break;
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGWINCH && c->tty.master >= 0)
+				tty_relay_sync_size(&c->tty);
+			else
 				syscall(SYS_pidfd_send_signal, c->pidfd, (int)si.ssi_signo, NULL, 0);
 		}
 	}
-	return child_status(c);
+	tty_relay_drain(&c->tty);
+	return status >= 0 ? status : child_status(c);
 }
 
 /* What a start made, undone: stop the child, DEL what ADD made, remove the cgroups, the
@@ -390,7 +412,9 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
 
 	if (!c)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	*c = (struct ctr_run){ .o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1 };
+	*c = (struct ctr_run){ .o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1, .console = -1 };
+	c->io = (struct tty_stdio){ .in = o->interactive ? 0 : -1, .out = 1, .term = -1 };
+	tty_relay_init(&c->tty, -1, &c->io);
 	if ((r = create(c, err)) < 0) {
 		start_rollback(c, err);
 		return r;
@@ -399,9 +423,22 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
 	return 0;
 }
 
+void ctr_run_set_stdio(struct ctr_run *c, const struct tty_stdio *io)
+{
+	c->io = *io;
+}
+
 int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error *err)
 {
-	int status = supervise(c, sigfd);
+	int status;
+
+	/* The command sent its pty's master before its exec, so before the start ended; or
+	 * it failed first (and said why), and the init's exit closes the socket. */
+	if (c->console >= 0) {
+		int m = pty_master_recv(c->console);
+		tty_relay_init(&c->tty, m >= 0 ? m : -1, &c->io);
+	}
+	status = supervise(c, sigfd);
 
 	if (c->pid > 0) {
 		/* DEL overlaps the init's exit; a failure is reported by ctr_teardown's retry. */
@@ -448,5 +485,8 @@ void ctr_run_free(struct ctr_run *c)
 		close(c->status_rd);
 	if (c->layer_sock >= 0)
 		close(c->layer_sock);
+	if (c->console >= 0)
+		close(c->console);
+	tty_relay_close(&c->tty);
 	free(c);
 }

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "container.h"
 #include "opts.h"
+#include "tty_relay.h"
 
 struct ctr_run;
 
@@ -20,6 +21,9 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
  * becomes the init, the network, the command's start.  On failure the child is killed
  * and the container torn down and removed. */
 int ctr_run_start(struct ctr_run *c, struct nr_error *err);
+
+/* With -t: the caller's side of the pty (default: in 0 with -i, out 1, no terminal). */
+void ctr_run_set_stdio(struct ctr_run *c, const struct tty_stdio *io);
 
 /* Forward the signals that arrive on sigfd (a signalfd; -1: none) to the init until the
  * command ends, then tear the container down (removing it with --rm).  *ret_status is the
