@@ -16,6 +16,7 @@
 #include "cli/run_opts.h"
 #include "engine/ctr.h"
 #include "engine/run.h"
+#include "engine/security.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
@@ -135,6 +136,8 @@ int cmd_run(int argc, char **argv)
 	if (r > 0)
 		status = 0;
 	else if (r < 0)
+		status = cli_error(&err);
+	else if (security_prepare(&o, &err) < 0)
 		status = cli_error(&err);
 	else {
 		ctr_gc_reconcile(NULL, NULL, NULL);

@@ -114,7 +114,7 @@ void child_main(const struct child_cfg *c)
 		}
 		close(devices_fd);
 	}
-	if ((r = security_apply(&err)) < 0)
+	if ((r = security_apply(c->o, &err)) < 0)
 		goto fail;
 	init_run(c);
 fail:

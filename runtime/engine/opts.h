@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "rt.h"
@@ -13,6 +14,23 @@ struct volume {
 	const char *host; /* absolute */
 	const char *cont; /* absolute, inside the container */
 	bool ro;
+};
+
+struct rt_seccomp_bpf; /* engine/seccomp.h */
+
+/* --cap-add/--cap-drop bit for "ALL". */
+#define RT_CAP_ALL (1ULL << 63)
+
+/* --cap-add, --cap-drop, --security-opt (engine/security.c). */
+struct security_opts {
+	uint64_t cap_add, cap_drop; /* bit N: capability N; RT_CAP_ALL: "ALL" */
+	bool new_privileges;        /* no-new-privileges=false: setuid programs work inside */
+	bool seccomp_unconfined;    /* seccomp=unconfined */
+	const char *seccomp_file;   /* seccomp=FILE, for messages */
+	char *seccomp_profile;      /* its text (owned); NULL = Docker's default profile */
+	/* security_prepare's results: */
+	uint64_t caps;              /* the command's capabilities */
+	struct rt_seccomp_bpf *bpf; /* the filter (owned); NULL = none */
 };
 
 struct run_opts {
@@ -36,6 +54,8 @@ struct run_opts {
 	unsigned long userns_base; /* --userns: container uid/gid 0 is this host id; 0 = off */
 	unsigned long userns_count;
 	bool detach, rm;
+	bool privileged; /* --privileged: every capability, no seccomp filter, no masked paths */
+	struct security_opts sec;
 	char **argv; /* the command (points into the caller's argv) */
 };
 
