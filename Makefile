@@ -159,11 +159,12 @@ demo: all | deps-test
 BENCH_DEBS   := iptables crun
 BENCH_N      ?= 100
 BENCH_ROUNDS ?= 3
-bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor | deps-test
+bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-cost | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
 	@bench/runtime.sh $(BUILD)
+	@$(BUILD)/bench/seccomp-cost
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
 BENCH_PM_N ?= 1000
@@ -180,6 +181,10 @@ BENCH_CMP_ROUNDS  ?= 5
 bench-compare: all $(BUILD)/bench/cni-time | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/compare.sh $(BUILD) $(BASE) $(BENCH_CMP_N) $(BENCH_CMP_ROUNDS)
+
+# The seccomp filter's pieces alone (docs/security.md, "Cost").
+$(BUILD)/bench/seccomp-cost: $(BUILD)/bench/seccomp-cost.o $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(RUNTIME_LIBS)
 
 $(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^

@@ -19,7 +19,7 @@
 #include "base/cleanup.h"
 #include "rt.h"
 #include "rt_error.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 
 #define CACHE_MAGIC "netns-run seccomp cache 1\n"
 

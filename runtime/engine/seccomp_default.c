@@ -1,7 +1,7 @@
 /* Docker's default seccomp profile, the JSON file beside this one, as a NUL-terminated
  * string: one parser for it and for users' profiles (the Makefile makes this object
  * depend on the JSON file). */
-#include "seccomp.h"
+#include "seccomp_filter.h"
 
 __asm__(".section .rodata\n"
 	".global rt_seccomp_default_json\n"

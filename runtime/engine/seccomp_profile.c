@@ -18,7 +18,7 @@
 #include "base/cleanup.h"
 #include "base/json_field.h"
 #include "rt_error.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "security.h"
 
 #define WHAT "seccomp profile"

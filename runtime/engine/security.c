@@ -14,7 +14,7 @@
 
 #include "container.h"
 #include "rt_error.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 
 #define RT_CAP_COUNT 41 /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
 
@@ -200,13 +200,31 @@ static int caps_set(uint64_t caps, struct nr_error *err)
 	return 0;
 }
 
-static int seccomp_apply(const struct rt_seccomp_bpf *bpf, struct nr_error *err)
-{
-	int r = rt_seccomp_load(bpf);
+/* A filter belongs to the task and its children from then on: one load per process
+ * tree.  The flag says whether this process (or the init it was forked from) has
+ * loaded it already. */
+static bool filter_loaded;
 
-	if (r < 0)
+static int filter_load(const struct rt_seccomp_bpf *bpf, struct nr_error *err)
+{
+	int r;
+
+	if (!bpf || filter_loaded)
+		return 0;
+	if ((r = rt_seccomp_load(bpf)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot load the seccomp filter: %s", strerror(-r));
+	filter_loaded = true;
 	return 0;
+}
+
+/* Loading a filter costs the kernel about half a millisecond (docs/security.md, "Cost"):
+ * Docker's default profile allows everything the init and the rest of the setup do, so it
+ * is loaded while the runtime still brings the network up, and the command inherits it.
+ * A profile of the user's may deny what the init needs (wait4, rt_sigtimedwait), so it
+ * waits for the command's own process (security_before_exec). */
+int security_early(const struct run_opts *o, struct nr_error *err)
+{
+	return o->sec.seccomp_profile ? 0 : filter_load(o->sec.bpf, err);
 }
 
 int security_apply(const struct run_opts *o, struct nr_error *err)
@@ -218,7 +236,7 @@ int security_apply(const struct run_opts *o, struct nr_error *err)
 	/* Without no_new_privs the kernel takes a filter only from a holder of CAP_SYS_ADMIN:
 	 * load it now, before the capabilities go (the init is filtered too then, as runc's
 	 * init is). */
-	if (s->new_privileges && s->bpf && (r = seccomp_apply(s->bpf, err)) < 0)
+	if (s->new_privileges && (r = filter_load(s->bpf, err)) < 0)
 		return r;
 	/* --privileged: the caller's capabilities, all of them, untouched. */
 	if (!o->privileged && (r = caps_set(s->caps, err)) < 0)
@@ -232,7 +250,7 @@ void security_before_exec(const struct run_opts *o)
 {
 	struct nr_error err = { 0 };
 
-	if (!o->sec.new_privileges && o->sec.bpf && seccomp_apply(o->sec.bpf, &err) < 0) {
+	if (filter_load(o->sec.bpf, &err) < 0) {
 		dprintf(2, "netns-run: %s\n", err.msg);
 		_exit(RT_EXIT_RUNTIME);
 	}

@@ -27,6 +27,9 @@ int security_prepare(struct run_opts *o, struct nr_error *err);
 int security_to_record(const struct run_opts *o, struct ctr_record *rec);
 int security_prepare_exec(struct run_opts *o, const struct ctr_record *rec, struct nr_error *err);
 
+/* In the container's first process, once its root is ready, while the runtime brings the
+ * network up: the default profile's filter (see security.c). */
+int security_early(const struct run_opts *o, struct nr_error *err);
 /* In the container (child.c for the init and the command, exec.c): the capability sets,
  * no_new_privs; with no-new-privileges=false the filter too, while CAP_SYS_ADMIN allows. */
 int security_apply(const struct run_opts *o, struct nr_error *err);

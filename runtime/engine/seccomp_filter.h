@@ -2,8 +2,8 @@
  * --privileged, no-new-privileges"): a profile's JSON text compiled with libseccomp for
  * one machine and capability set into a classic BPF program, cached by what it depends
  * on, and loaded into the process about to exec the command. */
-#ifndef NETNS_RUN_SECCOMP_H
-#define NETNS_RUN_SECCOMP_H
+#ifndef NETNS_RUN_SECCOMP_FILTER_H
+#define NETNS_RUN_SECCOMP_FILTER_H
 
 #include <linux/filter.h>
 #include <stddef.h>
