@@ -56,10 +56,8 @@ static int action_parse(const char *name, long long errno_ret, uint32_t *ret, st
 		if (strcmp(actions[i].name, name))
 			continue;
 		uint32_t a = actions[i].action;
-		bool takes_ret = a == SCMP_ACT_ERRNO(0) || a == SCMP_ACT_TRACE(0);
-		if (errno_ret >= 0 && !takes_ret)
-			return bad(err, "errnoRet is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not ", name, NULL);
-		if (takes_ret)
+		/* Other actions ignore an errnoRet, as runc's do. */
+		if (a == SCMP_ACT_ERRNO(0) || a == SCMP_ACT_TRACE(0))
 			a |= (uint32_t)(errno_ret >= 0 ? errno_ret : EPERM);
 		*ret = a;
 		return 0;
