@@ -224,5 +224,6 @@ fmt-check:
 	if [ -n "$$bad" ]; then echo "$(CLANG_FORMAT) would change:"; echo "$$bad"; exit 1; fi
 
 include tests/reliability.mk
+$(FUZZ_BUILD)/runtime/engine/seccomp_default.o: runtime/engine/seccomp_default.json
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
