@@ -16,7 +16,7 @@ struct volume {
 	bool ro;
 };
 
-struct rt_seccomp_bpf; /* engine/seccomp.h */
+struct rt_seccomp_bpf; /* engine/seccomp_filter.h */
 
 /* --cap-add/--cap-drop bit for "ALL". */
 #define RT_CAP_ALL (1ULL << 63)
