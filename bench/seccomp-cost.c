@@ -117,8 +117,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		if ((with[i] = load_alone(prog)) < 0)
 			return 1;
-	printf("%-44s %8lld us (%u instructions)\n", "seccomp() loading it (the kernel's share)", median(with, n) / 1000,
-	       prog->n);
+	printf("%-44s %8lld us (%u instructions)\n", "seccomp() loading it (the kernel's share)",
+	       median(with, n) / 1000, prog->n);
 	for (int i = 0; i < n; i++) {
 		with[i] = spawn_true(prog);
 		without[i] = spawn_true(NULL);

@@ -132,10 +132,12 @@ static void test_errno_ret(void **state)
 static void test_conditions(void **state)
 {
 	struct rt_seccomp_env env = env_with(1ULL << CAP_SYS_ADMIN);
-	const char *inc_caps = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
-			       "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9,\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}";
-	const char *exc_caps = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
-			       "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9,\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}";
+	const char *inc_caps =
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9,\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}";
+	const char *exc_caps =
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9,\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}";
 	const char *min_kernel = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
 				 "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9,\"includes\":{\"minKernel\":\"4.8\"}}]}";
 
@@ -173,11 +175,11 @@ static void test_args(void **state)
 {
 	struct rt_seccomp_env env = env_with(0);
 	/* Two conditions on one argument: either matches (one rule each, as runc adds them). */
-	struct rt_seccomp_bpf *prog = compile_ok(
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_"
-		"ERRNO\",\"errnoRet\":11,\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":"
-		"2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-		&env);
+	struct rt_seccomp_bpf *prog =
+		compile_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_"
+			   "ERRNO\",\"errnoRet\":11,\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":"
+			   "2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+			   &env);
 
 	assert_int_equal(errno_under(prog, SYS_personality, 1), 11);
 	assert_int_equal(errno_under(prog, SYS_personality, 2), 11);
@@ -228,7 +230,8 @@ static void test_refused(void **state)
 		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}", "defaultErrnoRet" },
 		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}", "'syscalls' must be an array" },
 		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[1]}", "'syscalls' must be an array of objects" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]}]}", "'action' is required" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]}]}",
+		  "'action' is required" },
 		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[1],\"action\":\"SCMP_ACT_ERRNO\"}]}",
 		  "'names' must be an array of strings" },
 		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"name\":\"read\",\"names\":[\"write\"],\"action\":"
@@ -301,15 +304,17 @@ static void test_cap_names(void **state)
 	assert_non_null(strstr(err.msg, "--cap-add NET_NOPE: unknown capability"));
 	assert_int_equal(rt_cap_add_to(&m, "--cap-add", "", &err), -EINVAL);
 	assert_int_equal(rt_cap_add_to(&m, "--cap-add",
-				       "CAP_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", &err),
+				       "CAP_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+				       &err),
 			 -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_profile), cmocka_unit_test(test_errno_ret), cmocka_unit_test(test_conditions),
-		cmocka_unit_test(test_args),		cmocka_unit_test(test_accepted),  cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_default_profile), cmocka_unit_test(test_errno_ret),
+		cmocka_unit_test(test_conditions),      cmocka_unit_test(test_args),
+		cmocka_unit_test(test_accepted),        cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_cap_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
