@@ -289,6 +289,26 @@ static void test_cap_names(void **state)
 	struct nr_error err = { 0 };
 	uint64_t m = 0;
 
+	/* The table follows the kernel's numbering (linux/capability.h). */
+	static const struct {
+		const char *name;
+		int cap;
+	} kernel[] = {
+		{ "CAP_CHOWN", CAP_CHOWN },
+		{ "CAP_DAC_READ_SEARCH", CAP_DAC_READ_SEARCH },
+		{ "CAP_LINUX_IMMUTABLE", CAP_LINUX_IMMUTABLE },
+		{ "CAP_SYS_MODULE", CAP_SYS_MODULE },
+		{ "CAP_SYS_ADMIN", CAP_SYS_ADMIN },
+		{ "CAP_MKNOD", CAP_MKNOD },
+		{ "CAP_AUDIT_WRITE", CAP_AUDIT_WRITE },
+		{ "CAP_SETFCAP", CAP_SETFCAP },
+		{ "CAP_SYSLOG", CAP_SYSLOG },
+		{ "CAP_AUDIT_READ", CAP_AUDIT_READ },
+		{ "CAP_PERFMON", CAP_PERFMON },
+		{ "CAP_BPF", CAP_BPF },
+	};
+	for (size_t i = 0; i < sizeof(kernel) / sizeof(kernel[0]); i++)
+		assert_int_equal(rt_cap_from_name(kernel[i].name), kernel[i].cap);
 	assert_int_equal(rt_cap_from_name("CAP_NET_ADMIN"), CAP_NET_ADMIN);
 	assert_int_equal(rt_cap_from_name("CAP_CHECKPOINT_RESTORE"), 40);
 	assert_int_equal(rt_cap_from_name("net_admin"), -1);
