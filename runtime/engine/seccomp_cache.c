@@ -5,6 +5,7 @@
  * version) and the program; a lookup compares the whole key, so a hash collision is a
  * miss, never a wrong filter.  Entries are written through a temporary file and renamed:
  * concurrent starts may both compile, neither reads half a file. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -22,6 +23,8 @@
 #include "seccomp_filter.h"
 
 #define CACHE_MAGIC "netns-run seccomp cache 1\n"
+/* Entries kept: one per profile and capability set in use (~22 kB each for Docker's). */
+#define CACHE_MAX 64
 
 /* The key's text: everything the program depends on, the profile last. */
 static char *cache_key(const char *text, const struct rt_seccomp_env *env, size_t *ret_len)
@@ -71,6 +74,46 @@ static struct rt_seccomp_bpf *cache_read(const char *path, const char *key, size
 	return prog;
 }
 
+struct entry {
+	char name[32];
+	struct timespec mtime;
+};
+
+static int entry_older(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct entry *)a)->mtime, *y = &((const struct entry *)b)->mtime;
+	return x->tv_sec != y->tv_sec ? (x->tv_sec < y->tv_sec ? -1 : 1)
+				      : (x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec);
+}
+
+/* After a miss: keep the newest CACHE_MAX entries, so distinct capability sets and profiles
+ * cannot grow the directory without bound.  A removed entry only costs a compile. */
+static void cache_prune(const char *dir)
+{
+	struct entry e[CACHE_MAX * 2];
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n < sizeof(e) / sizeof(e[0])) {
+		struct stat st;
+		size_t len = strlen(de->d_name);
+		if (len < 5 || len >= sizeof(e[n].name) || strcmp(de->d_name + len - 4, ".bpf") ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		memcpy(e[n].name, de->d_name, len + 1);
+		e[n++].mtime = st.st_mtim;
+	}
+	if (n > CACHE_MAX) {
+		qsort(e, n, sizeof(e[0]), entry_older);
+		for (size_t i = 0; i < n - CACHE_MAX; i++)
+			unlinkat(dirfd(d), e[i].name, 0);
+	}
+	closedir(d);
+}
+
 /* Best effort: a cache that cannot be written only costs the next start a compile. */
 static void cache_write(const char *dir, const char *path, const char *key, size_t key_len,
 			const struct rt_seccomp_bpf *prog)
@@ -87,8 +130,11 @@ static void cache_write(const char *dir, const char *path, const char *key, size
 		return;
 	bool ok = write(fd, key, key_len) == (ssize_t)key_len && write(fd, prog->insn, body) == (ssize_t)body;
 	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, path) < 0)
+	if (!ok || rename(tmp, path) < 0) {
 		unlink(tmp);
+		return;
+	}
+	cache_prune(dir);
 }
 
 int rt_seccomp_prepare(const char *text, uint64_t caps, struct rt_seccomp_bpf **ret, struct nr_error *err)

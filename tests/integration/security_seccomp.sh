@@ -136,5 +136,12 @@ t_eq "exec into an older record: Docker's default filter" "$(ex "$P-u" Seccomp)"
 t_eq "... and capabilities" "$(ex "$P-u" CapEff)" 00000000a80425fb
 "$NR" rm -f "$P-a" "$P-u" "$P-f" >/dev/null
 rm -rf "$prof"
+# The compiled-filter cache: at most 64 entries after a miss, the newest kept.
+cache="$NETNS_RUN_STATE_DIR/seccomp"
+for i in $(seq 70); do touch -d '2020-01-01' "$cache/old$i.bpf"; done
+run --cap-add SYS_TIME true
+t_eq "the filter cache keeps 64 entries" "$(ls "$cache" | grep -c '\.bpf$')" 64
+t_eq "... dropping the oldest" "$(ls "$cache" | grep -c '^old')" "$(( 64 - $(ls "$cache" | grep -vc '^old') ))"
+t_eq "a start still works with a pruned cache" "$(field Seccomp)" 2
 t_eq "nothing left" "$(nr_leftovers)" ""
 t_done
