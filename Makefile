@@ -10,9 +10,9 @@ CC      ?= cc
 BINDIR  := $(PREFIX)/bin
 CNIDIR  := $(PREFIX)/lib/netns-run/cni
 
-PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson
+PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
-              libnftnl-dev libjansson-dev
+              libnftnl-dev libjansson-dev libseccomp-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace \
               golang-github-appc-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
 
@@ -29,6 +29,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 # visible part of an ADD: docs/benchmarks.md).  The price: a security fix in those libraries needs a
 # rebuild, as for the reference's statically linked Go plugins.  libmnl ships no archive.
 PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -lmnl -lpthread -lm
+# The runtime compiles seccomp profiles (libseccomp, static for the same reason; only a
+# cache miss calls it: docs/security.md).
+RUNTIME_LIBS = -Wl,-Bstatic -lseccomp -Wl,-Bdynamic $(PLUGIN_LIBS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 
 # core/ is four wings (base, cni, nl for netlink, nft) built into one archive.
@@ -115,7 +118,10 @@ all: $(BUILD)/cni/loopback
 
 $(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC)) $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(PLUGIN_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(RUNTIME_LIBS)
+
+# Docker's default seccomp profile is embedded (.incbin) from its JSON file.
+$(BUILD)/runtime/engine/seccomp_default.o: runtime/engine/seccomp_default.json
 
 # cmocka: -Werror=unused-function makes a test that is written but not registered fail the build.
 define unit_rule
@@ -153,11 +159,12 @@ demo: all | deps-test
 BENCH_DEBS   := iptables crun
 BENCH_N      ?= 100
 BENCH_ROUNDS ?= 3
-bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor | deps-test
+bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-cost | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/run.sh $(BUILD)
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
 	@bench/runtime.sh $(BUILD)
+	@$(BUILD)/bench/seccomp-cost
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
 BENCH_PM_N ?= 1000
@@ -174,6 +181,10 @@ BENCH_CMP_ROUNDS  ?= 5
 bench-compare: all $(BUILD)/bench/cni-time | deps-test
 	@scripts/deps.sh $(BENCH_DEBS)
 	@bench/compare.sh $(BUILD) $(BASE) $(BENCH_CMP_N) $(BENCH_CMP_ROUNDS)
+
+# The seccomp filter's pieces alone (docs/security.md, "Cost").
+$(BUILD)/bench/seccomp-cost: $(BUILD)/bench/seccomp-cost.o $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(RUNTIME_LIBS)
 
 $(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
@@ -213,5 +224,6 @@ fmt-check:
 	if [ -n "$$bad" ]; then echo "$(CLANG_FORMAT) would change:"; echo "$$bad"; exit 1; fi
 
 include tests/reliability.mk
+$(FUZZ_BUILD)/runtime/engine/seccomp_default.o: runtime/engine/seccomp_default.json
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

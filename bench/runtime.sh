@@ -1,5 +1,6 @@
 #!/bin/bash
-# Container start+stop cost: `netns-run --rm --net=none true` and `--net=bridge true`
+# Container start+stop cost: `netns-run --rm --net=none true` (with and without the
+# seccomp filter) and `--net=bridge true`
 # against the kernel floor (`unshare --fork --pid --mount --uts --ipc --net true`) and
 # Debian's crun running a minimal bundle, all in one run, medians and ratios.
 # Inside a private network + mount namespace; netns-run's state and the CNI cache on tmpfs.
@@ -36,6 +37,8 @@ add() { # LABEL CMD...: checked once, then timed in the rounds
 }
 [ -n "${BENCH_RT_ONLY:-}" ] || add "unshare (kernel floor)" unshare --fork --pid --mount --uts --ipc --net true
 add "netns-run --net=none" "$NR" run --rm --net=none true
+# The seccomp filter's share (docs/security.md, "Cost"): the same run without it.
+add "netns-run --net=none unconfined" "$NR" run --rm --net=none --security-opt seccomp=unconfined true
 add "netns-run --net=bridge" "$NR" run --rm --net=bridge true
 if [ -n "$NR_BASE" ]; then
 	add "base netns-run --net=none" "$NR_BASE" run --rm --net=none true
@@ -94,9 +97,12 @@ done
 floor=${m["unshare (kernel floor)"]:-0}
 none=${m["netns-run --net=none"]:-0}
 crun=${m["crun run (no cgroups)"]:-0}
+unconf=${m["netns-run --net=none unconfined"]:-0}
 echo
 [ "$floor" -gt 0 ] && [ "$none" -gt 0 ] &&
 	awk -v a="$none" -v b="$floor" 'BEGIN { printf "netns-run --net=none / unshare floor: %.2fx\n", a / b }'
 [ "$crun" -gt 0 ] && [ "$none" -gt 0 ] &&
 	awk -v a="$none" -v b="$crun" 'BEGIN { printf "netns-run --net=none / crun:          %.2fx\n", a / b }'
+[ "$unconf" -gt 0 ] && [ "$none" -gt 0 ] &&
+	awk -v a="$none" -v b="$unconf" 'BEGIN { printf "seccomp filter (default - unconfined): %+d us (goal: under 300)\n", a - b }'
 true

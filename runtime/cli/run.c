@@ -16,6 +16,7 @@
 #include "cli/term.h"
 #include "engine/ctr.h"
 #include "engine/run.h"
+#include "engine/security.h"
 
 /* -d: "ok NAME" or the error's text, then EOF. */
 static void notify(int *fd, const char *word, const char *text)
@@ -127,6 +128,8 @@ int cmd_run(int argc, char **argv)
 	if (r > 0)
 		status = 0;
 	else if (r < 0)
+		status = cli_error(&err);
+	else if (security_prepare(&o, &err) < 0)
 		status = cli_error(&err);
 	else if ((status = cli_term_prepare("run", &o, &io)) == 0) {
 		ctr_gc_reconcile(NULL, NULL, NULL);

@@ -2,15 +2,20 @@
 #include "cli/run_opts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/cleanup.h"
+#include "base/fdio.h"
 #include "base/ipaddr.h"
 #include "base/json_field.h"
 #include "engine/net.h"
 #include "engine/rt_error.h"
+#include "engine/security.h"
 
 static const char run_usage[] =
 	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
@@ -34,6 +39,12 @@ static const char run_usage[] =
 	"      --cpus N             CPU limit, e.g. 0.5 or 2\n"
 	"      --pids-limit N       at most N tasks\n"
 	"      --io-weight N        block I/O weight, 10..1000\n"
+	"      --cap-add CAP        add a capability (NET_ADMIN or CAP_NET_ADMIN, ALL; repeatable)\n"
+	"      --cap-drop CAP       drop one of Docker's default 14 (or ALL; repeatable)\n"
+	"      --privileged         every capability, no seccomp filter, no masked paths\n"
+	"      --security-opt OPT   seccomp=unconfined | seccomp=FILE (Docker's JSON profile\n"
+	"                           format; default: Docker's default profile) |\n"
+	"                           no-new-privileges=false (setuid programs work inside)\n"
 	"      --userns BASE[:N]    a user namespace: container ids 0..N-1 (default 65536) are host\n"
 	"                           ids BASE.., so its root is unprivileged on the host\n"
 	"  -d, --detach             start in the background and print the name\n"
@@ -164,7 +175,22 @@ static int parse_long(const char *opt, const char *s, long long min, long long m
 	return 0;
 }
 
-enum { OPT_NAME = 1000, OPT_HOSTNAME, OPT_NET, OPT_ROOTFS, OPT_RO, OPT_CPUS, OPT_PIDS, OPT_IOW, OPT_RM, OPT_USERNS };
+enum {
+	OPT_NAME = 1000,
+	OPT_HOSTNAME,
+	OPT_NET,
+	OPT_ROOTFS,
+	OPT_RO,
+	OPT_CPUS,
+	OPT_PIDS,
+	OPT_IOW,
+	OPT_RM,
+	OPT_USERNS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_SECURITY_OPT
+};
 
 static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
 {
@@ -207,6 +233,10 @@ static const struct option run_longopts[] = {
 	{ "tty", no_argument, NULL, 't' },
 	{ "rm", no_argument, NULL, OPT_RM },
 	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
+	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -251,6 +281,54 @@ static int opt_cpus(struct run_opts *o, const char *arg, struct nr_error *err)
 	if (errno || end == arg || *end || o->cpus < 0.01 || o->cpus > 1024)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--cpus %s: expected a number from 0.01 to 1024", arg);
 	return 0;
+}
+
+/* seccomp=FILE: read here, so a missing file fails before anything is made; the text is
+ * compiled (and checked) by security_prepare. */
+static int seccomp_file_read(struct security_opts *s, const char *path, struct nr_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = fd < 0 ? -errno : fd_read_all(fd, 1 << 22, &text, &len);
+	if (r < 0)
+		return nr_error_set(err, RT_ERR_USAGE, -r, "--security-opt seccomp=%s: cannot read the profile: %s",
+				    path, strerror(-r));
+	if (strlen(text) != len) {
+		free(text);
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--security-opt seccomp=%s: the profile holds a NUL byte", path);
+	}
+	free(s->seccomp_profile);
+	s->seccomp_profile = text;
+	s->seccomp_file = path;
+	s->seccomp_unconfined = false;
+	return 0;
+}
+
+/* Docker's spellings: KEY=VALUE, or the older KEY:VALUE; no-new-privileges alone is true. */
+static int opt_security(struct security_opts *s, const char *arg, struct nr_error *err)
+{
+	size_t k = strcspn(arg, "=:");
+	const char *v = arg[k] ? arg + k + 1 : NULL;
+
+	if (k == 7 && !strncmp(arg, "seccomp", 7) && v && *v) {
+		if (strcmp(v, "unconfined"))
+			return seccomp_file_read(s, v, err);
+		free(s->seccomp_profile);
+		s->seccomp_profile = NULL;
+		s->seccomp_unconfined = true;
+		return 0;
+	}
+	if (k == 17 && !strncmp(arg, "no-new-privileges", 17) && (!v || !strcmp(v, "true") || !strcmp(v, "false"))) {
+		s->new_privileges = v && !strcmp(v, "false");
+		return 0;
+	}
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+			    "--security-opt %s: expected seccomp=unconfined, seccomp=FILE or no-new-privileges[=true|false]",
+			    arg);
 }
 
 /* Options that set a field of o; the rest (help, errors) are run_opts_parse's. */
@@ -325,6 +403,15 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 		return 0;
 	case OPT_USERNS:
 		return parse_userns(arg, o, err);
+	case OPT_CAP_ADD:
+		return rt_cap_add_to(&o->sec.cap_add, "--cap-add", arg, err);
+	case OPT_CAP_DROP:
+		return rt_cap_add_to(&o->sec.cap_drop, "--cap-drop", arg, err);
+	case OPT_PRIVILEGED:
+		o->privileged = true;
+		return 0;
+	case OPT_SECURITY_OPT:
+		return opt_security(&o->sec, arg, err);
 	}
 	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option (see --help)");
 }
@@ -380,4 +467,8 @@ void run_opts_free(struct run_opts *o)
 {
 	free(o->caps);
 	o->caps = NULL;
+	free(o->sec.seccomp_profile);
+	o->sec.seccomp_profile = NULL;
+	free(o->sec.bpf);
+	o->sec.bpf = NULL;
 }

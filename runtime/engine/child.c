@@ -100,7 +100,7 @@ void child_main(const struct child_cfg *c)
 		r = nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot create a cgroup namespace: %s", strerror(errno));
 		goto fail;
 	}
-	if ((r = rootfs_finish(c, &err)) < 0)
+	if ((r = rootfs_finish(c, &err)) < 0 || (r = security_early(c->o, &err)) < 0)
 		goto fail;
 	if (!start_expect(c->go_fd, START_NETWORK_READY))
 		_exit(RT_EXIT_RUNTIME); /* the runtime gave up before the start */
@@ -114,7 +114,7 @@ void child_main(const struct child_cfg *c)
 		}
 		close(devices_fd);
 	}
-	if ((r = security_apply(&err)) < 0)
+	if ((r = security_apply(c->o, &err)) < 0)
 		goto fail;
 	init_run(c);
 fail:

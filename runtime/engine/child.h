@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "cgroup.h"
 #include "opts.h"
+#include "security.h"
 
 struct child_cfg {
 	const struct run_opts *o;
@@ -35,9 +36,6 @@ void child_main(const struct child_cfg *c) __attribute__((noreturn));
  * masks. */
 int rootfs_prepare(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err);
 int rootfs_finish(const struct child_cfg *c, struct nr_error *err);
-
-/* security.c: capability bounding set to Docker's default 14, no_new_privs. */
-int security_apply(struct nr_error *err);
 
 /* init.c: fork the command, reap, forward signals; exits with the command's status. */
 void init_run(const struct child_cfg *c) __attribute__((noreturn));

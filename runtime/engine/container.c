@@ -23,6 +23,7 @@ void ctr_record_free(struct ctr_record *rec)
 	free(rec->user);
 	free(rec->netns_path);
 	free(rec->capability_args);
+	free(rec->seccomp_profile);
 	cgroup_set_free(rec->cgroup);
 	rt_strv_free(rec->argv);
 	rt_strv_free(rec->env);

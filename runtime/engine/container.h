@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/cleanup.h"
@@ -63,6 +64,13 @@ struct ctr_record {
 	char **addresses;                     /* NULL-ended, NULL before the network is up */
 	long long created, started, finished; /* unix times, 0 = not yet */
 	unsigned long userns_base, userns_count; /* --userns; 0 = none */
+	/* What exec applies again (security.c); a record without them gets the defaults. */
+	bool privileged;
+	bool has_caps;
+	uint64_t caps;           /* the command's capabilities (has_caps) */
+	bool new_privileges;     /* no-new-privileges=false */
+	bool seccomp_unconfined; /* no filter */
+	char *seccomp_profile;   /* seccomp=FILE's text; NULL = the default profile */
 };
 
 struct ctr_record *ctr_record_new(void);

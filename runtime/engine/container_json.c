@@ -5,7 +5,8 @@
  * pid_start, monitor and monitor_start, exit_code, oom, rm, net_done, hostname, user,
  * network {mode (none|host|container|cni), ifname, owner, name, conflist}, netns_path,
  * capability_args, cgroup {mode, paths, dirs}, argv, env, addresses, created, started,
- * finished, userns {base, count}.  conflist and capability_args are JSON documents the
+ * finished, userns {base, count}, security {privileged, caps, no_new_privileges, seccomp
+ * (default|unconfined|profile), seccomp_profile}.  conflist and capability_args are JSON documents the
  * record carries for the CNI chain: kept as text. */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "base/json_field.h"
 #include "container.h"
 #include "rt_error.h"
+#include "security.h"
 
 static const char *const status_names[] = {
 	[CTR_CREATED] = "created",
@@ -97,6 +99,32 @@ static json_t *network_to_json(const struct ctr_network *n)
 	return o;
 }
 
+/* What exec needs to apply the run's capabilities and filter again. */
+static json_t *security_to_json(const struct ctr_record *r)
+{
+	json_t *o = json_object(), *caps = json_array();
+	bool ok = o && caps;
+
+	for (int c = 0; ok && c < 64; c++)
+		if (r->caps >> c & 1 && rt_cap_name(c))
+			ok = json_array_append_new(caps, json_string(rt_cap_name(c))) == 0;
+	ok = ok && set(o, "caps", caps) >= 0;
+	caps = NULL;
+	ok = ok && set(o, "privileged", json_boolean(r->privileged)) >= 0;
+	ok = ok && set(o, "no_new_privileges", json_boolean(!r->new_privileges)) >= 0;
+	ok = ok && set(o, "seccomp",
+		       json_string(r->seccomp_unconfined ? "unconfined"
+				   : r->seccomp_profile  ? "profile"
+							 : "default")) >= 0;
+	ok = ok && (!r->seccomp_profile || set(o, "seccomp_profile", json_string(r->seccomp_profile)) >= 0);
+	json_decref(caps);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *record_to_json(const struct ctr_record *r)
 {
 	json_t *o = json_object();
@@ -135,6 +163,8 @@ static json_t *record_to_json(const struct ctr_record *r)
 			 json_pack("{s:I, s:I}", "base", (json_int_t)r->userns_base, "count",
 				   (json_int_t)r->userns_count)) >= 0;
 	ok = ok && set_doc(o, "capability_args", r->capability_args) >= 0;
+	if (ok && r->has_caps)
+		ok = set(o, "security", security_to_json(r)) >= 0;
 	if (ok && r->cgroup)
 		ok = set(o, "cgroup", cgroup_to_json(r->cgroup)) >= 0;
 	if (!ok) {
@@ -296,6 +326,41 @@ static int network_from_json(json_t *o, const char *what, struct ctr_network *n,
 	return 0;
 }
 
+static int security_from_json(json_t *o, const char *what, struct ctr_record *rec, struct nr_error *err)
+{
+	json_t *s = NULL, *caps = NULL, *v;
+	const char *mode = "default";
+	bool nnp = true;
+	size_t i;
+	int r;
+
+	if ((r = jfield_object(o, "security", what, false, &s, err)) < 0 || !s)
+		return r;
+	if ((r = jfield_array(s, "caps", what, &caps, err)) < 0 ||
+	    (r = jfield_bool(s, "privileged", what, &rec->privileged, err)) < 0 ||
+	    (r = jfield_bool(s, "no_new_privileges", what, &nnp, err)) < 0 ||
+	    (r = jfield_string(s, "seccomp", what, false, &mode, err)) < 0 ||
+	    (r = str_dup(s, "seccomp_profile", what, &rec->seccomp_profile, err)) < 0)
+		return r;
+	json_array_foreach(caps, i, v) {
+		int c = json_is_string(v) ? rt_cap_from_name(json_string_value(v)) : -1;
+		if (c < 0)
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
+					    "%s: \"security\": unknown capability in \"caps\"", what);
+		rec->caps |= 1ULL << c;
+	}
+	rec->has_caps = true;
+	rec->new_privileges = !nnp;
+	rec->seccomp_unconfined = !strcmp(mode, "unconfined");
+	if (strcmp(mode, "unconfined") && strcmp(mode, "default") && strcmp(mode, "profile"))
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"security\": unknown seccomp \"%s\"", what,
+				    mode);
+	if (!strcmp(mode, "profile") != !!rec->seccomp_profile)
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
+				    "%s: \"security\": seccomp \"profile\" goes with seccomp_profile", what);
+	return 0;
+}
+
 static int record_from_json(json_t *o, const char *what, struct ctr_record *rec, struct nr_error *err)
 {
 	const char *status = NULL;
@@ -383,7 +448,7 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"capability_args\" must be an object", what);
 	if (caps && !(rec->capability_args = doc_text(caps)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	if ((r = cgroup_from_json(o, what, &rec->cgroup, err)) < 0)
+	if ((r = cgroup_from_json(o, what, &rec->cgroup, err)) < 0 || (r = security_from_json(o, what, rec, err)) < 0)
 		goto corrupt;
 	return 0;
 corrupt:

@@ -102,7 +102,7 @@ static void exec_child(struct run_opts *o, char **envp, int console_sock)
 {
 	struct nr_error err = { 0 };
 
-	if (security_apply(&err) < 0) {
+	if (security_apply(o, &err) < 0) {
 		dprintf(2, "netns-run: %s\n", err.msg);
 		_exit(RT_EXIT_RUNTIME);
 	}
@@ -164,6 +164,8 @@ int ctr_exec(const char *name, struct run_opts *o, const struct tty_stdio *io, i
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if (!o->user && rec->user)
 		o->user = rec->user;
+	if ((r = security_prepare_exec(o, rec, err)) < 0)
+		return r;
 	leak_check_before_join();
 	if ((r = join(rec->pid, rec->pid_start, rec->cgroup, err)) < 0)
 		return r;

@@ -143,6 +143,7 @@ __attribute__((no_sanitize_address)) static int command_exec(void *arg)
 	/* execvp searches the PATH of environ, so the container's must be in place (shared
 	 * with init until the exec: init does not read its environment again). */
 	environ = c->envp;
+	security_before_exec(c->o);
 	execvp(arg0, c->o->argv);
 	e = errno;
 	if (e == ENOENT && !strchr(arg0, '/'))

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "rt.h"
@@ -13,6 +14,23 @@ struct volume {
 	const char *host; /* absolute */
 	const char *cont; /* absolute, inside the container */
 	bool ro;
+};
+
+struct rt_seccomp_bpf; /* engine/seccomp_filter.h */
+
+/* --cap-add/--cap-drop bit for "ALL". */
+#define RT_CAP_ALL (1ULL << 63)
+
+/* --cap-add, --cap-drop, --security-opt (engine/security.c). */
+struct security_opts {
+	uint64_t cap_add, cap_drop; /* bit N: capability N; RT_CAP_ALL: "ALL" */
+	bool new_privileges;        /* no-new-privileges=false: setuid programs work inside */
+	bool seccomp_unconfined;    /* seccomp=unconfined */
+	const char *seccomp_file;   /* seccomp=FILE, for messages */
+	char *seccomp_profile;      /* its text (owned); NULL = Docker's default profile */
+	/* security_prepare's results: */
+	uint64_t caps;              /* the command's capabilities */
+	struct rt_seccomp_bpf *bpf; /* the filter (owned); NULL = none */
 };
 
 struct run_opts {
@@ -40,7 +58,8 @@ struct run_opts {
 	bool interactive;                  /* -i: the caller's stdin reaches the command; /dev/null otherwise */
 	bool tty;                          /* -t: the command runs on a pty of the container's (pty.h) */
 	unsigned short tty_rows, tty_cols; /* -t: the initial window size (0: unknown) */
-	char **argv;                       /* the command (points into the caller's argv) */
+	struct security_opts sec;
+	char **argv; /* the command (points into the caller's argv) */
 };
 
 #endif

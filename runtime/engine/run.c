@@ -146,7 +146,7 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	rec->env = env_build(c->o, c->hostname);
 	rec->capability_args = c->o->caps ? strdup(c->o->caps) : NULL;
 	if (!rec->hostname || (c->o->user && !rec->user) || !rec->argv || !rec->env ||
-	    (c->o->caps && !rec->capability_args))
+	    (c->o->caps && !rec->capability_args) || security_to_record(c->o, rec) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0)
 		return r;

@@ -53,6 +53,10 @@ static struct ctr_record *full_record(void)
 	r->finished = 1700000002;
 	r->userns_base = 100000;
 	r->userns_count = 65536;
+	r->has_caps = true;
+	r->caps = 1ULL << 0 | 1ULL << 12 | 1ULL << 40; /* CHOWN, NET_ADMIN, CHECKPOINT_RESTORE */
+	r->new_privileges = true;
+	r->seccomp_profile = strdup("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
 	return r;
 }
 
@@ -108,6 +112,10 @@ static void test_round_trip(void **state)
 	assert_strv_equal(b->addresses, a->addresses);
 	assert_true(b->created == 1700000000 && b->started == 1700000001 && b->finished == 1700000002);
 	assert_true(b->userns_base == 100000 && b->userns_count == 65536);
+	assert_true(b->has_caps && b->caps == a->caps && b->new_privileges && !b->privileged);
+	assert_false(b->seccomp_unconfined);
+	assert_string_equal(b->seccomp_profile, a->seccomp_profile);
+	assert_non_null(strstr(text, "\"CAP_NET_ADMIN\""));
 	/* Serialising what was read gives the same document. */
 	assert_int_equal(ctr_record_to_json_text(b, &again, &err), 0);
 	assert_string_equal(text, again);
@@ -160,6 +168,9 @@ static void test_without_version(void **state)
 	assert_string_equal(r->net.ifname, "lo");
 	assert_null(r->user);
 	assert_string_equal(r->argv[0], "true");
+	/* No "security": exec applies the defaults. */
+	assert_false(r->has_caps || r->privileged || r->new_privileges || r->seccomp_unconfined);
+	assert_null(r->seccomp_profile);
 }
 
 static void expect_refused(const char *text, const char *needle)
@@ -196,6 +207,15 @@ static void test_corrupt(void **state)
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
 		       " \"cgroup\": {\"mode\": \"unified\", \"paths\": {\"memory\": 3}}}",
 		       "memory");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"security\": {\"caps\": [\"CAP_FLY\"]}}",
+		       "capability");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"security\": {\"seccomp\": \"profile\"}}",
+		       "seccomp_profile");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"security\": {\"seccomp\": \"maybe\"}}",
+		       "maybe");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"version\": \"1\","
 		       " \"network\": {\"mode\": \"none\"}}",
 		       "version");
