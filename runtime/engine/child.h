@@ -38,8 +38,18 @@ int rootfs_finish(const struct child_cfg *c, struct nr_error *err);
 /* security.c: capability bounding set to Docker's default 14, no_new_privs. */
 int security_apply(struct nr_error *err);
 
-/* init.c: fork the command, reap, forward signals; exits with the command's status. */
+/* The container's init: its name (comm, and /proc/1/cmdline). */
+#define INIT_NAME "netns-run-init"
+
+/* init.c: fork the command, reap, forward signals; exits with the command's status.
+ * Before the command starts, the init becomes non-dumpable and forgets the caller's
+ * command line, environment and descriptors (docs/security.md). */
 void init_run(const struct child_cfg *c) __attribute__((noreturn));
+
+/* init_forget.c: overwrite the caller's argv and environment strings in this process's
+ * memory (what /proc/PID/cmdline and environ read); cmdline then says INIT_NAME.
+ * Pointers into them dangle afterwards.  -errno when /proc/self/stat is unreadable. */
+int init_forget_caller(void);
 
 /* In the process that becomes the command: --user, -w, then exec with envp; exits 126/127
  * (docker's codes) when the exec fails. */
