@@ -41,15 +41,21 @@ int security_apply(struct nr_error *err);
 /* The container's init: its name (comm, and /proc/1/cmdline). */
 #define INIT_NAME "netns-run-init"
 
+/* init_forget.c: where the kernel copied the runtime's argv and environment strings at
+ * its exec (what /proc/PID/cmdline and environ read), in this process's memory. */
+struct caller_block {
+	char *start, *arg_end, *end; /* [start, arg_end): argv; [arg_end, end): envp */
+};
+/* -errno when /proc/self/stat is unreadable. */
+int caller_block_find(struct caller_block *ret);
+/* Overwrite it: cmdline then reads INIT_NAME, environ nothing; pointers into it dangle. */
+void caller_block_forget(const struct caller_block *b);
+
 /* init.c: fork the command, reap, forward signals; exits with the command's status.
  * Before the command starts, the init becomes non-dumpable and forgets the caller's
- * command line, environment and descriptors (docs/security.md). */
-void init_run(const struct child_cfg *c) __attribute__((noreturn));
-
-/* init_forget.c: overwrite the caller's argv and environment strings in this process's
- * memory (what /proc/PID/cmdline and environ read); cmdline then says INIT_NAME.
- * Pointers into them dangle afterwards.  -errno when /proc/self/stat is unreadable. */
-int init_forget_caller(void);
+ * command line, environment (caller, found by child_main) and descriptors
+ * (docs/security.md). */
+void init_run(const struct child_cfg *c, const struct caller_block *caller) __attribute__((noreturn));
 
 /* In the process that becomes the command: --user, -w, then exec with envp; exits 126/127
  * (docker's codes) when the exec fails. */

@@ -125,7 +125,7 @@ void exec_command(const struct run_opts *o, char **envp)
 	_exit(RT_EXIT_RUNTIME); /* not reached: command_exec execs or exits */
 }
 
-/* The command's strings out of the caller's argv block, which init_forget_caller wipes;
+/* The command's strings out of the caller's argv block, which caller_block_forget wipes;
  * the environment is the container's record's already.  Never freed: the init ends with
  * _exit. */
 static int command_own_strings(struct cmd_start *c)
@@ -161,7 +161,7 @@ static void close_all_but(int keep)
 	close_range((unsigned int)keep + 1, ~0U, 0);
 }
 
-void init_run(const struct child_cfg *c)
+void init_run(const struct child_cfg *c, const struct caller_block *caller)
 {
 	struct cmd_start start;
 	sigset_t all;
@@ -181,8 +181,9 @@ void init_run(const struct child_cfg *c)
 	 * otherwise shields from signals it has no handler for. */
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	command_prepare(c->o, c->envp, &start);
-	if ((r = command_own_strings(&start)) < 0 || (r = init_forget_caller()) < 0)
-		init_fail(c, -r, "cannot clear the caller's command line and environment from the container's init");
+	if ((r = command_own_strings(&start)) < 0)
+		init_fail(c, -r, "cannot start the command");
+	caller_block_forget(caller);
 	/* vfork-style: no copy of init's page tables (a fork here was a sizeable part of a
 	 * run: docs/benchmarks.md), and init has nothing to do until the command has exec'd
 	 * anyway.  A static stack is fine: only this process, the container's init, uses it. */

@@ -14,34 +14,37 @@
 #include "child.h"
 #include "rt.h"
 
-/* What /proc/1/cmdline says: the init's comm (PR_SET_NAME in init.c). */
-static const char title[] = INIT_NAME;
-
-int init_forget_caller(void)
+int caller_block_find(struct caller_block *ret)
 {
-	extern char **environ;
 	/* proc(5): arg_start, arg_end, env_start, env_end */
 	unsigned long long v[4];
 	int r = rt_proc_stat(0, 48, 4, v, NULL);
 
 	if (r < 0)
 		return r;
-	char *start = (char *)(uintptr_t)v[0], *arg_end = (char *)(uintptr_t)v[1];
-	char *end = (char *)(uintptr_t)v[3];
-	if (!(start < arg_end && arg_end <= end))
+	if (!(v[0] < v[1] && v[1] <= v[3]))
 		return -EIO;
-	size_t len = (size_t)(end - start), arg_len = (size_t)(arg_end - start);
+	ret->start = (char *)(uintptr_t)v[0];
+	ret->arg_end = (char *)(uintptr_t)v[1];
+	ret->end = (char *)(uintptr_t)v[3];
+	return 0;
+}
+
+void caller_block_forget(const struct caller_block *b)
+{
+	extern char **environ;
+	static const char title[] = INIT_NAME;
+	size_t len = (size_t)(b->end - b->start), arg_len = (size_t)(b->arg_end - b->start);
 	size_t n = len - 1 < sizeof(title) - 1 ? len - 1 : sizeof(title) - 1;
 
 	environ = NULL;
-	memset(start, 0, len);
-	memcpy(start, title, n);
+	memset(b->start, 0, len);
+	memcpy(b->start, title, n);
 	/* The kernel reads cmdline as [arg_start, arg_end) unless the byte at arg_end - 1
 	 * is not NUL: then, as setproctitle(3) relies on, up to the first NUL from
 	 * arg_start.  So the title alone shows, whether the caller's argv was longer than
 	 * it (mark that byte) or shorter (the title runs over it into the old environment
 	 * block). */
 	if (arg_len - 1 > n)
-		start[arg_len - 1] = ' ';
-	return 0;
+		b->start[arg_len - 1] = ' ';
 }
