@@ -172,9 +172,9 @@ void init_run(const struct child_cfg *c, const struct caller_block *caller)
 	prctl(PR_SET_NAME, INIT_NAME, 0, 0, 0);
 	/* Not dumpable: its memory, environ, descriptors and ptrace are then for holders
 	 * of CAP_SYS_PTRACE over the runtime's user namespace only, which the container's
-	 * root lacks by default.  (Set here, after the setup's last change of credentials,
-	 * which would reset it to fs.suid_dumpable.)  A traced init could keep the command's
-	 * exit from the runtime forever. */
+	 * root lacks by default; a traced init could keep the command's exit from the
+	 * runtime forever (docs/security.md).  Set here, after the setup's last change of
+	 * credentials, which resets it to fs.suid_dumpable. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	sigfillset(&all);
 	/* Blocked, every signal waits for sigwaitinfo: even as pid 1, which the kernel
@@ -183,6 +183,7 @@ void init_run(const struct child_cfg *c, const struct caller_block *caller)
 	command_prepare(c->o, c->envp, &start);
 	if ((r = command_own_strings(&start)) < 0)
 		init_fail(c, -r, "cannot start the command");
+	/* What /proc/1/cmdline and environ would show the container (init_forget.c). */
 	caller_block_forget(caller);
 	/* vfork-style: no copy of init's page tables (a fork here was a sizeable part of a
 	 * run: docs/benchmarks.md), and init has nothing to do until the command has exec'd
