@@ -57,6 +57,7 @@ struct ctr_run {
 	int join_fd;
 	pid_t pid;
 	int pidfd;
+	int cmd_pidfd;  /* the command's, to notice a stopped init (start_watch_command) */
 	int status_rd;  /* the init writes the command's exit status here before it exits */
 	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
 	/* What exists, for the rollback of a failed start. */
@@ -274,15 +275,23 @@ static int child_status(struct ctr_run *c)
  * An init that died without a word (SIGKILL) is waited for through its pidfd. */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[3] = { { .fd = c->pidfd, .events = POLLIN },
+	struct pollfd p[4] = { { .fd = c->pidfd, .events = POLLIN },
 			       { .fd = sfd, .events = POLLIN },
-			       { .fd = c->status_rd, .events = POLLIN } };
+			       { .fd = c->status_rd, .events = POLLIN },
+			       { .fd = c->cmd_pidfd, .events = POLLIN } };
+	int n, timeout = -1;
 
 	for (;;) {
-		if (poll(p, 3, -1) < 0) {
+		if ((n = poll(p, 4, timeout)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (n == 0) /* the command ended, the init said nothing: it is stopped */
+			return start_status_unreaped(c->pidfd, c->cmd_pidfd);
+		if (p[3].revents) {
+			p[3].fd = -1;
+			timeout = START_INIT_GRACE_MS;
 		}
 		if (p[2].revents) {
 			int status;
@@ -367,6 +376,7 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	sent = sent && start_send(ch.go[1], START_NETWORK_READY);
 	if ((r = start_wait_setup(ch.err[0], err)) < 0)
 		return r;
+	c->cmd_pidfd = start_watch_command(c->pid);
 	if (!sent)
 		return nr_error_set(err, RT_ERR_SYSTEM, EPIPE, "the container's init went away during setup");
 	c->rec->status = CTR_RUNNING;
@@ -390,7 +400,7 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
 
 	if (!c)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	*c = (struct ctr_run){ .o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1 };
+	*c = (struct ctr_run){ .o = o, .join_fd = -1, .pidfd = -1, .cmd_pidfd = -1, .status_rd = -1, .layer_sock = -1 };
 	if ((r = create(c, err)) < 0) {
 		start_rollback(c, err);
 		return r;
@@ -444,6 +454,8 @@ void ctr_run_free(struct ctr_run *c)
 		close(c->join_fd);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
+	if (c->cmd_pidfd >= 0)
+		close(c->cmd_pidfd);
 	if (c->status_rd >= 0)
 		close(c->status_rd);
 	if (c->layer_sock >= 0)

@@ -31,6 +31,18 @@ t_eq "... also by root (exec) beside a --user command, whose setuid shared the i
 	"$(timeout -k 5 20 "$NR" exec -u 0 "$P-u" /tools/ptrace_attach 1 2>&1)" EPERM
 "$NR" rm -f "$P-u" >/dev/null
 
+# A stopped init (here by the host's attach; in a container given CAP_SYS_PTRACE, by its
+# root) never reaps the command: the run must still end, with the command's status, once
+# the command is gone (START_INIT_GRACE_MS later).
+mkfifo /run/ready /run/go
+(timeout -k 5 20 "$NR" run --rm --net=none --name "$P-st" -v /run/ready:/ready -v /run/go:/go \
+	sh -c 'echo >/ready; read x </go; exit 3' >/dev/null; echo $? >/run/st.rc) &
+read -r _ </run/ready
+t_eq "(host) the host's root can still attach to the init" "$("$TOOLS/ptrace_attach" "$(state .pid "$P-st")")" attached
+echo >/run/go
+wait
+t_eq "... and the run of a stopped init ends with the command's status" "$(cat /run/st.rc)" 3
+
 # From the host, where the init's memory and descriptors are readable: nothing there either.
 BIG=$(head -c 100000 /dev/zero | tr '\0' x)
 NR_SECRET=hunter2 NR_BIG=$BIG "$NR" run -d --net=none --name "$P-d" sleep 60 >/dev/null
