@@ -45,6 +45,7 @@ static void close_other_fds(const struct child_cfg *c)
 void child_main(const struct child_cfg *c)
 {
 	struct nr_error err = { 0 };
+	struct caller_block caller;
 	sigset_t none;
 	int layers[16], n_layers = 0;
 	int devices_fd = -1;
@@ -59,6 +60,12 @@ void child_main(const struct child_cfg *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Its own session: terminal signals reach the runtime, which forwards them once. */
 	setsid();
+	/* Found now, while the runtime makes the cgroups; wiped by the init (init_run). */
+	if ((r = caller_block_find(&caller)) < 0) {
+		r = nr_error_set(&err, RT_ERR_SYSTEM, -r, "cannot find the caller's arguments in /proc/self/stat: %s",
+				 strerror(-r));
+		goto fail;
+	}
 	if (c->fd_sock >= 0) {
 		/* The layers come once our ids are mapped: then become the namespace's root. */
 		n_layers = fds_recv(c->fd_sock, layers, 16);
@@ -116,7 +123,7 @@ void child_main(const struct child_cfg *c)
 	}
 	if ((r = security_apply(c->o, &err)) < 0)
 		goto fail;
-	init_run(c);
+	init_run(c, &caller);
 fail:
 	(void)r;
 	start_report_error(c->err_fd, &err);

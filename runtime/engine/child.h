@@ -37,8 +37,24 @@ void child_main(const struct child_cfg *c) __attribute__((noreturn));
 int rootfs_prepare(const struct child_cfg *c, const int *layer_fds, int n_layers, struct nr_error *err);
 int rootfs_finish(const struct child_cfg *c, struct nr_error *err);
 
-/* init.c: fork the command, reap, forward signals; exits with the command's status. */
-void init_run(const struct child_cfg *c) __attribute__((noreturn));
+/* The container's init: its name (comm, and /proc/1/cmdline). */
+#define INIT_NAME "netns-run-init"
+
+/* init_forget.c: where the kernel copied the runtime's argv and environment strings at
+ * its exec (what /proc/PID/cmdline and environ read), in this process's memory. */
+struct caller_block {
+	char *start, *arg_end, *end; /* [start, arg_end): argv; [arg_end, end): envp */
+};
+/* -errno when /proc/self/stat is unreadable. */
+int caller_block_find(struct caller_block *ret);
+/* Overwrite it: cmdline then reads INIT_NAME, environ nothing; pointers into it dangle. */
+void caller_block_forget(const struct caller_block *b);
+
+/* init.c: fork the command, reap, forward signals; exits with the command's status.
+ * Before the command starts, the init becomes non-dumpable and forgets the caller's
+ * command line, environment (caller, found by child_main) and descriptors
+ * (docs/security.md). */
+void init_run(const struct child_cfg *c, const struct caller_block *caller) __attribute__((noreturn));
 
 /* In the process that becomes exec's command: default signal dispositions, --user, death
  * with its parent (the exec client), the pty (console_sock >= 0, pty.h) or stdin, -w,

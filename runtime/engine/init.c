@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "container.h"
 #include "pty.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -62,7 +63,12 @@ static int resolve_user(const char *spec, uid_t *ret_uid, gid_t *ret_gid)
 /* What the command's process does between its creation and its exec: only system calls
  * (init_run starts it with CLONE_VM|CLONE_VFORK, sharing init's memory until the exec). */
 struct cmd_start {
+	/* -i, -t's size and the seccomp filter; the strings below are copies of the option
+	 * strings, which point into the caller's argv (forgotten: init_forget.c). */
 	const struct run_opts *o;
+	char **argv;
+	const char *workdir; /* NULL = "/" */
+	const char *user;    /* for messages: the ids are resolved already */
 	char **envp;
 	bool set_ids;
 	uid_t uid;
@@ -122,13 +128,13 @@ __attribute__((no_sanitize_address)) static int command_exec(void *arg)
 {
 	extern char **environ;
 	const struct cmd_start *c = arg;
-	const char *arg0 = c->o->argv[0];
+	const char *arg0 = c->argv[0];
 	int e;
 
 	signals_default();
 	sigprocmask(SIG_SETMASK, &c->mask, NULL);
 	if (c->set_ids && (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)) {
-		dprintf(2, "netns-run: --user %s: %s\n", c->o->user, strerror(errno));
+		dprintf(2, "netns-run: --user %s: %s\n", c->user, strerror(errno));
 		_exit(RT_EXIT_RUNTIME);
 	}
 	/* After the ids: a change of credentials clears the parent-death signal.  Then the
@@ -136,15 +142,15 @@ __attribute__((no_sanitize_address)) static int command_exec(void *arg)
 	if (c->exec_client && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != 0))
 		_exit(RT_EXIT_RUNTIME);
 	command_stdio(c);
-	if (chdir(c->o->workdir ? c->o->workdir : "/") < 0) {
-		dprintf(2, "netns-run: -w %s: %s\n", c->o->workdir, strerror(errno));
+	if (chdir(c->workdir ? c->workdir : "/") < 0) {
+		dprintf(2, "netns-run: -w %s: %s\n", c->workdir, strerror(errno));
 		_exit(RT_EXIT_RUNTIME);
 	}
 	/* execvp searches the PATH of environ, so the container's must be in place (shared
 	 * with init until the exec: init does not read its environment again). */
 	environ = c->envp;
 	security_before_exec(c->o);
-	execvp(arg0, c->o->argv);
+	execvp(arg0, c->argv);
 	e = errno;
 	if (e == ENOENT && !strchr(arg0, '/'))
 		dprintf(2, "netns-run: %s: executable file not found in $PATH\n", arg0);
@@ -157,6 +163,9 @@ static void command_prepare(const struct run_opts *o, char **envp, int console_s
 {
 	memset(c, 0, sizeof(*c));
 	c->o = o;
+	c->argv = o->argv;
+	c->workdir = o->workdir;
+	c->user = o->user;
 	c->envp = envp;
 	c->console_sock = console_sock;
 	sigemptyset(&c->mask);
@@ -179,31 +188,77 @@ void exec_command(const struct run_opts *o, char **envp, int console_sock)
 	_exit(RT_EXIT_RUNTIME); /* not reached: command_exec execs or exits */
 }
 
-void init_run(const struct child_cfg *c)
+/* The command's strings out of the caller's argv block, which caller_block_forget wipes;
+ * the environment is the container's record's already.  Never freed: the init ends with
+ * _exit. */
+static int command_own_strings(struct cmd_start *c)
 {
+	char **argv = rt_strv_copy(c->argv);
+	char *workdir = c->workdir ? strdup(c->workdir) : NULL;
+	char *user = c->user ? strdup(c->user) : NULL;
+
+	if (!argv || (c->workdir && !workdir) || (c->user && !user))
+		return -ENOMEM;
+	c->argv = argv;
+	c->workdir = workdir;
+	c->user = user;
+	return 0;
+}
+
+static void init_fail(const struct child_cfg *c, int e, const char *what)
+{
+	struct nr_error err = { 0 };
+
+	nr_error_set(&err, RT_ERR_SYSTEM, e, "%s: %s", what, strerror(e));
+	start_report_error(c->err_fd, &err);
+	_exit(RT_EXIT_RUNTIME);
+}
+
+/* The command has its own descriptor table now: the init keeps the status pipe only.
+ * Closing the setup error pipe with the rest tells the runtime the command runs, so
+ * the start returns once the init holds nothing else of the caller's. */
+static void close_all_but(int keep)
+{
+	if (keep > 0)
+		close_range(0, (unsigned int)keep - 1, 0);
+	close_range((unsigned int)keep + 1, ~0U, 0);
+}
+
+void init_run(const struct child_cfg *c, const struct caller_block *caller)
+{
+	struct cmd_start start;
 	sigset_t all;
 	pid_t cmd;
+	int r;
 
 	/* Named before the command exists, so the command never sees pid 1 by another name. */
-	prctl(PR_SET_NAME, "netns-run-init", 0, 0, 0);
+	prctl(PR_SET_NAME, INIT_NAME, 0, 0, 0);
+	/* Not dumpable: its memory, environ, descriptors and ptrace are then for holders
+	 * of CAP_SYS_PTRACE over the runtime's user namespace only, which the container's
+	 * root lacks by default; a traced init could keep the command's exit from the
+	 * runtime forever (docs/security.md).  Set here, after the setup's last change of
+	 * credentials, which resets it to fs.suid_dumpable. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	sigfillset(&all);
 	/* Blocked, every signal waits for sigwaitinfo: even as pid 1, which the kernel
 	 * otherwise shields from signals it has no handler for. */
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	command_prepare(c->o, c->envp, c->console_sock, &start);
+	if ((r = command_own_strings(&start)) < 0)
+		init_fail(c, -r, "cannot start the command");
+	/* What /proc/1/cmdline and environ would show the container (init_forget.c). */
+	caller_block_forget(caller);
 	/* vfork-style: no copy of init's page tables (a fork here was a sizeable part of a
 	 * run: docs/benchmarks.md), and init has nothing to do until the command has exec'd
 	 * anyway.  A static stack is fine: only this process, the container's init, uses it. */
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct cmd_start start;
-	command_prepare(c->o, c->envp, c->console_sock, &start);
 	cmd = clone(command_exec, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
-	if (cmd < 0) {
-		struct nr_error err = { 0 };
-		nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot start the command: %s", strerror(errno));
-		start_report_error(c->err_fd, &err);
-		_exit(RT_EXIT_RUNTIME);
-	}
-	close(c->err_fd);
+	if (cmd < 0)
+		init_fail(c, errno, "cannot start the command");
+	/* The command's --user changed its credentials while it shared our memory, which
+	 * sets the memory's dumpable flag to fs.suid_dumpable: clear it again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	close_all_but(c->status_fd);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);

@@ -52,6 +52,10 @@ int rt_parse_bytes(const char *s, long long *ret);
 /* A random 64-hex-digit id. */
 int rt_random_id(char buf[RT_ID_LEN + 1]);
 
+/* Fields first..first+n-1 of /proc/<pid>/stat (numbered as in proc(5), from 3; pid 0:
+ * /proc/self) into ret, and the state letter (field 3) into ret_state unless NULL;
+ * -errno on failure. */
+int rt_proc_stat(pid_t pid, int first, int n, unsigned long long *ret, char *ret_state);
 /* Field 22 of /proc/<pid>/stat (start time in ticks): with the pid it names a process
  * for good, surviving pid reuse.  0 when the process is gone. */
 unsigned long long rt_pid_start_time(pid_t pid);

@@ -60,6 +60,7 @@ struct ctr_run {
 	int join_fd;
 	pid_t pid;
 	int pidfd;
+	int cmd_pidfd;  /* the command's, to notice a stopped init (start_watch_command) */
 	int status_rd;  /* the init writes the command's exit status here before it exits */
 	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
 	int console;    /* -t: our end of the socket the pty's master comes through */
@@ -289,19 +290,28 @@ static int child_status(struct ctr_run *c)
  * then signals the pty's foreground process group, as a terminal does). */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[3 + TTY_RELAY_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
+	struct pollfd p[4 + TTY_RELAY_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
 						{ .fd = sfd, .events = POLLIN },
-						{ .fd = c->status_rd, .events = POLLIN } };
-	int status = -1;
+						{ .fd = c->status_rd, .events = POLLIN },
+						{ .fd = c->cmd_pidfd, .events = POLLIN } };
+	int n, status = -1, timeout = -1;
 
 	for (;;) {
-		tty_relay_pollfds(&c->tty, p + 3);
-		if (poll(p, 3 + TTY_RELAY_NFDS, -1) < 0) {
+		tty_relay_pollfds(&c->tty, p + 4);
+		if ((n = poll(p, 4 + TTY_RELAY_NFDS, timeout)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		tty_relay_handle(&c->tty, p + 3);
+		tty_relay_handle(&c->tty, p + 4);
+		if (n == 0) { /* the command ended, the init said nothing: it is stopped */
+			status = start_status_unreaped(c->pidfd, c->cmd_pidfd);
+			break;
+		}
+		if (p[3].revents) {
+			p[3].fd = -1;
+			timeout = START_INIT_GRACE_MS;
+		}
 		if (p[2].revents) {
 			if (start_read_status(c->status_rd, &status))
 				break;
@@ -389,6 +399,7 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	sent = sent && start_send(ch.go[1], START_NETWORK_READY);
 	if ((r = start_wait_setup(ch.err[0], err)) < 0)
 		return r;
+	c->cmd_pidfd = start_watch_command(c->pid);
 	if (!sent)
 		return nr_error_set(err, RT_ERR_SYSTEM, EPIPE, "the container's init went away during setup");
 	c->rec->status = CTR_RUNNING;
@@ -412,7 +423,9 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
 
 	if (!c)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	*c = (struct ctr_run){ .o = o, .join_fd = -1, .pidfd = -1, .status_rd = -1, .layer_sock = -1, .console = -1 };
+	*c = (struct ctr_run){
+		.o = o, .join_fd = -1, .pidfd = -1, .cmd_pidfd = -1, .status_rd = -1, .layer_sock = -1, .console = -1
+	};
 	c->io = (struct tty_stdio){ .in = o->interactive ? 0 : -1, .out = 1, .term = -1 };
 	tty_relay_init(&c->tty, -1, &c->io);
 	if ((r = create(c, err)) < 0) {
@@ -481,6 +494,8 @@ void ctr_run_free(struct ctr_run *c)
 		close(c->join_fd);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
+	if (c->cmd_pidfd >= 0)
+		close(c->cmd_pidfd);
 	if (c->status_rd >= 0)
 		close(c->status_rd);
 	if (c->layer_sock >= 0)

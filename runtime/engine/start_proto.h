@@ -16,6 +16,7 @@
 #define NETNS_RUN_START_PROTO_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "base/error.h"
 
@@ -55,6 +56,17 @@ void start_report_error(int err_wr, const struct nr_error *err);
 /* Parent: wait for the child's setup to end: EOF without text means the command runs;
  * text is the child's error. */
 int start_wait_setup(int err_rd, struct nr_error *err);
+/* Parent, once the command runs: a pidfd on it (the init's one child then), to notice a
+ * command that ended while its init says nothing — stopped by a tracer or SIGSTOP, it
+ * cannot reap it; -errno when there is none (it ended already: the status comes), which
+ * poll skips. */
+int start_watch_command(pid_t init);
+/* How long the parent waits for the status after the command's end before it gives up
+ * on the init: start_status_unreaped. */
+#define START_INIT_GRACE_MS 2000
+/* Parent: the command's exit status from its unreaped zombie (RT_EXIT_RUNTIME when
+ * unreadable), and the init killed (SIGKILL ends a stopped or traced task too). */
+int start_status_unreaped(int init_pidfd, int cmd_pidfd);
 /* Init: the command's exit status; a failed write leaves the parent the pidfd's. */
 void start_send_status(int status_wr, int code);
 /* Parent: read it; false at EOF (the init died without a word). */

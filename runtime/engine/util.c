@@ -236,39 +236,53 @@ int rt_random_id(char buf[RT_ID_LEN + 1])
 	return 0;
 }
 
-unsigned long long rt_pid_start_time(pid_t pid)
+int rt_proc_stat(pid_t pid, int first, int n, unsigned long long *ret, char *ret_state)
 {
 	char path[64], buf[1024];
 	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	ssize_t len;
 	char *p;
-	unsigned long long t = 0;
 
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid < 0 || first < 3)
+		return -EINVAL;
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return len < 0 ? -errno : -ESRCH;
+	buf[len] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')', with
+	 * field 3 (state) the first. */
 	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	/* Field 3 (state) is the first after ')'; start time is field 22. */
+	if (!p || p[1] != ' ' || !p[2])
+		return -EIO;
+	if (ret_state)
+		*ret_state = p[2];
 	p++;
-	for (int field = 3; field < 22 && p; field++)
+	for (int field = 3; field < first && p; field++)
 		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, " %llu", &t) != 1)
+	for (int i = 0; i < n; i++) {
+		if (!p || sscanf(p, " %llu", &ret[i]) != 1)
+			return -EIO;
+		p = strchr(p + 1, ' ');
+	}
+	return 0;
+}
+
+unsigned long long rt_pid_start_time(pid_t pid)
+{
+	unsigned long long t;
+	char state;
+
+	if (pid <= 0 || rt_proc_stat(pid, 22, 1, &t, &state) < 0)
 		return 0;
 	/* A zombie has finished: count it as gone. */
-	char *st = strrchr(buf, ')');
-	if (st && st[1] == ' ' && (st[2] == 'Z' || st[2] == 'X'))
-		return 0;
-	return t;
+	return state == 'Z' || state == 'X' ? 0 : t;
 }
 
 bool rt_pid_is(pid_t pid, unsigned long long start_time)
