@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -102,6 +103,10 @@ static void exec_child(struct run_opts *o, char **envp, int console_sock)
 {
 	struct nr_error err = { 0 };
 
+	/* Visible in the container's pid namespace from here on, with the client's memory
+	 * (its environment) until the exec: not for the container's root to read or trace
+	 * (the exec resets the flag for the command itself). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (security_apply(o, &err) < 0) {
 		dprintf(2, "netns-run: %s\n", err.msg);
 		_exit(RT_EXIT_RUNTIME);
