@@ -36,7 +36,9 @@ struct run_opts {
 	unsigned long userns_base; /* --userns: container uid/gid 0 is this host id; 0 = off */
 	unsigned long userns_count;
 	bool detach, rm;
-	char **argv; /* the command (points into the caller's argv) */
+	long long log_max_size; /* -d: the log's cap in bytes (--log-opt max-size; 10m) */
+	int log_max_files;      /* -d: log, log.1 … at most this many files (--log-opt max-file; 1) */
+	char **argv;            /* the command (points into the caller's argv) */
 };
 
 #endif

@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "ctr.h"
+#include "log.h"
 #include "net.h"
 #include "nl/link.h"
 #include "nl/netns.h"
@@ -57,8 +58,9 @@ struct ctr_run {
 	int join_fd;
 	pid_t pid;
 	int pidfd;
-	int status_rd;  /* the init writes the command's exit status here before it exits */
-	int layer_sock; /* --userns: our end of the socket the idmapped layers go through */
+	int status_rd;       /* the init writes the command's exit status here before it exits */
+	int layer_sock;      /* --userns: our end of the socket the idmapped layers go through */
+	struct ctr_log *log; /* -d: the capped log the container's output is relayed to */
 	/* What exists, for the rollback of a failed start. */
 	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
@@ -123,6 +125,8 @@ static int create(struct ctr_run *c, struct nr_error *err)
 		if (mkdir(p, 0755) < 0)
 			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
 	}
+	if (c->o->detach && (r = ctr_log_open(c->dir, c->o->log_max_size, c->o->log_max_files, &c->log, err)) < 0)
+		return r;
 	struct ctr_record *rec = c->rec = ctr_record_new();
 	if (!rec)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -245,9 +249,9 @@ static int network_up(struct ctr_run *c, struct nr_error *err)
 	free(c->rec->netns_path);
 	if (!(c->rec->netns_path = strdup(path)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	r = net_add(&c->net, c->id, path, c->rec->capability_args, &res, err);
-	if (r < 0)
-		return nr_error_wrap(err, r, "network %s", c->net.conf ? c->net.conf->name : m->name);
+	/* The chain's messages name the network and plugin already. */
+	if ((r = net_add(&c->net, c->id, path, c->rec->capability_args, &res, err)) < 0)
+		return r;
 	c->net_added = true;
 	if (!res && m->shown_result)
 		m->shown_result(&c->net, &res);
@@ -274,12 +278,13 @@ static int child_status(struct ctr_run *c)
  * An init that died without a word (SIGKILL) is waited for through its pidfd. */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[3] = { { .fd = c->pidfd, .events = POLLIN },
+	struct pollfd p[4] = { { .fd = c->pidfd, .events = POLLIN },
 			       { .fd = sfd, .events = POLLIN },
-			       { .fd = c->status_rd, .events = POLLIN } };
+			       { .fd = c->status_rd, .events = POLLIN },
+			       { .fd = ctr_log_reader_fd(c->log), .events = POLLIN } };
 
 	for (;;) {
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -290,6 +295,10 @@ static int supervise(struct ctr_run *c, int sfd)
 				return status;
 			p[2].fd = -1; /* EOF: the init is gone without a status */
 		}
+		if (p[3].revents & POLLIN)
+			ctr_log_pump(c->log);
+		else if (p[3].revents)
+			p[3].fd = -1;
 		if (p[0].revents)
 			break;
 		if (p[1].revents & POLLIN) {
@@ -409,6 +418,8 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 		ctr_net_down(c->rec, &early);
 		child_status(c);
 	}
+	/* The container is gone: what it wrote last, before its monitor writes to the pipe. */
+	ctr_log_pump(c->log);
 	if (cgroup_oom_killed(c->rec->cgroup)) {
 		c->rec->oom = true;
 		status = 137;
@@ -432,6 +443,11 @@ const char *ctr_run_dir(const struct ctr_run *c)
 	return c->dir;
 }
 
+int ctr_run_log_fd(const struct ctr_run *c)
+{
+	return ctr_log_writer_fd(c->log);
+}
+
 void ctr_run_free(struct ctr_run *c)
 {
 	if (!c)
@@ -448,5 +464,6 @@ void ctr_run_free(struct ctr_run *c)
 		close(c->status_rd);
 	if (c->layer_sock >= 0)
 		close(c->layer_sock);
+	ctr_log_free(c->log);
 	free(c);
 }
