@@ -8,7 +8,8 @@
  * readers see the old text or the new, never half, and no block is allocated, so a disk
  * that something else filled cannot refuse it.  Space is allocated only when a text
  * outgrows the slot less RECORD_FILE_HEADROOM; then the slot grows, and that may fail
- * with ENOSPC, leaving the old text in place.  Every write, flush and rename is checked.
+ * with ENOSPC, leaving the old text in place.  Every write, flush and rename is checked;
+ * the new text is flushed (fdatasync) before it takes the name.
  *
  * Writers take an exclusive flock on the directory, readers a shared one: a reader that
  * opened the old file must not see the next replace write into it (it is the spare
