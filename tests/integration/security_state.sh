@@ -32,8 +32,8 @@ for f in Version 'C compiler' 'Git commit' Built 'OS/Arch'; do
 done
 t_eq "version --format '{{.Client.Version}}' prints the bare version" \
 	"$("$NR" version --format '{{.Client.Version}}')" "$(awk '/^ +Version:/ {print $2; exit}' <<<"$vout")"
-t_eq "run -- CMD stays the shorthand (first argument an option or --)" "$("$NR" --rm --net=none -- echo hi)" hi
-t_eq "run with the verb" "$("$NR" run --rm --net=none echo hi)" hi
+t_eq "run -- CMD stays the shorthand (first argument an option or --)" "$("$NR" --rm --net=none -- echo hi 2>&1)" hi
+t_eq "run with the verb" "$("$NR" run --rm --net=none echo hi 2>&1)" hi
 
 # --- a noisy detached container's log stays under its cap (item 8) ---------------------
 "$NR" run -d --net=none --name "$P-noisy" --log-opt max-size=64k --log-opt max-file=2 \
@@ -61,10 +61,17 @@ t_check "... naming it" grep -q "mode" <<<"$out"
 # A: a container that ignores SIGTERM, so stop ends it with SIGKILL (137).
 "$NR" run -d --net=none --name "$P-a" sh -c 'trap "" TERM; while :; do sleep 1; done' >/dev/null
 t_eq "A runs" "$(rec .status "$P-a")" running
+# N floods its log (the default cap, 10m, is more than the disk): it must not stall when
+# the disk refuses its output.
+"$NR" run -d --net=none --name "$P-n" sh -c 'i=0; while :; do i=$((i+1)); echo "line $i"; echo $i >/dev/shm/i; done' >/dev/null
 # F fills the state directory through its writable layer, then waits.
 "$NR" run -d --net=none --name "$P-f" sh -c 'cat /dev/zero > /fill; echo filled; sleep 600' >/dev/null
 wait_for test "$(free_kb)" -lt 8
 t_check "the state directory is full ($(free_kb) KB free)" test "$(free_kb)" -lt 8
+tick() { "$NR" exec "$P-n" cat /dev/shm/i 2>/dev/null || echo 0; }
+t1=$(tick); sleep 0.3; t2=$(tick)
+t_check "a container whose log output the full disk refuses goes on ($t1 -> $t2)" test "$t2" -gt "$t1"
+t_check "... its log stopped short of its cap" test "$(stat -c %s "$S/containers/$P-n/log")" -lt $((4 << 20))
 out=$("$NR" stop -t 1 "$P-a" 2>&1); rc=$?
 echo "# stop: rc=$rc $out"
 if [ $rc = 0 ]; then
@@ -84,9 +91,16 @@ echo "# $out"
 t_eq "run on a full state directory: 125" $rc 125
 t_check "... saying the state directory has no space" grep -qi "no space" <<<"$out"
 t_check "... and leaving no record" test ! -e "$S/containers/$P-new"
+"$NR" rm -f "$P-n" >/dev/null
 "$NR" rm "$P-f" >/dev/null
 t_check "removing F frees the disk" test "$(free_kb)" -gt 1000
 t_eq "A's record is still whole after all that" "$(rec '.exit_code' "$P-a")" 137
 "$NR" rm "$P-a" >/dev/null
+if command -v valgrind >/dev/null; then
+	t_check "valgrind: netns-run version (--format)" valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 "$NR" version --format '{{json .}} {{.Server.KernelVersion}}'
+else
+	t_skip "valgrind: netns-run version" "valgrind is not installed"
+fi
 t_eq "nothing is left" "$(nr_leftovers | grep -v "^mount: .* $S rw,")" ""
 t_done
