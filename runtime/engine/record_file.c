@@ -24,6 +24,15 @@ static void unlockp(int *fd)
 	}
 }
 
+/* close, whose error is the last word of a write-back file system (NFS). */
+static int close_checked(int *fd)
+{
+	int r = close(*fd) < 0 ? -errno : 0;
+
+	*fd = -1;
+	return r;
+}
+
 /* The directory, locked (LOCK_EX or LOCK_SH) until the returned fd is closed. */
 static int dir_lock(const char *dir, int how)
 {
@@ -118,8 +127,8 @@ static int create_first(int dfd, const char *name, const char *spare, const char
 	if (fd < 0 || sp < 0)
 		r = -errno;
 	else if ((r = fill(fd, text, len, size)) >= 0 && (r = fill(sp, "", 0, size)) >= 0 &&
-		 renameat(dfd, tmp, dfd, name) < 0)
-		r = -errno;
+		 ((r = close_checked(&fd)) < 0 || (r = close_checked(&sp)) < 0 || renameat(dfd, tmp, dfd, name) < 0))
+		r = r < 0 ? r : -errno;
 	if (r < 0) {
 		unlinkat(dfd, tmp, 0);
 		unlinkat(dfd, spare, 0);
@@ -152,7 +161,8 @@ int record_file_replace(const char *dir, const char *name, const char *text)
 		size = size > sp_size ? size : sp_size;
 		if (size < len + RECORD_FILE_HEADROOM)
 			size = slot_for(len);
-		if ((r = grow(cur, size)) < 0 || (r = fill(sp, text, len, size)) < 0)
+		if ((r = grow(cur, size)) < 0 || (r = fill(sp, text, len, size)) < 0 || (r = close_checked(&cur)) < 0 ||
+		    (r = close_checked(&sp)) < 0)
 			return r;
 		if (renameat2(dfd, spare, dfd, name, RENAME_EXCHANGE) == 0)
 			r = 0;
