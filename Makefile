@@ -116,6 +116,21 @@ $(BUILD)/cni/loopback: $(BUILD)/cni/none
 	ln -sf none $@
 all: $(BUILD)/cni/loopback
 
+# `netns-run version`: git describe and the commit's date at build time (VERSION= overrides;
+# outside a git tree, 0.0.0-unknown).  The header is rewritten only when they change, so
+# an unchanged tree rebuilds nothing; runtime/cli/version.c falls back without it.
+VERSION    ?= $(or $(shell git describe --tags --always --dirty 2>/dev/null),0.0.0-unknown)
+GIT_COMMIT := $(or $(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)
+BUILT      := $(or $(shell git log -1 --format=%cd --date=format:'%a %b %e %H:%M:%S %Y' 2>/dev/null),unknown)
+.PHONY: version-header
+$(BUILD)/gen/nr_version.h: version-header
+	@mkdir -p $(@D)
+	@printf '#define NR_VERSION "%s"\n#define NR_GIT_COMMIT "%s"\n#define NR_BUILT "%s"\n' \
+		'$(VERSION)' '$(GIT_COMMIT)' '$(BUILT)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/runtime/cli/version.o: $(BUILD)/gen/nr_version.h
+$(BUILD)/runtime/cli/version.o: CPPFLAGS += -I$(BUILD)/gen
+
 $(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC)) $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(RUNTIME_LIBS)

@@ -19,6 +19,7 @@ int cmd_rm(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_network(int argc, char **argv); /* runtime/network.c */
+int cmd_version(int argc, char **argv); /* version.c */
 
 /* error.c.  Print "netns-run: <msg>" (and "netns-run: (<details>)") to stderr. */
 void rt_print_error(const struct nr_error *err);

@@ -1,32 +1,36 @@
 /* netns-run: run a command in its own namespaces, networked through CNI plugins.
- * `netns-run [run] [OPTIONS] CMD` and the verbs of docs/cli.md. */
+ * `netns-run run [OPTIONS] CMD` (or `netns-run OPTION... [--] CMD`) and the verbs of docs/cli.md. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-static const char usage[] = "Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
-			    "       netns-run VERB [OPTIONS] ...\n"
-			    "\n"
-			    "Verbs:\n"
-			    "  run       run a command in a new container (the default verb)\n"
-			    "  ps        list containers\n"
-			    "  exec      run a command in a running container\n"
-			    "  stop      stop a container\n"
-			    "  rm        remove a container\n"
-			    "  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
-			    "  network   ls | inspect NAME | rm NAME... | prune | reload\n"
-			    "  gc        clean up after containers whose netns-run was killed\n"
-			    "\n"
-			    "`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
-			    "NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
+static const char usage[] =
+	"Usage: netns-run run [OPTIONS] COMMAND [ARG...]\n"
+	"       netns-run OPTION... [--] COMMAND [ARG...]   (run, when the first word is an option or --)\n"
+	"       netns-run VERB [OPTIONS] ...\n"
+	"\n"
+	"Verbs:\n"
+	"  run       run a command in a new container\n"
+	"  ps        list containers\n"
+	"  exec      run a command in a running container\n"
+	"  stop      stop a container\n"
+	"  rm        remove a container\n"
+	"  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
+	"  network   ls | inspect NAME | rm NAME... | prune | reload\n"
+	"  gc        clean up after containers whose netns-run was killed\n"
+	"  version   the client's and the engine's versions\n"
+	"\n"
+	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
+	"NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
 
 static const struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
-	{ "run", cmd_run }, { "ps", cmd_ps },           { "exec", cmd_exec },       { "stop", cmd_stop },
-	{ "rm", cmd_rm },   { "inspect", cmd_inspect }, { "network", cmd_network }, { "gc", cmd_gc },
+	{ "run", cmd_run },         { "ps", cmd_ps }, { "exec", cmd_exec },
+	{ "stop", cmd_stop },       { "rm", cmd_rm }, { "inspect", cmd_inspect },
+	{ "network", cmd_network }, { "gc", cmd_gc }, { "version", cmd_version },
 };
 
 int main(int argc, char **argv)
@@ -42,6 +46,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(argv[1], verbs[i].name))
 			return verbs[i].fn(argc - 1, argv + 1);
-	/* No verb: everything is `run`'s (getopt skips argv[0]). */
-	return cmd_run(argc, argv);
+	/* No verb: `netns-run [OPTIONS] [--] COMMAND` is run's shorthand (getopt skips
+	 * argv[0]).  Any other first word is refused, as docker does: a mistyped or future
+	 * verb (`netns-run load -i x`) must not start a container on the default bridge. */
+	if (argv[1][0] == '-')
+		return cmd_run(argc, argv);
+	fprintf(stderr,
+		"netns-run: unknown command '%s'; to run a program: netns-run run %s ... or netns-run -- %s ... (see "
+		"netns-run --help)\n",
+		argv[1], argv[1], argv[1]);
+	return RT_EXIT_RUNTIME;
 }

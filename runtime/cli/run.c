@@ -28,23 +28,19 @@ static void notify(int *fd, const char *word, const char *text)
 	*fd = -1;
 }
 
-/* -d: the container's output and ours go to <dir>/log from now on. */
-static void output_to_log(const char *dir)
+/* -d: the container's output and ours go to its capped log from now on (the pipe its
+ * monitor, this process, relays: engine/log.h). */
+static void output_to_log(int log_fd)
 {
-	char log[600];
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	snprintf(log, sizeof(log), "%s/log", dir);
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC),
-	    out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (in >= 0 && out >= 0) {
+	if (in >= 0 && log_fd >= 0) {
 		dup2(in, 0);
-		dup2(out, 1);
-		dup2(out, 2);
+		dup2(log_fd, 1);
+		dup2(log_fd, 2);
 	}
 	if (in > 2)
 		close(in);
-	if (out > 2)
-		close(out);
 }
 
 /* Run the container in this process; notify_fd (-d) hears how the start went; io is
@@ -59,7 +55,7 @@ static int run_here(const struct run_opts *o, const struct tty_stdio *io, int no
 	if ((r = ctr_run_create(o, &c, &err)) < 0)
 		goto fail;
 	if (notify_fd >= 0)
-		output_to_log(ctr_run_dir(c));
+		output_to_log(ctr_run_log_fd(c));
 	ctr_run_set_stdio(c, io);
 	sfd = cli_signals_take();
 	if ((r = ctr_run_start(c, &err)) < 0)

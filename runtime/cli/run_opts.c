@@ -18,7 +18,8 @@
 #include "engine/security.h"
 
 static const char run_usage[] =
-	"Usage: netns-run [run] [OPTIONS] [--] COMMAND [ARG...]\n"
+	"Usage: netns-run run [OPTIONS] COMMAND [ARG...]\n"
+	"       netns-run OPTION... [--] COMMAND [ARG...]   (run, when the first word is an option or --)\n"
 	"\n"
 	"Run COMMAND in new pid, mount, uts, ipc, net and cgroup namespaces, on an overlay of\n"
 	"the host's / (or of --rootfs layers), networked through CNI plugins.\n"
@@ -37,7 +38,7 @@ static const char run_usage[] =
 	"  -u, --user UID[:GID]     run COMMAND as this user (a number or a name in the container)\n"
 	"  -m, --memory BYTES       memory limit (k, m, g suffixes); exceeding it is an OOM kill (137)\n"
 	"      --cpus N             CPU limit, e.g. 0.5 or 2\n"
-	"      --pids-limit N       at most N tasks\n"
+	"      --pids-limit N       at most N tasks (at least 2: the init and the command)\n"
 	"      --io-weight N        block I/O weight, 10..1000\n"
 	"      --cap-add CAP        add a capability (NET_ADMIN or CAP_NET_ADMIN, ALL; repeatable)\n"
 	"      --cap-drop CAP       drop one of Docker's default 14 (or ALL; repeatable)\n"
@@ -50,6 +51,7 @@ static const char run_usage[] =
 	"  -d, --detach             start in the background and print the name\n"
 	"  -i, --interactive        keep stdin open: the caller's stdin reaches COMMAND (else /dev/null)\n"
 	"  -t, --tty                run COMMAND on a terminal: a pty in the container\n"
+	"      --log-opt K=V        -d's log: max-size=SIZE (default 10m), max-file=N (default 1)\n"
 	"      --rm                 remove the container and its writable layer when it exits\n"
 	"  -h, --help               this help\n"
 	"\n"
@@ -135,6 +137,56 @@ bad:
 			    spec);
 }
 
+/* "//a/./b/" -> "/a/b", in place (an absolute path; ".." is refused after). */
+static void path_clean(char *p)
+{
+	char *w = p, *r = p;
+
+	while (*r) {
+		while (*r == '/')
+			r++;
+		char *c = r;
+		while (*r && *r != '/')
+			r++;
+		size_t len = (size_t)(r - c);
+		if (len == 0 || (len == 1 && *c == '.'))
+			continue;
+		*w++ = '/';
+		memmove(w, c, len);
+		w += len;
+	}
+	if (w == p)
+		*w++ = '/';
+	*w = '\0';
+}
+
+/* Destinations runc refuses (libcontainer's checkProcMount), as Docker does: "/" would
+ * replace the container's whole root, and a mount on or in /proc could hide or replace
+ * the kernel's files (the masks, the read-only /proc/sys) — except the files lxcfs
+ * stands in for. */
+static int volume_dest_check(const struct volume *v, struct nr_error *err)
+{
+	static const char *const lxcfs[] = { "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+					     "/proc/stat",    "/proc/swaps",     "/proc/uptime",
+					     "/proc/loadavg", "/proc/slabinfo",  "/proc/net/dev" };
+
+	if (!strcmp(v->cont, "/"))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "-v %s:/: a volume cannot replace the container's root (runc and Docker refuse it "
+				    "too); use --rootfs for a root of your own",
+				    v->host);
+	if (strcmp(v->cont, "/proc") && strncmp(v->cont, "/proc/", 6))
+		return 0;
+	for (size_t i = 0; i < sizeof(lxcfs) / sizeof(lxcfs[0]); i++)
+		if (!strcmp(v->cont, lxcfs[i]))
+			return 0;
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+			    "-v %s:%s: volumes on or inside /proc are refused, as runc refuses them (they could hide "
+			    "the kernel's files and masks); only lxcfs's files may be replaced: /proc/cpuinfo, "
+			    "diskstats, meminfo, stat, swaps, uptime, loadavg, slabinfo, net/dev",
+			    v->host, v->cont);
+}
+
 static int parse_volume(char *spec, struct volume *v, struct nr_error *err)
 {
 	char *c1 = strchr(spec, ':'), *c2;
@@ -153,11 +205,12 @@ static int parse_volume(char *spec, struct volume *v, struct nr_error *err)
 	}
 	v->host = spec;
 	v->cont = c1 + 1;
-	if (v->host[0] != '/' || v->cont[0] != '/')
+	if (v->host[0] != '/' || c1[1] != '/')
 		goto bad;
+	path_clean(c1 + 1);
 	if (strstr(v->cont, "/../") || !strcmp(v->cont + strlen(v->cont) - (strlen(v->cont) >= 3 ? 3 : 0), "/.."))
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: %s must not contain ..", v->cont);
-	return 0;
+	return volume_dest_check(v, err);
 bad:
 	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v expects HOST:CONTAINER[:ro], both absolute paths");
 }
@@ -189,7 +242,8 @@ enum {
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_PRIVILEGED,
-	OPT_SECURITY_OPT
+	OPT_SECURITY_OPT,
+	OPT_LOG
 };
 
 static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
@@ -237,6 +291,7 @@ static const struct option run_longopts[] = {
 	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
 	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+	{ "log-opt", required_argument, NULL, OPT_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -274,12 +329,9 @@ static int opt_env(struct run_opts *o, const char *arg, struct nr_error *err)
 
 static int opt_cpus(struct run_opts *o, const char *arg, struct nr_error *err)
 {
-	char *end;
-
-	errno = 0;
-	o->cpus = strtod(arg, &end);
-	if (errno || end == arg || *end || o->cpus < 0.01 || o->cpus > 1024)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--cpus %s: expected a number from 0.01 to 1024", arg);
+	if (rt_parse_decimal(arg, &o->cpus, NULL) < 0 || o->cpus < 0.01 || o->cpus > 1024)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--cpus %s: expected a decimal number from 0.01 to 1024, e.g. 0.5 or 2", arg);
 	return 0;
 }
 
@@ -331,6 +383,52 @@ static int opt_security(struct security_opts *s, const char *arg, struct nr_erro
 			    arg);
 }
 
+/* A container's tasks: its init and the command, so fewer than 2 can never start. */
+static int opt_pids(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	int r = parse_long("--pids-limit", arg, 1, 4194304, &o->pids, err);
+
+	if (r >= 0 && o->pids < 2)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--pids-limit %s: a container needs at least 2 tasks (its init and the command)",
+				    arg);
+	return r;
+}
+
+static int opt_hostname(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	/* The value itself is not repeated: it may hold the newline this refuses. */
+	if (!rt_hostname_valid(arg))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--hostname: expected a host name (RFC 1123): letters, digits and '-' in labels "
+				    "separated by '.', a label neither starting nor ending with '-', at most %d characters",
+				    RT_HOSTNAME_MAX);
+	o->hostname = arg;
+	return 0;
+}
+
+/* Docker's json-file options that mean something here: max-size (default 10m, so one
+ * noisy container cannot fill the disk) and max-file (default 1, as Docker's). */
+static int opt_log(struct run_opts *o, const char *arg, struct nr_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	long long v;
+
+	if (eq && !strncmp(arg, "max-size=", 9)) {
+		if (rt_parse_bytes(eq + 1, &v) < 0 || v < 4096)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "--log-opt %s: max-size expects a size of at least 4k, e.g. 10m", arg);
+		o->log_max_size = v;
+		return 0;
+	}
+	if (eq && !strncmp(arg, "max-file=", 9)) {
+		int r = parse_long("--log-opt max-file", eq + 1, 1, 100, &v, err);
+		o->log_max_files = (int)v;
+		return r;
+	}
+	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--log-opt %s: expected max-size=SIZE or max-file=N", arg);
+}
+
 /* Options that set a field of o; the rest (help, errors) are run_opts_parse's. */
 static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struct nr_error *err)
 {
@@ -341,10 +439,7 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 	case OPT_NAME:
 		return opt_name(o, arg, err);
 	case OPT_HOSTNAME:
-		if (!*arg || strlen(arg) > 63)
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--hostname must be 1 to 63 characters");
-		o->hostname = arg;
-		return 0;
+		return opt_hostname(o, arg, err);
 	case OPT_NET:
 		o->net = arg;
 		return 0;
@@ -383,7 +478,9 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 	case OPT_CPUS:
 		return opt_cpus(o, arg, err);
 	case OPT_PIDS:
-		return parse_long("--pids-limit", arg, 1, 4194304, &o->pids, err);
+		return opt_pids(o, arg, err);
+	case OPT_LOG:
+		return opt_log(o, arg, err);
 	case OPT_IOW:
 		if ((r = parse_long("--io-weight", arg, 10, 1000, &v, err)) < 0)
 			return r;
@@ -442,6 +539,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 
 	memset(o, 0, sizeof(*o));
 	o->net = "bridge";
+	o->log_max_size = 10 << 20;
+	o->log_max_files = 1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:p:v:e:w:u:m:dith", run_longopts, NULL)) != -1) {

@@ -1,5 +1,6 @@
-/* The records on disk: <state_dir>/containers/<name>/state.json, replaced atomically;
- * the set of containers changes under one lock file, <state_dir>/lock. */
+/* The records on disk: <state_dir>/containers/<name>/state.json, replaced atomically in
+ * a slot of fixed size (record_file.h); the set of containers changes under one lock
+ * file, <state_dir>/lock. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/fdio.h"
 #include "container.h"
+#include "record_file.h"
 #include "rt_error.h"
 
 int ctr_store_lock(struct nr_error *err)
@@ -39,37 +41,41 @@ int ctr_store_lock(struct nr_error *err)
 
 int ctr_store_load(const char *name, struct ctr_record **ret, struct nr_error *err)
 {
-	char path[512];
-	_cleanup_close_ int fd = -1;
+	char dir[512], path[600];
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	int r;
 
-	rt_ctr_path(path, sizeof(path), name, "state.json");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "no such container: %s", name);
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot read %s: %s", path, strerror(errno));
-	}
-	r = fd_read_all(fd, 1 << 20, &buf, &len);
+	rt_ctr_path(dir, sizeof(dir), name, NULL);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	r = record_file_read(dir, "state.json", 1 << 20, &buf, &len);
+	if (r == -ENOENT)
+		return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "no such container: %s", name);
 	if (r < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot read %s: %s", path, strerror(-r));
+		return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot read %s: %s", path, strerror(-r));
 	return ctr_record_from_json_text(buf, len, path, ret, err);
 }
 
+/* In a slot of fixed size (record_file.h): a full state directory cannot refuse the save
+ * of a container's exit status, the one thing nothing else knows. */
 int ctr_store_save(const struct ctr_record *rec, struct nr_error *err)
 {
-	char path[512];
+	char dir[512];
 	_cleanup_free_ char *text = NULL;
 	int r;
 
 	if ((r = ctr_record_to_json_text(rec, &text, err)) < 0)
 		return r;
-	rt_ctr_path(path, sizeof(path), rec->name, "state.json");
-	r = rt_write_file_atomic(path, text, 0600);
+	rt_ctr_path(dir, sizeof(dir), rec->name, NULL);
+	r = record_file_replace(dir, "state.json", text);
+	if (r == -ENOSPC || r == -EDQUOT)
+		return nr_error_set(err, RT_ERR_SYSTEM, -r,
+				    "cannot write the record of %s: %s in %s (free some space there: a container's "
+				    "writable layer or log may have filled it)",
+				    rec->name, strerror(-r), rt_paths()->state_dir);
 	if (r < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s: %s", path, strerror(-r));
+		return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot write the record of %s in %s: %s", rec->name, dir,
+				    strerror(-r));
 	return 0;
 }
 

@@ -307,12 +307,36 @@ const struct net_mode_ops *net_mode_for_spec(const char *spec)
 	return &modes[CTR_NET_CNI];
 }
 
+/* Every plugin of the chain is on our plugin path, or the start stops here, before
+ * anything is made, naming the variable the user sets: the chain's own message would
+ * name CNI_PATH, the plugins' variable.  (A bad type is left to the chain to report.) */
+static int plan_plugins_found(const struct net_plan *p, struct nr_error *err)
+{
+	json_t *plugin;
+	size_t i;
+
+	json_array_foreach(json_object_get(p->conf->list, "plugins"), i, plugin) {
+		const char *type = json_string_value(json_object_get(plugin, "type"));
+		char buf[1024];
+		if (type && cni_plugin_find(type, rt_paths()->cni_path, buf, sizeof(buf), NULL) == -ENOENT)
+			return nr_error_set(err, RT_ERR_USAGE, ENOENT,
+					    "network %s: plugin '%s' was not found in NETNS_RUN_CNI_PATH (%s)",
+					    p->conf->name, type,
+					    rt_paths()->cni_path[0] ? rt_paths()->cni_path : "empty");
+	}
+	return 0;
+}
+
 int net_plan_make(const char *spec, struct net_plan *p, struct nr_error *err)
 {
+	int r;
+
 	memset(p, 0, sizeof(*p));
 	p->ops = net_mode_for_spec(spec);
 	snprintf(p->ifname, sizeof(p->ifname), "eth0");
-	return p->ops->plan(spec, p, err);
+	if ((r = p->ops->plan(spec, p, err)) < 0 || !p->conf)
+		return r;
+	return plan_plugins_found(p, err);
 }
 
 int net_plan_to_record(const struct net_plan *p, struct ctr_network *n, struct nr_error *err)

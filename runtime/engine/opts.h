@@ -59,7 +59,9 @@ struct run_opts {
 	bool tty;                          /* -t: the command runs on a pty of the container's (pty.h) */
 	unsigned short tty_rows, tty_cols; /* -t: the initial window size (0: unknown) */
 	struct security_opts sec;
-	char **argv; /* the command (points into the caller's argv) */
+	long long log_max_size; /* -d: the log's cap in bytes (--log-opt max-size; 10m) */
+	int log_max_files;      /* -d: log, log.1 … at most this many files (--log-opt max-file; 1) */
+	char **argv;            /* the command (points into the caller's argv) */
 };
 
 #endif

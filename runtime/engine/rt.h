@@ -41,13 +41,25 @@ int rt_mkdir_p(const char *path, mode_t mode);
 int rt_rm_rf(const char *path);
 /* Write buf to path (created or truncated). */
 int rt_write_file(const char *path, const char *buf, mode_t mode);
-/* Write through a temporary file and rename, so readers see old or new, never half. */
+/* Write through a temporary file, flushed, and rename, so readers see old or new, never
+ * half; every write, flush and close is checked.  (Records: record_file.h, which also
+ * survives a full disk.) */
 int rt_write_file_atomic(const char *path, const char *buf, mode_t mode);
 /* Open path for writing (a cgroup or proc file) and write s; -errno on failure. */
 int rt_write_str(const char *path, const char *s);
 
-/* "512m", "1g", "1048576", "64k" -> bytes; -EINVAL on garbage or 0. */
+/* "512m", "1g", "1048576", "64k", "1.5g" -> bytes; -EINVAL on garbage or 0. */
 int rt_parse_bytes(const char *s, long long *ret);
+/* A decimal number: digits with an optional fraction ("2", "0.5", ".5"); no sign, hex,
+ * exponent, nan or inf.  With ret_end, the rest of s is the caller's (a unit); without,
+ * nothing may follow. */
+int rt_parse_decimal(const char *s, double *ret, const char **ret_end);
+
+/* The longest host name: a DNS label's 63 (the kernel would take 64). */
+#define RT_HOSTNAME_MAX 63
+/* Whether s is an RFC 1123 host name (labels of [A-Za-z0-9-], not starting or ending
+ * with '-'), at most RT_HOSTNAME_MAX long: no newline or space to reach /etc/hosts. */
+bool rt_hostname_valid(const char *s);
 
 /* A random 64-hex-digit id. */
 int rt_random_id(char buf[RT_ID_LEN + 1]);

@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "ctr.h"
+#include "log.h"
 #include "net.h"
 #include "nl/link.h"
 #include "nl/netns.h"
@@ -66,6 +67,7 @@ struct ctr_run {
 	int console;    /* -t: our end of the socket the pty's master comes through */
 	struct tty_stdio io;
 	struct tty_relay tty;
+	struct ctr_log *log; /* -d: the capped log the container's output is relayed to */
 	/* What exists, for the rollback of a failed start. */
 	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
@@ -128,6 +130,8 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	if (mkdir(p, 0755) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
 	if ((r = upper_create(c->dir, err)) < 0)
+		return r;
+	if (c->o->detach && (r = ctr_log_open(c->dir, c->o->log_max_size, c->o->log_max_files, &c->log, err)) < 0)
 		return r;
 	struct ctr_record *rec = c->rec = ctr_record_new();
 	if (!rec)
@@ -259,9 +263,9 @@ static int network_up(struct ctr_run *c, struct nr_error *err)
 	free(c->rec->netns_path);
 	if (!(c->rec->netns_path = strdup(path)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	r = net_add(&c->net, c->id, path, c->rec->capability_args, &res, err);
-	if (r < 0)
-		return nr_error_wrap(err, r, "network %s", c->net.conf ? c->net.conf->name : m->name);
+	/* The chain's messages name the network and plugin already. */
+	if ((r = net_add(&c->net, c->id, path, c->rec->capability_args, &res, err)) < 0)
+		return r;
 	c->net_added = true;
 	if (!res && m->shown_result)
 		m->shown_result(&c->net, &res);
@@ -290,20 +294,21 @@ static int child_status(struct ctr_run *c)
  * then signals the pty's foreground process group, as a terminal does). */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[4 + TTY_RELAY_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
+	struct pollfd p[5 + TTY_RELAY_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
 						{ .fd = sfd, .events = POLLIN },
 						{ .fd = c->status_rd, .events = POLLIN },
-						{ .fd = c->cmd_pidfd, .events = POLLIN } };
+						{ .fd = c->cmd_pidfd, .events = POLLIN },
+						{ .fd = ctr_log_reader_fd(c->log), .events = POLLIN } };
 	int n, status = -1, timeout = -1;
 
 	for (;;) {
-		tty_relay_pollfds(&c->tty, p + 4);
-		if ((n = poll(p, 4 + TTY_RELAY_NFDS, timeout)) < 0) {
+		tty_relay_pollfds(&c->tty, p + 5);
+		if ((n = poll(p, 5 + TTY_RELAY_NFDS, timeout)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		tty_relay_handle(&c->tty, p + 4);
+		tty_relay_handle(&c->tty, p + 5);
 		if (n == 0) { /* the command ended, the init said nothing: it is stopped */
 			status = start_status_unreaped(c->pidfd, c->cmd_pidfd);
 			break;
@@ -317,6 +322,10 @@ static int supervise(struct ctr_run *c, int sfd)
 				break;
 			p[2].fd = -1; /* EOF: the init is gone without a status */
 		}
+		if (p[4].revents & POLLIN)
+			ctr_log_pump(c->log);
+		else if (p[4].revents)
+			p[4].fd = -1;
 		if (p[0].revents)
 			break;
 		if (p[1].revents & POLLIN) {
@@ -459,6 +468,8 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 		ctr_net_down(c->rec, &early);
 		child_status(c);
 	}
+	/* The container is gone: what it wrote last, before its monitor writes to the pipe. */
+	ctr_log_pump(c->log);
 	if (cgroup_oom_killed(c->rec->cgroup)) {
 		c->rec->oom = true;
 		status = 137;
@@ -482,6 +493,11 @@ const char *ctr_run_dir(const struct ctr_run *c)
 	return c->dir;
 }
 
+int ctr_run_log_fd(const struct ctr_run *c)
+{
+	return ctr_log_writer_fd(c->log);
+}
+
 void ctr_run_free(struct ctr_run *c)
 {
 	if (!c)
@@ -503,5 +519,6 @@ void ctr_run_free(struct ctr_run *c)
 	if (c->console >= 0)
 		close(c->console);
 	tty_relay_close(&c->tty);
+	ctr_log_free(c->log);
 	free(c);
 }

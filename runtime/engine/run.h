@@ -33,6 +33,10 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 
 const struct ctr_record *ctr_run_record(const struct ctr_run *c);
 const char *ctr_run_dir(const struct ctr_run *c);
+/* -d (o->detach): the write end of the pipe the monitor relays into the capped log
+ * (log.h); the front end makes it the stdout and stderr the container inherits, and
+ * its own.  -1 without -d. */
+int ctr_run_log_fd(const struct ctr_run *c);
 
 /* Frees; a container not yet started (or whose start failed) is removed. */
 void ctr_run_free(struct ctr_run *c);

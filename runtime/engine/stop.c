@@ -82,9 +82,26 @@ void ctr_wait_monitor(const struct ctr_record *rec, int timeout_ms)
 		signal_wait_by_pid(pid, start, 0, timeout_ms);
 }
 
+struct stop_gc {
+	const char *name;
+	struct nr_error *err;
+	int r;
+};
+
+static void stop_gc_report(void *ctx, enum ctr_gc_event ev, const char *name, const struct nr_error *e)
+{
+	struct stop_gc *s = ctx;
+
+	if (ev == CTR_GC_FAILED && name && !strcmp(name, s->name) && s->r >= 0) {
+		nr_error_copy(s->err, e);
+		s->r = -EIO; /* the report carries the message, not the errno */
+	}
+}
+
 int ctr_stop(const char *name, int timeout, struct nr_error *err)
 {
 	_cleanup_record_ struct ctr_record *rec = NULL;
+	struct stop_gc gc = { name, err, 0 };
 	int r;
 
 	if ((r = ctr_store_load(name, &rec, err)) < 0)
@@ -92,8 +109,18 @@ int ctr_stop(const char *name, int timeout, struct nr_error *err)
 	if (ctr_signal_wait(rec, SIGTERM, timeout * 1000) == -ETIMEDOUT)
 		ctr_signal_wait(rec, SIGKILL, 10000);
 	ctr_wait_monitor(rec, 15000);
-	/* A monitor that was killed leaves the teardown to us. */
-	ctr_gc_reconcile(NULL, NULL, NULL);
+	/* A monitor that was killed (or could not save) leaves the teardown to us. */
+	ctr_gc_reconcile(stop_gc_report, &gc, NULL);
+	if (gc.r < 0)
+		return nr_error_wrap(err, gc.r, "%s stopped, but its teardown failed", name);
+	/* Stopped means the record says so: a state change lands or the stop fails. */
+	ctr_record_free(TAKE_PTR(rec));
+	if ((r = ctr_store_load(name, &rec, err)) < 0)
+		return err && err->code == RT_ERR_NOT_FOUND ? 0 : r; /* --rm: gone with it */
+	if (rec->status != CTR_EXITED)
+		return nr_error_set(err, RT_ERR_SYSTEM, EBUSY, "%s did not stop: its record still says %s%s", name,
+				    ctr_init_alive(rec) ? "running, and its init lives" : "running",
+				    ctr_init_alive(rec) ? "" : " (see `netns-run gc`)");
 	return 0;
 }
 

@@ -34,9 +34,8 @@ int ctr_net_down(struct ctr_record *rec, struct nr_error *err)
 	r = net_plan_from_record(rec, &plan, err);
 	if (r >= 0) {
 		bool have_ns = access(netns, F_OK) == 0;
+		/* The chain's messages name the network, plugin and DEL already. */
 		r = net_del(&plan, rec->id, have_ns ? netns : "", err);
-		if (r < 0)
-			nr_error_wrap(err, r, "network %s: DEL", plan.conf ? plan.conf->name : plan.ops->name);
 		net_plan_clear(&plan);
 	}
 	if (r >= 0)

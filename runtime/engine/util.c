@@ -159,10 +159,19 @@ int rt_write_file(const char *path, const char *buf, mode_t mode)
 int rt_write_file_atomic(const char *path, const char *buf, mode_t mode)
 {
 	char tmp[PATH_MAX];
-	int r;
+	int fd, r;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	r = rt_write_file(tmp, buf, mode);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	/* Flushed before the rename, or a crash could leave the new name on an empty file;
+	 * close's error is the last word of a write-back file system (NFS). */
+	r = fd_write_all(fd, buf, strlen(buf));
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r >= 0)
+		r = -errno;
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0)
@@ -182,17 +191,38 @@ int rt_write_str(const char *path, const char *s)
 	return 0;
 }
 
+int rt_parse_decimal(const char *s, double *ret, const char **ret_end)
+{
+	const char *p = s;
+	size_t digits = 0;
+	char *end;
+
+	/* strtod alone takes "nan", "inf", "0x10" and "1e3": a CLI number is decimal. */
+	while (isdigit((unsigned char)*p))
+		p++, digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (!digits)
+		return -EINVAL;
+	errno = 0;
+	*ret = strtod(s, &end);
+	if (errno || end != p)
+		return -EINVAL;
+	if (ret_end)
+		*ret_end = p;
+	else if (*p)
+		return -EINVAL;
+	return 0;
+}
+
 int rt_parse_bytes(const char *s, long long *ret)
 {
-	char *end;
+	const char *end;
 	double v;
 	long long mul = 1;
 
-	if (!s || !*s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s)
+	if (!s || rt_parse_decimal(s, &v, &end) < 0)
 		return -EINVAL;
 	switch (tolower((unsigned char)*end)) {
 	case '\0':
@@ -218,11 +248,33 @@ int rt_parse_bytes(const char *s, long long *ret)
 		if (*end)
 			return -EINVAL;
 	}
-	/* Less than one byte ("0.5", "1e-9") is 0, which means "no limit": refuse it. */
+	/* Less than one byte ("0.5", "0.0000001") is 0, which means "no limit": refuse it. */
 	if (v <= 0 || v * mul > 9e18 || (long long)(v * mul) < 1)
 		return -EINVAL;
 	*ret = (long long)(v * mul);
 	return 0;
+}
+
+/* RFC 1123 host names, as runc and Kubernetes check them: dot-separated labels of
+ * letters, digits and '-', neither starting nor ending with '-'. */
+bool rt_hostname_valid(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+
+	if (n == 0 || n > RT_HOSTNAME_MAX)
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		if (s[i] == '.' || s[i] == '\0') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)s[i]) && (s[i] != '-' || label == 0))
+			return false;
+		label++;
+	}
+	return true;
 }
 
 int rt_random_id(char buf[RT_ID_LEN + 1])

@@ -285,6 +285,8 @@ c bridge CHECK 'CNI_CONTAINERID=good CNI_NETNS=/run/netns/gd' '@BR .prevResult={
 export NETNS_RUN_STATE_DIR=/run/netns-run NETNS_RUN_CONFIG_DIR=/run/netns-run-net.d
 export NETNS_RUN_CNI_CACHE_DIR=/var/lib/cni/results
 mkdir -p "$NETNS_RUN_CONFIG_DIR"
+echo '{"cniVersion":"1.1.0","name":"bi-missing","plugins":[{"type":"nosuchplugin"}]}' \
+	>"$NETNS_RUN_CONFIG_DIR/bi-missing.conflist"
 # One container first: the state directory, the default bridge and its masquerade table
 # exist from then on, as on any host that has run one.
 "$NR_BUILD/bin/netns-run" run --rm true >/dev/null 2>&1 </dev/null
@@ -362,6 +364,44 @@ if [ -x "$NR_BUILD/bin/netns-run" ]; then
 	r 'network rm' 125 'rm expects network names'
 	r 'network prune extra' 125 'prune takes no arguments'
 	r 'network reload extra' 125 'reload takes no arguments'
+	# Accepted once and wrong (issue 14, item 10): numbers are decimal, a limit that can
+	# never start is refused, host names are RFC 1123, volumes stay off / and /proc.
+	r 'run --cpus nan true' 125 'cpus nan: expected a decimal'
+	r 'run --cpus 0x10 true' 125 'cpus 0x10: expected a decimal'
+	r 'run --cpus inf true' 125 'cpus inf'
+	r 'run --cpus 1e1 true' 125 'cpus 1e1'
+	r 'run -m 0x10m true' 125 'memory 0x10m'
+	r 'run --pids-limit 1 true' 125 'at least 2 tasks'
+	r 'run --pids-limit 0 true' 125 'pids-limit'
+	r "run --hostname $'web\\n1.2.3.4 evil' true" 125 'hostname: expected a host name'
+	r 'run --hostname -web true' 125 'hostname'
+	r 'run --hostname web- true' 125 'hostname'
+	r 'run --hostname a..b true' 125 'hostname'
+	r 'run --hostname "a b" true' 125 'hostname'
+	r 'run --hostname a_b true' 125 'hostname'
+	r "run --hostname $(printf 'a%.0s' $(seq 64)) true" 125 'hostname'
+	r 'run -v /tmp:/proc true' 125 'inside /proc'
+	r 'run -v /tmp:/proc/sys true' 125 'inside /proc'
+	r 'run -v /tmp://proc/./sys/ true' 125 '/proc/sys: volumes on or inside /proc'
+	r 'run -v /tmp:/proc/self/ns true' 125 'inside /proc'
+	r 'run -v /tmp:/ true' 125 "cannot replace the container's root"
+	r 'run -v /tmp://./ true' 125 "cannot replace the container's root"
+	r 'run --log-opt max-size=1x true' 125 'max-size'
+	r 'run --log-opt max-size=1k true' 125 'at least 4k'
+	r 'run --log-opt max-file=0 true' 125 'max-file'
+	r 'run --log-opt labels=a true' 125 'max-size=SIZE or max-file=N'
+	r 'run --net bi-missing true' 125 "network bi-missing: plugin 'nosuchplugin' was not found in NETNS_RUN_CNI_PATH"
+	# A first word that is not a verb (issue 14, item 11): no container, no bridge.
+	r 'load -i x' 125 "unknown command 'load'; to run a program: netns-run run load"
+	r 'daemon' 125 "unknown command 'daemon'"
+	r 'sh -c true' 125 "unknown command 'sh'"
+	r 'version --format {{.Nope}}' 125 'no field .Nope'
+	r 'version extra' 125 'takes no arguments'
+	# A plugin missing from the runtime's path: the network named once, the variable
+	# the user sets named (not CNI_PATH, the plugins' own).
+	out=$(NETNS_RUN_CNI_PATH=/nonexistent timeout 20 "$NR_BUILD/bin/netns-run" run --rm true 2>&1 </dev/null)
+	t_eq "a missing plugin: one line naming the network once, and NETNS_RUN_CNI_PATH" \
+		"$(wc -l <<<"$out") $(grep -o 'network bridge:' <<<"$out" | wc -l) $(grep -o 'NETNS_RUN_CNI_PATH' <<<"$out" | wc -l)" "1 1 1"
 else
 	t_skip "runtime cases" "netns-run not built"
 fi
