@@ -25,7 +25,8 @@ static int key_of(const char *ifname, const struct ip_addr *ctr4, uint8_t key[KE
 
 	if (n == 0 || n >= IFNAMSIZ || ctr4->family != AF_INET)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				    "route_localnet: invalid interface \"%s\" or container address", ifname ? ifname : "");
+				    "route_localnet: invalid interface \"%s\" or container address",
+				    ifname ? ifname : "");
 	memset(key, 0, KEY_LEN);
 	memcpy(key, ifname, n);
 	memcpy(key + IFNAMSIZ, ctr4->bytes, 4);
@@ -142,6 +143,10 @@ struct removal {
 	void *data;
 	uint8_t (*keys)[KEY_LEN];
 	size_t n, cap, total;
+	/* Interfaces to turn off too when no entry stays on them, whether or not they had one
+	 * that goes. */
+	const char *const *orphans;
+	size_t n_orphans;
 };
 
 static int removal_push(struct removal *m, const void *key)
@@ -201,29 +206,59 @@ static int any_stays(const struct removal *m, const uint8_t *ifname, bool *ret, 
 /* At most this many deletions per transaction; GC of many owners takes several. */
 #define DEL_CHUNK 200
 
+/* route_localnet off on ifname (IFNAMSIZ bytes, NUL-padded) unless an entry stays on it. */
+static int off_unless_needed(const struct removal *m, const uint8_t *ifname, const struct nft_localnet_hook *h,
+			     struct nr_error *err)
+{
+	char name[IFNAMSIZ] = "";
+	bool stays;
+	int r;
+
+	if ((r = any_stays(m, ifname, &stays, err)) < 0 || stays)
+		return r;
+	memcpy(name, ifname, IFNAMSIZ - 1);
+	return h->set(name, false, h->data, err);
+}
+
+static bool among(const struct removal *m, size_t upto, const uint8_t *ifname)
+{
+	for (size_t j = 0; j < upto; j++)
+		if (memcmp(m->keys[j], ifname, IFNAMSIZ) == 0)
+			return true;
+	return false;
+}
+
+/* Off first, before the entries and the guard go. */
+static int turn_off(const struct removal *m, const struct nft_localnet_hook *h, struct nr_error *err)
+{
+	int r;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (!among(m, i, m->keys[i]) && (r = off_unless_needed(m, m->keys[i], h, err)) < 0)
+			return r;
+	for (size_t i = 0; i < m->n_orphans; i++) {
+		uint8_t name[IFNAMSIZ] = { 0 };
+		size_t len = strlen(m->orphans[i]);
+
+		if (len == 0 || len >= IFNAMSIZ)
+			continue;
+		memcpy(name, m->orphans[i], len);
+		if (!among(m, m->n, name) && (r = off_unless_needed(m, name, h, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int remove_locked(struct nft_sock *s, const struct removal *m, const struct nft_localnet_hook *h,
 			 struct nr_error *err)
 {
 	bool others;
 	int r;
 
-	for (size_t i = 0; i < m->n; i++) {
-		char ifname[IFNAMSIZ] = "";
-		bool seen = false, stays;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = memcmp(m->keys[j], m->keys[i], IFNAMSIZ) == 0;
-		if (seen)
-			continue;
-		if ((r = any_stays(m, m->keys[i], &stays, err)) < 0)
-			return r;
-		if (stays)
-			continue;
-		/* Off before the entry and the guard go. */
-		memcpy(ifname, m->keys[i], IFNAMSIZ - 1);
-		if ((r = h->set(ifname, false, h->data, err)) < 0)
-			return r;
-	}
+	if ((r = turn_off(m, h, err)) < 0)
+		return r;
+	if (m->n == 0)
+		return 0;
 	if ((r = any_stays(m, NULL, &others, err)) < 0)
 		return r;
 	if (!others)
@@ -275,8 +310,8 @@ static int find_and_remove(struct removal *m, const struct ip_addr *ctr4, const 
 		}
 	} else if ((r = nftb_walk(s, &T, SET, on_collect, m, err)) < 0)
 		return r;
-	if (m->n == 0)
-		return drop_empty && m->total == 0 ? nftb_drop_table(s, &T, err) : 0;
+	if (m->n == 0 && drop_empty && m->total == 0)
+		return nftb_drop_table(s, &T, err);
 	return remove_locked(s, m, h, err);
 }
 
@@ -288,9 +323,10 @@ static int oom_or(int r, struct nr_error *err)
 }
 
 int nft_localnet_release(const char *owner, const struct ip_addr *ctr4, const char *const *ifnames, size_t n,
-			 const struct nft_localnet_hook *h, struct nr_error *err)
+			 const char *const *off, size_t n_off, const struct nft_localnet_hook *h, struct nr_error *err)
 {
-	struct removal m = { .gone = same_owner, .data = (void *)owner };
+	struct removal m = { .gone = same_owner, .data = (void *)owner, .orphans = off, .n_orphans = n_off };
+
 	int r = find_and_remove(&m, ctr4, ifnames, n, h, false, err);
 
 	free(m.keys);

@@ -48,9 +48,11 @@ int nft_localnet_hold(const char *owner, const struct ip_addr *ctr4, const char 
 /* Remove owner's entries: looked up by key when ctr4 (family AF_INET) and ifnames are
  * given, else found by reading the set.  For each interface no entry needs any more,
  * h->set(ifname, false) first; the table goes with the last entry.  Nothing of owner's
- * there is success. */
+ * there is success.  Each of off[0..n_off) that no entry needs is turned off too, though
+ * owner had none there (an attachment whose ADD predates the guard, or whose entry
+ * `nft flush ruleset` took): a read of the set up to the first entry on it that stays. */
 int nft_localnet_release(const char *owner, const struct ip_addr *ctr4, const char *const *ifnames, size_t n,
-			 const struct nft_localnet_hook *h, struct nr_error *err);
+			 const char *const *off, size_t n_off, const struct nft_localnet_hook *h, struct nr_error *err);
 
 /* The same for every owner for which valid(owner, data) is false; an empty table is
  * removed. */

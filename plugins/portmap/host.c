@@ -91,10 +91,17 @@ int pm_localnet_hold(const struct pm_attach *a, const struct cni_result *prev, s
 
 int pm_localnet_release(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err)
 {
-	const char *names[NAMES_MAX];
-	size_t n = host_ifaces(prev, names);
+	const char *names[NAMES_MAX], *off[NAMES_MAX];
+	size_t n = host_ifaces(prev, names), n_off = 0;
 
-	return nft_localnet_release(a->owner, &a->ctr4.addr, names, n, &localnet_hook, err);
+	/* An attachment that needs route_localnet may have none of our entries (made by a
+	 * version without the guard, which left route_localnet=1 behind, or flushed away):
+	 * its interfaces are turned off all the same when nothing else needs them. */
+	if (pm_localnet_needed(a)) {
+		n_off = host_ifaces(prev, off);
+		n_off = routed_ifaces(off, n_off, err);
+	}
+	return nft_localnet_release(a->owner, &a->ctr4.addr, names, n, off, n_off, &localnet_hook, err);
 }
 
 int pm_localnet_gc(bool (*valid)(const char *owner, void *data), void *data, struct nr_error *err)

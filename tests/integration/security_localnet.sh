@@ -116,6 +116,8 @@ MAPA='[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":8080,"c
 PA=$(pmconf "$outa" "$MAPA")
 out=$(pm ADD a "$PA"); t_eq "portmap ADD a on every address" $? 0 || echo "# $out"
 t_eq "route_localnet is 1 on the bridge while a needs it" "$(rl $BR)" 1
+VA=$(jq -r '.interfaces[] | select(.sandbox == null and .name != "'$BR'") | .name' <<<"$outa")
+t_eq "... and not on a's host veth $VA (a bridge port routes nothing itself)" "$(rl "$VA")" 0
 nft list table inet $LT 2>&1 | sed 's/^/# /'
 for p in tcp udp; do
 	t_eq "$p: the host reaches a over 127.0.0.1:8080" "$(ask $p 127.0.0.1 8080)" "$p-a"
@@ -150,6 +152,14 @@ gc='{"cniVersion":"1.1.0","name":"lnnet","type":"portmap","cni.dev/valid-attachm
 CNI_COMMAND=GC CNI_PATH=$CNI_BIN "$CNI_BIN/portmap" <<<"$gc"
 t_eq "GC with no valid attachment: route_localnet 0" "$(rl $BR)" 0
 t_check "... and no portmap or localnet table of ours" sh -c "! nft list tables | grep -qE 'netns-run-(portmap|localnet)'"
+# A bridge left with route_localnet=1 and no entry (by a version without the guard, or
+# after `nft flush ruleset` without a reload) is reset by the DEL of the last attachment
+# that needed it.
+pm ADD a "$PA" >/dev/null
+nft delete table inet $LT
+t_eq "route_localnet 1 on the bridge without a guard or entry" "$(rl $BR)" 1
+t_check "DEL a" pm DEL a "$PA"
+t_eq "... resets it all the same" "$(rl $BR)" 0
 for n in a b c; do br DEL $n "$BRCONF" >/dev/null; done
 
 # --- the runtime: -p, network reload, rm -------------------------------------------------
