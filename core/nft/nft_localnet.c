@@ -359,3 +359,33 @@ int nft_localnet_gc(bool (*valid)(const char *owner, void *data), void *data, co
 		return nr_error_wrap(err, oom_or(r, err), "removing stale route_localnet users");
 	return 0;
 }
+
+int nft_localnet_check(const char *owner, const struct ip_addr *ctr4, const char *const *ifnames, size_t n,
+		       struct nr_error *err)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	unsigned rules;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((r = nft_sock_open(&s, err)) < 0 || (r = nftb_rule_count(s, &T, &rules, err)) < 0)
+		return r;
+	if (rules != RULES)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT,
+				    "the route_localnet guard (table inet " NFT_LOCALNET_TABLE ") is not all there");
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[KEY_LEN];
+		struct nftb_found f;
+
+		if ((r = key_of(ifnames[i], ctr4, key, err)) < 0 ||
+		    (r = nftb_lookup_elem(s, &T, SET, key, KEY_LEN, &f, err)) < 0)
+			return r;
+		if (!f.found || strcmp(f.comment, owner) != 0)
+			return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT,
+					    "%s is not recorded as needing route_localnet on %s (table inet " NFT_LOCALNET_TABLE
+					    ", set " SET ")",
+					    owner, ifnames[i]);
+	}
+	return 0;
+}

@@ -59,4 +59,8 @@ int nft_localnet_release(const char *owner, const struct ip_addr *ctr4, const ch
 int nft_localnet_gc(bool (*valid)(const char *owner, void *data), void *data, const struct nft_localnet_hook *h,
 		    struct nr_error *err);
 
+/* The guard is all there and each of ifnames[0..n) has owner's entry. */
+int nft_localnet_check(const char *owner, const struct ip_addr *ctr4, const char *const *ifnames, size_t n,
+		       struct nr_error *err);
+
 #endif

@@ -104,6 +104,17 @@ int pm_localnet_release(const struct pm_attach *a, const struct cni_result *prev
 	return nft_localnet_release(a->owner, &a->ctr4.addr, names, n, off, n_off, &localnet_hook, err);
 }
 
+int pm_localnet_check(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err)
+{
+	const char *names[NAMES_MAX];
+	size_t n = host_ifaces(prev, names);
+
+	if (!pm_localnet_needed(a))
+		return 0;
+	n = routed_ifaces(names, n, err);
+	return nft_localnet_check(a->owner, &a->ctr4.addr, names, n, err);
+}
+
 int pm_localnet_gc(bool (*valid)(const char *owner, void *data), void *data, struct nr_error *err)
 {
 	return nft_localnet_gc(valid, data, &localnet_hook, err);

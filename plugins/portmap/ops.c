@@ -51,8 +51,9 @@ static int portmap_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struc
 	return pass_through(ctx->conf.prev_result, res, err);
 }
 
-/* fn on the attachment of ctx's configuration and prevResult. */
-static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attach *, struct nr_error *),
+/* fn on the attachment of ctx's configuration and prevResult (which may be absent). */
+static int on_attach(struct cni_plugin_ctx *ctx,
+		     int (*fn)(const struct pm_attach *, const struct cni_result *, struct nr_error *),
 		     struct nr_error *err)
 {
 	struct pm_conf c;
@@ -62,7 +63,23 @@ static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attac
 	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
 		return r;
 	pm_attach_of(&c, ctx->conf.prev_result, &a);
-	return fn(&a, err);
+	return fn(&a, ctx->conf.prev_result, err);
+}
+
+/* route_localnet's entries whatever the mappings say now (they may have changed since
+ * ADD: an entry left behind would keep it on), then the elements. */
+static int del_attach(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err)
+{
+	int r = pm_localnet_release(a, prev, err);
+
+	return r < 0 ? r : nft_portmap_del_attach(a, err);
+}
+
+static int check_attach(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err)
+{
+	int r = nft_portmap_check(a, err);
+
+	return r < 0 ? r : pm_localnet_check(a, prev, err);
 }
 
 /* By owner: with prevResult and the mappings, each element is looked up by key; without
@@ -70,23 +87,12 @@ static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attac
  * attachment's elements go. */
 static int portmap_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	struct pm_conf c;
-	struct pm_attach a;
-	int r;
-
-	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
-		return r;
-	pm_attach_of(&c, ctx->conf.prev_result, &a);
-	/* Whatever the mappings say now (they may have changed since ADD): an entry of ours
-	 * left behind would keep route_localnet on. */
-	if ((r = pm_localnet_release(&a, ctx->conf.prev_result, err)) < 0)
-		return r;
-	return nft_portmap_del_attach(&a, err);
+	return on_attach(ctx, del_attach, err);
 }
 
 static int portmap_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	return on_attach(ctx, nft_portmap_check, err);
+	return on_attach(ctx, check_attach, err);
 }
 
 static int portmap_status(struct cni_plugin_ctx *ctx, struct nr_error *err)

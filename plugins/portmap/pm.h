@@ -42,6 +42,8 @@ int pm_localnet_hold(const struct pm_attach *a, const struct cni_result *prev, s
 /* a's entries go (looked up by key with prev, else read); route_localnet=0 on an
  * interface no attachment needs any more, and the guard goes with the last entry. */
 int pm_localnet_release(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err);
+/* When a needs it: the guard and a's entries are there (CHECK). */
+int pm_localnet_check(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err);
 int pm_localnet_gc(bool (*valid)(const char *owner, void *data), void *data, struct nr_error *err);
 /* Drop the UDP conntrack entries to the newly published host ports: without it a client
  * that sent before the port was published keeps going to the host, not the container. */

@@ -135,6 +135,12 @@ t_eq "the host still reaches a over 127.0.0.1 after the attacks" "$(ask tcp 127.
 PB=$(pmconf "$outb" '[{"hostPort":9000,"containerPort":80,"protocol":"udp","hostIP":"127.0.0.1"}]')
 out=$(pm ADD b "$PB"); t_eq "portmap ADD b on 127.0.0.1:9000/udp" $? 0 || echo "# $out"
 t_check "CHECK a" pm CHECK a "$PA"
+nft delete element inet $LT users "{ \"$BR\" . $A4 }"
+out=$(pm CHECK a "$PA"); rc=$?
+t_eq "CHECK a fails once its route_localnet entry is gone" $rc 1
+t_check "... saying so" grep -q "a/eth0 is not recorded as needing route_localnet on $BR" <<<"$out"
+pm ADD a "$PA" >/dev/null
+t_check "ADD a again puts it back: CHECK a" pm CHECK a "$PA"
 t_check "DEL a" pm DEL a "$PA"
 t_eq "... route_localnet stays 1: b still needs it" "$(rl $BR)" 1
 t_eq "an attack from a now (its mapping gone) is still dropped" "$(attack a "$A4" a2)" ""
