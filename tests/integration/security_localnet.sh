@@ -168,6 +168,23 @@ t_check "DEL a" pm DEL a "$PA"
 t_eq "... resets it all the same" "$(rl $BR)" 0
 for n in a b c; do br DEL $n "$BRCONF" >/dev/null; done
 
+# Concurrent ADDs and DELs (the lock file serialises them): all entries land, and
+# route_localnet ends at 0 with nothing left.
+declare -A OUTS
+for i in 1 2 3 4 5 6; do ip netns add p$i; OUTS[$i]=$(br ADD p$i "$BRCONF"); done
+jobs=""
+for i in 1 2 3 4 5 6; do pm ADD p$i "$(pmconf "${OUTS[$i]}" "[{\"hostPort\":810$i,\"containerPort\":80}]")" >"$WORK/par.$i" & jobs="$jobs $!"; done
+wait $jobs
+t_eq "6 concurrent ADDs: 6 route_localnet entries" "$(nft -j list set inet $LT users | jq '.nftables[1].set.elem | length')" 6
+t_eq "... route_localnet 1" "$(rl $BR)" 1
+jobs=""
+for i in 1 2 3 4 5 6; do pm DEL p$i "$(pmconf "${OUTS[$i]}" "[{\"hostPort\":810$i,\"containerPort\":80}]")" >>"$WORK/par.$i" & jobs="$jobs $!"; done
+wait $jobs
+t_eq "6 concurrent DELs: every one succeeded" "$(cat "$WORK"/par.* | grep -c '"code"')" 0
+t_eq "... route_localnet 0" "$(rl $BR)" 0
+t_check "... and no portmap or localnet table of ours" sh -c "! nft list tables | grep -qE 'netns-run-(portmap|localnet)'"
+for i in 1 2 3 4 5 6; do br DEL p$i "$BRCONF" >/dev/null; done
+
 # --- the runtime: -p, network reload, rm -------------------------------------------------
 source "$ROOT/tests/lib/runtime.sh"
 trap 'kill $PIDS 2>/dev/null; nr_cleanup' EXIT
