@@ -94,6 +94,8 @@ int pm_localnet_release(const struct pm_attach *a, const struct cni_result *prev
 	const char *names[NAMES_MAX], *off[NAMES_MAX];
 	size_t n = host_ifaces(prev, names), n_off = 0;
 
+	if (prev && a->ctr4.addr.family != AF_INET)
+		return 0; /* no IPv4 address: ADD made no entry */
 	/* An attachment that needs route_localnet may have none of our entries (made by a
 	 * version without the guard, which left route_localnet=1 behind, or flushed away):
 	 * its interfaces are turned off all the same when nothing else needs them. */
