@@ -104,13 +104,19 @@ static int hold_locked(struct nft_sock *s, const char *owner, const struct ip_ad
 	for (size_t i = 0; i < n; i++) {
 		uint8_t key[KEY_LEN];
 		struct nftb_elem e = { .key = key, .key_len = KEY_LEN, .comment = owner };
+		char other[NFTB_COMMENT_MAX] = "";
 		bool found = false;
 
 		if ((r = key_of(ifnames[i], ctr4, key, err)) < 0 ||
-		    (!changed && (r = nftb_get(s, &T, SET, key, KEY_LEN, &found, NULL, 0, NULL, err)) < 0))
+		    (r = nftb_get(s, &T, SET, key, KEY_LEN, &found, NULL, 0, other, err)) < 0)
 			return r;
-		if (found)
+		if (found && strcmp(other, owner) == 0)
 			continue;
+		/* Another owner's entry on the same address is a stale one (the address was
+		 * freed and given to us): it becomes ours, or its GC would turn us off. */
+		if (found && (r = nftb_elem(b, NFT_MSG_DELSETELEM, &T, SET, &e, false,
+					    "replacing a stale route_localnet user", err)) < 0)
+			return r;
 		if ((r = nftb_elem(b, NFT_MSG_NEWSETELEM, &T, SET, &e, false, "adding a route_localnet user", err)) < 0)
 			return r;
 		changed = true;

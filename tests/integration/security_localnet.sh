@@ -136,11 +136,15 @@ PB=$(pmconf "$outb" '[{"hostPort":9000,"containerPort":80,"protocol":"udp","host
 out=$(pm ADD b "$PB"); t_eq "portmap ADD b on 127.0.0.1:9000/udp" $? 0 || echo "# $out"
 t_check "CHECK a" pm CHECK a "$PA"
 nft delete element inet $LT users "{ \"$BR\" . $A4 }"
+nft add element inet $LT users "{ \"$BR\" . $A4 comment \"gone/eth0\" }" # a stale owner's, same address
 out=$(pm CHECK a "$PA"); rc=$?
 t_eq "CHECK a fails once its route_localnet entry is gone" $rc 1
 t_check "... saying so" grep -q "a/eth0 is not recorded as needing route_localnet on $BR" <<<"$out"
 pm ADD a "$PA" >/dev/null
-t_check "ADD a again puts it back: CHECK a" pm CHECK a "$PA"
+t_check "ADD a again makes it a's: CHECK a" pm CHECK a "$PA"
+CNI_COMMAND=GC CNI_PATH=$CNI_BIN "$CNI_BIN/portmap" <<<'{"cniVersion":"1.1.0","name":"lnnet","type":"portmap",
+	"cni.dev/valid-attachments":[{"containerID":"a","ifname":"eth0"},{"containerID":"b","ifname":"eth0"},{"containerID":"c","ifname":"eth0"}]}'
+t_eq "... so a GC of the stale owner leaves route_localnet on" "$(rl $BR)" 1
 t_check "DEL a" pm DEL a "$PA"
 t_eq "... route_localnet stays 1: b still needs it" "$(rl $BR)" 1
 t_eq "an attack from a now (its mapping gone) is still dropped" "$(attack a "$A4" a2)" ""
