@@ -35,17 +35,19 @@ mac_of() { ip -j link show "$1" | jq -r '.[0].address'; }
 
 PIDS=""
 trap 'kill $PIDS 2>/dev/null' EXIT
-# listen ADDR PORT NAME: a UDP service logging to $WORK/NAME.log; waits until it is bound.
+# listen: the host's UDP service on 127.0.0.1:$SVC and a control listener on the gateway
+# address ($GW:$SVC), one process logging both to $WORK/got.log in the kernel's order of
+# delivery (tests/tools/raw_frame.py); waits until both are bound.
 listen() {
-	: >"$WORK/$3.log"
-	python3 "$RAW" listen "$1" "$2" "$WORK/$3.log" >"$WORK/$3.ready" 2>&1 &
+	: >"$WORK/got.log"
+	python3 "$RAW" listen "$WORK/got.log" 127.0.0.1 $SVC "$GW" $SVC >"$WORK/listen.out" 2>&1 &
 	PIDS="$PIDS $!"
-	for _ in $(seq 250); do grep -q ready "$WORK/$3.ready" && return 0; sleep 0.02; done
+	for _ in $(seq 250); do grep -q ready "$WORK/listen.out" && return 0; sleep 0.02; done
 	return 1
 }
-# control_arrives NAME: wait (bounded) for the control frame in NAME's log.
+# control_arrives TAG: wait (bounded) for the control frame TAG in the log.
 control_arrives() {
-	for _ in $(seq 150); do grep -q "^$1 from" "$WORK/gw.log" && return 0; sleep 0.02; done
+	for _ in $(seq 150); do grep -q "^$1 from" "$WORK/got.log" && return 0; sleep 0.02; done
 	return 1
 }
 # attack NETNS|exec:CTR SRC_IP TAG: the raw frame to 127.0.0.1:$SVC, then the control frame
@@ -60,7 +62,7 @@ attack() {
 		ip netns exec "$where" python3 "$RAW" send eth0 "$mac" "$src" 127.0.0.1 $SVC "pwn-$tag" $GW $SVC "$tag"
 	fi
 	control_arrives "$tag" || echo "control frame $tag never arrived"
-	grep "pwn-$tag" "$WORK/lo.log"
+	grep "pwn-$tag" "$WORK/got.log"
 }
 
 # --- the host's loopback-only service, and a control listener on the gateway address -----
@@ -71,8 +73,8 @@ A4=$(jq -r '.ips[0].address' <<<"$outa" | cut -d/ -f1)
 B4=$(jq -r '.ips[0].address' <<<"$outb" | cut -d/ -f1)
 C4=$(jq -r '.ips[0].address' <<<"$outc" | cut -d/ -f1)
 t_check "bridge ADD a, b and c" test -n "$A4" -a -n "$B4" -a -n "$C4"
-listen 127.0.0.1 $SVC lo && t_ok "a UDP service on 127.0.0.1:$SVC" || t_fail "a UDP service on 127.0.0.1:$SVC" "$(cat "$WORK/lo.ready")"
-listen $GW $SVC gw && t_ok "a control listener on $GW:$SVC" || t_fail "a control listener on $GW:$SVC" "$(cat "$WORK/gw.ready")"
+listen && t_ok "a UDP service on 127.0.0.1:$SVC, a control listener on $GW:$SVC" ||
+	t_fail "a UDP service on 127.0.0.1:$SVC, a control listener on $GW:$SVC" "$(cat "$WORK/listen.out")"
 t_eq "route_localnet is 0 on the bridge before any mapping" "$(rl $BR)" 0
 
 # A server in a to publish: answers "tcp-a" / "udp-a" on port 80.
@@ -199,8 +201,8 @@ t_eq "netns-run run -d -p 8080:80" $? 0
 W4=$(state '.addresses[0]' "$P-web" | cut -d/ -f1)
 GW=$(ip -j addr show $BR | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
 kill $PIDS 2>/dev/null
-listen "$GW" $SVC gw || t_fail "a control listener on $GW"
-listen 127.0.0.1 $SVC lo || t_fail "a service on 127.0.0.1"
+for _ in $(seq 250); do ss -Hlun "sport = :$SVC" | grep -q . || break; sleep 0.02; done
+listen || t_fail "the listeners again, with $GW on $BR" "$(cat "$WORK/listen.out")"
 t_eq "route_localnet is 1 on $BR while the container runs" "$(rl $BR)" 1
 t_eq "an attack from inside (netns-run exec, default capabilities) is dropped" "$(attack "exec:$P-web" "$W4" r1)" ""
 nft flush ruleset

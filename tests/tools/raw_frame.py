@@ -5,10 +5,15 @@ can do), and a UDP listener that logs what it receives.
     raw_frame.py send IFNAME DST_MAC SRC_IP DST_IP PORT PAYLOAD [DST_IP PORT PAYLOAD ...]
         -- one Ethernet frame per DST_IP PORT PAYLOAD, to DST_MAC from IFNAME's own MAC,
            sent in order from one CPU (so the kernel handles them in that order)
-    raw_frame.py listen ADDR PORT LOG
-        -- binds ADDR:PORT, prints "ready", appends "PAYLOAD from IP" to LOG per datagram
+    raw_frame.py listen LOG ADDR PORT [ADDR PORT ...]
+        -- binds each ADDR:PORT (UDP), prints "ready", appends "PAYLOAD from IP" to LOG per
+           datagram.  Whenever it wakes it drains the sockets in the order given, so a
+           datagram the kernel delivered to an earlier one before a later one's is logged
+           first: "the control datagram is logged and the probe is not" means the probe
+           never arrived.
 """
 import os
+import select
 import socket
 import struct
 import sys
@@ -42,17 +47,27 @@ def send(ifname, dst_mac, src_ip, rest):
     return 0
 
 
-def listen(addr, port, log):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, port))
+def listen(log, addrs):
+    socks = []
+    for i in range(0, len(addrs), 2):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((addrs[i], int(addrs[i + 1])))
+        s.setblocking(False)
+        socks.append(s)
     print("ready", flush=True)
     while True:
-        data, peer = s.recvfrom(2048)
+        select.select(socks, [], [])
         with open(log, "a") as f:
-            f.write("%s from %s\n" % (data.decode(errors="replace"), peer[0]))
+            for s in socks:
+                while True:
+                    try:
+                        data, peer = s.recvfrom(2048)
+                    except BlockingIOError:
+                        break
+                    f.write("%s from %s\n" % (data.decode(errors="replace"), peer[0]))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "send":
         sys.exit(send(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]))
-    sys.exit(listen(sys.argv[2], int(sys.argv[3]), sys.argv[4]))
+    sys.exit(listen(sys.argv[2], sys.argv[3:]))
