@@ -306,16 +306,27 @@ bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const vo
 	return true;
 }
 
-bool nftb_ct_dnat(struct nftnl_rule *r)
+bool nftb_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t mask, bool any)
 {
 	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
-	uint32_t mask = IPS_DST_NAT, zero = 0;
+	uint32_t zero = 0;
 
 	if (!add_expr(r, ct))
 		return false;
-	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	return nftb_bitwise(r, NFT_REG_1, &mask, &zero, 4) && nftb_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+	return nftb_bitwise(r, NFT_REG_1, &mask, &zero, 4) &&
+	       nftb_cmp(r, NFT_REG_1, any ? NFT_CMP_NEQ : NFT_CMP_EQ, &zero, 4);
+}
+
+bool nftb_ct_dnat(struct nftnl_rule *r)
+{
+	return nftb_ct_bits(r, NFT_CT_STATUS, IPS_DST_NAT, true);
+}
+
+bool nftb_counter(struct nftnl_rule *r)
+{
+	return add_expr(r, nftnl_expr_alloc("counter"));
 }
 
 bool nftb_fib_local(struct nftnl_rule *r)

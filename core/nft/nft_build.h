@@ -91,7 +91,13 @@ bool nftb_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id, uint32_
 bool nftb_verdict(struct nftnl_rule *r, int verdict, const char *chain);
 /* reg = (reg & mask) ^ xor, len bytes. */
 bool nftb_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void * xor, uint32_t len);
-bool nftb_ct_dnat(struct nftnl_rule *r);   /* ct status dnat */
+/* ct KEY & mask != 0 (any) or == 0 (!any), for the bitmask keys NFT_CT_STATE
+ * (NF_CT_STATE_BIT(...), NF_CT_STATE_INVALID_BIT, NF_CT_STATE_UNTRACKED_BIT) and
+ * NFT_CT_STATUS (IPS_*).  Without a conntrack entry the state is INVALID or UNTRACKED,
+ * and any other key ends the rule without a match (nft_ct_get_eval). */
+bool nftb_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t mask, bool any);
+bool nftb_ct_dnat(struct nftnl_rule *r); /* ct status dnat */
+bool nftb_counter(struct nftnl_rule *r);
 bool nftb_fib_local(struct nftnl_rule *r); /* fib daddr type local */
 bool nftb_masq(struct nftnl_rule *r);
 /* dnat to the address in addr_reg and the port in proto_reg (nfproto NFPROTO_IPV4/6). */

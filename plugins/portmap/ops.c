@@ -7,16 +7,6 @@
 #include "plugin_portmap.h"
 #include "pm.h"
 
-static bool has_v4(const struct pm_attach *a)
-{
-	if (a->ctr4.addr.family != AF_INET)
-		return false;
-	for (size_t i = 0; i < a->n_maps; i++)
-		if (a->maps[i].host_ip.family != AF_INET6)
-			return true;
-	return false;
-}
-
 /* The result is the previous plugin's, unchanged. */
 static int pass_through(const struct cni_result *prev, struct cni_result *res, struct nr_error *err)
 {
@@ -47,21 +37,23 @@ static int portmap_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struc
 	if (c.n_maps && a.ctr4.addr.family == 0 && a.ctr6.addr.family == 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
 				    "portmap: prevResult has no container address to publish ports to");
-	if (a.snat && has_v4(&a) && (r = pm_route_localnet(ctx->conf.prev_result, err)) < 0)
-		return r;
 	if ((r = nft_portmap_add(&a, err)) < 0)
 		return r;
-	/* After the elements exist: new UDP flows then take the mapping. */
-	if ((r = pm_flush_udp(&a, err)) < 0) {
+	/* route_localnet only behind its guard, and only for a mapping the host reaches over
+	 * 127.0.0.1; after the elements exist, new UDP flows take the mapping. */
+	if ((pm_localnet_needed(&a) && (r = pm_localnet_hold(&a, ctx->conf.prev_result, err)) < 0) ||
+	    (r = pm_flush_udp(&a, err)) < 0) {
 		struct nr_error ignored = { 0 };
+		pm_localnet_release(&a, ctx->conf.prev_result, &ignored);
 		nft_portmap_del(a.owner, &ignored);
 		return r;
 	}
 	return pass_through(ctx->conf.prev_result, res, err);
 }
 
-/* fn on the attachment of ctx's configuration and prevResult. */
-static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attach *, struct nr_error *),
+/* fn on the attachment of ctx's configuration and prevResult (which may be absent). */
+static int on_attach(struct cni_plugin_ctx *ctx,
+		     int (*fn)(const struct pm_attach *, const struct cni_result *, struct nr_error *),
 		     struct nr_error *err)
 {
 	struct pm_conf c;
@@ -71,7 +63,23 @@ static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attac
 	if ((r = pm_conf_parse(ctx, &c, err)) < 0)
 		return r;
 	pm_attach_of(&c, ctx->conf.prev_result, &a);
-	return fn(&a, err);
+	return fn(&a, ctx->conf.prev_result, err);
+}
+
+/* route_localnet's entries whatever the mappings say now (they may have changed since
+ * ADD: an entry left behind would keep it on), then the elements. */
+static int del_attach(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err)
+{
+	int r = pm_localnet_release(a, prev, err);
+
+	return r < 0 ? r : nft_portmap_del_attach(a, err);
+}
+
+static int check_attach(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err)
+{
+	int r = nft_portmap_check(a, err);
+
+	return r < 0 ? r : pm_localnet_check(a, prev, err);
 }
 
 /* By owner: with prevResult and the mappings, each element is looked up by key; without
@@ -79,12 +87,12 @@ static int on_attach(struct cni_plugin_ctx *ctx, int (*fn)(const struct pm_attac
  * attachment's elements go. */
 static int portmap_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	return on_attach(ctx, nft_portmap_del_attach, err);
+	return on_attach(ctx, del_attach, err);
 }
 
 static int portmap_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	return on_attach(ctx, nft_portmap_check, err);
+	return on_attach(ctx, check_attach, err);
 }
 
 static int portmap_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
@@ -118,7 +126,8 @@ static int portmap_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return r;
 	if (!valid) /* absent: every attachment is stale */
 		valid = none = json_array();
-	r = nft_portmap_gc(owner_valid, valid, err);
+	if ((r = pm_localnet_gc(owner_valid, valid, err)) >= 0)
+		r = nft_portmap_gc(owner_valid, valid, err);
 	json_decref(none);
 	return r;
 }

@@ -30,9 +30,21 @@ void pm_attach_of(const struct pm_conf *c, const struct cni_result *res, struct 
 extern const struct cni_host_ops pm_host_state_ops;
 
 /* host.c */
-/* route_localnet=1 on the host interfaces of prevResult, so the host reaches published
- * IPv4 ports over 127.0.0.1 (masqueraded through nft_portmap's snat4 elements). */
-int pm_route_localnet(const struct cni_result *prev, struct nr_error *err);
+/* route_localnet (host.c, core/nft/nft_localnet.h): the host reaches a published IPv4
+ * port over 127.0.0.1 (masqueraded through nft_portmap's snat4 elements) only with
+ * route_localnet=1 on the interface its packets leave by, which without a guard lets
+ * containers reach the host's loopback services.  Needed when a maps a port on every
+ * IPv4 address or on a 127.0.0.0/8 one, with snat on and an IPv4 container address. */
+bool pm_localnet_needed(const struct pm_attach *a);
+/* The guard and a's entries, then route_localnet=1, on the routed host-side interfaces
+ * of prev (the bridge; not its ports). */
+int pm_localnet_hold(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err);
+/* a's entries go (looked up by key with prev, else read); route_localnet=0 on an
+ * interface no attachment needs any more, and the guard goes with the last entry. */
+int pm_localnet_release(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err);
+/* When a needs it: the guard and a's entries are there (CHECK). */
+int pm_localnet_check(const struct pm_attach *a, const struct cni_result *prev, struct nr_error *err);
+int pm_localnet_gc(bool (*valid)(const char *owner, void *data), void *data, struct nr_error *err);
 /* Drop the UDP conntrack entries to the newly published host ports: without it a client
  * that sent before the port was published keeps going to the host, not the container. */
 int pm_flush_udp(const struct pm_attach *a, struct nr_error *err);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <net/if.h>
@@ -393,6 +394,45 @@ static void test_rule_verdicts_and_nat(void **state)
 	assert_string_equal(names, "");
 }
 
+/* ct state & (established|related) == 0 ct status & dnat != 0 counter drop */
+static void test_ct_bits_and_counter(void **state)
+{
+	const uint32_t est_rel = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
+	const uint32_t dnat = IPS_DST_NAT, zero = 0;
+	_cleanup_nft_batch_ struct nft_batch *b = batch_new();
+	_cleanup_nftnl_rule_ struct nftnl_rule *r = nftb_rule_new(&T, "input");
+	_cleanup_nftnl_rule_ struct nftnl_rule *p = nftnl_rule_alloc();
+	struct nr_error e = { 0 };
+	struct nftnl_expr *x;
+	uint32_t len = 0;
+	const void *d;
+	char names[256];
+
+	assert_true(nftb_ct_bits(r, NFT_CT_STATE, est_rel, false) && nftb_ct_bits(r, NFT_CT_STATUS, dnat, true) &&
+		    nftb_counter(r) && nftb_verdict(r, NF_DROP, NULL));
+	assert_int_equal(nftb_put_rule(b, r, "adding", &e), 0);
+	assert_int_equal(nftnl_rule_nlmsg_parse(nth_msg(b, 0), p), 0);
+	expr_names(p, names, sizeof(names));
+	assert_string_equal(names, "ct bitwise cmp ct bitwise cmp counter immediate");
+	x = nth_expr(p, 0);
+	assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_CT_KEY), NFT_CT_STATE);
+	x = nth_expr(p, 1);
+	d = nftnl_expr_get(x, NFTNL_EXPR_BITWISE_MASK, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(d, &est_rel, 4);
+	x = nth_expr(p, 2);
+	assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_CMP_OP), NFT_CMP_EQ);
+	assert_memory_equal(nftnl_expr_get(x, NFTNL_EXPR_CMP_DATA, &len), &zero, 4);
+	x = nth_expr(p, 3);
+	assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_CT_KEY), NFT_CT_STATUS);
+	x = nth_expr(p, 4);
+	assert_memory_equal(nftnl_expr_get(x, NFTNL_EXPR_BITWISE_MASK, &len), &dnat, 4);
+	x = nth_expr(p, 5);
+	assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_CMP_OP), NFT_CMP_NEQ);
+	x = nth_expr(p, 7);
+	assert_int_equal((int)nftnl_expr_get_u32(x, NFTNL_EXPR_IMM_VERDICT), NF_DROP);
+}
+
 static void test_full_batch(void **state)
 {
 	_cleanup_nft_batch_ struct nft_batch *b = batch_new();
@@ -415,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_comment_too_long),
 		cmocka_unit_test(test_rule),
 		cmocka_unit_test(test_rule_verdicts_and_nat),
+		cmocka_unit_test(test_ct_bits_and_counter),
 		cmocka_unit_test(test_full_batch),
 	};
 
