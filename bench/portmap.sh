@@ -30,7 +30,7 @@ now() { echo "${EPOCHREALTIME/./}"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 our_rules() {
 	local n=0 t
-	for t in netns-run netns-run-portmap netns-run-isolation; do
+	for t in netns-run netns-run-portmap netns-run-isolation netns-run-localnet; do
 		n=$((n + $(nft -j list table inet $t 2>/dev/null | jq '[.nftables[] | select(.rule)] | length' || echo 0)))
 	done
 	echo $n
