@@ -4,10 +4,12 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,11 +85,19 @@ struct cmd_start {
  * disposition back to its default, as Docker's runc does. */
 static void signals_default(void)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	/* The kernel's struct sigaction: glibc's sigaction() refuses its two reserved signals
+	 * (32, 33), which a caller may still have ignored (a Go parent does) and which the
+	 * command's exec would carry over; the system call takes them. */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
 
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &dfl, NULL); /* glibc's reserved signals fail: not ours anyway */
+			syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(dfl.mask));
 }
 
 /* stdin, stdout, stderr: the pty's slave with -t; /dev/null for stdin without -i (as

@@ -38,6 +38,8 @@ t_eq "... and the command starts with no signal ignored" \
 	"$(bash -c '"$NR" run --rm --net=none awk "/SigIgn/ {print \$2}" /proc/self/status & wait')" 0000000000000000
 t_eq "... whatever the caller ignores (trap '' TERM HUP USR1, as nohup)" \
 	"$(bash -c 'trap "" TERM HUP USR1 ALRM; "$NR" run --rm --net=none awk "/SigIgn/ {print \$2}" /proc/self/status')" 0000000000000000
+t_eq "... even glibc's reserved 32 and 33, which a Go parent leaves ignored" \
+	"$("$NR_BUILD/tests/tools/ignore_all" "$NR" run --rm --net=none awk "/SigIgn/ {print \$2}" /proc/self/status)" 0000000000000000
 
 # 6. exec: signals passed on, and the command dies with its client.
 "$NR" run -d --net=none --name "$P-x" sleep 1000 >/dev/null
