@@ -137,6 +137,12 @@ void ctr_log_pump(struct ctr_log *l)
 	}
 }
 
+void ctr_log_sink(void *l, const char *b, size_t n)
+{
+	if (l)
+		log_write(l, b, n);
+}
+
 void ctr_log_free(struct ctr_log *l)
 {
 	if (!l)

@@ -26,6 +26,9 @@ int ctr_log_reader_fd(const struct ctr_log *l);
 /* Move what the pipe holds into the file (up to a bound per call, so a flood cannot
  * starve the caller's other work). */
 void ctr_log_pump(struct ctr_log *l);
+/* Bytes the monitor itself has for the log (a -t pty's output), capped as the pipe's are;
+ * the signature of struct tty_stdio's sink. */
+void ctr_log_sink(void *l, const char *b, size_t n);
 /* Pump what is left, then close all. */
 void ctr_log_free(struct ctr_log *l);
 DEFINE_PTR_CLEANUP(ctr_log_freep, struct ctr_log *, ctr_log_free)

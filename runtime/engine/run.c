@@ -458,6 +458,10 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 	 * it failed first (and said why), and the init's exit closes the socket. */
 	if (c->console >= 0) {
 		int m = pty_master_recv(c->console);
+		if (c->log) { /* -d: the pty's output goes to the capped log */
+			c->io.sink = ctr_log_sink;
+			c->io.sink_ctx = c->log;
+		}
 		tty_relay_init(&c->tty, m >= 0 ? m : -1, &c->io);
 	}
 	status = supervise(c, sigfd);

@@ -13,6 +13,8 @@ void tty_relay_init(struct tty_relay *r, int master, const struct tty_stdio *io)
 	r->master = master;
 	r->in_fd = io->in;
 	r->out_fd = io->out;
+	r->sink = io->sink;
+	r->sink_ctx = io->sink_ctx;
 	r->term_fd = io->term;
 	r->len = r->off = 0;
 	r->hup = false;
@@ -54,7 +56,10 @@ static int copy_output(struct tty_relay *r)
 		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
 	if (n == 0)
 		return -EIO;
-	write_all(r->out_fd, b, (size_t)n);
+	if (r->sink)
+		r->sink(r->sink_ctx, b, (size_t)n);
+	else
+		write_all(r->out_fd, b, (size_t)n);
 	return 1;
 }
 

@@ -17,12 +17,19 @@
  * command uses the caller's descriptors 0, 1, 2 directly. */
 struct tty_stdio {
 	int in, out, term;
+	/* Instead of out: where the master's output goes (a detached container's capped log,
+	 * which the same poll loop relays: a blocking write into its pipe could wait on that
+	 * loop forever).  NULL: out. */
+	void (*sink)(void *ctx, const char *b, size_t n);
+	void *sink_ctx;
 };
 
 struct tty_relay {
 	int master;                 /* owned: closed by tty_relay_close; -1: no pty */
 	int in_fd, out_fd, term_fd; /* struct tty_stdio's */
-	char buf[4096];             /* input read but not yet written to the master */
+	void (*sink)(void *ctx, const char *b, size_t n);
+	void *sink_ctx;
+	char buf[4096]; /* input read but not yet written to the master */
 	size_t len, off;
 	bool hup; /* the master reported that no slave is open */
 };
