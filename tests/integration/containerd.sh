@@ -50,9 +50,8 @@ leftovers() {
 	find /var/lib/cni/networks -type f ! -name lock ! -name 'last_reserved_ip*' ! -path '*/.nr-index/*' \
 		2>/dev/null | sed 's/^/lease: /'
 	find /var/lib/cni/results -type f 2>/dev/null | sed 's/^/cache: /'
-	# masquerade entries: ours (an nftables set element), the reference's (an iptables chain)
+	# our masquerade entries (elements of an nftables set)
 	nft -j list set inet netns-run ctr4 2>/dev/null | jq -r '.nftables[1].set.elem[]? | "nft: \(.)"'
-	iptables -t nat -S 2>/dev/null | grep -E '^-N CNI-' | sed 's/^/iptables: /'
 	c tasks ls -q 2>/dev/null | sed 's/^/task: /'
 	c containers ls -q 2>/dev/null | sed 's/^/container: /'
 }
@@ -120,9 +119,24 @@ run_set() {
 	b=$(for i in 1 2 3 4 5 6; do addr_of "$W/$who-p$i.out"; done | sort -u | grep -c .)
 	t_eq "$who: ... all distinct" "$b" 6
 	t_eq "$who: ... and nothing is left after them" "$(leftovers)" ""
+	# ctr's DEL comes after the container is gone, with CNI_NETNS empty; the reference
+	# bridge then releases the address only and keeps its masquerade chain (a leak of
+	# theirs, counted here, not failed).
+	b=$(iptables -t nat -S 2>/dev/null | grep -cE '^-N CNI-')
+	[ "$b" = 0 ] || echo "# $who: $b iptables masquerade chains (CNI-*) left after DEL with an empty CNI_NETNS"
 }
 
 run_set ours "$CNI_BIN"
+# While a container of ours runs, its masquerade element exists (so "none left" above means
+# DEL removed it).
+c run --rm --cni "$IMG" masq sh -c 'ip -4 -o addr show eth0; exec sleep 60' >"$W/masq.out" 2>&1 &
+mpid=$!
+await_addr "$W/masq.out"
+t_check "ours: a running container has its masquerade element" grep -q "$(addr_of "$W/masq.out")" \
+	<<<"$(nft list set inet netns-run ctr4 2>&1)"
+c tasks kill -s KILL masq >/dev/null 2>&1
+wait "$mpid"
+t_eq "ours: ... gone after the container" "$(leftovers)" ""
 if [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] && command -v iptables >/dev/null; then
 	run_set reference /usr/lib/cni
 else
