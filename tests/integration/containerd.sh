@@ -7,8 +7,8 @@
 # (no veth, lease or cache entry left), six run in parallel with distinct addresses, and
 # nothing is left at the end.  The same checks run with the reference plugins
 # (/usr/lib/cni) for comparison when they and iptables are installed.
+source "$(dirname "$0")/../lib/sandbox_pid.sh"
 source "$(dirname "$0")/../lib/containerd.sh"
-ctrd_sandbox "$@"
 source "$(dirname "$0")/../lib/t.sh"
 source "$(dirname "$0")/../lib/busybox_image.sh"
 
@@ -145,6 +145,6 @@ fi
 
 ctrd_stop
 trap - EXIT
-t_eq "containerd, its shims and the containers are gone" "$(ctrd_procs)" ""
+t_eq "containerd, its shims and the containers are gone" "$(sandbox_procs)" ""
 t_eq "nothing of ours is mounted any more" "$(grep -c "$CTRD_DIR" /proc/self/mountinfo)" 0
 t_done

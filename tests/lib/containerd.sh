@@ -1,5 +1,5 @@
 # containerd inside the sandbox, for tests/integration/containerd.sh and bench/ctr.sh.
-# Source after a sandbox that has its own pid namespace (ctrd_sandbox): containerd, its
+# Source after tests/lib/sandbox_pid.sh (a pid namespace of the script's own): containerd, its
 # shims and the containers' processes then all live in it, and nothing of them can
 # outlive the script.  Never the system service: a private root, state, socket and opt
 # directory under a tmpfs, CRI and the network listeners (debug, metrics) off.
@@ -7,31 +7,20 @@
 # ctr only reads /etc/cni/net.d and /opt/cni/bin: ctrd_cni binds a directory of plugins
 # and one of conflists over them, in this mount namespace only.
 
-# ctrd_sandbox "$@": re-execute the calling script in private network, mount and pid
-# namespaces (with its own /proc), like tests/lib/sandbox.sh plus --pid.
-ctrd_sandbox() {
-	if [ -z "${NR_SANDBOXED:-}" ]; then
-		export NR_SANDBOXED=1
-		exec unshare --net --mount --pid --fork --mount-proc --propagation private -- "$BASH" "$0" "$@"
-	fi
-	mount -t tmpfs -o mode=0755 nr-test /run || { echo "sandbox: cannot mount /run" >&2; exit 1; }
-	mkdir -p /run/netns /var/lib/cni
-	mount -t tmpfs nr-test /var/lib/cni
-	ip link set lo up
-}
-
 # ctrd_have: 0 when containerd, ctr and a runc are installed.
 ctrd_have() { command -v containerd >/dev/null && command -v ctr >/dev/null && command -v runc >/dev/null; }
 
 CTRD_DIR=/run/nr-containerd
 CTRD_SOCK=$CTRD_DIR/containerd.sock
-CTRD_NS=nr-e2e-$$ # the containerd namespace; also the cgroup parent runc makes
+# The containerd namespace, also the cgroup parent runc makes (host-global: unique per run;
+# $$ is 1 in our pid namespace).
+CTRD_NS=nr-e2e-$(od -An -N4 -tx4 /dev/urandom | tr -d " ")
 CTRD_PID=
 
 # ctrd_start: start containerd in the background and wait (bounded) for its socket to
 # answer.  Returns 1 (and prints its log) if it does not come up.
 ctrd_start() {
-	mkdir -p "$CTRD_DIR"/{root,state,opt,cni-bin,cni-conf}
+	mkdir -p "$CTRD_DIR"/{root,state,opt}
 	cat >"$CTRD_DIR/config.toml" <<-EOF
 		version = 2
 		root = "$CTRD_DIR/root"
@@ -82,25 +71,12 @@ ctrd_cni() {
 	mount --bind "$1" /opt/cni/bin && mount --bind "$2" /etc/cni/net.d
 }
 
-# ctrd_procs: the pids of this pid namespace other than the script's own shell and the
-# caller's subshell (builtins only: no child of ours to count).
-ctrd_procs() {
-	local p
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && echo "$p"
-	done
-}
-
 # ctrd_stop: end every process of this pid namespace but ourselves (containerd, shims,
 # leftover containers: all started by this script), by pid; remove the cgroups runc made
 # for our containerd namespace; unmount what we mounted.
 ctrd_stop() {
-	local pids
 	[ -n "$CTRD_PID" ] && kill "$CTRD_PID" 2>/dev/null && wait "$CTRD_PID" 2>/dev/null
-	pids=$(ctrd_procs)
-	# shellcheck disable=SC2086
-	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+	sandbox_kill_all
 	find /sys/fs/cgroup -maxdepth 3 -depth -type d -path "*/$CTRD_NS*" -exec rmdir {} + 2>/dev/null
 	mountpoint -q /opt/cni/bin && umount /opt/cni/bin
 	mountpoint -q /etc/cni/net.d && umount /etc/cni/net.d
