@@ -38,6 +38,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# What podman writes outside its configured directories (the blob-info cache, the
+# short-name alias lock, temporary copies) goes to tmpfs mounts of this mount namespace:
+# over the directory, or over its parent when the machine has none (then /var/lib/cni,
+# a mount under /var/lib, is made again).
+private_dir() {
+	if [ -d "$1" ]; then mount -t tmpfs -o mode=0700 nr-test "$1"; else mount -t tmpfs -o mode=0755 nr-test "$(dirname "$1")"; fi
+}
+private_dir /var/lib/containers
+private_dir /var/cache/containers
+private_dir /var/tmp
+if ! mountpoint -q /var/lib/cni; then mkdir -p /var/lib/cni && mount -t tmpfs nr-test /var/lib/cni; fi
 mkdir -p "$D"/{net.d,tmp}
 cat >"$D/containers.conf" <<EOF
 [engine]
@@ -45,6 +56,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$D/events.log"
 tmp_dir = "$D/tmp"
+image_copy_tmp_dir = "$D/tmp"
 # crun refuses cgroup v1 + v2 hybrids; runc takes them.
 runtime = "runc"
 
