@@ -62,7 +62,8 @@ use() {
 	iptables -t nat -F 2>/dev/null && iptables -t nat -X 2>/dev/null
 }
 SETS=(nocni ours reference)
-for s in "${SETS[@]}"; do use "$s" && c run --rm $([ "$s" = nocni ] || echo --cni) "$IMG" warm true >/dev/null; done
+for s in "${SETS[@]}"; do use "$s" && one "$s"; done
+rm -f "$work"/{nocni,ours,reference} # the warm-up runs are not counted
 
 echo "ctr run --rm [--cni] IMAGE true: $N runs per set per round, $ROUNDS rounds; $(nproc) CPUs, $(uname -r), $(ctr --version)"
 for ((r = 0; r < ROUNDS; r++)); do

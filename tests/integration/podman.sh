@@ -183,7 +183,7 @@ jq --arg m "$missing" '.name = "nr-tuned" | .plugins |= map(select(.type as $t |
 	"$DEFAULT" >"$D/net.d/91-nr-tuned.conflist"
 if have tuning; then
 	out=$(prun --rm --network nr-tuned "$IMG" cat /proc/sys/net/core/somaxconn /proc/sys/net/ipv4/conf/eth0/arp_notify 2>&1)
-	t_eq "tuning: the conflist's sysctls are set in the container's namespace" "$(echo $out)" "1111 1"
+	t_eq "tuning: the conflist's sysctls are set in the container's namespace" "$(tr "\n" " " <<<"$out" | sed "s/ *$//")" "1111 1"
 else
 	t_skip "tuning: the conflist's sysctls are set in the container's namespace" "no build/cni/tuning yet"
 fi

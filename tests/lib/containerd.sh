@@ -81,6 +81,6 @@ ctrd_stop() {
 	mountpoint -q /opt/cni/bin && umount /opt/cni/bin
 	mountpoint -q /etc/cni/net.d && umount /etc/cni/net.d
 	mountpoint -q /opt && umount /opt
-	grep -o " $CTRD_DIR[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
+	grep -o " ${CTRD_DIR}[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
 	CTRD_PID=
 }
