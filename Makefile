@@ -13,7 +13,7 @@ CNIDIR  := $(PREFIX)/lib/netns-run/cni
 PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
               libnftnl-dev libjansson-dev libseccomp-dev
-TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace \
+TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace containerd busybox-static podman \
               golang-github-appc-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
 
 CFLAGS   ?= -O2 -g
