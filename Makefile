@@ -179,6 +179,7 @@ bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-c
 	@bench/run.sh $(BUILD)
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
 	@bench/runtime.sh $(BUILD)
+	@bench/ctr.sh $(BUILD)
 	@$(BUILD)/bench/seccomp-cost
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
