@@ -167,6 +167,9 @@ int tun_ns_add(void *arg, struct nr_error *err)
 		backup_merge(&b, &prev);
 	} else if (r != -ENOENT)
 		goto undo_sysctls;
+	b.network = op->network;
+	b.container_id = op->container_id;
+	b.ifname = op->ifname;
 	if ((r = tun_backup_save(c->data_dir, op->backup_path, &b, err)) < 0)
 		goto undo_sysctls;
 	if ((r = link_apply(s, op->ifname, c, err)) < 0) {

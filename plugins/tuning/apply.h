@@ -9,7 +9,8 @@ struct tun_op {
 	const struct tun_conf *conf; /* ADD and CHECK */
 	const char *ifname;
 	const char *backup_path;
-	bool ret_drop_backup; /* DEL: what the backup held is restored or gone */
+	const char *network, *container_id; /* the backup's owner */
+	bool ret_drop_backup;               /* DEL: what the backup held is restored or gone */
 };
 
 /* Sysctls, then the backup file, then the link; undone as a whole on failure. */

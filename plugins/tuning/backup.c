@@ -2,6 +2,7 @@
  * for DEL to put back: the reference's file ("<dataDir>/<container id>_<ifname>.json",
  * default /run/cni/tuning) and its JSON ({"mac", "promisc", "mtu", "allmulti", "txQLen"},
  * each present only when ADD changed it), so either plugin restores after the other. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -79,7 +80,10 @@ static json_t *backup_json(const struct tun_backup *b)
 	    (b->has_promisc && json_object_set_new(o, "promisc", json_boolean(b->promisc)) < 0) ||
 	    (b->has_mtu && json_object_set_new(o, "mtu", json_integer(b->mtu)) < 0) ||
 	    (b->has_allmulti && json_object_set_new(o, "allmulti", json_boolean(b->allmulti)) < 0) ||
-	    (b->has_txqlen && json_object_set_new(o, "txQLen", json_integer(b->txqlen)) < 0)) {
+	    (b->has_txqlen && json_object_set_new(o, "txQLen", json_integer(b->txqlen)) < 0) ||
+	    (b->network && json_object_set_new(o, "network", json_string(b->network)) < 0) ||
+	    (b->container_id && json_object_set_new(o, "containerID", json_string(b->container_id)) < 0) ||
+	    (b->ifname && json_object_set_new(o, "ifname", json_string(b->ifname)) < 0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -121,5 +125,52 @@ int tun_backup_save(const char *dir, const char *path, const struct tun_backup *
 		unlink(tmp);
 		return nr_error_set(err, CNI_ERR_IO, e, "tuning: cannot write %s: %s", path, strerror(e));
 	}
+	return 0;
+}
+
+/* Whether the backup at dirfd/name was made by network for an attachment not in valid. */
+static bool backup_stale(int dirfd, const char *name, const char *network, json_t *valid)
+{
+	_cleanup_json_ json_t *o = NULL;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	const char *net, *id, *ifname;
+	size_t len;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
+	    fd_read_all(fd, 64 << 10, &buf, &len) < 0 || !(o = json_loadb(buf, len, 0, NULL)))
+		return false;
+	net = json_string_value(json_object_get(o, "network"));
+	id = json_string_value(json_object_get(o, "containerID"));
+	ifname = json_string_value(json_object_get(o, "ifname"));
+	/* Without an owner (the reference's files) it is not ours to judge. */
+	if (!net || !id || !ifname || strcmp(net, network) != 0)
+		return false;
+	return !valid || !cni_gc_attachment_valid(valid, id, ifname);
+}
+
+int tun_backup_gc(const char *dir, const char *network, json_t *valid, struct nr_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n;
+
+	if (!d && errno == ENOENT)
+		return 0;
+	if (!d)
+		return nr_error_set(err, CNI_ERR_IO, errno, "tuning: cannot read %s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		n = strlen(e->d_name);
+		if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		if (backup_stale(dirfd(d), e->d_name, network, valid) && unlinkat(dirfd(d), e->d_name, 0) < 0 &&
+		    errno != ENOENT) {
+			int r = nr_error_set(err, CNI_ERR_IO, errno, "tuning: cannot remove %s/%s: %s", dir, e->d_name,
+					     strerror(errno));
+			closedir(d);
+			return r;
+		}
+	}
+	closedir(d);
 	return 0;
 }

@@ -59,7 +59,11 @@ static int tuning_add(struct cni_plugin_ctx *ctx, struct cni_result *res, struct
 {
 	struct tun_conf c;
 	char path[4096];
-	struct tun_op op = { .conf = &c, .ifname = ctx->env.ifname, .backup_path = path };
+	struct tun_op op = { .conf = &c,
+			     .ifname = ctx->env.ifname,
+			     .backup_path = path,
+			     .network = ctx->conf.name,
+			     .container_id = ctx->env.container_id };
 	int r;
 
 	if ((r = tun_conf_parse(ctx, &c, err)) < 0)
@@ -121,10 +125,25 @@ static int tuning_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	return r;
 }
 
+/* Backups this network's ADDs made for attachments that are no longer valid (their DEL
+ * never came): nothing is left to restore them to. */
+static int tuning_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
+{
+	const char *dir;
+	json_t *valid = NULL;
+	int r;
+
+	if ((r = tun_conf_data_dir(ctx->conf.root, &dir, err)) < 0 ||
+	    (r = cni_gc_valid_attachments(&ctx->conf, &valid, err)) < 0)
+		return r;
+	return tun_backup_gc(dir, ctx->conf.name, valid, err);
+}
+
 const struct cni_plugin_ops tuning_plugin_ops = {
 	.name = "tuning",
 	.known_args = known_args,
 	.add = tuning_add,
 	.del = tuning_del,
 	.check = tuning_check,
+	.gc = tuning_gc,
 };

@@ -229,6 +229,26 @@ out=$(CNI_CONTAINERID=g cni tuning DEL /run/netns/g eth0 "$(tconf "$PG" '{}')");
 t_eq "DEL after the namespace is gone succeeds" "$rc:$out" "0:"
 t_check "... and drops the backup" test ! -e "$BACKUPS/g_eth0.json"
 
+# --- GC: backups of attachments whose DEL never came ------------------------------------------
+at() { CNI_CONTAINERID=$1 cni tuning "$2" /run/netns/a eth0 "$3"; }
+at a ADD "$(tconf "$PREV" '{"mtu":1300}')" >/dev/null
+at z ADD "$(tconf "$PREV" '{"txQLen":77}')" >/dev/null
+at y ADD "$(tconf "$PREV" '{"allmulti":true}' | jq -c '.name = "other"')" >/dev/null
+CNI_CONTAINERID=r CNI_COMMAND=ADD CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni "$REF" \
+	<<<"$(tconf "$PREV" '{"promisc":true}')" >/dev/null
+GC=$(jq -nc '{cniVersion:"1.1.0", name:"tunet", type:"tuning",
+	"cni.dev/valid-attachments":[{containerID:"a", ifname:"eth0"}]}')
+out=$(at a GC "$GC"); rc=$?
+t_eq "GC exits 0" "$rc:$out" "0:"
+t_eq "GC removed the stale backup of its network only (not another network's, nor the reference's)" \
+	"$(ls "$BACKUPS" | sort | tr '\n' ' ')" "a_eth0.json r_eth0.json y_eth0.json "
+CNI_CONTAINERID=r CNI_COMMAND=DEL CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni "$REF" \
+	<<<"$(tconf "$PREV" '{}')" >/dev/null
+at y DEL "$(tconf "$PREV" '{}' | jq -c '.name = "other"')" >/dev/null
+at a DEL "$(tconf "$PREV" '{}')" >/dev/null
+ip -n a link set eth0 txqueuelen 1000
+t_eq "the rest restored by their DELs" "$(link a) $(ls "$BACKUPS" | wc -l)" "$ORIG 0"
+
 # --- churn and concurrency ------------------------------------------------------------------
 ok=1
 for i in $(seq 20); do
