@@ -90,6 +90,26 @@ static json_t *backup_json(const struct tun_backup *b)
 	return o;
 }
 
+/* dir and its missing parents (the reference: os.MkdirAll; /run/cni may not exist yet). */
+static int mkdir_p(const char *dir)
+{
+	char p[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p))
+		return -ENAMETOOLONG;
+	memcpy(p, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		p[i] = dir[i];
+	}
+	return 0;
+}
+
 int tun_backup_save(const char *dir, const char *path, const struct tun_backup *b, struct nr_error *err)
 {
 	_cleanup_json_ json_t *o = backup_json(b);
@@ -100,21 +120,8 @@ int tun_backup_save(const char *dir, const char *path, const struct tun_backup *
 
 	if (!o || !(text = json_dumps(o, JSON_INDENT(1))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		/* The reference makes parents too (os.MkdirAll); /run/cni may be missing. */
-		char parent[4096];
-		char *slash;
-		snprintf(parent, sizeof(parent), "%s", dir);
-		if ((slash = strrchr(parent, '/')) && slash != parent) {
-			*slash = '\0';
-			if (mkdir(parent, 0700) < 0 && errno != EEXIST)
-				return nr_error_set(err, CNI_ERR_IO, errno, "tuning: cannot create %s: %s", parent,
-						    strerror(errno));
-		}
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return nr_error_set(err, CNI_ERR_IO, errno, "tuning: cannot create %s: %s", dir,
-					    strerror(errno));
-	}
+	if ((n = mkdir_p(dir)) < 0)
+		return nr_error_set(err, CNI_ERR_IO, -n, "tuning: cannot create %s: %s", dir, strerror(-n));
 	n = snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return nr_error_set(err, CNI_ERR_IO, ENAMETOOLONG, "tuning: path too long: %s", path);

@@ -218,6 +218,11 @@ tu ADD a "$(tconf "$PREV" '{"mtu":1300}')" >/dev/null
 tu ADD a "$(tconf "$PREV" '{"mtu":1200,"txQLen":10}')" >/dev/null
 tu DEL a "$(tconf "$PREV" '{}')" >/dev/null
 t_eq "two ADDs then DEL: the first ADD's originals come back" "$(link a)" "$ORIG"
+DD='{"dataDir":"/run/tu-x/deep/dir","mtu":1300}'
+tu ADD a "$(tconf "$PREV" "$DD")" >/dev/null
+t_check "dataDir: the backup goes there (missing parents made)" test -f /run/tu-x/deep/dir/a_eth0.json
+tu DEL a "$(tconf "$PREV" "$DD")" >/dev/null
+t_eq "... and DEL restores from there" "$(link a) $(ls /run/tu-x/deep/dir | wc -l)" "$ORIG 0"
 out=$(tu DEL a '{"cniVersion":"1.0.0","name":"tunet","type":"tuning","mtu":"junk","noSuchField":1}'); rc=$?
 t_eq "DEL does not read what it does not need" "$rc:$out" "0:"
 ip netns add g
