@@ -135,6 +135,24 @@ int tun_backup_save(const char *dir, const char *path, const struct tun_backup *
 	return 0;
 }
 
+void tun_backup_drop_temps(const char *dir, const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t nb = strlen(base), n;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		n = strlen(e->d_name);
+		if (n > nb + 5 && strncmp(e->d_name, base, nb) == 0 && e->d_name[nb] == '.' &&
+		    strcmp(e->d_name + n - 4, ".tmp") == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* Whether the backup at dirfd/name was made by network for an attachment not in valid. */
 static bool backup_stale(int dirfd, const char *name, const char *network, json_t *valid)
 {

@@ -95,6 +95,9 @@ static int tuning_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	if ((r = tun_conf_data_dir(ctx->conf.root, &dir, err)) < 0 ||
 	    (r = backup_path(ctx, dir, path, sizeof(path), err)) < 0)
 		return r;
+	/* A save SIGKILLed midway leaves its temporary file behind (the backup is renamed into
+	 * place whole, so it is either the old one or the new one). */
+	tun_backup_drop_temps(dir, path);
 	if (access(path, F_OK) < 0)
 		return 0; /* nothing to put back */
 	r = ctx->env.netns ? netns_run_path(ctx->env.netns, tun_ns_del, &op, &e) : 0;

@@ -75,6 +75,8 @@ int tun_backup_path(const char *dir, const char *container_id, const char *ifnam
 int tun_backup_load(const char *path, struct tun_backup *ret, struct nr_error *err);
 /* Atomically (a temporary file renamed), creating dir when missing. */
 int tun_backup_save(const char *dir, const char *path, const struct tun_backup *b, struct nr_error *err);
+/* Remove what a save killed midway left of path's temporary files ("<path>.<pid>.tmp"). */
+void tun_backup_drop_temps(const char *dir, const char *path);
 /* Remove the backups in dir that network's ADDs made for attachments not in valid (a
  * cni.dev/valid-attachments array; NULL: none is valid).  A missing dir has none. */
 int tun_backup_gc(const char *dir, const char *network, json_t *valid, struct nr_error *err);

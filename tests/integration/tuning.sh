@@ -254,6 +254,27 @@ at a DEL "$(tconf "$PREV" '{}')" >/dev/null
 ip -n a link set eth0 txqueuelen 1000
 t_eq "the rest restored by their DELs" "$(link a) $(ls "$BACKUPS" | wc -l)" "$ORIG 0"
 
+# --- crash points: ADD SIGKILLed at each syscall of a kind, then one DEL puts everything back --
+# strace's fault injection counts the calls (-e inject=SYSCALL:signal=KILL:when=N), so each
+# point is hit exactly; the next N is the next point, until a run completes.
+points=0 bad_points=""
+for sc in openat write sendmsg sendto recvmsg rename setns; do
+	for n in $(seq 1 40); do
+		# In a subshell, so that bash's "Killed" report goes to /dev/null with the rest.
+		(CNI_COMMAND=ADD CNI_CONTAINERID=a CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+			strace -qq -o /dev/null -e inject="$sc:signal=KILL:when=$n" "$CNI_BIN/tuning" \
+			<<<"$(tconf "$PREV" "$FULL")" >/dev/null 2>&1) 2>/dev/null
+		rc=$?
+		tu DEL a "$(tconf "$PREV" '{}')" >/dev/null || bad_points+=" $sc#$n(DEL failed)"
+		[ "$(link a)" = "$ORIG" ] && [ -z "$(ls -A "$BACKUPS" 2>/dev/null)" ] ||
+			{ bad_points+=" $sc#$n($(link a); $(ls -A "$BACKUPS" | tr '\n' ' '))"; ip -n a link set eth0 address "$ORIG_MAC" mtu 1500 txqueuelen 1000 promisc off allmulticast off; rm -f "$BACKUPS"/*; }
+		[ $rc = 137 ] || break
+		points=$((points + 1))
+	done
+done
+t_eq "SIGKILL at $points points of ADD: each time one DEL restores the link and leaves no file" "${bad_points:-none}" none
+t_check "at least 30 points were hit" test "$points" -ge 30
+
 # --- churn and concurrency ------------------------------------------------------------------
 ok=1
 for i in $(seq 20); do
