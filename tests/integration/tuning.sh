@@ -6,6 +6,7 @@
 # half-applied ADD, churn and concurrent ADD/DEL.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
+source "$(dirname "$0")/../lib/libcni_client.sh"
 
 REF=/usr/lib/cni/tuning
 DATA=$(mktemp -d -p /var/lib/cni tu.XXXXXX)
@@ -274,6 +275,29 @@ for sc in openat write sendmsg sendto recvmsg rename setns; do
 done
 t_eq "SIGKILL at $points points of ADD: each time one DEL restores the link and leaves no file" "${bad_points:-none}" none
 t_check "at least 30 points were hit" test "$points" -ge 30
+
+# --- through libcni, as podman drives a conflist: ADD, CHECK, DEL of bridge + tuning ----------
+if why=$(libcni_client_build); then
+	ip netns add l
+	jq -n --arg d "$DATA" '{cniVersion:"1.0.0", name:"tulib", plugins:[
+		{type:"bridge", bridge:"nrtu1", isGateway:true,
+		 ipam:{type:"host-local", dataDir:$d, ranges:[[{subnet:"203.0.113.0/24"}]]}},
+		{type:"tuning", sysctl:{"net.ipv4.conf.IFNAME.arp_ignore":"2"}, mtu:1400, mac:"02:00:5e:10:00:21"}]}' \
+		>"$TMP/tulib.conflist"
+	lib() { NR_CNI_CACHE=$TMP/cache CNI_PATH=$CNI_BIN "$LIBCNI_CLIENT" "$1" "$TMP/tulib.conflist" /run/netns/l l eth0; }
+	out=$(lib add 2>&1); rc=$?
+	t_eq "libcni ADD of bridge + tuning" "$rc $(jq -r '.interfaces[] | select(.sandbox) | .mac' <<<"$out" 2>/dev/null)" \
+		"0 02:00:5e:10:00:21"
+	t_eq "... applied" "$(link l | cut -d' ' -f1,2) $(nsctl l net/ipv4/conf/eth0/arp_ignore)" "02:00:5e:10:00:21 1400 2"
+	out=$(lib check 2>&1); rc=$?
+	t_eq "libcni CHECK" "$rc:$out" "0:"
+	out=$(lib del 2>&1); rc=$?
+	t_eq "libcni DEL" "$rc:$out $(ip -n l link show eth0 2>&1 | grep -c eth0@) $(find "$BACKUPS" -type f | wc -l)" "0: 0 0"
+	ip link del nrtu1 2>/dev/null
+	ip netns del l
+else
+	t_skip "libcni ADD/CHECK/DEL of bridge + tuning" "$why"
+fi
 
 # --- churn and concurrency ------------------------------------------------------------------
 ok=1
