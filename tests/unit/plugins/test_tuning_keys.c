@@ -47,9 +47,20 @@ static void test_paths(void **state)
 static void test_refused(void **state)
 {
 	static const char *const keys[] = {
-		"",		       "net",		"kernel.hostname", "vm/overcommit_memory", "netx.core.a",
-		"net/../kernel/hostname", "net..core.somaxconn", "net/./core/x", "/net/core/x", "net/core/x/",
-		"net.core.x.",	       ".net.core.x",	"net//core/x",	   "net/core/../../etc/passwd",
+		"",
+		"net",
+		"kernel.hostname",
+		"vm/overcommit_memory",
+		"netx.core.a",
+		"net/../kernel/hostname",
+		"net..core.somaxconn",
+		"net/./core/x",
+		"/net/core/x",
+		"net/core/x/",
+		"net.core.x.",
+		".net.core.x",
+		"net//core/x",
+		"net/core/../../etc/passwd",
 	};
 	size_t i;
 
