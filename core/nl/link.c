@@ -28,9 +28,9 @@ static int link_get(struct nlsock *s, const char *name, struct rtnl_link **ret, 
  * carrying only what changes (an RTM_NEWLINK/SETLINK by index). */
 struct link_chg {
 	unsigned int flags_set, flags_unset; /* IFF_* */
-	bool set_master, set_mtu;
+	bool set_master, set_mtu, set_txqlen;
 	int master;
-	unsigned int mtu;
+	unsigned int mtu, txqlen;
 	struct nl_addr *addr; /* borrowed; NULL: unchanged */
 };
 
@@ -53,6 +53,8 @@ static int link_modify(struct nlsock *s, const char *name, const struct link_chg
 		rtnl_link_set_master(chg, c->master);
 	if (c->set_mtu)
 		rtnl_link_set_mtu(chg, c->mtu);
+	if (c->set_txqlen)
+		rtnl_link_set_txqlen(chg, c->txqlen);
 	if (c->addr)
 		rtnl_link_set_addr(chg, c->addr);
 	nlsock_reset(s);
@@ -66,7 +68,7 @@ static int link_modify(struct nlsock *s, const char *name, const struct link_chg
 struct link_info {
 	int ifindex;
 	int peer; /* IFLA_LINK: a veth's peer */
-	unsigned int flags;
+	unsigned int flags, mtu, txqlen;
 	char kind[32];
 	bool has_mac;
 	char mac[LINK_MAC_STRLEN];
@@ -83,7 +85,9 @@ static int link_query(struct nlsock *s, const char *name, struct link_info *ret,
 		return r;
 	*ret = (struct link_info){ .ifindex = rtnl_link_get_ifindex(cur),
 				   .peer = rtnl_link_get_link(cur),
-				   .flags = rtnl_link_get_flags(cur) };
+				   .flags = rtnl_link_get_flags(cur),
+				   .mtu = rtnl_link_get_mtu(cur),
+				   .txqlen = rtnl_link_get_txqlen(cur) };
 	kind = rtnl_link_get_type(cur);
 	snprintf(ret->kind, sizeof(ret->kind), "%s", kind ? kind : "");
 	a = rtnl_link_get_addr(cur); /* borrowed from cur */
@@ -245,9 +249,40 @@ int link_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_err
 
 int link_set_promisc(struct nlsock *s, const char *name, struct nr_error *err)
 {
-	struct link_chg c = { .flags_set = IFF_PROMISC };
+	return link_set_flag(s, name, IFF_PROMISC, true, err);
+}
 
-	return link_modify(s, name, &c, "setting promiscuous mode", err);
+int link_set_flag(struct nlsock *s, const char *name, unsigned int flag, bool on, struct nr_error *err)
+{
+	struct link_chg c = { .flags_set = on ? flag : 0, .flags_unset = on ? 0 : flag };
+	char what[48];
+
+	snprintf(what, sizeof(what), "%s flag 0x%x", on ? "setting" : "clearing", flag);
+	return link_modify(s, name, &c, what, err);
+}
+
+int link_set_txqlen(struct nlsock *s, const char *name, unsigned int qlen, struct nr_error *err)
+{
+	struct link_chg c = { .set_txqlen = true, .txqlen = qlen };
+	char what[48];
+
+	snprintf(what, sizeof(what), "setting txqueuelen %u", qlen);
+	return link_modify(s, name, &c, what, err);
+}
+
+int link_get_attrs(struct nlsock *s, const char *name, struct link_attrs *ret, struct nr_error *err)
+{
+	struct link_info li;
+	int r;
+
+	if ((r = link_query(s, name, &li, err)) < 0)
+		return r;
+	*ret = (struct link_attrs){
+		.ifindex = li.ifindex, .flags = li.flags, .mtu = li.mtu, .txqlen = li.txqlen, .has_mac = li.has_mac
+	};
+	if (li.has_mac)
+		memcpy(ret->mac, li.mac, LINK_MAC_STRLEN);
+	return 0;
 }
 
 int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err)

@@ -49,6 +49,23 @@ int link_set_isolated(struct nlsock *s, const char *name, bool on, struct nr_err
 
 int link_set_promisc(struct nlsock *s, const char *name, struct nr_error *err);
 
+/* Set (on) or clear one IFF_* flag that userspace may change: IFF_PROMISC, IFF_ALLMULTI
+ * (the kernel counts them; this is `ip link set NAME promisc on|off`). */
+int link_set_flag(struct nlsock *s, const char *name, unsigned int flag, bool on, struct nr_error *err);
+
+/* The transmit queue length (`ip link set NAME txqueuelen N`). */
+int link_set_txqlen(struct nlsock *s, const char *name, unsigned int qlen, struct nr_error *err);
+
+/* What one lookup of a link tells: flags (IFF_*), MTU, transmit queue length, MAC. */
+struct link_attrs {
+	int ifindex;
+	unsigned int flags, mtu, txqlen;
+	bool has_mac; /* a 6-byte Ethernet address, in mac */
+	char mac[LINK_MAC_STRLEN];
+};
+/* -ENODEV (err filled) when there is no such link. */
+int link_get_attrs(struct nlsock *s, const char *name, struct link_attrs *ret, struct nr_error *err);
+
 /* IFLA_LINK of name: for a veth, the peer's ifindex (in the peer's namespace). */
 int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err);
 

@@ -82,7 +82,7 @@ static int sysctl_open(const char *path, int flags, int *ret_fd, struct nr_error
 		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot open " PROC_SYS ": %s", strerror(errno));
 	fd = openat(root, path, flags | O_CLOEXEC);
 	if (fd < 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot open sysctl " PROC_SYS "%s: %s", path,
+		return nr_error_set(err, CNI_ERR_INTERNAL, errno, "cannot open sysctl " PROC_SYS "/%s: %s", path,
 				    strerror(errno));
 	*ret_fd = fd;
 	return 0;

@@ -26,9 +26,10 @@ declare -A BASE=(
 	[NONE]='{"cniVersion":"1.1.0","name":"bi","type":"none"}'
 	[HL]='{"cniVersion":"1.1.0","name":"bi","type":"host-local","ipam":'"$IPAM"'}'
 	[BR]='{"cniVersion":"1.1.0","name":"bi","type":"bridge","bridge":"brbi","isGateway":true,"ipMasq":true,"ipam":'"$IPAM"'}'
+	[TU]='{"cniVersion":"1.1.0","name":"bi","type":"tuning","mtu":1400,"sysctl":{"net.core.somaxconn":"1000"}}'
 )
 # The base config of each plugin, for the cases every plugin gets.
-declare -A PBASE=([none]=NONE [host-local]=HL [bridge]=BR)
+declare -A PBASE=([none]=NONE [host-local]=HL [bridge]=BR [tuning]=TU)
 
 # --- the state to keep -------------------------------------------------------------------
 ip netns add bi   # the netns the cases use
@@ -137,7 +138,7 @@ head -c 40 <<<"${BASE[HL]}" >"$TMP/truncated"
 printf '\xff\xfe{"cniVersion":"1.1.0"}' >"$TMP/binary"
 
 # --- every plugin --------------------------------------------------------------------------
-for p in none host-local bridge; do
+for p in none host-local bridge tuning; do
 	B=@${PBASE[$p]}
 	# JSON that is not a config
 	c $p ADD '' '{"cniVersion":' 6 'not valid JSON'
@@ -201,12 +202,30 @@ for p in none bridge; do
 done
 
 # GC's list of valid attachments (none has nothing to collect and does not read it).
-for p in host-local bridge; do
+for p in host-local bridge tuning; do
 	B=@${PBASE[$p]}
 	c $p GC '' "$B .\"cni.dev/valid-attachments\"=5" 6 'valid-attachments'
 	c $p GC '' "$B .\"cni.dev/valid-attachments\"=[{\"containerID\":1}]" 6 'valid-attachments\[0\]'
 	c $p GC '' "$B .\"cni.dev/valid-attachments\"=[\"good\"]" 6 'valid-attachments\[0\]'
 done
+
+# --- tuning (more in tests/integration/tuning.sh, with an interface to tune) ------------------
+TUP='.prevResult={"cniVersion":"1.1.0","interfaces":[{"name":"eth0","sandbox":"/run/netns/bi"}],"ips":[]}'
+c tuning ADD '' '@TU' 7 'prevResult'
+c tuning ADD 'CNI_NETNS=/run/netns/nope' "@TU $TUP" 3 'nope'
+c tuning ADD '' "@TU $TUP" 100 'eth0'
+c tuning ADD '' "@TU $TUP | .sysctl={\"kernel.hostname\":\"x\"}" 7 'only net'
+c tuning ADD '' "@TU $TUP | .sysctl={\"net/../kernel/hostname\":\"x\"}" 7 'component'
+c tuning ADD '' "@TU $TUP | .sysctl={\"net.core.somaxconn\":1}" 6 'must be a string'
+c tuning ADD '' "@TU $TUP | .mtu=\"1400\"" 6 'mtu'
+c tuning ADD '' "@TU $TUP | .mtu=-1" 7 'mtu'
+c tuning ADD '' "@TU $TUP | .mac=\"zz\"" 7 'zz'
+c tuning ADD 'CNI_ARGS=MAC=01:02' "@TU $TUP" 7 '01:02'
+c tuning ADD '' "@TU $TUP | .noSuchField=1" 2 'noSuchField'
+c tuning DEL 'CNI_NETNS=/run/netns/nope' '@TU' 0 ''
+c tuning DEL '-CNI_NETNS' '@TU' 0 ''
+c tuning DEL 'CNI_CONTAINERID=never-added' '@TU' 0 ''
+c tuning DEL '' '@TU .mtu="junk"' 0 ''
 
 # --- host-local ------------------------------------------------------------------------
 c host-local ADD '' '@HL del(.ipam)' 7 'ipam'
