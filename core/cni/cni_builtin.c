@@ -65,7 +65,7 @@ int cni_builtin_run(const struct cni_plugin_ops *ops, const struct cni_exec_req 
 	};
 	ctx.stdin_buf = req->stdin_buf;
 	ctx.stdin_len = req->stdin_len;
-	if ((r = cni_conf_parse(req->stdin_buf, req->stdin_len, &ctx.conf, err)) < 0)
+	if ((r = cni_conf_parse_for(req->stdin_buf, req->stdin_len, cmd, &ctx.conf, err)) < 0)
 		return r;
 	r = cni_plugin_run_in_process(ops, &ctx, cmd, cmd == CNI_CMD_ADD ? &res : NULL, err);
 	if (r >= 0 && res && !(*ret_out = cni_result_to_json(res, ctx.conf.cni_version)))
