@@ -43,8 +43,27 @@ static int rangeset_parse(json_t *arr, const char *what, struct hl_rangeset *ret
 	return 0;
 }
 
-/* Every range set of an array of them (ipam.ranges, runtimeConfig.ipRanges). */
-static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, struct nr_error *err)
+/* A set of one range: go-cni's ipRanges capability is a flat array of range objects
+ * (its []IPRanges), where the reference reads an array of range sets and refuses it. */
+static int single_parse(json_t *obj, const char *what, struct hl_rangeset *ret, struct nr_error *err)
+{
+	struct hl_rangeset set = { .n = 1 };
+	int r;
+
+	if (!(set.r = calloc(2, sizeof(*set.r))))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((r = hl_range_parse(obj, what, &set.r[0], err)) < 0) {
+		free(set.r);
+		return r;
+	}
+	*ret = set;
+	return 0;
+}
+
+/* Every range set of an array of them (ipam.ranges, runtimeConfig.ipRanges).  In
+ * runtimeConfig.ipRanges a range object where a set is expected is a set of its own
+ * (flat: go-cni's form; docs/go-clients.md). */
+static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, bool flat_ok, struct nr_error *err)
 {
 	struct hl_rangeset set = { 0 };
 	char w[128];
@@ -54,7 +73,11 @@ static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, struct n
 
 	json_array_foreach(arr, i, v) {
 		snprintf(w, sizeof(w), "%s[%zu]", what, i);
-		if ((r = rangeset_parse(v, w, &set, err)) < 0)
+		if (flat_ok && json_is_object(v))
+			r = single_parse(v, w, &set, err);
+		else
+			r = rangeset_parse(v, w, &set, err);
+		if (r < 0)
 			return r;
 		if (sets_append(c, set) < 0) {
 			free(set.r);
@@ -222,8 +245,8 @@ static int conf_fill(struct hl_conf *c, const struct cni_plugin_ctx *ctx, struct
 		return r;
 	/* Order as the reference: runtime ipRanges first, then the legacy range, then ranges;
 	 * the index of a set names its last_reserved_ip file. */
-	if ((r = sets_parse(c, ip_ranges, "runtimeConfig.ipRanges", err)) < 0 ||
-	    (r = legacy_range_parse(c, ipam, err)) < 0 || (r = sets_parse(c, ranges, "ipam.ranges", err)) < 0)
+	if ((r = sets_parse(c, ip_ranges, "runtimeConfig.ipRanges", true, err)) < 0 ||
+	    (r = legacy_range_parse(c, ipam, err)) < 0 || (r = sets_parse(c, ranges, "ipam.ranges", false, err)) < 0)
 		return r;
 	if ((r = sets_check(c, err)) < 0)
 		return r;

@@ -81,34 +81,34 @@ serve a ctr-a && t_ok "server in a is up" || t_fail "server in a is up"
 MAPS='[{"HostPort":8080,"ContainerPort":80,"Protocol":"tcp","HostIP":""}]'
 PA=$(pmconf "$outa" "{\"portMappings\":$MAPS}")
 out=$(pm ADD a "$PA"); rc=$?
-t_eq "portmap ADD with containerd's HostPort/ContainerPort/Protocol/HostIP exits 0" "$rc" 0 || echo "# $out"
+t_eq "portmap ADD with containerd's HostPort/ContainerPort/Protocol/HostIP exits 0" "$rc" 0; [ "$rc" = 0 ] || printf "# %s\n" "$out"
 t_eq "... a reaches the container through host port 8080" "$(ask out $HOST4 8080)" ctr-a
 t_check "... and CHECK with the same arguments passes" pm CHECK a "$PA"
 # Mixed and folded spellings of the same mapping as Go reads them (lower case, long s).
 PX=$(pmconf "$outa" '{"PortMappings":[{"hostport":9090,"CONTAINERPORT":80,"protocol":"TCP","hoſtIP":""}]}')
 out=$(pm ADD a "$PX"); rc=$?
-t_eq "portmap ADD with hostport/CONTAINERPORT/hoſtIP (U+017F) and PortMappings exits 0" "$rc" 0 || echo "# $out"
+t_eq "portmap ADD with hostport/CONTAINERPORT/hoſtIP (U+017F) and PortMappings exits 0" "$rc" 0; [ "$rc" = 0 ] || printf "# %s\n" "$out"
 t_eq "... 9090 answers too" "$(ask out $HOST4 9090)" ctr-a
 
 # --- DEL with garbage arguments still removes everything -----------------------------------
 n=$(elems)
 t_check "the mappings are in our table" test "$n" -gt 0
 out=$(pm DEL a "$(pmconf "$outa" '{"portMappings":[{"HostPort":"garbage"}]}')"); rc=$?
-t_eq "portmap DEL with a malformed portMappings entry exits 0" "$rc" 0 || echo "# $out"
+t_eq "portmap DEL with a malformed portMappings entry exits 0" "$rc" 0; [ "$rc" = 0 ] || printf "# %s\n" "$out"
 t_eq "... and removed a's elements (by owner)" "$(elems)" 0
 t_eq "... 8080 no longer answers" "$(ask out $HOST4 8080 | cut -c1-6)" "error:"
 pm ADD a "$PA" >/dev/null
 GARB=$(jq -nc --argjson p "$outa" '{cniVersion:"1.0.0", name:"gknet", type:"portmap", runtimeConfig:"garbage", prevResult:{ips:"garbage"}}')
 out=$(pm DEL a "$GARB"); rc=$?
-t_eq "portmap DEL with runtimeConfig and prevResult of the wrong types exits 0" "$rc" 0 || echo "# $out"
+t_eq "portmap DEL with runtimeConfig and prevResult of the wrong types exits 0" "$rc" 0; [ "$rc" = 0 ] || printf "# %s\n" "$out"
 t_eq "... and removed the elements" "$(elems)" 0
 out=$(br DEL a "$(brconf '{"ipRanges":"garbage","mac":"not-a-mac","portMappings":[{"x":1}]}')"); rc=$?
-t_eq "bridge DEL with garbage ipRanges and mac exits 0" "$rc" 0 || echo "# $out"
+t_eq "bridge DEL with garbage ipRanges and mac exits 0" "$rc" 0; [ "$rc" = 0 ] || printf "# %s\n" "$out"
 t_eq "... the lease is gone" "$(nr_leases "$DATA/gknet")" 0
 t_eq "... the container's eth0 is gone" "$(ip -n a -o link show eth0 2>/dev/null | wc -l)" 0
 t_eq "... no veth is left on the host" "$(links)" 0
 out=$(br DEL a "$(jq -c '. + {runtimeConfig:"garbage", args:7, prevResult:[1]}' <<<"$BRCONF")"); rc=$?
-t_eq "bridge DEL again, runtimeConfig/args/prevResult of the wrong types: exits 0" "$rc" 0 || echo "# $out"
+t_eq "bridge DEL again, runtimeConfig/args/prevResult of the wrong types: exits 0" "$rc" 0; [ "$rc" = 0 ] || printf "# %s\n" "$out"
 
 # --- but a real failure to remove is still one ----------------------------------------------
 BAD=$(jq -c '.ipam.DataDir = "/proc/version/x"' <<<"$BRCONF")
