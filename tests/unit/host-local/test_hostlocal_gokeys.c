@@ -25,9 +25,10 @@ static int load(const char *s, enum cni_cmd cmd, struct cni_plugin_ctx *ctx, str
 
 static void test_flat_go_cased_ranges(void **state)
 {
-	const char *s = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\"},"
-			"\"runtimeConfig\":{\"ipRanges\":[{\"Subnet\":\"192.0.2.0/24\",\"RangeStart\":\"192.0.2.50\","
-			"\"RangeEnd\":\"192.0.2.60\",\"Gateway\":\"192.0.2.1\"},[{\"subnet\":\"2001:db8::/64\"}]]}}";
+	const char *s =
+		"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\"},"
+		"\"runtimeConfig\":{\"ipRanges\":[{\"Subnet\":\"192.0.2.0/24\",\"RangeStart\":\"192.0.2.50\","
+		"\"RangeEnd\":\"192.0.2.60\",\"Gateway\":\"192.0.2.1\"},[{\"subnet\":\"2001:db8::/64\"}]]}}";
 	struct cni_plugin_ctx ctx;
 	struct nr_error err = { 0 };
 	struct ip_addr a;
@@ -50,8 +51,9 @@ static void test_flat_go_cased_ranges(void **state)
 /* ipam.ranges keeps the reference's nested form: a bare range there is refused. */
 static void test_ipam_ranges_stay_nested(void **state)
 {
-	const char *s = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\","
-			"\"ranges\":[{\"subnet\":\"192.0.2.0/24\"}]}}";
+	const char *s =
+		"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\","
+		"\"ranges\":[{\"subnet\":\"192.0.2.0/24\"}]}}";
 	struct cni_plugin_ctx ctx;
 	struct nr_error err = { 0 };
 	struct hl_conf c;
@@ -64,9 +66,10 @@ static void test_ipam_ranges_stay_nested(void **state)
 /* DEL needs name and dataDir only: garbage ranges, ips and routes do not fail it. */
 static void test_del_reads_only_the_store(void **state)
 {
-	const char *s = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\","
-			"\"DataDir\":\"/tmp/hl-x\",\"ranges\":\"garbage\",\"routes\":[7]},"
-			"\"runtimeConfig\":{\"ipRanges\":\"garbage\",\"ips\":[\"not-an-ip\"]}}";
+	const char *s =
+		"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\","
+		"\"DataDir\":\"/tmp/hl-x\",\"ranges\":\"garbage\",\"routes\":[7]},"
+		"\"runtimeConfig\":{\"ipRanges\":\"garbage\",\"ips\":[\"not-an-ip\"]}}";
 	struct cni_plugin_ctx ctx;
 	struct nr_error err = { 0 };
 	struct hl_conf c;
