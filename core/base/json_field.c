@@ -38,15 +38,17 @@ bool json_key_go_equal(const char *name, const char *key)
 json_t *json_get_go(json_t *obj, const char *name)
 {
 	unsigned char first = ascii_lower((unsigned char)name[0]);
-	json_t *found = NULL, *v;
-	const char *key;
+	json_t *found = NULL;
 
-	json_object_foreach(obj, key, v) {
+	for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+		const char *key = json_object_iter_key(it);
 		/* The first byte rules out nearly every other member without a call. */
 		unsigned char k0 = ascii_lower((unsigned char)key[0]);
-		if (k0 != first && k0 < 0x80)
+		json_t *v;
+
+		if ((k0 != first && k0 < 0x80) || !json_key_go_equal(name, key))
 			continue;
-		if (!json_is_null(v) && json_key_go_equal(name, key))
+		if (!json_is_null(v = json_object_iter_value(it)))
 			found = v;
 	}
 	return found;
