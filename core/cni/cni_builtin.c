@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/json_field.h"
 #include "cni_chain.h"
 #include "cni_config.h"
 
@@ -36,7 +37,7 @@ int cni_builtin_host_each(const struct cni_builtin *table, const struct cni_netc
 	int r;
 
 	json_array_foreach(json_object_get(n->list, "plugins"), i, p) {
-		const struct cni_builtin *b = entry_of(table, json_string_value(json_object_get(p, "type")));
+		const struct cni_builtin *b = entry_of(table, json_string_value(json_get_go(p, "type")));
 		if (b && b->ops->host && (r = fn(i, p, b, data, err)) != 0)
 			return r;
 	}

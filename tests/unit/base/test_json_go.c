@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "base/json_field.h"
+#include "cni/cni_chain.h"
 #include "cni/cni_config.h"
 #include "portmap/portmap_args.h"
 
@@ -167,12 +168,24 @@ static void test_conf_go_cased(void **state)
 	cni_conf_release(&c);
 }
 
+/* The runtime's conflist loader reads a plugin's type as libcni does (types.NetConf). */
+static void test_netconf_plugin_type(void **state)
+{
+	const char *s = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"Type\":\"bridge\"}]}";
+	struct cni_netconf *n = NULL;
+	struct nr_error err = { 0 };
+
+	assert_int_equal(cni_netconf_parse(s, strlen(s), "t", &n, &err), 0);
+	cni_netconf_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_equal),        cmocka_unit_test(test_get_go),
-		cmocka_unit_test(test_jfield_folds),     cmocka_unit_test(test_portmap_go_cased),
-		cmocka_unit_test(test_conf_del_lenient), cmocka_unit_test(test_conf_go_cased),
+		cmocka_unit_test(test_key_equal),           cmocka_unit_test(test_get_go),
+		cmocka_unit_test(test_jfield_folds),        cmocka_unit_test(test_portmap_go_cased),
+		cmocka_unit_test(test_conf_del_lenient),    cmocka_unit_test(test_conf_go_cased),
+		cmocka_unit_test(test_netconf_plugin_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
