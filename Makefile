@@ -14,7 +14,7 @@ PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
               libnftnl-dev libjansson-dev libseccomp-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace containerd busybox-static podman \
-              golang-github-appc-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
+              golang-github-appc-cni-dev golang-github-containerd-go-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
 
 CFLAGS   ?= -O2 -g
 # Messages are cut to fit their fixed buffers on purpose, so truncation is not a warning.
@@ -154,6 +154,15 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(PLUGIN_ARS) $(CORE_LIB) | deps-test
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PLUGIN_GROUP) $(PKG_LIBS)
 
 check integration: $(TOOL_BINS)
+
+# The go-cni driver (tests/interop/gocni, issue 15): Go, built offline in GOPATH mode from
+# Debian's go-cni and libcni sources (tests/lib/gocni.sh builds it the same way on demand).
+GOCNI_BIN := $(BUILD)/interop/gocni
+$(GOCNI_BIN): tests/interop/gocni/main.go | deps-test
+	@mkdir -p $(@D) $(BUILD)/gocache
+	env -u GOFLAGS GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOCACHE=$(abspath $(BUILD))/gocache \
+		go build -o $@ $<
+check integration: $(GOCNI_BIN)
 
 check: all $(UNIT_BINS) | deps-test
 	@$(MAKE) --no-print-directory fmt-check

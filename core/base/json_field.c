@@ -8,10 +8,55 @@ static int wrong_type(const char *what, const char *key, const char *type, struc
 	return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s: '%s' must be %s", what, key, type);
 }
 
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+bool json_key_go_equal(const char *name, const char *key)
+{
+	const unsigned char *n = (const unsigned char *)name, *k = (const unsigned char *)key;
+
+	for (; *n; n++) {
+		unsigned char c = ascii_lower(*n);
+
+		if (*k < 0x80) {
+			if (ascii_lower(*k) != c)
+				return false;
+			k++;
+		} else if (c == 's' && k[0] == 0xc5 && k[1] == 0xbf) { /* U+017F LATIN SMALL LETTER LONG S */
+			k += 2;
+		} else if (c == 'k' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa) { /* U+212A KELVIN SIGN */
+			k += 3;
+		} else {
+			return false;
+		}
+	}
+	return *k == '\0';
+}
+
+json_t *json_get_go(json_t *obj, const char *name)
+{
+	unsigned char first = ascii_lower((unsigned char)name[0]);
+	json_t *found = NULL;
+
+	for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+		const char *key = json_object_iter_key(it);
+		/* The first byte rules out nearly every other member without a call. */
+		unsigned char k0 = ascii_lower((unsigned char)key[0]);
+		json_t *v;
+
+		if ((k0 != first && k0 < 0x80) || !json_key_go_equal(name, key))
+			continue;
+		if (!json_is_null(v = json_object_iter_value(it)))
+			found = v;
+	}
+	return found;
+}
+
 static json_t *member(json_t *obj, const char *key)
 {
-	json_t *v = json_object_get(obj, key);
-	return v && !json_is_null(v) ? v : NULL;
+	return json_get_go(obj, key);
 }
 
 /* The member key of obj, of the given type: 1 and *ret; 0 when absent (an error when
@@ -89,7 +134,7 @@ int jfield_reject_unknown(json_t *obj, const char *const *known, const char *wha
 	json_object_foreach(obj, key, v) {
 		const char *const *k;
 		for (k = known; *k; k++)
-			if (strcmp(*k, key) == 0)
+			if (json_key_go_equal(*k, key))
 				break;
 		if (!*k)
 			return nr_error_set(err, CNI_ERR_UNSUPPORTED_FIELD, EINVAL, "%s: unsupported field '%s'", what,

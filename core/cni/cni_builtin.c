@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/json_field.h"
 #include "cni_chain.h"
 #include "cni_config.h"
 
@@ -36,7 +37,7 @@ int cni_builtin_host_each(const struct cni_builtin *table, const struct cni_netc
 	int r;
 
 	json_array_foreach(json_object_get(n->list, "plugins"), i, p) {
-		const struct cni_builtin *b = entry_of(table, json_string_value(json_object_get(p, "type")));
+		const struct cni_builtin *b = entry_of(table, json_string_value(json_get_go(p, "type")));
 		if (b && b->ops->host && (r = fn(i, p, b, data, err)) != 0)
 			return r;
 	}
@@ -65,7 +66,7 @@ int cni_builtin_run(const struct cni_plugin_ops *ops, const struct cni_exec_req 
 	};
 	ctx.stdin_buf = req->stdin_buf;
 	ctx.stdin_len = req->stdin_len;
-	if ((r = cni_conf_parse(req->stdin_buf, req->stdin_len, &ctx.conf, err)) < 0)
+	if ((r = cni_conf_parse_for(req->stdin_buf, req->stdin_len, cmd, &ctx.conf, err)) < 0)
 		return r;
 	r = cni_plugin_run_in_process(ops, &ctx, cmd, cmd == CNI_CMD_ADD ? &res : NULL, err);
 	if (r >= 0 && res && !(*ret_out = cni_result_to_json(res, ctx.conf.cni_version)))

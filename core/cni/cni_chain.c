@@ -29,14 +29,14 @@ static json_t *plugin_at(const struct cni_netconf *n, size_t i)
 
 static const char *plugin_type(const struct cni_netconf *n, size_t i)
 {
-	return json_string_value(json_object_get(plugin_at(n, i), "type"));
+	return json_string_value(json_get_go(plugin_at(n, i), "type"));
 }
 
 /* runtimeConfig: of the capability args, only those the plugin declares true in its
  * "capabilities" (CONVENTIONS.md); NULL when none applies. */
 static json_t *runtime_config(json_t *plugin, json_t *caps)
 {
-	json_t *declared = json_object_get(plugin, "capabilities"), *rc = NULL, *v;
+	json_t *declared = json_get_go(plugin, "capabilities"), *rc = NULL, *v;
 	const char *key;
 
 	if (!json_is_object(declared) || !json_is_object(caps))

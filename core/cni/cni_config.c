@@ -48,29 +48,53 @@ static int parse_identity(struct cni_conf *c, struct nr_error *err)
 	return 0;
 }
 
-static int parse_sections(struct cni_conf *c, struct nr_error *err)
+/* The arguments of this one call: runtimeConfig, args and prevResult.  DEL undoes state
+ * keyed by container id and interface, so on DEL a malformed one is dropped (left NULL, as
+ * if absent) rather than failing: a DEL that fails strands everything the chain's later
+ * plugins would have removed (docs/go-clients.md). */
+static int parse_call_args(struct cni_conf *c, bool lenient, struct nr_error *err)
+{
+	const char *what = "network configuration";
+	struct nr_error ignored = { 0 };
+	struct nr_error *e = lenient ? &ignored : err;
+	int r;
+
+	if (((r = jfield_object(c->root, "runtimeConfig", what, false, &c->runtime_config, e)) < 0 ||
+	     (r = jfield_object(c->root, "args", what, false, &c->args, e)) < 0 ||
+	     (r = jfield_object(c->root, "prevResult", what, false, &c->prev_result_json, e)) < 0) &&
+	    !lenient)
+		return r;
+	if (c->prev_result_json && (r = cni_result_parse(c->prev_result_json, "prevResult", &c->prev_result, e)) < 0) {
+		if (!lenient)
+			return r;
+		c->prev_result_json = NULL;
+	}
+	return 0;
+}
+
+static int parse_sections(struct cni_conf *c, bool lenient, struct nr_error *err)
 {
 	const char *what = "network configuration";
 	int r;
 
 	if ((r = jfield_object(c->root, "ipam", what, false, &c->ipam, err)) < 0 ||
 	    (r = jfield_object(c->root, "dns", what, false, &c->dns, err)) < 0 ||
-	    (r = jfield_object(c->root, "capabilities", what, false, &c->capabilities, err)) < 0 ||
-	    (r = jfield_object(c->root, "runtimeConfig", what, false, &c->runtime_config, err)) < 0 ||
-	    (r = jfield_object(c->root, "args", what, false, &c->args, err)) < 0 ||
-	    (r = jfield_object(c->root, "prevResult", what, false, &c->prev_result_json, err)) < 0)
+	    (r = jfield_object(c->root, "capabilities", what, false, &c->capabilities, err)) < 0)
 		return r;
 	if (c->ipam) {
 		const char *t = NULL;
 		if ((r = jfield_string(c->ipam, "type", "ipam", false, &t, err)) < 0)
 			return r;
 	}
-	if (c->prev_result_json)
-		return cni_result_parse(c->prev_result_json, "prevResult", &c->prev_result, err);
-	return 0;
+	return parse_call_args(c, lenient, err);
 }
 
 int cni_conf_parse(const char *buf, size_t len, struct cni_conf *ret, struct nr_error *err)
+{
+	return cni_conf_parse_for(buf, len, CNI_CMD_ADD, ret, err);
+}
+
+int cni_conf_parse_for(const char *buf, size_t len, enum cni_cmd cmd, struct cni_conf *ret, struct nr_error *err)
 {
 	struct cni_conf c = { 0 };
 	int r;
@@ -82,7 +106,7 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *ret, struct nr_
 	if ((r = json_parse_object(buf, len, "network configuration", &c.root, err)) < 0)
 		return r;
 	if ((r = parse_version(&c, err)) < 0 || (r = parse_identity(&c, err)) < 0 ||
-	    (r = parse_sections(&c, err)) < 0) {
+	    (r = parse_sections(&c, cmd == CNI_CMD_DEL, err)) < 0) {
 		cni_conf_release(&c);
 		return r;
 	}

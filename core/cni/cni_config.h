@@ -34,6 +34,11 @@ struct cni_conf {
  * cniVersion 1, missing or invalid name/type 7. */
 int cni_conf_parse(const char *buf, size_t len, struct cni_conf *ret, struct nr_error *err);
 
+/* The same for the command cmd: on DEL a malformed runtimeConfig, args or prevResult is
+ * dropped (NULL) instead of failing, since DEL's state is keyed by container id and
+ * interface.  cni_conf_parse() is this for ADD. */
+int cni_conf_parse_for(const char *buf, size_t len, enum cni_cmd cmd, struct cni_conf *ret, struct nr_error *err);
+
 /* The spec's version rules per command: CHECK needs 0.4.0, STATUS and GC need 1.1.0. */
 int cni_conf_check_command(const struct cni_conf *c, enum cni_cmd cmd, struct nr_error *err);
 

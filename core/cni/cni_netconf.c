@@ -61,7 +61,7 @@ static int check_plugins(json_t *plugins, const char *what, struct nr_error *err
 		json_t *t;
 		if (!json_is_object(p))
 			return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s: plugins[%zu] must be an object", what, i);
-		t = json_object_get(p, "type");
+		t = json_get_go(p, "type");
 		if (!json_is_string(t) || !*json_string_value(t))
 			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: plugins[%zu] has no 'type'", what,
 					    i);

@@ -194,7 +194,7 @@ int cni_plugin_main(const struct cni_plugin_ops *ops)
 	}
 	ctx.stdin_buf = buf;
 	ctx.stdin_len = len;
-	if ((r = cni_conf_parse(buf, len, &ctx.conf, &err)) < 0)
+	if ((r = cni_conf_parse_for(buf, len, ctx.env.cmd, &ctx.conf, &err)) < 0)
 		goto fail;
 	if ((r = cni_conf_check_command(&ctx.conf, ctx.env.cmd, &err)) < 0)
 		goto fail;
@@ -217,17 +217,17 @@ fail:
 
 int cni_gc_valid_attachments(const struct cni_conf *conf, json_t **ret, struct nr_error *err)
 {
-	json_t *v = json_object_get(conf->root, "cni.dev/valid-attachments");
+	json_t *v = json_get_go(conf->root, "cni.dev/valid-attachments");
 	size_t i;
 	json_t *a;
 
 	if (!v)
-		v = json_object_get(conf->root, "cni.dev/attachments");
+		v = json_get_go(conf->root, "cni.dev/attachments");
 	if (v && !json_is_array(v))
 		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "cni.dev/valid-attachments must be an array");
 	json_array_foreach(v, i, a) {
-		if (!json_is_object(a) || !json_is_string(json_object_get(a, "containerID")) ||
-		    !json_is_string(json_object_get(a, "ifname")))
+		if (!json_is_object(a) || !json_is_string(json_get_go(a, "containerID")) ||
+		    !json_is_string(json_get_go(a, "ifname")))
 			return nr_error_set(err, CNI_ERR_DECODE, EINVAL,
 					    "cni.dev/valid-attachments[%zu] must be an object with string containerID and ifname",
 					    i);
@@ -242,8 +242,8 @@ bool cni_gc_attachment_valid(json_t *valid, const char *container_id, const char
 	json_t *a;
 
 	json_array_foreach(valid, i, a) {
-		const char *id = json_string_value(json_object_get(a, "containerID"));
-		const char *ifn = json_string_value(json_object_get(a, "ifname"));
+		const char *id = json_string_value(json_get_go(a, "containerID"));
+		const char *ifn = json_string_value(json_get_go(a, "ifname"));
 		if (id && ifn && strcmp(id, container_id) == 0 && strcmp(ifn, ifname) == 0)
 			return true;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/ipaddr.h"
+#include "base/json_field.h"
 #include "cni_version.h"
 
 struct cni_result *cni_result_new(void)
@@ -116,7 +117,7 @@ static int bad_type(struct parse_ctx *c, const char *field, const char *type)
 static int get_typed(struct parse_ctx *c, json_t *obj, const char *key, const char *path, json_type type,
 		     const char *type_name, json_t **ret)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v = json_get_go(obj, key);
 
 	if (!v || json_is_null(v))
 		return 0;
@@ -185,7 +186,7 @@ static int parse_strv(struct parse_ctx *c, json_t *dns, const char *key, char **
 	char path[64];
 
 	snprintf(path, sizeof(path), "dns.%s", key);
-	arr = json_object_get(dns, key);
+	arr = json_get_go(dns, key);
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
@@ -231,7 +232,7 @@ static int parse_iface(struct parse_ctx *c, json_t *o, size_t i, struct cni_resu
 
 static int check_version_field(struct parse_ctx *c, json_t *o, size_t i, const struct ip_prefix *p)
 {
-	json_t *v = json_object_get(o, "version");
+	json_t *v = json_get_go(o, "version");
 	const char *want = p->addr.family == AF_INET ? "4" : "6";
 
 	if (!v || json_is_null(v))
@@ -329,7 +330,7 @@ static int parse_array(struct parse_ctx *c, json_t *root, const char *key, parse
 
 static int parse_dns(struct parse_ctx *c, json_t *root, struct cni_result *res)
 {
-	json_t *dns = json_object_get(root, "dns");
+	json_t *dns = json_get_go(root, "dns");
 	int r;
 
 	if (!dns || json_is_null(dns))

@@ -116,14 +116,17 @@ static int parse_bools(json_t *root, struct br_conf *c, struct nr_error *err)
  * wins, as in the reference. */
 static int parse_mac(const struct cni_plugin_ctx *ctx, struct br_conf *c, struct nr_error *err)
 {
-	json_t *cni = json_object_get(ctx->conf.args, "cni");
+	/* Only ADD sets a MAC: DEL does not fail on this call's arguments (docs/go-clients.md). */
+	if (ctx->env.cmd == CNI_CMD_DEL)
+		return 0;
+	json_t *cni = json_get_go(ctx->conf.args, "cni");
 	const char *m = cni_args_get(&ctx->args, "MAC");
 	unsigned char raw[6];
 	json_t *v;
 
-	if ((v = json_object_get(cni, "mac")) && json_is_string(v) && *json_string_value(v))
+	if ((v = json_get_go(cni, "mac")) && json_is_string(v) && *json_string_value(v))
 		m = json_string_value(v);
-	if ((v = json_object_get(ctx->conf.runtime_config, "mac")) && json_is_string(v) && *json_string_value(v))
+	if ((v = json_get_go(ctx->conf.runtime_config, "mac")) && json_is_string(v) && *json_string_value(v))
 		m = json_string_value(v);
 	if (m && *m && link_mac_parse(m, raw) < 0)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "bridge: invalid MAC address \"%s\"", m);

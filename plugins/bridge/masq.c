@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "br.h"
 #include "nft/nft_masq.h"
 #include "nft_masq_net.h"
@@ -95,8 +96,8 @@ static bool stale_in_network(const struct ip_prefix *addr, const char *owner, vo
 	if (strncmp(owner, m->net, m->net_len) != 0)
 		return false;
 	json_array_foreach(m->valid, i, a) {
-		nft_masq_owner(want, m->network, json_string_value(json_object_get(a, "containerID")),
-			       json_string_value(json_object_get(a, "ifname")));
+		nft_masq_owner(want, m->network, json_string_value(json_get_go(a, "containerID")),
+			       json_string_value(json_get_go(a, "ifname")));
 		if (strcmp(want, owner) == 0)
 			return false;
 	}

@@ -43,8 +43,27 @@ static int rangeset_parse(json_t *arr, const char *what, struct hl_rangeset *ret
 	return 0;
 }
 
-/* Every range set of an array of them (ipam.ranges, runtimeConfig.ipRanges). */
-static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, struct nr_error *err)
+/* A set of one range: go-cni's ipRanges capability is a flat array of range objects
+ * (its []IPRanges), where the reference reads an array of range sets and refuses it. */
+static int single_parse(json_t *obj, const char *what, struct hl_rangeset *ret, struct nr_error *err)
+{
+	struct hl_rangeset set = { .n = 1 };
+	int r;
+
+	if (!(set.r = calloc(2, sizeof(*set.r))))
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((r = hl_range_parse(obj, what, &set.r[0], err)) < 0) {
+		free(set.r);
+		return r;
+	}
+	*ret = set;
+	return 0;
+}
+
+/* Every range set of an array of them (ipam.ranges, runtimeConfig.ipRanges).  In
+ * runtimeConfig.ipRanges a range object where a set is expected is a set of its own
+ * (flat: go-cni's form; docs/go-clients.md). */
+static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, bool flat_ok, struct nr_error *err)
 {
 	struct hl_rangeset set = { 0 };
 	char w[128];
@@ -54,7 +73,11 @@ static int sets_parse(struct hl_conf *c, json_t *arr, const char *what, struct n
 
 	json_array_foreach(arr, i, v) {
 		snprintf(w, sizeof(w), "%s[%zu]", what, i);
-		if ((r = rangeset_parse(v, w, &set, err)) < 0)
+		if (flat_ok && json_is_object(v))
+			r = single_parse(v, w, &set, err);
+		else
+			r = rangeset_parse(v, w, &set, err);
+		if (r < 0)
 			return r;
 		if (sets_append(c, set) < 0) {
 			free(set.r);
@@ -70,7 +93,7 @@ static int legacy_range_parse(struct hl_conf *c, json_t *ipam, struct nr_error *
 	struct hl_rangeset set = { 0 };
 	int r;
 
-	if (!json_object_get(ipam, "subnet"))
+	if (!json_get_go(ipam, "subnet"))
 		return 0;
 	if (!(set.r = calloc(1, sizeof(*set.r))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
@@ -94,8 +117,8 @@ static int routes_validate(json_t *routes, struct nr_error *err)
 	json_t *rt;
 
 	json_array_foreach(routes, i, rt) {
-		const char *dst = json_string_value(json_object_get(rt, "dst"));
-		json_t *gw = json_object_get(rt, "gw");
+		const char *dst = json_string_value(json_get_go(rt, "dst"));
+		json_t *gw = json_get_go(rt, "gw");
 
 		if (!json_is_object(rt) || !dst)
 			return nr_error_set(err, CNI_ERR_DECODE, EINVAL,
@@ -162,7 +185,7 @@ static int req_from_array(struct hl_conf *c, json_t *arr, const char *from, stru
 static int requested_parse(struct hl_conf *c, const struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
 	const char *ip = cni_args_get(&ctx->args, "IP");
-	json_t *cni_args = json_object_get(ctx->conf.args, "cni");
+	json_t *cni_args = json_get_go(ctx->conf.args, "cni");
 	int r;
 
 	for (const char *p = ip; p && *p;) {
@@ -171,9 +194,9 @@ static int requested_parse(struct hl_conf *c, const struct cni_plugin_ctx *ctx, 
 			return r;
 		p += n + (p[n] == ',');
 	}
-	if ((r = req_from_array(c, json_object_get(cni_args, "ips"), "args.cni.ips", err)) < 0)
+	if ((r = req_from_array(c, json_get_go(cni_args, "ips"), "args.cni.ips", err)) < 0)
 		return r;
-	return req_from_array(c, json_object_get(ctx->conf.runtime_config, "ips"), "runtimeConfig.ips", err);
+	return req_from_array(c, json_get_go(ctx->conf.runtime_config, "ips"), "runtimeConfig.ips", err);
 }
 
 static int sets_check(const struct hl_conf *c, struct nr_error *err)
@@ -204,20 +227,26 @@ static int conf_fill(struct hl_conf *c, const struct cni_plugin_ctx *ctx, struct
 				    "the network configuration has no 'ipam' object");
 	c->name = ctx->conf.name;
 	c->data_dir = HL_DEFAULT_DATA_DIR;
-	if ((r = jfield_string(ipam, "dataDir", "ipam", false, &c->data_dir, err)) < 0 ||
-	    (r = jfield_string(ipam, "resolvConf", "ipam", false, &c->resolv_conf, err)) < 0 ||
+	if ((r = jfield_string(ipam, "dataDir", "ipam", false, &c->data_dir, err)) < 0)
+		return r;
+	if (!*c->data_dir)
+		c->data_dir = HL_DEFAULT_DATA_DIR;
+	/* DEL releases by container id and interface in the store of (dataDir, name): the
+	 * ranges, routes and this call's requests (runtimeConfig) are no reason to fail it
+	 * (docs/go-clients.md). */
+	if (ctx->env.cmd == CNI_CMD_DEL)
+		return 0;
+	if ((r = jfield_string(ipam, "resolvConf", "ipam", false, &c->resolv_conf, err)) < 0 ||
 	    (r = jfield_array(ipam, "routes", "ipam", &c->routes, err)) < 0 ||
 	    (r = jfield_array(ipam, "ranges", "ipam", &ranges, err)) < 0 ||
 	    (r = jfield_array(ctx->conf.runtime_config, "ipRanges", "runtimeConfig", &ip_ranges, err)) < 0)
 		return r;
-	if (!*c->data_dir)
-		c->data_dir = HL_DEFAULT_DATA_DIR;
 	if ((r = routes_validate(c->routes, err)) < 0)
 		return r;
 	/* Order as the reference: runtime ipRanges first, then the legacy range, then ranges;
 	 * the index of a set names its last_reserved_ip file. */
-	if ((r = sets_parse(c, ip_ranges, "runtimeConfig.ipRanges", err)) < 0 ||
-	    (r = legacy_range_parse(c, ipam, err)) < 0 || (r = sets_parse(c, ranges, "ipam.ranges", err)) < 0)
+	if ((r = sets_parse(c, ip_ranges, "runtimeConfig.ipRanges", true, err)) < 0 ||
+	    (r = legacy_range_parse(c, ipam, err)) < 0 || (r = sets_parse(c, ranges, "ipam.ranges", false, err)) < 0)
 		return r;
 	if ((r = sets_check(c, err)) < 0)
 		return r;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "base/json_field.h"
 #include "config.h"
 #include "dns.h"
 #include "hostlocal.h"
@@ -128,8 +129,8 @@ static int result_fill(const struct hl_conf *c, struct cni_result *res, struct n
 	int r;
 
 	json_array_foreach(c->routes, i, rt) {
-		if (cni_result_add_route(res, json_string_value(json_object_get(rt, "dst")),
-					 json_string_value(json_object_get(rt, "gw"))) < 0)
+		if (cni_result_add_route(res, json_string_value(json_get_go(rt, "dst")),
+					 json_string_value(json_get_go(rt, "gw"))) < 0)
 			return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	}
 	if (c->resolv_conf && (r = hl_dns_load(c->resolv_conf, &res->dns, err)) < 0)
@@ -256,7 +257,7 @@ static bool id_valid(json_t *valid, const char *id)
 	json_t *a;
 
 	json_array_foreach(valid, i, a) {
-		const char *v = json_string_value(json_object_get(a, "containerID"));
+		const char *v = json_string_value(json_get_go(a, "containerID"));
 		if (v && strcmp(v, id) == 0)
 			return true;
 	}

@@ -83,18 +83,23 @@ static int parse_mappings(json_t *rc, struct pm_conf *c, struct nr_error *err)
 	return pm_maps_parse(list, c->maps, &c->n_maps, err);
 }
 
+void pm_conf_owner(const char *container_id, const char *ifname, struct pm_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->snat = true;
+	snprintf(c->owner, sizeof(c->owner), "%s/%s", container_id ? container_id : "", ifname ? ifname : "");
+}
+
 int pm_conf_fields(json_t *root, json_t *runtime_config, const char *container_id, const char *ifname,
 		   struct pm_conf *c, struct nr_error *err)
 {
 	int r;
 
-	memset(c, 0, sizeof(*c));
-	c->snat = true;
+	pm_conf_owner(container_id, ifname, c);
 	if ((r = jfield_bool(root, "snat", WHAT, &c->snat, err)) < 0 ||
 	    (r = jfield_bool(root, "masqAll", WHAT, &c->masq_all, err)) < 0 ||
 	    (r = parse_mappings(runtime_config, c, err)) < 0)
 		return r;
-	snprintf(c->owner, sizeof(c->owner), "%s/%s", container_id ? container_id : "", ifname ? ifname : "");
 	return 0;
 }
 

@@ -2,11 +2,12 @@
  * the attachment's elements in our port-mapping table, read with config.c's parser and
  * defaults, and the route_localnet guard with the attachment's entries (a firewall
  * flush removes them, not the sysctl, which is written again all the same). */
+#include "base/json_field.h"
 #include "pm.h"
 
 static int portmap_reapply(json_t *conf, const struct cni_host_attach *a, struct nr_error *err)
 {
-	json_t *rc = json_object_get(conf, "runtimeConfig");
+	json_t *rc = json_get_go(conf, "runtimeConfig");
 	struct pm_conf c;
 	struct pm_attach pa;
 	int r;

@@ -84,10 +84,19 @@ static int check_attach(const struct pm_attach *a, const struct cni_result *prev
 
 /* By owner: with prevResult and the mappings, each element is looked up by key; without
  * them every element of the table is read, so DEL needs neither.  Either way only this
- * attachment's elements go. */
+ * attachment's elements go.  So a configuration or runtimeConfig that does not parse
+ * (a runtime's garbage, a field this version refuses) is no reason to fail: DEL then
+ * goes by owner alone (docs/go-clients.md).  Failing to remove is still an error. */
 static int portmap_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	return on_attach(ctx, del_attach, err);
+	struct nr_error ignored = { 0 };
+	struct pm_conf c;
+	struct pm_attach a;
+
+	if (pm_conf_parse(ctx, &c, &ignored) < 0)
+		pm_conf_owner(ctx->env.container_id, ctx->env.ifname, &c);
+	pm_attach_of(&c, ctx->conf.prev_result, &a);
+	return del_attach(&a, ctx->conf.prev_result, err);
 }
 
 static int portmap_check(struct cni_plugin_ctx *ctx, struct nr_error *err)

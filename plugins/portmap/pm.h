@@ -17,6 +17,9 @@ struct pm_conf {
 
 /* config.c: the reference portmap's fields and runtimeConfig.portMappings. */
 int pm_conf_parse(const struct cni_plugin_ctx *ctx, struct pm_conf *ret, struct nr_error *err);
+/* The defaults and the attachment's owner only (no mappings): what DEL falls back to when
+ * the configuration does not parse, since the elements are found by owner. */
+void pm_conf_owner(const char *container_id, const char *ifname, struct pm_conf *c);
 /* What pm_conf_parse reads besides its refusals of fields (snat, masqAll, the mappings of
  * runtime_config, which may be NULL), with the same defaults; the owner is the
  * attachment's.  For the host operations, which have the object but no CNI command. */

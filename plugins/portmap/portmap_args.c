@@ -32,7 +32,7 @@ static int parse_entry(json_t *o, size_t i, struct pm_map *m, struct nr_error *e
 	snprintf(what, sizeof(what), "portMappings[%zu]", i);
 	if (!json_is_object(o))
 		return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "%s: not an object", what);
-	if (!json_object_get(o, "hostPort") || !json_object_get(o, "containerPort"))
+	if (!json_get_go(o, "hostPort") || !json_get_go(o, "containerPort"))
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s: hostPort and containerPort are required",
 				    what);
 	if ((r = jfield_int(o, "hostPort", what, 1, 65535, &hp, err)) < 0 ||

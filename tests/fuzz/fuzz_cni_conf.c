@@ -1,5 +1,10 @@
 /* A plugin's stdin: cni_conf_parse (with prevResult), the per-command version rules, GC's
- * valid-attachments, and rendering the parsed prevResult back in every version. */
+ * valid-attachments, and rendering the parsed prevResult back in every version.  And
+ * DEL's parse (cni_conf_parse_for): it accepts everything ADD accepts, with the same
+ * identity. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cni/cni_config.h"
 #include "cni/cni_plugin.h"
 #include "fuzz.h"
@@ -12,8 +17,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *valid;
 	int r;
 
+	struct cni_conf d = { 0 };
+	int rd = cni_conf_parse_for((const char *)data, size, CNI_CMD_DEL, &d, &err);
+
+	fuzz_check_error(rd, &err);
 	r = cni_conf_parse((const char *)data, size, &c, &err);
 	fuzz_check_error(r, &err);
+	if (r >= 0 && (rd < 0 || strcmp(c.name, d.name) != 0 || strcmp(c.type, d.type) != 0))
+		abort();
+	cni_conf_release(&d);
 	if (r < 0)
 		return 0;
 	for (int cmd = CNI_CMD_ADD; cmd <= CNI_CMD_VERSION; cmd++) {
