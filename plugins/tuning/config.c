@@ -120,7 +120,7 @@ static int parse_link_fields(json_t *obj, const char *what, struct tun_conf *c, 
 	    (r = jfield_int(obj, "txQLen", what, 0, 0x7fffffff, &qlen, err)) < 0 ||
 	    (r = jfield_bool(obj, "promisc", what, &c->promisc, err)) < 0)
 		return r;
-	if (json_object_get(obj, "allmulti") && !json_is_null(json_object_get(obj, "allmulti"))) {
+	if (json_get_go(obj, "allmulti")) {
 		if ((r = jfield_bool(obj, "allmulti", what, &c->allmulti, err)) < 0)
 			return r;
 		c->has_allmulti = true;
