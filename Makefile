@@ -189,6 +189,7 @@ bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-c
 	@bench/bridge.sh $(BUILD) $(BENCH_N) $(BENCH_ROUNDS)
 	@bench/runtime.sh $(BUILD)
 	@bench/ctr.sh $(BUILD)
+	@bench/tuning.sh $(BUILD)
 	@$(BUILD)/bench/seccomp-cost
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
