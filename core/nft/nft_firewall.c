@@ -366,8 +366,7 @@ static int add_once(struct nft_sock *s, const struct nft_fw_attach *a, bool skel
 		char owner[NFTB_COMMENT_MAX];
 		bool found = false;
 
-		if (!skeleton &&
-		    (r = nftb_get(s, &T, f->set, ad->bytes, f->alen, &found, NULL, 0, owner, err)) < 0)
+		if (!skeleton && (r = nftb_get(s, &T, f->set, ad->bytes, f->alen, &found, NULL, 0, owner, err)) < 0)
 			return r;
 		if (found && !strcmp(owner, a->owner))
 			continue;

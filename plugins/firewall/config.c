@@ -33,11 +33,13 @@ static int parse_addrs(const struct cni_result *res, struct fw_conf *c, struct n
 		struct ip_prefix p;
 
 		if (ip_prefix_parse(res->ips[i].address, &p) < 0)
-			return nr_error_set(err, CNI_ERR_DECODE, EINVAL, "prevResult: ips[%zu].address \"%s\" is not an address",
-					    i, res->ips[i].address);
+			return nr_error_set(err, CNI_ERR_DECODE, EINVAL,
+					    "prevResult: ips[%zu].address \"%s\" is not an address", i,
+					    res->ips[i].address);
 		if (c->n_addrs == NFT_FIREWALL_MAX_ADDRS)
 			return nr_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG,
-					    "prevResult: at most %d addresses, not %zu", NFT_FIREWALL_MAX_ADDRS, res->n_ips);
+					    "prevResult: at most %d addresses, not %zu", NFT_FIREWALL_MAX_ADDRS,
+					    res->n_ips);
 		c->addrs[c->n_addrs++] = p.addr;
 	}
 	return 0;
