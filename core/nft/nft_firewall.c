@@ -79,8 +79,8 @@ static bool mark_set(struct nftnl_rule *r)
 	return true;
 }
 
-/* The five rules of our chain, in order, into want[5] (allocated; the caller frees). */
-#define RULES 5
+/* The seven rules of our chain, in order, into want[7] (allocated; the caller frees). */
+#define RULES 7
 
 static bool build_rules(struct nftnl_rule *want[RULES])
 {
@@ -100,7 +100,7 @@ static bool build_rules(struct nftnl_rule *want[RULES])
 		return false;
 	for (int fi = 0; fi < 2; fi++) {
 		const struct fw_fam *f = &FAM[fi];
-		struct nftnl_rule *from = want[n++], *to = want[n++];
+		struct nftnl_rule *from = want[n++], *to = want[n++], *dnat = want[n++];
 
 		/* ip saddr @ctr4 meta mark set mark | M accept */
 		if (!nftb_nfproto(from, f->nfproto) ||
@@ -113,6 +113,13 @@ static bool build_rules(struct nftnl_rule *want[RULES])
 		    !nftb_payload(to, NFT_PAYLOAD_NETWORK_HEADER, f->daddr_off, f->alen, NFT_REG_1) ||
 		    !nftb_lookup(to, f->set, f->set_id, NFT_REG_1, -1, false) || !mark_set(to) ||
 		    !nftb_verdict(to, NF_ACCEPT, NULL))
+			return false;
+		/* ct status dnat ip daddr @ctr4 meta mark set mark | M accept: a port published
+		 * to the container (portmap) */
+		if (!nftb_nfproto(dnat, f->nfproto) || !nftb_ct_dnat(dnat) ||
+		    !nftb_payload(dnat, NFT_PAYLOAD_NETWORK_HEADER, f->daddr_off, f->alen, NFT_REG_1) ||
+		    !nftb_lookup(dnat, f->set, f->set_id, NFT_REG_1, -1, false) || !mark_set(dnat) ||
+		    !nftb_verdict(dnat, NF_ACCEPT, NULL))
 			return false;
 	}
 	return true;

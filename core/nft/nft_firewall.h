@@ -7,7 +7,8 @@
  *	  iifname @iso oifname @iso iifname . oifname != @same   drop        (same-bridge)
  *	  ip saddr @ctr4                                        mark|M accept
  *	  ct state established,related ip daddr @ctr4           mark|M accept
- *	  (the same two for IPv6 with @ctr6)
+ *	  ct status dnat ip daddr @ctr4                         mark|M accept  (published ports)
+ *	  (the same three for IPv6 with @ctr6)
  *
  * An accept in our table does not override a drop in another table (nftables evaluates
  * every base chain of a hook; only drop is final), so every other forward base chain whose

@@ -63,7 +63,7 @@ out=$(fw ADD a "$FA"); rc=$?
 t_eq "firewall ADD a exits 0" "$rc" 0 || echo "# $out"
 t_eq "ADD passes prevResult through" "$(jq -cS . <<<"$out")" "$(jq -cS '. + {dns:(.dns // {})}' <<<"$outa")"
 nft list table inet $T | sed 's/^/# /'
-t_eq "five rules in our chain" "$(rules)" 5
+t_eq "seven rules in our chain" "$(rules)" 7
 t_check "our rule heads the host's dropping chain" sh -c "nft list chain inet hostfw forward | grep -q 'comment \"netns-run-firewall\"'"
 [ $HAVE_IPT = 1 ] && t_check "... and iptables' FORWARD, readable by iptables" sh -c "iptables -S FORWARD | grep -q -- '--mark 0x200000/0x200000.*netns-run-firewall.*ACCEPT'"
 t_check "a reaches outside" reach a $OUT4
@@ -73,7 +73,7 @@ out=$(fw ADD a "$FA"); rc=$?
 t_eq "ADD a again (re-apply) succeeds" "$rc" 0
 fw ADD b "$(fwconf "$outb")" >/dev/null
 t_check "b reaches outside after its ADD" reach b $OUT4
-t_eq "rule count unchanged with a second container" "$(rules)" 5
+t_eq "rule count unchanged with a second container" "$(rules)" 7
 t_eq "two elements" "$(elems)" 2
 
 # --- CHECK ------------------------------------------------------------------------------------
@@ -130,6 +130,29 @@ G=$(jq -nc '{cniVersion:"1.1.0", name:"fwa", type:"firewall", "cni.dev/valid-att
 t_check "GC with no valid attachment" fw GC a "$G"
 t_eq "... leaves no table and no rule of ours" "$(nft list ruleset | grep -c netns-run-firewall)" 0
 
+# --- a port published by portmap (bridge, portmap, firewall: podman's chain) ---------------------
+ip netns exec a python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 80)); s.listen(8)
+open(sys.argv[1], "w").write("x")
+while True:
+    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$DATA/ready" &
+SRV=$!
+for _ in $(seq 250); do [ -e "$DATA/ready" ] && break; sleep 0.02; done
+ask() { ip netns exec out timeout 3 python3 -c '
+import socket
+try: print(socket.create_connection(("'$HOST4'", 8080), timeout=2).recv(10).decode().strip())
+except Exception as e: print("error")'; }
+PM=$(jq -nc --argjson p "$outa" '{cniVersion:"1.0.0", name:"fwa", type:"portmap", capabilities:{portMappings:true},
+	runtimeConfig:{portMappings:[{hostPort:8080, containerPort:80, protocol:"tcp"}]}, prevResult:$p}')
+CNI_CONTAINERID=a cni portmap ADD /run/netns/a eth0 "$PM" >/dev/null
+t_eq "a published port is dropped by the host's policy without the firewall plugin" "$(ask)" error
+fw ADD a "$FA" >/dev/null
+t_eq "... and reaches the container with it (ct status dnat)" "$(ask)" hello
+fw DEL a "$FA" >/dev/null
+CNI_CONTAINERID=a cni portmap DEL /run/netns/a eth0 "$PM" >/dev/null
+kill $SRV 2>/dev/null; wait $SRV 2>/dev/null
+
 # --- ingressPolicy same-bridge ------------------------------------------------------------------
 FC=$(jq -c '.name="fwb"' <<<"$(fwconf "$outc")")
 fw ADD a "$FA" >/dev/null; fw ADD c "$FC" >/dev/null
@@ -143,7 +166,7 @@ t_check "... nor c a" no_reach c "$A"
 fw ADD b "$(fwconf "$outb" "$SB")" >/dev/null
 t_check "... a still reaches b on its own bridge" reach a "$B"
 t_check "... and outside" reach a $OUT4
-t_eq "... with the same five rules" "$(rules)" 5
+t_eq "... with the same seven rules" "$(rules)" 7
 t_check "CHECK with same-bridge" fw CHECK a "$(fwconf "$outa" "$SB")"
 for x in a b c; do fw DEL $x '{"cniVersion":"1.0.0","name":"fwa","type":"firewall"}' >/dev/null; done
 t_eq "DEL of every container leaves nothing" "$(nft list ruleset | grep -c netns-run-firewall)" 0
@@ -225,7 +248,7 @@ done
 wait
 t_eq "20 parallel ADDs succeed" "$(cat "$DATA/par" 2>/dev/null | wc -l)" 0
 t_eq "... 40 elements" "$(elems)" 40
-t_eq "... five rules" "$(rules)" 5
+t_eq "... seven rules" "$(rules)" 7
 for i in $(seq 1 20); do
 	(CNI_CONTAINERID=p$i cni firewall DEL /nonexistent eth0 '{"cniVersion":"1.0.0","name":"fwa","type":"firewall"}' >/dev/null || echo fail >>"$DATA/par") &
 done
