@@ -74,8 +74,13 @@ int fw_conf_fields(json_t *root, const struct cni_result *result, const char *co
 			return r;
 	if ((r = parse_ingress(root, &c->ingress, err)) < 0 || (r = parse_addrs(result, c, err)) < 0)
 		return r;
-	if (c->ingress == FW_INGRESS_SAME_BRIDGE && need_bridge && (r = parse_bridge(result, c, err)) < 0)
-		return r;
+	if (c->ingress == FW_INGRESS_SAME_BRIDGE && (r = parse_bridge(result, c, err)) < 0) {
+		if (need_bridge)
+			return r;
+		/* DEL, CHECK: the reference checks no isolation; without a bridge there is none. */
+		nr_error_clear(err);
+		c->bridge[0] = '\0';
+	}
 	snprintf(c->owner, sizeof(c->owner), "%s/%s", container_id ? container_id : "", ifname ? ifname : "");
 	return 0;
 }

@@ -26,7 +26,8 @@ struct fw_conf {
 /* config.c: the reference's fields (backend, iptablesAdminChainName, firewalldZone:
  * strings, accepted and not used; ingressPolicy: "", "open" or "same-bridge") of root,
  * and the attachment of result (may be NULL: no addresses).  Wrong types are code 6,
- * an unknown ingressPolicy code 7, same-bridge without an interface in result code 7. */
+ * an unknown ingressPolicy code 7, same-bridge without a bridge name in result code 7
+ * when need_bridge (ADD), else no bridge to isolate (DEL, CHECK, as the reference). */
 int fw_conf_fields(json_t *root, const struct cni_result *result, const char *container_id, const char *ifname,
 		   bool need_bridge, struct fw_conf *ret, struct nr_error *err);
 

@@ -69,7 +69,7 @@ static int firewall_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	struct fw_conf c;
 	int r;
 
-	if ((r = need_prev(ctx, err)) < 0 || (r = parse(ctx, true, &c, err)) < 0)
+	if ((r = need_prev(ctx, err)) < 0 || (r = parse(ctx, false, &c, err)) < 0)
 		return r;
 	fw_attach_of(&c, &a);
 	return nft_firewall_check(&a, err);

@@ -139,14 +139,14 @@ while True:
     c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$DATA/ready" &
 SRV=$!
 for _ in $(seq 250); do [ -e "$DATA/ready" ] && break; sleep 0.02; done
-ask() { ip netns exec out timeout 3 python3 -c '
+ask() { ip netns exec out timeout 5 python3 -c '
 import socket
 try: print(socket.create_connection(("'$HOST4'", 8080), timeout=2).recv(10).decode().strip())
 except Exception as e: print("error")'; }
 PM=$(jq -nc --argjson p "$outa" '{cniVersion:"1.0.0", name:"fwa", type:"portmap", capabilities:{portMappings:true},
 	runtimeConfig:{portMappings:[{hostPort:8080, containerPort:80, protocol:"tcp"}]}, prevResult:$p}')
 CNI_CONTAINERID=a cni portmap ADD /run/netns/a eth0 "$PM" >/dev/null
-t_eq "a published port is dropped by the host's policy without the firewall plugin" "$(ask)" error
+t_check "a published port is dropped by the host's policy without the firewall plugin" test "$(ask)" != hello
 fw ADD a "$FA" >/dev/null
 t_eq "... and reaches the container with it (ct status dnat)" "$(ask)" hello
 fw DEL a "$FA" >/dev/null
