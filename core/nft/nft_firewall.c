@@ -358,7 +358,8 @@ static int put_addr(struct nft_batch *b, uint16_t type, const struct ip_addr *ad
 			 err);
 }
 
-/* Writes what is missing; *skeleton: write the table, sets and rules too. */
+/* Writes what is missing (sets survive a hand-flushed chain: elements are looked up even
+ * with the skeleton); skeleton: write the table, sets and rules too. */
 static int add_once(struct nft_sock *s, const struct nft_fw_attach *a, bool skeleton, struct nr_error *err)
 {
 	_cleanup_nft_batch_ struct nft_batch *b = NULL;
@@ -373,7 +374,7 @@ static int add_once(struct nft_sock *s, const struct nft_fw_attach *a, bool skel
 		char owner[NFTB_COMMENT_MAX];
 		bool found = false;
 
-		if (!skeleton && (r = nftb_get(s, &T, f->set, ad->bytes, f->alen, &found, NULL, 0, owner, err)) < 0)
+		if ((r = nftb_get(s, &T, f->set, ad->bytes, f->alen, &found, NULL, 0, owner, err)) < 0)
 			return r;
 		if (found && !strcmp(owner, a->owner))
 			continue;
@@ -392,7 +393,7 @@ static int add_once(struct nft_sock *s, const struct nft_fw_attach *a, bool skel
 		iso_keys_of(a->iso_bridge, &k);
 		name = (struct nftb_elem){ .key = k.name, .key_len = IFNAMSIZ };
 		pair = (struct nftb_elem){ .key = k.pair, .key_len = 2 * IFNAMSIZ };
-		if (!skeleton && (r = nftb_get(s, &T, "iso", k.name, IFNAMSIZ, &found, NULL, 0, NULL, err)) < 0)
+		if ((r = nftb_get(s, &T, "iso", k.name, IFNAMSIZ, &found, NULL, 0, NULL, err)) < 0)
 			return r;
 		if (!found &&
 		    ((r = nftb_elem(b, NFT_MSG_NEWSETELEM, &T, "iso", &name, false, "isolating a bridge", err)) < 0 ||
@@ -600,6 +601,41 @@ static int collect(struct nft_sock *s, const struct nft_fw_attach *a, struct col
 	return 0;
 }
 
+static void build_table_get(struct nlmsghdr *nlh, void *data)
+{
+	_cleanup_nftnl_table_ struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, T.name);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+}
+
+static int on_any_msg(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+/* Nothing of ours anywhere: no table, no rule in another table's chain.  Then DEL and GC
+ * are done without the lock (whose file would be the only thing they leave behind). */
+static bool nothing_of_ours(void)
+{
+	_cleanup_nft_sock_ struct nft_sock *s = NULL;
+	struct nr_error tmp = { 0 };
+	struct hooks h;
+	int r;
+
+	if (nft_sock_open(&s, &tmp) < 0)
+		return false;
+	r = nft_query(s, NFT_MSG_GETTABLE, T.family, 0, build_table_get, on_any_msg, NULL, "reading our table", &tmp);
+	if (r != -ENOENT || find_hooks(s, &h, &tmp) < 0)
+		return false;
+	for (size_t i = 0; i < h.n; i++)
+		if (h.v[i].handle)
+			return false;
+	return true;
+}
+
 static int del_locked(const struct nft_fw_attach *a, bool (*doomed)(const char *, void *), void *data,
 		      struct nr_error *err)
 {
@@ -609,6 +645,8 @@ static int del_locked(const struct nft_fw_attach *a, bool (*doomed)(const char *
 	bool other = true;
 	int r;
 
+	if (nothing_of_ours())
+		return 0;
 	if ((r = open_locked(&lock, &s, err)) < 0 || (r = collect(s, a, &c, err)) < 0)
 		goto out;
 	if (c.n == 0 && (!a || !a->n_addrs) && c.kept > 0)

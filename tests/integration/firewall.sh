@@ -103,6 +103,11 @@ t_eq "ADD a re-applies the table and the rules" "$rc" 0
 fw ADD b "$(fwconf "$outb")" >/dev/null
 t_check "... a reaches outside again" reach a $OUT4
 t_check "CHECK a passes again" fw CHECK a "$FA"
+nft flush chain inet $T forward
+out=$(fw CHECK a "$FA"); rc=$?
+t_eq "CHECK fails when our chain was flushed by hand" "$rc" 1
+out=$(fw ADD a "$FA"); rc=$?
+t_eq "ADD a re-applies the rules (the elements were kept)" "$rc/$(rules)" "0/7"
 
 # --- DEL --------------------------------------------------------------------------------------
 out=$(fw DEL b "$(jq -nc '{cniVersion:"1.0.0", name:"fwa", type:"firewall"}')"); rc=$?
