@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "nft_build.h"
 
@@ -645,7 +646,9 @@ static int del_locked(const struct nft_fw_attach *a, bool (*doomed)(const char *
 	bool other = true;
 	int r;
 
-	if (nothing_of_ours())
+	/* The lock file exists once anything was added here: only before that is it worth
+	 * asking whether there is anything at all. */
+	if (access(NFT_FIREWALL_LOCK, F_OK) < 0 && nothing_of_ours())
 		return 0;
 	if ((r = open_locked(&lock, &s, err)) < 0 || (r = collect(s, a, &c, err)) < 0)
 		goto out;
