@@ -13,7 +13,7 @@
 #include "firewall/fw.h"
 #include "firewall/plugin_firewall.h"
 
-#define PREV                                                                                                  \
+#define PREV                                                                                                      \
 	"\"prevResult\":{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"cni-podman0\"},{\"name\":\"eth0\"," \
 	"\"sandbox\":\"/run/netns/x\"}],\"ips\":[{\"address\":\"10.88.0.2/16\",\"interface\":1},"                 \
 	"{\"address\":\"fd00::2/64\",\"interface\":1}]}"
@@ -59,11 +59,12 @@ static void test_reference_fields(void **state)
 			       "\"iptablesAdminChainName\":\"A\",\"firewalldZone\":\"trusted\",\"frob\":[]," PREV "}",
 			       true, &c),
 			 0);
-	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"backend\":5}", true, &c),
+	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"backend\":5}", true,
+			       &c),
 			 CNI_ERR_DECODE);
-	assert_int_equal(
-		parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"firewalldZone\":{}}", true, &c),
-		CNI_ERR_DECODE);
+	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"firewalldZone\":{}}",
+			       true, &c),
+			 CNI_ERR_DECODE);
 }
 
 static void test_ingress_policy(void **state)
@@ -81,10 +82,11 @@ static void test_ingress_policy(void **state)
 			       true, &c),
 			 0);
 	assert_int_equal(c.ingress, FW_INGRESS_OPEN);
-	assert_int_equal(
-		parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"ingressPolicy\":\"isolated\"}", true, &c),
-		CNI_ERR_INVALID_CONFIG);
-	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"ingressPolicy\":1}", true, &c),
+	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"ingressPolicy\":\"isolated\"}",
+			       true, &c),
+			 CNI_ERR_INVALID_CONFIG);
+	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"ingressPolicy\":1}",
+			       true, &c),
 			 CNI_ERR_DECODE);
 	/* same-bridge without a bridge in prevResult: ADD refuses, DEL and CHECK go on. */
 	assert_int_equal(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\",\"ingressPolicy\":\"same-"
