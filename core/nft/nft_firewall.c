@@ -248,15 +248,57 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+struct owner_q {
+	const struct hook_chain *c;
+	bool owned;
+};
+
+static void build_owner_get(struct nlmsghdr *nlh, void *data)
+{
+	_cleanup_nftnl_table_ struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, ((struct owner_q *)data)->c->table);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+}
+
+static int on_owner_table(const struct nlmsghdr *nlh, void *data)
+{
+	_cleanup_nftnl_table_ struct nftnl_table *t = nftnl_table_alloc();
+
+	if (t && nftnl_table_nlmsg_parse(nlh, t) >= 0 && nftnl_table_is_set(t, NFTNL_TABLE_FLAGS) &&
+	    (nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) & NFT_TABLE_F_OWNER))
+		((struct owner_q *)data)->owned = true;
+	return MNL_CB_OK;
+}
+
+/* A table its owner process holds (NFT_TABLE_F_OWNER) refuses rules of anyone else: left
+ * alone (docs/plugin-firewall.md, "Limits"). */
+static bool owned_table(struct nft_sock *s, const struct hook_chain *c)
+{
+	struct nr_error ignored = { 0 };
+	struct owner_q q = { .c = c };
+
+	return nft_query(s, NFT_MSG_GETTABLE, c->family, 0, build_owner_get, on_owner_table, &q,
+			 "reading a table's flags", &ignored) >= 0 &&
+	       q.owned;
+}
+
 /* Every dropping forward chain of another table, with the handle of our rule in it. */
 static int find_hooks(struct nft_sock *s, struct hooks *h, struct nr_error *err)
 {
+	size_t kept = 0;
 	int r;
 
 	h->n = 0;
 	if ((r = nft_dump(s, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, build_chain_dump, on_chain, h,
 			  "reading the nftables chains", err)) < 0)
 		return r;
+	for (size_t i = 0; i < h->n; i++)
+		if (!owned_table(s, &h->v[i]))
+			h->v[kept++] = h->v[i];
+	h->n = kept;
 	for (size_t i = 0; i < h->n; i++) {
 		r = nft_dump(s, NFT_MSG_GETRULE, h->v[i].family, build_rule_dump, on_rule, &h->v[i],
 			     "reading a forward chain's rules", err);
