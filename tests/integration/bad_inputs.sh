@@ -27,9 +27,10 @@ declare -A BASE=(
 	[HL]='{"cniVersion":"1.1.0","name":"bi","type":"host-local","ipam":'"$IPAM"'}'
 	[BR]='{"cniVersion":"1.1.0","name":"bi","type":"bridge","bridge":"brbi","isGateway":true,"ipMasq":true,"ipam":'"$IPAM"'}'
 	[TU]='{"cniVersion":"1.1.0","name":"bi","type":"tuning","mtu":1400,"sysctl":{"net.core.somaxconn":"1000"}}'
+	[FW]='{"cniVersion":"1.1.0","name":"bi","type":"firewall"}'
 )
 # The base config of each plugin, for the cases every plugin gets.
-declare -A PBASE=([none]=NONE [host-local]=HL [bridge]=BR [tuning]=TU)
+declare -A PBASE=([none]=NONE [host-local]=HL [bridge]=BR [tuning]=TU [firewall]=FW)
 
 # --- the state to keep -------------------------------------------------------------------
 ip netns add bi   # the netns the cases use
@@ -138,7 +139,7 @@ head -c 40 <<<"${BASE[HL]}" >"$TMP/truncated"
 printf '\xff\xfe{"cniVersion":"1.1.0"}' >"$TMP/binary"
 
 # --- every plugin --------------------------------------------------------------------------
-for p in none host-local bridge tuning; do
+for p in none host-local bridge tuning firewall; do
 	B=@${PBASE[$p]}
 	# JSON that is not a config
 	c $p ADD '' '{"cniVersion":' 6 'not valid JSON'
@@ -297,6 +298,18 @@ c bridge ADD 'CNI_ARGS=IP=192.0.2.9' '@BR' 7 '192\.0\.2\.9'
 c bridge ADD '' '@BR .ipam.ranges=[[{"subnet":"198.51.100.0/24","rangeStart":"198.51.100.2","rangeEnd":"198.51.100.2"}]]' 50 'available'
 c bridge ADD '' '@BR .ipam.ranges=[[{"subnet":"198.51.100.0/24"}],[{"subnet":"198.51.100.0/25"}]]' 7 'overlaps'
 c bridge CHECK 'CNI_CONTAINERID=good CNI_NETNS=/run/netns/gd' '@BR .prevResult={"cniVersion":"1.1.0","interfaces":[{"name":"eth0","sandbox":"/run/netns/gd"}],"ips":[{"address":"198.51.100.200/24","interface":0}]}' 100 '198\.51\.100\.200'
+# firewall: as the reference's messages; validated before anything is written.
+c firewall ADD '' '@FW' 7 'missing prevResult'
+c firewall ADD '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]} | .ingressPolicy="closed"' 7 'unknown ingress policy'
+c firewall ADD '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]} | .ingressPolicy="same-bridge"' 7 'interface needs to be set'
+c firewall ADD '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]} | .ingressPolicy="same-bridge" | .prevResult.interfaces=[{"name":"abcdefghijklmnopq"}]' 7 'not a bridge name'
+c firewall ADD '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]} | .backend=5' 6 'backend'
+c firewall ADD '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]} | .ingressPolicy=true' 6 'ingressPolicy'
+c firewall ADD '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]} | .iptablesAdminChainName=[]' 6 'iptablesAdminChainName'
+c firewall CHECK '' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]}' 100 'netns-run-firewall'
+c firewall DEL 'CNI_CONTAINERID=never-added' '@FW .prevResult={"cniVersion":"1.1.0","ips":[{"address":"198.51.100.77/24"}]}' 0 ''
+c firewall DEL '-CNI_NETNS' '@FW' 0 ''
+c firewall GC '' '@FW .["cni.dev/valid-attachments"]=[]' 0 ''
 
 # --- the runtime ----------------------------------------------------------------------------
 # r 'ARGS' CODE 'STDERR-REGEX': netns-run with ARGS (shell words) must exit CODE with one
