@@ -46,8 +46,8 @@ static void block(uint64_t h[8], const uint8_t *p)
 	}
 	memcpy(a, h, sizeof(a));
 	for (int i = 0; i < 80; i++) {
-		uint64_t t1 = a[7] + (ror(a[4], 14) ^ ror(a[4], 18) ^ ror(a[4], 41)) + ((a[4] & a[5]) ^ (~a[4] & a[6])) +
-			      K[i] + w[i];
+		uint64_t t1 = a[7] + (ror(a[4], 14) ^ ror(a[4], 18) ^ ror(a[4], 41)) +
+			      ((a[4] & a[5]) ^ (~a[4] & a[6])) + K[i] + w[i];
 		uint64_t t2 = (ror(a[0], 28) ^ ror(a[0], 34) ^ ror(a[0], 39)) +
 			      ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]));
 		memmove(a + 1, a, 7 * sizeof(a[0]));

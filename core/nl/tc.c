@@ -124,8 +124,7 @@ struct match_all_sel {
 	struct tc_u32_key key;
 };
 
-int tc_redirect_add(struct nlsock *s, int ifindex, uint16_t prio, uint32_t flowid, int to_ifindex,
-		    struct nr_error *err)
+int tc_redirect_add(struct nlsock *s, int ifindex, uint16_t prio, uint32_t flowid, int to_ifindex, struct nr_error *err)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
 	struct match_all_sel m = { .sel = { .flags = TC_U32_TERMINAL, .nkeys = 1 } };

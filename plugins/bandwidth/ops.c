@@ -44,7 +44,8 @@ static int bandwidth_add(struct cni_plugin_ctx *ctx, struct cni_result *res, str
 		return make_result(prev, NULL, NULL, res, err);
 	}
 	if (!prev)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "must be called as chained plugin (no prevResult)");
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "must be called as chained plugin (no prevResult)");
 	if ((r = bw_host_find(ctx, prev, &h, err)) < 0 || (r = bw_shape(&c, &h, mac, err)) < 0)
 		return r;
 	if ((r = make_result(prev, bw_egress(&c.lim) ? c.ifb : NULL, mac, res, err)) < 0) {
@@ -86,7 +87,8 @@ static int bandwidth_check(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	if ((r = bw_conf_parse(ctx, &c, err)) < 0)
 		return r;
 	if (!ctx->conf.prev_result)
-		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "must be called as a chained plugin (no prevResult)");
+		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "must be called as a chained plugin (no prevResult)");
 	if ((r = bw_host_find(ctx, ctx->conf.prev_result, &h, err)) < 0)
 		return r;
 	return bw_check(&c, &h, err);

@@ -50,8 +50,9 @@ int bw_host_find(const struct cni_plugin_ctx *ctx, const struct cni_result *prev
 	if ((r = netns_run(nsfd, query_peer, &q, err)) < 0)
 		return nr_error_wrap(err, r, "container interface %s has no veth peer", q.ifname);
 	if (strcmp(q.kind, "veth") != 0 || q.peer <= 0)
-		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "container interface %s has no veth peer (a %s link)",
-				    q.ifname, *q.kind ? q.kind : "physical");
+		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL,
+				    "container interface %s has no veth peer (a %s link)", q.ifname,
+				    *q.kind ? q.kind : "physical");
 	if ((r = nlsock_open(&s, err)) < 0)
 		return r;
 	if (link_shape_of(s, q.peer, &ls, err) < 0)
@@ -103,8 +104,7 @@ static int shape_egress(struct nlsock *s, const struct bw_conf *c, const struct 
 		return nr_error_wrap(err, r, "redirecting the traffic from the container on %s", h->name);
 	m->ingress = true;
 	if ((r = tc_redirect_add(s, h->ifindex, REDIRECT_PRIO, REDIRECT_FLOWID, ifb, err)) < 0)
-		return nr_error_wrap(err, r, "redirecting the traffic from the container on %s to %s", h->name,
-				     c->ifb);
+		return nr_error_wrap(err, r, "redirecting the traffic from the container on %s to %s", h->name, c->ifb);
 	if ((r = tc_tbf_add(s, ifb, TBF_HANDLE, &t, err)) < 0)
 		return nr_error_wrap(err, r, "shaping the traffic from the container on %s", c->ifb);
 	return 0;
@@ -181,8 +181,8 @@ static int check_tbf(struct nlsock *s, int ifindex, const char *name, uint64_t r
 	if ((r = tc_qdisc_get(s, ifindex, TC_HANDLE_ROOT, &q, err)) < 0)
 		return r;
 	if (r == 0 || !q.has_tbf)
-		return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT, "Failed to find qdisc: no tbf qdisc at the root of %s",
-				    name);
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOENT,
+				    "Failed to find qdisc: no tbf qdisc at the root of %s", name);
 	if (q.tbf.rate != want.rate)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "Rate doesn't match on %s: %llu bytes/s, not %llu",
 				    name, (unsigned long long)q.tbf.rate, (unsigned long long)want.rate);
