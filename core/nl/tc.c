@@ -118,23 +118,22 @@ int tc_ingress_add(struct nlsock *s, int ifindex, struct nr_error *err)
 	return tc_send(s, msg, err, "adding the ingress qdisc", ifindex);
 }
 
-/* One u32 key that matches everything: mask 0 at offset 0. */
-struct match_all_sel {
-	struct tc_u32_sel sel;
-	struct tc_u32_key key;
-};
-
 int tc_redirect_add(struct nlsock *s, int ifindex, uint16_t prio, uint32_t flowid, int to_ifindex, struct nr_error *err)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-	struct match_all_sel m = { .sel = { .flags = TC_U32_TERMINAL, .nkeys = 1 } };
+	/* A selector with one key that matches everything (mask 0 at offset 0); the keys are
+	 * the selector's flexible array. */
+	_Alignas(struct tc_u32_sel) unsigned char m[sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key)] = { 0 };
+	struct tc_u32_sel *sel = (struct tc_u32_sel *)m;
 	struct tc_mirred mirred = { .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = to_ifindex };
 	struct nlattr *opts, *acts, *act, *aopts;
 	uint32_t info = TC_HANDLE(prio, htons(ETH_P_ALL));
 
+	sel->flags = TC_U32_TERMINAL;
+	sel->nkeys = 1;
 	msg = tc_msg(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex, 0, TC_HANDLE_INGRESS, info, "u32");
 	if (!msg || !(opts = nla_nest_start(msg, TCA_OPTIONS)) || nla_put_u32(msg, TCA_U32_CLASSID, flowid) < 0 ||
-	    nla_put(msg, TCA_U32_SEL, sizeof(m), &m) < 0 || !(acts = nla_nest_start(msg, TCA_U32_ACT)) ||
+	    nla_put(msg, TCA_U32_SEL, sizeof(m), m) < 0 || !(acts = nla_nest_start(msg, TCA_U32_ACT)) ||
 	    !(act = nla_nest_start(msg, 1)) || nla_put_string(msg, TCA_ACT_KIND, "mirred") < 0 ||
 	    !(aopts = nla_nest_start(msg, TCA_ACT_OPTIONS)) ||
 	    nla_put(msg, TCA_MIRRED_PARMS, sizeof(mirred), &mirred) < 0)
