@@ -9,7 +9,7 @@
 #include "link.h"
 #include "nl_cleanup.h"
 
-int ifb_create(struct nlsock *s, const char *name, unsigned int mtu, unsigned int txqlen, int *ret_ifindex,
+int ifb_create(struct nlsock *s, const char *name, unsigned int mtu, unsigned int txqlen, bool up, int *ret_ifindex,
 	       struct nr_error *err)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
@@ -20,7 +20,8 @@ int ifb_create(struct nlsock *s, const char *name, unsigned int mtu, unsigned in
 	if (!(l = rtnl_link_alloc()) || rtnl_link_set_type(l, "ifb") < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	rtnl_link_set_name(l, name);
-	rtnl_link_set_flags(l, IFF_UP);
+	if (up)
+		rtnl_link_set_flags(l, IFF_UP);
 	rtnl_link_set_txqlen(l, txqlen);
 	/* One queue each way: see veth.c (a queue per CPU only to trim them afterwards). */
 	rtnl_link_set_num_tx_queues(l, 1);

@@ -4,13 +4,16 @@
 #define NETNS_RUN_IFB_H
 
 #include <net/if.h>
+#include <stdbool.h>
 
 #include "base/error.h"
 #include "nlsock.h"
 
-/* Create ifb link name, up, with this MTU and transmit queue length (-EEXIST when a link
- * of that name exists); its index into *ret_ifindex. */
-int ifb_create(struct nlsock *s, const char *name, unsigned int mtu, unsigned int txqlen, int *ret_ifindex,
+/* Create ifb link name, up or not, with this MTU and transmit queue length (-EEXIST when a
+ * link of that name exists); its index into *ret_ifindex.  A qdisc given to a link that is
+ * down costs no RCU grace period (the kernel deactivates an up link's queues to graft one
+ * and waits for their readers): create it down, add the qdisc, then bring it up. */
+int ifb_create(struct nlsock *s, const char *name, unsigned int mtu, unsigned int txqlen, bool up, int *ret_ifindex,
 	       struct nr_error *err);
 
 /* What ifb_create copies from another link: its name, MTU and queue length, by index. */

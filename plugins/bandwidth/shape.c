@@ -95,18 +95,20 @@ static int shape_egress(struct nlsock *s, const struct bw_conf *c, const struct 
 	int ifb = 0, r;
 
 	tc_tbf_compute(c->lim.egress_rate, c->lim.egress_burst, BW_LATENCY_MS, &t);
-	if ((r = ifb_create(s, c->ifb, h->mtu, h->txqlen, &ifb, err)) < 0)
+	/* The ifb's qdisc first, while it is down (ifb.h); traffic reaches it only once the
+	 * redirect exists. */
+	if ((r = ifb_create(s, c->ifb, h->mtu, h->txqlen, false, &ifb, err)) < 0)
 		return r;
 	m->ifb = true;
-	if ((r = link_get_mac(s, c->ifb, mac, err)) < 0)
+	if ((r = tc_tbf_add(s, ifb, TBF_HANDLE, &t, err)) < 0)
+		return nr_error_wrap(err, r, "shaping the traffic from the container on %s", c->ifb);
+	if ((r = link_set_up(s, c->ifb, true, err)) < 0 || (r = link_get_mac(s, c->ifb, mac, err)) < 0)
 		return r;
 	if ((r = tc_ingress_add(s, h->ifindex, err)) < 0)
 		return nr_error_wrap(err, r, "redirecting the traffic from the container on %s", h->name);
 	m->ingress = true;
 	if ((r = tc_redirect_add(s, h->ifindex, REDIRECT_PRIO, REDIRECT_FLOWID, ifb, err)) < 0)
 		return nr_error_wrap(err, r, "redirecting the traffic from the container on %s to %s", h->name, c->ifb);
-	if ((r = tc_tbf_add(s, ifb, TBF_HANDLE, &t, err)) < 0)
-		return nr_error_wrap(err, r, "shaping the traffic from the container on %s", c->ifb);
 	return 0;
 }
 
