@@ -68,7 +68,8 @@ static void test_limits(void **state)
 	assert_int_equal(l.ingress_rate, 1000);
 	assert_false(bw_egress(&l));
 	/* The capability as go-cni sends it (untagged Go fields). */
-	assert_int_equal(parse("{\"runtimeConfig\":{\"bandwidth\":{\"EgressRate\":16,\"EgressBurst\":8}}}", &l, &err), 0);
+	assert_int_equal(parse("{\"runtimeConfig\":{\"bandwidth\":{\"EgressRate\":16,\"EgressBurst\":8}}}", &l, &err),
+			 0);
 	assert_int_equal(l.egress_rate, 16);
 	assert_true(bw_egress(&l));
 	/* Any limit in the config hides the capability. */
