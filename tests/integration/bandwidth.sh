@@ -154,11 +154,15 @@ for x in '{"ingressRate":1000}' '{"ingressBurst":1000}' '{"egressRate":1000}' '{
 	'{"ingressRate":"8","ingressBurst":8}' '{"ingressRate":1.5,"ingressBurst":8}' \
 	'{"runtimeConfig":{"bandwidth":"x"}}' '{"runtimeConfig":{"bandwidth":{"egressRate":8000}}}'; do
 	c=$(bwconf "$outa" "$x")
-	ours=$(bw ADD a "$c"); orc=$?
+	ours=$(bw ADD a "$c" 2>"$WORK/stderr"); orc=$?
 	theirs=$(ref ADD a "$c"); rrc=$?
 	want=7
 	case $x in *'"8"'* | *1.5* | *-1* | *'"x"'*) want=6 ;; esac
 	t_eq "ADD $x: refused like the reference (exit $rrc)" "$orc $(code "$ours")" "$rrc $want"
+	t_eq "... a well-formed error object, nothing on stderr" \
+		"$(jq -r '[(.cniVersion | type), (.msg | test("\n"))] | join(" ")' <<<"$ours")$(cat "$WORK/stderr")" \
+		"string false"
+	t_eq "... DEL of the same config succeeds, nothing on stderr" "$(bw DEL a "$c" 2>&1 >/dev/null; echo rc=$?)" "rc=0"
 	m=$(jq -r .msg <<<"$theirs")
 	[ $want = 7 ] && t_check "... with the reference's message ($m)" grep -qF "$m" <<<"$(jq -r .msg <<<"$ours")"
 	t_eq "... nothing changed" "$(snap)" "$BEFORE"
