@@ -200,14 +200,18 @@ int tc_qdisc_walk(struct nlsock *s, int ifindex, int (*fn)(const struct tc_qdisc
 {
 	struct tcmsg t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex };
 	struct qdisc_walk w = { .ifindex = ifindex, .fn = fn, .arg = arg };
-	struct nl_cb *cb;
+	struct nl_cb *sock_cb, *cb;
 	int r;
 
 	nlsock_reset(s);
 	if ((r = nl_send_simple(s->sk, RTM_GETQDISC, NLM_F_DUMP, &t, sizeof(t))) < 0)
 		return nlsock_error(s, r, err, "listing the qdiscs of link %d", ifindex);
-	/* The socket's callbacks (its error handler) with ours for the answers. */
-	if (!(cb = nl_cb_clone(nl_socket_get_cb(s->sk))))
+	/* The socket's callbacks (its error handler) with ours for the answers;
+	 * nl_socket_get_cb() hands out a reference of its own. */
+	sock_cb = nl_socket_get_cb(s->sk);
+	cb = nl_cb_clone(sock_cb);
+	nl_cb_put(sock_cb);
+	if (!cb)
 		return no_memory(err);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, qdisc_valid, &w);
 	r = nl_recvmsgs(s->sk, cb);
