@@ -28,9 +28,10 @@ declare -A BASE=(
 	[BR]='{"cniVersion":"1.1.0","name":"bi","type":"bridge","bridge":"brbi","isGateway":true,"ipMasq":true,"ipam":'"$IPAM"'}'
 	[TU]='{"cniVersion":"1.1.0","name":"bi","type":"tuning","mtu":1400,"sysctl":{"net.core.somaxconn":"1000"}}'
 	[FW]='{"cniVersion":"1.1.0","name":"bi","type":"firewall"}'
+	[BW]='{"cniVersion":"1.1.0","name":"bi","type":"bandwidth","ingressRate":8000000,"ingressBurst":80000,"egressRate":8000000,"egressBurst":80000}'
 )
 # The base config of each plugin, for the cases every plugin gets.
-declare -A PBASE=([none]=NONE [host-local]=HL [bridge]=BR [tuning]=TU [firewall]=FW)
+declare -A PBASE=([none]=NONE [host-local]=HL [bridge]=BR [tuning]=TU [firewall]=FW [bandwidth]=BW)
 
 # --- the state to keep -------------------------------------------------------------------
 ip netns add bi   # the netns the cases use
@@ -139,7 +140,7 @@ head -c 40 <<<"${BASE[HL]}" >"$TMP/truncated"
 printf '\xff\xfe{"cniVersion":"1.1.0"}' >"$TMP/binary"
 
 # --- every plugin --------------------------------------------------------------------------
-for p in none host-local bridge tuning firewall; do
+for p in none host-local bridge tuning firewall bandwidth; do
 	B=@${PBASE[$p]}
 	# JSON that is not a config
 	c $p ADD '' '{"cniVersion":' 6 'not valid JSON'
@@ -311,6 +312,25 @@ c firewall DEL 'CNI_CONTAINERID=never-added' '@FW .prevResult={"cniVersion":"1.1
 c firewall DEL '-CNI_NETNS' '@FW' 0 ''
 c firewall GC '' '@FW .["cni.dev/valid-attachments"]=[]' 0 ''
 
+# bandwidth: the reference's rules and messages (its codes are all 999), nothing made
+BWPREV='{"cniVersion":"1.1.0","interfaces":[{"name":"vethbi0"},{"name":"eth0","sandbox":"/run/netns/bi"}]}'
+c bandwidth ADD '' '@BW' 7 'chained'
+c bandwidth ADD '' '@BW .ingressBurst=0' 7 'if rate is set, burst must also be set'
+c bandwidth ADD '' '@BW .egressRate=0' 7 'if burst is set, rate must also be set'
+c bandwidth ADD '' '@BW .ingressBurst=34359738360' 7 'burst cannot be more than 4GB'
+c bandwidth ADD '' '@BW .egressRate=7' 7 'at least 8 bits'
+c bandwidth ADD '' '@BW .ingressRate=-1' 6 'ingressRate'
+c bandwidth ADD '' '@BW .egressBurst="8"' 6 'egressBurst'
+c bandwidth ADD '' '@BW .ingressRate=1.5' 6 'ingressRate'
+c bandwidth ADD '' '@BW del(.ingressRate, .ingressBurst, .egressRate, .egressBurst) | .runtimeConfig={"bandwidth":"x"}' 6 'runtimeConfig.bandwidth'
+c bandwidth ADD '' '@BW del(.ingressRate, .ingressBurst, .egressRate, .egressBurst) | .runtimeConfig={"bandwidth":{"IngressRate":8}}' 7 'burst must also be set'
+c bandwidth ADD '' '@BW .shapedSubnets=["10.0.0.0/8"]' 2 'shapedSubnets'
+c bandwidth ADD '' "@BW .prevResult=$BWPREV" 100 'eth0 has no veth peer'
+c bandwidth ADD '' '@BW .prevResult={"cniVersion":"1.1.0","interfaces":[]}' 7 'no interfaces'
+c bandwidth ADD 'CNI_NETNS=/run/netns/nope' "@BW .prevResult=$BWPREV" 3 'does not exist'
+c bandwidth CHECK '' "@BW .prevResult=$BWPREV" 100 'no veth peer'
+c bandwidth DEL '' '@BW .ingressRate=5' 0 ''
+c bandwidth DEL '' "@BW .prevResult=$BWPREV" 0 ''
 # --- the runtime ----------------------------------------------------------------------------
 # r 'ARGS' CODE 'STDERR-REGEX': netns-run with ARGS (shell words) must exit CODE with one
 # "netns-run[ VERB]: ..." line matching the regex on stderr, and change nothing.
