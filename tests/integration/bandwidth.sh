@@ -4,7 +4,9 @@
 # verified by the measured rate of TCP transfers both ways, the bandwidth capability (with
 # Go-style keys as go-cni sends them), CHECK finding a missing qdisc, DEL leaving no ifb and
 # no qdisc (idempotent, without prevResult too), config errors as the reference with nothing
-# changed, a failed ADD undone, churn and concurrent attachments.
+# changed, a failed ADD undone, crash points (ADD and DEL SIGKILLed at each netlink message,
+# namespace switch and file opened, then one DEL leaves nothing), churn and concurrent
+# attachments.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 
@@ -181,6 +183,43 @@ out=$(bw ADD a "$CA"); rc=$?
 t_eq "ADD with the ifb's name taken fails" "$rc" 1
 t_eq "... and leaves no qdisc on the host veth" "$(qdiscs "$VA")" "noqueue "
 ip link del "$IFB"
+
+# --- crash points: ADD or DEL SIGKILLed at each syscall of a kind, then one DEL converges ---------
+# strace's fault injection counts the calls (-e inject=SYSCALL:signal=KILL:when=N), so each
+# point is hit exactly; the next N is the next point, until a run completes.  After each kill
+# one DEL must leave no ifb and no qdisc on the host veth, and a following ADD must work.
+points=0 bad_points=""
+declare -A phase_points
+for phase in ADD DEL; do
+	for sc in sendmsg recvmsg setns openat; do
+		for n in $(seq 1 40); do
+			if [ $phase = DEL ] && ! bw ADD a "$CA" >/dev/null; then
+				bad_points+=" $phase:$sc#$n(ADD before the kill failed)"; break
+			fi
+			# strace dies of the tracee's SIGKILL: a subshell that waits for it (and then exits with
+			# its status) sends bash's "Killed" report to /dev/null with the rest.
+			(CNI_COMMAND=$phase CNI_CONTAINERID=a CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+				strace -f -qq -o /dev/null -e inject="$sc:signal=KILL:when=$n" "$CNI_BIN/bandwidth" \
+				<<<"$CA" >/dev/null 2>&1; exit $?) 2>/dev/null
+			rc=$?
+			bw DEL a "$CA" >/dev/null || bad_points+=" $phase:$sc#$n(DEL failed)"
+			left="$(ifbs)$(qdiscs "$VA")"
+			[ "$left" = "noqueue " ] || {
+				bad_points+=" $phase:$sc#$n(left: $left)"
+				ip link del "$IFB" 2>/dev/null; tc qdisc del dev "$VA" root 2>/dev/null; tc qdisc del dev "$VA" ingress 2>/dev/null
+			}
+			bw ADD a "$CA" >/dev/null && [ "$(ifbs)$(qdiscs "$VA")" = "$IFB ingress tbf " ] ||
+				bad_points+=" $phase:$sc#$n(the next ADD: $(ifbs)$(qdiscs "$VA"))"
+			bw DEL a "$CA" >/dev/null
+			[ $rc = 137 ] || break
+			points=$((points + 1)) phase_points[$phase]=$((${phase_points[$phase]:-0} + 1))
+		done
+	done
+done
+echo "# crash points: ${phase_points[ADD]:-0} in ADD, ${phase_points[DEL]:-0} in DEL"
+t_eq "SIGKILL at $points points of ADD and DEL: each time one DEL leaves nothing, the next ADD works" \
+	"${bad_points:-none}" none
+t_check "at least 40 points were hit" test "$points" -ge 40
 
 # --- churn and concurrency ------------------------------------------------------------------------
 for i in $(seq 20); do

@@ -6,7 +6,8 @@
 # in (as with the reference); DEL, GC and CHECK; ingressPolicy same-bridge isolates two
 # bridges; the rule count stays constant; the reference plugin, in the same sandbox,
 # does the same against iptables' FORWARD (and not against a dropping nftables table);
-# bad input changes nothing; churn and parallel ADDs.
+# bad input changes nothing; crash points (ADD and DEL SIGKILLed at each netlink message,
+# file operation and lock, then one DEL leaves nothing); churn and parallel ADDs.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 
@@ -234,12 +235,48 @@ else
 	t_skip "reference comparison" "iptables or $REF missing"
 fi
 
-# --- churn and parallel ADDs (no traffic: fake prevResults) --------------------------------------
+# --- crash points, churn and parallel ADDs (no traffic: fake prevResults) -------------------------
 fake() { # N: a prevResult for container N
 	jq -nc --arg a "10.$(($1 / 250)).$(($1 % 250)).2/16" --arg b "2001:db8:f::$1/64" '{cniVersion:"1.0.0", name:"fwa",
 		type:"firewall", prevResult:{cniVersion:"1.0.0", interfaces:[{name:"nrfw0"},{name:"eth0",sandbox:"/x"}],
 		ips:[{address:$a, interface:1},{address:$b, interface:1}]}}'
 }
+
+# Crash points: ADD or DEL SIGKILLed at each syscall of a kind, then one DEL converges.
+# strace's fault injection counts the calls (-e inject=SYSCALL:signal=KILL:when=N), so each
+# point is hit exactly; the next N is the next point, until a run completes.  After each kill
+# one DEL must leave no element, rule or table of ours, and a following ADD must work.
+points=0 bad_points=""
+declare -A phase_points
+for phase in ADD DEL; do
+	for sc in sendto recvfrom recvmsg openat flock mkdir write; do
+		for n in $(seq 1 40); do
+			if [ $phase = DEL ] && ! CNI_CONTAINERID=k1 cni firewall ADD /nonexistent eth0 "$(fake 1)" >/dev/null; then
+				bad_points+=" $phase:$sc#$n(ADD before the kill failed)"; break
+			fi
+			# strace dies of the tracee's SIGKILL: a subshell that waits for it (and then exits with
+			# its status) sends bash's "Killed" report to /dev/null with the rest.
+			(CNI_COMMAND=$phase CNI_CONTAINERID=k1 CNI_NETNS=/nonexistent CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+				strace -f -qq -o /dev/null -e inject="$sc:signal=KILL:when=$n" "$CNI_BIN/firewall" \
+				<<<"$(fake 1)" >/dev/null 2>&1; exit $?) 2>/dev/null
+			rc=$?
+			CNI_CONTAINERID=k1 cni firewall DEL /nonexistent eth0 "$(fake 1)" >/dev/null ||
+				bad_points+=" $phase:$sc#$n(DEL failed)"
+			left=$(nft list ruleset 2>/dev/null | grep -c netns-run-firewall)
+			[ "$left" = 0 ] || { bad_points+=" $phase:$sc#$n($left lines left)"; nft delete table inet $T 2>/dev/null; }
+			CNI_CONTAINERID=k1 cni firewall ADD /nonexistent eth0 "$(fake 1)" >/dev/null &&
+				[ "$(rules)/$(elems)" = 7/2 ] || bad_points+=" $phase:$sc#$n(the next ADD: $(rules)/$(elems))"
+			CNI_CONTAINERID=k1 cni firewall DEL /nonexistent eth0 "$(fake 1)" >/dev/null
+			[ $rc = 137 ] || break
+			points=$((points + 1)) phase_points[$phase]=$((${phase_points[$phase]:-0} + 1))
+		done
+	done
+done
+echo "# crash points: ${phase_points[ADD]:-0} in ADD, ${phase_points[DEL]:-0} in DEL"
+t_eq "SIGKILL at $points points of ADD and DEL: each time one DEL leaves nothing, the next ADD works" \
+	"${bad_points:-none}" none
+t_check "at least 40 points were hit" test "$points" -ge 40
+# Churn and parallel ADDs.
 fails=0
 for i in $(seq 1 100); do
 	CNI_CONTAINERID=k$i cni firewall ADD /nonexistent eth0 "$(fake $i)" >/dev/null || fails=$((fails + 1))
