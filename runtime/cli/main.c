@@ -1,5 +1,6 @@
 /* netns-run: run a command in its own namespaces, networked through CNI plugins.
  * `netns-run run [OPTIONS] CMD` (or `netns-run OPTION... [--] CMD`) and the verbs of docs/cli.md. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,10 @@ static const struct verb {
 
 int main(int argc, char **argv)
 {
+	/* Our waits for the container's init and exec's command need their statuses: a caller
+	 * that ignores SIGCHLD (as `ignore_all` or some supervisors do) must not have the
+	 * kernel reap them for us. */
+	signal(SIGCHLD, SIG_DFL);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return RT_EXIT_RUNTIME;

@@ -243,6 +243,9 @@ void init_run(const struct child_cfg *c, const struct caller_block *caller)
 
 	/* Named before the command exists, so the command never sees pid 1 by another name. */
 	prctl(PR_SET_NAME, INIT_NAME, 0, 0, 0);
+	/* A caller's ignored SIGCHLD would have the kernel reap our children itself: the
+	 * command's status would be lost and the init wait forever. */
+	signal(SIGCHLD, SIG_DFL);
 	/* Not dumpable: its memory, environ, descriptors and ptrace are then for holders
 	 * of CAP_SYS_PTRACE over the runtime's user namespace only, which the container's
 	 * root lacks by default; a traced init could keep the command's exit from the
