@@ -236,6 +236,22 @@ int cni_gc_valid_attachments(const struct cni_conf *conf, json_t **ret, struct n
 	return 0;
 }
 
+const char *const cni_chain_args[] = {
+	"IP", "MAC", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID", NULL,
+};
+
+bool cni_gc_owner_valid(const char *owner, void *valid)
+{
+	const char *slash = strrchr(owner, '/');
+	char id[256];
+
+	if (!slash || (size_t)(slash - owner) >= sizeof(id))
+		return true;
+	memcpy(id, owner, (size_t)(slash - owner));
+	id[slash - owner] = '\0';
+	return cni_gc_attachment_valid(valid, id, slash + 1);
+}
+
 bool cni_gc_attachment_valid(json_t *valid, const char *container_id, const char *ifname)
 {
 	size_t i;

@@ -88,7 +88,18 @@ void cni_error_print(const struct nr_error *err, const char *cni_version);
  * attachment is stale). */
 int cni_gc_valid_attachments(const struct cni_conf *conf, json_t **ret, struct nr_error *err);
 
-/* Whether (container_id, ifname) is in a valid-attachments array. */
+/* Whether (container_id, ifname) is in a valid-attachments array (NULL, the list absent:
+ * in none, so every attachment is stale). */
 bool cni_gc_attachment_valid(json_t *valid, const char *container_id, const char *ifname);
+
+/* The same for a host entry whose owner is "<container id>/<ifname>" (ifnames have no
+ * '/'); an owner of another form is not ours, so it is kept (true).  valid is the array,
+ * as void * for the nft GC walkers' callbacks. */
+bool cni_gc_owner_valid(const char *owner, void *valid);
+
+/* CNI_ARGS keys a plugin that reads none still accepts: one CNI_ARGS goes to the whole
+ * chain, so the bridge's IP and MAC and Kubernetes' pod identity reach every plugin (the
+ * reference plugins that never parse CNI_ARGS ignore them the same way). */
+extern const char *const cni_chain_args[];
 
 #endif

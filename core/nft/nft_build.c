@@ -168,6 +168,17 @@ int nftb_set(struct nft_batch *b, const struct nftb_table *t, const struct nftb_
 	return 0;
 }
 
+int nftb_sets(struct nft_batch *b, const struct nftb_table *t, const struct nftb_set_spec *specs, size_t n,
+	      struct nr_error *err)
+{
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if ((r = nftb_set(b, t, &specs[i], err)) < 0)
+			return r;
+	return 0;
+}
+
 static int elem_fill(struct nftnl_set_elem *el, const struct nftb_elem *e)
 {
 	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key, e->key_len);

@@ -66,6 +66,9 @@ struct nftb_set_spec {
 	bool key_host_order;          /* strings (ifname): tells nft how to print the keys */
 };
 int nftb_set(struct nft_batch *b, const struct nftb_table *t, const struct nftb_set_spec *spec, struct nr_error *err);
+/* nftb_set for each of n specs, in order; the first failure stops. */
+int nftb_sets(struct nft_batch *b, const struct nftb_table *t, const struct nftb_set_spec *specs, size_t n,
+	      struct nr_error *err);
 
 /* An element (type NFT_MSG_NEWSETELEM or NFT_MSG_DELSETELEM).  key_end for intervals of
  * concatenations, data for maps, comment (the owner) or NULL; NULLs are left out.

@@ -40,12 +40,8 @@ static int put_sets(struct nft_batch *b, struct nr_error *err)
 		  .fields = pair,
 		  .n_fields = 2 },
 	};
-	int r;
 
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if ((r = nftb_set(b, &T, &specs[i], err)) < 0)
-			return r;
-	return 0;
+	return nftb_sets(b, &T, specs, sizeof(specs) / sizeof(specs[0]), err);
 }
 
 /* KEY @set (KEY: NFT_META_IIFNAME or NFT_META_OIFNAME) */

@@ -132,12 +132,8 @@ static int put_sets(struct nft_batch *b, struct nr_error *err)
 		{ "snat6", S_SNAT6 + 1, NFTB_TYPE_IP6ADDR << NFTB_TYPE_BITS | NFTB_TYPE_IP6ADDR, 32, NFT_SET_INTERVAL,
 		  s6, 2, 0, 0, false },
 	};
-	int r;
 
-	for (int i = 0; i < S_COUNT; i++)
-		if ((r = nftb_set(b, &T, &specs[i], err)) < 0)
-			return r;
-	return 0;
+	return nftb_sets(b, &T, specs, S_COUNT, err);
 }
 
 static int put_local_goto(struct nft_batch *b, const char *chain, struct nr_error *err)

@@ -101,15 +101,9 @@ static int bandwidth_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	return bw_conf_parse(ctx, &c, err);
 }
 
-/* One CNI_ARGS goes to the whole chain: the keys runtimes pass for the plugins before us
- * are accepted, as by the reference, which never parses CNI_ARGS. */
-static const char *const chain_args[] = {
-	"IP", "MAC", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID", NULL,
-};
-
 const struct cni_plugin_ops bandwidth_plugin_ops = {
 	.name = "bandwidth",
-	.known_args = chain_args,
+	.known_args = cni_chain_args,
 	.add = bandwidth_add,
 	.del = bandwidth_del,
 	.check = bandwidth_check,

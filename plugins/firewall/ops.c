@@ -82,43 +82,20 @@ static int firewall_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	return parse(ctx, false, &c, err);
 }
 
-/* Owners are "<container id>/<ifname>"; ifnames have no '/'. */
-static bool owner_valid(const char *owner, void *data)
-{
-	const char *slash = strrchr(owner, '/');
-	char id[256];
-
-	if (!slash || (size_t)(slash - owner) >= sizeof(id))
-		return true; /* not one of ours: leave it */
-	memcpy(id, owner, (size_t)(slash - owner));
-	id[slash - owner] = '\0';
-	return cni_gc_attachment_valid(data, id, slash + 1);
-}
-
 static int firewall_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
-	json_t *valid = NULL, *none = NULL;
+	json_t *valid = NULL; /* NULL (no list): every attachment is stale */
 	struct fw_conf c;
 	int r;
 
 	if ((r = parse(ctx, false, &c, err)) < 0 || (r = cni_gc_valid_attachments(&ctx->conf, &valid, err)) < 0)
 		return r;
-	if (!valid) /* absent: every attachment is stale */
-		valid = none = json_array();
-	r = nft_firewall_gc(owner_valid, valid, err);
-	json_decref(none);
-	return r;
+	return nft_firewall_gc(cni_gc_owner_valid, valid, err);
 }
-
-/* One CNI_ARGS goes to the whole chain: the keys runtimes pass for the plugins before us
- * are accepted (the reference never parses CNI_ARGS). */
-static const char *const chain_args[] = {
-	"IP", "MAC", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID", NULL,
-};
 
 const struct cni_plugin_ops firewall_plugin_ops = {
 	.name = "firewall",
-	.known_args = chain_args,
+	.known_args = cni_chain_args,
 	.add = firewall_add,
 	.del = firewall_del,
 	.check = firewall_check,

@@ -111,46 +111,21 @@ static int portmap_status(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	return pm_conf_parse(ctx, &c, err);
 }
 
-/* Owners are "<container id>/<ifname>"; ifnames have no '/'. */
-static bool owner_valid(const char *owner, void *data)
-{
-	const char *slash = strrchr(owner, '/');
-	char id[128];
-
-	if (!slash || (size_t)(slash - owner) >= sizeof(id))
-		return true; /* not one of ours: leave it */
-	memcpy(id, owner, (size_t)(slash - owner));
-	id[slash - owner] = '\0';
-	return cni_gc_attachment_valid(data, id, slash + 1);
-}
-
 static int portmap_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 {
 	struct pm_conf c;
-	json_t *valid = NULL;
-	json_t *none = NULL;
+	json_t *valid = NULL; /* NULL (no list): every attachment is stale */
 	int r;
 
-	if ((r = pm_conf_parse(ctx, &c, err)) < 0 || (r = cni_gc_valid_attachments(&ctx->conf, &valid, err)) < 0)
+	if ((r = pm_conf_parse(ctx, &c, err)) < 0 || (r = cni_gc_valid_attachments(&ctx->conf, &valid, err)) < 0 ||
+	    (r = pm_localnet_gc(cni_gc_owner_valid, valid, err)) < 0)
 		return r;
-	if (!valid) /* absent: every attachment is stale */
-		valid = none = json_array();
-	if ((r = pm_localnet_gc(owner_valid, valid, err)) >= 0)
-		r = nft_portmap_gc(owner_valid, valid, err);
-	json_decref(none);
-	return r;
+	return nft_portmap_gc(cni_gc_owner_valid, valid, err);
 }
-
-/* portmap reads no CNI_ARGS, but one CNI_ARGS goes to the whole chain: accept the keys
- * runtimes pass for the plugins before us (the bridge's IP and MAC, Kubernetes' pod
- * identity), as the reference portmap, which never parses CNI_ARGS, does. */
-static const char *const chain_args[] = {
-	"IP", "MAC", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID", NULL,
-};
 
 const struct cni_plugin_ops portmap_plugin_ops = {
 	.name = "portmap",
-	.known_args = chain_args,
+	.known_args = cni_chain_args,
 	.add = portmap_add,
 	.del = portmap_del,
 	.check = portmap_check,
