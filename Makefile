@@ -10,9 +10,9 @@ CC      ?= cc
 BINDIR  := $(PREFIX)/bin
 CNIDIR  := $(PREFIX)/lib/netns-run/cni
 
-PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp
+PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp libarchive nettle
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
-              libnftnl-dev libjansson-dev libseccomp-dev
+              libnftnl-dev libjansson-dev libseccomp-dev libarchive-dev nettle-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace containerd busybox-static podman \
               golang-github-appc-cni-dev golang-github-containerd-go-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
 
@@ -31,7 +31,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -lmnl -lpthread -lm
 # The runtime compiles seccomp profiles (libseccomp, static for the same reason; only a
 # cache miss calls it: docs/security.md).
-RUNTIME_LIBS = -Wl,-Bstatic -lseccomp -Wl,-Bdynamic $(PLUGIN_LIBS)
+# Images (runtime/image): libarchive and nettle, linked dynamically (Debian ships libarchive's
+# archive with a dozen compression and XML dependencies).
+RUNTIME_LIBS = -Wl,-Bstatic -lseccomp -Wl,-Bdynamic $(PLUGIN_LIBS) -larchive -lnettle
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 
 # core/ is four wings (base, cni, nl for netlink, nft) built into one archive.
@@ -55,7 +57,11 @@ ENGINE_SRC  := $(wildcard runtime/engine/*.c)
 ENGINE_LIB  := $(if $(ENGINE_SRC),$(BUILD)/libnetns-run-engine.a)
 CLI_SRC     := $(wildcard runtime/*.c runtime/cli/*.c)
 RUNTIME_BIN := $(if $(CLI_SRC),$(BUILD)/bin/netns-run)
-RUNTIME_GROUP = -Wl,--start-group $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group
+# The image store (runtime/image) is a library under the engine: it knows blobs, layers
+# and images, never containers.
+IMAGE_SRC   := $(wildcard runtime/image/*.c)
+IMAGE_LIB   := $(if $(IMAGE_SRC),$(BUILD)/libnetns-run-image.a)
+RUNTIME_GROUP = -Wl,--start-group $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group
 
 # Unit tests mirror the tree: tests/unit/<wing or component>/test_NAME.c -> build/tests/test_NAME.
 UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
@@ -71,7 +77,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test check unit integration demo bench bench-portmap install uninstall clean fmt
 
-all: $(CORE_LIB) $(PLUGIN_ARS) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
+all: $(CORE_LIB) $(PLUGIN_ARS) $(IMAGE_LIB) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
 
 deps:
 	@scripts/deps.sh $(BUILD_DEBS)
@@ -98,6 +104,13 @@ $(foreach p,$(PLUGINS),$(if $(call plugin_body,$(p)),$(eval $(call plugin_ar_rul
 
 ifneq ($(ENGINE_LIB),)
 $(ENGINE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+endif
+
+ifneq ($(IMAGE_LIB),)
+$(IMAGE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(IMAGE_SRC))
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
@@ -131,7 +144,7 @@ $(BUILD)/gen/nr_version.h: version-header
 $(BUILD)/runtime/cli/version.o: $(BUILD)/gen/nr_version.h
 $(BUILD)/runtime/cli/version.o: CPPFLAGS += -I$(BUILD)/gen
 
-$(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC)) $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
+$(RUNTIME_BIN): $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC)) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(RUNTIME_LIBS)
 
@@ -140,7 +153,7 @@ $(BUILD)/runtime/engine/seccomp_default.o: runtime/engine/seccomp_default.json
 
 # cmocka: -Werror=unused-function makes a test that is written but not registered fail the build.
 define unit_rule
-$(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(UNIT_LIB_OBJ) $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB) | deps-test
+$(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(UNIT_LIB_OBJ) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) | deps-test
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) -Werror=unused-function -Itests/unit $$(LDFLAGS) -o $$@ $$< $(UNIT_LIB_OBJ) \
 		$$(RUNTIME_GROUP) $$(PKG_LIBS) -lcmocka
@@ -211,7 +224,7 @@ bench-compare: all $(BUILD)/bench/cni-time | deps-test
 	@bench/compare.sh $(BUILD) $(BASE) $(BENCH_CMP_N) $(BENCH_CMP_ROUNDS)
 
 # The seccomp filter's pieces alone (docs/security.md, "Cost").
-$(BUILD)/bench/seccomp-cost: $(BUILD)/bench/seccomp-cost.o $(ENGINE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
+$(BUILD)/bench/seccomp-cost: $(BUILD)/bench/seccomp-cost.o $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(RUNTIME_LIBS)
 
 $(BUILD)/bench/cni-time: $(BUILD)/bench/cni-time.o

@@ -27,7 +27,9 @@ FUZZ_CORE  := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC))
 # config); a target named fuzz_<word>_*.c also links the sources but main.c of the
 # directories FUZZ_DIR_<word>.
 FUZZ_PLUGINS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(foreach p,$(PLUGINS),$(call plugin_body,$(p))))
-FUZZ_DIR_runtime := runtime runtime/engine runtime/cli
+FUZZ_DIR_runtime := runtime runtime/engine runtime/cli runtime/image
+# fuzz_image_*.c: the image store's parsers and the layer unpacker.
+FUZZ_DIR_image := runtime/image
 
 .PHONY: asan asan-build fuzz fuzz-check fuzz-build valgrind churn
 
