@@ -156,6 +156,11 @@ int img_store_write_record(struct img_store *st, const char *path, const char *t
 	r = img_fs_write_atomic(tmp, path, text, strlen(text));
 	if (r < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "writing %s: %s", path, strerror(-r));
+	/* The rename itself reaches the disk with its directory. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	img_fs_sync_dir(dir);
 	return 0;
 }
 

@@ -115,6 +115,9 @@ int img_layer_add(struct img_store *st, const char *parent_chain, const char *bl
 			goto fail;
 		}
 		img_fs_rm_tree(tmp, NULL);
+	} else {
+		snprintf(dest, sizeof(dest), "%s/layers", st->root);
+		img_fs_sync_dir(dest);
 	}
 	*ret = l;
 	return 0;
