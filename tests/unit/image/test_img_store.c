@@ -185,6 +185,17 @@ static void test_open_and_lock(void **state)
 		snprintf(path, sizeof(path), "%s/%s", images, *s);
 		assert_int_equal(stat(path, &sb), 0);
 	}
+	/* Traversable where a --userns root must reach a layer, private elsewhere. */
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700); /* mkdtemp's, left alone */
+	assert_int_equal(stat(images, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0711);
+	snprintf(path, sizeof(path), "%s/layers", images);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0711);
+	snprintf(path, sizeof(path), "%s/blobs", images);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
 	snprintf(path, sizeof(path), "%s/lock", images);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
@@ -208,6 +219,12 @@ static void test_open_and_lock(void **state)
 	assert_int_equal(err.code, RT_ERR_USAGE);
 	assert_int_equal(img_store_gc(st, NULL, &err), -EBADF);
 	img_store_close(st);
+	/* A state directory made here is traversable as the engine makes it (rt_mkdir_p). */
+	snprintf(path, sizeof(path), "%s/new/state", dir);
+	assert_int_equal(img_store_open(path, IMG_LOCK_SHARED, &st, &err), 0);
+	img_store_close(st);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0755);
 }
 
 static void test_blob_put_read(void **state)
@@ -436,6 +453,12 @@ static void test_layers_shared_and_removed(void **state)
 	assert_string_equal(l[1].chain_id, chain);
 	assert_true(layer_present(st, &l[0], "one"));
 	assert_true(layer_present(st, &l[1], "two"));
+	struct stat sb;
+	char ldir[512];
+	img_layer_dir(st, l[0].chain_id, ldir, sizeof(ldir));
+	*strrchr(ldir, '/') = '\0';
+	assert_int_equal(stat(ldir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0711);
 	/* Once: the same chain again is not unpacked a second time. */
 	add_layer(st, NULL, blob1, &again);
 	assert_string_equal(again.chain_id, l[0].chain_id);
