@@ -82,7 +82,7 @@ int img_layer_add(struct img_store *st, const char *parent_chain, const char *bl
 		return r;
 	snprintf(diff, sizeof(diff), "%s/diff", tmp);
 	/* 0711: a --userns container's root must traverse to diff/, an overlay lower. */
-	if (mkdir(tmp, 0711) < 0 || chmod(tmp, 0711) < 0 || mkdir(diff, 0755) < 0) {
+	if (mkdir(tmp, 0711) < 0 || chmod(tmp, 0711) < 0 || mkdir(diff, 0755) < 0 || chmod(diff, 0755) < 0) {
 		r = nr_error_set(err, RT_ERR_SYSTEM, errno, "creating %s: %m", diff);
 		goto fail;
 	}
