@@ -93,6 +93,12 @@ mktar $TMP/tars/t.tar "l|s|$OUT/canary" "H|h|s|pwn"
 rm -rf $TMP/layer && mkdir $TMP/layer
 "$LT" unpack $TMP/layer <$TMP/tars/t.tar >/dev/null 2>&1
 t_eq "hard link to a symlink with data: the symlink's target is not written" "$(snapshot)" "$before"
+# A directory replaced by a symlink to outside: the directory's deferred mode and time
+# (set at the end, libarchive's "fixup") must not land on the link's target (CVE-2021-31566).
+mktar $TMP/tars/t.tar "d|a|" "l|a|$OUT"
+rm -rf $TMP/layer && mkdir $TMP/layer
+"$LT" unpack $TMP/layer <$TMP/tars/t.tar >/dev/null 2>&1
+t_eq "a directory then a symlink of its name: its mode and time stay in the layer" "$(snapshot)" "$before"
 # A file replacing a symlink of the same name replaces the link, never writes through it.
 mktar $TMP/tars/t.tar "l|l|$OUT/canary" "f|l|pwn"
 rm -rf $TMP/layer && mkdir $TMP/layer
