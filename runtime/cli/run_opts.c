@@ -560,8 +560,7 @@ static int opts_command(int argc, char **argv, bool dashdash, struct run_opts *o
 }
 
 /* What needs every option seen: --userns against --net, the capabilities, the command. */
-static int opts_finish(int argc, char **argv, bool dashdash, struct run_opts *o, json_t *ports,
-		       struct nr_error *err)
+static int opts_finish(int argc, char **argv, bool dashdash, struct run_opts *o, json_t *ports, struct nr_error *err)
 {
 	if (o->userns_base && !net_mode_for_spec(o->net)->own_netns)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,

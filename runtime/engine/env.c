@@ -44,8 +44,7 @@ char **env_build(const struct run_opts *o, const char *hostname)
 	for (size_t i = 0; o->image_env && o->image_env[i]; i++)
 		if (strchr(o->image_env[i], '=') && set_env(&env, o->image_env[i]) < 0)
 			goto fail;
-	if (env_extend(&env, o) < 0 ||
-	    (!has_key(env, "HOME") && set_env(&env, "HOME=/root") < 0))
+	if (env_extend(&env, o) < 0 || (!has_key(env, "HOME") && set_env(&env, "HOME=/root") < 0))
 		goto fail;
 	return env;
 fail:

@@ -190,14 +190,15 @@ int image_publish_all(char *const *exposed, char **caps, struct nr_error *err)
 	for (size_t i = 0; exposed[i]; i++) {
 		long lo, hi;
 		char proto[8];
-		int port, r;
+		int port = 0, r;
 		if (exposed_parse(exposed[i], &lo, &hi, proto) < 0)
 			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
 					    "-P: the image exposes \"%s\", not PORT[-END][/tcp|udp|sctp]", exposed[i]);
 		for (long p = lo; p <= hi; p++) {
 			if ((r = free_port(proto, &port)) < 0)
-				return nr_error_set(err, RT_ERR_SYSTEM, -r, "-P: cannot find a free host port for %ld/%s: %s",
-						    p, proto, strerror(-r));
+				return nr_error_set(err, RT_ERR_SYSTEM, -r,
+						    "-P: cannot find a free host port for %ld/%s: %s", p, proto,
+						    strerror(-r));
 			if (json_array_append_new(arr, json_pack("{s:i, s:i, s:s}", "hostPort", port, "containerPort",
 								 (int)p, "protocol", proto)) < 0)
 				return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -222,7 +223,8 @@ static int apply_image(struct image_run *im, struct run_opts *o, struct nr_error
 				    "--rootfs cannot be used with an image: the image's layers are the root (use -- "
 				    "COMMAND for --rootfs layers without an image)");
 	if (n == 0)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "the image %s has no layers: nothing to run on", o->image);
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "the image %s has no layers: nothing to run on",
+				    o->image);
 	if (n > RT_LAYERS_MAX)
 		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "the image %s has %zu layers; netns-run runs at most %d",
 				    o->image, n, RT_LAYERS_MAX);
@@ -284,8 +286,8 @@ int image_run_pin(const struct run_opts *o, struct nr_error *err)
 				    "the image %s (%s) was removed while the container was being created", o->image,
 				    o->image_id);
 	if (im->n_layers != o->n_rootfs)
-		return nr_error_set(err, RT_ERR_CONFLICT, ESTALE, "the image %s changed while the container was being created",
-				    o->image);
+		return nr_error_set(err, RT_ERR_CONFLICT, ESTALE,
+				    "the image %s changed while the container was being created", o->image);
 	for (size_t i = 0; i < im->n_layers; i++) {
 		const char *d = img_layer_dir(st, im->layers[im->n_layers - 1 - i].chain_id, buf, sizeof(buf));
 		if (!d || strcmp(d, o->rootfs[i]) || stat(d, &s) < 0 || !S_ISDIR(s.st_mode))

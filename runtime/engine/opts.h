@@ -39,10 +39,10 @@ struct security_opts {
 };
 
 struct run_opts {
-	char name[RT_NAME_MAX]; /* "" = derived from the id */
-	const char *hostname;   /* NULL = the name */
-	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name */
-	char *caps;             /* -p: {"portMappings": […]} as JSON text (owned), NULL when none */
+	char name[RT_NAME_MAX];            /* "" = derived from the id */
+	const char *hostname;              /* NULL = the name */
+	const char *net;                   /* "bridge" | "none" | "host" | "container:NAME" | a network name */
+	char *caps;                        /* -p: {"portMappings": […]} as JSON text (owned), NULL when none */
 	const char *rootfs[RT_LAYERS_MAX]; /* lower layers, top first; none given = "/" */
 	size_t n_rootfs;
 	bool read_only;
@@ -69,11 +69,11 @@ struct run_opts {
 	char **argv;            /* the command (into the caller's argv, or the image's: img) */
 	/* IMAGE (engine/image_run.h): what it lends to the fields above (rootfs, argv, workdir,
 	 * user, caps with -P) is owned by img. */
-	const char *image;       /* as given (the record's image_ref); NULL = no image */
-	const char *image_id;    /* its id, "sha256:…" (the record's image: rmi's pin) */
-	char *const *image_env;  /* its Env ("K=V"), applied before -e; NULL = none */
-	const char *entrypoint;  /* --entrypoint: NULL = not given, "" = none */
-	bool publish_all;        /* -P: each exposed port of the image on a free host port */
+	const char *image;      /* as given (the record's image_ref); NULL = no image */
+	const char *image_id;   /* its id, "sha256:…" (the record's image: rmi's pin) */
+	char *const *image_env; /* its Env ("K=V"), applied before -e; NULL = none */
+	const char *entrypoint; /* --entrypoint: NULL = not given, "" = none */
+	bool publish_all;       /* -P: each exposed port of the image on a free host port */
 	struct image_run *img;
 };
 
