@@ -151,7 +151,8 @@ static inline int fx_listing_one(const char *p, const struct stat *sb, int flag,
 		return 0;
 	if (strcmp(rel, "/lock") == 0)
 		return 0;
-	n = snprintf(line, sizeof(line), "%s %o %lld\n", rel, sb->st_mode, S_ISREG(sb->st_mode) ? (long long)sb->st_size : 0);
+	n = snprintf(line, sizeof(line), "%s %o %lld\n", rel, sb->st_mode,
+		     S_ISREG(sb->st_mode) ? (long long)sb->st_size : 0);
 	fx_listing_buf = realloc(fx_listing_buf, fx_listing_len + n + 1);
 	memcpy(fx_listing_buf + fx_listing_len, line, n + 1);
 	fx_listing_len += n;
@@ -223,7 +224,8 @@ static inline void fx_image_make(struct fx_image *im, size_t n, const int *gz, c
 			memcpy(im->diff[i], im->blob[i], sizeof(img_digest));
 		}
 		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s\"%s\"", i ? "," : "", im->diff[i]);
-		if (asprintf(&tmp, "%s%s{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\",\"digest\":\"%s\",\"size\":%zu}",
+		if (asprintf(&tmp,
+			     "%s%s{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\",\"digest\":\"%s\",\"size\":%zu}",
 			     layers, i ? "," : "", gz && gz[i] ? "+gzip" : "", im->blob[i], im->layers[i].len) < 0)
 			abort();
 		free(layers);

@@ -92,7 +92,8 @@ static void test_docker_legacy(void **state)
 
 	fx_image_make(&im, 1, NULL, "legacy");
 	snprintf(cfgname, sizeof(cfgname), "%s.json", img_digest_hex(im.config_digest));
-	snprintf(mf, sizeof(mf), "[{\"Config\":\"%s\",\"RepoTags\":[\"bb:1\"],\"Layers\":[\"abc/layer.tar\"]}]", cfgname);
+	snprintf(mf, sizeof(mf), "[{\"Config\":\"%s\",\"RepoTags\":[\"bb:1\"],\"Layers\":[\"abc/layer.tar\"]}]",
+		 cfgname);
 	struct fx_entry e[] = {
 		{ "abc/", NULL, 0, NULL, NULL },
 		{ "abc/VERSION", "1.0", 3, NULL, NULL },
@@ -192,7 +193,8 @@ static void test_oci_names(void **state)
 	struct fx_buf b1 = oci_archive(&im, ",\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/o:1\","
 					    "\"org.opencontainers.image.ref.name\":\"1\"}");
 	loaded_one(&b1, "docker.io/library/o:1", im.config_digest);
-	struct fx_buf b2 = oci_archive(&im, ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"reg.example:5000/t/o:2\"}");
+	struct fx_buf b2 =
+		oci_archive(&im, ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"reg.example:5000/t/o:2\"}");
 	loaded_one(&b2, "reg.example:5000/t/o:2", im.config_digest);
 	/* A tag alone names no repository. */
 	struct fx_buf b3 = oci_archive(&im, ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"3\"}");
@@ -242,7 +244,8 @@ static void test_repotags_variants(void **state)
 	struct img_loaded l = { 0 };
 
 	fx_image_make(&im, 1, NULL, "tags");
-	struct fx_buf b = fx_docker25(&im, "x:2\",\"localhost/foo\",\"docker.io/library/x:2\",\"reg.example:5000/a/b:c", "");
+	struct fx_buf b = fx_docker25(&im, "x:2\",\"localhost/foo\",\"docker.io/library/x:2\",\"reg.example:5000/a/b:c",
+				      "");
 
 	assert_int_equal(fx_load(st, dir, &b, &l, &err), 0);
 	assert_int_equal(l.n, 3);
@@ -400,7 +403,8 @@ static void test_missing_blob(void **state)
 	/* cut the manifest out: rebuild without it */
 	size_t k = fx_image_blobs(&im, e) - 1;
 	char ix[512];
-	snprintf(ix, sizeof(ix), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+	snprintf(ix, sizeof(ix),
+		 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
 		 IMG_MT_OCI_MANIFEST, im.manifest_digest, strlen(im.manifest));
 	e[k++] = (struct fx_entry){ "index.json", ix, strlen(ix), NULL, NULL };
 	struct fx_buf b3 = fx_tar(e, k, 0);
@@ -535,7 +539,8 @@ static void test_unsupported_media_types(void **state)
 	char *m2 = NULL;
 	assert_non_null(p);
 	assert_true(asprintf(&m2, "%.*sapplication/vnd.docker.image.rootfs.foreign.diff.tar.gzip%s",
-			     (int)(p - im.manifest), im.manifest, p + strlen("application/vnd.oci.image.layer.v1.tar")) > 0);
+			     (int)(p - im.manifest), im.manifest,
+			     p + strlen("application/vnd.oci.image.layer.v1.tar")) > 0);
 	free(im.manifest);
 	im.manifest = m2;
 	img_digest_buf(im.manifest, strlen(im.manifest), im.manifest_digest);
