@@ -12,9 +12,7 @@
 
 const char *image_of_record(const struct ctr_record *rec)
 {
-	/* TODO(img-run): rec->image, once the record has it. */
-	(void)rec;
-	return NULL;
+	return rec->image && *rec->image ? rec->image : NULL;
 }
 
 int image_users(const char *id, struct image_user **ret, size_t *ret_n, struct nr_error *err)
