@@ -99,7 +99,9 @@ t_eq "save --format xyz: 125" "$(rc "$NR" save --format xyz -o /run/x.tar bb:1)"
 t_eq "save without an image: 125" "$(rc "$NR" save -o /run/x.tar)" 125
 
 # --- import ---
-mkdir -p /run/rootfs/etc && echo imported >/run/rootfs/etc/hello && tar -C /run/rootfs -cf /run/rootfs.tar .
+mkdir -p /run/rootfs/etc /run/rootfs/bin && echo imported >/run/rootfs/etc/hello
+cp /bin/busybox /run/rootfs/bin/ && ln -s busybox /run/rootfs/bin/sh && ln -s busybox /run/rootfs/bin/cat
+tar -C /run/rootfs -cf /run/rootfs.tar .
 out=$("$NR" import -c 'CMD ["/bin/sh"]' -m "from a tar" /run/rootfs.tar imp:1 2>&1); rc=$?
 t_eq "import FILE REF: exit 0" $rc 0
 t_check "... prints the id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$out"
@@ -107,6 +109,9 @@ t_eq "... named" "$("$NR" images --format '{{.Repository}}:{{.Tag}}' imp)" "imp:
 t_eq "... -c applied" "$("$NR" image inspect imp:1 | jq -c '.[0].Config.Cmd')" '["/bin/sh"]'
 out=$("$NR" import - <"/run/rootfs.tar" 2>&1)
 t_check "import - reads stdin" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$out"
+t_eq "... an image without a name: <none>" "$("$NR" images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
+t_eq "an imported image runs" "$("$NR" run --rm --net=none imp:1 /bin/cat /etc/hello)" imported
+"$NR" rmi imp:1 "$out" >/dev/null
 t_eq "import of a missing file: 125" "$(rc "$NR" import /run/nope.tar)" 125
 t_eq "import from a URL: 125" "$(rc "$NR" import http://example.com/x.tar)" 125
 
