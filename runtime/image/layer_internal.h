@@ -19,8 +19,8 @@
 int layer_path_clean(const char *name, char **ret);
 
 /* Open the directory rel (clean, "" for the root) under rootfd, component by component
- * with O_NOFOLLOW: a symbolic link on the way (one the layer made) is -ELOOP or
- * -ENOTDIR, never followed.  create: make missing directories (0755, root-owned). */
+ * with O_NOFOLLOW: a symbolic link on the way (one the layer made) is -ENOTDIR
+ * (or -ELOOP), never followed.  create: make missing directories (0755, root-owned). */
 int layer_dir_open(int rootfd, const char *rel, bool create);
 
 /* Split a clean path into its directory and last component (pointers into a copy in
@@ -42,11 +42,13 @@ struct archive_entry;
  * and an upper's bookkeeping stays out of the tar.  -ENOMEM. */
 int layer_xattrs_drop_overlay(struct archive_entry *e);
 
-/* On unpack: make dir rel (clean; "" the root) opaque, creating it when absent. */
-int layer_whiteout_opaque(int rootfd, const char *rel, struct nr_error *err);
+/* entry: the tar entry's name, for messages.
+ * On unpack: make dir rel (clean; "" the root) opaque, creating it when absent. */
+int layer_whiteout_opaque(int rootfd, const char *rel, const char *entry, struct nr_error *err);
 /* On unpack: rel (clean) is deleted by this layer: an overlay whiteout replaces whatever
- * is there, owned by uid:gid (as the tar's ".wh." entry, as Docker). */
-int layer_whiteout_make(int rootfd, const char *rel, unsigned uid, unsigned gid, struct nr_error *err);
+ * is there, with meta's owner and mtime (the tar's ".wh." entry's, as Docker keeps the
+ * owner; the mtime so that packing it again gives the same bytes). */
+int layer_whiteout_make(int rootfd, const char *rel, const struct stat *meta, const char *entry, struct nr_error *err);
 
 /* Remove name under dirfd, a whole tree if it is a directory, never following links. */
 int layer_remove_at(int dirfd, const char *name);
