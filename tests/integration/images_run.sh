@@ -187,6 +187,13 @@ t_eq "--userns: root inside an image" "$(run --userns $B nrt:1 id -u)" 0
 t_eq "... the image's files keep their owners (idmapped layers)" "$(run --userns $B nrt:1 stat -c %u:%g /bin/busybox)" "0:0"
 t_eq "... writes work" "$(run --userns $B nrt:1 sh -c 'echo w > /etc/w && cat /etc/w')" w
 t_eq "... with 64 layers" "$(run --userns $B nrt-many:1)" 62
+# A store made before any container (load first, into a fresh state dir): the state dir
+# must stay traversable for the user namespace's root, which attaches the layers under it.
+fresh=/run/nr-fresh-state
+NETNS_RUN_STATE_DIR=$fresh "$NR" load -i "$W/nrt.tar" >/dev/null
+t_eq "--userns on an image loaded into a fresh state dir" \
+	"$(NETNS_RUN_STATE_DIR=$fresh "$NR" run --rm --net=none --userns $B nrt:1 id -u 2>&1)" 0
+rm -rf "$fresh"
 
 # --- -P: the exposed port on a free host port, reachable from the host.
 if [ -x "$CNI_BIN/portmap" ]; then
