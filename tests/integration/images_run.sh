@@ -127,6 +127,7 @@ t_check "load: nrt:1 is in the store" sh -c "'$NR' images | grep -q '^nrt '"
 
 t_eq "IMAGE runs its Cmd" "$(run nrt:1)" default-cmd
 t_eq "COMMAND replaces Cmd" "$(run nrt:1 echo mine)" mine
+t_eq "run's shorthand (netns-run OPTION... IMAGE) too" "$("$NR" --rm --net=none nrt:1 echo short)" short
 t_eq "the root is the image's (busybox), not the host's" "$(run nrt:1 sh -c 'test -e /etc/debian_version && echo host || echo image')" image
 t_eq "Env from the image (its PATH wins)" "$(run nrt:1 sh -c 'echo $FOO $BAR $PATH')" "image image /usr/sbin:/usr/bin:/sbin:/bin:/img"
 t_eq "-e overrides the image's Env by key" "$(run -e BAR=mine -e NEW=1 nrt:1 sh -c 'echo $FOO $BAR $NEW')" "image mine 1"
