@@ -14,11 +14,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/rt_error.h"
@@ -301,6 +303,8 @@ static void test_names_and_find(void **state)
 	assert_finds(st, img_digest_hex(a), a);
 	snprintf(what, sizeof(what), "%.12s", img_digest_hex(a));
 	assert_finds(st, what, a);
+	snprintf(what, sizeof(what), "sha256:%.6s", img_digest_hex(a));
+	assert_finds(st, what, a);
 	/* No tag means latest, which nothing has yet. */
 	assert_find_fails(st, "bb", RT_ERR_NOT_FOUND, "No such image: bb");
 	assert_find_fails(st, "bb:2", RT_ERR_NOT_FOUND, "No such image: bb:2");
@@ -549,6 +553,35 @@ static void test_gc(void **state)
 	img_store_close(st);
 }
 
+/* A writer killed mid-blob leaves its scratch in tmp/, never a blob; gc removes it. */
+static void test_killed_writer(void **state)
+{
+	struct img_store *st;
+	struct nr_error err = { 0 };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct img_blob_writer *w = NULL;
+
+		st = open_store(IMG_LOCK_EXCLUSIVE);
+		if (img_blob_begin(st, &w, NULL) == 0 && img_blob_write(w, "half a blob", 11, NULL) == 0)
+			kill(getpid(), SIGKILL);
+		_exit(1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(count_files("tmp"), 1);
+	assert_int_equal(count_files("blobs"), 0);
+	st = open_store(IMG_LOCK_EXCLUSIVE);
+	assert_int_equal(img_store_gc(st, NULL, &err), 0);
+	assert_int_equal(count_files("tmp"), 0);
+	img_store_close(st);
+}
+
 static void test_derive(void **state)
 {
 	struct img_store *st = open_store(IMG_LOCK_EXCLUSIVE);
@@ -664,6 +697,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layers_shared_and_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
 		cmocka_unit_test(test_time),
 	};
