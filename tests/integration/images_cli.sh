@@ -155,6 +155,9 @@ t_check "diff of a host-root container (against /)" grep -qx "A /etc/nr-diff-tes
 # rmi -f: the name goes, the image stays (<none>) while the container is there.
 t_eq "rmi -f NAME of the image in use: untagged" "$("$NR" rmi -f bb:1)" "Untagged: bb:1"
 t_eq "... kept as <none> <none>" "$("$NR" images --format '{{.Repository}} {{.Tag}} {{.ID}}')" "<none> <none> $short"
+t_eq "images -f dangling=true lists it" "$("$NR" images -q -f dangling=true)" "$short"
+t_eq "images -f dangling=false does not" "$("$NR" images -q --filter dangling=false)" ""
+t_eq "images -f with an unknown filter: 125" "$(rc "$NR" images -f label=x)" 125
 t_eq "image prune -f keeps it while the container is there" "$("$NR" image prune -f)" "Total reclaimed space: 0B"
 "$NR" rm "$P-user" >/dev/null
 t_eq "image prune: no confirmation, nothing removed" \

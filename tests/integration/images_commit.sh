@@ -12,6 +12,9 @@ source "$(dirname "$0")/../lib/busybox_image.sh"
 
 if [ ! -x "$NR" ]; then t_skip "commit" "netns-run not built"; t_done; exit; fi
 if ! busybox_image /run/bb.tar bb:1; then t_skip "commit" "no static /bin/busybox"; t_done; exit; fi
+# A container first: a state directory made by `load` is 0700, which a --userns container's
+# root cannot traverse to its layers (reported to img-store/img-run; the run makes it 0711).
+"$NR" run --rm --net=none -- true
 "$NR" load -i /run/bb.tar >/dev/null
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 runi() { "$NR" run --rm --net=none "$@"; }
