@@ -111,6 +111,10 @@ out=$("$NR" import - <"/run/rootfs.tar" 2>&1)
 t_check "import - reads stdin" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$out"
 t_eq "... an image without a name: <none>" "$("$NR" images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
 t_eq "an imported image runs" "$("$NR" run --rm --net=none imp:1 /bin/cat /etc/hello)" imported
+"$NR" run --net=none --name "$P-imp" imp:1 /bin/sh -c 'echo > /x'
+t_eq "diff hides the runtime's mount targets (/dev, /proc, /sys, /etc/hosts ... the image lacks)" \
+	"$("$NR" diff "$P-imp" | tr '\n' ,)" "A /x,"
+"$NR" rm "$P-imp" >/dev/null
 "$NR" rmi imp:1 "$out" >/dev/null
 t_eq "import of a missing file: 125" "$(rc "$NR" import /run/nope.tar)" 125
 t_eq "import from a URL: 125" "$(rc "$NR" import http://example.com/x.tar)" 125
