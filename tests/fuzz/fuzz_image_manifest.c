@@ -27,7 +27,8 @@ static void docker_manifest(const char *s, size_t len)
 		abort();
 	for (size_t i = 0; i < m.n; i++)
 		if (strcmp(again.entries[i].config, m.entries[i].config) != 0 ||
-		    again.entries[i].n_layers != m.entries[i].n_layers || again.entries[i].n_tags != m.entries[i].n_tags ||
+		    again.entries[i].n_layers != m.entries[i].n_layers ||
+		    again.entries[i].n_tags != m.entries[i].n_tags ||
 		    strcmp(again.entries[i].since_id, m.entries[i].since_id) != 0)
 			abort();
 	img_docker_manifest_clear(&again);
@@ -108,8 +109,9 @@ static void path_name(const char *s)
 		return;
 	/* Never absolute, never a ".." or "." component, never an empty one. */
 	if (!c[0] || c[0] == '/' || c[strlen(c) - 1] == '/' || strstr(c, "//") || strcmp(c, "..") == 0 ||
-	    strncmp(c, "../", 3) == 0 || strstr(c, "/../") || (strlen(c) >= 3 && strcmp(c + strlen(c) - 3, "/..") == 0) ||
-	    strcmp(c, ".") == 0 || strncmp(c, "./", 2) == 0 || strstr(c, "/./"))
+	    strncmp(c, "../", 3) == 0 || strstr(c, "/../") ||
+	    (strlen(c) >= 3 && strcmp(c + strlen(c) - 3, "/..") == 0) || strcmp(c, ".") == 0 ||
+	    strncmp(c, "./", 2) == 0 || strstr(c, "/./"))
 		abort();
 	free(c);
 }

@@ -12,6 +12,9 @@ source "$(dirname "$0")/../lib/busybox_image.sh"
 
 if [ ! -x "$NR" ]; then t_skip "commit" "netns-run not built"; t_done; exit; fi
 if ! busybox_image /run/bb.tar bb:1; then t_skip "commit" "no static /bin/busybox"; t_done; exit; fi
+# A container first: a state directory made by `load` is 0700, which a --userns container's
+# root cannot traverse to its layers (reported to img-store/img-run; the run makes it 0711).
+"$NR" run --rm --net=none -- true
 "$NR" load -i /run/bb.tar >/dev/null
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 runi() { "$NR" run --rm --net=none "$@"; }
@@ -155,4 +158,22 @@ t_eq "a commit after all that works" "$("$NR" commit "$P-r" bb:after >/dev/null 
 
 "$NR" rm -f "$P-r" "$P-a" "$P-b" "$P-host" "$P-u" >/dev/null 2>&1
 t_eq "nothing is left of the containers" "$(nr_leftovers)" ""
+
+# --- a commit travels: save (whole, and --since its base), then load elsewhere ---
+"$NR" save -o /run/a.tar bb:a && "$NR" save --since bb:1 -o /run/a-since.tar bb:a
+t_check "save --since BASE leaves the base's layer out (smaller)" \
+	test "$(stat -c %s /run/a-since.tar)" -lt "$(stat -c %s /run/a.tar)"
+"$NR" image prune -a -f >/dev/null
+t_eq "(the store is empty)" "$("$NR" images -q | wc -l)" 0
+out=$("$NR" load -i /run/a-since.tar 2>&1); rc=$?
+t_eq "load of a --since archive without its base: 125" $rc 125
+t_eq "... and nothing was added" "$("$NR" images -q | wc -l)" 0
+"$NR" load -i /run/bb.tar >/dev/null
+t_eq "with the base loaded, the --since archive loads" "$("$NR" load -i /run/a-since.tar)" "Loaded image: bb:a"
+t_eq "... and runs with the committed file" "$(runi bb:a cat /hello)" hello
+t_eq "... the same id as before" "$("$NR" images -q --no-trunc bb:a)" "$new"
+"$NR" image prune -a -f >/dev/null
+t_eq "the whole archive loads on an empty store" "$("$NR" load -i /run/a.tar)" "Loaded image: bb:a"
+t_eq "... and runs, the deletion kept" "$(runi bb:a sh -c 'cat /hello; test -e /etc/group || echo no-group')" "hello
+no-group"
 t_done

@@ -119,7 +119,9 @@ static void refused(const struct fx_buf *b, const char *ref, const char *want)
 static void test_refusals(void **state)
 {
 	struct fx_buf empty = { .p = NULL, .len = 0 };
-	struct fx_buf xz = { .p = (char *)"\xfd" "7zXZ\0rest of it", .len = 16 };
+	struct fx_buf xz = { .p = (char *)"\xfd"
+					  "7zXZ\0rest of it",
+			     .len = 16 };
 	struct fx_buf ok = fx_layer("a", "a", 0);
 	struct fx_entry evil_e[] = { { "../escape", "x", 1, NULL, NULL } };
 	struct fx_buf evil = fx_tar(evil_e, 1, 0);
