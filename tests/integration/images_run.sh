@@ -118,7 +118,8 @@ mkimage "$W/nrt.tar" "nrt:1" "$env_cfg" 0 &&
 	mkimage "$W/ep.tar" "nrt-ep:1" '{"Entrypoint":["echo","ep"],"Cmd":["c1"],"User":"1000:1000"}' 0 &&
 	mkimage "$W/web.tar" "nrt-web:1" '{"ExposedPorts":{"80/tcp":{}},"Cmd":["httpd","-f","-p","80","-h","/www"]}' 0 www &&
 	mkimage "$W/many.tar" "nrt-many:1" '{"Cmd":["cat","/layers/top"]}' 63 &&
-	mkimage "$W/bare.tar" "nrtbare:latest" '{"Cmd":["sh"]}' 0
+	mkimage "$W/bare.tar" "nrtbare:latest" '{"Cmd":["sh"]}' 0 &&
+	mkimage "$W/race.tar" "nrt-race:1" '{"Cmd":["sleep","30"]}' 1
 t_eq "test images built (python3, busybox-static)" $? 0
 for i in nrt ep web many bare; do
 	out=$("$NR" load -i "$W/$i.tar" 2>&1) || t_fail "load $i.tar" "$out"
@@ -181,6 +182,35 @@ out=$("$NR" rmi "$img_id" 2>&1); rc=$?
 t_eq "rmi of an image a container uses is refused (the record pins it): 125" $rc 125
 t_check "... being used by the container" grep -q "being used" <<<"$out"
 "$NR" rm -f "$P-a" "$P-b" "$P-h" >/dev/null
+
+# --- run against rmi, at the same time: a container record never names an image (or a
+# layer) that is gone.  Either the run wins (its record pins the image, rmi is refused) or
+# rmi wins (the run fails at its pin, 125, nothing left) -- never a container on removed layers.
+bad=0 runs_won=0 rmis_won=0
+for i in 1 2 3 4 5 6 7 8; do
+	"$NR" load -i "$W/race.tar" >/dev/null
+	"$NR" run -d --net=none --name "$P-r$i" nrt-race:1 >/dev/null 2>&1 &
+	rp=$!
+	"$NR" rmi nrt-race:1 >/dev/null 2>&1 &
+	mp=$!
+	wait $rp; rrc=$?
+	wait $mp; mrc=$?
+	if [ -e "$NETNS_RUN_STATE_DIR/containers/$P-r$i/state.json" ]; then
+		id=$(state .image "$P-r$i")
+		[ -e "$NETNS_RUN_STATE_DIR/images/images/${id#sha256:}.json" ] || bad=$((bad + 1))
+		pid=$(state .pid "$P-r$i")
+		[ "$mrc" != 0 ] || bad=$((bad + 1))
+		grep -o 'lowerdir[^,]*' /proc/$pid/mountinfo 2>/dev/null | head -1 | sed 's/^lowerdir=//' | tr ':' '\n' |
+			while read -r d; do [ -d "$d" ] || echo gone; done | grep -q gone && bad=$((bad + 1))
+		runs_won=$((runs_won + 1))
+		"$NR" rm -f "$P-r$i" >/dev/null
+	else
+		[ "$rrc" != 0 ] || bad=$((bad + 1))
+		rmis_won=$((rmis_won + 1))
+	fi
+	"$NR" rmi nrt-race:1 >/dev/null 2>&1
+done
+t_eq "run and rmi at once: never a container on a removed image ($runs_won runs won, $rmis_won rmis won)" $bad 0
 
 # --- --userns on image layers (idmapped clones of each layer).
 B=$((400000 + ($$ % 1000) * 65536))
