@@ -31,9 +31,11 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -lmnl -lpthread -lm
 # The runtime compiles seccomp profiles (libseccomp, static for the same reason; only a
 # cache miss calls it: docs/security.md).
-# Images (runtime/image): libarchive and nettle, linked dynamically (Debian ships libarchive's
-# archive with a dozen compression and XML dependencies).
-RUNTIME_LIBS = -Wl,-Bstatic -lseccomp -Wl,-Bdynamic $(PLUGIN_LIBS) -larchive -lnettle
+# Images (runtime/image): nettle static; libarchive is not linked but loaded on first use
+# (runtime/image/archive_lazy.h: linked, it and its dozen dependencies cost every command
+# ~7 ms).  A libarchive call without its trampoline fails this link: rerun
+# scripts/gen-archive-lazy.py.
+RUNTIME_LIBS = -Wl,-Bstatic -lseccomp -lnettle -Wl,-Bdynamic $(PLUGIN_LIBS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 
 # core/ is four wings (base, cni, nl for netlink, nft) built into one archive.
