@@ -58,7 +58,7 @@ int img_archive_import(struct img_store *st, int fd, const char *ref, const char
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	/* A bad name is refused before anything is stored. */
 	if (ref && (r = img_ref_parse(ref, &parsed, err)) < 0)
-		return r;
+		return nr_error_wrap(err, r, "import: %s", ref);
 	if ((r = img_blob_begin(st, &w, err)) < 0)
 		return r;
 	for (;;) {

@@ -127,6 +127,7 @@ t_check "load: nrt:1 is in the store" sh -c "'$NR' images | grep -q '^nrt '"
 
 t_eq "IMAGE runs its Cmd" "$(run nrt:1)" default-cmd
 t_eq "COMMAND replaces Cmd" "$(run nrt:1 echo mine)" mine
+t_eq "run's shorthand (netns-run OPTION... IMAGE) too" "$("$NR" --rm --net=none nrt:1 echo short)" short
 t_eq "the root is the image's (busybox), not the host's" "$(run nrt:1 sh -c 'test -e /etc/debian_version && echo host || echo image')" image
 t_eq "Env from the image (its PATH wins)" "$(run nrt:1 sh -c 'echo $FOO $BAR $PATH')" "image image /usr/sbin:/usr/bin:/sbin:/bin:/img"
 t_eq "-e overrides the image's Env by key" "$(run -e BAR=mine -e NEW=1 nrt:1 sh -c 'echo $FOO $BAR $NEW')" "image mine 1"
@@ -176,6 +177,9 @@ t_check "ps shows the image" sh -c "'$NR' ps | awk '\$1 == \"$P-a\"' | grep -q '
 "$NR" run -d --net=none --name "$P-h" -- sleep 60 >/dev/null
 t_check "ps shows - for the host's root" sh -c "'$NR' ps | awk '\$1 == \"$P-h\" && \$3 == \"-\"' | grep -q ."
 t_eq "inspect shows image_ref" "$("$NR" inspect "$P-a" | jq -r .image_ref)" "nrt:1"
+out=$("$NR" rmi "$img_id" 2>&1); rc=$?
+t_eq "rmi of an image a container uses is refused (the record pins it): 125" $rc 125
+t_check "... being used by the container" grep -q "being used" <<<"$out"
 "$NR" rm -f "$P-a" "$P-b" "$P-h" >/dev/null
 
 # --- --userns on image layers (idmapped clones of each layer).
@@ -184,6 +188,13 @@ t_eq "--userns: root inside an image" "$(run --userns $B nrt:1 id -u)" 0
 t_eq "... the image's files keep their owners (idmapped layers)" "$(run --userns $B nrt:1 stat -c %u:%g /bin/busybox)" "0:0"
 t_eq "... writes work" "$(run --userns $B nrt:1 sh -c 'echo w > /etc/w && cat /etc/w')" w
 t_eq "... with 64 layers" "$(run --userns $B nrt-many:1)" 62
+# A store made before any container (load first, into a fresh state dir): the state dir
+# must stay traversable for the user namespace's root, which attaches the layers under it.
+fresh=/run/nr-fresh-state
+NETNS_RUN_STATE_DIR=$fresh "$NR" load -i "$W/nrt.tar" >/dev/null
+t_eq "--userns on an image loaded into a fresh state dir" \
+	"$(NETNS_RUN_STATE_DIR=$fresh "$NR" run --rm --net=none --userns $B nrt:1 id -u 2>&1)" 0
+rm -rf "$fresh"
 
 # --- -P: the exposed port on a free host port, reachable from the host.
 if [ -x "$CNI_BIN/portmap" ]; then

@@ -318,13 +318,39 @@ static void test_wrong_layer_digest(void **state)
 	fx_image_free(&other);
 }
 
+/* docker save's legacy names promise no digest: the config's diff_id is the check. */
+static void test_wrong_layer_digest_legacy(void **state)
+{
+	struct fx_image im;
+	char cfgname[80], mf[512];
+
+	fx_image_make(&im, 1, NULL, "legacywrong");
+	snprintf(cfgname, sizeof(cfgname), "%s.json", img_digest_hex(im.config_digest));
+	snprintf(mf, sizeof(mf), "[{\"Config\":\"%s\",\"RepoTags\":[\"lw:1\"],\"Layers\":[\"abc/layer.tar\"]}]",
+		 cfgname);
+	struct fx_buf other = fx_layer("f0", "tampered content\n", 0);
+	struct fx_entry e[] = {
+		{ "abc/layer.tar", other.p, other.len, NULL, NULL },
+		{ cfgname, im.config, strlen(im.config), NULL, NULL },
+		{ "manifest.json", mf, strlen(mf), NULL, NULL },
+	};
+	struct fx_buf b = fx_tar(e, 3, 0);
+	char want[200];
+
+	snprintf(want, sizeof(want), "layer abc/layer.tar: digest mismatch: expected %s, got sha256:", im.diff[0]);
+	refused(&b, RT_ERR_CORRUPT, want);
+	free(b.p);
+	free(other.p);
+	fx_image_free(&im);
+}
+
 /* The OCI path: the descriptor's digest is right, the bytes under it are not. */
 static void test_wrong_blob_digest_oci(void **state)
 {
 	struct fx_image im;
 
 	fx_image_make(&im, 1, NULL, "wrongoci");
-	im.config[strlen(im.config) - 2] = ' '; /* the config changed after it was named */
+	strstr(im.config, "[\"sh\"]")[2] = 'X'; /* the config changed after it was named: still valid JSON */
 	struct fx_buf b = oci_archive(&im, "");
 
 	refused(&b, RT_ERR_CORRUPT, "digest mismatch: expected");
@@ -585,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_repotags_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_layer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_layer_digest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_layer_digest_legacy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_blob_digest_oci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gzip_diff_id_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),

@@ -140,8 +140,8 @@ static void test_docker_layout(void **state)
 	free(entries(&b, "index.json", &ix));
 	/* blobs/, config, two layers, one manifest; then the four files, sorted. */
 	char *p = names;
-	const char *order[] = { "blobs/\n", "blobs/sha256/\n", "blobs/sha256/", "index.json\n", "manifest.json\n",
-				"oci-layout\n", "repositories\n" };
+	const char *order[] = { "blobs/\n",        "blobs/sha256/\n", "blobs/sha256/", "index.json\n",
+				"manifest.json\n", "oci-layout\n",    "repositories\n" };
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		p = strstr(p, order[i]);
 		assert_non_null(p);
