@@ -16,6 +16,12 @@ rc() { "$@" >/dev/null 2>&1; echo $?; }
 # on_tty CMD: CMD with a terminal as stdin and stdout (script(1)); its output.
 on_tty() { script -qec "$*" /dev/null 2>&1; }
 
+# --- no store yet: the reading verbs show nothing and make none ---
+t_eq "images without a store: the header alone" "$("$NR" images)" "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE"
+t_eq "history without a store: 125" "$(rc "$NR" history bb:1)" 125
+"$NR" gc -q
+t_check "... neither they nor gc made one" test ! -e "$NETNS_RUN_STATE_DIR/images"
+
 # --- load ---
 t_eq "load -i FILE prints Docker's familiar name" "$("$NR" load -i /run/bb.tar)" "Loaded image: bb:1"
 t_eq "load from stdin, -q: the same line" "$("$NR" load -q </run/bb.tar)" "Loaded image: bb:1"
