@@ -3,8 +3,8 @@
  * then (it has the names).  Three steps, as docs/images.md describes:
  *   1. stage: the outer tar read once into memory and store blobs (archive_stage.c);
  *   2. plan (archive_plan.c): the documents parsed, every referenced blob found and its
- *      digest checked,
- *      every layer the archive leaves out (`save --since`) found in the store;
+ *      digest checked, every layer the archive leaves out (`save --since`) found in the
+ *      store;
  *   3. apply: layers unpacked bottom up, images recorded, names set.
  * Whatever step 1 or 3 added is taken back on failure (blobs, layers and images this load
  * made, names it moved), so a refused archive leaves the store as it was. */
