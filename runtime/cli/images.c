@@ -119,11 +119,10 @@ int cmd_images(int argc, char **argv)
 		if (img_ref_parse(filter, &want, &err) < 0)
 			return cli_error(&err);
 	}
-	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0 ||
-	    img_image_list(st, &list, &err) < 0)
+	if (cli_image_store_peek(&st, &err) < 0 || (st && img_image_list(st, &list, &err) < 0))
 		return cli_error(&err);
 	json_t *rows = json_array();
-	for (size_t i = 0; rows && list[i]; i++) {
+	for (size_t i = 0; rows && list && list[i]; i++) {
 		const struct img_image *im = list[i];
 		bool dangling = !im->tags || !im->tags[0];
 		if (o.dangling >= 0 && dangling != (o.dangling == 1))

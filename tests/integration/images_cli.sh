@@ -16,6 +16,12 @@ rc() { "$@" >/dev/null 2>&1; echo $?; }
 # on_tty CMD: CMD with a terminal as stdin and stdout (script(1)); its output.
 on_tty() { script -qec "$*" /dev/null 2>&1; }
 
+# --- no store yet: the reading verbs show nothing and make none ---
+t_eq "images without a store: the header alone" "$("$NR" images)" "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE"
+t_eq "history without a store: 125" "$(rc "$NR" history bb:1)" 125
+"$NR" gc -q
+t_check "... neither they nor gc made one" test ! -e "$NETNS_RUN_STATE_DIR/images"
+
 # --- load ---
 t_eq "load -i FILE prints Docker's familiar name" "$("$NR" load -i /run/bb.tar)" "Loaded image: bb:1"
 t_eq "load from stdin, -q: the same line" "$("$NR" load -q </run/bb.tar)" "Loaded image: bb:1"
@@ -202,6 +208,22 @@ out=$("$NR" rmi -f "$short" 2>&1); rc=$?
 t_eq "rmi -f ID of a running container's image: 125" $rc 125
 t_check "... cannot be forced" grep -q "conflict: unable to delete $short (cannot be forced) - image is being used by running container" <<<"$out"
 "$NR" rm -f "$P-run" >/dev/null
+
+# --- rmi racing run: a container that got created always finds its image kept ---
+bad=0
+for i in $(seq 8); do
+	"$NR" load -i /run/bb.tar >/dev/null
+	"$NR" run --net=none --name "$P-race$i" bb:1 true >/dev/null 2>&1 &
+	sleep 0.0$i
+	"$NR" rmi bb:1 >/dev/null 2>&1
+	wait $!
+	img=$(state .image "$P-race$i")
+	if [ -n "$img" ] && ! "$NR" image inspect "$img" >/dev/null 2>&1; then bad=$((bad + 1)); fi
+	"$NR" rm -f "$P-race$i" >/dev/null 2>&1
+	"$NR" rmi -f "$short" >/dev/null 2>&1
+done
+t_eq "rmi racing run: no container is left without its image" $bad 0
+"$NR" load -i /run/bb.tar >/dev/null
 
 # --- an ambiguous id prefix: two images whose ids share their first 4 hex digits ---
 python3 - /run/amb1.tar /run/amb2.tar <<'PY'

@@ -94,6 +94,14 @@ t_eq "... without touching the freezer" "$(grep -c 'cgroup.freeze\|freezer.state
 strace -f -qq -y -e trace=write -o /run/pause.trace "$NR" commit "$P-r" bb:r3 >/dev/null 2>&1
 t_eq "--pause (default): freeze then thaw" "$(grep -o '\(cgroup.freeze\|freezer.state\)>, "[A-Z0-9]*"' /run/pause.trace | sed 's/.*"\(.*\)"/\1/' | tr '\n' ' ')" "1 0 "
 
+# A commit killed while the container is frozen: gc thaws it (the commit's lock is free).
+(strace -f -qq -o /dev/null -e inject=getdents64:signal=KILL:when=2 "$NR" commit "$P-r" bb:killed >/dev/null 2>&1) 2>/dev/null
+t_eq "a commit killed while reading the layer leaves the container frozen" "$(frozen)" 1
+out=$("$NR" gc 2>&1)
+t_check "gc thaws it, saying so" grep -q "thawed 1 container frozen by a killed commit" <<<"$out"
+t_eq "... thawed" "$(frozen)" 0
+t_eq "... no image bb:killed" "$(rc "$NR" image inspect bb:killed)" 125
+
 # --- --userns: owners shifted back into the image's ids ---
 if "$NR" run --net=none --userns 200000:65536 --name "$P-u" bb:1 sh -c 'echo u > /owned; chown 1:1 /owned; touch /root-made' >/dev/null 2>&1; then
 	t_eq "(--userns: the upper holds host ids)" "$(stat -c %u "$NETNS_RUN_STATE_DIR/containers/$P-u/upper/owned")" 200001

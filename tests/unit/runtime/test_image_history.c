@@ -13,6 +13,7 @@
 #include "cli/error.c"
 #include "cli/history.c"
 #include "cli/image_fmt.c"
+#include "cli/image_store.c"
 #include "cli/options.c"
 
 #define ID "sha256:a665a719d9c2a05ce50fc4360252acfad0976a8a04ef0cafcf7deb4068b0d2a3"
