@@ -319,9 +319,10 @@ int ctr_commit_thaw_orphans(struct nr_error *err)
 	for (char **p = names; *p; p++) {
 		_cleanup_record_ struct ctr_record *rec = NULL;
 		_cleanup_close_ int lock = -1;
-		if (ctr_store_load(*p, &rec, NULL) < 0 || !ctr_running(rec) || !cgroup_frozen(rec->cgroup))
+		if (ctr_store_load(*p, &rec, NULL) < 0 || !ctr_running(rec) || !cgroup_freeze_requested(rec->cgroup))
 			continue;
-		/* Held: a commit is reading the layer right now. */
+		/* Asked for, not only done: a commit killed just after asking leaves a cgroup
+		 * that freezes after we looked.  Held: a commit is reading the layer now. */
 		if ((lock = commit_lock(*p, LOCK_EX | LOCK_NB)) < 0)
 			continue;
 		if (cgroup_freeze(rec->cgroup, false, NULL) >= 0)

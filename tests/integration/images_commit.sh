@@ -166,7 +166,7 @@ for sc in $SYSCALLS; do
 	done
 done
 # And by time: killed after a delay, wherever it is.
-for d in 0.01 0.02 0.05 0.1 0.2; do
+for d in 0.005 0.01 0.015 0.02 0.03 0.04 0.05 0.08 0.1 0.2; do
 	"$NR" commit "$P-r" crash:late >/dev/null 2>&1 &
 	sleep $d
 	kill -KILL $! 2>/dev/null
