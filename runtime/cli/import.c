@@ -61,9 +61,8 @@ int cmd_import(int argc, char **argv)
 		nr_error_set(&err, RT_ERR_USAGE, errno, "open %s: %s", file, strerror(errno));
 		return cli_error(&err);
 	}
-	/* -m: the contract of img_archive_import has no comment yet; accepted and dropped. */
 	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_EXCLUSIVE, &st, &err) < 0 ||
-	    img_archive_import(st, fd, ref, (const char *const *)changes, id, &err) < 0)
+	    img_archive_import(st, fd, ref, (const char *const *)changes, o.message, id, &err) < 0)
 		return cli_error(&err);
 	puts(id);
 	return 0;

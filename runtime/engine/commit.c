@@ -1,8 +1,6 @@
 /* commit (commit.h). */
 #include "engine/commit.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,11 +20,6 @@
 #include "image/derive.h"
 #include "image/layer.h"
 #include "image/store.h"
-
-/* (libarchive's objects; the image library keeps its own definitions private) */
-DEFINE_PTR_CLEANUP(archive_write_freep, struct archive *, archive_write_free)
-DEFINE_PTR_CLEANUP(archive_read_freep, struct archive *, archive_read_free)
-DEFINE_PTR_CLEANUP(archive_entry_freep, struct archive_entry *, archive_entry_free)
 
 #define LAYER_MEDIA_TYPE "application/vnd.oci.image.layer.v1.tar"
 
@@ -89,125 +82,37 @@ static bool mount_target_dir(const char *path)
 	return !strcmp(path, "dev") || !strcmp(path, "proc") || !strcmp(path, "sys");
 }
 
-/* An entry's path as compared above: no leading "./" or trailing "/". */
-static void entry_path(struct archive_entry *e, char *buf, size_t len)
+/* layer_pack_skip's filter: the runtime's mount targets stay out of the layer. */
+static bool mount_target(const char *rel, const struct stat *st, bool empty_dir, void *arg)
 {
-	const char *p = archive_entry_pathname(e);
-
-	p = p ? p : "";
-	if (!strncmp(p, "./", 2))
-		p += 2;
-	snprintf(buf, len, "%s", p);
-	size_t n = strlen(buf);
-	if (n && buf[n - 1] == '/')
-		buf[n - 1] = '\0';
+	return mount_target_file(rel) || (S_ISDIR(st->st_mode) && empty_dir && mount_target_dir(rel));
 }
 
-struct blob_sink {
+/* The packed layer (fd, at its start) into a blob; its digest must stay the packed one. */
+static int store_blob(struct img_store *st, int fd, const char *packed, img_digest ret, struct nr_error *err)
+{
+	_cleanup_free_ char *buf = malloc(1 << 20);
 	struct img_blob_writer *w;
-	struct nr_error *err;
-	bool failed;
-};
-
-static la_ssize_t sink_write(struct archive *a, void *ctx, const void *buf, size_t len)
-{
-	struct blob_sink *s = ctx;
-
-	if (img_blob_write(s->w, buf, len, s->err) < 0) {
-		s->failed = true;
-		archive_set_error(a, EIO, "writing the layer blob");
-		return -1;
-	}
-	return (la_ssize_t)len;
-}
-
-/* Zeros from *pos up to end (a hole). */
-static int write_zeros(struct archive *out, la_int64_t *pos, la_int64_t end)
-{
-	static const char zeros[65536];
-
-	while (*pos < end) {
-		size_t n = end - *pos < (la_int64_t)sizeof(zeros) ? (size_t)(end - *pos) : sizeof(zeros);
-		if (archive_write_data(out, zeros, n) < 0)
-			return -1;
-		*pos += (la_int64_t)n;
-	}
-	return 0;
-}
-
-/* One entry's data, holes as zeros (the pax writer skips them again, as layer_pack's). */
-static int copy_data(struct archive *in, struct archive *out, la_int64_t size)
-{
-	const void *buf;
-	size_t len;
-	la_int64_t off, pos = 0;
+	ssize_t n;
 	int r;
 
-	while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (write_zeros(out, &pos, off) < 0 || (len && archive_write_data(out, buf, len) < 0))
-			return -1;
-		pos = off + (la_int64_t)len;
-	}
-	if (r != ARCHIVE_EOF)
-		return -1;
-	return write_zeros(out, &pos, size);
-}
-
-/* The packed layer (fd, at its start) into a blob, the runtime's mount targets left out:
- * the entries are copied as they are (libarchive, the pax format layer_pack writes), an
- * empty /dev, /proc or /sys dropped.  The blob's digest is the copy's. */
-static int store_blob(struct img_store *st, int fd, img_digest ret, struct nr_error *err)
-{
-	_cleanup_(archive_read_freep) struct archive *in = archive_read_new();
-	_cleanup_(archive_write_freep) struct archive *out = archive_write_new();
-	_cleanup_(archive_entry_freep) struct archive_entry *held = NULL;
-	struct blob_sink sink = { .err = err };
-	struct archive_entry *e;
-	char path[PATH_MAX], held_path[PATH_MAX] = "";
-	int r;
-
-	if (!in || !out)
+	if (!buf)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot rewind the packed layer: %s", strerror(errno));
-	if ((r = img_blob_begin(st, &sink.w, err)) < 0)
+	if ((r = img_blob_begin(st, &w, err)) < 0)
 		return r;
-	if (archive_read_support_format_tar(in) != ARCHIVE_OK || archive_read_open_fd(in, fd, 65536) != ARCHIVE_OK ||
-	    archive_write_set_format_pax_restricted(out) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(out, 1) != ARCHIVE_OK ||
-	    archive_write_open(out, &sink, NULL, sink_write, NULL) != ARCHIVE_OK)
-		goto fail;
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		entry_path(e, path, sizeof(path));
-		if (held) {
-			/* A held directory goes in only when something inside it follows. */
-			size_t n = strlen(held_path);
-			if (!strncmp(path, held_path, n) && path[n] == '/' &&
-			    archive_write_header(out, held) != ARCHIVE_OK)
-				goto fail;
-			archive_entry_free(TAKE_PTR(held));
+	while ((n = read(fd, buf, 1 << 20)) > 0)
+		if ((r = img_blob_write(w, buf, (size_t)n, err)) < 0) {
+			img_blob_abort(w);
+			return r;
 		}
-		if (mount_target_file(path))
-			continue;
-		if (mount_target_dir(path) && archive_entry_filetype(e) == AE_IFDIR) {
-			if (!(held = archive_entry_clone(e)))
-				goto fail;
-			snprintf(held_path, sizeof(held_path), "%s", path);
-			continue;
-		}
-		if (archive_write_header(out, e) != ARCHIVE_OK ||
-		    copy_data(in, out, archive_entry_size_is_set(e) ? archive_entry_size(e) : 0) < 0)
-			goto fail;
+	if (n < 0) {
+		r = nr_error_set(err, RT_ERR_SYSTEM, errno, "reading the packed layer: %s", strerror(errno));
+		img_blob_abort(w);
+		return r;
 	}
-	if (r != ARCHIVE_EOF || archive_write_close(out) != ARCHIVE_OK)
-		goto fail;
-	return img_blob_commit(sink.w, NULL, ret, err);
-fail:
-	if (!sink.failed)
-		nr_error_set(err, RT_ERR_SYSTEM, EIO, "copying the packed layer: %s",
-			     archive_error_string(in) ?: archive_error_string(out) ?: "libarchive failed");
-	img_blob_abort(sink.w);
-	return -EIO;
+	return img_blob_commit(w, packed, ret, err);
 }
 
 /* Pack the upper layer into fd, the container frozen meanwhile when freeze: signals that
@@ -222,7 +127,7 @@ static int pack(const struct ctr_record *rec, bool freeze, int fd, img_digest re
 
 	rt_ctr_path(upper, sizeof(upper), rec->name, "upper");
 	if (!freeze)
-		return layer_pack(upper, fd, rec->userns_base, ret, &size, err);
+		return layer_pack_skip(upper, fd, rec->userns_base, mount_target, NULL, ret, &size, err);
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
@@ -235,7 +140,7 @@ static int pack(const struct ctr_record *rec, bool freeze, int fd, img_digest re
 		nr_error_wrap(err, r, "pausing %s", rec->name);
 	} else {
 		struct nr_error thaw_err = { 0 };
-		r = layer_pack(upper, fd, rec->userns_base, ret, &size, err);
+		r = layer_pack_skip(upper, fd, rec->userns_base, mount_target, NULL, ret, &size, err);
 		int t = cgroup_freeze(rec->cgroup, false, &thaw_err);
 		if (r >= 0 && t < 0) {
 			nr_error_copy(err, &thaw_err);
@@ -292,7 +197,7 @@ int ctr_commit(const char *name, const struct ctr_commit_opts *o, img_digest ret
 		return fd;
 	if ((r = pack(rec, o->pause && ctr_running(rec) && rec->cgroup, fd, packed, err)) < 0)
 		return nr_error_wrap(err, r, "packing %s's changes", name);
-	if ((r = store_blob(st, fd, blob, err)) < 0)
+	if ((r = store_blob(st, fd, packed, blob, err)) < 0)
 		return r;
 	if (!(by = created_by(rec->argv)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");

@@ -25,8 +25,8 @@ int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struc
 
 /* A plain root file system tar (maybe compressed) as a one-layer image; ref may be NULL.
  * changes: Dockerfile-like lines ("CMD [\"sh\"]", "ENV A=b", "WORKDIR /x", "ENTRYPOINT …",
- * "USER …", "EXPOSE 80/tcp"), NULL-ended, may be NULL. */
-int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes,
+ * "USER …", "EXPOSE 80/tcp"), NULL-ended, may be NULL; comment (import -m) may be NULL. */
+int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes, const char *comment,
 		       img_digest ret_id, struct nr_error *err);
 
 enum img_archive_format { IMG_ARCHIVE_DOCKER, IMG_ARCHIVE_OCI };

@@ -39,8 +39,8 @@ static void blob_writer_abortp(struct img_blob_writer **w)
 	img_blob_abort(*w);
 }
 
-int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes, img_digest ret_id,
-		       struct nr_error *err)
+int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes, const char *comment,
+		       img_digest ret_id, struct nr_error *err)
 {
 	_cleanup_(blob_writer_abortp) struct img_blob_writer *w = NULL;
 	_cleanup_free_ unsigned char *buf = malloc(IMPORT_CHUNK);
@@ -105,6 +105,7 @@ int img_archive_import(struct img_store *st, int fd, const char *ref, const char
 		.media_type = mt,
 		.changes = changes,
 		.created_by = "import",
+		.comment = comment,
 		.ref = ref,
 	};
 

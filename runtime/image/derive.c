@@ -101,6 +101,9 @@ static int extend(json_t *c, const struct img_derive *d, const char *diff_id, co
 		return nomem(err);
 	if (d->author && *d->author && json_object_set_new(c, "author", json_string(d->author)) < 0)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "commit: the author is not valid UTF-8");
+	/* Docker's config keeps the last commit's message at the top too (image inspect's Comment). */
+	if (json_object_set_new(c, "comment", json_string(d->comment ? d->comment : "")) < 0)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "commit: the message is not valid UTF-8");
 	return 0;
 }
 

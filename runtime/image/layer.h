@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "base/error.h"
 #include "image/digest.h"
@@ -27,6 +28,13 @@ int layer_unpack(int fd, const char *dir, img_digest ret_diff_id, long long *ret
  * the same tree gives the same digest.  ret_digest: sha256 of what was written. */
 int layer_pack(const char *upper, int fd, unsigned long uid_shift, img_digest ret_digest, long long *ret_size,
 	       struct nr_error *err);
+
+/* layer_pack with paths left out: skip(rel, st, is_empty_dir, arg) is asked for every
+ * entry of upper ("etc/hosts", no leading '/'); true leaves it (and all under it) out.
+ * The engine leaves out its own mount targets this way (Docker's init layer). */
+typedef bool (*layer_skip_fn)(const char *rel, const struct stat *st, bool empty_dir, void *arg);
+int layer_pack_skip(const char *upper, int fd, unsigned long uid_shift, layer_skip_fn skip, void *arg,
+		    img_digest ret_digest, long long *ret_size, struct nr_error *err);
 
 enum layer_change { LAYER_ADDED = 'A', LAYER_CHANGED = 'C', LAYER_DELETED = 'D' };
 

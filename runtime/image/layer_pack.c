@@ -39,6 +39,8 @@ struct pack {
 	struct archive *out;
 	struct img_hasher hasher;
 	unsigned long uid_shift;
+	layer_skip_fn skip; /* NULL: nothing left out */
+	void *skip_arg;
 	void *links; /* tsearch tree of struct pack_link: hard links within the upper */
 	long long size;
 	char *buf;   /* PACK_CHUNK bytes: file data */
@@ -262,6 +264,7 @@ static int pack_names(int fd, char ***ret, size_t *ret_n)
 			close(dup_fd);
 		return -errno;
 	}
+	rewinddir(d); /* the duplicate shares fd's offset: the directory may have been read before */
 	while ((errno = 0, de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -286,6 +289,17 @@ nomem:
 	closedir(d);
 	pack_names_free(names, n);
 	return -ENOMEM;
+}
+
+static bool dir_is_empty(int fd)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pack_names(fd, &names, &n) < 0)
+		return false;
+	pack_names_free(names, n);
+	return n == 0;
 }
 
 static int pack_dir(struct pack *p, int dirfd, const char *rel)
@@ -329,6 +343,8 @@ static int pack_dir(struct pack *p, int dirfd, const char *rel)
 				break;
 			}
 		}
+		if (p->skip && p->skip(child, &st, fd >= 0 && dir_is_empty(fd), p->skip_arg))
+			continue;
 		r = pack_entry(p, dirfd, names[i], child, &st, fd);
 		if (r >= 0 && fd >= 0) {
 			if (layer_is_opaque_fd(fd))
@@ -344,11 +360,17 @@ static int pack_dir(struct pack *p, int dirfd, const char *rel)
 int layer_pack(const char *upper, int fd, unsigned long uid_shift, img_digest ret_digest, long long *ret_size,
 	       struct nr_error *err)
 {
+	return layer_pack_skip(upper, fd, uid_shift, NULL, NULL, ret_digest, ret_size, err);
+}
+
+int layer_pack_skip(const char *upper, int fd, unsigned long uid_shift, layer_skip_fn skip, void *arg,
+		    img_digest ret_digest, long long *ret_size, struct nr_error *err)
+{
 	_cleanup_(archive_write_freep) struct archive *out = archive_write_new();
 	_cleanup_(archive_read_freep) struct archive *disk = archive_read_disk_new();
 	_cleanup_free_ char *buf = malloc(PACK_CHUNK), *zeros = calloc(1, PACK_CHUNK);
 	_cleanup_close_ int rootfd = -1;
-	struct pack p = { .upper = upper, .fd = fd, .uid_shift = uid_shift, .err = err };
+	struct pack p = { .upper = upper, .fd = fd, .uid_shift = uid_shift, .skip = skip, .skip_arg = arg, .err = err };
 	int r;
 
 	if (!out || !disk || !buf || !zeros)

@@ -444,7 +444,7 @@ if [ -x "$NR_BUILD/bin/netns-run" ]; then
 	r 'run --log-opt labels=a true' 125 'max-size=SIZE or max-file=N'
 	r 'run --net bi-missing true' 125 "network bi-missing: plugin 'nosuchplugin' was not found in NETNS_RUN_CNI_PATH"
 	# A first word that is not a verb (issue 14, item 11): no container, no bridge.
-	r 'load -i x' 125 "unknown command 'load'; to run a program: netns-run run load"
+	r 'lod -i x' 125 "unknown command 'lod'; to run a program: netns-run run lod"
 	r 'daemon' 125 "unknown command 'daemon'"
 	r 'sh -c true' 125 "unknown command 'sh'"
 	r 'version --format {{.Nope}}' 125 'no field .Nope'

@@ -178,9 +178,9 @@ t_eq "the record has the image's id" "$img_id" "$(state .image "$P-b")"
 t_check "... a sha256 id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$img_id"
 t_eq "a short id runs the image" "$(run "${img_id:7:12}" echo by-id)" by-id
 t_eq "... and the reference as given" "$(state .image_ref "$P-a")" "nrt:1"
-t_check "ps shows the image" sh -c "'$NR' ps | awk '\$1 == \"$P-a\"' | grep -q ' nrt:1 '"
+t_check "ps shows the image" sh -c "'$NR' ps | awk '\$1 == \"$P-a\"' | grep -q ' nrt:1$'"
 "$NR" run -d --net=none --name "$P-h" -- sleep 60 >/dev/null
-t_check "ps shows - for the host's root" sh -c "'$NR' ps | awk '\$1 == \"$P-h\" && \$3 == \"-\"' | grep -q ."
+t_check "ps shows - for the host's root" sh -c "'$NR' ps | awk '\$1 == \"$P-h\" && \$NF == \"-\"' | grep -q ."
 t_eq "inspect shows image_ref" "$("$NR" inspect "$P-a" | jq -r .image_ref)" "nrt:1"
 out=$("$NR" rmi "$img_id" 2>&1); rc=$?
 t_eq "rmi of an image a container uses is refused (the record pins it): 125" $rc 125

@@ -15,9 +15,9 @@ wait_for() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1
 rec() { state "$1" "$2"; }
 
 # --- unknown verbs (item 11) -----------------------------------------------------------
-out=$("$NR" load -i x 2>&1); rc=$?
+out=$("$NR" lod -i x 2>&1); rc=$?
 t_eq "an unknown verb is refused: 125" $rc 125
-t_check "... saying what to type instead" grep -qF "unknown command 'load'; to run a program: netns-run run load" <<<"$out"
+t_check "... saying what to type instead" grep -qF "unknown command 'lod'; to run a program: netns-run run lod" <<<"$out"
 out=$("$NR" daemon 2>&1); rc=$?
 t_eq "netns-run daemon (not a verb yet): 125" $rc 125
 t_eq "... and no container was made" "$(ls "$S/containers" 2>/dev/null | wc -l)" 0

@@ -46,7 +46,7 @@ static int import(const struct fx_buf *b, const char *ref, const char *const *ch
 		  struct nr_error *err)
 {
 	int fd = fx_fd(dir, b);
-	int r = img_archive_import(st, fd, ref, changes, id, err);
+	int r = img_archive_import(st, fd, ref, changes, NULL, id, err);
 
 	close(fd);
 	return r;
