@@ -73,11 +73,7 @@ layers_whole() {
 # Partial files in tmp/.  The store's gc keeps a .new-XXXXXX directory (a writer killed
 # between its mkdtemp and its rename to w-) for an hour (store_gc.c); it holds at most an
 # empty lock file, never a blob or layer, so only that is let through.
-NEW_DIRS_SEEN=0
 tmp_partial() {
-	local new
-	new=$(find "$S/tmp" -mindepth 1 -maxdepth 1 -name '.new-*' | wc -l)
-	NEW_DIRS_SEEN=$((NEW_DIRS_SEEN + new))
 	find "$S/tmp" -mindepth 1 \( -name '.new-*' -prune \) -o -print | sed 's/^/tmp: /'
 	find "$S/tmp" -mindepth 2 -path '*/.new-*' \( ! -name lock -o -size +0 \) | sed 's/^/tmp: /'
 }
@@ -125,7 +121,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		[ "$(ls "$S/layers" | wc -l)" = 4 ] || echo "layers/: $(ls "$S/layers" | wc -l) layers, want 4 (2 shared once + 2 tops)"
 		consistent pre
 	)
-	[ -n "$why" ] && bad+="round $i: $why"$'\n'
+	[ -n "$why" ] && bad+="round $i: $(tr '\n' ';' <<<"$why") "
 	empty_store
 done
 t_eq "$ROUNDS rounds of two loads of images sharing layers, started together: both load and run, shared layers once, no tmp/" \
@@ -153,7 +149,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		[ "$(runi ia:1 cat /file 2>&1)" = a ] || echo "ia:1 does not run"
 		consistent pre
 	)
-	[ -n "$why" ] && bad+="round $i: $why"$'\n'
+	[ -n "$why" ] && bad+="round $i: $(tr '\n' ';' <<<"$why") "
 	empty_store
 done
 t_eq "$ROUNDS rounds of one archive loaded twice at once: both succeed, one image, named ia:1" "$(head -c 600 <<<"$bad")" ""
@@ -195,7 +191,7 @@ crash_loads() {
 			[ "$(ls "$S/layers")" = "$base_layers" ] || why+=" after rmi ia:1 + gc, layers/ is not as before the load"
 			if [ -n "$why" ]; then
 				fails=$((fails + 1))
-				t_fail "[$state] load killed at $sc #$n of $c (rc $rc): consistent, gc clean, loads again" "$(head -c 400 <<<"$why")"
+				t_fail "[$state] load killed at $sc #$n of $c (rc $rc): consistent, gc clean, loads again" "$(tr '\n' ';' <<<"$why" | head -c 400)"
 			fi
 		done
 		kinds+="$sc:$hit/$c "
@@ -218,10 +214,10 @@ for d in 0.002 0.005 0.01 0.015 0.02 0.03 0.04 0.06; do
 	out=$(load /run/a.tar 2>&1)
 	[ "$out" = "Loaded image: ia:1" ] && [ "$(runi ia:1 cat /file 2>&1)" = a ] || why+=" a fresh load: $out"
 	"$NR" rmi ia:1 >/dev/null 2>&1; gc
-	[ -z "$why" ] || { fails=$((fails + 1)); t_fail "load killed after ${d}s: consistent, gc clean, loads again" "$(head -c 400 <<<"$why")"; }
+	[ -z "$why" ] || { fails=$((fails + 1)); t_fail "load killed after ${d}s: consistent, gc clean, loads again" "$(tr '\n' ';' <<<"$why" | head -c 400)"; }
 done
 exec 2>&3 3>&-
-echo "# $points load crash points tried (syscall:points/calls: $kinds+ 8 delays); .new- dirs kept by gc's grace: $NEW_DIRS_SEEN"
+echo "# $points load crash points tried (syscall:points/calls: $kinds+ 8 delays); .new- dirs kept by gc's grace: $(find "$S/tmp" -mindepth 1 -maxdepth 1 -name '.new-*' | wc -l)"
 t_eq "every killed load left whole layers, and gc a clean store that loads again" $fails 0
 t_check "at least $MIN_POINTS load crash points were hit" test $points -ge "$MIN_POINTS"
 t_eq "bb:1 still runs after them all" "$(runi bb:1 cat /etc/group 2>&1)" "root:x:0:"
@@ -265,11 +261,19 @@ empty_store
 
 # --- 5. rmi during a load of another image sharing its layers ---
 # a) the load slowed (each read delayed), rmi ib:1 meanwhile; b) the rmi slowed (each
-# unlink and rename delayed), the load meanwhile.  Either way ia:1 keeps the shared layers.
+# unlink and rename delayed), the load meanwhile; c) as a), then gc while the load is
+# still going (its new layers are named by no record yet).  Each way ia:1 keeps the
+# shared layers and its own.
 bad=""
-for order in load-slow rmi-slow; do
+for order in load-slow rmi-slow gc-during-load; do
 	load /run/b.tar >/dev/null
-	if [ $order = load-slow ]; then
+	if [ $order = gc-during-load ]; then
+		strace -f -qq -o /dev/null -e inject=read:delay_enter=20000 "$NR" load -i /run/a.tar >/run/la.out 2>&1 </dev/null &
+		pa=$!
+		sleep 0.3
+		"$NR" rmi ib:1 >/run/rmi.out 2>&1 && "$NR" gc -q >>/run/rmi.out 2>&1; rr=$?
+		wait $pa; ra=$?
+	elif [ $order = load-slow ]; then
 		strace -f -qq -o /dev/null -e inject=read:delay_enter=20000 "$NR" load -i /run/a.tar >/run/la.out 2>&1 </dev/null &
 		pa=$!
 		sleep 0.3
@@ -292,10 +296,10 @@ for order in load-slow rmi-slow; do
 		consistent
 		[ "$(ls "$S/layers" | wc -l)" = 3 ] || echo "$(ls "$S/layers" | wc -l) layers after gc, want ia's 3"
 	)
-	[ -n "$why" ] && bad+="$order: $why; "
+	[ -n "$why" ] && bad+="$order: $(tr '\n' ';' <<<"$why") "
 	empty_store
 done
-t_eq "rmi of ib:1 racing a load of ia:1 (shared layers), each slowed in turn: ia:1 runs whole" "$bad" ""
+t_eq "rmi of ib:1 (and gc) racing a load of ia:1 (shared layers), each slowed in turn: ia:1 runs whole" "$bad" ""
 
 # --- the end: nothing left ---
 empty_store
