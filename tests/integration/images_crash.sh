@@ -261,17 +261,19 @@ empty_store
 
 # --- 5. rmi during a load of another image sharing its layers ---
 # a) the load slowed (each read delayed), rmi ib:1 meanwhile; b) the rmi slowed (each
-# unlink and rename delayed), the load meanwhile; c) as a), then gc while the load is
-# still going (its new layers are named by no record yet).  Each way ia:1 keeps the
+# unlink and rename delayed), the load meanwhile; c) rmi ib:1, then gc again and again
+# while a slowed load of ia:1 unpacks (its new layers named by no record yet).  Each way ia:1 keeps the
 # shared layers and its own.
 bad=""
 for order in load-slow rmi-slow gc-during-load; do
 	load /run/b.tar >/dev/null
 	if [ $order = gc-during-load ]; then
-		strace -f -qq -o /dev/null -e inject=read:delay_enter=20000 "$NR" load -i /run/a.tar >/run/la.out 2>&1 </dev/null &
+		"$NR" rmi ib:1 >/run/rmi.out 2>&1; rr=$?
+		# Each layer's syncfs (before its rename into layers/) slowed: a layer stays
+		# named by no record for a while, and gc runs every 0.1 s meanwhile.
+		strace -f -qq -o /dev/null -e inject=syncfs:delay_enter=300000 "$NR" load -i /run/a.tar >/run/la.out 2>&1 </dev/null &
 		pa=$!
-		sleep 0.3
-		"$NR" rmi ib:1 >/run/rmi.out 2>&1 && "$NR" gc -q >>/run/rmi.out 2>&1; rr=$?
+		while kill -0 $pa 2>/dev/null; do "$NR" gc -q >/dev/null 2>&1; sleep 0.1; done
 		wait $pa; ra=$?
 	elif [ $order = load-slow ]; then
 		strace -f -qq -o /dev/null -e inject=read:delay_enter=20000 "$NR" load -i /run/a.tar >/run/la.out 2>&1 </dev/null &
