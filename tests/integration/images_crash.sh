@@ -57,14 +57,14 @@ named_blobs() { cat "$S"/images/*.json 2>/dev/null | jq -r '.id, .manifest, .blo
 # layer.json or diff/, named by another chain id, on a missing parent, or with fewer (or
 # more) bytes of regular files than layer.json counts (a half unpack).
 layers_whole() {
-	local d hex json have
+	local d hex json have parent
 	for d in "$S"/layers/*; do
 		[ -e "$d" ] || continue
 		hex=${d##*/}
 		json=$(cat "$d/layer.json" 2>/dev/null) || { echo "layer $hex: no layer.json"; continue; }
 		[ -d "$d/diff" ] || { echo "layer $hex: no diff/"; continue; }
 		[ "$(jq -r .chain_id <<<"$json")" = "sha256:$hex" ] || echo "layer $hex: layer.json names another chain"
-		local parent=$(jq -r '.parent // empty' <<<"$json")
+		parent=$(jq -r '.parent // empty' <<<"$json")
 		[ -z "$parent" ] || [ -f "$S/layers/${parent#sha256:}/layer.json" ] || echo "layer $hex: its parent is missing"
 		have=$(find "$d/diff" -type f -printf '%i %s\n' | sort -u | awk '{s += $2} END {print s + 0}')
 		[ "$have" = "$(jq -r .size <<<"$json")" ] || echo "layer $hex: $have bytes, layer.json says $(jq -r .size <<<"$json")"
@@ -246,7 +246,7 @@ for sc in write fsync rename openat; do
 			else
 				[ ! -e /run/out/x.tar ] || sbad+="$sc #$n: FILE exists ($(stat -c %s /run/out/x.tar) bytes); "
 			fi
-			leftovers=$((leftovers + $(ls /run/out | grep -c '^x\.tar\.tmp-')))
+			leftovers=$((leftovers + $(find /run/out -name 'x.tar.tmp-*' | wc -l)))
 			rm -f /run/out/x.tar.tmp-*
 		done
 	done
