@@ -52,7 +52,7 @@ img_build_whiteout "$T" && t_ok "the multi-layer whiteout image is made by $IMG_
 CMD='echo "$PATH"; cat /etc/passwd | head -n 1; ls /bin/busybox; id -u'
 WANT=$(printf '%s\n' /usr/sbin:/usr/bin:/sbin:/bin root:x:0:0:root:/root:/bin/sh /bin/busybox 0)
 nrun() { "$NR" run --rm --net=none "$@"; }
-prun() { pm run --rm --network none "$@"; }
+prun() { pm run --rm --pull never --network none "$@"; }
 loaded() { sed -n 's/^Loaded image: //p' <<<"$1" | head -n 1; }
 
 # 1. podman save -> our load -> our run.
@@ -113,7 +113,7 @@ t_eq "... the new image's Cmd prints the file" "$(nrun localhost/bblive:1 2>&1)"
 # 4. save --since BASE: only the layers BASE lacks.
 t_check "save --since localhost/bb:1 -o FILE localhost/bbc:1" \
 	"$NR" save --since localhost/bb:1 -o "$T/since.tar" localhost/bbc:1
-full=$(stat -c %s "$T/bbc.tar") part=$(stat -c %s "$T/since.tar" 2>/dev/null || echo 0)
+full=$(stat -c %s "$T/bbc.tar" 2>/dev/null || echo 0) part=$(stat -c %s "$T/since.tar" 2>/dev/null || echo 0)
 t_check "... it is the commit's layer only ($part bytes; the full image $full)" test "$part" -gt 0 -a $((part * 10)) -lt "$full"
 base_layer=$("$NR" image inspect localhost/bb:1 2>/dev/null | jq -r '.[0].RootFS.Layers[0] // empty' | sed 's/^sha256://')
 t_check "... the base's layer (${base_layer:0:12}) is not in it" \
