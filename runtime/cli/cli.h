@@ -20,6 +20,20 @@ int cmd_inspect(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_network(int argc, char **argv); /* runtime/network.c */
 int cmd_version(int argc, char **argv); /* version.c */
+/* Images (issue 16): one verb per file; `image` dispatches its subverbs to these. */
+int cmd_load(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_image_inspect(int argc, char **argv); /* image.c */
+int cmd_image_prune(int argc, char **argv);   /* image.c */
+int cmd_history(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_pull(int argc, char **argv); /* pull, push, login: refused (no registries) */
 
 /* error.c.  Print "netns-run: <msg>" (and "netns-run: (<details>)") to stderr. */
 void rt_print_error(const struct nr_error *err);

@@ -4,7 +4,10 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/image_fmt.h"
+#include "engine/commit.h"
 #include "engine/ctr.h"
+#include "image/store.h"
 
 struct gc_ctx {
 	bool quiet;
@@ -52,7 +55,9 @@ int cmd_gc(int argc, char **argv)
 			     "Tear down containers whose processes are gone but whose network, cgroups or\n"
 			     "netns file remain (a netns-run that was killed), then run every network's\n"
 			     "plugins' GC with the attachments still in use, and remove the netns-run\n"
-			     "cgroup parents no container uses.\n\n"
+			     "cgroup parents no container uses; thaw containers a killed commit left\n"
+			     "frozen; and clean the image store: partial blobs and layers a killed load\n"
+			     "or commit left in its tmp/, layers and blobs no image uses.\n\n"
 			     "  -q, --quiet   print nothing but errors");
 			return 0;
 		}
@@ -66,7 +71,24 @@ int cmd_gc(int argc, char **argv)
 		return cli_usage_error("gc", "takes no arguments (see --help)");
 	if (ctr_gc_reconcile(gc_report, &ctx, &err) < 0)
 		return cli_error(&err);
+	if ((r = ctr_commit_thaw_orphans(&err)) < 0)
+		return cli_error(&err);
+	if (r > 0 && !ctx.quiet)
+		printf("thawed %d container%s frozen by a killed commit\n", r, r == 1 ? "" : "s");
 	ctx.networks = true;
 	r = ctr_gc_networks(gc_report, &ctx);
-	return r < 0 ? RT_EXIT_RUNTIME : 0;
+	int status = r < 0 ? RT_EXIT_RUNTIME : 0;
+	/* The image store last, under its exclusive lock: a load or commit in progress
+	 * holds it, so nothing of theirs is taken for garbage. */
+	_cleanup_img_store_ struct img_store *st = NULL;
+	long long bytes = 0;
+	char size[32];
+	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_EXCLUSIVE, &st, &err) < 0 ||
+	    img_store_gc(st, &bytes, &err) < 0) {
+		rt_print_error(&err);
+		return RT_EXIT_RUNTIME;
+	}
+	if (bytes > 0 && !ctx.quiet)
+		printf("image store: reclaimed %s\n", fmt_size(bytes, 4, size, sizeof(size)));
+	return status;
 }

@@ -19,7 +19,17 @@ static const char usage[] =
 	"  rm        remove a container\n"
 	"  inspect   a container's record as JSON (runs the plugins' CHECK)\n"
 	"  network   ls | inspect NAME | rm NAME... | prune | reload\n"
-	"  gc        clean up after containers whose netns-run was killed\n"
+	"  commit    create a new image from a container's changes\n"
+	"  diff      a container's changes to its file system (A/C/D)\n"
+	"  images    list images\n"
+	"  image     ls | inspect | rm | prune | tag | history | load | save | import\n"
+	"  load      load images from a docker save or OCI archive (-i FILE or stdin)\n"
+	"  save      save images to an archive (-o FILE or stdout; --since BASE: diff only)\n"
+	"  import    a root file system tar as an image\n"
+	"  rmi       remove images\n"
+	"  tag       name an image\n"
+	"  history   an image's layers and how they were made\n"
+	"  gc        clean up after containers whose netns-run was killed, and the image store\n"
 	"  version   the client's and the engine's versions\n"
 	"\n"
 	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
@@ -29,9 +39,12 @@ static const struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
-	{ "run", cmd_run },         { "ps", cmd_ps }, { "exec", cmd_exec },
-	{ "stop", cmd_stop },       { "rm", cmd_rm }, { "inspect", cmd_inspect },
-	{ "network", cmd_network }, { "gc", cmd_gc }, { "version", cmd_version },
+	{ "run", cmd_run },         { "ps", cmd_ps },           { "exec", cmd_exec },       { "stop", cmd_stop },
+	{ "rm", cmd_rm },           { "inspect", cmd_inspect }, { "network", cmd_network }, { "gc", cmd_gc },
+	{ "version", cmd_version }, { "load", cmd_load },       { "save", cmd_save },       { "import", cmd_import },
+	{ "images", cmd_images },   { "rmi", cmd_rmi },         { "image", cmd_image },     { "history", cmd_history },
+	{ "tag", cmd_tag },         { "commit", cmd_commit },   { "diff", cmd_diff },       { "pull", cmd_pull },
+	{ "push", cmd_pull },       { "login", cmd_pull },
 };
 
 int main(int argc, char **argv)

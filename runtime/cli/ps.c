@@ -44,7 +44,7 @@ int cmd_ps(int argc, char **argv)
 	struct nr_error err = { 0 };
 	char **names = NULL;
 	int r = cli_small_opts(argc, argv,
-			       "Usage: netns-run ps [-a]\n\nList running containers: name, id, init pid, network, addresses,\n"
+			       "Usage: netns-run ps [-a]\n\nList running containers: name, id, image, init pid, network, addresses,\n"
 			       "state, and current memory, cpu and task use.\n\n  -a, --all   also exited ones\n",
 			       "+ha", extra, ps_opt, &ctx, 0);
 
@@ -53,8 +53,8 @@ int cmd_ps(int argc, char **argv)
 	if (ctr_store_names(&names, &err) < 0) {
 		return cli_error(&err);
 	}
-	printf("%-16s %-12s %-8s %-18s %-20s %-14s %-9s %-8s %s\n", "NAME", "ID", "PID", "NETWORK", "ADDRESSES",
-	       "STATE", "MEM", "CPU", "PIDS");
+	printf("%-16s %-12s %-20s %-8s %-18s %-20s %-14s %-9s %-8s %s\n", "NAME", "ID", "IMAGE", "PID", "NETWORK",
+	       "ADDRESSES", "STATE", "MEM", "CPU", "PIDS");
 	for (char **p = names; *p; p++) {
 		_cleanup_record_ struct ctr_record *rec = NULL;
 		char id[13], addrs[256] = "", sbuf[64], mem[32] = "-", cpu[32] = "-", pids[16] = "-";
@@ -80,8 +80,10 @@ int cmd_ps(int argc, char **argv)
 		}
 		char netname[80];
 		net_mode_of(rec->net.mode)->describe(&rec->net, netname, sizeof(netname));
-		printf("%-16s %-12s %-8lld %-18s %-20s %-14s %-9s %-8s %s\n", *p, id, running ? (long long)rec->pid : 0,
-		       netname, used ? addrs : "-", status_of(rec, sbuf, sizeof(sbuf)), mem, cpu, pids);
+		/* IMAGE as given, as docker ps shows it; "-" for the host's root. */
+		printf("%-16s %-12s %-20s %-8lld %-18s %-20s %-14s %-9s %-8s %s\n", *p, id,
+		       rec->image_ref ? rec->image_ref : "-", running ? (long long)rec->pid : 0, netname,
+		       used ? addrs : "-", status_of(rec, sbuf, sizeof(sbuf)), mem, cpu, pids);
 	}
 	rt_strv_free(names);
 	return 0;

@@ -13,16 +13,22 @@
 #include "base/fdio.h"
 #include "base/ipaddr.h"
 #include "base/json_field.h"
+#include "engine/image_run.h"
 #include "engine/net.h"
 #include "engine/rt_error.h"
 #include "engine/security.h"
 
 static const char run_usage[] =
-	"Usage: netns-run run [OPTIONS] COMMAND [ARG...]\n"
-	"       netns-run OPTION... [--] COMMAND [ARG...]   (run, when the first word is an option or --)\n"
+	"Usage: netns-run run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+	"       netns-run run [OPTIONS] -- COMMAND [ARG...]\n"
+	"       netns-run OPTION... [--] ...   (run, when the first word is an option or --)\n"
 	"\n"
-	"Run COMMAND in new pid, mount, uts, ipc, net and cgroup namespaces, on an overlay of\n"
-	"the host's / (or of --rootfs layers), networked through CNI plugins.\n"
+	"Run a command in new pid, mount, uts, ipc, net and cgroup namespaces, on an overlay of\n"
+	"IMAGE's layers (its Entrypoint, Cmd, Env, WorkingDir and User applied, COMMAND replacing\n"
+	"Cmd), or after -- on the host's / (or --rootfs layers), networked through CNI plugins.\n"
+	"The first word after the options is IMAGE when it names a local image, or when it is\n"
+	"written as a reference (NAME:TAG, NAME@DIGEST, REPO/NAME) -- then it must exist; any\n"
+	"other word is the command on the host's / (docs/cli.md, \"Images\").\n"
 	"\n"
 	"Options:\n"
 	"      --name NAME          container name (default: the first 12 digits of its id)\n"
@@ -30,7 +36,11 @@ static const char run_usage[] =
 	"      --net, --network NET bridge (default) | none | host | container:NAME | a CNI network name\n"
 	"  -p, --publish SPEC       [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/tcp|udp|sctp], passed to\n"
 	"                           the plugins as the portMappings capability (repeatable)\n"
-	"      --rootfs DIR         a read-only lower layer, top first (repeatable; default /)\n"
+	"  -P, --publish-all        each port IMAGE exposes on a free host port (see -p)\n"
+	"      --entrypoint CMD     run CMD instead of IMAGE's Entrypoint (\"\" for none); IMAGE's\n"
+	"                           Cmd is then not used\n"
+	"      --rootfs DIR         a read-only lower layer, top first (repeatable; default /; not\n"
+	"                           with IMAGE)\n"
 	"      --read-only          mount the container's root read-only\n"
 	"  -v, --volume HOST:CONT[:ro|:rw]  bind-mount HOST at CONT (repeatable)\n"
 	"  -e, --env K=V | K        set a variable (K alone copies it from here; repeatable)\n"
@@ -243,7 +253,8 @@ enum {
 	OPT_CAP_DROP,
 	OPT_PRIVILEGED,
 	OPT_SECURITY_OPT,
-	OPT_LOG
+	OPT_LOG,
+	OPT_ENTRYPOINT
 };
 
 static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
@@ -272,6 +283,8 @@ static const struct option run_longopts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "network", required_argument, NULL, OPT_NET },
 	{ "publish", required_argument, NULL, 'p' },
+	{ "publish-all", no_argument, NULL, 'P' },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "read-only", no_argument, NULL, OPT_RO },
 	{ "volume", required_argument, NULL, 'v' },
@@ -445,9 +458,16 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 		return 0;
 	case 'p':
 		return opt_publish(ports, arg, err);
+	case 'P':
+		o->publish_all = true;
+		return 0;
+	case OPT_ENTRYPOINT:
+		o->entrypoint = arg;
+		return 0;
 	case OPT_ROOTFS:
 		if (ARRAY_FULL(o, rootfs, n_rootfs))
-			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many --rootfs layers");
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many --rootfs layers (at most %d)",
+					    RT_LAYERS_MAX);
 		o->rootfs[o->n_rootfs++] = arg;
 		return 0;
 	case OPT_RO:
@@ -513,15 +533,38 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option (see --help)");
 }
 
-/* What needs every option seen: the command, --userns against --net, the capabilities. */
-static int opts_finish(int argc, char **argv, struct run_opts *o, json_t *ports, struct nr_error *err)
+/* The words after the options (docs/cli.md, "Images"): after --, the command on the
+ * host's root; else the first is IMAGE when it names a local image or is written as a
+ * reference (then it must exist), and any other word is the command, as before images. */
+static int opts_command(int argc, char **argv, bool dashdash, struct run_opts *o, struct nr_error *err)
 {
-	if (optind >= argc)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "no command given (see --help)");
+	struct image_run *im = NULL;
+	char **rest = argv + optind;
+	int r;
+
+	if (!dashdash && optind < argc) {
+		if ((r = image_run_find(rt_paths()->state_dir, argv[optind], &im, err)) < 0)
+			return r;
+		if (r > 0) {
+			o->image = argv[optind];
+			rest++;
+		}
+	}
+	if (!im && !o->entrypoint) {
+		if (optind >= argc)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "no command given (see --help)");
+		o->argv = rest;
+		return 0;
+	}
+	return image_run_apply(im, o, rest, err);
+}
+
+/* What needs every option seen: --userns against --net, the capabilities, the command. */
+static int opts_finish(int argc, char **argv, bool dashdash, struct run_opts *o, json_t *ports, struct nr_error *err)
+{
 	if (o->userns_base && !net_mode_for_spec(o->net)->own_netns)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 				    "--userns needs a network namespace of its own (not --net=%s)", o->net);
-	o->argv = argv + optind;
 	if (ports) {
 		json_t *caps = json_pack("{s:O}", "portMappings", ports);
 		o->caps = caps ? json_dumps(caps, JSON_COMPACT) : NULL;
@@ -529,13 +572,13 @@ static int opts_finish(int argc, char **argv, struct run_opts *o, json_t *ports,
 		if (!o->caps)
 			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	}
-	return 0;
+	return opts_command(argc, argv, dashdash, o, err);
 }
 
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err)
 {
 	_cleanup_json_ json_t *ports = NULL;
-	int c, r;
+	int c, r, before = 1;
 
 	memset(o, 0, sizeof(*o));
 	o->net = "bridge";
@@ -543,7 +586,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 	o->log_max_files = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:v:e:w:u:m:dith", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:Pv:e:w:u:m:dith", run_longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(run_usage, stdout);
 			return 1;
@@ -558,8 +601,12 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 					    argv[optind - 1]);
 		if ((r = opt_apply(o, &ports, c, optarg, err)) < 0)
 			return r;
+		before = optind;
 	}
-	return opts_finish(argc, argv, o, ports, err);
+	/* getopt steps over the "--" that ends the options (and only then moves optind
+	 * without returning an option): it means "no image". */
+	bool dashdash = optind > before && !strcmp(argv[optind - 1], "--");
+	return opts_finish(argc, argv, dashdash, o, ports, err);
 }
 
 void run_opts_free(struct run_opts *o)
@@ -570,4 +617,6 @@ void run_opts_free(struct run_opts *o)
 	o->sec.seccomp_profile = NULL;
 	free(o->sec.bpf);
 	o->sec.bpf = NULL;
+	image_run_free(o->img);
+	o->img = NULL;
 }

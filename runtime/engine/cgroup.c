@@ -19,7 +19,7 @@
 const char *const cgroup_ctl_names[CGROUP_CTL_COUNT] = {
 	[CGROUP_UNIFIED] = "unified", [CGROUP_MEMORY] = "memory", [CGROUP_CPU] = "cpu",
 	[CGROUP_CPUACCT] = "cpuacct", [CGROUP_PIDS] = "pids",     [CGROUP_DEVICES] = "devices",
-	[CGROUP_BLKIO] = "blkio",     [CGROUP_IO] = "io",
+	[CGROUP_BLKIO] = "blkio",     [CGROUP_IO] = "io",         [CGROUP_FREEZER] = "freezer",
 };
 
 static const char *const layout_names[] = {
@@ -350,6 +350,48 @@ void cgroup_usage(const struct cgroup_set *cg, long long *mem, long long *cpu_ns
 	*mem = *cpu_ns = *pids = -1;
 	if (cg)
 		ops_of(cg)->usage(cg, mem, cpu_ns, pids);
+}
+
+/* The version that freezes: v2's cgroup.freeze (kernel 5.2) works in the unified tree of
+ * a hybrid machine too, without any controller; v1's freezer only where there is no v2. */
+static const struct cgroup_ops *freezer_of(const struct cgroup_set *cg)
+{
+	if (!cg)
+		return NULL;
+	if (cgroup_file_exists(cg->path[CGROUP_UNIFIED], "cgroup.freeze"))
+		return &cgroup_v2_ops;
+	return cg->path[CGROUP_FREEZER] ? &cgroup_v1_ops : NULL;
+}
+
+int cgroup_freeze(const struct cgroup_set *cg, bool frozen, struct nr_error *err)
+{
+	const struct cgroup_ops *ops = freezer_of(cg);
+	int r;
+
+	if (!ops)
+		return nr_error_set(err, CNI_ERR_NOT_AVAILABLE, ENOTSUP,
+				    "the container has no freezer cgroup (neither cgroup.freeze nor freezer.state)");
+	if ((r = ops->freeze(cg, frozen)) < 0)
+		return nr_error_set(err, CNI_ERR_IO, r, "cannot %s the container's cgroup: %s",
+				    frozen ? "freeze" : "thaw", strerror(-r));
+	/* Freezing completes asynchronously: a task in an uninterruptible sleep (a write to
+	 * a slow disk) freezes when it wakes.  Bounded: ~10 s, then the request is undone. */
+	for (int i = 0; i < 1000; i++) {
+		if (ops->frozen(cg) == frozen)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	if (frozen)
+		ops->freeze(cg, false);
+	return nr_error_set(err, CNI_ERR_IO, ETIMEDOUT, "the container's cgroup did not %s within 10 s",
+			    frozen ? "freeze" : "thaw");
+}
+
+bool cgroup_frozen(const struct cgroup_set *cg)
+{
+	const struct cgroup_ops *ops = freezer_of(cg);
+
+	return ops && ops->frozen(cg);
 }
 
 static void kill_procs(const char *dir)

@@ -37,12 +37,13 @@ enum cgroup_ctl {
 	CGROUP_CPUACCT,
 	CGROUP_PIDS,
 	CGROUP_DEVICES,
-	CGROUP_BLKIO, /* v1's block I/O controller */
-	CGROUP_IO,    /* v2's */
+	CGROUP_BLKIO,   /* v1's block I/O controller */
+	CGROUP_IO,      /* v2's */
+	CGROUP_FREEZER, /* v1's, on a legacy machine only: elsewhere the v2 tree freezes */
 	CGROUP_CTL_COUNT,
 };
 
-/* "unified", "memory", "cpu", "cpuacct", "pids", "devices", "blkio", "io". */
+/* "unified", "memory", "cpu", "cpuacct", "pids", "devices", "blkio", "io", "freezer". */
 extern const char *const cgroup_ctl_names[CGROUP_CTL_COUNT];
 
 /* A container's cgroups: the directory of each controller, NULL where it has none.
@@ -117,6 +118,14 @@ bool cgroup_oom_killed(const struct cgroup_set *cg);
 
 /* Current use: memory bytes, cpu nanoseconds, tasks (-1 when unknown; cg may be NULL). */
 void cgroup_usage(const struct cgroup_set *cg, long long *mem, long long *cpu_ns, long long *pids);
+
+/* Freeze (`commit --pause`) or thaw every process of the container, and wait until the
+ * kernel says they are (frozen: all stopped outside any system call's critical part).
+ * The v2 cgroup's cgroup.freeze where there is one (unified and hybrid machines), else
+ * the v1 freezer's freezer.state; CNI_ERR_NOT_AVAILABLE when cg has neither. */
+int cgroup_freeze(const struct cgroup_set *cg, bool frozen, struct nr_error *err);
+/* Whether the container's cgroup is frozen now (false when it has no freezer). */
+bool cgroup_frozen(const struct cgroup_set *cg);
 
 /* Kill what is left and remove every directory, retrying a bounded number of times
  * while the kernel finishes tearing down dead tasks.  Missing directories are fine. */

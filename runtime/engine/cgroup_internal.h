@@ -27,6 +27,10 @@ struct cgroup_ops {
 	const char *(*attach_file)(pid_t pid);
 	bool (*oom_killed)(const struct cgroup_set *cg);
 	void (*usage)(const struct cgroup_set *cg, long long *mem, long long *cpu_ns, long long *pids);
+	/* Ask for frozen (or thawed) in the container's directory of this version; .frozen
+	 * reads whether the kernel has done it. */
+	int (*freeze)(const struct cgroup_set *cg, bool frozen);
+	bool (*frozen)(const struct cgroup_set *cg);
 	/* rmdir netns-run<suffix> in every hierarchy of this version (empty ones only). */
 	void (*remove)(enum cgroup_layout layout, const char *suffix);
 };

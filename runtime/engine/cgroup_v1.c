@@ -15,9 +15,10 @@
 /* The controllers a container may be placed under, when their hierarchies are mounted:
  * those whose limits, statistics or rules we use (blkio only for --io-weight).  Each one
  * costs two cgroupfs operations per container and a memory cgroup is not cheap to make;
- * freezer, net_cls and the rest would only add to that (nothing of ours pauses one). */
-static const enum cgroup_ctl used[] = { CGROUP_MEMORY, CGROUP_CPU,     CGROUP_CPUACCT,
-					CGROUP_PIDS,   CGROUP_DEVICES, CGROUP_BLKIO };
+ * net_cls and the rest would only add to that.  The freezer (commit --pause) only on a
+ * legacy machine: with a v2 tree beside the v1 ones, its cgroup.freeze does the job. */
+static const enum cgroup_ctl used[] = { CGROUP_MEMORY,  CGROUP_CPU,   CGROUP_CPUACCT, CGROUP_PIDS,
+					CGROUP_DEVICES, CGROUP_BLKIO, CGROUP_FREEZER };
 
 /* /proc/self/mountinfo and /proc/self/cgroup, read once for all controllers: mountinfo
  * is long, and reading it per controller showed in profiles of a container start. */
@@ -76,6 +77,7 @@ static int v1_plan(struct cgroup_set *cg, const char *name, const struct cgroup_
 	snprintf(suffix, sizeof(suffix), "/%s", name);
 	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++) {
 		if ((used[i] == CGROUP_BLKIO && !lim->io_weight) ||
+		    (used[i] == CGROUP_FREEZER && cg->layout != CGROUP_LAYOUT_LEGACY) ||
 		    v1_dir(&view, cgroup_ctl_names[used[i]], suffix, dir, sizeof(dir)) < 0)
 			continue;
 		if (cgroup_set_put(cg, used[i], dir) < 0)
@@ -176,7 +178,21 @@ static void v1_usage(const struct cgroup_set *cg, long long *mem, long long *cpu
 	*cpu_ns = cgroup_file_read_ll(cg->path[CGROUP_CPUACCT], "cpuacct.usage", NULL);
 }
 
-/* In every hierarchy ours could be in, those of an older netns-run included (freezer). */
+static int v1_freeze(const struct cgroup_set *cg, bool frozen)
+{
+	return cgroup_file_write(cg->path[CGROUP_FREEZER], "freezer.state", frozen ? "FROZEN" : "THAWED");
+}
+
+/* freezer.state reads FREEZING until every task has stopped. */
+static bool v1_frozen(const struct cgroup_set *cg)
+{
+	char path[1100], state[32] = "";
+
+	snprintf(path, sizeof(path), "%s/freezer.state", cg->path[CGROUP_FREEZER]);
+	return file_read_line(path, state, sizeof(state)) >= 0 && !strcmp(state, "FROZEN");
+}
+
+/* In every hierarchy ours could be in. */
 static void v1_remove(enum cgroup_layout layout, const char *suffix)
 {
 	static const char *const all[] = { "memory", "cpu", "cpuacct", "pids", "devices", "blkio", "freezer" };
@@ -202,5 +218,7 @@ const struct cgroup_ops cgroup_v1_ops = {
 	.attach_file = v1_attach_file,
 	.oom_killed = v1_oom_killed,
 	.usage = v1_usage,
+	.freeze = v1_freeze,
+	.frozen = v1_frozen,
 	.remove = v1_remove,
 };

@@ -86,6 +86,17 @@ static void v2_usage(const struct cgroup_set *cg, long long *mem, long long *cpu
 	*cpu_ns = us < 0 ? -1 : us * 1000;
 }
 
+static int v2_freeze(const struct cgroup_set *cg, bool frozen)
+{
+	return cgroup_file_write(cg->path[CGROUP_UNIFIED], "cgroup.freeze", frozen ? "1" : "0");
+}
+
+/* cgroup.events says "frozen 1" once every task of the cgroup has stopped. */
+static bool v2_frozen(const struct cgroup_set *cg)
+{
+	return cgroup_file_read_ll(cg->path[CGROUP_UNIFIED], "cgroup.events", "frozen") == 1;
+}
+
 static void v2_remove(enum cgroup_layout layout, const char *suffix)
 {
 	char dir[1024];
@@ -104,5 +115,7 @@ const struct cgroup_ops cgroup_v2_ops = {
 	.attach_file = v2_attach_file,
 	.oom_killed = v2_oom_killed,
 	.usage = v2_usage,
+	.freeze = v2_freeze,
+	.frozen = v2_frozen,
 	.remove = v2_remove,
 };

@@ -47,7 +47,7 @@ void child_main(const struct child_cfg *c)
 	struct nr_error err = { 0 };
 	struct caller_block caller;
 	sigset_t none;
-	int layers[16], n_layers = 0;
+	int layers[RT_LAYERS_MAX], n_layers = 0;
 	int devices_fd = -1;
 	int r;
 
@@ -68,7 +68,7 @@ void child_main(const struct child_cfg *c)
 	}
 	if (c->fd_sock >= 0) {
 		/* The layers come once our ids are mapped: then become the namespace's root. */
-		n_layers = fds_recv(c->fd_sock, layers, 16);
+		n_layers = fds_recv(c->fd_sock, layers, RT_LAYERS_MAX);
 		if (n_layers <= 0)
 			_exit(RT_EXIT_RUNTIME); /* the runtime gave up before sending them */
 		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {

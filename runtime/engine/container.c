@@ -21,6 +21,8 @@ void ctr_record_free(struct ctr_record *rec)
 	free(rec->net.conflist);
 	free(rec->hostname);
 	free(rec->user);
+	free(rec->image);
+	free(rec->image_ref);
 	free(rec->netns_path);
 	free(rec->capability_args);
 	free(rec->seccomp_profile);

@@ -55,7 +55,9 @@ struct ctr_record {
 	bool oom, rm;
 	bool net_done; /* the network's DEL ran: teardown must not repeat it */
 	char *hostname;
-	char *user; /* -u as given; NULL = root */
+	char *user;      /* -u as given (or the image's User); NULL = root */
+	char *image;     /* the image's id ("sha256:…"): rmi refuses it while this record exists; NULL = none */
+	char *image_ref; /* IMAGE as given on the command line (ps); NULL = the host's root */
 	struct ctr_network net;
 	char *netns_path;                     /* what ADD was given as CNI_NETNS */
 	char *capability_args;                /* JSON text of the capabilities ADD was given ({"portMappings": …}) */

@@ -3,6 +3,7 @@
  * Keys (version 1; a record without "version" is version 1, as netns-run wrote before
  * the field existed): version, id, name, status (created|running|exited), pid and
  * pid_start, monitor and monitor_start, exit_code, oom, rm, net_done, hostname, user,
+ * image (the image's id) and image_ref (IMAGE as given; both absent on the host's root),
  * network {mode (none|host|container|cni), ifname, owner, name, conflist}, netns_path,
  * capability_args, cgroup {mode, paths, dirs}, argv, env, addresses, created, started,
  * finished, userns {base, count}, security {privileged, caps, no_new_privileges, seccomp
@@ -156,6 +157,10 @@ static json_t *record_to_json(const struct ctr_record *r)
 		ok = set(o, "finished", json_integer(r->finished)) >= 0;
 	if (ok && r->netns_path)
 		ok = set(o, "netns_path", json_string(r->netns_path)) >= 0;
+	if (ok && r->image)
+		ok = set(o, "image", json_string(r->image)) >= 0;
+	if (ok && r->image_ref)
+		ok = set(o, "image_ref", json_string(r->image_ref)) >= 0;
 	if (ok && r->addresses)
 		ok = set(o, "addresses", strv_to_json(r->addresses)) >= 0;
 	if (ok && r->userns_base)
@@ -434,6 +439,8 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 	if ((r = str_dup(o, "hostname", what, &rec->hostname, err)) < 0 ||
 	    (r = str_dup(o, "user", what, &rec->user, err)) < 0 ||
 	    (r = str_dup(o, "netns_path", what, &rec->netns_path, err)) < 0 ||
+	    (r = str_dup(o, "image", what, &rec->image, err)) < 0 ||
+	    (r = str_dup(o, "image_ref", what, &rec->image_ref, err)) < 0 ||
 	    (r = network_from_json(o, what, &rec->net, err)) < 0 ||
 	    (r = strv_from_json(o, "argv", what, &rec->argv, err)) < 0 ||
 	    (r = strv_from_json(o, "env", what, &rec->env, err)) < 0 ||

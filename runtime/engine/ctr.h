@@ -35,8 +35,8 @@ int ctr_gc_reconcile(ctr_gc_report_fn report, void *ctx, struct nr_error *err);
  * netns-run cgroup parents no container uses; -1 when a network's GC failed. */
 int ctr_gc_networks(ctr_gc_report_fn report, void *ctx);
 
-/* The command's environment: PATH, HOSTNAME, HOME, then -e (K alone copies the caller's
- * value); a NULL-ended strv (rt_strv_free), NULL when out of memory. */
+/* The command's environment: PATH, HOSTNAME, the image's Env, -e (K alone copies the
+ * caller's value), then HOME unless set; a NULL-ended strv (rt_strv_free), NULL when out of memory. */
 char **env_build(const struct run_opts *o, const char *hostname);
 /* Apply o's -e to *env (a strv of "K=V"). */
 int env_extend(char ***env, const struct run_opts *o);

@@ -38,12 +38,18 @@ char **env_build(const struct run_opts *o, const char *hostname)
 
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", hostname);
 	if (!env || set_env(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
-	    set_env(&env, buf) < 0 || env_extend(&env, o) < 0 ||
-	    (!has_key(env, "HOME") && set_env(&env, "HOME=/root") < 0)) {
-		rt_strv_free(env);
-		return NULL;
-	}
+	    set_env(&env, buf) < 0)
+		goto fail;
+	/* As Docker: the image's Env over our defaults (its PATH wins), -e over both. */
+	for (size_t i = 0; o->image_env && o->image_env[i]; i++)
+		if (strchr(o->image_env[i], '=') && set_env(&env, o->image_env[i]) < 0)
+			goto fail;
+	if (env_extend(&env, o) < 0 || (!has_key(env, "HOME") && set_env(&env, "HOME=/root") < 0))
+		goto fail;
 	return env;
+fail:
+	rt_strv_free(env);
+	return NULL;
 }
 
 int env_extend(char ***env, const struct run_opts *o)

@@ -18,6 +18,11 @@ struct volume {
 
 struct rt_seccomp_bpf; /* engine/seccomp_filter.h */
 
+/* Lower layers at most: an image's (up to 127, as Docker's overlay2 allows) or --rootfs's. */
+#define RT_LAYERS_MAX 128
+
+struct image_run; /* engine/image_run.h */
+
 /* --cap-add/--cap-drop bit for "ALL". */
 #define RT_CAP_ALL (1ULL << 63)
 
@@ -34,11 +39,11 @@ struct security_opts {
 };
 
 struct run_opts {
-	char name[RT_NAME_MAX]; /* "" = derived from the id */
-	const char *hostname;   /* NULL = the name */
-	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name */
-	char *caps;             /* -p: {"portMappings": […]} as JSON text (owned), NULL when none */
-	const char *rootfs[16]; /* lower layers, top first; none given = "/" */
+	char name[RT_NAME_MAX];            /* "" = derived from the id */
+	const char *hostname;              /* NULL = the name */
+	const char *net;                   /* "bridge" | "none" | "host" | "container:NAME" | a network name */
+	char *caps;                        /* -p: {"portMappings": […]} as JSON text (owned), NULL when none */
+	const char *rootfs[RT_LAYERS_MAX]; /* lower layers, top first; none given = "/" */
 	size_t n_rootfs;
 	bool read_only;
 	bool privileged; /* --privileged: all caps, no seccomp, no masks */
@@ -61,7 +66,15 @@ struct run_opts {
 	struct security_opts sec;
 	long long log_max_size; /* -d: the log's cap in bytes (--log-opt max-size; 10m) */
 	int log_max_files;      /* -d: log, log.1 … at most this many files (--log-opt max-file; 1) */
-	char **argv;            /* the command (points into the caller's argv) */
+	char **argv;            /* the command (into the caller's argv, or the image's: img) */
+	/* IMAGE (engine/image_run.h): what it lends to the fields above (rootfs, argv, workdir,
+	 * user, caps with -P) is owned by img. */
+	const char *image;      /* as given (the record's image_ref); NULL = no image */
+	const char *image_id;   /* its id, "sha256:…" (the record's image: rmi's pin) */
+	char *const *image_env; /* its Env ("K=V"), applied before -e; NULL = none */
+	const char *entrypoint; /* --entrypoint: NULL = not given, "" = none */
+	bool publish_all;       /* -P: each exposed port of the image on a free host port */
+	struct image_run *img;
 };
 
 #endif

@@ -124,12 +124,9 @@ static int mount_cgroups(const struct child_cfg *c, const char *merged, struct n
 }
 
 /* --userns: the runtime's idmapped clones of the layers, attached under the container's
- * directory as lower0, lower1, ... */
-static int attach_layers(const struct child_cfg *c, const int *fds, int n, char *lower, size_t len,
-			 struct nr_error *err)
+ * directory as lower0, lower1, ... (lower_path then names them). */
+static int attach_layers(const struct child_cfg *c, const int *fds, int n, struct nr_error *err)
 {
-	size_t used = 0;
-
 	for (int i = 0; i < n; i++) {
 		char p[PATH_MAX];
 		snprintf(p, sizeof(p), "%s/lower%d", c->ctr_dir, i);
@@ -137,53 +134,105 @@ static int attach_layers(const struct child_cfg *c, const int *fds, int n, char 
 			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot attach layer %d at %s: %s", i, p,
 					    strerror(errno));
 		close(fds[i]);
-		used += snprintf(lower + used, len - used, "%s%s", i ? ":" : "", p);
-		if (used >= len)
-			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "--rootfs: too many or too long paths");
 	}
 	return 0;
 }
 
-static int overlay(const struct child_cfg *c, const char *merged, const char *data, struct nr_error *err)
-{
-	char hint[256];
+/* The overlay's lowers, top first: the attached idmapped clones (--userns), the image's
+ * layers or --rootfs directories, or the host's /. */
+struct lowers {
+	const struct child_cfg *c;
+	size_t n;
+	bool attached;
+	char buf[PATH_MAX];
+};
 
-	if (mount("overlay", merged, "overlay", 0, data) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s%s", data,
-				    strerror(errno), upper_hint(c->ctr_dir, hint, sizeof(hint)));
+static const char *lower_path(struct lowers *l, size_t i)
+{
+	if (l->attached) {
+		snprintf(l->buf, sizeof(l->buf), "%s/lower%zu", l->c->ctr_dir, i);
+		return l->buf;
+	}
+	return l->c->o->n_rootfs ? l->c->o->rootfs[i] : "/";
+}
+
+/* The mount(2) options, when they fit: the kernel takes one page of them. */
+static int overlay_data(struct lowers *l, char *data, size_t len)
+{
+	const char *dir = l->c->ctr_dir;
+	size_t used = (size_t)snprintf(data, len, "lowerdir=");
+
+	for (size_t i = 0; i < l->n && used < len; i++)
+		used += (size_t)snprintf(data + used, len - used, "%s%s", i ? ":" : "", lower_path(l, i));
+	if (used < len)
+		used += (size_t)snprintf(data + used, len - used, ",upperdir=%s/upper,workdir=%s/work%s", dir, dir,
+					 l->attached ? ",userxattr" : "");
+	return used < len ? 0 : -E2BIG;
+}
+
+/* Many or long lowers (an image has up to 127): the new mount API, one "lowerdir+" per
+ * layer (Linux 6.8), which no page limit bounds and which takes ':' and ',' in paths.
+ * The file system context's log says what the kernel refused. */
+static int overlay_fsconfig(struct lowers *l, const char *merged, struct nr_error *err)
+{
+	const char *dir = l->c->ctr_dir, *step = "fsopen";
+	char up[PATH_MAX], work[PATH_MAX], log[512] = "";
+	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC), mnt = -1;
+	int e = 0;
+
+	snprintf(up, sizeof(up), "%s/upper", dir);
+	snprintf(work, sizeof(work), "%s/work", dir);
+	if (fs < 0)
+		goto fail;
+	step = "lowerdir+";
+	for (size_t i = 0; i < l->n; i++)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", lower_path(l, i), 0) < 0)
+			goto fail;
+	step = "upperdir, workdir";
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	    (l->attached && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0))
+		goto fail;
+	step = "create";
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 || (mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0)) < 0)
+		goto fail;
+	step = "move_mount";
+	if (move_mount(mnt, "", AT_FDCWD, merged, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		goto fail;
 	return 0;
+fail:
+	e = errno;
+	if (fs >= 0) {
+		ssize_t n = read(fs, log, sizeof(log) - 1);
+		log[n > 0 ? n - (log[n - 1] == '\n') : 0] = '\0';
+	}
+	return nr_error_set(err, RT_ERR_SYSTEM, e, "cannot mount the overlay root (%zu lowers; %s): %s%s%s%s", l->n,
+			    step, strerror(e), log[0] ? " (" : "", log, log[0] ? ")" : "");
 }
 
 static int mount_overlay(const struct child_cfg *c, const int *fds, int n_fds, const char *merged, struct nr_error *err)
 {
-	char data[4096], lower[3072] = "";
-	size_t used = 0;
 	const struct run_opts *o = c->o;
+	struct lowers l = { .c = c, .n = n_fds > 0 ? (size_t)n_fds : o->n_rootfs ? o->n_rootfs : 1 };
+	char data[4096], hint[256];
 	int r;
 
 	if (n_fds > 0) {
-		if ((r = attach_layers(c, fds, n_fds, lower, sizeof(lower), err)) < 0)
-			return r;
 		/* Whiteouts as user.overlay.* xattrs: trusted.* is not ours to write here. */
-		if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
-				     lower, c->ctr_dir, c->ctr_dir) >= sizeof(data))
-			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
-		return overlay(c, merged, data, err);
+		if ((r = attach_layers(c, fds, n_fds, err)) < 0)
+			return r;
+		l.attached = true;
 	}
-	if (o->n_rootfs == 0)
-		snprintf(lower, sizeof(lower), "/");
-	for (size_t i = 0; i < o->n_rootfs; i++) {
+	if (overlay_data(&l, data, sizeof(data)) < 0)
+		return overlay_fsconfig(&l, merged, err);
+	for (size_t i = 0; !l.attached && i < o->n_rootfs; i++)
 		if (strpbrk(o->rootfs[i], ":,"))
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 					    "--rootfs %s: overlayfs cannot take a path with ':' or ','", o->rootfs[i]);
-		used += snprintf(lower + used, sizeof(lower) - used, "%s%s", i ? ":" : "", o->rootfs[i]);
-		if (used >= sizeof(lower))
-			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "--rootfs: too many or too long paths");
-	}
-	if ((size_t)snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, c->ctr_dir,
-			     c->ctr_dir) >= sizeof(data))
-		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "overlay options too long");
-	return overlay(c, merged, data, err);
+	if (mount("overlay", merged, "overlay", 0, data) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot mount the overlay root (%s): %s%s", data,
+				    strerror(errno), upper_hint(c->ctr_dir, hint, sizeof(hint)));
+	return 0;
 }
 
 static int setup_dev(const char *merged, bool userns, struct nr_error *err)

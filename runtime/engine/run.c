@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "ctr.h"
+#include "image_run.h"
 #include "log.h"
 #include "net.h"
 #include "nl/link.h"
@@ -83,7 +84,8 @@ static int check_inputs(const struct run_opts *o, struct nr_error *err)
 {
 	struct stat s;
 
-	for (size_t i = 0; i < o->n_rootfs; i++)
+	/* An image's layers are checked under the lock, when it is pinned (image_run_pin). */
+	for (size_t i = 0; !o->image_id && i < o->n_rootfs; i++)
 		if (o->rootfs[i][0] != '/' || stat(o->rootfs[i], &s) < 0 || !S_ISDIR(s.st_mode))
 			return nr_error_set(err, RT_ERR_USAGE, ENOENT,
 					    "--rootfs %s: not an absolute path to a directory", o->rootfs[i]);
@@ -115,6 +117,9 @@ static int create(struct ctr_run *c, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
 				    "the container name %s is already in use (remove it with `netns-run rm %s`)",
 				    c->name, c->name);
+	/* Lock order: the container store's, then the image store's (rmi's order too). */
+	if ((r = image_run_pin(c->o, err)) < 0)
+		return r;
 	if ((r = net_plan_make(c->o->net, &c->net, err)) < 0)
 		return r;
 	if (c->net.owner[0]) {
@@ -147,10 +152,13 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	rec->userns_count = c->o->userns_base ? c->o->userns_count : 0;
 	rec->hostname = strdup(c->hostname);
 	rec->user = c->o->user ? strdup(c->o->user) : NULL;
+	rec->image = c->o->image_id ? strdup(c->o->image_id) : NULL;
+	rec->image_ref = c->o->image ? strdup(c->o->image) : NULL;
 	rec->argv = rt_strv_copy(c->o->argv);
 	rec->env = env_build(c->o, c->hostname);
 	rec->capability_args = c->o->caps ? strdup(c->o->caps) : NULL;
 	if (!rec->hostname || (c->o->user && !rec->user) || !rec->argv || !rec->env ||
+	    (c->o->image_id && !rec->image) || (c->o->image && !rec->image_ref) ||
 	    (c->o->caps && !rec->capability_args) || security_to_record(c->o, rec) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0)

@@ -60,12 +60,12 @@ int fds_send(int sock, const int *fds, int n)
 	char byte = 'f';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 16)];
+		char buf[CMSG_SPACE(sizeof(int) * RT_LAYERS_MAX)];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (n > 16)
+	if (n > RT_LAYERS_MAX)
 		return -E2BIG;
 	memset(&u, 0, sizeof(u));
 	if (n > 0) {
@@ -85,7 +85,7 @@ int fds_recv(int sock, int *fds, int max)
 	char byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 16)];
+		char buf[CMSG_SPACE(sizeof(int) * RT_LAYERS_MAX)];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
@@ -120,7 +120,7 @@ int userns_prepare(pid_t pid, const char *ctr_dir, const struct run_opts *o, con
 	const char *one_root[] = { "/" };
 	const char *const *layers = o->n_rootfs ? o->rootfs : one_root;
 	size_t n = o->n_rootfs ? o->n_rootfs : 1;
-	int fds[16], nfd = 0, r;
+	int fds[RT_LAYERS_MAX], nfd = 0, r;
 	char p[700];
 
 	if ((r = userns_write_maps(pid, o->userns_base, o->userns_count, err)) < 0 ||

@@ -36,6 +36,12 @@ bool layer_is_opaque_fd(int fd);
  * carried between a tar and a layer directory. */
 bool layer_xattr_is_overlay(const char *name);
 
+struct archive_entry;
+/* Drop overlay's own xattrs from an entry, both ways: a layer must not carry redirects,
+ * metacopy or opaque marks of its own making (opaque comes from ".wh..wh..opq" only),
+ * and an upper's bookkeeping stays out of the tar.  -ENOMEM. */
+int layer_xattrs_drop_overlay(struct archive_entry *e);
+
 /* On unpack: make dir rel (clean; "" the root) opaque, creating it when absent. */
 int layer_whiteout_opaque(int rootfd, const char *rel, struct nr_error *err);
 /* On unpack: rel (clean) is deleted by this layer: an overlay whiteout replaces whatever

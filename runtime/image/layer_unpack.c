@@ -34,9 +34,9 @@ DEFINE_PTR_CLEANUP(archive_write_freep, struct archive *, archive_write_free)
  * Not UNLINK: with SECURE_SYMLINKS it removes a symbolic link found on an entry's way
  * instead of refusing the entry.  Not SECURE_NOABSOLUTEPATHS: every name is absolute
  * once prefixed with the directory (after our own check refused absolute names). */
-#define UNPACK_FLAGS                                                                                      \
-	(ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |    \
-	 ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |                \
+#define UNPACK_FLAGS                                                                                   \
+	(ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR | \
+	 ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |              \
 	 ARCHIVE_EXTRACT_SECURE_NODOTDOT)
 
 struct unpack {
@@ -116,8 +116,7 @@ static const char *unpack_path(struct unpack *u, const char *rel)
 
 /* A hard link's target must be in the layer: a clean name whose directories are real
  * directories of the layer (link(2) follows symbolic links in them). */
-static int unpack_check_link(struct unpack *u, const char *name, const char *target, char **ret,
-			     struct nr_error *err)
+static int unpack_check_link(struct unpack *u, const char *name, const char *target, char **ret, struct nr_error *err)
 {
 	_cleanup_free_ char *clean = NULL, *buf = NULL;
 	_cleanup_close_ int fd = -1;
@@ -125,7 +124,8 @@ static int unpack_check_link(struct unpack *u, const char *name, const char *tar
 
 	if (layer_path_clean(target, &clean) < 0 || !*clean)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
-				    "layer entry \"%s\": hard link to \"%s\", which is outside the layer", name, target);
+				    "layer entry \"%s\": hard link to \"%s\", which is outside the layer", name,
+				    target);
 	buf = malloc(strlen(clean) + 1);
 	if (!buf)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -136,52 +136,6 @@ static int unpack_check_link(struct unpack *u, const char *name, const char *tar
 				    "layer entry \"%s\": hard link to \"%s\", which is not a file of the layer", name,
 				    target);
 	*ret = TAKE_PTR(clean);
-	return 0;
-}
-
-/* Drop overlay's own xattrs from an entry: a layer must not carry redirects, metacopy
- * or opaque marks of its own making (opaque comes from ".wh..wh..opq" only). */
-static int unpack_filter_xattrs(struct archive_entry *e)
-{
-	struct keep {
-		char *name;
-		void *value;
-		size_t size;
-	} *keep = NULL;
-	const char *name;
-	const void *value;
-	size_t size, n = 0, total;
-	bool overlay = false;
-
-	total = (size_t)archive_entry_xattr_reset(e);
-	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK)
-		overlay |= layer_xattr_is_overlay(name);
-	if (!overlay)
-		return 0;
-	keep = calloc(total, sizeof(*keep));
-	if (!keep)
-		return -ENOMEM;
-	archive_entry_xattr_reset(e);
-	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-		if (layer_xattr_is_overlay(name))
-			continue;
-		keep[n].name = strdup(name);
-		keep[n].value = malloc(size ? size : 1);
-		if (!keep[n].name || !keep[n].value) {
-			free(keep[n].name);
-			free(keep[n].value);
-			break;
-		}
-		memcpy(keep[n].value, value, size);
-		keep[n++].size = size;
-	}
-	archive_entry_xattr_clear(e);
-	for (size_t i = 0; i < n; i++) {
-		archive_entry_xattr_add_entry(e, keep[i].name, keep[i].value, keep[i].size);
-		free(keep[i].name);
-		free(keep[i].value);
-	}
-	free(keep);
 	return 0;
 }
 
@@ -223,8 +177,7 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 	if (!name)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer: an entry without a readable name");
 	if (layer_path_clean(name, &rel) < 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer entry \"%s\": its path leaves the layer",
-				    name);
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer entry \"%s\": its path leaves the layer", name);
 	buf = malloc(strlen(rel) + 1);
 	if (!buf)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -246,8 +199,8 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 					   (unsigned)archive_entry_gid(e), err);
 	}
 	if (!*rel && archive_entry_filetype(e) != AE_IFDIR)
-		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer entry \"%s\": the layer's root as a non-directory",
-				    name);
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
+				    "layer entry \"%s\": the layer's root as a non-directory", name);
 	if (target) {
 		r = unpack_check_link(u, name, target, &link, err);
 		if (r < 0)
@@ -262,7 +215,7 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 	} else if (archive_entry_filetype(e) == AE_IFREG) {
 		*size += archive_entry_size(e);
 	}
-	if (unpack_filter_xattrs(e) < 0)
+	if (layer_xattrs_drop_overlay(e) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	full = unpack_path(u, rel);
 	if (!full)

@@ -33,11 +33,6 @@ bool layer_is_opaque_fd(int fd)
 	return false;
 }
 
-bool layer_xattr_is_overlay(const char *name)
-{
-	return !strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13);
-}
-
 int layer_remove_at(int parent, const char *name)
 {
 	_cleanup_close_ int fd = -1;
@@ -57,7 +52,8 @@ int layer_remove_at(int parent, const char *name)
 		return -errno;
 	fd = -1; /* the DIR owns it */
 	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && (r = layer_remove_at(dirfd(d), de->d_name)) < 0)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    (r = layer_remove_at(dirfd(d), de->d_name)) < 0)
 			break;
 	closedir(d);
 	if (r < 0)
@@ -91,7 +87,8 @@ int layer_whiteout_make(int rootfd, const char *rel, unsigned uid, unsigned gid,
 	layer_path_split(rel, buf, &dir, &base);
 	fd = layer_dir_open(rootfd, dir, true);
 	if (fd < 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer whiteout of \"%s\": cannot open its directory", rel);
+		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer whiteout of \"%s\": cannot open its directory",
+				    rel);
 	r = layer_remove_at(fd, base);
 	if (r < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "layer whiteout of \"%s\": removing what is there", rel);

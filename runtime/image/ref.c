@@ -179,7 +179,8 @@ int img_ref_parse(const char *s, struct img_ref *ret, struct nr_error *err)
 		*colon = '\0';
 		tag = colon + 1;
 		if (!tag_valid(tag))
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid reference format: bad tag in \"%s\"", s);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid reference format: bad tag in \"%s\"",
+					    s);
 	}
 	if (!name[0])
 		return bad(err, "repository name must have at least one component");
@@ -197,8 +198,8 @@ int img_ref_parse(const char *s, struct img_ref *ret, struct nr_error *err)
 		domain_len = (size_t)(slash - name);
 		remote = slash + 1;
 		if (!domain_valid(domain, domain_len))
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid reference format: bad registry in \"%s\"",
-					    s);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "invalid reference format: bad registry in \"%s\"", s);
 		if (domain_len == strlen(LEGACY_DOMAIN) && strncmp(domain, LEGACY_DOMAIN, domain_len) == 0) {
 			domain = DEFAULT_DOMAIN;
 			domain_len = strlen(DEFAULT_DOMAIN);

@@ -49,7 +49,8 @@ int img_store_open(const char *state_dir, enum img_lock mode, struct img_store *
 		snprintf(path, sizeof(path), "%s/%s", st->root, subdirs[i]);
 		r = mkdir_p(path, 0700);
 		if (r < 0)
-			return nr_error_set(err, RT_ERR_SYSTEM, -r, "creating the image store %s: %s", path, strerror(-r));
+			return nr_error_set(err, RT_ERR_SYSTEM, -r, "creating the image store %s: %s", path,
+					    strerror(-r));
 	}
 	snprintf(path, sizeof(path), "%s/lock", st->root);
 	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

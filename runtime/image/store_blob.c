@@ -84,7 +84,8 @@ int img_blob_commit(struct img_blob_writer *w, const char *expect, img_digest re
 
 	img_hasher_final(&w->h, got);
 	if (expect && strcmp(expect, got) != 0) {
-		r = nr_error_set(err, RT_ERR_CORRUPT, EBADMSG, "blob digest mismatch: expected %s, got %s", expect, got);
+		r = nr_error_set(err, RT_ERR_CORRUPT, EBADMSG, "blob digest mismatch: expected %s, got %s", expect,
+				 got);
 		goto out;
 	}
 	/* The data reaches the disk before the name does: after a crash a blob under its
@@ -127,8 +128,7 @@ int img_blob_put(struct img_store *st, const void *buf, size_t len, img_digest r
 	return img_blob_commit(w, NULL, ret_digest, err);
 }
 
-int img_blob_read(const struct img_store *st, const char *digest, char **ret_buf, size_t *ret_len,
-		  struct nr_error *err)
+int img_blob_read(const struct img_store *st, const char *digest, char **ret_buf, size_t *ret_len, struct nr_error *err)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *buf = NULL;

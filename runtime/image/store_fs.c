@@ -55,7 +55,7 @@ int img_fs_read(const char *path, size_t max, char **ret_buf, size_t *ret_len)
  * 0000): they are opened up before their entries go, which root needs not but a
  * rootless store does.  Mount points (another st_dev) are left alone: a layer's diff
  * is never a mount, so one there is someone else's. */
-static int empty_dir(int dfd, dev_t dev)
+static int empty_dir(int dfd, dev_t dev, long long *bytes)
 {
 	DIR *d;
 	struct dirent *de;
@@ -78,6 +78,8 @@ static int empty_dir(int dfd, dev_t dev)
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode)) {
+			if (bytes && S_ISREG(st.st_mode))
+				*bytes += st.st_size;
 			if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && r == 0)
 				r = -errno;
 			continue;
@@ -95,7 +97,7 @@ static int empty_dir(int dfd, dev_t dev)
 				r = -errno;
 			continue;
 		}
-		int q = empty_dir(fd, dev);
+		int q = empty_dir(fd, dev, bytes);
 		if (q < 0 && r == 0)
 			r = q;
 		if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
@@ -107,21 +109,24 @@ static int empty_dir(int dfd, dev_t dev)
 	return r;
 }
 
-int img_fs_rm_tree(const char *path)
+int img_fs_rm_tree(const char *path, long long *bytes)
 {
 	struct stat st;
 	int fd, r;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st.st_mode)) {
+		if (bytes && S_ISREG(st.st_mode))
+			*bytes += st.st_size;
 		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	}
 	if ((st.st_mode & 0700) != 0700)
 		chmod(path, 0700);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	r = empty_dir(fd, st.st_dev);
+	r = empty_dir(fd, st.st_dev, bytes);
 	if (rmdir(path) < 0 && errno != ENOENT && r == 0)
 		r = -errno;
 	return r;

@@ -38,8 +38,9 @@ int img_fs_write_atomic(const char *tmp, const char *path, const void *buf, size
 /* fsync a directory (after a rename into it). */
 int img_fs_sync_dir(const char *dir);
 /* Remove a tree (a layer's diff/ with whiteout devices, dirs without write permission),
- * never crossing into another mount; an absent path is success. */
-int img_fs_rm_tree(const char *path);
+ * never crossing into another mount; an absent path is success.  bytes (may be NULL)
+ * grows by the regular files' sizes. */
+int img_fs_rm_tree(const char *path, long long *bytes);
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int img_fs_read(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 
@@ -48,7 +49,7 @@ int img_fs_read(const char *path, size_t max, char **ret_buf, size_t *ret_len);
  * recorded at unpack time). */
 int img_layer_load(const struct img_store *st, const char *chain_id, struct img_layer *l, struct nr_error *err);
 /* Make a layer's directory vanish (rename into tmp/, then remove it). */
-int img_layer_delete(struct img_store *st, const char *chain_id, struct nr_error *err);
+int img_layer_delete(struct img_store *st, const char *chain_id, long long *bytes, struct nr_error *err);
 
 /* --- store_image.c --- */
 /* The ids of every image record (images/HEX.json), NULL-ended. */
@@ -69,7 +70,7 @@ void img_record_clear(struct img_record *r);
 /* --- store_names.c --- */
 /* repositories.json, parsed ({} when absent). */
 int img_names_load(const struct img_store *st, json_t **ret, struct nr_error *err);
-int img_names_save(const struct img_store *st, json_t *names, struct nr_error *err);
+int img_names_save(struct img_store *st, json_t *names, struct nr_error *err);
 /* The full references naming id, sorted, NULL-ended. */
 int img_names_of(json_t *names, const char *id, char ***ret);
 
@@ -80,5 +81,7 @@ int img_time_parse(const char *s, long long *ret);
 void img_time_now(char *buf, size_t len);
 
 void img_strv_free(char **v);
+DEFINE_PTR_CLEANUP(img_strv_freep, char **, img_strv_free)
+#define _cleanup_strv_ _cleanup_(img_strv_freep)
 
 #endif

@@ -54,8 +54,8 @@ static int digest_member(json_t *o, const char *key, bool required, char *ret, c
 		return 0;
 	}
 	if (!json_is_string(v) || !img_digest_valid(json_string_value(v)))
-		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer %s: layer.json: '%s' must be a digest", chain_id,
-				    key);
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer %s: layer.json: '%s' must be a digest",
+				    chain_id, key);
 	memcpy(ret, json_string_value(v), IMG_DIGEST_LEN + 1);
 	return 0;
 }
@@ -95,7 +95,7 @@ int img_layer_load(const struct img_store *st, const char *chain_id, struct img_
 	return 0;
 }
 
-int img_layer_delete(struct img_store *st, const char *chain_id, struct nr_error *err)
+int img_layer_delete(struct img_store *st, const char *chain_id, long long *bytes, struct nr_error *err)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int r;
@@ -108,7 +108,7 @@ int img_layer_delete(struct img_store *st, const char *chain_id, struct nr_error
 	 * cut short by a crash: gc finishes it). */
 	if (rename(path, tmp) < 0)
 		return errno == ENOENT ? 0 : nr_error_set(err, RT_ERR_SYSTEM, errno, "removing layer %s: %m", chain_id);
-	r = img_fs_rm_tree(tmp);
+	r = img_fs_rm_tree(tmp, bytes);
 	if (r < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "removing layer %s (%s): %s", chain_id, tmp, strerror(-r));
 	return 0;

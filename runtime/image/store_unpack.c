@@ -27,8 +27,8 @@ static void fill_given(struct img_layer *l, const struct img_store *st, const ch
 static int write_layer_json(const char *path, const struct img_layer *l, const char *parent, struct nr_error *err)
 {
 	_cleanup_json_ json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I}", "chain_id", l->chain_id, "diff_id",
-					     l->diff_id, "parent", parent, "blob", l->blob, "media_type",
-					     l->media_type, "size", (json_int_t)l->size);
+					     l->diff_id, "parent", parent, "blob", l->blob, "media_type", l->media_type,
+					     "size", (json_int_t)l->size);
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -114,11 +114,11 @@ int img_layer_add(struct img_store *st, const char *parent_chain, const char *bl
 			r = nr_error_set(err, RT_ERR_SYSTEM, errno, "storing layer %s: %m", l.chain_id);
 			goto fail;
 		}
-		img_fs_rm_tree(tmp);
+		img_fs_rm_tree(tmp, NULL);
 	}
 	*ret = l;
 	return 0;
 fail:
-	img_fs_rm_tree(tmp);
+	img_fs_rm_tree(tmp, NULL);
 	return r;
 }

@@ -33,6 +33,8 @@ static struct ctr_record *full_record(void)
 	r->net_done = true;
 	r->hostname = strdup("webhost");
 	r->user = strdup("1000:1000");
+	r->image = strdup("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	r->image_ref = strdup("bb:1");
 	r->net.mode = CTR_NET_CNI;
 	strcpy(r->net.ifname, "eth0");
 	r->net.name = strdup("bridge");
@@ -90,6 +92,8 @@ static void test_round_trip(void **state)
 	assert_true(b->oom && b->rm && b->net_done);
 	assert_string_equal(b->hostname, "webhost");
 	assert_string_equal(b->user, "1000:1000");
+	assert_string_equal(b->image, "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	assert_string_equal(b->image_ref, "bb:1");
 	assert_int_equal(b->net.mode, CTR_NET_CNI);
 	assert_string_equal(b->net.ifname, "eth0");
 	assert_string_equal(b->net.name, "bridge");
@@ -142,6 +146,8 @@ static void test_container_mode(void **state)
 	assert_false(b->has_exit_code);
 	assert_null(b->addresses);
 	assert_null(b->user);
+	assert_null(b->image);
+	assert_null(b->image_ref);
 	assert_null(b->cgroup);
 }
 

@@ -1,0 +1,199 @@
+/* commit (commit.h). */
+#include "engine/commit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "engine/cgroup.h"
+#include "engine/container.h"
+#include "engine/image_use.h"
+#include "engine/rt_error.h"
+#include "image/derive.h"
+#include "image/layer.h"
+#include "image/store.h"
+
+#define LAYER_MEDIA_TYPE "application/vnd.oci.image.layer.v1.tar"
+
+/* <ctr_dir>/commit.lock, held (flock) while the container is frozen: gc thaws a frozen
+ * container only when nobody holds it, i.e. its commit was killed. */
+static int commit_lock(const char *name, int op)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = open(rt_ctr_path(path, sizeof(path), name, "commit.lock"),
+				      O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0 || flock(fd, op) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+/* The command as Docker's commit records it in the history: its words joined by spaces. */
+static char *created_by(char *const *argv)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; argv && argv[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", argv[i]);
+	fclose(f);
+	return out;
+}
+
+/* An anonymous file in the store's tmp/ (same file system as the blobs): nothing of it
+ * survives a kill.  Where O_TMPFILE is not supported, a named one unlinked at once. */
+static int tmp_file(const struct img_store *st, struct nr_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/tmp", img_store_root(st));
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "%s/commit-XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create a file in %s: %s", dir, strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+/* The packed layer (fd, at its start) into a blob, checked against the digest the
+ * packing computed. */
+static int store_blob(struct img_store *st, int fd, const char *digest, img_digest ret, struct nr_error *err)
+{
+	struct img_blob_writer *w = NULL;
+	char buf[1 << 16];
+	ssize_t n;
+	int r;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot rewind the packed layer: %s", strerror(errno));
+	if ((r = img_blob_begin(st, &w, err)) < 0)
+		return r;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			img_blob_abort(w);
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot read the packed layer: %s",
+					    strerror(errno));
+		}
+		if ((r = img_blob_write(w, buf, (size_t)n, err)) < 0) {
+			img_blob_abort(w);
+			return r;
+		}
+	}
+	return img_blob_commit(w, digest, ret, err);
+}
+
+/* Pack the upper layer into fd, the container frozen meanwhile when freeze: signals that
+ * would end us are held back until it is thawed (a ^C must not leave it frozen). */
+static int pack(const struct ctr_record *rec, bool freeze, int fd, img_digest ret, struct nr_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	char upper[PATH_MAX];
+	sigset_t block, old;
+	long long size;
+	int r;
+
+	rt_ctr_path(upper, sizeof(upper), rec->name, "upper");
+	if (!freeze)
+		return layer_pack(upper, fd, rec->userns_base, ret, &size, err);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if ((lock = commit_lock(rec->name, LOCK_EX)) < 0) {
+		r = nr_error_set(err, RT_ERR_SYSTEM, -lock, "cannot lock %s's commit: %s", rec->name, strerror(-lock));
+	} else if ((r = cgroup_freeze(rec->cgroup, true, err)) < 0) {
+		nr_error_wrap(err, r, "pausing %s", rec->name);
+	} else {
+		struct nr_error thaw_err = { 0 };
+		r = layer_pack(upper, fd, rec->userns_base, ret, &size, err);
+		int t = cgroup_freeze(rec->cgroup, false, &thaw_err);
+		if (r >= 0 && t < 0) {
+			nr_error_copy(err, &thaw_err);
+			r = nr_error_wrap(err, t, "unpausing %s", rec->name);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+int ctr_commit(const char *name, const struct ctr_commit_opts *o, img_digest ret_id, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	_cleanup_img_store_ struct img_store *st = NULL;
+	_cleanup_img_image_ struct img_image *parent = NULL;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *by = NULL;
+	img_digest packed, blob;
+	struct img_ref ref;
+	const char *image;
+	int r;
+
+	if (o->ref && (r = img_ref_parse(o->ref, &ref, err)) < 0)
+		return r;
+	if ((r = ctr_store_load(name, &rec, err)) < 0)
+		return r;
+	if (!(image = image_of_record(rec)))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "commit needs a container started from an image: %s runs on the host's root file "
+				    "system (see netns-run import to make an image from a tar)",
+				    name);
+	if ((r = img_store_open(rt_paths()->state_dir, IMG_LOCK_EXCLUSIVE, &st, err)) < 0)
+		return r;
+	if ((r = img_image_find(st, image, &parent, err)) < 0)
+		return nr_error_wrap(err, r, "the image of container %s", name);
+	if ((fd = tmp_file(st, err)) < 0)
+		return fd;
+	if ((r = pack(rec, o->pause && ctr_running(rec) && rec->cgroup, fd, packed, err)) < 0)
+		return nr_error_wrap(err, r, "packing %s's changes", name);
+	if ((r = store_blob(st, fd, packed, blob, err)) < 0)
+		return r;
+	if (!(by = created_by(rec->argv)))
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	struct img_derive d = {
+		.parent = parent->id,
+		.layer_blob = blob,
+		.media_type = LAYER_MEDIA_TYPE,
+		.changes = o->changes,
+		.comment = o->comment,
+		.author = o->author,
+		.created_by = by,
+		.ref = o->ref,
+	};
+	return img_image_derive(st, &d, ret_id, err);
+}
+
+int ctr_commit_thaw_orphans(struct nr_error *err)
+{
+	_cleanup_strv_ char **names = NULL;
+	int n = 0, r;
+
+	if ((r = ctr_store_names(&names, err)) < 0)
+		return r;
+	for (char **p = names; *p; p++) {
+		_cleanup_record_ struct ctr_record *rec = NULL;
+		_cleanup_close_ int lock = -1;
+		if (ctr_store_load(*p, &rec, NULL) < 0 || !ctr_running(rec) || !cgroup_frozen(rec->cgroup))
+			continue;
+		/* Held: a commit is reading the layer right now. */
+		if ((lock = commit_lock(*p, LOCK_EX | LOCK_NB)) < 0)
+			continue;
+		if (cgroup_freeze(rec->cgroup, false, NULL) >= 0)
+			n++;
+	}
+	return n;
+}
