@@ -117,8 +117,8 @@ static int get_map(json_t *cfg, const char *key, bool labels, char ***ret, struc
 		return wrong(err, key, labels ? "an object of strings" : "an object");
 	json_object_foreach(v, k, e)
 		if (labels ? !json_is_string(e) : !(json_is_object(e) || json_is_null(e)))
-			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "image config: '%s': '%s' must be %s", key,
-					    k, labels ? "a string" : "an object");
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "image config: '%s': '%s' must be %s", key, k,
+					    labels ? "a string" : "an object");
 	if (json_object_size(v) == 0)
 		return 0;
 	out = calloc(json_object_size(v) + 1, sizeof(*out));

@@ -111,8 +111,8 @@ static int name_values(const char *instr, const char *rest, int (*set)(json_t *,
 		_cleanup_free_ char *name = NULL;
 
 		if (!eq)
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "%s: can't find = in \"%s\"; it must be NAME=VALUE",
-					    instr, s);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "%s: can't find = in \"%s\"; it must be NAME=VALUE", instr, s);
 		if (eq == s)
 			return usage(err, instr, "names can not be blank");
 		if (!(name = strndup(s, (size_t)(eq - s))) || set(cfg, name, eq + 1) < 0)
@@ -292,8 +292,9 @@ static int expose(json_t *cfg, const char *rest, struct nr_error *err)
 		if (dash && (port_num(dash + 1, plen - (size_t)(dash - s) - 1, &hi) < 0 || hi < lo))
 			goto bad;
 		if (hi - lo >= EXPOSE_RANGE_MAX)
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "EXPOSE: the range %s is too large (at most %d ports)",
-					    s, EXPOSE_RANGE_MAX);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "EXPOSE: the range %s is too large (at most %d ports)", s,
+					    EXPOSE_RANGE_MAX);
 		for (long p = lo; p <= hi; p++) {
 			snprintf(key, sizeof(key), "%ld/%s", p, proto);
 			if (json_object_set_new(ports, key, json_object()) < 0)
@@ -301,8 +302,8 @@ static int expose(json_t *cfg, const char *rest, struct nr_error *err)
 		}
 		continue;
 bad:
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "EXPOSE: invalid port \"%s\" (PORT[-PORT][/tcp|udp|sctp])",
-				    s);
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "EXPOSE: invalid port \"%s\" (PORT[-PORT][/tcp|udp|sctp])", s);
 	}
 	return 0;
 }
@@ -367,7 +368,8 @@ int img_config_change(json_t *doc, const char *line, struct nr_error *err)
 	if (!strcasecmp(instr, "ENV"))
 		return *rest ? name_values("ENV", rest, env_set, cfg, err) : usage(err, "ENV", "requires arguments");
 	if (!strcasecmp(instr, "LABEL"))
-		return *rest ? name_values("LABEL", rest, label_set, cfg, err) : usage(err, "LABEL", "requires arguments");
+		return *rest ? name_values("LABEL", rest, label_set, cfg, err)
+			     : usage(err, "LABEL", "requires arguments");
 	if (!strcasecmp(instr, "WORKDIR"))
 		return workdir(cfg, rest, err);
 	if (!strcasecmp(instr, "USER")) {

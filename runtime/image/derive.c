@@ -43,8 +43,8 @@ static int nomem(struct nr_error *err)
  * and builder fields are not ours to carry). */
 static json_t *config_from_parent(json_t *parent)
 {
-	static const char *const keep[] = { "architecture", "os", "os.version", "os.features", "variant",
-					    "config", "rootfs", "history" };
+	static const char *const keep[] = { "architecture", "os",     "os.version", "os.features",
+					    "variant",      "config", "rootfs",     "history" };
 	json_t *c = json_object();
 
 	if (!c)
@@ -67,8 +67,7 @@ static json_t *config_from_parent(json_t *parent)
 }
 
 /* rootfs.diff_ids + diff_id, history + {created, created_by, comment, author}. */
-static int extend(json_t *c, const struct img_derive *d, const char *diff_id, const char *created,
-		  struct nr_error *err)
+static int extend(json_t *c, const struct img_derive *d, const char *diff_id, const char *created, struct nr_error *err)
 {
 	json_t *rootfs = json_object_get(c, "rootfs"), *ids, *history, *entry;
 
@@ -96,7 +95,8 @@ static int extend(json_t *c, const struct img_derive *d, const char *diff_id, co
 			  d->comment && *d->comment ? d->comment : NULL, "author",
 			  d->author && *d->author ? d->author : NULL);
 	if (!entry || json_array_append_new(history, entry) < 0)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "commit: the message, author or command is not valid UTF-8");
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "commit: the message, author or command is not valid UTF-8");
 	if (json_object_set_new(c, "created", json_string(created)) < 0)
 		return nomem(err);
 	if (d->author && *d->author && json_object_set_new(c, "author", json_string(d->author)) < 0)
@@ -146,8 +146,7 @@ int img_image_derive(struct img_store *st, const struct img_derive *d, img_diges
 	}
 	/* Unpacking computes the diff id (the uncompressed tar's digest) and makes the
 	 * layer's directory, shared by whatever else has the same chain. */
-	r = img_layer_add(st, n ? layers[n - 1].chain_id : NULL, d->layer_blob, d->media_type, NULL, &layers[n],
-			  err);
+	r = img_layer_add(st, n ? layers[n - 1].chain_id : NULL, d->layer_blob, d->media_type, NULL, &layers[n], err);
 	if (r < 0)
 		return r;
 	img_time_now(created, sizeof(created));
