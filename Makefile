@@ -166,6 +166,14 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(PLUGIN_ARS) $(CORE_LIB) | deps-test
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PLUGIN_GROUP) $(PKG_LIBS)
 
+# Tools that call the image library (tests/integration/images_*.sh) link it, and what it
+# links, instead.
+IMAGE_TOOLS := layer_tool
+$(addprefix $(BUILD)/tests/tools/,$(IMAGE_TOOLS)): $(BUILD)/tests/tools/%: tests/tools/%.c $(IMAGE_LIB) $(ENGINE_LIB) \
+		$(PLUGIN_ARS) $(CORE_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(RUNTIME_GROUP) $(PKG_LIBS)
+
 check integration: $(TOOL_BINS)
 
 # The go-cni driver (tests/interop/gocni, issue 15): Go, built offline in GOPATH mode from

@@ -42,11 +42,13 @@ struct archive_entry;
  * and an upper's bookkeeping stays out of the tar.  -ENOMEM. */
 int layer_xattrs_drop_overlay(struct archive_entry *e);
 
-/* On unpack: make dir rel (clean; "" the root) opaque, creating it when absent. */
-int layer_whiteout_opaque(int rootfd, const char *rel, struct nr_error *err);
+/* entry: the tar entry's name, for messages.
+ * On unpack: make dir rel (clean; "" the root) opaque, creating it when absent. */
+int layer_whiteout_opaque(int rootfd, const char *rel, const char *entry, struct nr_error *err);
 /* On unpack: rel (clean) is deleted by this layer: an overlay whiteout replaces whatever
- * is there, owned by uid:gid (as the tar's ".wh." entry, as Docker). */
-int layer_whiteout_make(int rootfd, const char *rel, unsigned uid, unsigned gid, struct nr_error *err);
+ * is there, with meta's owner and mtime (the tar's ".wh." entry's, as Docker keeps the
+ * owner; the mtime so that packing it again gives the same bytes). */
+int layer_whiteout_make(int rootfd, const char *rel, const struct stat *meta, const char *entry, struct nr_error *err);
 
 /* Remove name under dirfd, a whole tree if it is a directory, never following links. */
 int layer_remove_at(int dirfd, const char *name);

@@ -169,13 +169,18 @@ static int unpack_data(struct archive *in, struct archive *disk, const char *nam
 static int unpack_entry(struct unpack *u, struct archive *in, struct archive *disk, struct archive_entry *e,
 			long long *size, struct nr_error *err)
 {
-	const char *name = archive_entry_pathname(e), *target = archive_entry_hardlink(e), *full;
-	_cleanup_free_ char *rel = NULL, *buf = NULL, *link = NULL;
+	const char *target = archive_entry_hardlink(e), *full;
+	_cleanup_free_ char *name = NULL, *rel = NULL, *buf = NULL, *link = NULL;
 	const char *dir, *base;
 	int r;
 
-	if (!name)
+	/* A copy: the entry's own string goes when the name is rewritten below, and errors
+	 * name the entry as the tar does. */
+	if (!archive_entry_pathname(e))
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer: an entry without a readable name");
+	name = strdup(archive_entry_pathname(e));
+	if (!name)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if (layer_path_clean(name, &rel) < 0)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer entry \"%s\": its path leaves the layer", name);
 	buf = malloc(strlen(rel) + 1);
@@ -183,20 +188,20 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	layer_path_split(rel, buf, &dir, &base);
 	if (!strcmp(base, LAYER_WH_OPAQUE))
-		return layer_whiteout_opaque(u->rootfd, dir, err);
+		return layer_whiteout_opaque(u->rootfd, dir, name, err);
 	if (!strncmp(base, LAYER_WH_META_PREFIX, strlen(LAYER_WH_META_PREFIX)))
 		return 0; /* aufs's own bookkeeping (.wh..wh.plnk, .wh..wh.aufs): nothing of the image */
 	if (!strncmp(base, LAYER_WH_PREFIX, strlen(LAYER_WH_PREFIX))) {
 		const char *gone = base + strlen(LAYER_WH_PREFIX);
+		const struct stat *meta;
 		_cleanup_free_ char *path = NULL;
 
 		if (!*gone || !strcmp(gone, ".") || !strcmp(gone, ".."))
 			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "layer entry \"%s\": a whiteout of nothing",
 					    name);
-		if (asprintf(&path, "%s%s%s", dir, *dir ? "/" : "", gone) < 0)
+		if (asprintf(&path, "%s%s%s", dir, *dir ? "/" : "", gone) < 0 || !(meta = archive_entry_stat(e)))
 			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-		return layer_whiteout_make(u->rootfd, path, (unsigned)archive_entry_uid(e),
-					   (unsigned)archive_entry_gid(e), err);
+		return layer_whiteout_make(u->rootfd, path, meta, name, err);
 	}
 	if (!*rel && archive_entry_filetype(e) != AE_IFDIR)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
@@ -206,9 +211,9 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 		if (r < 0)
 			return r;
 		full = unpack_path(u, link);
-		if (!full || !(link = strdup(full)))
+		if (!full)
 			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-		archive_entry_set_hardlink(e, link);
+		archive_entry_copy_hardlink(e, full);
 		/* A hard link's content is its target's: data after it (pax allows it) would be
 		 * written through the link, and so through a symbolic link it may name. */
 		archive_entry_set_size(e, 0);

@@ -61,21 +61,27 @@ int layer_remove_at(int parent, const char *name)
 	return unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-int layer_whiteout_opaque(int rootfd, const char *rel, struct nr_error *err)
+/* Why a directory of the layer could not be opened, in words. */
+static const char *whiteout_why(int r)
+{
+	return r == -ELOOP || r == -ENOTDIR ? "its directory is not a directory of the layer (a symbolic link?)"
+					    : strerror(-r);
+}
+
+int layer_whiteout_opaque(int rootfd, const char *rel, const char *entry, struct nr_error *err)
 {
 	_cleanup_close_ int fd = layer_dir_open(rootfd, rel, true);
 
 	if (fd < 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer entry \"%s/%s\": cannot open its directory", rel,
-				    LAYER_WH_OPAQUE);
+		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer entry \"%s\": %s", entry, whiteout_why(fd));
 	for (size_t i = 0; i < sizeof(opaque_xattrs) / sizeof(*opaque_xattrs); i++)
 		if (fsetxattr(fd, opaque_xattrs[i], "y", 1, 0) < 0)
-			return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer entry \"%s/%s\": setting %s", rel,
-					    LAYER_WH_OPAQUE, opaque_xattrs[i]);
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer entry \"%s\": setting %s: %s", entry,
+					    opaque_xattrs[i], strerror(errno));
 	return 0;
 }
 
-int layer_whiteout_make(int rootfd, const char *rel, unsigned uid, unsigned gid, struct nr_error *err)
+int layer_whiteout_make(int rootfd, const char *rel, const struct stat *meta, const char *entry, struct nr_error *err)
 {
 	_cleanup_free_ char *buf = malloc(strlen(rel) + 1);
 	_cleanup_close_ int fd = -1;
@@ -87,14 +93,16 @@ int layer_whiteout_make(int rootfd, const char *rel, unsigned uid, unsigned gid,
 	layer_path_split(rel, buf, &dir, &base);
 	fd = layer_dir_open(rootfd, dir, true);
 	if (fd < 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer whiteout of \"%s\": cannot open its directory",
-				    rel);
+		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer entry \"%s\": %s", entry, whiteout_why(fd));
 	r = layer_remove_at(fd, base);
 	if (r < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, -r, "layer whiteout of \"%s\": removing what is there", rel);
-	if (mknodat(fd, base, S_IFCHR | 0000, makedev(0, 0)) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer whiteout of \"%s\": mknod", rel);
-	if (fchownat(fd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer whiteout of \"%s\": chown", rel);
+		return nr_error_set(err, RT_ERR_SYSTEM, -r, "layer entry \"%s\": removing \"%s\": %s", entry, rel,
+				    strerror(-r));
+	/* Mode 0, as overlayfs makes them; the owner is the entry's, as Docker's overlay2. */
+	if (mknodat(fd, base, S_IFCHR | 0000, makedev(0, 0)) < 0 ||
+	    fchownat(fd, base, meta->st_uid, meta->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    utimensat(fd, base, (struct timespec[]){ meta->st_mtim, meta->st_mtim }, AT_SYMLINK_NOFOLLOW) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer entry \"%s\": making the whiteout of \"%s\": %s",
+				    entry, rel, strerror(errno));
 	return 0;
 }
