@@ -10,10 +10,10 @@
 #include "image/archive.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -21,6 +21,7 @@
 #include "engine/rt_error.h"
 #include "image/archive_stage.h"
 #include "image/manifest.h"
+#include "image/store_int.h"
 
 #define LOAD_MAX_DEPTH 4
 
@@ -114,8 +115,8 @@ static int check_named(struct staged *e, const char *path, const char *what, str
 
 	named_digest(path, want);
 	if (want[0] && strcmp(want, e->digest) != 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, EBADMSG, "%s %.200s: digest mismatch: expected %s, got %s", what,
-				    path, want, e->digest);
+		return nr_error_set(err, RT_ERR_CORRUPT, EBADMSG, "%s %.200s: digest mismatch: expected %s, got %s",
+				    what, path, want, e->digest);
 	return 0;
 }
 
@@ -210,7 +211,8 @@ static int plan_image_get(struct load *ld, struct staged *cfg, const char *origi
 	if ((r = img_config_diff_ids(text, len, &pi->diff_ids, &pi->n, err)) < 0)
 		return nr_error_wrap(err, r, "%s: config %s", origin, cfg->digest);
 	ld->n_im++;
-	if (!(pi->layers = calloc(pi->n + 1, sizeof(*pi->layers))) || !(pi->done = calloc(pi->n + 1, sizeof(*pi->done))))
+	if (!(pi->layers = calloc(pi->n + 1, sizeof(*pi->layers))) ||
+	    !(pi->done = calloc(pi->n + 1, sizeof(*pi->done))))
 		return nomem(err);
 	*ret = pi;
 	*ret_new = true;
@@ -221,8 +223,9 @@ static int layer_count(const struct plan_image *pi, size_t n_layers, const char 
 {
 	if (n_layers == pi->n)
 		return 0;
-	return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: image %s has %zu layers but its config has %zu diff_ids (%s)",
-			    origin, pi->config->digest, n_layers, pi->n,
+	return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
+			    "%s: image %s has %zu layers but its config has %zu diff_ids (%s)", origin,
+			    pi->config->digest, n_layers, pi->n,
 			    n_layers < pi->n ? "more diff_ids than layers" : "more layers than diff_ids");
 }
 
@@ -249,14 +252,14 @@ static int plan_layer(struct plan_image *pi, size_t i, struct staged *blob, cons
 			break;
 		default:
 			return nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP,
-					    "%s: layer %.200s: compression not supported (plain, gzip or zstd tar)", origin,
-					    what);
+					    "%s: layer %.200s: compression not supported (plain, gzip or zstd tar)",
+					    origin, what);
 		}
 	}
 	pl->kind = kind == IMG_MT_KIND_UNKNOWN ? IMG_MT_KIND_LAYER : kind;
 	if (blob && pl->kind == IMG_MT_KIND_LAYER && strcmp(blob->digest, pi->diff_ids[i]) != 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, EBADMSG, "layer %.200s: digest mismatch: expected %s, got %s", what,
-				    pi->diff_ids[i], blob->digest);
+		return nr_error_set(err, RT_ERR_CORRUPT, EBADMSG, "layer %.200s: digest mismatch: expected %s, got %s",
+				    what, pi->diff_ids[i], blob->digest);
 	return 0;
 }
 
@@ -285,8 +288,8 @@ static int plan_docker(struct load *ld, struct staged *mf, struct nr_error *err)
 		bool fresh;
 
 		if (!cfg) {
-			r = nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "%s: config '%.200s' is not in the archive", origin,
-					 e->config);
+			r = nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "%s: config '%.200s' is not in the archive",
+					 origin, e->config);
 			goto out;
 		}
 		if ((r = check_named(cfg, e->config, "config", err)) < 0 ||
@@ -369,8 +372,9 @@ static int plan_manifest(struct load *ld, const char *text, size_t len, const st
 	if ((r = img_oci_manifest_parse(text, len, &m, err)) < 0)
 		return r;
 	if (m.config.media_type && img_media_type_kind(m.config.media_type) != IMG_MT_KIND_CONFIG) {
-		r = nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "%s: config media type '%.100s' is not a container image's",
-				 origin, m.config.media_type);
+		r = nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP,
+				 "%s: config media type '%.100s' is not a container image's", origin,
+				 m.config.media_type);
 		goto out;
 	}
 	if ((r = oci_blob(ld, &m.config, "config", &cfg, err)) < 0)
@@ -397,8 +401,9 @@ static int plan_manifest(struct load *ld, const char *text, size_t len, const st
 				goto out;
 			}
 			if (d->media_type && !img_layer_media_type(kind)) {
-				r = nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "%s: layer %s: unsupported media type '%.100s'",
-						 origin, d->digest, d->media_type);
+				r = nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP,
+						 "%s: layer %s: unsupported media type '%.100s'", origin, d->digest,
+						 d->media_type);
 				goto out;
 			}
 			if ((r = oci_blob(ld, d, "layer", &blob, err)) < 0 ||
@@ -468,8 +473,8 @@ static int plan_desc(struct load *ld, const struct img_desc *d, const struct img
 		}
 	img_oci_index_clear(&ix);
 	if (r >= 0 && !found)
-		r = nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "%s: index %s has no image for linux/%s", origin, d->digest,
-				 our_arch());
+		r = nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "%s: index %s has no image for linux/%s", origin,
+				 d->digest, our_arch());
 	return r;
 }
 
@@ -479,7 +484,8 @@ static int plan_oci(struct load *ld, struct staged *index, struct nr_error *err)
 	struct img_oci_index ix = { 0 };
 	int r;
 
-	if (layout && (r = img_oci_layout_parse(layout->buf ? layout->buf : "", layout->buf ? layout->size : 0, err)) < 0)
+	if (layout &&
+	    (r = img_oci_layout_parse(layout->buf ? layout->buf : "", layout->buf ? layout->size : 0, err)) < 0)
 		return r;
 	if ((r = img_oci_index_parse(index->buf, index->size, &ix, err)) < 0)
 		return r;
@@ -514,36 +520,14 @@ static int plan_check_absent(struct load *ld, struct nr_error *err)
 						    ref ? ref : pi->since_id, ref ? " (" : "", ref ? pi->since_id : "",
 						    ref ? ")" : "", pi->diff_ids[i], ref ? ref : "that image");
 			}
-			return nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "layer %.200s (%s) is not in the archive", pl->what,
-					    pi->diff_ids[i]);
+			return nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "layer %.200s (%s) is not in the archive",
+					    pl->what, pi->diff_ids[i]);
 		}
 	}
 	return 0;
 }
 
 /* --- apply and roll back --- */
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	remove(p);
-	return 0;
-}
-
-/* A layer directory this load made: out of layers/ by one rename (a reader never sees
- * half of it), then removed from tmp/ (what a crash leaves there, gc takes). */
-static void layer_remove(struct load *ld, const char *chain_id)
-{
-	char dir[4096], *slash, tmp[4200];
-
-	if (!img_layer_dir(ld->st, chain_id, dir, sizeof(dir)))
-		return;
-	slash = strrchr(dir, '/');
-	if (slash && strcmp(slash, "/diff") == 0)
-		*slash = '\0';
-	snprintf(tmp, sizeof(tmp), "%s/tmp/rollback-layer-%s", img_store_root(ld->st), img_digest_hex(chain_id));
-	if (rename(dir, tmp) == 0)
-		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
 
 static void rollback(struct load *ld)
 {
@@ -558,10 +542,27 @@ static void rollback(struct load *ld)
 	for (size_t i = ld->n_new_images; i-- > 0;)
 		img_image_remove(ld->st, ld->new_images[i], &ignored);
 	for (size_t i = ld->n_new_layers; i-- > 0;)
-		if (img_layer_has(ld->st, ld->new_layers[i]))
-			layer_remove(ld, ld->new_layers[i]);
+		img_layer_delete(ld->st, ld->new_layers[i], NULL, &ignored);
 	for (size_t i = 0; i < ld->s.n_new_blobs; i++)
 		stage_blob_remove(&ld->s, ld->s.new_blobs[i]);
+}
+
+/* A layer the store has already: described by its layer.json (the load's copy of its
+ * blob, if any, is not needed) as long as the blob it was unpacked from is still there. */
+static bool layer_existing(struct load *ld, const char *chain_id, struct img_layer *ret)
+{
+	struct nr_error ignored = { 0 };
+	struct img_layer l;
+	char path[4096];
+	struct stat sb;
+
+	if (!img_layer_has(ld->st, chain_id) || img_layer_load(ld->st, chain_id, &l, &ignored) < 0 ||
+	    !img_digest_valid(l.blob) || !img_blob_has(ld->st, l.blob))
+		return false;
+	if (stat(img_blob_path(ld->st, l.blob, path, sizeof(path)), &sb) == 0)
+		l.blob_size = sb.st_size;
+	*ret = l;
+	return true;
 }
 
 static int apply_image(struct load *ld, struct plan_image *pi, struct nr_error *err)
@@ -576,13 +577,18 @@ static int apply_image(struct load *ld, struct plan_image *pi, struct nr_error *
 	for (size_t i = 0; i < pi->n; i++) {
 		struct plan_layer *pl = &pi->layers[i];
 		bool had = img_layer_has(ld->st, pl->chain_id);
-		const char *blob = pl->blob ? pl->blob->digest : pi->diff_ids[i];
 
-		if (pl->blob && !had && (r = stage_store(&ld->s, pl->blob, err)) < 0)
+		if (layer_existing(ld, pl->chain_id, &pi->done[i])) {
+			parent = pl->chain_id;
+			continue;
+		}
+		if (!pl->blob) /* plan_check_absent saw the layer; its blob has gone since */
+			return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "layer %.200s: its blob is not in the store",
+					    pl->what);
+		if ((r = stage_store(&ld->s, pl->blob, err)) < 0)
 			return r;
-		/* A layer the store has is not unpacked again; img_layer_add describes it. */
-		r = img_layer_add(ld->st, parent, blob, img_layer_media_type(pl->kind), pi->diff_ids[i], &pi->done[i],
-				  err);
+		r = img_layer_add(ld->st, parent, pl->blob->digest, img_layer_media_type(pl->kind), pi->diff_ids[i],
+				  &pi->done[i], err);
 		if (r < 0)
 			return nr_error_wrap(err, r, "layer %.200s", pl->what);
 		if (!had && push_digest(&ld->new_layers, &ld->n_new_layers, pl->chain_id) < 0)
@@ -698,6 +704,9 @@ int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struc
 	struct staged *mf, *ix;
 	int r;
 
+	/* The rollback takes back what is new since the start: no other writer may add meanwhile. */
+	if ((r = img_store_need_writer(st, "loading images", err)) < 0)
+		return r;
 	if ((r = stage_read(&ld.s, st, fd, err)) < 0)
 		goto fail;
 	mf = stage_find(&ld.s, "manifest.json");

@@ -206,8 +206,8 @@ static int entry_bytes(struct archive *a, const char *name, int (*fn)(void *arg,
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return nr_error_set(err, RT_ERR_CORRUPT, EIO, "archive truncated or damaged at '%.200s': %s", name,
-					    archive_error_string(a) ? archive_error_string(a) : "read error");
+			return nr_error_set(err, RT_ERR_CORRUPT, EIO, "archive truncated or damaged at '%.200s': %s",
+					    name, archive_error_string(a) ? archive_error_string(a) : "read error");
 		while (want < off) {
 			size_t z = off - want < (la_int64_t)sizeof(zeros) ? (size_t)(off - want) : sizeof(zeros);
 
@@ -233,8 +233,8 @@ static int mem_write(void *arg, const void *buf, size_t len)
 	struct staged *e = m->e;
 
 	if ((size_t)e->size + len + 1 > m->cap)
-		return nr_error_set(m->err, RT_ERR_CORRUPT, E2BIG, "archive: entry '%.200s' is larger than its header says",
-				    e->name);
+		return nr_error_set(m->err, RT_ERR_CORRUPT, E2BIG,
+				    "archive: entry '%.200s' is larger than its header says", e->name);
 	memcpy(e->buf + e->size, buf, len);
 	e->size += len;
 	return 0;
@@ -415,12 +415,12 @@ struct staged *stage_find(struct stage *s, const char *path)
 	return NULL; /* a loop of links */
 }
 
-int stage_content(struct stage *s, struct staged *e, size_t max, char **ret_buf, size_t *ret_len,
-		  struct nr_error *err)
+int stage_content(struct stage *s, struct staged *e, size_t max, char **ret_buf, size_t *ret_len, struct nr_error *err)
 {
 	if (e->size > (long long)max)
-		return nr_error_set(err, RT_ERR_CORRUPT, E2BIG, "archive: '%.200s' is %lld bytes, more than the %zu allowed",
-				    e->name, e->size, max);
+		return nr_error_set(err, RT_ERR_CORRUPT, E2BIG,
+				    "archive: '%.200s' is %lld bytes, more than the %zu allowed", e->name, e->size,
+				    max);
 	if (e->buf) {
 		char *c = malloc(e->size + 1);
 
@@ -444,8 +444,8 @@ int stage_store(struct stage *s, struct staged *e, struct nr_error *err)
 	if ((r = img_blob_put(s->st, e->buf, e->size, d, err)) < 0)
 		return r;
 	if (strcmp(d, e->digest) != 0) /* the store hashed other bytes than we did: a bug, not the archive */
-		return nr_error_set(err, RT_ERR_SYSTEM, EIO, "archive: '%.200s': stored as %s, hashed as %s", e->name, d,
-				    e->digest);
+		return nr_error_set(err, RT_ERR_SYSTEM, EIO, "archive: '%.200s': stored as %s, hashed as %s", e->name,
+				    d, e->digest);
 	e->stored = true;
 	if (stage_note_new_blob(s, e->digest) < 0)
 		return nomem(err);

@@ -48,8 +48,7 @@ struct staged *stage_find(struct stage *s, const char *path);
 /* A path as an archive names it, cleaned; NULL when it is empty or leaves the archive. */
 char *stage_clean_path(const char *path);
 /* An entry's bytes (from memory or the store, digest checked); at most max. */
-int stage_content(struct stage *s, struct staged *e, size_t max, char **ret_buf, size_t *ret_len,
-		  struct nr_error *err);
+int stage_content(struct stage *s, struct staged *e, size_t max, char **ret_buf, size_t *ret_len, struct nr_error *err);
 /* Put an in-memory entry into the store (a no-op when it is there). */
 int stage_store(struct stage *s, struct staged *e, struct nr_error *err);
 enum stage_comp stage_compression(const struct staged *e);

@@ -52,11 +52,11 @@ static int digest_of(json_t *v, const char *what, const char *key, img_digest re
 		return corrupt(err, what, key, "a string");
 	s = json_string_value(v);
 	if (strncmp(s, "sha256:", 7) != 0 && strchr(s, ':'))
-		return nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "%s: digest '%.80s': only sha256 is supported",
-				    what, s);
+		return nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "%s: digest '%.80s': only sha256 is supported", what,
+				    s);
 	if (!img_digest_valid(s))
-		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: '%s' is not a sha256 digest: '%.80s'", what,
-				    key, s);
+		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: '%s' is not a sha256 digest: '%.80s'", what, key,
+				    s);
 	memcpy(ret, s, IMG_DIGEST_LEN + 1);
 	return 0;
 }
@@ -86,8 +86,7 @@ static int annotation(json_t *ann, const char *key, const char *what, char **ret
 	return *ret ? 0 : nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 }
 
-static int platform_field(json_t *plat, const char *key, const char *what, char *buf, size_t len,
-			  struct nr_error *err)
+static int platform_field(json_t *plat, const char *key, const char *what, char *buf, size_t len, struct nr_error *err)
 {
 	json_t *v = json_get_go(plat, key);
 
@@ -210,7 +209,8 @@ int img_oci_layout_parse(const char *text, size_t len, struct nr_error *err)
 		return corrupt(err, "oci-layout", "imageLayoutVersion", "a string");
 	/* The spec's only version is 1.0.0; a 1.x would stay compatible, 2 would not. */
 	if (strncmp(json_string_value(v), "1.", 2) != 0)
-		return nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "oci-layout: image layout version '%.40s' is not supported (1.x is)",
+		return nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP,
+				    "oci-layout: image layout version '%.40s' is not supported (1.x is)",
 				    json_string_value(v));
 	return 0;
 }
@@ -326,8 +326,8 @@ int img_oci_manifest_parse(const char *text, size_t len, struct img_oci_manifest
 	if ((r = schema_version(doc, what, err)) < 0)
 		goto fail;
 	if (m.media_type && img_media_type_kind(m.media_type) != IMG_MT_KIND_MANIFEST) {
-		r = nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "%s: media type '%.100s' is not an image manifest",
-				 what, m.media_type);
+		r = nr_error_set(err, RT_ERR_CORRUPT, ENOTSUP, "%s: media type '%.100s' is not an image manifest", what,
+				 m.media_type);
 		goto fail;
 	}
 	cfg = json_get_go(doc, "config");
@@ -476,8 +476,8 @@ int img_docker_manifest_parse(const char *text, size_t len, struct img_docker_ma
 			r = nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: image %zu has no 'Config'", what, i + 1);
 			goto fail;
 		}
-		if ((r = string_array(json_get_go(o, "RepoTags"), what, "RepoTags", IMG_MANIFEST_MAX_TAGS, &e->repo_tags,
-				      &e->n_tags, err)) < 0 ||
+		if ((r = string_array(json_get_go(o, "RepoTags"), what, "RepoTags", IMG_MANIFEST_MAX_TAGS,
+				      &e->repo_tags, &e->n_tags, err)) < 0 ||
 		    (r = string_array(json_get_go(o, "Layers"), what, "Layers", IMG_MANIFEST_MAX_LAYERS, &e->layers,
 				      &e->n_layers, err)) < 0 ||
 		    (r = docker_since(o, what, e, err)) < 0)

@@ -96,8 +96,8 @@ struct img_docker_entry {
 	size_t n_tags;
 	char **repo_tags; /* as written: "bb:1", maybe a full reference */
 	size_t n_layers;
-	char **layers;   /* paths in the archive, bottom first */
-	char *since_ref; /* netns-run.since.ref ("" when saved --since an untagged id), or NULL */
+	char **layers;       /* paths in the archive, bottom first */
+	char *since_ref;     /* netns-run.since.ref ("" when saved --since an untagged id), or NULL */
 	img_digest since_id; /* "" when not --since */
 };
 struct img_docker_manifest {
