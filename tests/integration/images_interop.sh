@@ -127,7 +127,8 @@ S=$T/s-without-base
 out=$(NETNS_RUN_STATE_DIR=$S "$NR" load -i "$T/since.tar" 2>&1)
 rc=$?
 t_check "load where the base is absent is refused (exit $rc)" test "$rc" -ne 0
-t_check "... saying the base or a layer is missing: $(head -n 1 <<<"$out")" grep -Eqi 'missing|not (present|found)|absent|lacks|needs' <<<"$out"
+t_check "... naming the base and what is missing: $(head -n 1 <<<"$out")" \
+	bash -c 'grep -q localhost/bb:1 <<<"$1" && grep -Eqi "missing|not in|not (present|found)|absent|lacks" <<<"$1"' _ "$out"
 t_eq "... no image in that store" "$(NETNS_RUN_STATE_DIR=$S "$NR" images -q 2>&1)" ""
 left=$({
 	find "$S/images/blobs" "$S/images/images" -type f
