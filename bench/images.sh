@@ -69,9 +69,12 @@ median() { awk -v l="$2" '$1 == l && $2 >= 0 {print $2}' "$1" | sort -n | awk '{
 ratio() { awk -v a="$2" -v b="$3" -v t="$1" 'BEGIN { if (a > 0 && b > 0) printf "  %s: %.2fx\n", t, a / b }'; }
 
 # --- load ---
+# Before each timed load: what the previous one wrote is flushed (sync -f of the file
+# system), so no tool pays for another's write-back.
+settle() { sync -f "$W" 2>/dev/null || sync; }
+floor_reset() { rm -rf "$W/floor"; settle; }
 floor_x() {
 	local i=0 l
-	rm -rf "$W/floor"
 	for l in "$W/rootfs.tar" "$W"/big/layer*.tar; do
 		i=$((i + 1))
 		mkdir -p "$W/floor/$i" && tar -xf "$l" -C "$W/floor/$i" || return 1
@@ -80,15 +83,15 @@ floor_x() {
 ours_load() { "$NR" load -i "$W/big.tar"; }
 pm_load() { podman load -q -i "$W/big.tar"; }
 # Reset before each timed load: an empty store.
-ours_reset() { "$NR" rmi -f "$REF" >/dev/null 2>&1; "$NR" gc -q >/dev/null 2>&1; rm -rf "$NETNS_RUN_STATE_DIR/images"; }
-pm_reset() { podman rmi -a -f >/dev/null 2>&1; }
+ours_reset() { "$NR" rmi -f "$REF" >/dev/null 2>&1; "$NR" gc -q >/dev/null 2>&1; rm -rf "$NETNS_RUN_STATE_DIR/images"; settle; }
+pm_reset() { podman rmi -a -f >/dev/null 2>&1; settle; }
 loads=(ours floor)
 [ -n "$have_pm" ] && loads+=(podman)
 for ((i = 0; i < ROUNDS; i++)); do
 	for ((j = 0; j < ${#loads[@]}; j++)); do
 		case ${loads[$(((i + j) % ${#loads[@]}))]} in
 		ours) ours_reset && echo "netns-run-load $(time_us ours_load)" ;;
-		floor) echo "tar-x-floor $(time_us floor_x)" ;;
+		floor) floor_reset && echo "tar-x-floor $(time_us floor_x)" ;;
 		podman) pm_reset && echo "podman-load $(time_us pm_load)" ;;
 		esac
 	done
