@@ -89,12 +89,19 @@ diffs=$("$NR" diff "${P}c1" 2>&1)
 t_check "diff: A /etc/new" grep -qx 'A /etc/new' <<<"$diffs"
 t_check "diff: D /etc/group" grep -qx 'D /etc/group' <<<"$diffs"
 t_check "diff: C /etc" grep -qx 'C /etc' <<<"$diffs"
+# The runtime's own /etc/hostname, hosts and resolv.conf are not the container's changes:
+# Docker bind-mounts them, and neither lists them in diff nor puts them in a commit.
+t_eq "diff leaves out the runtime's /etc/hostname, /etc/hosts, /etc/resolv.conf (as Docker)" \
+	"$(grep -E '^A /etc/(hostname|hosts|resolv.conf)$' <<<"$diffs" | tr '\n' ' ')" ""
 t_check "commit -m of a stopped container" "$NR" commit -m "interop test" "${P}c1" localhost/bbc:1
 CHK='cat /etc/new; test -e /etc/group || echo no-group; ls /usr/sbin; cat /etc/passwd | head -n 1'
 WANTC=$(printf '%s\n' committed no-group x root:x:0:0:root:/root:/bin/sh)
 t_eq "... our run of the commit" "$(nrun localhost/bbc:1 sh -c "$CHK" 2>&1)" "$WANTC"
 t_check "... history lists the commit's message" grep -q "interop test" <<<"$("$NR" history localhost/bbc:1 2>&1)"
 t_check "save -o FILE localhost/bbc:1" "$NR" save -o "$T/bbc.tar" localhost/bbc:1
+top=$("$NR" image inspect localhost/bbc:1 2>/dev/null | jq -r '.[0].RootFS.Layers[-1] // empty' | sed 's/^sha256://')
+t_eq "... the committed layer holds none of the runtime's /etc files" "$(tar -xOf "$T/bbc.tar" "blobs/sha256/$top" 2>/dev/null |
+	tar -t 2>/dev/null | grep -E '^etc/(hostname|hosts|resolv.conf)$' | tr '\n' ' ')" ""
 t_check "... podman load takes it" pm load -q -i "$T/bbc.tar"
 t_eq "... podman run sees the committed file, not the deleted one, the new /usr/sbin only" \
 	"$(prun localhost/bbc:1 sh -c "$CHK" 2>&1)" "$WANTC"
