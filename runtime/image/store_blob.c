@@ -90,12 +90,13 @@ int img_blob_commit(struct img_blob_writer *w, const char *expect, img_digest re
 	}
 	/* The data reaches the disk before the name does: after a crash a blob under its
 	 * digest is that blob, never a prefix of it. */
-	if (fsync(w->fd) < 0 || close(w->fd) < 0) {
-		w->fd = -1;
-		r = nr_error_set(err, RT_ERR_SYSTEM, errno, "writing blob %s: %m", got);
+	r = fsync(w->fd) < 0 ? -errno : 0;
+	if (close(TAKE_FD(w->fd)) < 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
+		r = nr_error_set(err, RT_ERR_SYSTEM, -r, "writing blob %s: %s", got, strerror(-r));
 		goto out;
 	}
-	w->fd = -1;
 	img_blob_path(w->st, got, dest, sizeof(dest));
 	/* Already there (another load of the same content): the same bytes, keep that one. */
 	if (access(dest, F_OK) == 0)

@@ -447,12 +447,15 @@ int img_image_find(const struct img_store *st, const char *what, struct img_imag
 		id = json_string_value(json_object_get(names, key));
 		if (id)
 			return image_load(st, id, names, ret, err);
-	} else if (!hex_prefix(what)) {
+	} else if (!hex_prefix(what) && !(strncmp(what, "sha256:", 7) == 0 && hex_prefix(what + 7))) {
 		nr_error_copy(err, &ref_err);
 		return -EINVAL;
 	}
 	if (hex_prefix(what))
 		return find_prefix(st, what, names, ret, err);
+	/* "sha256:" and a prefix, as Docker's digest set takes too. */
+	if (!strncmp(what, "sha256:", 7) && hex_prefix(what + 7))
+		return find_prefix(st, what + 7, names, ret, err);
 	return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "No such image: %s", what);
 }
 
