@@ -19,8 +19,8 @@
 int layer_path_clean(const char *name, char **ret);
 
 /* Open the directory rel (clean, "" for the root) under rootfd, component by component
- * with O_NOFOLLOW: a symbolic link on the way (one the layer made) is -ELOOP or
- * -ENOTDIR, never followed.  create: make missing directories (0755, root-owned). */
+ * with O_NOFOLLOW: a symbolic link on the way (one the layer made) is -ENOTDIR
+ * (or -ELOOP), never followed.  create: make missing directories (0755, root-owned). */
 int layer_dir_open(int rootfd, const char *rel, bool create);
 
 /* Split a clean path into its directory and last component (pointers into a copy in
