@@ -48,17 +48,16 @@ int cmd_commit(int argc, char **argv)
 	struct commit_cli cc = { .o.pause = true };
 	struct nr_error err = { 0 };
 	img_digest id;
-	int r = cli_small_opts(
-		argc, argv,
-		"Usage: netns-run commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\nCreate a new image from a container's "
-		"changes: its writable layer as one more\nlayer on the image it runs.  A container on the host's root "
-		"cannot be committed.\n\n"
-		"  -a, --author string    Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")\n"
-		"  -c, --change list      Apply Dockerfile instruction to the created image (CMD, ENTRYPOINT,\n"
-		"                         ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL)\n"
-		"  -m, --message string   Commit message\n"
-		"  -p, --pause            Pause container during commit (default true; --pause=false)\n",
-		"+hm:a:c:p", extra, commit_opt, &cc, 1);
+	int r = cli_small_opts(argc, argv,
+			       "Usage: netns-run commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\nCreate a new image from a container's "
+			       "changes: its writable layer as one more\nlayer on the image it runs.  A container on the host's root "
+			       "cannot be committed.\n\n"
+			       "  -a, --author string    Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")\n"
+			       "  -c, --change list      Apply Dockerfile instruction to the created image (CMD, ENTRYPOINT,\n"
+			       "                         ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL)\n"
+			       "  -m, --message string   Commit message\n"
+			       "  -p, --pause            Pause container during commit (default true; --pause=false)\n",
+			       "+hm:a:c:p", extra, commit_opt, &cc, 1);
 
 	if (r <= 0) {
 		rt_strv_free(cc.changes);

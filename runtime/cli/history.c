@@ -3,7 +3,6 @@
  * images); an entry that made a layer shows the layer's size, the others 0B. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -76,33 +75,29 @@ static int add_entry(json_t *rows, const char *id, long long created, const char
 }
 
 /* The rows, top first.  Entries marked empty_layer made no layer; the others take the
- * image's layers bottom up. */
+ * image's layers from the top down.  Layers left over at the bottom (a parent made by a
+ * tool that wrote no history) get a row each, <missing> and without a command. */
 static int history_rows(const struct img_image *im, bool no_trunc, json_t *rows)
 {
 	json_t *hist = json_object_get(im->config, "history"), *h;
-	size_t n = json_array_size(hist), layer = 0, i;
-	long long *sizes = calloc(n ? n : 1, sizeof(*sizes));
+	size_t n = json_array_size(hist), top = im->n_layers;
 	char id[80];
 	int r = 0;
 
-	if (!sizes)
-		return -ENOMEM;
-	json_array_foreach (hist, i, h)
-		if (!json_is_true(json_object_get(h, "empty_layer")) && layer < im->n_layers)
-			sizes[i] = im->layers[layer++].size;
 	fmt_image_id(im->id, no_trunc, id, sizeof(id));
-	for (i = n; i-- > 0 && r >= 0;) {
+	for (size_t i = n; i-- > 0 && r >= 0;) {
+		long long size = 0;
 		h = json_array_get(hist, i);
+		if (!json_is_true(json_object_get(h, "empty_layer")) && top > 0)
+			size = im->layers[--top].size;
 		r = add_entry(rows, i == n - 1 ? id : "<missing>",
 			      fmt_parse_rfc3339(json_string_value(json_object_get(h, "created"))),
-			      json_string_value(json_object_get(h, "created_by")), sizes[i],
+			      json_string_value(json_object_get(h, "created_by")), size,
 			      json_string_value(json_object_get(h, "comment")), no_trunc);
 	}
-	/* No history (an image made by a tool that writes none): one row per layer. */
-	for (size_t k = im->n_layers; n == 0 && k-- > 0 && r >= 0;)
-		r = add_entry(rows, k == im->n_layers - 1 ? id : "<missing>", im->created, "", im->layers[k].size, "",
-			      no_trunc);
-	free(sizes);
+	while (top-- > 0 && r >= 0)
+		r = add_entry(rows, n == 0 && top == im->n_layers - 1 ? id : "<missing>", n ? 0 : im->created, "",
+			      im->layers[top].size, "", no_trunc);
 	return r;
 }
 
@@ -113,8 +108,10 @@ int cmd_history(int argc, char **argv)
 					       { "no-trunc", no_argument, NULL, 1000 },
 					       { "format", required_argument, NULL, 1001 },
 					       { 0 } };
-	static const char *const headers[] = { "ID",   "IMAGE", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
-					       "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT", NULL };
+	static const char *const headers[] = { "ID",        "IMAGE",      "CreatedSince", "CREATED",
+					       "CreatedAt", "CREATED AT", "CreatedBy",    "CREATED BY",
+					       "Size",      "SIZE",       "Comment",      "COMMENT",
+					       NULL };
 	static const char *const cols[] = { "ID", "CreatedSince", "CreatedBy", "Size", "Comment", NULL };
 	struct history_opts o = { 0 };
 	struct nr_error err = { 0 };
@@ -144,7 +141,7 @@ int cmd_history(int argc, char **argv)
 	if (o.quiet) {
 		size_t i;
 		json_t *row;
-		json_array_foreach (rows, i, row)
+		json_array_foreach(rows, i, row)
 			puts(json_string_value(json_object_get(row, "ID")));
 		r = 0;
 	} else {

@@ -46,11 +46,12 @@ int cmd_image_inspect(int argc, char **argv)
 	static const struct option extra[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
 	struct nr_error err = { 0 };
 	_cleanup_img_store_ struct img_store *st = NULL;
-	int status = 0, r = cli_small_opts(argc, argv,
-					   "Usage: netns-run image inspect [OPTIONS] IMAGE [IMAGE...]\n\nDisplay detailed "
-					   "information on one or more images, as a JSON array.\n\n"
-					   "  -f, --format string   json (the only one)\n",
-					   "+hf:", extra, inspect_opt, NULL, 1);
+	int status = 0,
+	    r = cli_small_opts(argc, argv,
+			       "Usage: netns-run image inspect [OPTIONS] IMAGE [IMAGE...]\n\nDisplay detailed "
+			       "information on one or more images, as a JSON array.\n\n"
+			       "  -f, --format string   json (the only one)\n",
+			       "+hf:", extra, inspect_opt, NULL, 1);
 
 	if (r <= 0)
 		return -r;
@@ -138,14 +139,16 @@ int cmd_image_prune(int argc, char **argv)
 		return -r;
 	if (optind < argc)
 		return cli_usage_error("image prune", "accepts no arguments (see --help)");
+	/* Not confirmed: nothing removed, and Docker (24) still says how much. */
 	if (!ctx.force &&
 	    !confirm(ctx.all ? "WARNING! This will remove all images without at least one container associated to them."
 			     : "WARNING! This will remove all dangling images."))
-		return 0;
+		goto done;
 	if (image_prune(ctx.all, prune_report, &ctx, &bytes, &err) < 0)
 		return cli_error(&err);
 	if (ctx.any)
 		putchar('\n');
+done:
 	printf("Total reclaimed space: %s\n", fmt_size(bytes, 4, size, sizeof(size)));
 	return 0;
 }
@@ -167,10 +170,10 @@ int cmd_image(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} sub[] = {
-		{ "ls", cmd_images },	     { "list", cmd_images },	 { "inspect", cmd_image_inspect },
-		{ "rm", cmd_rmi },	     { "remove", cmd_rmi },	 { "prune", cmd_image_prune },
-		{ "tag", cmd_tag },	     { "history", cmd_history }, { "load", cmd_load },
-		{ "save", cmd_save },	     { "import", cmd_import },	 { "pull", cmd_pull },
+		{ "ls", cmd_images }, { "list", cmd_images },     { "inspect", cmd_image_inspect },
+		{ "rm", cmd_rmi },    { "remove", cmd_rmi },      { "prune", cmd_image_prune },
+		{ "tag", cmd_tag },   { "history", cmd_history }, { "load", cmd_load },
+		{ "save", cmd_save }, { "import", cmd_import },   { "pull", cmd_pull },
 		{ "push", cmd_pull },
 	};
 

@@ -266,13 +266,16 @@ static int expand(const char *tpl, json_t *row, const char *const *headers, bool
 		if (!strcmp(key, "json .") || !strcmp(key, ".")) {
 			_cleanup_free_ char *j = header ? NULL : json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
 			fputs(j ? j : "", f);
-		} else if (key[0] == '.' && (header ? title_of(headers, key + 1) != NULL : json_object_get(row, key + 1) != NULL)) {
-			const char *v = header ? title_of(headers, key + 1) : json_string_value(json_object_get(row, key + 1));
+		} else if (key[0] == '.' &&
+			   (header ? title_of(headers, key + 1) != NULL : json_object_get(row, key + 1) != NULL)) {
+			const char *v = header ? title_of(headers, key + 1)
+					       : json_string_value(json_object_get(row, key + 1));
 			fputs(v ? v : "", f);
 		} else {
 			fclose(f);
 			free(out);
-			fprintf(stderr, "netns-run: template: unknown field %s (netns-run knows {{.Field}} and {{json .}})\n",
+			fprintf(stderr,
+				"netns-run: template: unknown field %s (netns-run knows {{.Field}} and {{json .}})\n",
 				key);
 			return -1;
 		}
@@ -313,13 +316,14 @@ int fmt_rows(const char *format, json_t *rows, const char *const *default_keys, 
 	json_t *row;
 
 	if (format && !strcmp(format, "json")) {
-		json_array_foreach (rows, i, row)
+		json_array_foreach(rows, i, row)
 			fmt_json_line(row);
 		return 0;
 	}
 	if (!format || !strcmp(format, "table")) {
 		for (size_t k = 0; default_keys[k]; k++)
-			snprintf(tpl + strlen(tpl), sizeof(tpl) - strlen(tpl), "%s{{.%s}}", k ? "\t" : "", default_keys[k]);
+			snprintf(tpl + strlen(tpl), sizeof(tpl) - strlen(tpl), "%s{{.%s}}", k ? "\t" : "",
+				 default_keys[k]);
 	} else {
 		const char *src = table ? format + 5 : format;
 		size_t o = 0;
@@ -337,7 +341,7 @@ int fmt_rows(const char *format, json_t *rows, const char *const *default_keys, 
 		tpl[o] = '\0';
 	}
 	if (!table) {
-		json_array_foreach (rows, i, row) {
+		json_array_foreach(rows, i, row) {
 			_cleanup_free_ char *out = NULL;
 			if (expand(tpl, row, headers, false, &out) < 0)
 				return -1;
@@ -354,7 +358,7 @@ int fmt_rows(const char *format, json_t *rows, const char *const *default_keys, 
 	int r = expand(tpl, NULL, headers, true, &head);
 	if (r >= 0)
 		r = table_add_text(&t, head);
-	json_array_foreach (rows, i, row) {
+	json_array_foreach(rows, i, row) {
 		_cleanup_free_ char *out = NULL;
 		if (r < 0 || (r = expand(tpl, row, headers, false, &out)) < 0 || (r = table_add_text(&t, out)) < 0)
 			break;

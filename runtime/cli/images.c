@@ -64,16 +64,17 @@ static int add_row(json_t *rows, const struct img_image *im, const char *repo, c
 
 int cmd_images(int argc, char **argv)
 {
-	static const struct option extra[] = { { "all", no_argument, NULL, 'a' },
-					       { "quiet", no_argument, NULL, 'q' },
-					       { "no-trunc", no_argument, NULL, 1000 },
-					       { "digests", no_argument, NULL, 1001 },
-					       { "format", required_argument, NULL, 1002 },
-					       { 0 } };
-	static const char *const headers[] = { "Repository", "REPOSITORY", "Tag", "TAG", "Digest", "DIGEST", "ID",
-					       "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
-					       "Size", "SIZE", "Containers", "CONTAINERS", "SharedSize", "SHARED SIZE",
-					       "UniqueSize", "UNIQUE SIZE", "VirtualSize", "VIRTUAL SIZE", NULL };
+	static const struct option extra[] = {
+		{ "all", no_argument, NULL, 'a' },           { "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 1000 },     { "digests", no_argument, NULL, 1001 },
+		{ "format", required_argument, NULL, 1002 }, { 0 }
+	};
+	static const char *const headers[] = { "Repository",   "REPOSITORY",   "Tag",        "TAG",
+					       "Digest",       "DIGEST",       "ID",         "IMAGE ID",
+					       "CreatedSince", "CREATED",      "CreatedAt",  "CREATED AT",
+					       "Size",         "SIZE",         "Containers", "CONTAINERS",
+					       "SharedSize",   "SHARED SIZE",  "UniqueSize", "UNIQUE SIZE",
+					       "VirtualSize",  "VIRTUAL SIZE", NULL };
 	static const char *const cols[] = { "Repository", "Tag", "ID", "CreatedSince", "Size", NULL };
 	static const char *const cols_digests[] = { "Repository", "Tag", "Digest", "ID", "CreatedSince", "Size", NULL };
 	struct images_opts o = { 0 };
@@ -105,7 +106,8 @@ int cmd_images(int argc, char **argv)
 		if (img_ref_parse(filter, &want, &err) < 0)
 			return cli_error(&err);
 	}
-	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0 || img_image_list(st, &list, &err) < 0)
+	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0 ||
+	    img_image_list(st, &list, &err) < 0)
 		return cli_error(&err);
 	json_t *rows = json_array();
 	for (size_t i = 0; rows && list[i]; i++) {
@@ -117,7 +119,8 @@ int cmd_images(int argc, char **argv)
 		}
 		for (size_t k = 0; im->tags[k] && r >= 0; k++) {
 			struct img_ref ref;
-			if (!matches(filter, &want, want_tag, im->tags[k]) || img_ref_parse(im->tags[k], &ref, NULL) < 0)
+			if (!matches(filter, &want, want_tag, im->tags[k]) ||
+			    img_ref_parse(im->tags[k], &ref, NULL) < 0)
 				continue;
 			r = add_row(rows, im, img_ref_familiar(ref.name), ref.tag[0] ? ref.tag : "<none>", o.no_trunc);
 		}
@@ -132,7 +135,7 @@ int cmd_images(int argc, char **argv)
 		/* -q: the ids alone, whatever --format says (as Docker). */
 		size_t i;
 		json_t *row;
-		json_array_foreach (rows, i, row)
+		json_array_foreach(rows, i, row)
 			puts(json_string_value(json_object_get(row, "ID")));
 		r = 0;
 	} else {

@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 			return verbs[i].fn(argc - 1, argv + 1);
 	/* No verb: `netns-run [OPTIONS] [--] COMMAND` is run's shorthand (getopt skips
 	 * argv[0]).  Any other first word is refused, as docker does: a mistyped or future
-	 * verb (`netns-run load -i x`) must not start a container on the default bridge. */
+	 * verb (`netns-run lod -i x`) must not start a container on the default bridge. */
 	if (argv[1][0] == '-')
 		return cmd_run(argc, argv);
 	fprintf(stderr,

@@ -30,15 +30,15 @@ int cmd_rmi(int argc, char **argv)
 					       { "no-prune", no_argument, NULL, 1000 },
 					       { 0 } };
 	struct rmi_opts o = { 0 };
-	int status = 0, r = cli_small_opts(
-				argc, argv,
-				"Usage: netns-run rmi [OPTIONS] IMAGE [IMAGE...]\n\nRemove one or more images.  A name is "
-				"untagged, and the image goes with its\nlast name; an id removes the image with all its "
-				"names.  An image a container\nuses (any state) stays: removing its last name needs -f, "
-				"and it is then kept\nas <none> until the container is removed.\n\n"
-				"  -f, --force      remove the names even then; an image with several names by id\n"
-				"      --no-prune   accepted (there are no untagged parents to prune)\n",
-				"+hf", extra, rmi_opt, &o, 1);
+	int status = 0,
+	    r = cli_small_opts(argc, argv,
+			       "Usage: netns-run rmi [OPTIONS] IMAGE [IMAGE...]\n\nRemove one or more images.  A name is "
+			       "untagged, and the image goes with its\nlast name; an id removes the image with all its "
+			       "names.  An image a container\nuses (any state) stays: removing its last name needs -f, "
+			       "and it is then kept\nas <none> until the container is removed.\n\n"
+			       "  -f, --force      remove the names even then; an image with several names by id\n"
+			       "      --no-prune   accepted (there are no untagged parents to prune)\n",
+			       "+hf", extra, rmi_opt, &o, 1);
 
 	if (r <= 0)
 		return -r;

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -74,20 +74,20 @@ int cmd_save(int argc, char **argv)
 	struct save_opts o = { .format = IMG_ARCHIVE_DOCKER };
 	struct nr_error err = { 0 };
 	_cleanup_img_store_ struct img_store *st = NULL;
-	int r = cli_small_opts(
-		argc, argv,
-		"Usage: netns-run save [OPTIONS] IMAGE [IMAGE...]\n\nSave one or more images to a tar archive (streamed "
-		"to STDOUT by default).\n\n"
-		"  -o, --output string   Write to a file, instead of STDOUT\n"
-		"      --format string   docker (docker save's layout, the default) or oci (an OCI image layout)\n"
-		"      --since string    leave out the layers this image (name or id) has: the archive\n"
-		"                        loads only where that image is present (diff-only distribution)\n",
-		"+ho:", extra, save_opt, &o, 1);
+	int r = cli_small_opts(argc, argv,
+			       "Usage: netns-run save [OPTIONS] IMAGE [IMAGE...]\n\nSave one or more images to a tar archive (streamed "
+			       "to STDOUT by default).\n\n"
+			       "  -o, --output string   Write to a file, instead of STDOUT\n"
+			       "      --format string   docker (docker save's layout, the default) or oci (an OCI image layout)\n"
+			       "      --since string    leave out the layers this image (name or id) has: the archive\n"
+			       "                        loads only where that image is present (diff-only distribution)\n",
+			       "+ho:", extra, save_opt, &o, 1);
 
 	if (r <= 0)
 		return -r;
 	if (!o.output && isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "netns-run save: cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
+		fprintf(stderr,
+			"netns-run save: cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
 		return RT_EXIT_RUNTIME;
 	}
 	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0)

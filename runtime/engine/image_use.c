@@ -95,7 +95,7 @@ static int untag(struct img_store *st, const char *ref, image_rm_report_fn repor
 
 /* The image goes: its record, names, and the layers and blobs nothing else uses. */
 static int image_delete(struct img_store *st, const struct img_image *im, image_rm_report_fn report, void *ctx,
-		  struct nr_error *err)
+			struct nr_error *err)
 {
 	int r = img_image_remove(st, im->id, err);
 

@@ -39,8 +39,8 @@ static void blob_writer_abortp(struct img_blob_writer **w)
 	img_blob_abort(*w);
 }
 
-int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes,
-		       img_digest ret_id, struct nr_error *err)
+int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes, img_digest ret_id,
+		       struct nr_error *err)
 {
 	_cleanup_(blob_writer_abortp) struct img_blob_writer *w = NULL;
 	_cleanup_free_ unsigned char *buf = malloc(IMPORT_CHUNK);
@@ -58,7 +58,7 @@ int img_archive_import(struct img_store *st, int fd, const char *ref, const char
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	/* A bad name is refused before anything is stored. */
 	if (ref && (r = img_ref_parse(ref, &parsed, err)) < 0)
-		return r;
+		return nr_error_wrap(err, r, "import: %s", ref);
 	if ((r = img_blob_begin(st, &w, err)) < 0)
 		return r;
 	for (;;) {
@@ -83,7 +83,8 @@ int img_archive_import(struct img_store *st, int fd, const char *ref, const char
 	if (total == 0)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "import: the input is empty (a tar archive is needed)");
 	if (!(mt = media_type_of(magic, n_magic)))
-		return nr_error_set(err, RT_ERR_USAGE, ENOTSUP, "import: xz and bzip2 are not supported (a plain, gzip or zstd tar is)");
+		return nr_error_set(err, RT_ERR_USAGE, ENOTSUP,
+				    "import: xz and bzip2 are not supported (a plain, gzip or zstd tar is)");
 	if ((r = img_blob_commit(TAKE_PTR(w), NULL, blob, err)) < 0)
 		return r;
 	had = false;

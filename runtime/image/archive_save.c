@@ -29,7 +29,7 @@ struct save_image {
 	struct img_image *im;
 	char **tags; /* full references to write, NULL-ended */
 	size_t n_tags;
-	bool *omit; /* per layer: left out (--since) */
+	bool *omit;     /* per layer: left out (--since) */
 	char *manifest; /* the OCI manifest we write for it */
 	img_digest manifest_digest;
 };
@@ -239,8 +239,9 @@ static int plan_blobs(struct save *s, struct nr_error *err)
 			m.layers[l].size = blob_size(s->st, ly->blob);
 			if (m.layers[l].size < 0 && !si->omit[l]) {
 				free(m.layers);
-				return nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "image %s: layer blob %s is not in the store",
-						    si->im->id, ly->blob);
+				return nr_error_set(err, RT_ERR_CORRUPT, ENOENT,
+						    "image %s: layer blob %s is not in the store", si->im->id,
+						    ly->blob);
 			}
 		}
 		si->manifest = img_oci_manifest_write(&m);
@@ -422,8 +423,7 @@ static int put_mem(struct save *s, struct archive *a, const char *name, const ch
 
 /* A store blob, streamed; its digest checked as it goes (a damaged blob fails the save
  * rather than reaching another machine). */
-static int put_store_blob(struct save *s, struct archive *a, const char *name, const char *digest,
-			  struct nr_error *err)
+static int put_store_blob(struct save *s, struct archive *a, const char *name, const char *digest, struct nr_error *err)
 {
 	char path[4096];
 	_cleanup_close_ int fd = open(img_blob_path(s->st, digest, path, sizeof(path)), O_RDONLY | O_CLOEXEC);
@@ -484,7 +484,8 @@ static int write_all(struct save *s, enum img_archive_format format, struct nr_e
 		goto out;
 	}
 	/* Sorted: "blobs/…" < "index.json" < "manifest.json" < "oci-layout" < "repositories". */
-	if ((r = put_header(s, a, "blobs/", true, 0, err)) < 0 || (r = put_header(s, a, "blobs/sha256/", true, 0, err)) < 0)
+	if ((r = put_header(s, a, "blobs/", true, 0, err)) < 0 ||
+	    (r = put_header(s, a, "blobs/sha256/", true, 0, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < s->n_blobs; i++) {
 		char name[32 + IMG_DIGEST_HEX];
