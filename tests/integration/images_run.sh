@@ -176,6 +176,9 @@ t_check "ps shows the image" sh -c "'$NR' ps | awk '\$1 == \"$P-a\"' | grep -q '
 "$NR" run -d --net=none --name "$P-h" -- sleep 60 >/dev/null
 t_check "ps shows - for the host's root" sh -c "'$NR' ps | awk '\$1 == \"$P-h\" && \$3 == \"-\"' | grep -q ."
 t_eq "inspect shows image_ref" "$("$NR" inspect "$P-a" | jq -r .image_ref)" "nrt:1"
+out=$("$NR" rmi "$img_id" 2>&1); rc=$?
+t_eq "rmi of an image a container uses is refused (the record pins it): 125" $rc 125
+t_check "... being used by the container" grep -q "being used" <<<"$out"
 "$NR" rm -f "$P-a" "$P-b" "$P-h" >/dev/null
 
 # --- --userns on image layers (idmapped clones of each layer).
