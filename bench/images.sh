@@ -46,23 +46,29 @@ REF=localhost/nr-bench-big:1
 img_build_big "$W" "$MB" "$REF" || { echo "cannot build the bench image (busybox-static?)" >&2; exit 1; }
 echo "image: $REF, $(du -m "$W/big.tar" | cut -f1) MB docker-archive, $(ls "$W"/big/layer*.tar | wc -l) layers + busybox"
 
-# time_us CMD...: microseconds CMD took (its output dropped); -1 when it failed.
+# time_us CMD...: "WALL_US CPU_US" of CMD (its output dropped): wall clock, and the user +
+# system time of the processes it ran (bash's times: this subshell's children, reaped);
+# "-1 -1" when it failed.  CPU time moves less than wall time on a shared machine.
 time_us() {
-	local t0 t1
+	local t0 t1 c
 	t0=${EPOCHREALTIME/./}
-	"$@" >/dev/null 2>"$W/err" || { echo -1; return; }
+	"$@" >/dev/null 2>"$W/err" || { echo "-1 -1"; return; }
 	t1=${EPOCHREALTIME/./}
-	echo $((t1 - t0))
+	times >"$W/cpu" # not in a $(…): that subshell would have no children of its own
+	c=$(tail -n 1 "$W/cpu" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); n += p[1] * 60 + p[2] } printf "%d", n * 1e6 }')
+	echo "$((t1 - t0)) $c"
 }
-# report FILE LABEL...: median, min and max (ms) of each label's lines "LABEL US".
+# report FILE LABEL...: median, min and max wall time (ms) and median CPU time of each
+# label's lines "LABEL WALL_US CPU_US".
 report() {
-	local f=$1 l r
+	local f=$1 l r c
 	shift
-	printf '  %-40s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
+	printf '  %-40s %10s %10s %10s %10s\n' "" "median ms" "min ms" "max ms" "CPU ms"
 	for l in "$@"; do
 		r=$(awk -v l="$l" '$1 == l && $2 >= 0 {print $2}' "$f" | sort -n |
 			awk '{a[NR]=$1} END {if (NR) printf "%.1f %.1f %.1f", a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000; else print "failed - -"}')
-		printf '  %-40s %10s %10s %10s\n' "$l" $r
+		c=$(awk -v l="$l" '$1 == l && $3 >= 0 {print $3}' "$f" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f", a[int((NR+1)/2)]/1000; else print "-"}')
+		printf '  %-40s %10s %10s %10s %10s\n' "$l" $r "$c"
 	done
 }
 median() { awk -v l="$2" '$1 == l && $2 >= 0 {print $2}' "$1" | sort -n | awk '{a[NR]=$1} END {print NR ? a[int((NR+1)/2)] : 0}'; }
@@ -155,5 +161,5 @@ echo
 echo "commit of a container that wrote 50 MB ($ROUNDS rounds)"
 report "$W/commit.times" netns-run-commit podman-commit
 ratio "podman commit / netns-run commit" "$(median "$W/commit.times" podman-commit)" "$(median "$W/commit.times" netns-run-commit)"
-grep -q -- ' -1$' "$W"/*.times && echo "(some runs failed; last error: $(head -c 300 "$W/err"))"
+grep -q -- ' -1 -1$' "$W"/*.times && echo "(some runs failed; last error: $(head -c 300 "$W/err"))"
 true
