@@ -49,9 +49,9 @@ run ip -br link
 # Our cgroup parents stay between containers, as docker's do; gc removes the unused ones.
 "$NR" gc -q
 # Images (issue 16), when this build has the verbs: a busybox image made here from Debian's
-# busybox-static (nothing pulled), loaded, run, changed, committed.
+# busybox-static (nothing pulled; python3 writes the archive), loaded, run, changed, committed.
 has_verbs() { for v in "$@"; do "$NR" "$v" --help >/dev/null 2>&1 || return 1; done; }
-if has_verbs load commit diff images rmi && [ -x /bin/busybox ]; then
+if has_verbs load commit diff images rmi && [ -x /bin/busybox ] && command -v python3 >/dev/null; then
 	source "$top/tests/lib/images.sh"
 	img=$(mktemp -d -p /run demo-image.XXXXXX)
 	img_busybox_rootfs_tar "$img/rootfs.tar"
