@@ -9,7 +9,7 @@
 # Each measurement starts from the same state (load: an empty store; commit: a fresh
 # container), the tools take turns within a round and the order rotates each round.
 # Everything (our state dir, podman's storage, the floor's directories) is on the same file
-# system (a temp dir under /tmp), page cache warm.  Inside private network, mount and pid
+# system (a temp dir under /tmp, or BENCH_IMAGES_DIR), page cache warm.  Inside private network, mount and pid
 # namespaces; podman with its own configuration, no service.
 # Usage: bench/images.sh BUILD_DIR [MB] [ROUNDS]
 set -u
@@ -27,7 +27,9 @@ mkdir -p /var/lib/cni && mount -t tmpfs nr-bench /var/lib/cni
 ip link set lo up
 source "$top/tests/lib/images.sh"
 
-W=$(mktemp -d /tmp/nr-bench-images.XXXXXX)
+# BENCH_IMAGES_DIR=/run: everything on the sandbox's tmpfs instead, where no write reaches
+# a disk (what is left is CPU and memory: the syncs cost nothing).
+W=$(mktemp -d -p "${BENCH_IMAGES_DIR:-/tmp}" nr-bench-images.XXXXXX)
 export NETNS_RUN_STATE_DIR=$W/state NETNS_RUN_CONFIG_DIR=$W/net.d
 mkdir -p "$NETNS_RUN_CONFIG_DIR"
 cleanup() {
@@ -44,7 +46,7 @@ img_podman_setup "$W/pm" overlay || have_pm=""
 
 REF=localhost/nr-bench-big:1
 img_build_big "$W" "$MB" "$REF" || { echo "cannot build the bench image (busybox-static?)" >&2; exit 1; }
-echo "image: $REF, $(du -m "$W/big.tar" | cut -f1) MB docker-archive, $(ls "$W"/big/layer*.tar | wc -l) layers + busybox"
+echo "image: $REF, $(du -m "$W/big.tar" | cut -f1) MB docker-archive, $(ls "$W"/big/layer*.tar | wc -l) layers + busybox; in $W ($(stat -f -c %T "$W"))"
 
 # time_us CMD...: "WALL_US CPU_US" of CMD (its output dropped): wall clock, and the user +
 # system time of the processes it ran (bash's times: this subshell's children, reaped);
