@@ -3,9 +3,12 @@
 # in this script's own network, mount and pid namespaces, with a private storage under the
 # test's temp dir (tests/lib/images.sh).  Round trips:
 #   podman save (docker-archive, oci-archive) -> our load -> our run: the expected output;
+#   our import of the rootfs tar podman imported: the same layer (diff id);
 #   our save (docker, oci) -> podman load -> podman run: the same output as ours;
 #   our commit (a file added, one deleted, a directory replaced) -> our save -> podman load
 #     -> podman run sees the added file, not the deleted one, only the new directory's content;
+#     and, as Docker, neither diff nor the layer holds the runtime's /etc/hostname, hosts,
+#     resolv.conf; a running container commits too (frozen meanwhile);
 #   save --since BASE -> load where BASE is present works, where it is absent is refused
 #     with a message naming what is missing, and nothing is left in the store;
 #   a podman-built image whose later layer deletes a file (.wh.NAME) and replaces a
@@ -67,6 +70,14 @@ ref=$(loaded "$out")
 t_check "load (stdin) of podman's oci-archive (gzip layers) names it: $ref" test -n "$ref"
 t_eq "... and it runs alike" "$(nrun "${ref:-none}" sh -c "$CMD" 2>&1)" "$WANT"
 [ "$ref" = localhost/bb:1 ] || "$NR" tag "${ref:-none}" localhost/bb:1 >/dev/null 2>&1
+
+# import of the same rootfs tar: the same layer as podman import made (its diff id), and it runs.
+t_check "import rootfs.tar localhost/bbi:1" "$NR" import "$T/rootfs.tar" localhost/bbi:1
+t_eq "... the same layer (diff id) as podman import's" \
+	"$("$NR" image inspect localhost/bbi:1 2>/dev/null | jq -r '.[0].RootFS.Layers[0]')" \
+	"$(pm image inspect localhost/bb:1 2>/dev/null | jq -r '.[0].RootFS.Layers[0]')"
+t_eq "... and runs" "$(nrun localhost/bbi:1 sh -c "$CMD" 2>&1 | sed -n 2,3p)" "$(sed -n 2,3p <<<"$WANT")"
+"$NR" rmi localhost/bbi:1 >/dev/null 2>&1
 
 # 2. our save -> podman load -> podman run: the same output.
 pm rmi -a -f >/dev/null 2>&1
