@@ -8,7 +8,7 @@
 #   our commit (a file added, one deleted, a directory replaced) -> our save -> podman load
 #     -> podman run sees the added file, not the deleted one, only the new directory's content;
 #     and, as Docker, neither diff nor the layer holds the runtime's /etc/hostname, hosts,
-#     resolv.conf; a running container commits too (frozen meanwhile);
+#     resolv.conf; a running container commits too and keeps running;
 #   save --since BASE -> load where BASE is present works, where it is absent is refused
 #     with a message naming what is missing, and nothing is left in the store;
 #   a podman-built image whose later layer deletes a file (.wh.NAME) and replaces a
