@@ -11,13 +11,15 @@
 # Everything (our state dir, podman's storage, the floor's directories) is on the same file
 # system (a temp dir under /tmp, or BENCH_IMAGES_DIR), page cache warm.  Inside private network, mount and pid
 # namespaces; podman with its own configuration, no service.
-# Usage: bench/images.sh BUILD_DIR [MB] [ROUNDS]
+# Usage: bench/images.sh BUILD_DIR [MB] [ROUNDS]   (BENCH_BASE=BUILD_DIR adds `run -- true`
+# of another build, "base": the runtime from before images, to compare with "today's")
 set -u
 build=${1:-build}
 MB=${2:-100}
 ROUNDS=${3:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
 NR=$(cd "$top/$build/bin" && pwd)/netns-run
+NR_BASE=${BENCH_BASE:+$(cd "$BENCH_BASE/bin" && pwd)/netns-run}
 if [ -z "${NR_SANDBOXED:-}" ]; then
 	export NR_SANDBOXED=1
 	exec unshare --net --mount --pid --fork --mount-proc --propagation private -- "$BASH" "$0" "$@"
@@ -118,21 +120,24 @@ ours_reset
 [ -n "$have_pm" ] && { pm_reset; pm_load >/dev/null; }
 N_RUN=$((ROUNDS * 4))
 runs=(image host)
+[ -n "$NR_BASE" ] && runs+=(base)
 [ -n "$have_pm" ] && runs+=(podman)
 for ((i = 0; i < N_RUN; i++)); do
 	for ((j = 0; j < ${#runs[@]}; j++)); do
 		case ${runs[$(((i + j) % ${#runs[@]}))]} in
 		image) echo "netns-run-run-IMAGE $(time_us "$NR" run --rm --net=none "$REF" true)" ;;
 		host) echo "netns-run-run----true $(time_us "$NR" run --rm --net=none -- true)" ;;
+		base) echo "base-run----true $(time_us "$NR_BASE" run --rm --net=none -- true)" ;;
 		podman) echo "podman-run-IMAGE $(time_us podman run --rm --network none "$REF" true)" ;;
 		esac
 	done
 done >"$W/run.times"
 echo
 echo "run --rm --net=none ... true ($N_RUN runs each)"
-report "$W/run.times" netns-run-run-IMAGE netns-run-run----true podman-run-IMAGE
+report "$W/run.times" netns-run-run-IMAGE netns-run-run----true ${NR_BASE:+base-run----true} podman-run-IMAGE
 img=$(median "$W/run.times" netns-run-run-IMAGE)
 ratio "run IMAGE / run -- (host root) (goal <= 1.2)" "$img" "$(median "$W/run.times" netns-run-run----true)"
+[ -n "$NR_BASE" ] && ratio "run IMAGE / base's run -- (goal <= 1.2)" "$img" "$(median "$W/run.times" base-run----true)"
 ratio "podman run IMAGE / netns-run run IMAGE" "$(median "$W/run.times" podman-run-IMAGE)" "$img"
 
 # --- commit --- of a container that wrote 50 MB; a fresh container each time.
