@@ -23,7 +23,7 @@ static int mkdir_p(const char *path, mode_t mode)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
 			return -errno;
 		*p = '/';
 	}
@@ -34,7 +34,13 @@ static int mkdir_p(const char *path, mode_t mode)
 
 int img_store_open(const char *state_dir, enum img_lock mode, struct img_store **ret, struct nr_error *err)
 {
-	static const char *const subdirs[] = { "blobs/sha256", "layers", "images", "tmp" };
+	/* A --userns container's root reaches its lowers through images/ and layers/:
+	 * traversable (not listable) as the engine's containers/ is; the rest is private. */
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} subdirs[] = { { "", 0711 },       { "layers", 0711 }, { "blobs", 0700 }, { "blobs/sha256", 0700 },
+			{ "images", 0700 }, { "tmp", 0700 } };
 	_cleanup_free_ struct img_store *st = calloc(1, sizeof(*st));
 	char path[PATH_MAX + 32];
 	int r;
@@ -50,8 +56,10 @@ int img_store_open(const char *state_dir, enum img_lock mode, struct img_store *
 	snprintf(path, sizeof(path), "%s/lock", st->root);
 	st->lock_fd = open(path, O_RDWR | O_CLOEXEC);
 	for (size_t i = 0; st->lock_fd < 0 && i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", st->root, subdirs[i]);
-		r = mkdir_p(path, 0700);
+		snprintf(path, sizeof(path), "%s%s%s", st->root, subdirs[i].name[0] ? "/" : "", subdirs[i].name);
+		r = mkdir_p(path, subdirs[i].mode);
+		if (r >= 0 && chmod(path, subdirs[i].mode) < 0) /* the umask's, or an older store's */
+			r = -errno;
 		if (r < 0)
 			return nr_error_set(err, RT_ERR_SYSTEM, -r, "creating the image store %s: %s", path,
 					    strerror(-r));
@@ -156,6 +164,11 @@ int img_store_write_record(struct img_store *st, const char *path, const char *t
 	r = img_fs_write_atomic(tmp, path, text, strlen(text));
 	if (r < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "writing %s: %s", path, strerror(-r));
+	/* The rename itself reaches the disk with its directory. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	img_fs_sync_dir(dir);
 	return 0;
 }
 

@@ -34,7 +34,10 @@ struct img_store; /* an open store holding its lock */
 
 enum img_lock { IMG_LOCK_SHARED, IMG_LOCK_EXCLUSIVE };
 
-/* Open (creating the layout) the store under state_dir and take its lock. */
+/* Open (creating the layout) the store under state_dir and take its lock.  Records and
+ * names change only under IMG_LOCK_EXCLUSIVE (img_image_add, img_tag_set/remove,
+ * img_image_remove, img_store_gc, img_image_derive refuse a shared store, RT_ERR_USAGE);
+ * blobs and layers may be added under either, each writer in its own locked tmp/ dir. */
 int img_store_open(const char *state_dir, enum img_lock mode, struct img_store **ret, struct nr_error *err);
 void img_store_close(struct img_store *st);
 DEFINE_PTR_CLEANUP(img_store_closep, struct img_store *, img_store_close)

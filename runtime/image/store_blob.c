@@ -98,9 +98,9 @@ int img_blob_commit(struct img_blob_writer *w, const char *expect, img_digest re
 		goto out;
 	}
 	img_blob_path(w->st, got, dest, sizeof(dest));
-	/* Already there (another load of the same content): the same bytes, keep that one. */
-	if (access(dest, F_OK) == 0)
-		goto out;
+	/* Already there (another load of the same content): renamed over all the same, as
+	 * these bytes are verified and those may have been damaged since; a reader that has
+	 * the old file open keeps its inode. */
 	if (rename(w->path, dest) < 0) {
 		r = nr_error_set(err, RT_ERR_SYSTEM, errno, "storing blob %s: %m", got);
 		goto out;

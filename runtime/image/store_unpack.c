@@ -81,7 +81,8 @@ int img_layer_add(struct img_store *st, const char *parent_chain, const char *bl
 	if (r < 0)
 		return r;
 	snprintf(diff, sizeof(diff), "%s/diff", tmp);
-	if (mkdir(tmp, 0700) < 0 || mkdir(diff, 0755) < 0) {
+	/* 0711: a --userns container's root must traverse to diff/, an overlay lower. */
+	if (mkdir(tmp, 0711) < 0 || chmod(tmp, 0711) < 0 || mkdir(diff, 0755) < 0 || chmod(diff, 0755) < 0) {
 		r = nr_error_set(err, RT_ERR_SYSTEM, errno, "creating %s: %m", diff);
 		goto fail;
 	}
@@ -115,6 +116,9 @@ int img_layer_add(struct img_store *st, const char *parent_chain, const char *bl
 			goto fail;
 		}
 		img_fs_rm_tree(tmp, NULL);
+	} else {
+		snprintf(dest, sizeof(dest), "%s/layers", st->root);
+		img_fs_sync_dir(dest);
 	}
 	*ret = l;
 	return 0;

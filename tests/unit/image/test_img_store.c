@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +185,17 @@ static void test_open_and_lock(void **state)
 		snprintf(path, sizeof(path), "%s/%s", images, *s);
 		assert_int_equal(stat(path, &sb), 0);
 	}
+	/* Traversable where a --userns root must reach a layer, private elsewhere. */
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700); /* mkdtemp's, left alone */
+	assert_int_equal(stat(images, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0711);
+	snprintf(path, sizeof(path), "%s/layers", images);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0711);
+	snprintf(path, sizeof(path), "%s/blobs", images);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
 	snprintf(path, sizeof(path), "%s/lock", images);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
@@ -207,6 +219,14 @@ static void test_open_and_lock(void **state)
 	assert_int_equal(err.code, RT_ERR_USAGE);
 	assert_int_equal(img_store_gc(st, NULL, &err), -EBADF);
 	img_store_close(st);
+	/* A state directory made here is traversable as the engine makes it (rt_mkdir_p). */
+	snprintf(path, sizeof(path), "%s/new/state", dir);
+	assert_int_equal(img_store_open(path, IMG_LOCK_SHARED, &st, &err), 0);
+	img_store_close(st);
+	assert_int_equal(stat(path, &sb), 0);
+	mode_t um = umask(0);
+	umask(um);
+	assert_int_equal(sb.st_mode & 0777, 0755 & ~um);
 }
 
 static void test_blob_put_read(void **state)
@@ -277,6 +297,11 @@ static void test_blob_tampered(void **state)
 	assert_int_equal(img_blob_read(st, d, &buf, NULL, &err), -EBADMSG);
 	assert_int_equal(err.code, RT_ERR_CORRUPT);
 	assert_null(buf);
+	/* Storing the content again repairs it. */
+	put(st, "{\"a\":1}", d);
+	assert_int_equal(img_blob_read(st, d, &buf, NULL, &err), 0);
+	free(buf);
+	buf = NULL;
 	img_digest_buf("x", 1, d);
 	assert_int_equal(img_blob_read(st, d, &buf, NULL, &err), -ENOENT);
 	assert_int_equal(err.code, RT_ERR_NOT_FOUND);
@@ -435,6 +460,12 @@ static void test_layers_shared_and_removed(void **state)
 	assert_string_equal(l[1].chain_id, chain);
 	assert_true(layer_present(st, &l[0], "one"));
 	assert_true(layer_present(st, &l[1], "two"));
+	struct stat sb;
+	char ldir[512];
+	img_layer_dir(st, l[0].chain_id, ldir, sizeof(ldir));
+	*strrchr(ldir, '/') = '\0';
+	assert_int_equal(stat(ldir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0711);
 	/* Once: the same chain again is not unpacked a second time. */
 	add_layer(st, NULL, blob1, &again);
 	assert_string_equal(again.chain_id, l[0].chain_id);
@@ -666,6 +697,45 @@ static void test_derive(void **state)
 	img_store_close(st);
 }
 
+/* A layer's tree goes whole: whiteout devices, fifos, read-only and closed directories;
+ * a symbolic link goes, not what it points to. */
+static void test_rm_tree(void **state)
+{
+	char root[256], path[512], outside[256];
+	long long bytes = 0;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/tree", dir);
+	snprintf(outside, sizeof(outside), "%s/outside", dir);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	assert_int_equal(mkdir(root, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ro", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ro/file", root);
+	close(open(path, O_CREAT | O_WRONLY, 0444));
+	snprintf(path, sizeof(path), "%s/ro/deep", root);
+	assert_int_equal(mkdir(path, 0), 0);
+	snprintf(path, sizeof(path), "%s/ro", root);
+	assert_int_equal(chmod(path, 0555), 0);
+	snprintf(path, sizeof(path), "%s/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/link", root);
+	assert_int_equal(symlink(outside, path), 0);
+	snprintf(path, sizeof(path), "%s/data", root);
+	int fd = open(path, O_CREAT | O_WRONLY, 0644);
+	assert_int_equal(write(fd, "12345", 5), 5);
+	close(fd);
+	/* An overlay whiteout, where we may make one (root, or CAP_MKNOD). */
+	snprintf(path, sizeof(path), "%s/wh", root);
+	if (mknod(path, S_IFCHR | 0, makedev(0, 0)) < 0)
+		print_message("no whiteout device (%s): that case skipped\n", strerror(errno));
+	assert_int_equal(img_fs_rm_tree(root, &bytes), 0);
+	assert_int_equal(access(root, F_OK), -1);
+	assert_int_equal(access(outside, F_OK), 0);
+	assert_int_equal(bytes, 5);
+	assert_int_equal(img_fs_rm_tree(root, NULL), 0); /* gone already: fine */
+}
+
 static void test_time(void **state)
 {
 	long long t;
@@ -699,6 +769,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rm_tree, setup, teardown),
 		cmocka_unit_test(test_time),
 	};
 
