@@ -153,7 +153,7 @@ int layer_diff(const char *upper, const char *const *lowers, size_t n_lowers,
 	if (fd < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "diff: %s", upper);
 	r = diff_dir(&d, fd, "", false);
-	if (r >= 0)
+	if (r >= 0 && d.n > 1)
 		qsort(d.v, d.n, sizeof(*d.v), diff_cmp);
 	for (size_t i = 0; i < d.n; i++) {
 		if (r >= 0)

@@ -277,7 +277,8 @@ static int pack_names(int fd, char ***ret, size_t *ret_n)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), pack_name_cmp);
+	if (n > 1) /* qsort wants a non-NULL array, even empty */
+		qsort(names, n, sizeof(*names), pack_name_cmp);
 	*ret = names;
 	*ret_n = n;
 	return 0;

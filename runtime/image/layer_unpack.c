@@ -139,10 +139,16 @@ static int unpack_check_link(struct unpack *u, const char *name, const char *tar
 	return 0;
 }
 
+/* libarchive's refusals (a symbolic link on the way, "..") carry no errno; a missing
+ * hard link target or a file where a directory should be is the layer's fault too.  A
+ * full disk, a quota or an I/O error is the machine's (RT_ERR_SYSTEM). */
 static int unpack_disk_error(struct archive *disk, const char *name, struct nr_error *err)
 {
-	return nr_error_set(err, RT_ERR_CORRUPT, archive_errno(disk) > 0 ? archive_errno(disk) : EIO,
-			    "layer entry \"%s\": %s", name, archive_error_string(disk) ?: "cannot be written");
+	int e = archive_errno(disk);
+	bool system = e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == ENOMEM;
+
+	return nr_error_set(err, system ? RT_ERR_SYSTEM : RT_ERR_CORRUPT, e > 0 ? e : EIO, "layer entry \"%s\": %s",
+			    name, archive_error_string(disk) ?: "cannot be written");
 }
 
 static int unpack_data(struct archive *in, struct archive *disk, const char *name, struct nr_error *err)

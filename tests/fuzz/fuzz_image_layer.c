@@ -36,6 +36,12 @@ static void check_beside(int tmp)
 	closedir(d);
 }
 
+/* The scratch directory goes with the process (libFuzzer ends with exit()). */
+static void remove_scratch(void)
+{
+	layer_remove_at(AT_FDCWD, fuzz_tmpdir());
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int tmp = -1;
@@ -51,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		snprintf(dir, sizeof(dir), "%s/canary", fuzz_tmpdir());
 		fuzz_write_file(dir, (const uint8_t *)"canary", 6);
+		atexit(remove_scratch);
 	}
 	fd = memfd_create("layer", MFD_CLOEXEC);
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) || lseek(fd, 0, SEEK_SET) != 0)

@@ -93,6 +93,12 @@ mktar $TMP/tars/t.tar "l|s|$OUT/canary" "H|h|s|pwn"
 rm -rf $TMP/layer && mkdir $TMP/layer
 "$LT" unpack $TMP/layer <$TMP/tars/t.tar >/dev/null 2>&1
 t_eq "hard link to a symlink with data: the symlink's target is not written" "$(snapshot)" "$before"
+# A directory replaced by a symlink to outside: the directory's deferred mode and time
+# (set at the end, libarchive's "fixup") must not land on the link's target (CVE-2021-31566).
+mktar $TMP/tars/t.tar "d|a|" "l|a|$OUT"
+rm -rf $TMP/layer && mkdir $TMP/layer
+"$LT" unpack $TMP/layer <$TMP/tars/t.tar >/dev/null 2>&1
+t_eq "a directory then a symlink of its name: its mode and time stay in the layer" "$(snapshot)" "$before"
 # A file replacing a symlink of the same name replaces the link, never writes through it.
 mktar $TMP/tars/t.tar "l|l|$OUT/canary" "f|l|pwn"
 rm -rf $TMP/layer && mkdir $TMP/layer
@@ -190,6 +196,21 @@ EOF
 python3 -c "import os; os.removexattr('$U/own', 'trusted.overlay.origin')"
 diff_out=$(diff <(tree $U) <(tree $TMP/layer))
 t_eq "round trip: modes, owners, links, xattrs, capabilities, devices, whiteouts the same" "$diff_out" ""
+
+# Names as bytes: Latin-1 (GNU tar from an old system) comes back the same, and pax
+# (UTF-8 names) as in the round trip above.
+python3 - $TMP/tars/names.tar <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT, encoding="latin-1") as t:
+    for n in ("caf\xe9", "d\xe9j\xe0"):
+        ti = tarfile.TarInfo(n); ti.size = 1; t.addfile(ti, io.BytesIO(b"x"))
+EOF
+rm -rf $TMP/layer $TMP/layer2 && mkdir $TMP/layer $TMP/layer2
+"$LT" unpack $TMP/layer <$TMP/tars/names.tar >/dev/null && "$LT" pack $TMP/layer 2>/dev/null >$TMP/tars/names2.tar &&
+	"$LT" unpack $TMP/layer2 <$TMP/tars/names2.tar >/dev/null
+t_eq "names that are not UTF-8 survive unpack, pack, unpack" "$(ls $TMP/layer2 | od -An -c | tr -s ' ')" \
+	"$(printf 'caf\351\nd\351j\340\n' | od -An -c | tr -s ' ')"
+rm -rf $TMP/layer2
 
 # Compressed layers: the same diff_id.
 for z in gzip zstd xz bzip2; do
