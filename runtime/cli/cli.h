@@ -34,6 +34,11 @@ int cmd_tag(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_pull(int argc, char **argv); /* pull, push, login: refused (no registries) */
+/* image_store.c.  Open the image store for a verb that only reads it: 0 with *ret NULL when
+ * there is none yet (<state>/images), which the verb shows as no images, rather than
+ * creating one just to look. */
+struct img_store;
+int cli_image_store_peek(struct img_store **ret, struct nr_error *err);
 
 /* error.c.  Print "netns-run: <msg>" (and "netns-run: (<details>)") to stderr. */
 void rt_print_error(const struct nr_error *err);

@@ -1,24 +1,12 @@
 /* `netns-run diff CONTAINER`: "A /path", "C /path", "D /path", as docker diff. */
-#include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "engine/diff.h"
 
-/* The runtime's mount targets (etc_write's files are bind-mounted over them): Docker
- * keeps its own in an init layer that diff does not show. */
-static bool mount_target(enum layer_change kind, const char *path)
-{
-	return kind == LAYER_ADDED &&
-	       (!strcmp(path, "/etc/hostname") || !strcmp(path, "/etc/hosts") || !strcmp(path, "/etc/resolv.conf"));
-}
-
 static int diff_line(enum layer_change kind, const char *path, void *arg)
 {
 	(void)arg;
-	if (mount_target(kind, path))
-		return 0;
 	printf("%c %s\n", (char)kind, path);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* `netns-run gc [-q]` */
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/image_fmt.h"
@@ -83,6 +85,11 @@ int cmd_gc(int argc, char **argv)
 	_cleanup_img_store_ struct img_store *st = NULL;
 	long long bytes = 0;
 	char size[32];
+	char dir[PATH_MAX];
+	struct stat sb;
+	snprintf(dir, sizeof(dir), "%s/images", rt_paths()->state_dir);
+	if (stat(dir, &sb) < 0)
+		return status; /* no image store: nothing to collect, and none is made */
 	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_EXCLUSIVE, &st, &err) < 0 ||
 	    img_store_gc(st, &bytes, &err) < 0) {
 		rt_print_error(&err);

@@ -129,8 +129,11 @@ int cmd_history(int argc, char **argv)
 		return -r;
 	if (argc - optind != 1)
 		return cli_usage_error(argv[0], "requires exactly 1 argument (see --help)");
-	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0 ||
-	    img_image_find(st, argv[optind], &im, &err) < 0)
+	if (cli_image_store_peek(&st, &err) < 0)
+		return cli_error(&err);
+	if (!st)
+		nr_error_set(&err, RT_ERR_NOT_FOUND, ENOENT, "No such image: %s", argv[optind]);
+	if (!st || img_image_find(st, argv[optind], &im, &err) < 0)
 		return cli_error(&err);
 	json_t *rows = json_array();
 	if (!rows || history_rows(im, o.no_trunc, rows) < 0) {

@@ -2,8 +2,10 @@
  * (Docker's management command); inspect and prune live here, the others are the
  * top-level verbs' files. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -55,14 +57,16 @@ int cmd_image_inspect(int argc, char **argv)
 
 	if (r <= 0)
 		return -r;
-	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0)
+	if (cli_image_store_peek(&st, &err) < 0)
 		return cli_error(&err);
 	json_t *all = json_array();
 	for (int i = optind; all && i < argc; i++) {
 		_cleanup_img_image_ struct img_image *im = NULL;
 		struct nr_error e = { 0 };
 		json_t *one;
-		if (img_image_find(st, argv[i], &im, &e) < 0) {
+		if (!st)
+			nr_error_set(&e, RT_ERR_NOT_FOUND, ENOENT, "No such image: %s", argv[i]);
+		if (!st || img_image_find(st, argv[i], &im, &e) < 0) {
 			status = cli_error(&e);
 			continue;
 		}

@@ -10,7 +10,8 @@
 
 struct images_opts {
 	bool quiet, no_trunc, digests;
-	const char *format;
+	int dangling; /* -f dangling=true (1) or false (0); -1: no such filter */
+	const char *format, *reference;
 };
 
 static int images_opt(int c, const char *arg, void *ctx)
@@ -31,6 +32,17 @@ static int images_opt(int c, const char *arg, void *ctx)
 		return 0;
 	case 1002:
 		o->format = arg;
+		return 0;
+	case 'f':
+		/* Docker's filters that make sense here: dangling and reference (exact). */
+		if (!strcmp(arg, "dangling=true") || !strcmp(arg, "dangling=1"))
+			o->dangling = 1;
+		else if (!strcmp(arg, "dangling=false") || !strcmp(arg, "dangling=0"))
+			o->dangling = 0;
+		else if (!strncmp(arg, "reference=", 10) && arg[10])
+			o->reference = arg + 10;
+		else
+			return -1;
 		return 0;
 	}
 	return -1;
@@ -77,7 +89,7 @@ int cmd_images(int argc, char **argv)
 					       "VirtualSize",  "VIRTUAL SIZE", NULL };
 	static const char *const cols[] = { "Repository", "Tag", "ID", "CreatedSince", "Size", NULL };
 	static const char *const cols_digests[] = { "Repository", "Tag", "Digest", "ID", "CreatedSince", "Size", NULL };
-	struct images_opts o = { 0 };
+	struct images_opts o = { .dangling = -1 };
 	struct nr_error err = { 0 };
 	_cleanup_img_store_ struct img_store *st = NULL;
 	struct img_image **list = NULL;
@@ -88,31 +100,34 @@ int cmd_images(int argc, char **argv)
 			       "Usage: netns-run images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images.\n\n"
 			       "  -a, --all             Show all images (there are no intermediate images to hide)\n"
 			       "      --digests         Show digests\n"
+			       "  -f, --filter filter   dangling=true|false, reference=REPOSITORY[:TAG]\n"
 			       "      --format string   'table', 'table TEMPLATE', 'json' (one object per line) or\n"
 			       "                        'TEMPLATE' ({{.Repository}}, {{.Tag}}, {{.ID}}, {{.CreatedSince}},\n"
 			       "                        {{.CreatedAt}}, {{.Size}}, {{.Digest}}, {{json .}})\n"
 			       "      --no-trunc        Don't truncate output\n"
 			       "  -q, --quiet           Only show image IDs\n",
-			       "+haq", extra, images_opt, &o, 0);
+			       "+haqf:", extra, images_opt, &o, 0);
 
 	if (r <= 0)
 		return -r;
-	if (argc - optind > 1)
+	if (argc - optind > 1 || (argc - optind == 1 && o.reference))
 		return cli_usage_error(argv[0], "requires at most 1 argument (see --help)");
-	if (argc - optind == 1) {
-		filter = argv[optind];
+	if (argc - optind == 1 || o.reference) {
+		filter = o.reference ? o.reference : argv[optind];
 		const char *slash = strrchr(filter, '/');
 		want_tag = strchr(slash ? slash : filter, ':') != NULL;
 		if (img_ref_parse(filter, &want, &err) < 0)
 			return cli_error(&err);
 	}
-	if (img_store_open(rt_paths()->state_dir, IMG_LOCK_SHARED, &st, &err) < 0 ||
-	    img_image_list(st, &list, &err) < 0)
+	if (cli_image_store_peek(&st, &err) < 0 || (st && img_image_list(st, &list, &err) < 0))
 		return cli_error(&err);
 	json_t *rows = json_array();
-	for (size_t i = 0; rows && list[i]; i++) {
+	for (size_t i = 0; rows && list && list[i]; i++) {
 		const struct img_image *im = list[i];
-		if (!im->tags || !im->tags[0]) {
+		bool dangling = !im->tags || !im->tags[0];
+		if (o.dangling >= 0 && dangling != (o.dangling == 1))
+			continue;
+		if (dangling) {
 			if (!filter)
 				r = add_row(rows, im, "<none>", "<none>", o.no_trunc);
 			continue;

@@ -15,6 +15,7 @@
 #include "engine/container.h"
 #include "engine/image_use.h"
 #include "engine/rt_error.h"
+#include "image/config.h"
 #include "image/derive.h"
 #include "image/layer.h"
 #include "image/store.h"
@@ -131,6 +132,21 @@ static int pack(const struct ctr_record *rec, bool freeze, int fd, img_digest re
 	return r;
 }
 
+/* Try the -c lines on a copy of the parent's config first: a bad one is refused before
+ * the container is paused and its layer stored. */
+static int changes_check(const struct img_image *parent, const char *const *changes, struct nr_error *err)
+{
+	json_t *doc = json_deep_copy(parent->config);
+	int r = 0;
+
+	if (!doc)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	for (size_t i = 0; changes && changes[i] && r >= 0; i++)
+		r = img_config_change(doc, changes[i], err);
+	json_decref(doc);
+	return r;
+}
+
 int ctr_commit(const char *name, const struct ctr_commit_opts *o, img_digest ret_id, struct nr_error *err)
 {
 	_cleanup_record_ struct ctr_record *rec = NULL;
@@ -156,6 +172,8 @@ int ctr_commit(const char *name, const struct ctr_commit_opts *o, img_digest ret
 		return r;
 	if ((r = img_image_find(st, image, &parent, err)) < 0)
 		return nr_error_wrap(err, r, "the image of container %s", name);
+	if ((r = changes_check(parent, o->changes, err)) < 0)
+		return r;
 	if ((fd = tmp_file(st, err)) < 0)
 		return fd;
 	if ((r = pack(rec, o->pause && ctr_running(rec) && rec->cgroup, fd, packed, err)) < 0)

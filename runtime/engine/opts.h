@@ -18,7 +18,7 @@ struct volume {
 
 struct rt_seccomp_bpf; /* engine/seccomp_filter.h */
 
-/* Lower layers at most: an image's (up to 127, as Docker's overlay2 allows) or --rootfs's. */
+/* Lower layers at most, an image's or --rootfs's: one SCM_RIGHTS message carries their idmapped clones (--userns). */
 #define RT_LAYERS_MAX 128
 
 struct image_run; /* engine/image_run.h */

@@ -115,7 +115,8 @@ static int snapshot(struct stage *s, struct nr_error *err)
 			return nomem(err);
 		s->n_before++;
 	}
-	qsort(s->before, s->n_before, sizeof(*s->before), cmp_str);
+	if (s->n_before) /* qsort wants a non-NULL base even for nothing */
+		qsort(s->before, s->n_before, sizeof(*s->before), cmp_str);
 	return 0;
 }
 

@@ -16,6 +16,12 @@ rc() { "$@" >/dev/null 2>&1; echo $?; }
 # on_tty CMD: CMD with a terminal as stdin and stdout (script(1)); its output.
 on_tty() { script -qec "$*" /dev/null 2>&1; }
 
+# --- no store yet: the reading verbs show nothing and make none ---
+t_eq "images without a store: the header alone" "$("$NR" images)" "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE"
+t_eq "history without a store: 125" "$(rc "$NR" history bb:1)" 125
+"$NR" gc -q
+t_check "... neither they nor gc made one" test ! -e "$NETNS_RUN_STATE_DIR/images"
+
 # --- load ---
 t_eq "load -i FILE prints Docker's familiar name" "$("$NR" load -i /run/bb.tar)" "Loaded image: bb:1"
 t_eq "load from stdin, -q: the same line" "$("$NR" load -q </run/bb.tar)" "Loaded image: bb:1"
@@ -111,6 +117,10 @@ out=$("$NR" import - <"/run/rootfs.tar" 2>&1)
 t_check "import - reads stdin" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$out"
 t_eq "... an image without a name: <none>" "$("$NR" images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
 t_eq "an imported image runs" "$("$NR" run --rm --net=none imp:1 /bin/cat /etc/hello)" imported
+"$NR" run --net=none --name "$P-imp" imp:1 /bin/sh -c 'echo > /x'
+t_eq "diff hides the runtime's mount targets (/dev, /proc, /sys, /etc/hosts ... the image lacks)" \
+	"$("$NR" diff "$P-imp" | tr '\n' ,)" "A /x,"
+"$NR" rm "$P-imp" >/dev/null
 "$NR" rmi imp:1 "$out" >/dev/null
 t_eq "import of a missing file: 125" "$(rc "$NR" import /run/nope.tar)" 125
 t_eq "import from a URL: 125" "$(rc "$NR" import http://example.com/x.tar)" 125
@@ -155,6 +165,9 @@ t_check "diff of a host-root container (against /)" grep -qx "A /etc/nr-diff-tes
 # rmi -f: the name goes, the image stays (<none>) while the container is there.
 t_eq "rmi -f NAME of the image in use: untagged" "$("$NR" rmi -f bb:1)" "Untagged: bb:1"
 t_eq "... kept as <none> <none>" "$("$NR" images --format '{{.Repository}} {{.Tag}} {{.ID}}')" "<none> <none> $short"
+t_eq "images -f dangling=true lists it" "$("$NR" images -q -f dangling=true)" "$short"
+t_eq "images -f dangling=false does not" "$("$NR" images -q --filter dangling=false)" ""
+t_eq "images -f with an unknown filter: 125" "$(rc "$NR" images -f label=x)" 125
 t_eq "image prune -f keeps it while the container is there" "$("$NR" image prune -f)" "Total reclaimed space: 0B"
 "$NR" rm "$P-user" >/dev/null
 t_eq "image prune: no confirmation, nothing removed" \
@@ -195,6 +208,67 @@ out=$("$NR" rmi -f "$short" 2>&1); rc=$?
 t_eq "rmi -f ID of a running container's image: 125" $rc 125
 t_check "... cannot be forced" grep -q "conflict: unable to delete $short (cannot be forced) - image is being used by running container" <<<"$out"
 "$NR" rm -f "$P-run" >/dev/null
+
+# --- rmi racing run: a container that got created always finds its image kept ---
+bad=0
+for i in $(seq 8); do
+	"$NR" load -i /run/bb.tar >/dev/null
+	"$NR" run --net=none --name "$P-race$i" bb:1 true >/dev/null 2>&1 &
+	sleep 0.0$i
+	"$NR" rmi bb:1 >/dev/null 2>&1
+	wait $!
+	img=$(state .image "$P-race$i")
+	if [ -n "$img" ] && ! "$NR" image inspect "$img" >/dev/null 2>&1; then bad=$((bad + 1)); fi
+	"$NR" rm -f "$P-race$i" >/dev/null 2>&1
+	"$NR" rmi -f "$short" >/dev/null 2>&1
+done
+t_eq "rmi racing run: no container is left without its image" $bad 0
+"$NR" load -i /run/bb.tar >/dev/null
+
+# --- an ambiguous id prefix: two images whose ids share their first 4 hex digits ---
+python3 - /run/amb1.tar /run/amb2.tar <<'PY'
+import hashlib, io, json, sys, tarfile
+def add(tf, name, data):
+    ti = tarfile.TarInfo(name); ti.size = len(data); tf.addfile(ti, io.BytesIO(data))
+dump = lambda o: json.dumps(o, sort_keys=True, separators=(",", ":")).encode()
+lb = io.BytesIO()
+with tarfile.open(fileobj=lb, mode="w") as tf:
+    add(tf, "f", b"x\n")
+layer = lb.getvalue(); ld = "sha256:" + hashlib.sha256(layer).hexdigest()
+def config(i):
+    return dump({"architecture": "amd64", "os": "linux", "config": {"Env": ["N=%d" % i]},
+                 "rootfs": {"type": "layers", "diff_ids": [ld]}})
+seen = {}
+i = 0
+while True:  # a birthday search over 16 bits: a few hundred tries
+    h = hashlib.sha256(config(i)).hexdigest()
+    if h[:4] in seen: break
+    seen[h[:4]] = i; i += 1
+for out, n, tag in ((sys.argv[1], seen[h[:4]], "1"), (sys.argv[2], i, "2")):
+    c = config(n)
+    blobs = {hashlib.sha256(c).hexdigest(): c, ld[7:]: layer}
+    m = dump({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+              "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + hashlib.sha256(c).hexdigest(), "size": len(c)},
+              "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": len(layer)}]})
+    blobs[hashlib.sha256(m).hexdigest()] = m
+    idx = dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+               "digest": "sha256:" + hashlib.sha256(m).hexdigest(), "size": len(m),
+               "annotations": {"io.containerd.image.name": "amb:" + tag, "org.opencontainers.image.ref.name": tag}}]})
+    with tarfile.open(out, "w") as tf:
+        add(tf, "oci-layout", dump({"imageLayoutVersion": "1.0.0"})); add(tf, "index.json", idx)
+        for d, data in blobs.items(): add(tf, "blobs/sha256/" + d, data)
+PY
+"$NR" load -i /run/amb1.tar >/dev/null && "$NR" load -i /run/amb2.tar >/dev/null
+a1=$("$NR" images -q --no-trunc amb:1); a2=$("$NR" images -q --no-trunc amb:2)
+t_eq "(two ids with one 4-digit prefix)" "${a1:7:4}" "${a2:7:4}"
+out=$("$NR" rmi "${a1:7:4}" 2>&1); rc=$?
+t_eq "rmi of an ambiguous prefix: 125" $rc 125
+t_check "... says it is ambiguous" grep -q "multiple IDs found with provided prefix: ${a1:7:4}" <<<"$out"
+t_eq "image inspect of it: 125" "$(rc "$NR" image inspect "${a1:7:4}")" 125
+t_eq "... both images are still there" "$("$NR" images -q amb | wc -l)" 2
+p1=${a1:7:4}; for ((k = 5; k <= 64; k++)); do [ "${a1:7:k}" != "${a2:7:k}" ] && p1=${a1:7:k} && break; done
+t_eq "a longer, unique prefix removes one" "$("$NR" rmi "$p1" | tr '\n' ,)" "Untagged: amb:1,Deleted: $a1,"
+"$NR" rmi amb:2 >/dev/null
 
 # --- gc ---
 mkdir -p "$NETNS_RUN_STATE_DIR/images/tmp/blob-dead.1"

@@ -12,6 +12,9 @@ source "$(dirname "$0")/../lib/busybox_image.sh"
 
 if [ ! -x "$NR" ]; then t_skip "commit" "netns-run not built"; t_done; exit; fi
 if ! busybox_image /run/bb.tar bb:1; then t_skip "commit" "no static /bin/busybox"; t_done; exit; fi
+# A container first: a state directory made by `load` is 0700, which a --userns container's
+# root cannot traverse to its layers (reported to img-store/img-run; the run makes it 0711).
+"$NR" run --rm --net=none -- true
 "$NR" load -i /run/bb.tar >/dev/null
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 runi() { "$NR" run --rm --net=none "$@"; }
@@ -91,6 +94,14 @@ t_eq "... without touching the freezer" "$(grep -c 'cgroup.freeze\|freezer.state
 strace -f -qq -y -e trace=write -o /run/pause.trace "$NR" commit "$P-r" bb:r3 >/dev/null 2>&1
 t_eq "--pause (default): freeze then thaw" "$(grep -o '\(cgroup.freeze\|freezer.state\)>, "[A-Z0-9]*"' /run/pause.trace | sed 's/.*"\(.*\)"/\1/' | tr '\n' ' ')" "1 0 "
 
+# A commit killed while the container is frozen: gc thaws it (the commit's lock is free).
+(strace -f -qq -o /dev/null -e inject=getdents64:signal=KILL:when=2 "$NR" commit "$P-r" bb:killed >/dev/null 2>&1) 2>/dev/null
+t_eq "a commit killed while reading the layer leaves the container frozen" "$(frozen)" 1
+out=$("$NR" gc 2>&1)
+t_check "gc thaws it, saying so" grep -q "thawed 1 container frozen by a killed commit" <<<"$out"
+t_eq "... thawed" "$(frozen)" 0
+t_eq "... no image bb:killed" "$(rc "$NR" image inspect bb:killed)" 125
+
 # --- --userns: owners shifted back into the image's ids ---
 if "$NR" run --net=none --userns 200000:65536 --name "$P-u" bb:1 sh -c 'echo u > /owned; chown 1:1 /owned; touch /root-made' >/dev/null 2>&1; then
 	t_eq "(--userns: the upper holds host ids)" "$(stat -c %u "$NETNS_RUN_STATE_DIR/containers/$P-u/upper/owned")" 200001
@@ -155,4 +166,22 @@ t_eq "a commit after all that works" "$("$NR" commit "$P-r" bb:after >/dev/null 
 
 "$NR" rm -f "$P-r" "$P-a" "$P-b" "$P-host" "$P-u" >/dev/null 2>&1
 t_eq "nothing is left of the containers" "$(nr_leftovers)" ""
+
+# --- a commit travels: save (whole, and --since its base), then load elsewhere ---
+"$NR" save -o /run/a.tar bb:a && "$NR" save --since bb:1 -o /run/a-since.tar bb:a
+t_check "save --since BASE leaves the base's layer out (smaller)" \
+	test "$(stat -c %s /run/a-since.tar)" -lt "$(stat -c %s /run/a.tar)"
+"$NR" image prune -a -f >/dev/null
+t_eq "(the store is empty)" "$("$NR" images -q | wc -l)" 0
+out=$("$NR" load -i /run/a-since.tar 2>&1); rc=$?
+t_eq "load of a --since archive without its base: 125" $rc 125
+t_eq "... and nothing was added" "$("$NR" images -q | wc -l)" 0
+"$NR" load -i /run/bb.tar >/dev/null
+t_eq "with the base loaded, the --since archive loads" "$("$NR" load -i /run/a-since.tar)" "Loaded image: bb:a"
+t_eq "... and runs with the committed file" "$(runi bb:a cat /hello)" hello
+t_eq "... the same id as before" "$("$NR" images -q --no-trunc bb:a)" "$new"
+"$NR" image prune -a -f >/dev/null
+t_eq "the whole archive loads on an empty store" "$("$NR" load -i /run/a.tar)" "Loaded image: bb:a"
+t_eq "... and runs, the deletion kept" "$(runi bb:a sh -c 'cat /hello; test -e /etc/group || echo no-group')" "hello
+no-group"
 t_done

@@ -117,16 +117,19 @@ env_cfg='{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin:/img","FOO=image","BAR=imag
 mkimage "$W/nrt.tar" "nrt:1" "$env_cfg" 0 &&
 	mkimage "$W/ep.tar" "nrt-ep:1" '{"Entrypoint":["echo","ep"],"Cmd":["c1"],"User":"1000:1000"}' 0 &&
 	mkimage "$W/web.tar" "nrt-web:1" '{"ExposedPorts":{"80/tcp":{}},"Cmd":["httpd","-f","-p","80","-h","/www"]}' 0 www &&
-	mkimage "$W/many.tar" "nrt-many:1" '{"Cmd":["cat","/layers/top"]}' 63 &&
-	mkimage "$W/bare.tar" "nrtbare:latest" '{"Cmd":["sh"]}' 0
+	mkimage "$W/many.tar" "nrt-many:1" '{"Cmd":["cat","/layers/top"]}' 126 &&
+	mkimage "$W/toomany.tar" "nrt-toomany:1" '{"Cmd":["true"]}' 128 &&
+	mkimage "$W/bare.tar" "nrtbare:latest" '{"Cmd":["sh"]}' 0 &&
+	mkimage "$W/race.tar" "nrt-race:1" '{"Cmd":["sleep","30"]}' 1
 t_eq "test images built (python3, busybox-static)" $? 0
-for i in nrt ep web many bare; do
+for i in nrt ep web many toomany bare; do
 	out=$("$NR" load -i "$W/$i.tar" 2>&1) || t_fail "load $i.tar" "$out"
 done
 t_check "load: nrt:1 is in the store" sh -c "'$NR' images | grep -q '^nrt '"
 
 t_eq "IMAGE runs its Cmd" "$(run nrt:1)" default-cmd
 t_eq "COMMAND replaces Cmd" "$(run nrt:1 echo mine)" mine
+t_eq "run's shorthand (netns-run OPTION... IMAGE) too" "$("$NR" --rm --net=none nrt:1 echo short)" short
 t_eq "the root is the image's (busybox), not the host's" "$(run nrt:1 sh -c 'test -e /etc/debian_version && echo host || echo image')" image
 t_eq "Env from the image (its PATH wins)" "$(run nrt:1 sh -c 'echo $FOO $BAR $PATH')" "image image /usr/sbin:/usr/bin:/sbin:/bin:/img"
 t_eq "-e overrides the image's Env by key" "$(run -e BAR=mine -e NEW=1 nrt:1 sh -c 'echo $FOO $BAR $NEW')" "image mine 1"
@@ -151,8 +154,11 @@ out=$(run --rootfs / nrt:1 true 2>&1); rc=$?
 t_eq "--rootfs with an image: 125" $rc 125
 t_check "... says why" grep -q -- "--rootfs cannot be used with an image" <<<"$out"
 t_eq "run -- nrt:1: no image, the word is the command (127)" "$(run -- nrt:1 2>/dev/null; echo $?)" 127
-t_eq "an image with 64 layers runs, top layer wins" "$(run nrt-many:1)" 62
-t_eq "... every layer is there" "$(run nrt-many:1 sh -c 'ls /layers | wc -l')" 64
+t_eq "an image with 127 layers runs (fsconfig lowerdir+), top layer wins" "$(run nrt-many:1)" 125
+t_eq "... every layer is there" "$(run nrt-many:1 sh -c 'ls /layers | wc -l')" 127
+out=$(run nrt-toomany:1 2>&1); rc=$?
+t_eq "an image with 129 layers: 125" $rc 125
+t_check "... says how many netns-run runs" grep -q "has 129 layers; netns-run runs at most 128" <<<"$out"
 
 # --- Layers are shared and never written.
 layers="$NETNS_RUN_STATE_DIR/images/layers"
@@ -181,12 +187,48 @@ t_eq "rmi of an image a container uses is refused (the record pins it): 125" $rc
 t_check "... being used by the container" grep -q "being used" <<<"$out"
 "$NR" rm -f "$P-a" "$P-b" "$P-h" >/dev/null
 
+# --- run against rmi, at the same time: a container record never names an image (or a
+# layer) that is gone.  Either the run wins (its record pins the image, rmi is refused) or
+# rmi wins (the run fails at its pin, 125, nothing left) -- never a container on removed layers.
+bad=0 runs_won=0 rmis_won=0
+for i in 1 2 3 4 5 6 7 8; do
+	"$NR" load -i "$W/race.tar" >/dev/null
+	"$NR" run -d --net=none --name "$P-r$i" nrt-race:1 >/dev/null 2>&1 &
+	rp=$!
+	"$NR" rmi nrt-race:1 >/dev/null 2>&1 &
+	mp=$!
+	wait $rp; rrc=$?
+	wait $mp; mrc=$?
+	if [ -e "$NETNS_RUN_STATE_DIR/containers/$P-r$i/state.json" ]; then
+		id=$(state .image "$P-r$i")
+		[ -e "$NETNS_RUN_STATE_DIR/images/images/${id#sha256:}.json" ] || bad=$((bad + 1))
+		pid=$(state .pid "$P-r$i")
+		[ "$mrc" != 0 ] || bad=$((bad + 1))
+		grep -o 'lowerdir[^,]*' /proc/$pid/mountinfo 2>/dev/null | head -1 | sed 's/^lowerdir=//' | tr ':' '\n' |
+			while read -r d; do [ -d "$d" ] || echo gone; done | grep -q gone && bad=$((bad + 1))
+		runs_won=$((runs_won + 1))
+		"$NR" rm -f "$P-r$i" >/dev/null
+	else
+		[ "$rrc" != 0 ] || bad=$((bad + 1))
+		rmis_won=$((rmis_won + 1))
+	fi
+	"$NR" rmi nrt-race:1 >/dev/null 2>&1
+done
+t_eq "run and rmi at once: never a container on a removed image ($runs_won runs won, $rmis_won rmis won)" $bad 0
+
 # --- --userns on image layers (idmapped clones of each layer).
 B=$((400000 + ($$ % 1000) * 65536))
 t_eq "--userns: root inside an image" "$(run --userns $B nrt:1 id -u)" 0
 t_eq "... the image's files keep their owners (idmapped layers)" "$(run --userns $B nrt:1 stat -c %u:%g /bin/busybox)" "0:0"
 t_eq "... writes work" "$(run --userns $B nrt:1 sh -c 'echo w > /etc/w && cat /etc/w')" w
-t_eq "... with 64 layers" "$(run --userns $B nrt-many:1)" 62
+t_eq "... with 127 layers (127 idmapped clones, fsconfig)" "$(run --userns $B nrt-many:1)" 125
+# A store made before any container (load first, into a fresh state dir): the state dir
+# must stay traversable for the user namespace's root, which attaches the layers under it.
+fresh=/run/nr-fresh-state
+NETNS_RUN_STATE_DIR=$fresh "$NR" load -i "$W/nrt.tar" >/dev/null
+t_eq "--userns on an image loaded into a fresh state dir" \
+	"$(NETNS_RUN_STATE_DIR=$fresh "$NR" run --rm --net=none --userns $B nrt:1 id -u 2>&1)" 0
+rm -rf "$fresh"
 
 # --- -P: the exposed port on a free host port, reachable from the host.
 if [ -x "$CNI_BIN/portmap" ]; then

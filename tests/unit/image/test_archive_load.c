@@ -270,9 +270,10 @@ static void test_symlinked_layer(void **state)
 	/* b2: same layer, another config (another Cmd). */
 	free(b2.config);
 	snprintf(diff, sizeof(diff), "\"%s\"", a.diff[0]);
-	b2.config = fx_config(diff);
-	b2.config[strlen(b2.config) - 1] = '\0';
-	strcat(b2.config, " }");
+	char *c = fx_config(diff);
+	c[strlen(c) - 1] = '\0';
+	assert_true(asprintf(&b2.config, "%s }", c) > 0);
+	free(c);
 	img_digest_buf(b2.config, strlen(b2.config), b2.config_digest);
 	snprintf(cfgname_a, sizeof(cfgname_a), "%s.json", img_digest_hex(a.config_digest));
 	snprintf(cfgname_b, sizeof(cfgname_b), "%s.json", img_digest_hex(b2.config_digest));
