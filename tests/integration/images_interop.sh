@@ -10,7 +10,8 @@
 #     and, as Docker, neither diff nor the layer holds the runtime's /etc/hostname, hosts,
 #     resolv.conf; a running container commits too and keeps running;
 #   save --since BASE -> load where BASE is present works, where it is absent is refused
-#     with a message naming what is missing, and nothing is left in the store;
+#     with a message naming what is missing, and nothing is left in the store; podman
+#     load of it alike (refused without the base, taken with it);
 #   a podman-built image whose later layer deletes a file (.wh.NAME) and replaces a
 #     directory (.wh..wh..opq) runs with the file gone and only the new content; its
 #     unpacked layer holds a char 0/0 device and an opaque directory (overlay's form).
@@ -141,6 +142,15 @@ NETNS_RUN_STATE_DIR=$B "$NR" load -i "$T/bb-docker.tar" >/dev/null 2>&1
 out=$(NETNS_RUN_STATE_DIR=$B "$NR" load -i "$T/since.tar" 2>&1)
 t_eq "load where the base is present" "$(loaded "$out")" localhost/bbc:1
 t_eq "... runs as the full image does" "$(NETNS_RUN_STATE_DIR=$B nrun localhost/bbc:1 sh -c "$CHK" 2>&1)" "$WANTC"
+# podman reads it too: refused without the base ("Some layer tarfiles are missing"), taken
+# where the base's layers are in its storage (containers/image reuses a layer it has).
+pm rmi -a -f >/dev/null 2>&1
+out=$(pm load -q -i "$T/since.tar" 2>&1)
+t_check "podman load of the --since archive without the base is refused" test $? -ne 0
+pm load -q -i "$T/ours-docker.tar" >/dev/null 2>&1
+t_check "... and taken where podman has the base" pm load -q -i "$T/since.tar"
+t_eq "... podman run agrees" "$(prun localhost/bbc:1 sh -c "$CHK" 2>&1)" "$WANTC"
+pm rmi -a -f >/dev/null 2>&1
 S=$T/s-without-base
 out=$(NETNS_RUN_STATE_DIR=$S "$NR" load -i "$T/since.tar" 2>&1)
 rc=$?
