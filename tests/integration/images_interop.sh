@@ -111,6 +111,7 @@ WANTC=$(printf '%s\n' committed no-group x root:x:0:0:root:/root:/bin/sh)
 t_eq "... our run of the commit" "$(nrun localhost/bbc:1 sh -c "$CHK" 2>&1)" "$WANTC"
 t_check "... history lists the commit's message" grep -q "interop test" <<<"$("$NR" history localhost/bbc:1 2>&1)"
 t_check "save -o FILE localhost/bbc:1" "$NR" save -o "$T/bbc.tar" localhost/bbc:1
+t_check "... a second save gives the same bytes" bash -c "'$NR' save -o '$T/bbc2.tar' localhost/bbc:1 && cmp '$T/bbc.tar' '$T/bbc2.tar'"
 top=$("$NR" image inspect localhost/bbc:1 2>/dev/null | jq -r '.[0].RootFS.Layers[-1] // empty' | sed 's/^sha256://')
 t_eq "... the committed layer holds none of the runtime's /etc files" "$(tar -xOf "$T/bbc.tar" "blobs/sha256/$top" 2>/dev/null |
 	tar -t 2>/dev/null | grep -E '^etc/(hostname|hosts|resolv.conf)$' | tr '\n' ' ')" ""
