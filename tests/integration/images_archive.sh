@@ -96,7 +96,12 @@ open(out, "wb").write(data)
 PY
 }
 
-listing() { find "$STORE" -path "$STORE/tmp" -prune -o ! -name lock -printf '%P %y %s\n' 2>/dev/null | sort; }
+# The store's files and layer directories (the layout's own directories are made on first
+# use, even by a load that is then refused).
+listing() {
+	find "$STORE" -path "$STORE/tmp" -prune -o ! -name lock \( ! -type d -o -path "$STORE/layers/*" \) \
+		-printf '%P %y %s\n' 2>/dev/null | sort
+}
 
 # refused KIND WANT...: load of that archive exits 125 with each WANT in its message; the
 # store is unchanged.
