@@ -76,11 +76,13 @@ static int add_row(json_t *rows, const struct img_image *im, const char *repo, c
 
 int cmd_images(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "all", no_argument, NULL, 'a' },           { "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 1000 },     { "digests", no_argument, NULL, 1001 },
-		{ "format", required_argument, NULL, 1002 }, { 0 }
-	};
+	static const struct option extra[] = { { "all", no_argument, NULL, 'a' },
+					       { "quiet", no_argument, NULL, 'q' },
+					       { "no-trunc", no_argument, NULL, 1000 },
+					       { "digests", no_argument, NULL, 1001 },
+					       { "format", required_argument, NULL, 1002 },
+					       { "filter", required_argument, NULL, 'f' },
+					       { 0 } };
 	static const char *const headers[] = { "Repository",   "REPOSITORY",   "Tag",        "TAG",
 					       "Digest",       "DIGEST",       "ID",         "IMAGE ID",
 					       "CreatedSince", "CREATED",      "CreatedAt",  "CREATED AT",

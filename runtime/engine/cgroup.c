@@ -394,6 +394,13 @@ bool cgroup_frozen(const struct cgroup_set *cg)
 	return ops && ops->frozen(cg);
 }
 
+bool cgroup_freeze_requested(const struct cgroup_set *cg)
+{
+	const struct cgroup_ops *ops = freezer_of(cg);
+
+	return ops && ops->freeze_requested(cg);
+}
+
 static void kill_procs(const char *dir)
 {
 	char path[1100], line[64];

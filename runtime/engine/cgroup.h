@@ -126,6 +126,8 @@ void cgroup_usage(const struct cgroup_set *cg, long long *mem, long long *cpu_ns
 int cgroup_freeze(const struct cgroup_set *cg, bool frozen, struct nr_error *err);
 /* Whether the container's cgroup is frozen now (false when it has no freezer). */
 bool cgroup_frozen(const struct cgroup_set *cg);
+/* Whether freezing it was asked for (frozen, or still freezing): what a thaw must undo. */
+bool cgroup_freeze_requested(const struct cgroup_set *cg);
 
 /* Kill what is left and remove every directory, retrying a bounded number of times
  * while the kernel finishes tearing down dead tasks.  Missing directories are fine. */

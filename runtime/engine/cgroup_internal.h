@@ -31,6 +31,7 @@ struct cgroup_ops {
 	 * reads whether the kernel has done it. */
 	int (*freeze)(const struct cgroup_set *cg, bool frozen);
 	bool (*frozen)(const struct cgroup_set *cg);
+	bool (*freeze_requested)(const struct cgroup_set *cg);
 	/* rmdir netns-run<suffix> in every hierarchy of this version (empty ones only). */
 	void (*remove)(enum cgroup_layout layout, const char *suffix);
 };

@@ -192,6 +192,15 @@ static bool v1_frozen(const struct cgroup_set *cg)
 	return file_read_line(path, state, sizeof(state)) >= 0 && !strcmp(state, "FROZEN");
 }
 
+/* FREEZING or FROZEN: asked for, done or not. */
+static bool v1_freeze_requested(const struct cgroup_set *cg)
+{
+	char path[1100], state[32] = "";
+
+	snprintf(path, sizeof(path), "%s/freezer.state", cg->path[CGROUP_FREEZER]);
+	return file_read_line(path, state, sizeof(state)) >= 0 && strcmp(state, "THAWED") != 0;
+}
+
 /* In every hierarchy ours could be in. */
 static void v1_remove(enum cgroup_layout layout, const char *suffix)
 {
@@ -220,5 +229,6 @@ const struct cgroup_ops cgroup_v1_ops = {
 	.usage = v1_usage,
 	.freeze = v1_freeze,
 	.frozen = v1_frozen,
+	.freeze_requested = v1_freeze_requested,
 	.remove = v1_remove,
 };

@@ -97,6 +97,12 @@ static bool v2_frozen(const struct cgroup_set *cg)
 	return cgroup_file_read_ll(cg->path[CGROUP_UNIFIED], "cgroup.events", "frozen") == 1;
 }
 
+/* cgroup.freeze reads back what was asked, while cgroup.events says what is done. */
+static bool v2_freeze_requested(const struct cgroup_set *cg)
+{
+	return cgroup_file_read_ll(cg->path[CGROUP_UNIFIED], "cgroup.freeze", NULL) == 1;
+}
+
 static void v2_remove(enum cgroup_layout layout, const char *suffix)
 {
 	char dir[1024];
@@ -117,5 +123,6 @@ const struct cgroup_ops cgroup_v2_ops = {
 	.usage = v2_usage,
 	.freeze = v2_freeze,
 	.frozen = v2_frozen,
+	.freeze_requested = v2_freeze_requested,
 	.remove = v2_remove,
 };

@@ -1,10 +1,13 @@
 /* commit (commit.h). */
 #include "engine/commit.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,11 @@
 #include "image/derive.h"
 #include "image/layer.h"
 #include "image/store.h"
+
+/* (libarchive's objects; the image library keeps its own definitions private) */
+DEFINE_PTR_CLEANUP(archive_write_freep, struct archive *, archive_write_free)
+DEFINE_PTR_CLEANUP(archive_read_freep, struct archive *, archive_read_free)
+DEFINE_PTR_CLEANUP(archive_entry_freep, struct archive_entry *, archive_entry_free)
 
 #define LAYER_MEDIA_TYPE "application/vnd.oci.image.layer.v1.tar"
 
@@ -67,33 +75,139 @@ static int tmp_file(const struct img_store *st, struct nr_error *err)
 	return fd;
 }
 
-/* The packed layer (fd, at its start) into a blob, checked against the digest the
- * packing computed. */
-static int store_blob(struct img_store *st, int fd, const char *digest, img_digest ret, struct nr_error *err)
+/* The runtime's mount targets, made in the upper layer when the image lacks them and
+ * bind-mounted over (etc_write's files), or mounted on (/dev, /proc, /sys): Docker keeps
+ * its own in an init layer that commit leaves out; so do we.  A file of these names in
+ * the upper layer is always such a target: the command cannot replace a mount point. */
+static bool mount_target_file(const char *path)
 {
-	struct img_blob_writer *w = NULL;
-	char buf[1 << 16];
-	ssize_t n;
+	return !strcmp(path, "etc/hostname") || !strcmp(path, "etc/hosts") || !strcmp(path, "etc/resolv.conf");
+}
+
+static bool mount_target_dir(const char *path)
+{
+	return !strcmp(path, "dev") || !strcmp(path, "proc") || !strcmp(path, "sys");
+}
+
+/* An entry's path as compared above: no leading "./" or trailing "/". */
+static void entry_path(struct archive_entry *e, char *buf, size_t len)
+{
+	const char *p = archive_entry_pathname(e);
+
+	p = p ? p : "";
+	if (!strncmp(p, "./", 2))
+		p += 2;
+	snprintf(buf, len, "%s", p);
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == '/')
+		buf[n - 1] = '\0';
+}
+
+struct blob_sink {
+	struct img_blob_writer *w;
+	struct nr_error *err;
+	bool failed;
+};
+
+static la_ssize_t sink_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct blob_sink *s = ctx;
+
+	if (img_blob_write(s->w, buf, len, s->err) < 0) {
+		s->failed = true;
+		archive_set_error(a, EIO, "writing the layer blob");
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+/* Zeros from *pos up to end (a hole). */
+static int write_zeros(struct archive *out, la_int64_t *pos, la_int64_t end)
+{
+	static const char zeros[65536];
+
+	while (*pos < end) {
+		size_t n = end - *pos < (la_int64_t)sizeof(zeros) ? (size_t)(end - *pos) : sizeof(zeros);
+		if (archive_write_data(out, zeros, n) < 0)
+			return -1;
+		*pos += (la_int64_t)n;
+	}
+	return 0;
+}
+
+/* One entry's data, holes as zeros (the pax writer skips them again, as layer_pack's). */
+static int copy_data(struct archive *in, struct archive *out, la_int64_t size)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off, pos = 0;
 	int r;
 
+	while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
+		if (write_zeros(out, &pos, off) < 0 || (len && archive_write_data(out, buf, len) < 0))
+			return -1;
+		pos = off + (la_int64_t)len;
+	}
+	if (r != ARCHIVE_EOF)
+		return -1;
+	return write_zeros(out, &pos, size);
+}
+
+/* The packed layer (fd, at its start) into a blob, the runtime's mount targets left out:
+ * the entries are copied as they are (libarchive, the pax format layer_pack writes), an
+ * empty /dev, /proc or /sys dropped.  The blob's digest is the copy's. */
+static int store_blob(struct img_store *st, int fd, img_digest ret, struct nr_error *err)
+{
+	_cleanup_(archive_read_freep) struct archive *in = archive_read_new();
+	_cleanup_(archive_write_freep) struct archive *out = archive_write_new();
+	_cleanup_(archive_entry_freep) struct archive_entry *held = NULL;
+	struct blob_sink sink = { .err = err };
+	struct archive_entry *e;
+	char path[PATH_MAX], held_path[PATH_MAX] = "";
+	int r;
+
+	if (!in || !out)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot rewind the packed layer: %s", strerror(errno));
-	if ((r = img_blob_begin(st, &w, err)) < 0)
+	if ((r = img_blob_begin(st, &sink.w, err)) < 0)
 		return r;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
+	if (archive_read_support_format_tar(in) != ARCHIVE_OK || archive_read_open_fd(in, fd, 65536) != ARCHIVE_OK ||
+	    archive_write_set_format_pax_restricted(out) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(out, 1) != ARCHIVE_OK ||
+	    archive_write_open(out, &sink, NULL, sink_write, NULL) != ARCHIVE_OK)
+		goto fail;
+	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		entry_path(e, path, sizeof(path));
+		if (held) {
+			/* A held directory goes in only when something inside it follows. */
+			size_t n = strlen(held_path);
+			if (!strncmp(path, held_path, n) && path[n] == '/' &&
+			    archive_write_header(out, held) != ARCHIVE_OK)
+				goto fail;
+			archive_entry_free(TAKE_PTR(held));
+		}
+		if (mount_target_file(path))
 			continue;
-		if (n < 0) {
-			img_blob_abort(w);
-			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot read the packed layer: %s",
-					    strerror(errno));
+		if (mount_target_dir(path) && archive_entry_filetype(e) == AE_IFDIR) {
+			if (!(held = archive_entry_clone(e)))
+				goto fail;
+			snprintf(held_path, sizeof(held_path), "%s", path);
+			continue;
 		}
-		if ((r = img_blob_write(w, buf, (size_t)n, err)) < 0) {
-			img_blob_abort(w);
-			return r;
-		}
+		if (archive_write_header(out, e) != ARCHIVE_OK ||
+		    copy_data(in, out, archive_entry_size_is_set(e) ? archive_entry_size(e) : 0) < 0)
+			goto fail;
 	}
-	return img_blob_commit(w, digest, ret, err);
+	if (r != ARCHIVE_EOF || archive_write_close(out) != ARCHIVE_OK)
+		goto fail;
+	return img_blob_commit(sink.w, NULL, ret, err);
+fail:
+	if (!sink.failed)
+		nr_error_set(err, RT_ERR_SYSTEM, EIO, "copying the packed layer: %s",
+			     archive_error_string(in) ?: archive_error_string(out) ?: "libarchive failed");
+	img_blob_abort(sink.w);
+	return -EIO;
 }
 
 /* Pack the upper layer into fd, the container frozen meanwhile when freeze: signals that
@@ -178,7 +292,7 @@ int ctr_commit(const char *name, const struct ctr_commit_opts *o, img_digest ret
 		return fd;
 	if ((r = pack(rec, o->pause && ctr_running(rec) && rec->cgroup, fd, packed, err)) < 0)
 		return nr_error_wrap(err, r, "packing %s's changes", name);
-	if ((r = store_blob(st, fd, packed, blob, err)) < 0)
+	if ((r = store_blob(st, fd, blob, err)) < 0)
 		return r;
 	if (!(by = created_by(rec->argv)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -205,9 +319,10 @@ int ctr_commit_thaw_orphans(struct nr_error *err)
 	for (char **p = names; *p; p++) {
 		_cleanup_record_ struct ctr_record *rec = NULL;
 		_cleanup_close_ int lock = -1;
-		if (ctr_store_load(*p, &rec, NULL) < 0 || !ctr_running(rec) || !cgroup_frozen(rec->cgroup))
+		if (ctr_store_load(*p, &rec, NULL) < 0 || !ctr_running(rec) || !cgroup_freeze_requested(rec->cgroup))
 			continue;
-		/* Held: a commit is reading the layer right now. */
+		/* Asked for, not only done: a commit killed just after asking leaves a cgroup
+		 * that freezes after we looked.  Held: a commit is reading the layer now. */
 		if ((lock = commit_lock(*p, LOCK_EX | LOCK_NB)) < 0)
 			continue;
 		if (cgroup_freeze(rec->cgroup, false, NULL) >= 0)

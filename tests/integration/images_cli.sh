@@ -186,6 +186,11 @@ t_eq "... gone" "$("$NR" images -q | grep -c "$short")" 0
 "$NR" run --net=none --name "$P-keep" bb:1 touch /x
 "$NR" commit "$P-keep" bb:committed >/dev/null
 kept=$(state '.image' "$P-keep")
+"$NR" tag bb:committed bb:moved
+t_eq "(tag names the commit)" "$("$NR" images -q --no-trunc bb:moved)" "$("$NR" images -q --no-trunc bb:committed)"
+"$NR" tag bb:1 bb:moved
+t_eq "tag moves a name from one image to another" "$("$NR" images -q --no-trunc bb:moved)" "$kept"
+t_eq "... the other keeps its own name" "$("$NR" images --format '{{.Tag}}' --filter reference=bb:committed)" committed
 out=$("$NR" image prune -a -f)
 t_check "image prune -a: untagged: the unused one" grep -qx "untagged: bb:committed" <<<"$out"
 t_eq "... only the image a container uses is left" "$("$NR" images -q --no-trunc | sort -u)" "$kept"
@@ -195,7 +200,7 @@ t_eq "... only the image a container uses is left" "$("$NR" images -q --no-trunc
 "$NR" load -i /run/bb.tar >/dev/null
 "$NR" tag bb:1 bb:again
 out=$("$NR" rmi -f "$short")
-t_eq "rmi -f ID: every name untagged, then deleted" "$(sort <<<"$out" | tr '\n' ',')" "Deleted: $id,Untagged: bb:1,Untagged: bb:again,"
+t_eq "rmi -f ID: every name untagged, then deleted" "$(sort <<<"$out" | tr '\n' ',')" "Deleted: $id,Untagged: bb:1,Untagged: bb:again,Untagged: bb:moved,"
 "$NR" image prune -a -f >/dev/null
 t_eq "the store holds no layer when no image is left" "$(ls "$NETNS_RUN_STATE_DIR/images/layers" | wc -l)" 0
 t_eq "image rm is rmi" "$(rc "$NR" image rm nope)" 125

@@ -51,6 +51,23 @@ t_eq "... and has both files" "$(runi bb:b cat /hello /second | tr '\n' ' ')" "h
 t_eq "the layers are shared: bb:a's two are bb:b's bottom two" \
 	"$("$NR" image inspect bb:a bb:b | jq -r '(.[0].RootFS.Layers == .[1].RootFS.Layers[0:2])')" true
 
+# What the layer keeps through commit (packed, then copied without the mount targets).
+"$NR" run --net=none --name "$P-f" bb:1 sh -c 'dd if=/dev/zero of=/sparse bs=1 count=1 seek=104857600 2>/dev/null
+	echo d > /data; ln /data /data-link; ln -s /data /data-sym; mkdir -p /opt/d; chmod 1750 /opt/d; chown 5:6 /data'
+"$NR" commit "$P-f" bb:f >/dev/null
+t_eq "a sparse file keeps its size" "$(runi bb:f stat -c %s /sparse)" 104857601
+t_check "... and its holes (few blocks)" test "$(runi bb:f stat -c %b /sparse)" -lt 1000
+t_eq "a hard link stays one (2 links)" "$(runi bb:f stat -c %h /data-link)" 2
+t_eq "a symbolic link" "$(runi bb:f readlink /data-sym)" /data
+t_eq "modes with the sticky bit" "$(runi bb:f stat -c %a /opt/d)" 1750
+t_eq "owners" "$(runi bb:f stat -c %u:%g /data)" 5:6
+diff=$("$NR" image inspect bb:f | jq -r '.[0].RootFS.Layers[1]')
+list=$(tar -tf "$NETNS_RUN_STATE_DIR/images/blobs/sha256/${diff#sha256:}" 2>&1) # uncompressed: blob = diff id
+t_check "(the committed layer's blob lists its files)" grep -qE '^(\./)?data$' <<<"$list"
+t_eq "the layer holds none of the runtime's mount targets (etc/hosts ...)" \
+	"$(grep -cE '^(\./)?etc/(hosts|hostname|resolv.conf)$' <<<"$list")" 0
+"$NR" rm "$P-f" >/dev/null
+
 # --- errors ---
 out=$("$NR" commit nope 2>&1); rc=$?
 t_eq "commit of an unknown container: 125" $rc 125
@@ -149,7 +166,7 @@ for sc in $SYSCALLS; do
 	done
 done
 # And by time: killed after a delay, wherever it is.
-for d in 0.01 0.02 0.05 0.1 0.2; do
+for d in 0.005 0.01 0.015 0.02 0.03 0.04 0.05 0.08 0.1 0.2; do
 	"$NR" commit "$P-r" crash:late >/dev/null 2>&1 &
 	sleep $d
 	kill -KILL $! 2>/dev/null

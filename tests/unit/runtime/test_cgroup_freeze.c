@@ -66,8 +66,10 @@ static void test_v2(void **state)
 	put("cgroup.freeze", "0\n");
 	put("cgroup.events", "populated 1\nfrozen 1\n");
 	assert_true(cgroup_frozen(cg));
+	assert_false(cgroup_freeze_requested(cg));
 	assert_int_equal(cgroup_freeze(cg, true, &err), 0);
 	assert_string_equal(get("cgroup.freeze"), "1");
+	assert_true(cgroup_freeze_requested(cg));
 	put("cgroup.events", "populated 1\nfrozen 0\n");
 	assert_int_equal(cgroup_freeze(cg, false, &err), 0);
 	assert_string_equal(get("cgroup.freeze"), "0");
@@ -85,8 +87,10 @@ static void test_v1(void **state)
 	cgroup_set_put(cg, CGROUP_FREEZER, dir);
 	put("freezer.state", "THAWED\n");
 	assert_false(cgroup_frozen(cg));
+	assert_false(cgroup_freeze_requested(cg));
 	assert_int_equal(cgroup_freeze(cg, true, &err), 0);
 	assert_string_equal(get("freezer.state"), "FROZEN");
+	assert_true(cgroup_freeze_requested(cg));
 	assert_true(cgroup_frozen(cg));
 	assert_int_equal(cgroup_freeze(cg, false, &err), 0);
 	assert_string_equal(get("freezer.state"), "THAWED");
