@@ -1,6 +1,6 @@
 /* `netns-run run IMAGE`: the image found for a run and its config applied to the run's
  * options (image_run.h).  Only the image's record and config are read: its layers are
- * unpacked already, and a run must cost no more than a host-root one (docs/images-run.md). */
+ * unpacked already, and a run must cost no more than a host-root one (docs/images.md, "Running an image"). */
 #include "image_run.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* `netns-run run IMAGE`: which first word names an image, and what the image lends a
- * run's options, by Docker's rules (docs/cli.md "Images", docs/images-run.md).
+ * run's options, by Docker's rules (docs/cli.md "Images", docs/images.md, "Running an image").
  *
  * The order of a run: the CLI finds the image (image_run_find: the image store's shared
  * lock, held only while its record and config are read) and applies it to its options
