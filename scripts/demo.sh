@@ -48,4 +48,25 @@ run "$NR" rm demo-a demo-b
 run ip -br link
 # Our cgroup parents stay between containers, as docker's do; gc removes the unused ones.
 "$NR" gc -q
+# Images (issue 16), when this build has the verbs: a busybox image made here from Debian's
+# busybox-static (nothing pulled; python3 writes the archive), loaded, run, changed, committed.
+has_verbs() { for v in "$@"; do "$NR" "$v" --help >/dev/null 2>&1 || return 1; done; }
+if has_verbs load commit diff images rmi && [ -x /bin/busybox ] && command -v python3 >/dev/null; then
+	source "$top/tests/lib/images.sh"
+	img=$(mktemp -d -p /run demo-image.XXXXXX)
+	img_busybox_rootfs_tar "$img/rootfs.tar"
+	img_docker_archive "$img/busybox.tar" localhost/busybox:demo '{"Cmd":["sh"],"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]}' "$img/rootfs.tar"
+	say "Images: a busybox image built offline (a docker-archive, as docker save writes it), loaded"
+	run "$NR" load -i "$img/busybox.tar"
+	run "$NR" run --rm --net=none localhost/busybox:demo sh -c 'ls /; busybox | head -n 1'
+	say "A container of it writes a file and deletes one; diff lists them; commit makes them a layer"
+	run "$NR" run --name demo-c --net=none localhost/busybox:demo sh -c 'echo made in demo-c >/hello; rm /etc/group'
+	run "$NR" diff demo-c
+	run "$NR" commit -m 'hello and no /etc/group' demo-c localhost/busybox:hello
+	run "$NR" rm demo-c
+	run "$NR" run --rm --net=none localhost/busybox:hello sh -c 'cat /hello; ls /etc'
+	run "$NR" images
+	run "$NR" rmi localhost/busybox:hello localhost/busybox:demo
+	rm -rf "$img"
+fi
 say "Done: everything ran in a throwaway namespace; nothing is left on this machine."
