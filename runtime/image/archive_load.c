@@ -5,7 +5,8 @@
  *   2. plan (archive_plan.c): the documents parsed, every referenced blob found and its
  *      digest checked, every layer the archive leaves out (`save --since`) found in the
  *      store;
- *   3. apply: layers unpacked bottom up, images recorded, names set.
+ *   3. apply: layers unpacked bottom up into tmp/, one syncfs, the layers renamed into
+ *      layers/, images recorded, names set (docs/images-perf.md: why one sync).
  * Whatever step 1 or 3 added is taken back on failure (blobs, layers and images this load
  * made, names it moved), so a refused archive leaves the store as it was. */
 #include "image/archive.h"
@@ -76,10 +77,35 @@ static bool layer_existing(struct load *ld, const char *chain_id, struct img_lay
 	return true;
 }
 
-static int apply_image(struct load *ld, struct plan_image *pi, struct nr_error *err)
+/* Layers unpacked into tmp/ and waiting for the load's one sync to be published. */
+struct pending {
+	struct pending_layer {
+		img_digest chain_id;
+		char tmp[4096];
+		struct img_layer l;
+	} * v;
+	size_t n;
+};
+
+static struct pending_layer *pending_find(struct pending *p, const char *chain_id)
 {
-	_cleanup_img_image_ struct img_image *old = NULL;
-	struct nr_error ignored = { 0 };
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].chain_id, chain_id) == 0)
+			return &p->v[i];
+	return NULL;
+}
+
+static void pending_drop(struct pending *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		img_fs_rm_tree(p->v[i].tmp, NULL);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Step 3a: an image's config and new layers, unpacked into tmp/ (shared layers once). */
+static int apply_layers(struct load *ld, struct plan_image *pi, struct pending *pend, struct nr_error *err)
+{
 	const char *parent = NULL;
 	int r;
 
@@ -87,25 +113,85 @@ static int apply_image(struct load *ld, struct plan_image *pi, struct nr_error *
 		return r;
 	for (size_t i = 0; i < pi->n; i++) {
 		struct plan_layer *pl = &pi->layers[i];
+		struct pending_layer *have = pending_find(pend, pl->chain_id);
 		bool had = img_layer_has(ld->st, pl->chain_id);
 
-		if (layer_existing(ld, pl->chain_id, &pi->done[i])) {
-			parent = pl->chain_id;
+		parent = i ? pi->layers[i - 1].chain_id : NULL;
+		if (have) {
+			pi->done[i] = have->l;
 			continue;
 		}
+		if (layer_existing(ld, pl->chain_id, &pi->done[i]))
+			continue;
 		if (!pl->blob) /* plan_check_absent saw the layer; its blob has gone since */
 			return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "layer %.200s: its blob is not in the store",
 					    pl->what);
 		if ((r = stage_store(&ld->s, pl->blob, err)) < 0)
 			return r;
-		r = img_layer_add(ld->st, parent, pl->blob->digest, img_layer_media_type(pl->kind), pi->diff_ids[i],
-				  &pi->done[i], err);
+		if (had) { /* there, but from another blob that has gone: described again, nothing unpacked */
+			r = img_layer_add(ld->st, parent, pl->blob->digest, img_layer_media_type(pl->kind),
+					  pi->diff_ids[i], &pi->done[i], err);
+			if (r < 0)
+				return nr_error_wrap(err, r, "layer %.200s", pl->what);
+			continue;
+		}
+		struct pending_layer *nv = realloc(pend->v, (pend->n + 1) * sizeof(*nv));
+
+		if (!nv)
+			return nomem(err);
+		pend->v = nv;
+		nv = &pend->v[pend->n];
+		memset(nv, 0, sizeof(*nv));
+		r = img_layer_unpack_tmp(ld->st, parent, pl->blob->digest, img_layer_media_type(pl->kind),
+					 pi->diff_ids[i], stage_compression(pl->blob) == STAGE_PLAIN, &nv->l, nv->tmp,
+					 sizeof(nv->tmp), err);
 		if (r < 0)
 			return nr_error_wrap(err, r, "layer %.200s", pl->what);
-		if (!had && push_digest(&ld->new_layers, &ld->n_new_layers, pl->chain_id) < 0)
-			return nomem(err);
-		parent = pl->chain_id;
+		/* The plan's chain id is the one the verified diff ids give. */
+		memcpy(nv->chain_id, nv->l.chain_id, sizeof(nv->chain_id));
+		pend->n++;
+		pi->done[i] = nv->l;
 	}
+	return 0;
+}
+
+/* Step 3b: one syncfs for every blob and layer this load wrote (rather than an fsync per
+ * blob and a syncfs per layer), then the layers' names: a layer is in layers/ only
+ * once its files are on disk, and no record names anything not yet synced. */
+static int publish_layers(struct load *ld, struct pending *pend, struct nr_error *err)
+{
+	char dir[4096];
+	int r;
+
+	if (!pend->n && !ld->s.n_new_blobs) {
+		ld->st->defer_sync = false;
+		return 0;
+	}
+	if ((r = img_store_syncfs(ld->st, err)) < 0)
+		return r;
+	ld->st->defer_sync = false;
+	while (pend->n) {
+		struct pending_layer *p = &pend->v[0];
+
+		if ((r = img_layer_publish(ld->st, p->tmp, p->chain_id, err)) < 0) {
+			memmove(pend->v, pend->v + 1, --pend->n * sizeof(*pend->v));
+			return r;
+		}
+		if (push_digest(&ld->new_layers, &ld->n_new_layers, p->chain_id) < 0)
+			return nomem(err);
+		memmove(pend->v, pend->v + 1, --pend->n * sizeof(*pend->v));
+	}
+	snprintf(dir, sizeof(dir), "%s/layers", img_store_root(ld->st));
+	img_fs_sync_dir(dir);
+	return 0;
+}
+
+/* Step 3c: the image's record (its layers published, everything it names synced). */
+static int apply_record(struct load *ld, struct plan_image *pi, struct nr_error *err)
+{
+	_cleanup_img_image_ struct img_image *old = NULL;
+	struct nr_error ignored = { 0 };
+	int r;
 	bool existed = img_image_find(ld->st, pi->config->digest, &old, &ignored) >= 0;
 
 	if ((r = img_image_add(ld->st, pi->config->digest, pi->done, pi->n, NULL, err)) < 0)
@@ -212,17 +298,24 @@ static void load_free(struct load *ld)
 int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struct nr_error *err)
 {
 	struct load ld = { .st = st };
+	struct pending pend = { 0 };
 	int r;
 
 	/* The rollback takes back what is new since the start: no other writer may add meanwhile. */
 	if ((r = img_store_need_writer(st, "loading images", err)) < 0)
 		return r;
+	st->defer_sync = true;
 	if ((r = stage_read(&ld.s, st, fd, err)) < 0)
 		goto fail;
 	if ((r = load_plan(&ld, err)) < 0)
 		goto fail;
 	for (size_t k = 0; k < ld.n_im; k++)
-		if ((r = apply_image(&ld, &ld.im[k], err)) < 0)
+		if ((r = apply_layers(&ld, &ld.im[k], &pend, err)) < 0)
+			goto fail;
+	if ((r = publish_layers(&ld, &pend, err)) < 0)
+		goto fail;
+	for (size_t k = 0; k < ld.n_im; k++)
+		if ((r = apply_record(&ld, &ld.im[k], err)) < 0)
 			goto fail;
 	for (size_t k = 0; k < ld.n_im; k++)
 		if ((r = apply_tags(&ld, &ld.im[k], err)) < 0)
@@ -236,6 +329,8 @@ int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struc
 	load_free(&ld);
 	return 0;
 fail:
+	st->defer_sync = false;
+	pending_drop(&pend);
 	rollback(&ld);
 	load_free(&ld);
 	return r < 0 ? r : -EIO;
