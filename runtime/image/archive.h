@@ -11,8 +11,8 @@
 
 struct img_loaded {
 	size_t n;
-	char **refs;     /* "docker.io/library/bb:1", or NULL for an image without a name */
-	img_digest *ids; /* the images' ids */
+	char **refs;      /* "docker.io/library/bb:1", or NULL for an image without a name */
+	img_digest *ids;  /* the images' ids */
 };
 void img_loaded_free(struct img_loaded *l); /* the members; NULL-safe */
 
@@ -26,8 +26,8 @@ int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struc
 /* A plain root file system tar (maybe compressed) as a one-layer image; ref may be NULL.
  * changes: Dockerfile-like lines ("CMD [\"sh\"]", "ENV A=b", "WORKDIR /x", "ENTRYPOINT …",
  * "USER …", "EXPOSE 80/tcp"), NULL-ended, may be NULL. */
-int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes, img_digest ret_id,
-		       struct nr_error *err);
+int img_archive_import(struct img_store *st, int fd, const char *ref, const char *const *changes,
+		       img_digest ret_id, struct nr_error *err);
 
 enum img_archive_format { IMG_ARCHIVE_DOCKER, IMG_ARCHIVE_OCI };
 
