@@ -128,11 +128,17 @@ static int apply_layers(struct load *ld, struct plan_image *pi, struct pending *
 					    pl->what);
 		if ((r = stage_store(&ld->s, pl->blob, err)) < 0)
 			return r;
-		if (had) { /* there, but from another blob that has gone: described again, nothing unpacked */
-			r = img_layer_add(ld->st, parent, pl->blob->digest, img_layer_media_type(pl->kind),
-					  pi->diff_ids[i], &pi->done[i], err);
-			if (r < 0)
+		if (had) {
+			/* There, but unpacked from another blob that has gone: this one stands for
+			 * it now, nothing unpacked (its parent may still be waiting in tmp/, so not
+			 * through img_layer_add, which wants it published). */
+			struct img_layer *l = &pi->done[i];
+
+			if ((r = img_layer_load(ld->st, pl->chain_id, l, err)) < 0)
 				return nr_error_wrap(err, r, "layer %.200s", pl->what);
+			memcpy(l->blob, pl->blob->digest, sizeof(l->blob));
+			snprintf(l->media_type, sizeof(l->media_type), "%s", img_layer_media_type(pl->kind));
+			l->blob_size = pl->blob->size;
 			continue;
 		}
 		struct pending_layer *nv = realloc(pend->v, (pend->n + 1) * sizeof(*nv));
