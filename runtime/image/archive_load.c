@@ -12,6 +12,7 @@
 #include "image/archive.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,14 +78,23 @@ static bool layer_existing(struct load *ld, const char *chain_id, struct img_lay
 	return true;
 }
 
-/* Layers unpacked into tmp/ and waiting for the load's one sync to be published. */
+/* Layers to unpack into tmp/ (jobs for unpack_all), then waiting there for the load's
+ * one sync to be published. */
 struct pending {
 	struct pending_layer {
-		img_digest chain_id;
+		img_digest chain_id; /* the plan's: what the verified diff ids give */
 		char tmp[4096];
+		/* the job: pointers into the plan, which outlives it */
+		const char *parent, *blob, *media_type, *expect, *what;
+		bool plain;
+		/* its outcome */
 		struct img_layer l;
+		int r;
+		struct nr_error err;
 	} * v;
 	size_t n;
+	size_t next; /* unpack_all: the next job to take */
+	pthread_mutex_t lock;
 };
 
 static struct pending_layer *pending_find(struct pending *p, const char *chain_id)
@@ -117,10 +127,8 @@ static int apply_layers(struct load *ld, struct plan_image *pi, struct pending *
 		bool had = img_layer_has(ld->st, pl->chain_id);
 
 		parent = i ? pi->layers[i - 1].chain_id : NULL;
-		if (have) {
-			pi->done[i] = have->l;
-			continue;
-		}
+		if (have)
+			continue; /* another image's of this archive: done[i] filled after the unpack */
 		if (layer_existing(ld, pl->chain_id, &pi->done[i]))
 			continue;
 		if (!pl->blob) /* plan_check_absent saw the layer; its blob has gone since */
@@ -148,20 +156,93 @@ static int apply_layers(struct load *ld, struct plan_image *pi, struct pending *
 		pend->v = nv;
 		nv = &pend->v[pend->n];
 		memset(nv, 0, sizeof(*nv));
-		r = img_layer_unpack_tmp(ld->st, parent, pl->blob->digest, img_layer_media_type(pl->kind),
-					 pi->diff_ids[i], stage_compression(pl->blob) == STAGE_PLAIN, &nv->l, nv->tmp,
-					 sizeof(nv->tmp), err);
-		if (r < 0)
-			return nr_error_wrap(err, r, "layer %.200s", pl->what);
-		/* The plan's chain id is the one the verified diff ids give. */
-		memcpy(nv->chain_id, nv->l.chain_id, sizeof(nv->chain_id));
+		if ((r = img_tmp_path(ld->st, "layer", nv->tmp, sizeof(nv->tmp), err)) < 0)
+			return r;
+		memcpy(nv->chain_id, pl->chain_id, sizeof(nv->chain_id));
+		nv->parent = parent;
+		nv->blob = pl->blob->digest;
+		nv->media_type = img_layer_media_type(pl->kind);
+		nv->expect = pi->diff_ids[i];
+		nv->what = pl->what;
+		nv->plain = stage_compression(pl->blob) == STAGE_PLAIN;
 		pend->n++;
-		pi->done[i] = nv->l;
 	}
 	return 0;
 }
 
-/* Step 3b: one syncfs for every blob and layer this load wrote (rather than an fsync per
+/* A worker of unpack_all: takes jobs until there are none (or one failed). */
+static void *unpack_worker(void *arg)
+{
+	struct load *ld = ((void **)arg)[0];
+	struct pending *pend = ((void **)arg)[1];
+
+	for (;;) {
+		struct pending_layer *p;
+		bool stop = false;
+
+		pthread_mutex_lock(&pend->lock);
+		for (size_t i = 0; i < pend->next; i++)
+			stop = stop || pend->v[i].r < 0;
+		p = !stop && pend->next < pend->n ? &pend->v[pend->next++] : NULL;
+		pthread_mutex_unlock(&pend->lock);
+		if (!p)
+			return NULL;
+		int r = img_layer_unpack_tmp(ld->st, p->tmp, p->parent, p->blob, p->media_type, p->expect, p->plain,
+					     &p->l, &p->err);
+
+		if (r < 0)
+			nr_error_wrap(&p->err, r, "layer %.200s", p->what);
+		else if (strcmp(p->l.chain_id, p->chain_id) != 0) /* diff id checked: cannot be */
+			r = nr_error_set(&p->err, RT_ERR_SYSTEM, EIO, "layer %.200s: chain id %s, planned %s", p->what,
+					 p->l.chain_id, p->chain_id);
+		pthread_mutex_lock(&pend->lock); /* r is what the others look at */
+		p->r = r;
+		pthread_mutex_unlock(&pend->lock);
+	}
+}
+
+/* Step 3b: the layers unpacked, on as many threads as there are CPUs (up to
+ * UNPACK_THREADS): layers are independent directories, and unpacking one is CPU work
+ * (inode allocation, copies, hashing) more than waiting for the disk.  Each thread has
+ * its own working directory (layer_unpack: unshare(CLONE_FS)), error and archive
+ * objects; img_layer_unpack_tmp changes nothing shared. */
+#define UNPACK_THREADS 4
+
+static int unpack_all(struct load *ld, struct pending *pend, struct nr_error *err)
+{
+	void *arg[2] = { ld, pend };
+	pthread_t th[UNPACK_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n_th = 0, want = cpus < 1 ? 1 : cpus > UNPACK_THREADS ? UNPACK_THREADS : (size_t)cpus;
+
+	if (want > pend->n)
+		want = pend->n;
+	pthread_mutex_init(&pend->lock, NULL);
+	pend->next = 0;
+	/* The calling thread is one of the workers; a thread that cannot be made is one less. */
+	while (n_th + 1 < want && pthread_create(&th[n_th], NULL, unpack_worker, arg) == 0)
+		n_th++;
+	unpack_worker(arg);
+	for (size_t i = 0; i < n_th; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&pend->lock);
+	for (size_t i = 0; i < pend->n; i++)
+		if (pend->v[i].r < 0) {
+			*err = pend->v[i].err;
+			return pend->v[i].r;
+		}
+	/* Every image's layers as unpacked (a layer two images share, once). */
+	for (size_t k = 0; k < ld->n_im; k++)
+		for (size_t i = 0; i < ld->im[k].n; i++) {
+			struct pending_layer *p = pending_find(pend, ld->im[k].layers[i].chain_id);
+
+			if (p)
+				ld->im[k].done[i] = p->l;
+		}
+	return 0;
+}
+
+/* Step 3c: one syncfs for every blob and layer this load wrote (rather than an fsync per
  * blob and a syncfs per layer), then the layers' names: a layer is in layers/ only
  * once its files are on disk, and no record names anything not yet synced. */
 static int publish_layers(struct load *ld, struct pending *pend, struct nr_error *err)
@@ -192,7 +273,7 @@ static int publish_layers(struct load *ld, struct pending *pend, struct nr_error
 	return 0;
 }
 
-/* Step 3c: the image's record (its layers published, everything it names synced). */
+/* Step 3d: the image's record (its layers published, everything it names synced). */
 static int apply_record(struct load *ld, struct plan_image *pi, struct nr_error *err)
 {
 	_cleanup_img_image_ struct img_image *old = NULL;
@@ -318,6 +399,8 @@ int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struc
 	for (size_t k = 0; k < ld.n_im; k++)
 		if ((r = apply_layers(&ld, &ld.im[k], &pend, err)) < 0)
 			goto fail;
+	if ((r = unpack_all(&ld, &pend, err)) < 0)
+		goto fail;
 	if ((r = publish_layers(&ld, &pend, err)) < 0)
 		goto fail;
 	for (size_t k = 0; k < ld.n_im; k++)

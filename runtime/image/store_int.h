@@ -49,12 +49,13 @@ int img_fs_rm_tree(const char *path, long long *bytes);
 int img_fs_read(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 
 /* --- store_unpack.c: img_layer_add in steps, for a load (one sync for all its layers) --- */
-/* The layer unpacked into a fresh directory of tmp/ (its path in ret_tmp) with its
- * layer.json; nothing synced, nothing published.  The parent chain is not checked.
- * plain: the blob is an uncompressed tar this process has just stored (and so hashed):
- * when expect_diff_id is the blob's digest, the stream is not hashed a second time. */
-int img_layer_unpack_tmp(struct img_store *st, const char *parent_chain, const char *blob, const char *media_type,
-			 const char *expect_diff_id, bool plain, struct img_layer *ret, char *ret_tmp, size_t tmp_len,
+/* The layer unpacked into tmp (a path from img_tmp_path, not yet there; removed again on
+ * failure) with its layer.json; nothing synced, nothing published.  The parent chain is
+ * not checked.  plain: the blob is an uncompressed tar this process has just stored (and
+ * so hashed): when expect_diff_id is the blob's digest, the stream is not hashed a second
+ * time.  Changes nothing in st: a load runs several at once, on threads. */
+int img_layer_unpack_tmp(const struct img_store *st, const char *tmp, const char *parent_chain, const char *blob,
+			 const char *media_type, const char *expect_diff_id, bool plain, struct img_layer *ret,
 			 struct nr_error *err);
 /* Rename tmp (from img_layer_unpack_tmp, synced since) to layers/HEX; one already there
  * (another writer's, the same content) wins and tmp goes.  The caller fsyncs layers/. */

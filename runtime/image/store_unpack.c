@@ -63,17 +63,18 @@ static void topdir(const char *dir)
 	}
 }
 
-/* Everything but the publication: the layer unpacked into tmp/ (ret_tmp) with its
- * layer.json, not synced.  The parent is the caller's to have checked (a load's may be
- * waiting in tmp/ itself). */
-int img_layer_unpack_tmp(struct img_store *st, const char *parent_chain, const char *blob, const char *media_type,
-			 const char *expect_diff_id, bool plain, struct img_layer *ret, char *ret_tmp, size_t tmp_len,
+/* Everything but the publication: the layer unpacked into tmp (a fresh img_tmp_path)
+ * with its layer.json, not synced.  The parent is the caller's to have checked (a load's
+ * may be waiting in tmp/ itself).  Safe to run on several threads at once: it changes
+ * nothing in st. */
+int img_layer_unpack_tmp(const struct img_store *st, const char *tmp, const char *parent_chain, const char *blob,
+			 const char *media_type, const char *expect_diff_id, bool plain, struct img_layer *ret,
 			 struct nr_error *err)
 {
 	/* An uncompressed layer's diff id is its blob's digest: the bytes unpacked are the
 	 * bytes hashed when the blob was stored. */
 	bool known = plain && expect_diff_id && strcmp(expect_diff_id, blob) == 0;
-	char blob_path[PATH_MAX], tmp[PATH_MAX], diff[PATH_MAX + 8], json[PATH_MAX + 16];
+	char blob_path[PATH_MAX], diff[PATH_MAX + 8], json[PATH_MAX + 16];
 	_cleanup_close_ int fd = -1;
 	struct img_layer l = { 0 };
 	int r;
@@ -86,9 +87,6 @@ int img_layer_unpack_tmp(struct img_store *st, const char *parent_chain, const c
 	fd = open(img_blob_path(st, blob, blob_path, sizeof(blob_path)), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "opening %s: %m", blob_path);
-	r = img_tmp_path(st, "layer", tmp, sizeof(tmp), err);
-	if (r < 0)
-		return r;
 	snprintf(diff, sizeof(diff), "%s/diff", tmp);
 	/* 0711: a --userns container's root must traverse to diff/, an overlay lower. */
 	if (mkdir(tmp, 0711) < 0 || chmod(tmp, 0711) < 0 || (topdir(tmp), mkdir(diff, 0755) < 0) ||
@@ -113,10 +111,6 @@ int img_layer_unpack_tmp(struct img_store *st, const char *parent_chain, const c
 	r = write_layer_json(json, &l, parent_chain && parent_chain[0] ? parent_chain : NULL, err);
 	if (r < 0)
 		goto fail;
-	if (snprintf(ret_tmp, tmp_len, "%s", tmp) >= (int)tmp_len) {
-		r = nr_error_set(err, RT_ERR_SYSTEM, ENAMETOOLONG, "%s: name too long", tmp);
-		goto fail;
-	}
 	*ret = l;
 	return 0;
 fail:
@@ -180,7 +174,10 @@ int img_layer_add(struct img_store *st, const char *parent_chain, const char *bl
 			return 0;
 		}
 	}
-	r = img_layer_unpack_tmp(st, parent_chain, blob, media_type, expect_diff_id, false, &l, tmp, sizeof(tmp), err);
+	r = img_tmp_path(st, "layer", tmp, sizeof(tmp), err);
+	if (r < 0)
+		return r;
+	r = img_layer_unpack_tmp(st, tmp, parent_chain, blob, media_type, expect_diff_id, false, &l, err);
 	if (r < 0)
 		return r;
 	/* One syncfs for the whole tree (rather than an fsync per file): the layer's files
