@@ -415,6 +415,7 @@ int img_archive_load(struct img_store *st, int fd, struct img_loaded *ret, struc
 	for (size_t i = 0; i < ld.s.n_new_blobs; i++)
 		if (!blob_used(&ld, ld.s.new_blobs[i]))
 			stage_blob_remove(&ld.s, ld.s.new_blobs[i]);
+	pending_drop(&pend); /* all published: only the array is left */
 	load_free(&ld);
 	return 0;
 fail:
