@@ -18,7 +18,8 @@
  * capabilities, hard and symbolic links, sparse files and device nodes kept.  An entry
  * whose path leaves dir (absolute, "..", through a symbolic link of the layer) is refused
  * and the whole unpack fails (RT_ERR_CORRUPT, naming the entry); the caller removes dir.
- * ret_diff_id: sha256 of the uncompressed tar stream; ret_size: bytes of content. */
+ * ret_diff_id: sha256 of the uncompressed tar stream (NULL: not computed, for a caller
+ * that knows it already); ret_size: bytes of content. */
 int layer_unpack(int fd, const char *dir, img_digest ret_diff_id, long long *ret_size, struct nr_error *err);
 
 /* Write the directory upper (a container's overlay upper) as an uncompressed OCI layer

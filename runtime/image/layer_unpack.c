@@ -1,9 +1,16 @@
 /* Unpack one layer tar into a directory in overlay form (image/layer.h; docs/images.md,
  * "Layers").  The tar is hostile until proven otherwise: every entry name is cleaned and
- * refused when absolute or with "..", then prefixed with the directory's real path, and
- * libarchive's SECURE_SYMLINKS / SECURE_NODOTDOT stay on as the second line (a symbolic
- * link made by an earlier entry is never followed).  No chdir(): the working directory
- * is the process's, and the daemon will unpack on several threads.
+ * refused when absolute or with "..", and libarchive's SECURE_SYMLINKS / SECURE_NODOTDOT /
+ * SECURE_NOABSOLUTEPATHS stay on as the second line (a symbolic link made by an earlier
+ * entry is never followed).
+ *
+ * Names are given to libarchive relative to the layer's directory, which is the working
+ * directory for the unpack: SECURE_SYMLINKS lstat()s and opens every component of a
+ * name from the working directory on, three syscalls each, and with names prefixed by
+ * the directory's absolute path (the store is ~8 components deep) that was most of the
+ * unpack's system time (docs/images-perf.md).  The working directory is made the calling
+ * thread's own first (unshare(CLONE_FS)), so that no other thread sees it move, and put
+ * back after.
  *
  * Two libarchive readers in a chain: the outer one undoes the compression (raw format),
  * the inner one reads the tar from what the outer hands it, through a callback that
@@ -14,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,24 +37,22 @@ DEFINE_PTR_CLEANUP(archive_read_freep, struct archive *, archive_read_free)
 DEFINE_PTR_CLEANUP(archive_write_freep, struct archive *, archive_write_free)
 
 /* OWNER with numeric ids only (no name lookup: the layer's ids, not the host's names);
- * PERM for setuid bits and exact modes; XATTR carries file capabilities; SPARSE makes
- * holes of zero runs.  Not FFLAGS: an immutable file would make the layer unremovable.
- * Not UNLINK: with SECURE_SYMLINKS it removes a symbolic link found on an entry's way
- * instead of refusing the entry.  Not SECURE_NOABSOLUTEPATHS: every name is absolute
- * once prefixed with the directory (after our own check refused absolute names). */
+ * PERM for setuid bits and exact modes; XATTR carries file capabilities.
+ * Not SPARSE: libarchive's sparse mode writes 4 KiB per write(2); unpack_data makes the
+ * holes itself (runs of zero blocks skipped, the rest written in one piece).  Not FFLAGS:
+ * an immutable file would make the layer unremovable.  Not UNLINK: with SECURE_SYMLINKS
+ * it removes a symbolic link found on an entry's way instead of refusing the entry. */
 #define UNPACK_FLAGS                                                                                   \
 	(ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR | \
-	 ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |              \
-	 ARCHIVE_EXTRACT_SECURE_NODOTDOT)
+	 ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |     \
+	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS)
 
 struct unpack {
 	struct archive *outer; /* decompression only */
 	struct img_hasher hasher;
+	bool hash; /* the caller wants the diff id */
 	bool eof;
-	const char *root; /* the directory's real path */
-	int rootfd;
-	char *path; /* scratch: root + "/" + entry */
-	size_t path_cap;
+	int rootfd; /* the layer's directory, also the working directory meanwhile */
 };
 
 /* The inner reader's source: the outer's decompressed blocks, hashed on the way.  No
@@ -70,7 +76,8 @@ static la_ssize_t unpack_read(struct archive *a, void *data, const void **buf)
 				  archive_error_string(u->outer) ?: "decompression failed");
 		return -1;
 	}
-	img_hasher_update(&u->hasher, *buf, len);
+	if (u->hash)
+		img_hasher_update(&u->hasher, *buf, len);
 	return (la_ssize_t)len;
 }
 
@@ -97,21 +104,10 @@ static int unpack_open_outer(struct unpack *u, int fd, struct nr_error *err)
 	return 0;
 }
 
-/* root + "/" + rel in the scratch buffer ("" is the root itself). */
-static const char *unpack_path(struct unpack *u, const char *rel)
+/* An entry's name for libarchive: relative to the working directory, the layer's. */
+static const char *unpack_path(const char *rel)
 {
-	size_t need = strlen(u->root) + strlen(rel) + 2;
-	char *p;
-
-	if (need > u->path_cap) {
-		p = realloc(u->path, need);
-		if (!p)
-			return NULL;
-		u->path = p;
-		u->path_cap = need;
-	}
-	snprintf(u->path, need, "%s%s%s", u->root, *rel ? "/" : "", rel);
-	return u->path;
+	return *rel ? rel : ".";
 }
 
 /* A hard link's target must be in the layer: a clean name whose directories are real
@@ -151,6 +147,15 @@ static int unpack_disk_error(struct archive *disk, const char *name, struct nr_e
 			    name, archive_error_string(disk) ?: "cannot be written");
 }
 
+/* Holes are made of zero blocks (UNPACK_HOLE, aligned on the file's offsets), as
+ * libarchive's SPARSE mode would, but the data between them goes in one write. */
+#define UNPACK_HOLE 4096
+
+static bool unpack_zero(const char *p, size_t n)
+{
+	return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
 static int unpack_data(struct archive *in, struct archive *disk, const char *name, struct nr_error *err)
 {
 	const void *buf;
@@ -165,7 +170,24 @@ static int unpack_data(struct archive *in, struct archive *disk, const char *nam
 		if (r < ARCHIVE_WARN)
 			return nr_error_set(err, RT_ERR_CORRUPT, archive_errno(in) > 0 ? archive_errno(in) : EIO,
 					    "layer entry \"%s\": %s", name, archive_error_string(in) ?: "unreadable");
-		if (archive_write_data_block(disk, buf, len, off) < ARCHIVE_OK)
+		const char *p = buf;
+		size_t run = 0, pos = 0; /* the data not yet written: [run, pos) */
+
+		while (pos < len) {
+			size_t end = (size_t)(((off + pos) / UNPACK_HOLE + 1) * UNPACK_HOLE - off);
+
+			if (end > len)
+				end = len;
+			if (unpack_zero(p + pos, end - pos)) {
+				if (pos > run &&
+				    archive_write_data_block(disk, p + run, pos - run, off + run) < ARCHIVE_OK)
+					return unpack_disk_error(disk, name, err);
+				run = end;
+			}
+			pos = end;
+		}
+		/* A file that ends in a hole gets its size at finish_entry (ftruncate). */
+		if (pos > run && archive_write_data_block(disk, p + run, pos - run, off + run) < ARCHIVE_OK)
 			return unpack_disk_error(disk, name, err);
 	}
 }
@@ -175,7 +197,7 @@ static int unpack_data(struct archive *in, struct archive *disk, const char *nam
 static int unpack_entry(struct unpack *u, struct archive *in, struct archive *disk, struct archive_entry *e,
 			long long *size, struct nr_error *err)
 {
-	const char *target = archive_entry_hardlink(e), *full;
+	const char *target = archive_entry_hardlink(e);
 	_cleanup_free_ char *name = NULL, *rel = NULL, *buf = NULL, *link = NULL;
 	const char *dir, *base;
 	int r;
@@ -216,10 +238,7 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 		r = unpack_check_link(u, name, target, &link, err);
 		if (r < 0)
 			return r;
-		full = unpack_path(u, link);
-		if (!full)
-			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-		archive_entry_copy_hardlink(e, full);
+		archive_entry_copy_hardlink(e, link);
 		/* A hard link's content is its target's: data after it (pax allows it) would be
 		 * written through the link, and so through a symbolic link it may name. */
 		archive_entry_set_size(e, 0);
@@ -228,10 +247,7 @@ static int unpack_entry(struct unpack *u, struct archive *in, struct archive *di
 	}
 	if (layer_xattrs_drop_overlay(e) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	full = unpack_path(u, rel);
-	if (!full)
-		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	archive_entry_set_pathname(e, full);
+	archive_entry_copy_pathname(e, unpack_path(rel));
 	/* A failure to restore an owner, a mode or an xattr is a WARN for libarchive; a layer
 	 * that silently loses a file capability is wrong, so it fails here. */
 	if (archive_write_header(disk, e) != ARCHIVE_OK)
@@ -291,25 +307,28 @@ static int unpack_run(struct unpack *u, int fd, long long *size, struct nr_error
 
 int layer_unpack(int fd, const char *dir, img_digest ret_diff_id, long long *ret_size, struct nr_error *err)
 {
-	_cleanup_free_ char *root = NULL;
-	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int rootfd = -1, cwd = -1;
 	struct unpack u = { 0 };
 	long long size = 0;
 	int r;
 
-	/* The real path: SECURE_SYMLINKS checks every component, the directory's own too. */
-	root = realpath(dir, NULL);
-	if (!root)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer: %s", dir);
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer: %s", dir);
-	u.root = root;
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer: the working directory");
+	/* This thread's own working directory from now on (a no-op for a process of one
+	 * thread): the fchdir below moves nobody else's. */
+	if (unshare(CLONE_FS) < 0 || fchdir(rootfd) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer: entering %s", dir);
 	u.rootfd = rootfd;
+	u.hash = ret_diff_id != NULL;
 	img_hasher_init(&u.hasher);
 	r = unpack_run(&u, fd, &size, err);
 	archive_read_free(u.outer);
-	free(u.path);
+	if (fchdir(cwd) < 0 && r >= 0)
+		r = nr_error_set(err, RT_ERR_SYSTEM, errno, "layer: back to the working directory");
 	if (r < 0)
 		return r;
 	if (ret_diff_id)

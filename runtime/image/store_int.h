@@ -21,6 +21,10 @@ struct img_store {
 	char tmp_dir[PATH_MAX];
 	int tmp_lock_fd;
 	unsigned tmp_seq; /* names files inside tmp_dir */
+	/* Set by a load for its staging and unpacking: blobs are committed without their
+	 * own fsync, and the load calls img_store_syncfs once before anything (a layer's
+	 * name in layers/, an image record) refers to them.  docs/images-perf.md. */
+	bool defer_sync;
 };
 
 /* A fresh path inside this opening's scratch directory (made on first use): "<tmp>/<what>-N". */
@@ -43,6 +47,21 @@ int img_fs_sync_dir(const char *dir);
 int img_fs_rm_tree(const char *path, long long *bytes);
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int img_fs_read(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+
+/* --- store_unpack.c: img_layer_add in steps, for a load (one sync for all its layers) --- */
+/* The layer unpacked into tmp (a path from img_tmp_path, not yet there; removed again on
+ * failure) with its layer.json; nothing synced, nothing published.  The parent chain is
+ * not checked.  plain: the blob is an uncompressed tar this process has just stored (and
+ * so hashed): when expect_diff_id is the blob's digest, the stream is not hashed a second
+ * time.  Changes nothing in st: a load runs several at once, on threads. */
+int img_layer_unpack_tmp(const struct img_store *st, const char *tmp, const char *parent_chain, const char *blob,
+			 const char *media_type, const char *expect_diff_id, bool plain, struct img_layer *ret,
+			 struct nr_error *err);
+/* Rename tmp (from img_layer_unpack_tmp, synced since) to layers/HEX; one already there
+ * (another writer's, the same content) wins and tmp goes.  The caller fsyncs layers/. */
+int img_layer_publish(struct img_store *st, const char *tmp, const char *chain_id, struct nr_error *err);
+/* syncfs(2) of the store's file system. */
+int img_store_syncfs(struct img_store *st, struct nr_error *err);
 
 /* --- store_layer.c --- */
 /* Fill l from layers/HEX/layer.json (chain_id, diff_id, size; blob and media type as
