@@ -11,8 +11,8 @@
 
 struct img_loaded {
 	size_t n;
-	char **refs;      /* "docker.io/library/bb:1", or NULL for an image without a name */
-	img_digest *ids;  /* the images' ids */
+	char **refs;     /* "docker.io/library/bb:1", or NULL for an image without a name */
+	img_digest *ids; /* the images' ids */
 };
 void img_loaded_free(struct img_loaded *l); /* the members; NULL-safe */
 

@@ -9,14 +9,14 @@
 #include "base/error.h"
 
 struct img_config {
-	char **entrypoint;   /* NULL-ended; NULL when unset */
-	char **cmd;          /* NULL-ended; NULL when unset */
-	char **env;          /* "K=V", NULL-ended; NULL when unset */
-	char *working_dir;   /* NULL = "/" */
-	char *user;          /* NULL = root */
-	char **exposed;      /* "80/tcp", NULL-ended; NULL when none */
-	char **labels;       /* "K=V", NULL-ended; NULL when none */
-	char *stop_signal;   /* NULL = SIGTERM */
+	char **entrypoint; /* NULL-ended; NULL when unset */
+	char **cmd;        /* NULL-ended; NULL when unset */
+	char **env;        /* "K=V", NULL-ended; NULL when unset */
+	char *working_dir; /* NULL = "/" */
+	char *user;        /* NULL = root */
+	char **exposed;    /* "80/tcp", NULL-ended; NULL when none */
+	char **labels;     /* "K=V", NULL-ended; NULL when none */
+	char *stop_signal; /* NULL = SIGTERM */
 };
 
 /* The "config" object of an image config document (text of len bytes).  Wrong types are

@@ -46,12 +46,12 @@ const char *img_store_root(const struct img_store *st); /* <state_dir>/images */
 
 /* One layer as an image uses it. */
 struct img_layer {
-	img_digest chain_id;  /* names the unpacked directory */
-	img_digest diff_id;   /* sha256 of the uncompressed tar (the config's rootfs.diff_ids) */
-	img_digest blob;      /* the blob as stored (compressed or not) */
-	char media_type[96];  /* of the blob: application/vnd.oci.image.layer.v1.tar[+gzip|+zstd] */
-	long long blob_size;  /* bytes of the blob */
-	long long size;       /* bytes of the unpacked content (du-like, for SIZE) */
+	img_digest chain_id; /* names the unpacked directory */
+	img_digest diff_id;  /* sha256 of the uncompressed tar (the config's rootfs.diff_ids) */
+	img_digest blob;     /* the blob as stored (compressed or not) */
+	char media_type[96]; /* of the blob: application/vnd.oci.image.layer.v1.tar[+gzip|+zstd] */
+	long long blob_size; /* bytes of the blob */
+	long long size;      /* bytes of the unpacked content (du-like, for SIZE) */
 };
 
 struct img_image {
