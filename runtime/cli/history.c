@@ -141,15 +141,7 @@ int cmd_history(int argc, char **argv)
 		nr_error_set(&err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 		return cli_error(&err);
 	}
-	if (o.quiet) {
-		size_t i;
-		json_t *row;
-		json_array_foreach(rows, i, row)
-			puts(json_string_value(json_object_get(row, "ID")));
-		r = 0;
-	} else {
-		r = fmt_rows(o.format, rows, cols, headers);
-	}
+	r = fmt_rows_or_ids(o.quiet, o.format, rows, cols, headers);
 	json_decref(rows);
 	return r < 0 ? RT_EXIT_RUNTIME : 0;
 }

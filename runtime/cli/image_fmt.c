@@ -368,3 +368,16 @@ int fmt_rows(const char *format, json_t *rows, const char *const *default_keys, 
 	fmt_table_clear(&t);
 	return r < 0 ? -1 : 0;
 }
+
+int fmt_rows_or_ids(bool quiet, const char *format, json_t *rows, const char *const *default_keys,
+		    const char *const *headers)
+{
+	size_t i;
+	json_t *row;
+
+	if (!quiet)
+		return fmt_rows(format, rows, default_keys, headers);
+	json_array_foreach(rows, i, row)
+		puts(json_string_value(json_object_get(row, "ID")));
+	return 0;
+}

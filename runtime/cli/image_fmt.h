@@ -48,5 +48,8 @@ void fmt_json_line(const json_t *row);
  * columns: keys/headers), "table TEMPLATE" or "TEMPLATE".  headers maps a key to its
  * column title (NULL-ended pairs).  -1 and a message on stderr for an unknown field. */
 int fmt_rows(const char *format, json_t *rows, const char *const *default_keys, const char *const *headers);
+/* fmt_rows, or with quiet (-q) each row's "ID" alone, whatever format says (as Docker). */
+int fmt_rows_or_ids(bool quiet, const char *format, json_t *rows, const char *const *default_keys,
+		    const char *const *headers);
 
 #endif

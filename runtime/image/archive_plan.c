@@ -5,6 +5,7 @@
  * are checked as they are unpacked), and every layer the archive leaves out found in the
  * store, or the load refused naming the base it was saved --since.  Nothing is written. */
 #include "image/archive_plan.h"
+#include "image/store_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -265,30 +266,9 @@ out:
 	return r;
 }
 
-static const char *our_arch(void)
-{
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return "ppc64le";
-#elif defined(__s390x__)
-	return "s390x";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "riscv64";
-#else
-	return "";
-#endif
-}
-
 static bool platform_ours(const struct img_desc *d)
 {
-	return (!d->os[0] || strcmp(d->os, "linux") == 0) && (!d->arch[0] || strcmp(d->arch, our_arch()) == 0);
+	return (!d->os[0] || strcmp(d->os, "linux") == 0) && (!d->arch[0] || strcmp(d->arch, img_go_arch()) == 0);
 }
 
 /* "REF@sha256:…" or "sha256:…" (io.netns-run.since). */
@@ -418,7 +398,7 @@ static int plan_desc(struct load *ld, const struct img_desc *d, const struct img
 	img_oci_index_clear(&ix);
 	if (r >= 0 && !found)
 		r = nr_error_set(err, RT_ERR_CORRUPT, ENOENT, "%s: index %s has no image for linux/%s", origin,
-				 d->digest, our_arch());
+				 d->digest, img_go_arch());
 	return r;
 }
 

@@ -12,28 +12,6 @@
 #include "image/config.h"
 #include "image/store_int.h"
 
-/* The architecture as Go (and so the image spec) names it. */
-static const char *go_arch(void)
-{
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return "ppc64le";
-#elif defined(__s390x__)
-	return "s390x";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "riscv64";
-#else
-	return "unknown";
-#endif
-}
-
 static int nomem(struct nr_error *err)
 {
 	return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -58,7 +36,7 @@ static json_t *config_from_parent(json_t *parent)
 		}
 	}
 	if (!json_object_get(c, "architecture"))
-		json_object_set_new(c, "architecture", json_string(go_arch()));
+		json_object_set_new(c, "architecture", json_string(img_go_arch()));
 	if (!json_object_get(c, "os"))
 		json_object_set_new(c, "os", json_string("linux"));
 	if (!json_is_object(json_object_get(c, "config")))

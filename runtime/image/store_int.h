@@ -100,6 +100,8 @@ int img_time_parse(const char *s, long long *ret);
 void img_time_now(char *buf, size_t len);
 
 void img_strv_free(char **v);
+/* This machine's architecture as Go (and so the image spec) names it; "unknown" elsewhere. */
+const char *img_go_arch(void);
 DEFINE_PTR_CLEANUP(img_strv_freep, char **, img_strv_free)
 #define _cleanup_strv_ _cleanup_(img_strv_freep)
 
