@@ -5,9 +5,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -17,6 +19,19 @@
 #include "image/layer_internal.h"
 
 static const char *const opaque_xattrs[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
+
+/* A store on overlayfs (netns-run inside a container) cannot hold whiteouts: overlayfs
+ * refuses mknod of a 0/0 device and its own xattrs on its files.  Layers without any load
+ * and run there; for the others, say what to do (docs/images.md, "Limits"). */
+static const char *overlay_hint(int fd, int errnum)
+{
+	struct statfs sf;
+
+	if ((errnum == EPERM || errnum == EOPNOTSUPP) && fstatfs(fd, &sf) == 0 && sf.f_type == OVERLAYFS_SUPER_MAGIC)
+		return " (the image store is on overlayfs, which cannot hold a layer's whiteouts: put "
+		       "NETNS_RUN_STATE_DIR on ext4, xfs or tmpfs, e.g. a volume)";
+	return "";
+}
 
 bool layer_is_whiteout(const struct stat *st)
 {
@@ -76,8 +91,8 @@ int layer_whiteout_opaque(int rootfd, const char *rel, const char *entry, struct
 		return nr_error_set(err, RT_ERR_CORRUPT, -fd, "layer entry \"%s\": %s", entry, whiteout_why(fd));
 	for (size_t i = 0; i < sizeof(opaque_xattrs) / sizeof(*opaque_xattrs); i++)
 		if (fsetxattr(fd, opaque_xattrs[i], "y", 1, 0) < 0)
-			return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer entry \"%s\": setting %s: %s", entry,
-					    opaque_xattrs[i], strerror(errno));
+			return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer entry \"%s\": setting %s: %s%s", entry,
+					    opaque_xattrs[i], strerror(errno), overlay_hint(fd, errno));
 	return 0;
 }
 
@@ -102,7 +117,8 @@ int layer_whiteout_make(int rootfd, const char *rel, const struct stat *meta, co
 	if (mknodat(fd, base, S_IFCHR | 0000, makedev(0, 0)) < 0 ||
 	    fchownat(fd, base, meta->st_uid, meta->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    utimensat(fd, base, (struct timespec[]){ meta->st_mtim, meta->st_mtim }, AT_SYMLINK_NOFOLLOW) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "layer entry \"%s\": making the whiteout of \"%s\": %s",
-				    entry, rel, strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno,
+				    "layer entry \"%s\": making the whiteout of \"%s\": %s%s", entry, rel,
+				    strerror(errno), overlay_hint(fd, errno));
 	return 0;
 }
