@@ -18,10 +18,14 @@ for bin in "$build"/fuzz_*; do
 	work="$build/corpus/$name"
 	log="$build/$name.log"
 	mkdir -p "$work" "$seeds"
+	# The target's scratch files (fuzz.h's fuzz_tmpdir) go to a TMPDIR of its own, removed
+	# after it: libFuzzer ends a timed run by exit(), so no cleanup of the target's runs.
+	scratch=$(mktemp -d /tmp/nr-fuzzrun.XXXXXX)
 	# libFuzzer first runs every seed (the regression inputs), then mutates for -max_total_time.
-	"$bin" -max_total_time="$secs" -timeout=10 -max_len=16384 -print_final_stats=1 -close_fd_mask=1 \
+	TMPDIR=$scratch "$bin" -max_total_time="$secs" -timeout=10 -max_len=16384 -print_final_stats=1 -close_fd_mask=1 \
 		-artifact_prefix="$build/crashes/$name-" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
+	rm -rf "$scratch"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	if [ $rc = 0 ]; then
 		passed=$((passed + 1))
