@@ -33,6 +33,21 @@ struct fx_entry {
 };
 
 /* A tar of entries (gzip when gz). */
+/* A fresh store under a new temporary directory made from tmpl ("/tmp/x.XXXXXX",
+ * rewritten in dir); -1 on failure. */
+static inline int fx_store_open(char *dir, const char *tmpl, struct img_store **ret)
+{
+	struct nr_error err = { 0 };
+	char sd[600];
+
+	strcpy(dir, tmpl);
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(sd, sizeof(sd), "%s/state", dir);
+	mkdir(sd, 0700);
+	return img_store_open(sd, IMG_LOCK_EXCLUSIVE, ret, &err) < 0 ? -1 : 0;
+}
+
 static inline struct fx_buf fx_tar(const struct fx_entry *e, size_t n, int gz)
 {
 	size_t cap = 1 << 16;

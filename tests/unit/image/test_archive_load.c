@@ -24,15 +24,7 @@ static struct img_store *st;
 
 static int setup(void **state)
 {
-	struct nr_error err = { 0 };
-	char sd[600];
-
-	strcpy(dir, "/tmp/nr-archive-load.XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(sd, sizeof(sd), "%s/state", dir);
-	mkdir(sd, 0700);
-	return img_store_open(sd, IMG_LOCK_EXCLUSIVE, &st, &err) < 0 ? -1 : 0;
+	return fx_store_open(dir, "/tmp/nr-archive-load.XXXXXX", &st);
 }
 
 static int teardown(void **state)
