@@ -12,9 +12,10 @@ CNIDIR  := $(PREFIX)/lib/netns-run/cni
 
 PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp libarchive nettle
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
-              libnftnl-dev libjansson-dev libseccomp-dev libarchive-dev nettle-dev
+              libnftnl-dev libjansson-dev libseccomp-dev libarchive-dev nettle-dev libldns-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace containerd busybox-static podman \
-              golang-github-appc-cni-dev golang-github-containerd-go-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev
+              golang-github-appc-cni-dev golang-github-containerd-go-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev \
+              dnsmasq-base aardvark-dns
 
 CFLAGS   ?= -O2 -g
 # Messages are cut to fit their fixed buffers on purpose, so truncation is not a warning.
@@ -64,6 +65,13 @@ RUNTIME_BIN := $(if $(CLI_SRC),$(BUILD)/bin/netns-run)
 IMAGE_SRC   := $(wildcard runtime/image/*.c)
 IMAGE_LIB   := $(if $(IMAGE_SRC),$(BUILD)/libnetns-run-image.a)
 RUNTIME_GROUP = -Wl,--start-group $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group
+# The DNS responder of user networks (runtime/dns, issue 17): its own program,
+# build/bin/netns-run-dns, started by the engine next to the netns-run binary.  It alone
+# links ldns (and ldns's libcrypto), so no other command pays their start-up.
+DNS_SRC     := $(filter-out runtime/dns/main.c,$(wildcard runtime/dns/*.c))
+DNS_LIB     := $(if $(DNS_SRC),$(BUILD)/libnetns-run-dns.a)
+DNS_BIN     := $(if $(wildcard runtime/dns/main.c),$(BUILD)/bin/netns-run-dns)
+DNS_LIBS     = -lldns $(PLUGIN_LIBS)
 
 # Unit tests mirror the tree: tests/unit/<wing or component>/test_NAME.c -> build/tests/test_NAME.
 UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
@@ -79,7 +87,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test check unit integration demo bench bench-portmap install uninstall clean fmt
 
-all: $(CORE_LIB) $(PLUGIN_ARS) $(IMAGE_LIB) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN)
+all: $(CORE_LIB) $(PLUGIN_ARS) $(IMAGE_LIB) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN) $(DNS_BIN)
 
 deps:
 	@scripts/deps.sh $(BUILD_DEBS)
@@ -116,6 +124,19 @@ $(IMAGE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(IMAGE_SRC))
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
+endif
+
+ifneq ($(DNS_LIB),)
+$(DNS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(DNS_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+endif
+
+ifneq ($(DNS_BIN),)
+$(DNS_BIN): $(BUILD)/runtime/dns/main.o $(DNS_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(DNS_LIB) $(CORE_LIB) -Wl,--end-group $(DNS_LIBS)
 endif
 
 define plugin_rule
@@ -161,6 +182,9 @@ $(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(UNIT_LIB_OBJ) $(ENGINE_LIB) $(
 		$$(RUNTIME_GROUP) $$(PKG_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(t))))
+# The DNS responder's unit tests link its library and ldns too.
+$(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): $(DNS_LIB)
+$(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): RUNTIME_GROUP += $(DNS_LIB) -lldns
 
 $(UNIT_LIB_OBJ): | deps-test
 
@@ -203,7 +227,7 @@ demo: all | deps-test
 
 # The reference bridge (containernetworking-plugins 1.1.1) masquerades by running iptables;
 # crun is what bench/runtime.sh compares netns-run with.
-BENCH_DEBS   := iptables crun
+BENCH_DEBS   := iptables crun dnsperf aardvark-dns
 BENCH_N      ?= 100
 BENCH_ROUNDS ?= 3
 bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-cost | deps-test
@@ -250,10 +274,10 @@ install: all
 	install -d $(DESTDIR)$(CNIDIR)
 	install -m 0755 $(PLUGIN_BINS) $(DESTDIR)$(CNIDIR)/
 	ln -sf none $(DESTDIR)$(CNIDIR)/loopback
-	$(if $(RUNTIME_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(RUNTIME_BIN) $(DESTDIR)$(BINDIR)/)
+	$(if $(RUNTIME_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(RUNTIME_BIN) $(DNS_BIN) $(DESTDIR)$(BINDIR)/)
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(CNIDIR)/,$(PLUGINS) loopback) $(DESTDIR)$(BINDIR)/netns-run
+	rm -f $(addprefix $(DESTDIR)$(CNIDIR)/,$(PLUGINS) loopback) $(DESTDIR)$(BINDIR)/netns-run $(DESTDIR)$(BINDIR)/netns-run-dns
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

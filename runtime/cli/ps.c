@@ -67,9 +67,9 @@ int cmd_ps(int argc, char **argv)
 		if (!ctx.all && !running)
 			continue;
 		snprintf(id, sizeof(id), "%s", rec->id);
-		for (size_t i = 0; rec->addresses && rec->addresses[i]; i++)
+		for (size_t i = 0; rec->net.addresses && rec->net.addresses[i]; i++)
 			used += snprintf(addrs + used, used < sizeof(addrs) ? sizeof(addrs) - used : 0, "%s%s",
-					 i ? "," : "", rec->addresses[i]);
+					 i ? "," : "", rec->net.addresses[i]);
 		if (running && rec->cgroup) {
 			long long m, c, n;
 			cgroup_usage(rec->cgroup, &m, &c, &n);

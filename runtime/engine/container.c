@@ -17,8 +17,10 @@ void ctr_record_free(struct ctr_record *rec)
 {
 	if (!rec)
 		return;
-	free(rec->net.name);
-	free(rec->net.conflist);
+	ctr_network_clear(&rec->net);
+	for (size_t i = 0; i < rec->n_more; i++)
+		ctr_network_clear(&rec->more[i]);
+	free(rec->more);
 	free(rec->hostname);
 	free(rec->user);
 	free(rec->image);
@@ -29,8 +31,54 @@ void ctr_record_free(struct ctr_record *rec)
 	cgroup_set_free(rec->cgroup);
 	rt_strv_free(rec->argv);
 	rt_strv_free(rec->env);
-	rt_strv_free(rec->addresses);
 	free(rec);
+}
+
+void ctr_network_clear(struct ctr_network *n)
+{
+	free(n->name);
+	free(n->conflist);
+	free(n->ip);
+	free(n->ip6);
+	free(n->mac);
+	free(n->mac_addr);
+	rt_strv_free(n->aliases);
+	rt_strv_free(n->addresses);
+	rt_strv_free(n->gateways);
+	memset(n, 0, sizeof(*n));
+}
+
+struct ctr_network *ctr_record_network(const struct ctr_record *rec, const char *name)
+{
+	if (rec->net.name && !strcmp(rec->net.name, name))
+		return (struct ctr_network *)&rec->net;
+	for (size_t i = 0; i < rec->n_more; i++)
+		if (rec->more[i].name && !strcmp(rec->more[i].name, name))
+			return &rec->more[i];
+	return NULL;
+}
+
+struct ctr_network *ctr_record_add_network(struct ctr_record *rec)
+{
+	struct ctr_network *more;
+
+	if (rec->n_more + 1 >= CTR_NETWORKS_MAX)
+		return NULL;
+	if (!(more = realloc(rec->more, (rec->n_more + 1) * sizeof(*more))))
+		return NULL;
+	rec->more = more;
+	memset(&more[rec->n_more], 0, sizeof(*more));
+	more[rec->n_more].mode = CTR_NET_CNI;
+	return &more[rec->n_more++];
+}
+
+void ctr_record_drop_network(struct ctr_record *rec, size_t i)
+{
+	if (i >= rec->n_more)
+		return;
+	ctr_network_clear(&rec->more[i]);
+	memmove(&rec->more[i], &rec->more[i + 1], (rec->n_more - i - 1) * sizeof(*rec->more));
+	rec->n_more--;
 }
 
 bool ctr_init_alive(const struct ctr_record *rec)

@@ -33,13 +33,29 @@ enum ctr_net_mode {
 	CTR_NET_MODE_COUNT,
 };
 
+/* One attachment of the container to a network.  The record's `net` is the first one (the
+ * mode; eth0, or lo for none); `more` holds the further CNI networks (eth1, eth2 … from a
+ * repeated --network or `network connect`), always mode CTR_NET_CNI.  (Issue 17.) */
 struct ctr_network {
 	enum ctr_net_mode mode;
 	char owner[RT_NAME_MAX]; /* CTR_NET_CONTAINER: the container whose netns is joined */
-	char ifname[16];         /* "eth0", "lo" for none */
+	char ifname[16];         /* "eth0", "lo" for none, "eth1"… for further networks */
 	char *name;              /* the network (conflist) name; NULL when no plugins run */
 	char *conflist;          /* the conflist ADD ran, as JSON text, for DEL and CHECK */
+	/* As asked for (run --ip/--ip6/--mac-address/--network-alias, connect --ip/--alias);
+	 * NULL = allocated, none. */
+	char *ip, *ip6, *mac;
+	char **aliases; /* NULL-ended or NULL: names DNS answers besides the container's name and short id */
+	/* What ADD gave: */
+	char **addresses; /* CIDRs, NULL-ended; NULL before the ADD */
+	char **gateways;  /* the result's gateways (no prefix), NULL-ended or NULL: the DNS responder's addresses */
+	char *mac_addr;   /* the container interface's MAC from the result; NULL = unknown */
+	bool dns;         /* its network's DNS responder holds this attachment's names (dns_net.h) */
+	bool done;        /* DEL ran: teardown must not repeat it */
 };
+
+/* At most this many networks per container (the first included). */
+#define CTR_NETWORKS_MAX 16
 
 struct ctr_record {
 	int version;
@@ -53,17 +69,17 @@ struct ctr_record {
 	bool has_exit_code; /* false: nobody saw the command end (its monitor was killed) */
 	int exit_code;
 	bool oom, rm;
-	bool net_done; /* the network's DEL ran: teardown must not repeat it */
 	char *hostname;
 	char *user;      /* -u as given (or the image's User); NULL = root */
 	char *image;     /* the image's id ("sha256:…"): rmi refuses it while this record exists; NULL = none */
 	char *image_ref; /* IMAGE as given on the command line (ps); NULL = the host's root */
-	struct ctr_network net;
+	struct ctr_network net;   /* the first network (the mode; its addresses and done flag too) */
+	struct ctr_network *more; /* further CNI networks, n_more of them (eth1…), in attach order */
+	size_t n_more;
 	char *netns_path;                     /* what ADD was given as CNI_NETNS */
 	char *capability_args;                /* JSON text of the capabilities ADD was given ({"portMappings": …}) */
 	struct cgroup_set *cgroup;            /* the container's cgroups; NULL before they exist */
 	char **argv, **env;                   /* NULL-ended */
-	char **addresses;                     /* NULL-ended, NULL before the network is up */
 	long long created, started, finished; /* unix times, 0 = not yet */
 	unsigned long userns_base, userns_count; /* --userns; 0 = none */
 	/* What exec applies again (security.c); a record without them gets the defaults. */
@@ -79,6 +95,15 @@ struct ctr_record *ctr_record_new(void);
 void ctr_record_free(struct ctr_record *rec);
 DEFINE_PTR_CLEANUP(ctr_record_freep, struct ctr_record *, ctr_record_free)
 #define _cleanup_record_ _cleanup_(ctr_record_freep)
+
+/* The attachment of rec to network name (rec->net or one of rec->more); NULL when none. */
+struct ctr_network *ctr_record_network(const struct ctr_record *rec, const char *name);
+/* Append a further attachment (zeroed, mode CTR_NET_CNI) and return it; NULL on ENOMEM or
+ * when CTR_NETWORKS_MAX are attached. */
+struct ctr_network *ctr_record_add_network(struct ctr_record *rec);
+/* Remove and free rec->more[i]. */
+void ctr_record_drop_network(struct ctr_record *rec, size_t i);
+void ctr_network_clear(struct ctr_network *n);
 
 /* Whether the container's init, or its monitor, is alive (pid and start time match). */
 bool ctr_init_alive(const struct ctr_record *rec);

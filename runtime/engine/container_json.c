@@ -149,7 +149,7 @@ static json_t *record_to_json(const struct ctr_record *r)
 		ok = set(o, "exit_code", json_integer(r->exit_code)) >= 0;
 	if (ok && r->oom)
 		ok = set(o, "oom", json_true()) >= 0;
-	if (ok && r->net_done)
+	if (ok && r->net.done)
 		ok = set(o, "net_done", json_true()) >= 0;
 	if (ok && r->started)
 		ok = set(o, "started", json_integer(r->started)) >= 0;
@@ -161,8 +161,8 @@ static json_t *record_to_json(const struct ctr_record *r)
 		ok = set(o, "image", json_string(r->image)) >= 0;
 	if (ok && r->image_ref)
 		ok = set(o, "image_ref", json_string(r->image_ref)) >= 0;
-	if (ok && r->addresses)
-		ok = set(o, "addresses", strv_to_json(r->addresses)) >= 0;
+	if (ok && r->net.addresses)
+		ok = set(o, "addresses", strv_to_json(r->net.addresses)) >= 0;
 	if (ok && r->userns_base)
 		ok = set(o, "userns",
 			 json_pack("{s:I, s:I}", "base", (json_int_t)r->userns_base, "count",
@@ -435,7 +435,7 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 	b = false;
 	if ((r = jfield_bool(o, "net_done", what, &b, err)) < 0)
 		goto corrupt;
-	rec->net_done = b;
+	rec->net.done = b;
 	if ((r = str_dup(o, "hostname", what, &rec->hostname, err)) < 0 ||
 	    (r = str_dup(o, "user", what, &rec->user, err)) < 0 ||
 	    (r = str_dup(o, "netns_path", what, &rec->netns_path, err)) < 0 ||
@@ -444,7 +444,7 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 	    (r = network_from_json(o, what, &rec->net, err)) < 0 ||
 	    (r = strv_from_json(o, "argv", what, &rec->argv, err)) < 0 ||
 	    (r = strv_from_json(o, "env", what, &rec->env, err)) < 0 ||
-	    (r = strv_from_json(o, "addresses", what, &rec->addresses, err)) < 0)
+	    (r = strv_from_json(o, "addresses", what, &rec->net.addresses, err)) < 0)
 		goto corrupt;
 	if (rec->user && !*rec->user) {
 		free(rec->user);

@@ -16,7 +16,7 @@
  * first is returned.  The container's processes must be gone (or about to be). */
 int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err);
 
-/* Its first part alone: the network's DEL (once: rec->net_done afterwards). */
+/* Its first part alone: the network's DEL (once: rec->net.done afterwards). */
 int ctr_net_down(struct ctr_record *rec, struct nr_error *err);
 
 /* gc.c.  What it did, for a front end to show (report may be NULL). */

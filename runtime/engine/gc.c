@@ -19,7 +19,7 @@ static bool stale(const struct ctr_record *rec)
 {
 	if (rec->status == CTR_EXITED)
 		/* A teardown that did not finish (a DEL that failed) is retried. */
-		return !rec->net_done || rec->rm;
+		return !rec->net.done || rec->rm;
 	return !ctr_init_alive(rec) && !ctr_monitor_alive(rec);
 }
 

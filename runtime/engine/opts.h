@@ -18,6 +18,17 @@ struct volume {
 
 struct rt_seccomp_bpf; /* engine/seccomp_filter.h */
 
+/* One network a container joins (run --network, repeated; network connect). */
+#define NET_ALIASES_MAX 16
+struct net_endpoint_opts {
+	const char *network;      /* its name: "bridge", a conflist's, or a mode for the first */
+	const char *ip, *ip6;     /* --ip/--ip6; NULL = allocated by IPAM */
+	const char *mac;          /* --mac-address; NULL = the kernel's */
+	const char *aliases[NET_ALIASES_MAX]; /* --network-alias/--alias */
+	size_t n_aliases;
+};
+#define RT_NETWORKS_MAX 16
+
 /* Lower layers at most, an image's or --rootfs's: one SCM_RIGHTS message carries their idmapped clones (--userns). */
 #define RT_LAYERS_MAX 128
 
@@ -41,7 +52,12 @@ struct security_opts {
 struct run_opts {
 	char name[RT_NAME_MAX];            /* "" = derived from the id */
 	const char *hostname;              /* NULL = the name */
-	const char *net;                   /* "bridge" | "none" | "host" | "container:NAME" | a network name */
+	const char *net;                   /* "bridge" | "none" | "host" | "container:NAME" | a network name (= nets[0].network) */
+	/* --network, repeated (or name=NET,ip=…,alias=… as Docker's advanced syntax); nets[0] is
+	 * the first (the mode), the rest CNI networks attached as eth1…; --ip, --ip6,
+	 * --mac-address and --network-alias apply to nets[0] */
+	struct net_endpoint_opts nets[RT_NETWORKS_MAX];
+	size_t n_nets;
 	char *caps;                        /* -p: {"portMappings": […]} as JSON text (owned), NULL when none */
 	const char *rootfs[RT_LAYERS_MAX]; /* lower layers, top first; none given = "/" */
 	size_t n_rootfs;

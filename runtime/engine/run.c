@@ -277,8 +277,8 @@ static int network_up(struct ctr_run *c, struct nr_error *err)
 	c->net_added = true;
 	if (!res && m->shown_result)
 		m->shown_result(&c->net, &res);
-	rt_strv_free(c->rec->addresses);
-	if (!(c->rec->addresses = net_result_addresses(res)))
+	rt_strv_free(c->rec->net.addresses);
+	if (!(c->rec->net.addresses = net_result_addresses(res)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	return etc_write(c->dir, c->hostname, m->host_resolvers, res, err);
 }
@@ -363,7 +363,7 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
 	if (c->created && c->rec) {
 		c->rec->rm = true;
 		if (!c->net_added)
-			c->rec->net_done = true;
+			c->rec->net.done = true;
 		if (ctr_teardown(c->rec, true, &e) < 0)
 			nr_error_details(err, "and undoing the start failed: %s", e.msg);
 	} else if (c->created) {

@@ -26,7 +26,7 @@ int ctr_net_down(struct ctr_record *rec, struct nr_error *err)
 	char netns[512];
 	int r;
 
-	if (rec->net_done)
+	if (rec->net.done)
 		return 0;
 	rt_ctr_path(netns, sizeof(netns), rec->name, "netns");
 	/* DEL even when the namespace is gone: plugins release what lives outside it
@@ -39,7 +39,7 @@ int ctr_net_down(struct ctr_record *rec, struct nr_error *err)
 		net_plan_clear(&plan);
 	}
 	if (r >= 0)
-		rec->net_done = true;
+		rec->net.done = true;
 	return r;
 }
 
