@@ -179,7 +179,7 @@ int netdef_create(const struct netdef_opts *o, struct cni_netconf **ret, struct 
 	_cleanup_(env_store_release) struct env_store s = { 0 };
 	_cleanup_close_ int lock = -1;
 	_cleanup_json_ json_t *list = NULL;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *file = NULL;
 	struct netdef_plan p;
 	char id[RT_ID_LEN + 1], created[40];
 	int r;
@@ -190,9 +190,10 @@ int netdef_create(const struct netdef_opts *o, struct cni_netconf **ret, struct 
 	if ((r = netdef_lock(&lock, err)) < 0 || (r = env_gather(&s, err)) < 0 ||
 	    (r = netdef_plan_make(o, &s.env, id, created, &p, err)) < 0)
 		return r;
-	if (!(list = netdef_conflist(&p, o, true)) || !(text = json_dumps(list, JSON_INDENT(2))))
+	if (!(list = netdef_conflist(&p, o, true)) || !(text = json_dumps(list, JSON_INDENT(2))) ||
+	    asprintf(&file, "%s\n", text) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	if ((r = write_exclusive(rt_paths()->conf_dirs[0], p.name, text, err)) < 0)
+	if ((r = write_exclusive(rt_paths()->conf_dirs[0], p.name, file, err)) < 0)
 		return r;
 	if (ret && (r = cni_netconf_parse(text, strlen(text), p.name, ret, err)) < 0)
 		return r;
