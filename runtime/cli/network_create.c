@@ -121,11 +121,13 @@ int cmd_network_create(int argc, char **argv)
 			break;
 		case OPT_SCOPE:
 			if (strcmp(optarg, "local") != 0)
-				return cli_usage_error(verb, "scope %s is not supported: the only scope is local", optarg);
+				return cli_usage_error(verb, "scope %s is not supported: the only scope is local",
+						       optarg);
 			break;
 		case OPT_IPAM_DRIVER:
 			if (strcmp(optarg, "default") != 0)
-				return cli_usage_error(verb, "IPAM driver %s is not supported: the only one is default (host-local)",
+				return cli_usage_error(verb,
+						       "IPAM driver %s is not supported: the only one is default (host-local)",
 						       optarg);
 			break;
 		case OPT_UNSUPPORTED:
