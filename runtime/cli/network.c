@@ -238,7 +238,9 @@ static int cmd_network_ls(int argc, char **argv)
 			break;
 		case 'F':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
-				return cli_usage_error("network ls", "--format %s is not supported: json or table",
+				return cli_usage_error("network",
+						       "ls: "
+						       "--format %s is not supported: json or table",
 						       optarg);
 			json = !strcmp(optarg, "json");
 			break;
@@ -250,25 +252,32 @@ static int cmd_network_ls(int argc, char **argv)
 				known = known || ((size_t)(eq - optarg) == strlen(keys[k]) &&
 						  !strncmp(optarg, keys[k], strlen(keys[k])));
 			if (!known)
-				return cli_usage_error("network ls",
+				return cli_usage_error("network",
+						       "ls: "
 						       "invalid filter '%s': expected name=, id=, driver=, label=, scope= or type=",
 						       optarg);
 			if (!strncmp(optarg, "type=", 5) && strcmp(eq + 1, "custom") != 0 &&
 			    strcmp(eq + 1, "builtin") != 0)
-				return cli_usage_error("network ls",
-						       "invalid filter 'type=%s': expected custom or builtin", eq + 1);
+				return cli_usage_error("network",
+						       "ls: "
+						       "invalid filter 'type=%s': expected custom or builtin",
+						       eq + 1);
 			if (n_filters == sizeof(filters) / sizeof(filters[0]))
-				return cli_usage_error("network ls", "too many filters");
+				return cli_usage_error("network", "ls: "
+								  "too many filters");
 			*eq = '\0';
 			filters[n_filters++] = (struct filter){ optarg, eq + 1 };
 			break;
 		}
 		default:
-			return cli_usage_error("network ls", "bad option %s (see --help)", argv[optind - 1]);
+			return cli_usage_error("network",
+					       "ls: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("network ls", "ls takes no arguments (see --help)");
+		return cli_usage_error("network", "ls takes no arguments (see --help)");
 	if ((r = netlist_load(&l)) != 0)
 		return r;
 
@@ -278,7 +287,8 @@ static int cmd_network_ls(int argc, char **argv)
 
 	if (!rows) {
 		netlist_release(&l);
-		return cli_usage_error("network ls", "out of memory");
+		return cli_usage_error("network", "ls: "
+						  "out of memory");
 	}
 	for (int k = 0; k < LS_COLS; k++)
 		rows[0][k] = (char *)head[k];
@@ -360,11 +370,14 @@ static int cmd_network_inspect(int argc, char **argv)
 			return 0;
 		}
 		if (c != 'C')
-			return cli_usage_error("network inspect", "bad option %s (see --help)", argv[optind - 1]);
+			return cli_usage_error("network",
+					       "inspect: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
 		conflist = true;
 	}
 	if (optind >= argc)
-		return cli_usage_error("network inspect", "inspect expects network names (see --help)");
+		return cli_usage_error("network", "inspect expects network names (see --help)");
 	if ((r = netlist_load(&l)) != 0)
 		return r;
 	for (int i = optind; i < argc; i++) {
@@ -380,7 +393,8 @@ static int cmd_network_inspect(int argc, char **argv)
 			json_array_append_new(out, netdef_inspect_json(net, l.ctrs));
 		}
 	}
-	if (!conflist) {
+	/* Nothing found: nothing on stdout (Docker prints "[]"), only the errors. */
+	if (!conflist && json_array_size(out) > 0) {
 		_cleanup_free_ char *text = json_dumps(out, JSON_INDENT(4));
 		if (text)
 			puts(text);
