@@ -4,7 +4,10 @@
  * the field existed): version, id, name, status (created|running|exited), pid and
  * pid_start, monitor and monitor_start, exit_code, oom, rm, net_done, hostname, user,
  * image (the image's id) and image_ref (IMAGE as given; both absent on the host's root),
- * network {mode (none|host|container|cni), ifname, owner, name, conflist}, netns_path,
+ * network {mode (none|host|container|cni), ifname, owner, name, conflist, and since issue 17
+ * ip, ip6, mac, aliases (as asked for), gateways, mac_addr, dns (what ADD gave, the DNS
+ * responder's state)}, networks [the further attachments (rec->more, eth1…): each as
+ * "network" plus its own addresses and done], netns_path,
  * capability_args, cgroup {mode, paths, dirs}, argv, env, addresses, created, started,
  * finished, userns {base, count}, security {privileged, caps, no_new_privileges, seccomp
  * (default|unconfined|profile), seccomp_profile}.  conflist and capability_args are JSON documents the
@@ -87,17 +90,45 @@ static json_t *cgroup_to_json(const struct cgroup_set *cg)
 	return TAKE_PTR(o);
 }
 
-static json_t *network_to_json(const struct ctr_network *n)
+/* One attachment.  The first one's addresses and done flag stay where version 1 put them
+ * (top-level "addresses" and "net_done"), so a record of a one-network container reads
+ * the same to an older netns-run; further ones (more) carry theirs inside. */
+static json_t *network_to_json(const struct ctr_network *n, bool more)
 {
 	json_t *o = json_object();
+	bool ok = o;
 
-	if (!o || set(o, "mode", json_string(mode_names[n->mode])) < 0 ||
-	    set(o, "ifname", json_string(n->ifname)) < 0 || set(o, "owner", json_string(n->owner)) < 0 ||
-	    (n->name && set(o, "name", json_string(n->name)) < 0) || set_doc(o, "conflist", n->conflist) < 0) {
+	ok = ok && set(o, "mode", json_string(mode_names[n->mode])) >= 0;
+	ok = ok && set(o, "ifname", json_string(n->ifname)) >= 0 && set(o, "owner", json_string(n->owner)) >= 0;
+	ok = ok && (!n->name || set(o, "name", json_string(n->name)) >= 0) && set_doc(o, "conflist", n->conflist) >= 0;
+	ok = ok && (!n->ip || set(o, "ip", json_string(n->ip)) >= 0);
+	ok = ok && (!n->ip6 || set(o, "ip6", json_string(n->ip6)) >= 0);
+	ok = ok && (!n->mac || set(o, "mac", json_string(n->mac)) >= 0);
+	ok = ok && (!n->aliases || set(o, "aliases", strv_to_json(n->aliases)) >= 0);
+	ok = ok && (!n->gateways || set(o, "gateways", strv_to_json(n->gateways)) >= 0);
+	ok = ok && (!n->mac_addr || set(o, "mac_addr", json_string(n->mac_addr)) >= 0);
+	ok = ok && (!n->dns || set(o, "dns", json_true()) >= 0);
+	if (more) {
+		ok = ok && (!n->addresses || set(o, "addresses", strv_to_json(n->addresses)) >= 0);
+		ok = ok && (!n->done || set(o, "done", json_true()) >= 0);
+	}
+	if (!ok) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
+}
+
+static json_t *networks_to_json(const struct ctr_record *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->n_more; i++)
+		if (json_array_append_new(a, network_to_json(&r->more[i], true)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
 }
 
 /* What exec needs to apply the run's capabilities and filter again. */
@@ -139,7 +170,9 @@ static json_t *record_to_json(const struct ctr_record *r)
 	ok = ok && set(o, "monitor", json_integer(r->monitor)) >= 0;
 	ok = ok && set(o, "monitor_start", json_integer((json_int_t)r->monitor_start)) >= 0;
 	ok = ok && set(o, "rm", json_boolean(r->rm)) >= 0;
-	ok = ok && set(o, "network", network_to_json(&r->net)) >= 0;
+	ok = ok && set(o, "network", network_to_json(&r->net, false)) >= 0;
+	if (ok && r->n_more)
+		ok = set(o, "networks", networks_to_json(r)) >= 0;
 	ok = ok && set(o, "argv", strv_to_json(r->argv)) >= 0 && set(o, "env", strv_to_json(r->env)) >= 0;
 	ok = ok && set(o, "created", json_integer(r->created)) >= 0;
 	if (ok && r->pid > 0)
@@ -305,29 +338,81 @@ static int cgroup_from_json(json_t *o, const char *what, struct cgroup_set **ret
 	return 0;
 }
 
-static int network_from_json(json_t *o, const char *what, struct ctr_network *n, struct nr_error *err)
+/* One attachment's keys, from the object net (w names it in messages). */
+static int attachment_from_json(json_t *net, const char *w, bool more, struct ctr_network *n, struct nr_error *err)
 {
-	json_t *net = NULL;
 	const char *mode = NULL;
-	char w[300];
+	bool b;
 	int r;
 
-	snprintf(w, sizeof(w), "%s: network", what);
-	if ((r = jfield_object(o, "network", what, true, &net, err)) < 0 ||
-	    (r = jfield_string(net, "mode", w, true, &mode, err)) < 0)
+	if ((r = jfield_string(net, "mode", w, true, &mode, err)) < 0)
 		return r;
 	if ((r = name_index(mode_names, CTR_NET_MODE_COUNT, mode)) < 0)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: unknown network mode \"%s\"", w, mode);
 	n->mode = (enum ctr_net_mode)r;
 	if ((r = str_into(net, "ifname", w, false, n->ifname, sizeof(n->ifname), err)) < 0 ||
 	    (r = str_into(net, "owner", w, false, n->owner, sizeof(n->owner), err)) < 0 ||
-	    (r = str_dup(net, "name", w, &n->name, err)) < 0)
+	    (r = str_dup(net, "name", w, &n->name, err)) < 0 || (r = str_dup(net, "ip", w, &n->ip, err)) < 0 ||
+	    (r = str_dup(net, "ip6", w, &n->ip6, err)) < 0 || (r = str_dup(net, "mac", w, &n->mac, err)) < 0 ||
+	    (r = str_dup(net, "mac_addr", w, &n->mac_addr, err)) < 0 ||
+	    (r = strv_from_json(net, "aliases", w, &n->aliases, err)) < 0 ||
+	    (r = strv_from_json(net, "gateways", w, &n->gateways, err)) < 0)
 		return r;
+	b = false;
+	if ((r = jfield_bool(net, "dns", w, &b, err)) < 0)
+		return r;
+	n->dns = b;
+	if (more) {
+		b = false;
+		if ((r = strv_from_json(net, "addresses", w, &n->addresses, err)) < 0 ||
+		    (r = jfield_bool(net, "done", w, &b, err)) < 0)
+			return r;
+		n->done = b;
+	}
 	json_t *list = json_object_get(net, "conflist");
 	if (list && !json_is_object(list))
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"conflist\" must be an object", w);
 	if (list && !(n->conflist = doc_text(list)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int network_from_json(json_t *o, const char *what, struct ctr_network *n, struct nr_error *err)
+{
+	json_t *net = NULL;
+	char w[300];
+	int r;
+
+	snprintf(w, sizeof(w), "%s: network", what);
+	if ((r = jfield_object(o, "network", what, true, &net, err)) < 0)
+		return r;
+	return attachment_from_json(net, w, false, n, err);
+}
+
+/* "networks": the further attachments; absent in records written before issue 17. */
+static int networks_from_json(json_t *o, const char *what, struct ctr_record *rec, struct nr_error *err)
+{
+	json_t *a = NULL, *v;
+	char w[300];
+	size_t i;
+	int r;
+
+	if ((r = jfield_array(o, "networks", what, &a, err)) < 0 || !a)
+		return r;
+	json_array_foreach(a, i, v) {
+		struct ctr_network *n;
+		snprintf(w, sizeof(w), "%s: networks[%zu]", what, i);
+		if (!json_is_object(v))
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s must be an object", w);
+		if (!(n = ctr_record_add_network(rec)))
+			return nr_error_set(err, RT_ERR_CORRUPT, E2BIG, "%s: more than %d networks", what,
+					    CTR_NETWORKS_MAX);
+		if ((r = attachment_from_json(v, w, true, n, err)) < 0)
+			return r;
+		if (n->mode != CTR_NET_CNI || !n->name)
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
+					    "%s: a further network must be a named cni one", w);
+	}
 	return 0;
 }
 
@@ -441,7 +526,7 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 	    (r = str_dup(o, "netns_path", what, &rec->netns_path, err)) < 0 ||
 	    (r = str_dup(o, "image", what, &rec->image, err)) < 0 ||
 	    (r = str_dup(o, "image_ref", what, &rec->image_ref, err)) < 0 ||
-	    (r = network_from_json(o, what, &rec->net, err)) < 0 ||
+	    (r = network_from_json(o, what, &rec->net, err)) < 0 || (r = networks_from_json(o, what, rec, err)) < 0 ||
 	    (r = strv_from_json(o, "argv", what, &rec->argv, err)) < 0 ||
 	    (r = strv_from_json(o, "env", what, &rec->env, err)) < 0 ||
 	    (r = strv_from_json(o, "addresses", what, &rec->net.addresses, err)) < 0)
