@@ -123,7 +123,8 @@ int cmd_network(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} verbs[] = { { "ls", cmd_network_ls }, { "list", cmd_network_ls },     { "inspect", cmd_network_inspect },
-		      { "rm", cmd_network_rm }, { "prune", cmd_network_prune }, { "reload", cmd_network_reload } };
+		      { "rm", cmd_network_rm }, { "prune", cmd_network_prune }, { "reload", cmd_network_reload },
+		      { "connect", cmd_network_connect }, { "disconnect", cmd_network_disconnect } };
 
 	if (argc < 2 || is_help(argv[1])) {
 		fputs(usage, argc < 2 ? stderr : stdout);

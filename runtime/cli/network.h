@@ -10,5 +10,8 @@ int net_verb_args(int argc, char **argv, const char *help, int min, int max);
 int cmd_network_rm(int argc, char **argv);
 int cmd_network_prune(int argc, char **argv);
 int cmd_network_reload(int argc, char **argv);
+/* network_connect.c (issue 17) */
+int cmd_network_connect(int argc, char **argv);
+int cmd_network_disconnect(int argc, char **argv);
 
 #endif

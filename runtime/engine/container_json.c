@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "base/json_field.h"
+#include "cni/cni_chain.h"
 #include "container.h"
+#include "netdef.h"
 #include "rt_error.h"
 #include "security.h"
 
@@ -228,6 +230,81 @@ int ctr_record_to_json_text(const struct ctr_record *rec, char **ret, struct nr_
 	return dump(record_to_json(rec), ret, err);
 }
 
+/* "ADDR/LEN" of family (4 or 6) number nth into addr and len; false when none. */
+static bool nth_address(char *const *v, bool v6, char *addr, size_t size, int *len)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (!!strchr(v[i], ':') != v6)
+			continue;
+		snprintf(addr, size, "%s", v[i]);
+		char *slash = strchr(addr, '/');
+		*len = slash ? atoi(slash + 1) : (v6 ? 128 : 32);
+		if (slash)
+			*slash = '\0';
+		return true;
+	}
+	return false;
+}
+
+static const char *first_of(char *const *v, bool v6)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!!strchr(v[i], ':') == v6)
+			return v[i];
+	return "";
+}
+
+/* Docker's NetworkSettings.Networks.NAME for one attachment. */
+static json_t *endpoint_settings(const struct ctr_record *r, const struct ctr_network *n)
+{
+	char v4[64] = "", v6[64] = "", short_id[13];
+	int len4 = 0, len6 = 0;
+	json_t *o, *dns_names = NULL;
+
+	nth_address(n->addresses, false, v4, sizeof(v4), &len4);
+	nth_address(n->addresses, true, v6, sizeof(v6), &len6);
+	snprintf(short_id, sizeof(short_id), "%s", r->id);
+	o = json_pack("{s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "IPAddress", v4, "IPPrefixLen", len4, "Gateway",
+		      first_of(n->gateways, false), "GlobalIPv6Address", v6, "GlobalIPv6PrefixLen", len6,
+		      "IPv6Gateway", first_of(n->gateways, true), "MacAddress", n->mac_addr ? n->mac_addr : "",
+		      "InterfaceName", n->ifname, "Aliases", n->aliases ? strv_to_json(n->aliases) : json_null());
+	if (o && n->conflist) {
+		struct cni_netconf *conf = NULL;
+		struct netdef_meta m;
+		if (cni_netconf_parse(n->conflist, strlen(n->conflist), "network", &conf, NULL) >= 0) {
+			netdef_meta_get(conf, &m);
+			json_object_set_new(o, "NetworkID", json_string(m.id));
+			cni_netconf_free(conf);
+		}
+	}
+	/* The names the network's DNS answers for it (Docker's DNSNames). */
+	if (o && n->dns && (dns_names = json_pack("[s, s]", r->name, short_id))) {
+		for (size_t i = 0; n->aliases && n->aliases[i]; i++)
+			json_array_append_new(dns_names, json_string(n->aliases[i]));
+		json_object_set_new(o, "DNSNames", dns_names);
+	}
+	if (o && (n->ip || n->ip6))
+		json_object_set_new(o, "IPAMConfig", json_pack("{s:s, s:s}", "IPv4Address", n->ip ? n->ip : "",
+								"IPv6Address", n->ip6 ? n->ip6 : ""));
+	return o;
+}
+
+/* "NetworkSettings": {"Networks": {NAME: …}} as docker inspect shows it (a container on
+ * another's namespace: none, as Docker). */
+static json_t *network_settings(const struct ctr_record *r)
+{
+	json_t *nets = json_object();
+
+	for (size_t k = 0; nets && k <= r->n_more; k++) {
+		const struct ctr_network *n = k ? &r->more[k - 1] : &r->net;
+		const char *name = n->mode == CTR_NET_NONE ? "none" : n->mode == CTR_NET_HOST ? "host" : n->name;
+		if (n->mode == CTR_NET_CONTAINER || !name)
+			continue;
+		json_object_set_new(nets, name, endpoint_settings(r, n));
+	}
+	return nets ? json_pack("{s:o}", "Networks", nets) : NULL;
+}
+
 int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_observed *obs, char **ret,
 			    struct nr_error *err)
 {
@@ -241,6 +318,7 @@ int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_obser
 						      "cpu_ns", (json_int_t)obs->cpu_ns, "pids",
 						      (json_int_t)obs->pids));
 		set_doc(o, "network_result", obs->network_result);
+		set(o, "NetworkSettings", network_settings(rec));
 		if (obs->check)
 			json_object_set_new(o, "check", json_string(obs->check));
 	}

@@ -18,6 +18,7 @@
 #include "cni/cni_chain.h"
 #include "cni/cni_result.h"
 #include "engine/container.h"
+#include "engine/opts.h"
 #include "engine/rt.h"
 
 struct net_mode_ops;
@@ -91,6 +92,8 @@ struct net_attachment {
 int net_gc(const struct cni_netconf *net, const struct net_attachment *valid, size_t n, struct nr_error *err);
 
 /* net_endpoint.c: one attachment (struct ctr_network) from ADD to DEL. */
+/* What was asked of the attachment (--ip, --ip6, --mac-address, aliases) into n. */
+int net_endpoint_request(const struct net_endpoint_opts *e, struct ctr_network *n, struct nr_error *err);
 /* The capability args of n's ADD: base_caps (the record's, {"portMappings": …}; NULL for a
  * further network) plus runtimeConfig "ips" (n->ip, n->ip6) and "mac" (n->mac), as the CNI
  * conventions spell them.  A request no plugin of conf declares is refused (it would be

@@ -21,6 +21,16 @@
 #include "rt.h"
 #include "rt_error.h"
 
+int net_endpoint_request(const struct net_endpoint_opts *e, struct ctr_network *n, struct nr_error *err)
+{
+	bool ok = (!e->ip || (n->ip = strdup(e->ip))) && (!e->ip6 || (n->ip6 = strdup(e->ip6))) &&
+		  (!e->mac || (n->mac = strdup(e->mac)));
+
+	for (size_t i = 0; ok && i < e->n_aliases; i++)
+		ok = rt_strv_push(&n->aliases, e->aliases[i]) >= 0;
+	return ok ? 0 : nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+}
+
 /* Whether a plugin of the chain declares capability key: only those get runtimeConfig
  * (CNI conventions), so a request no plugin takes would be silently ignored. */
 static bool chain_takes(const struct cni_netconf *conf, const char *key)

@@ -120,17 +120,6 @@ static int plan_more(struct ctr_run *c, struct nr_error *err)
 	return 0;
 }
 
-/* What run asked of an attachment: --ip, --ip6, --mac-address, --network-alias. */
-static int endpoint_to_record(const struct net_endpoint_opts *e, struct ctr_network *n, struct nr_error *err)
-{
-	bool ok = (!e->ip || (n->ip = strdup(e->ip))) && (!e->ip6 || (n->ip6 = strdup(e->ip6))) &&
-		  (!e->mac || (n->mac = strdup(e->mac)));
-
-	for (size_t i = 0; ok && i < e->n_aliases; i++)
-		ok = rt_strv_push(&n->aliases, e->aliases[i]) >= 0;
-	return ok ? 0 : nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-}
-
 /* Reserve the name and create the container directory, under the state lock. */
 static int create(struct ctr_run *c, struct nr_error *err)
 {
@@ -198,14 +187,14 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	    (c->o->caps && !rec->capability_args) || security_to_record(c->o, rec) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0 ||
-	    (c->o->n_nets && (r = endpoint_to_record(&c->o->nets[0], &rec->net, err)) < 0))
+	    (c->o->n_nets && (r = net_endpoint_request(&c->o->nets[0], &rec->net, err)) < 0))
 		return r;
 	for (size_t i = 0; i < c->n_more; i++) {
 		struct ctr_network *n = ctr_record_add_network(rec);
 		if (!n)
 			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 		if ((r = net_plan_to_record(&c->more[i], n, err)) < 0 ||
-		    (r = endpoint_to_record(&c->o->nets[i + 1], n, err)) < 0)
+		    (r = net_endpoint_request(&c->o->nets[i + 1], n, err)) < 0)
 			return r;
 	}
 	return save(c, err);
@@ -527,6 +516,27 @@ void ctr_run_set_stdio(struct ctr_run *c, const struct tty_stdio *io)
 	c->io = *io;
 }
 
+/* The record's networks as saved: `network connect` and `disconnect` change them (under
+ * the store's lock) while the container runs. */
+static void sync_networks(struct ctr_run *c)
+{
+	_cleanup_record_ struct ctr_record *disk = NULL;
+	struct ctr_record *rec = c->rec;
+
+	if (ctr_store_load(c->name, &disk, NULL) < 0 || strcmp(disk->id, rec->id))
+		return;
+	ctr_network_clear(&rec->net);
+	for (size_t i = 0; i < rec->n_more; i++)
+		ctr_network_clear(&rec->more[i]);
+	free(rec->more);
+	rec->net = disk->net;
+	rec->more = disk->more;
+	rec->n_more = disk->n_more;
+	memset(&disk->net, 0, sizeof(disk->net));
+	disk->more = NULL;
+	disk->n_more = 0;
+}
+
 int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error *err)
 {
 	int status;
@@ -543,11 +553,19 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 	}
 	status = supervise(c, sigfd);
 
+	/* Under the lock, until the init is reaped (a connect needs a live init): the networks
+	 * `network connect`/`disconnect` changed, then their DELs. */
+	int lock = ctr_store_lock(NULL);
+	sync_networks(c);
 	if (c->pid > 0) {
 		/* DEL overlaps the init's exit; a failure is reported by ctr_teardown's retry. */
 		struct nr_error early = { 0 };
 		ctr_net_down(c->rec, &early);
 		child_status(c);
+	}
+	if (lock >= 0) {
+		save(c, NULL);
+		close(lock);
 	}
 	/* The container is gone: what it wrote last, before its monitor writes to the pipe. */
 	ctr_log_pump(c->log);
