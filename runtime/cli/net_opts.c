@@ -69,9 +69,8 @@ int net_opts_set_mac(struct net_endpoint_opts *e, const char *opt, const char *v
 
 	if (e->mac)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "%s given twice for one network", opt);
-	if (strlen(value) != 17 ||
-	    sscanf(value, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1], &b[2], &sep[2], &b[3],
-		   &sep[3], &b[4], &sep[4], &b[5], &end) != 11)
+	if (strlen(value) != 17 || sscanf(value, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1],
+					  &b[2], &sep[2], &b[3], &sep[3], &b[4], &sep[4], &b[5], &end) != 11)
 		goto bad;
 	for (int i = 0; i < 5; i++)
 		if (sep[i] != sep[0] || (sep[i] != ':' && sep[i] != '-'))
@@ -159,7 +158,8 @@ int net_opts_parse_network(char *arg, struct net_endpoint_opts *e, struct nr_err
 		if ((r = advanced_field(f, e, err)) < 0)
 			return r;
 	if (!e->network || !*e->network)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--network: network name/id is not specified (name=NET)");
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "--network: network name/id is not specified (name=NET)");
 	return 0;
 }
 
@@ -203,8 +203,8 @@ int net_opts_finish_run(struct net_endpoint_opts *nets, size_t n, const struct n
 		const struct net_endpoint_opts *e = &nets[i];
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(nets[k].network, e->network))
-				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "network \"%s\" is specified multiple times",
-						    e->network);
+				return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+						    "network \"%s\" is specified multiple times", e->network);
 		if (is_cni(e->network)) {
 			user = true;
 			continue;

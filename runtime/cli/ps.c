@@ -76,8 +76,8 @@ int cmd_ps(int argc, char **argv)
 			if (a->mode == CTR_NET_CNI && !a->name)
 				continue;
 			net_mode_of(a->mode)->describe(a, one, sizeof(one));
-			nused += snprintf(netname + nused, nused < sizeof(netname) ? sizeof(netname) - nused : 0, "%s%s",
-					  nused ? "," : "", one);
+			nused += snprintf(netname + nused, nused < sizeof(netname) ? sizeof(netname) - nused : 0,
+					  "%s%s", nused ? "," : "", one);
 			for (size_t i = 0; a->addresses && a->addresses[i]; i++)
 				used += snprintf(addrs + used, used < sizeof(addrs) ? sizeof(addrs) - used : 0, "%s%s",
 						 used ? "," : "", a->addresses[i]);

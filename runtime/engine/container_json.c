@@ -265,9 +265,9 @@ static json_t *endpoint_settings(const struct ctr_record *r, const struct ctr_ne
 	nth_address(n->addresses, true, v6, sizeof(v6), &len6);
 	snprintf(short_id, sizeof(short_id), "%s", r->id);
 	o = json_pack("{s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "IPAddress", v4, "IPPrefixLen", len4, "Gateway",
-		      first_of(n->gateways, false), "GlobalIPv6Address", v6, "GlobalIPv6PrefixLen", len6,
-		      "IPv6Gateway", first_of(n->gateways, true), "MacAddress", n->mac_addr ? n->mac_addr : "",
-		      "InterfaceName", n->ifname, "Aliases", n->aliases ? strv_to_json(n->aliases) : json_null());
+		      first_of(n->gateways, false), "GlobalIPv6Address", v6, "GlobalIPv6PrefixLen", len6, "IPv6Gateway",
+		      first_of(n->gateways, true), "MacAddress", n->mac_addr ? n->mac_addr : "", "InterfaceName",
+		      n->ifname, "Aliases", n->aliases ? strv_to_json(n->aliases) : json_null());
 	if (o && n->conflist) {
 		struct cni_netconf *conf = NULL;
 		struct netdef_meta m;
@@ -284,8 +284,9 @@ static json_t *endpoint_settings(const struct ctr_record *r, const struct ctr_ne
 		json_object_set_new(o, "DNSNames", dns_names);
 	}
 	if (o && (n->ip || n->ip6))
-		json_object_set_new(o, "IPAMConfig", json_pack("{s:s, s:s}", "IPv4Address", n->ip ? n->ip : "",
-								"IPv6Address", n->ip6 ? n->ip6 : ""));
+		json_object_set_new(o, "IPAMConfig",
+				    json_pack("{s:s, s:s}", "IPv4Address", n->ip ? n->ip : "", "IPv6Address",
+					      n->ip6 ? n->ip6 : ""));
 	return o;
 }
 

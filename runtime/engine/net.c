@@ -367,8 +367,7 @@ int net_plan_from_network(const struct ctr_network *n, struct net_plan *p, struc
 	snprintf(p->owner, sizeof(p->owner), "%s", n->owner);
 	if (!n->conflist)
 		return 0;
-	return cni_netconf_parse(n->conflist, strlen(n->conflist), "the container's recorded network", &p->conf,
-				 err);
+	return cni_netconf_parse(n->conflist, strlen(n->conflist), "the container's recorded network", &p->conf, err);
 }
 
 int net_plan_from_record(const struct ctr_record *rec, struct net_plan *p, struct nr_error *err)

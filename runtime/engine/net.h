@@ -98,8 +98,8 @@ int net_endpoint_request(const struct net_endpoint_opts *e, struct ctr_network *
  * further network) plus runtimeConfig "ips" (n->ip, n->ip6) and "mac" (n->mac), as the CNI
  * conventions spell them.  A request no plugin of conf declares is refused (it would be
  * ignored).  *ret = NULL when there is nothing to pass. */
-int net_endpoint_caps(const struct cni_netconf *conf, const char *base_caps, const struct ctr_network *n,
-		      char **ret, struct nr_error *err);
+int net_endpoint_caps(const struct cni_netconf *conf, const char *base_caps, const struct ctr_network *n, char **ret,
+		      struct nr_error *err);
 /* n's addresses, gateways and mac_addr from an ADD's result; -ENOMEM. */
 int net_endpoint_fill(struct ctr_network *n, const struct cni_result *res);
 /* ADD of attachment n through plan p (n's conflist and ifname), filling n from the result. */

@@ -95,12 +95,14 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 		 * interface to (Docker records the network for the next start; we have no
 		 * restart). */
 		return nr_error_set(err, RT_ERR_CONFLICT, ESRCH,
-				    "container %s is not running: only a running container can be connected", rec->name);
+				    "container %s is not running: only a running container can be connected",
+				    rec->name);
 	if ((r = mode_refused(rec, "connected to", err)) < 0)
 		return r;
 	if (net_mode_for_spec(e->network)->mode != CTR_NET_CNI)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-				    "%s is a network mode, not a network: only CNI networks can be connected", e->network);
+				    "%s is a network mode, not a network: only CNI networks can be connected",
+				    e->network);
 	if (ctr_record_network(rec, e->network))
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "container %s is already connected to network %s",
 				    rec->name, e->network);

@@ -44,8 +44,8 @@ static bool chain_takes(const struct cni_netconf *conf, const char *key)
 	return false;
 }
 
-int net_endpoint_caps(const struct cni_netconf *conf, const char *base_caps, const struct ctr_network *n,
-		      char **ret, struct nr_error *err)
+int net_endpoint_caps(const struct cni_netconf *conf, const char *base_caps, const struct ctr_network *n, char **ret,
+		      struct nr_error *err)
 {
 	_cleanup_json_ json_t *caps = base_caps ? json_loads(base_caps, 0, NULL) : json_object();
 	const char *opt = n->ip ? "--ip" : "--ip6";

@@ -76,7 +76,7 @@ struct ctr_run {
 	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
 	bool more_added[RT_NETWORKS_MAX];
-	bool done;      /* started and torn down, or rolled back: nothing left to undo */
+	bool done; /* started and torn down, or rolled back: nothing left to undo */
 };
 
 static int save(struct ctr_run *c, struct nr_error *err)
