@@ -105,8 +105,13 @@ int net_endpoint_fill(struct ctr_network *n, const struct cni_result *res);
 /* ADD of attachment n through plan p (n's conflist and ifname), filling n from the result. */
 int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns, const char *base_caps,
 		     struct ctr_network *n, struct cni_result **ret, struct nr_error *err);
+/* A further network's plan: the conflist it ADDs with (and records, for DEL and CHECK)
+ * asks for no default route (ipam.routes without 0.0.0.0/0 and ::/0, isDefaultGateway
+ * false), so that the first network keeps it, as with Docker, and CHECK agrees. */
+void net_plan_further(struct net_plan *p);
 /* Inside netns: remove the default routes a further network's result put on ifname, so
- * that the first network keeps the default route (as Docker). */
+ * that the first network keeps the default route (as Docker): for plugins that add one
+ * net_plan_further could not turn off. */
 int net_endpoint_drop_default_routes(const char *netns, const char *ifname, const struct cni_result *res,
 				     struct nr_error *err);
 /* When conf is DNS-enabled (dns_net.h): n's names (rec's name, short id, n->aliases) on its

@@ -116,6 +116,7 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 		goto out;
 	}
 	free_ifname(rec, p.ifname, sizeof(p.ifname));
+	net_plan_further(&p);
 	if ((r = net_plan_to_record(&p, n, err)) < 0 || (r = net_endpoint_request(e, n, err)) < 0) {
 		ctr_record_drop_network(rec, rec->n_more - 1);
 		goto out;

@@ -134,6 +134,26 @@ int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns
 	return 0;
 }
 
+void net_plan_further(struct net_plan *p)
+{
+	json_t *plugin;
+	size_t i;
+
+	if (!p->conf)
+		return;
+	json_array_foreach(json_object_get(p->conf->list, "plugins"), i, plugin) {
+		json_t *routes = json_object_get(json_object_get(plugin, "ipam"), "routes");
+		if (json_is_true(json_object_get(plugin, "isDefaultGateway")))
+			json_object_set_new(plugin, "isDefaultGateway", json_false());
+		for (size_t k = json_is_array(routes) ? json_array_size(routes) : 0; k-- > 0;) {
+			struct ip_prefix d;
+			const char *dst = json_string_value(json_object_get(json_array_get(routes, k), "dst"));
+			if (dst && ip_prefix_parse(dst, &d) >= 0 && d.len == 0)
+				json_array_remove(routes, k);
+		}
+	}
+}
+
 struct route_job {
 	const char *ifname;
 	const struct cni_result *res;

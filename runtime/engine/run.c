@@ -116,6 +116,7 @@ static int plan_more(struct ctr_run *c, struct nr_error *err)
 			return r;
 		c->n_more++;
 		snprintf(p->ifname, sizeof(p->ifname), "eth%zu", i);
+		net_plan_further(p);
 	}
 	return 0;
 }

@@ -172,7 +172,9 @@ static void test_etc(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_ino == ino);
 	ctr_record_free(rec);
-	for (const char *f = "hostname"; f; f = !strcmp(f, "hostname") ? "hosts" : !strcmp(f, "hosts") ? "resolv.conf" : NULL) {
+	for (const char *f = "hostname"; f; f = !strcmp(f, "hostname") ? "hosts"
+						: !strcmp(f, "hosts")  ? "resolv.conf"
+								       : NULL) {
 		snprintf(path, sizeof(path), "%s/%s", dir, f);
 		unlink(path);
 	}

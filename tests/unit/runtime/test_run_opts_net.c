@@ -138,8 +138,7 @@ static void test_advanced(void **state)
 	const struct net_endpoint_opts *e;
 
 	(void)state;
-	assert_int_equal(parse(&o, &err, "--network", "front",
-			       "--network",
+	assert_int_equal(parse(&o, &err, "--network", "front", "--network",
 			       "name=back,alias=db,ALIAS=cache,ip=10.1.0.5,ip6=fd00::5,mac-address=02:42:ac:11:00:02",
 			       NULL),
 			 0);
@@ -215,8 +214,8 @@ static void test_refused(void **state)
 	refused("network name/id is not specified", "--network", "alias=x", NULL);
 	refused("cannot specify both --ip and per-network IPv4 address", "--network", "name=x,ip=10.0.0.1", "--ip",
 		"10.0.0.2", NULL);
-	refused("cannot specify both --ip6 and per-network IPv6 address", "--network", "name=x,ip6=fd00::1",
-		"--ip6", "fd00::2", NULL);
+	refused("cannot specify both --ip6 and per-network IPv6 address", "--network", "name=x,ip6=fd00::1", "--ip6",
+		"fd00::2", NULL);
 	refused("cannot specify both --network-alias and per-network alias", "--network", "name=x,alias=a",
 		"--network-alias", "b", NULL);
 	refused("cannot specify both --mac-address and per-network MAC address", "--network",
@@ -278,9 +277,9 @@ static void test_alias_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),	  cmocka_unit_test(test_repeated),
-		cmocka_unit_test(test_advanced),  cmocka_unit_test(test_first_network_flags),
-		cmocka_unit_test(test_refused),	  cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_default),     cmocka_unit_test(test_repeated),
+		cmocka_unit_test(test_advanced),    cmocka_unit_test(test_first_network_flags),
+		cmocka_unit_test(test_refused),     cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_alias_valid),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
