@@ -193,11 +193,32 @@ const struct dns_names_entry *dns_names_find(const struct dns_names *n, const ch
 	return NULL;
 }
 
-/* Container names and aliases as Docker takes them (rt_name_valid's characters): nothing
- * that would split a field or a line of the file. */
+/* Container names and aliases as Docker takes them (rt_name_valid's characters, dots
+ * between labels): nothing that would split a field or a line of the file, and a name a
+ * DNS message can carry (labels of at most 63, 253 in all, RFC 1035). */
 static bool name_ok(const char *s)
 {
-	if (!*s || strlen(s) > 255)
+	size_t label = 0, len = strlen(s);
+
+	if (len == 0 || len > 253 || s[0] == '.' || s[len - 1] == '.')
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if ((!isalnum((unsigned char)*s) && *s != '_' && *s != '-') || ++label > 63)
+			return false;
+	}
+	return true;
+}
+
+/* A container id: the first field of its line (64 hex digits from us; any [A-Za-z0-9_.-]). */
+static bool id_ok(const char *s)
+{
+	if (!*s || strlen(s) > 128)
 		return false;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
@@ -240,7 +261,7 @@ static int build_entry(const struct dns_entry *in, struct dns_names_entry *e, st
 	char buf[IP_PREFIX_STRLEN];
 	int family;
 
-	if (!in->id || !name_ok(in->id))
+	if (!in->id || !id_ok(in->id))
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "container id \"%s\" cannot be a DNS entry",
 				    in->id ? in->id : "");
 	if (in->name && !name_ok(in->name))
