@@ -72,7 +72,7 @@ struct dns_server {
 	int epfd;
 	struct dns_io sig;
 	int dirfd;              /* DIR, for names and the log */
-	const char *names_path; /* DIR/names */
+	const char *names_path; /* "names", in dirfd */
 	int port;
 	bool internal;
 	bool stop;
@@ -97,6 +97,9 @@ uint64_t dns_now_ms(void);
 /* Set up srv for DIR: names loaded, upstreams chosen, listeners bound on port. */
 int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, int port, bool internal,
 		    struct nr_error *err);
+/* In the process that will run the loop (after daemonizing, the log in place): watch
+ * the signals, log what was loaded and choose the upstreams. */
+int dns_server_start(struct dns_server *srv, struct nr_error *err);
 /* Run until SIGTERM or SIGINT; 0, or negative errno when the loop itself fails. */
 int dns_server_run(struct dns_server *srv);
 void dns_server_fini(struct dns_server *srv);
