@@ -182,13 +182,29 @@ void dns_server_reload(struct dns_server *srv)
 	upstreams_choose(srv);
 }
 
+static void udp_flush(int fd, struct mmsghdr *replies, int nr)
+{
+	for (int sent = 0; sent < nr;) {
+		int k = sendmmsg(fd, replies + sent, (unsigned)(nr - sent), MSG_DONTWAIT);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			sent++; /* that client's address fails (or the queue is full): skip it */
+		else
+			sent += k;
+	}
+}
+
+/* A round of queries on a UDP listener.  Answers are packed one after the other in an
+ * arena (most are under 100 bytes), so a round touches a few pages, not a page per answer. */
 static void udp_event(struct dns_server *srv, struct dns_listener *l)
 {
-	static uint8_t in[DNS_BATCH][DNS_UDP_MAX], out[DNS_BATCH][DNS_UDP_MAX];
+	static uint8_t in[DNS_BATCH][DNS_UDP_QUERY_MAX], arena[4 * DNS_UDP_MAX];
 	const struct dns_answer_ctx ctx = { srv->names, srv->internal, srv->up.n > 0 };
 	struct sockaddr_storage from[DNS_BATCH];
 	struct mmsghdr msgs[DNS_BATCH], replies[DNS_BATCH];
 	struct iovec iov[DNS_BATCH], riov[DNS_BATCH];
+	size_t used = 0;
 	int n, nr = 0;
 
 	for (int i = 0; i < DNS_BATCH; i++) {
@@ -203,12 +219,18 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue; /* larger than any query we take */
-		switch (dns_answer(&ctx, in[i], msgs[i].msg_len, false, out[nr], sizeof(out[nr]), &len, &q)) {
+		if (sizeof(arena) - used < DNS_UDP_MAX) {
+			udp_flush(l->io.fd, replies, nr);
+			nr = 0;
+			used = 0;
+		}
+		switch (dns_answer(&ctx, in[i], msgs[i].msg_len, false, arena + used, DNS_UDP_MAX, &len, &q)) {
 		case DNS_REPLY:
-			riov[nr] = (struct iovec){ out[nr], len };
+			riov[nr] = (struct iovec){ arena + used, len };
 			replies[nr] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
 								     .msg_namelen = msgs[i].msg_hdr.msg_namelen,
 								     .msg_iov = &riov[nr], .msg_iovlen = 1 } };
+			used += len;
 			nr++;
 			break;
 		case DNS_FORWARD:
@@ -219,15 +241,7 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 			break;
 		}
 	}
-	for (int sent = 0; sent < nr;) {
-		int k = sendmmsg(l->io.fd, replies + sent, (unsigned)(nr - sent), MSG_DONTWAIT);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			sent++; /* that client's address fails (or the queue is full): skip it */
-		else
-			sent += k;
-	}
+	udp_flush(l->io.fd, replies, nr);
 }
 
 /* The signals waiting; a reload is done after the round, when no event points at a listener it may close. */

@@ -67,6 +67,10 @@ struct dns_pending {
 #define DNS_TCP_CLIENTS_MAX 128
 #define DNS_TCP_IDLE_MS 10000
 #define DNS_BATCH 32
+/* A UDP query longer than this is dropped (a question and an OPT record take under 300). */
+#define DNS_UDP_QUERY_MAX 1536
+/* Upstream answers read per round. */
+#define DNS_UP_BATCH 8
 
 struct dns_server {
 	int epfd;
