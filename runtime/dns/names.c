@@ -85,8 +85,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 /* Rebuild a table of slots for count items when it is more than half full. */
-static int slots_fit(uint32_t **slots, size_t *n_slots, size_t count, uint32_t (*hash)(const struct dns_names *, uint32_t),
-		     const struct dns_names *n)
+static int slots_fit(uint32_t **slots, size_t *n_slots, size_t count,
+		     uint32_t (*hash)(const struct dns_names *, uint32_t), const struct dns_names *n)
 {
 	size_t want = *n_slots ? *n_slots : 64;
 	uint32_t *s;
