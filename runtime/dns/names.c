@@ -393,9 +393,8 @@ int dns_names_load(int dirfd, const char *path, struct dns_names **ret, struct n
 	if ((r = fd_read_all(fd, DNS_NAMES_MAX_FILE, &buf, &len)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot read %s: %s", path,
 				    r == -E2BIG ? "larger than 16 MiB" : strerror(-r));
-	if ((r = dns_names_parse(buf, len, ret, err)) < 0)
-		return nr_error_wrap(err, r, "%s", path);
-	return 0;
+	/* Its messages name the file already ("names line 3: ..."). */
+	return dns_names_parse(buf, len, ret, err);
 }
 
 void dns_names_free(struct dns_names *n)
