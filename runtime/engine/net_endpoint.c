@@ -223,9 +223,9 @@ int net_endpoint_dns_join(const struct ctr_record *rec, const struct cni_netconf
 		return 0;
 	netdef_meta_get(conf, &m);
 	struct dns_entry e = { .id = rec->id, .name = rec->name, .aliases = n->aliases, .addresses = n->addresses };
+	/* Its messages name the network and the responder. */
 	if ((r = dns_net_join(conf->name, m.internal, n->gateways, &e, err)) < 0)
-		return nr_error_wrap(err, r, "network %s: its DNS responder does not take %s's names", conf->name,
-				     rec->name);
+		return r;
 	n->dns = true;
 	return 0;
 }
