@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "cgroup.h"
 #include "ctr.h"
+#include "dns_net.h"
 #include "net.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -19,7 +20,7 @@ static bool stale(const struct ctr_record *rec)
 {
 	if (rec->status == CTR_EXITED)
 		/* A teardown that did not finish (a DEL that failed) is retried. */
-		return !rec->net.done || rec->rm;
+		return !ctr_net_all_done(rec) || rec->rm;
 	return !ctr_init_alive(rec) && !ctr_monitor_alive(rec);
 }
 
@@ -58,6 +59,31 @@ int ctr_gc_reconcile(ctr_gc_report_fn report, void *ctx, struct nr_error *err)
 	return n;
 }
 
+/* The DNS responders' names (dns_net.h): only containers that live keep theirs.  Under
+ * the store's lock, so a container created meanwhile (its record is written under it,
+ * before its names) is not taken for a dead one. */
+static int gc_dns(ctr_gc_report_fn report, void *ctx)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_strv_ char **names = NULL, **live = NULL;
+	struct nr_error e = { 0 };
+	int r = 0;
+
+	if ((lock = ctr_store_lock(&e)) < 0 || ctr_store_names(&names, &e) < 0)
+		r = -1;
+	for (char **p = names; r >= 0 && *p; p++) {
+		_cleanup_record_ struct ctr_record *rec = NULL;
+		if (ctr_store_load(*p, &rec, NULL) >= 0 && rec->status != CTR_EXITED && !stale(rec) &&
+		    rt_strv_push(&live, rec->id) < 0)
+			r = nr_error_set(&e, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	}
+	if (r >= 0)
+		r = dns_net_gc(live, &e);
+	if (r < 0 && report)
+		report(ctx, CTR_GC_FAILED, NULL, &e);
+	return r < 0 ? -1 : 0;
+}
+
 /* The plugins' own GC for every network, with the attachments still in use. */
 int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 {
@@ -74,11 +100,16 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	}
 	size_t count = rt_strv_len(names);
 	struct ctr_record **recs = calloc(count + 1, sizeof(*recs));
-	struct net_attachment *valid = calloc(count + 1, sizeof(*valid));
+	struct net_attachment *valid = calloc(count * CTR_NETWORKS_MAX + 1, sizeof(*valid));
 	for (size_t i = 0; recs && valid && i < count; i++) {
-		if (ctr_store_load(names[i], &recs[i], NULL) < 0 || recs[i]->status == CTR_EXITED || !recs[i]->net.name)
+		if (ctr_store_load(names[i], &recs[i], NULL) < 0 || recs[i]->status == CTR_EXITED)
 			continue;
-		valid[n_valid++] = (struct net_attachment){ recs[i]->net.name, recs[i]->id, recs[i]->net.ifname };
+		/* Every attachment of a live container (issue 17: rec->more too). */
+		for (size_t k = 0; k <= recs[i]->n_more && k < CTR_NETWORKS_MAX; k++) {
+			const struct ctr_network *a = k ? &recs[i]->more[k - 1] : &recs[i]->net;
+			if (a->name)
+				valid[n_valid++] = (struct net_attachment){ a->name, recs[i]->id, a->ifname };
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r = recs && valid ? net_gc(nets[i], valid, n_valid, &e)
@@ -98,6 +129,8 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	free(recs);
 	free(valid);
 	free(nets);
+	if (gc_dns(report, ctx) < 0)
+		failed++;
 	/* A start racing with this is fine: its child makes the parent again when its own
 	 * mkdir finds it gone, and then writes the device rules to its own cgroup. */
 	cgroup_prune_parents();
