@@ -260,9 +260,9 @@ int dns_net_ensure(const char *network, struct nr_error *err)
 
 	if ((r = net_dir(network, dir, sizeof(dir), err)) < 0)
 		goto fail;
-	/* The common case, alive, costs one open and one flock probe, no lock. */
-	if (dns_proc_alive(dir))
-		return 0;
+	/* Under DIR/lock even to see it alive: the probe takes the pid file's lock for an
+	 * instant, and a responder being started by a join meanwhile would find it taken and
+	 * refuse to run. */
 	if ((r = dir_lock(dir, false, &lock, err)) < 0)
 		goto fail;
 	if (lock < 0)
