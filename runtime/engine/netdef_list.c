@@ -21,8 +21,8 @@
 
 bool netdef_is_builtin(const struct cni_netconf *conf)
 {
-	return !conf->path && (!strcmp(conf->name, "bridge") || !strcmp(conf->name, "none") ||
-			       !strcmp(conf->name, "host"));
+	return !conf->path &&
+	       (!strcmp(conf->name, "bridge") || !strcmp(conf->name, "none") || !strcmp(conf->name, "host"));
 }
 
 void netdef_list_free(struct cni_netconf **v, size_t n)
@@ -39,7 +39,8 @@ static int by_name(const void *a, const void *b)
 
 int netdef_list_all(struct cni_netconf ***ret, size_t *ret_n, struct nr_error *err)
 {
-	static const char host[] = "{\"cniVersion\": \"1.1.0\", \"name\": \"host\", \"plugins\": [{\"type\": \"host\"}]}";
+	static const char host[] =
+		"{\"cniVersion\": \"1.1.0\", \"name\": \"host\", \"plugins\": [{\"type\": \"host\"}]}";
 	struct cni_netconf **v = NULL, **nv;
 	size_t n = 0;
 	int r;
@@ -161,7 +162,8 @@ static json_t *ipam_config(const struct cni_netconf *conf, bool ours, bool *ret_
 				    a.family == b.family) {
 					char buf[IP_PREFIX_STRLEN];
 					struct ip_prefix rp = common_prefix(&a, &b);
-					json_object_set_new(c, "IPRange", json_string(ip_prefix_format(&rp, buf, sizeof(buf))));
+					json_object_set_new(c, "IPRange",
+							    json_string(ip_prefix_format(&rp, buf, sizeof(buf))));
 				}
 				json_array_append_new(cfg, c);
 			}
@@ -210,13 +212,13 @@ json_t *netdef_inspect_json(const struct cni_netconf *conf, json_t *ctrs)
 	json_t *meta = json_object_get(conf->list, "netns-run");
 	json_t *first = json_array_get(json_object_get(conf->list, "plugins"), 0);
 	json_t *mine = json_object_get(ctrs, conf->name);
-	_cleanup_json_ json_t *options = NULL, *labels = NULL, *cfg = NULL;
+	_cleanup_json_ json_t *options = NULL, *labels = NULL, *cfg = NULL, *none = json_object();
 	struct netdef_meta m;
 	char created[40], br[16] = "";
 	bool v6 = false;
 
 	netdef_meta_get(conf, &m);
-	if (!(cfg = ipam_config(conf, m.ours, &v6)))
+	if (!none || !(cfg = ipam_config(conf, m.ours, &v6)))
 		return NULL;
 	if (m.ours) {
 		snprintf(created, sizeof(created), "%s", m.created);
@@ -240,6 +242,6 @@ json_t *netdef_inspect_json(const struct cni_netconf *conf, json_t *ctrs)
 			 "Name", conf->name, "Id", m.id, "Created", created, "Scope", "local", "Driver",
 			 driver_of(conf, &m), "EnableIPv6", m.ours ? m.ipv6 : v6, "IPAM", "Driver", "default",
 			 "Options", "Config", cfg, "Internal", internal, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-			 "Network", "", "ConfigOnly", 0, "Containers", mine ? mine : json_object(), "Options", options,
-			 "Labels", labels);
+			 "Network", "", "ConfigOnly", 0, "Containers", mine ? mine : none, "Options", options, "Labels",
+			 labels);
 }
