@@ -26,7 +26,8 @@ static int io_full(int fd, void *buf, size_t len, bool writing)
 		ssize_t n;
 		if (poll(&p, 1, 3000) <= 0)
 			return -1;
-		n = writing ? write(fd, (uint8_t *)buf + done, len - done) : read(fd, (uint8_t *)buf + done, len - done);
+		n = writing ? write(fd, (uint8_t *)buf + done, len - done)
+			    : read(fd, (uint8_t *)buf + done, len - done);
 		if (n <= 0)
 			return -1;
 		done += (size_t)n;
@@ -103,8 +104,8 @@ int main(int argc, char **argv)
 	}
 	if (tcp) {
 		uint8_t len[2] = { (uint8_t)(wlen >> 8), (uint8_t)wlen };
-		if (io_full(fd, len, 2, true) < 0 || io_full(fd, wire, wlen, true) < 0 || io_full(fd, buf, 2, false) < 0 ||
-		    io_full(fd, buf + 2, (size_t)(buf[0] << 8 | buf[1]), false) < 0) {
+		if (io_full(fd, len, 2, true) < 0 || io_full(fd, wire, wlen, true) < 0 ||
+		    io_full(fd, buf, 2, false) < 0 || io_full(fd, buf + 2, (size_t)(buf[0] << 8 | buf[1]), false) < 0) {
 			fprintf(stderr, "dns_query: no answer over TCP\n");
 			return 1;
 		}
@@ -126,8 +127,8 @@ int main(int argc, char **argv)
 		printf("rcode %s\n", rc);
 		free(rc);
 	}
-	printf("flags%s%s%s%s%s\n", ldns_pkt_qr(a) ? " qr" : "", ldns_pkt_aa(a) ? " aa" : "", ldns_pkt_tc(a) ? " tc" : "",
-	       ldns_pkt_rd(a) ? " rd" : "", ldns_pkt_ra(a) ? " ra" : "");
+	printf("flags%s%s%s%s%s\n", ldns_pkt_qr(a) ? " qr" : "", ldns_pkt_aa(a) ? " aa" : "",
+	       ldns_pkt_tc(a) ? " tc" : "", ldns_pkt_rd(a) ? " rd" : "", ldns_pkt_ra(a) ? " ra" : "");
 	printf("id %s\n", ldns_pkt_id(a) == ldns_pkt_id(q) ? "matches" : "DIFFERS");
 	printf("size %zd\n", n);
 	for (size_t i = 0; i < ldns_pkt_ancount(a); i++) {
