@@ -113,6 +113,11 @@ t_eq "--port 0: exit 1" $? 1
 t_check "... saying why" grep -q "not a port" <<<"$out"
 out=$("$DNS" --port 5353 "$T/nosuch" 2>&1)
 t_eq "no such directory: exit 1" $? 1
+# A start that fails leaves no pid behind (not even the last responder's).
+cp "$T/d/names" "$T/names.good" && printf 'x\n' >"$T/d/names"
+"$DNS" --port 5353 "$T/d" 2>/dev/null
+t_eq "a failed start leaves the pid file empty" "$(stat -c %s "$T/d/pid")" 0
+mv "$T/names.good" "$T/d/names"
 mkdir "$T/e" && printf 'x\n' >"$T/e/names"
 out=$("$DNS" --port 5353 "$T/e" 2>&1)
 t_eq "a bad names file: exit 1" $? 1
