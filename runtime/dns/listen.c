@@ -18,7 +18,8 @@ int dns_listen(const struct ip_addr *a, int port, int type, int *ret_fd, struct 
 	int one = 1;
 
 	if (fd < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "socket: %s", strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot listen on %s: %s",
+				    ip_addr_format(a, buf, sizeof(buf)), strerror(errno));
 	/* IP_FREEBIND: the responder may start before the bridge holds its gateway address
 	 * (and keep listening while it comes and goes); the kernel accepts the bind anyway and
 	 * delivers once the address exists.  Linux reads it for IPv6 sockets too. */
