@@ -99,7 +99,7 @@ static size_t answer_bare(const uint8_t *q, int rcode, uint8_t *out)
 }
 
 /* The records for a local name or address; false when they do not fit in limit. */
-static bool put_records(struct wbuf *b, const struct dns_answer_ctx *ctx, const struct dns_question *q,
+static bool put_records(struct wbuf *b, const struct dns_names *dan, const struct dns_question *q,
 			const struct dns_name *dn, const struct dns_addr *da, size_t limit, uint16_t *ret_n)
 {
 	uint16_t n = 0;
@@ -107,7 +107,7 @@ static bool put_records(struct wbuf *b, const struct dns_answer_ctx *ctx, const 
 	if (da) {
 		for (size_t i = 0; i < da->n_names && (q->type == LDNS_RR_TYPE_PTR || q->type == LDNS_RR_TYPE_ANY);
 		     i++) {
-			const struct dns_name *e = &ctx->names->names[da->names[i]];
+			const struct dns_name *e = &dan->names[da->names[i]];
 			if (b->len + 12 + e->wire_len > limit)
 				return false;
 			put16(b, 0xc00c); /* the question's name */
@@ -148,6 +148,7 @@ enum dns_verdict dns_answer(const struct dns_answer_ctx *ctx, const uint8_t *q, 
 	struct wbuf b = { out, 0, cap };
 	const struct dns_name *dn = NULL;
 	const struct dns_addr *da = NULL;
+	const struct dns_names *dan = NULL; /* the table da is in */
 	ldns_pkt *p = NULL;
 	ldns_rdf *owner;
 	ldns_rr *rr;
@@ -160,18 +161,18 @@ enum dns_verdict dns_answer(const struct dns_answer_ctx *ctx, const uint8_t *q, 
 	if (qlen < LDNS_HEADER_SIZE || LDNS_QR_WIRE(q))
 		return DNS_DROP;
 	if (ldns_wire2pkt(&p, q, qlen) != LDNS_STATUS_OK) {
-		*ret_len = answer_bare(q, LDNS_RCODE_FORMERR, out);
+		*ret_len = answer_bare(q, ctx->refused ? LDNS_RCODE_REFUSED : LDNS_RCODE_FORMERR, out);
 		return DNS_REPLY;
 	}
 	if (ldns_pkt_get_opcode(p) != LDNS_PACKET_QUERY) {
 		ldns_pkt_free(p);
-		*ret_len = answer_bare(q, LDNS_RCODE_NOTIMPL, out);
+		*ret_len = answer_bare(q, ctx->refused ? LDNS_RCODE_REFUSED : LDNS_RCODE_NOTIMPL, out);
 		return DNS_REPLY;
 	}
 	if (ldns_pkt_qdcount(p) != 1 || !(rr = ldns_rr_list_rr(ldns_pkt_question(p), 0)) ||
 	    !(owner = ldns_rr_owner(rr)) || ldns_rdf_size(owner) > sizeof(dq.name) - 1 || ldns_rdf_size(owner) < 1) {
 		ldns_pkt_free(p);
-		*ret_len = answer_bare(q, LDNS_RCODE_FORMERR, out);
+		*ret_len = answer_bare(q, ctx->refused ? LDNS_RCODE_REFUSED : LDNS_RCODE_FORMERR, out);
 		return DNS_REPLY;
 	}
 	dq.name_len = ldns_rdf_size(owner);
@@ -191,7 +192,7 @@ enum dns_verdict dns_answer(const struct dns_answer_ctx *ctx, const uint8_t *q, 
 		max = DNS_UDP_MAX;
 	if (max > cap)
 		max = cap;
-	if (edns && ldns_pkt_edns_version(p) != 0) {
+	if (edns && ldns_pkt_edns_version(p) != 0 && !ctx->refused) {
 		/* RFC 6891 6.1.3: BADVERS (16), its high bits in the OPT record. */
 		bool dnssec_ok = ldns_pkt_edns_do(p);
 		ldns_pkt_free(p);
@@ -204,10 +205,29 @@ enum dns_verdict dns_answer(const struct dns_answer_ctx *ctx, const uint8_t *q, 
 	bool dnssec_ok = edns && ldns_pkt_edns_do(p);
 	ldns_pkt_free(p);
 
+	if (ctx->refused) {
+		/* No open resolver on the host's addresses, no names to strangers. */
+		put_head(&b, &dq, LDNS_PACKET_QUERY, false, false, LDNS_RCODE_REFUSED);
+		if (edns) {
+			put_opt(&b, 0, dnssec_ok);
+			set_count(&b, 10, 1);
+		}
+		*ret_len = b.len;
+		return DNS_REPLY;
+	}
 	if (ctx->names && (dq.qclass == LDNS_RR_CLASS_IN || dq.qclass == LDNS_RR_CLASS_ANY)) {
-		if (dns_ptr_to_addr(dq.name, dq.name_len, &a) == 0)
-			da = dns_names_find_addr(ctx->names, &a);
-		dn = dns_names_find(ctx->names, dq.name, dq.name_len);
+		bool is_ptr = dns_ptr_to_addr(dq.name, dq.name_len, &a) == 0;
+		/* The network asked first, then the querier's others in order: the first that
+		 * has the name (or the address) answers, as Docker's embedded DNS. */
+		for (size_t i = 0; i <= ctx->n_others; i++) {
+			const struct dns_names *t = i == 0 ? ctx->names : ctx->others[i - 1];
+			if (!da && is_ptr && (da = dns_names_find_addr(t, &a)))
+				dan = t;
+			if (!dn)
+				dn = dns_names_find(t, dq.name, dq.name_len);
+			if (dn && (da || !is_ptr))
+				break;
+		}
 	}
 	if (!dn && !da) {
 		int rcode;
@@ -231,7 +251,7 @@ enum dns_verdict dns_answer(const struct dns_answer_ctx *ctx, const uint8_t *q, 
 	/* Ours: the records of the asked type, none (NODATA) for any other; authoritative. */
 	put_head(&b, &dq, LDNS_PACKET_QUERY, true, ra, LDNS_RCODE_NOERROR);
 	size_t head = b.len;
-	fits = put_records(&b, ctx, &dq, dn, da, max - (edns ? 11 : 0), &n);
+	fits = put_records(&b, dan, &dq, dn, da, max - (edns ? 11 : 0), &n);
 	if (!fits) {
 		b.len = head;
 		n = 0;

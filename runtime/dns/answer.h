@@ -33,10 +33,16 @@ struct dns_question {
 	uint8_t flags; /* the client's RD and CD bits (byte 3's CD in bit 4, byte 2's RD in bit 0) */
 };
 
+/* What one querier is answered from (view.h: who it is decides). */
 struct dns_answer_ctx {
-	const struct dns_names *names;
-	bool internal;    /* names only: other names get NXDOMAIN, RA is clear */
-	bool can_forward; /* upstream servers known; without, SERVFAIL instead of DNS_FORWARD */
+	const struct dns_names *names; /* the network asked (the querier's address on it) */
+	bool internal;                 /* names only: other names get NXDOMAIN, RA is clear */
+	bool can_forward;              /* upstream servers known; without, SERVFAIL instead of DNS_FORWARD */
+	bool refused;                  /* not a container of this network: REFUSED, whatever is asked */
+	/* The querier's other networks, searched in this order for a name or an address
+	 * names lacks (the first holding it answers, with the addresses on that network). */
+	const struct dns_names *const *others;
+	size_t n_others;
 };
 
 /* Answer q (qlen bytes as received) into out (cap bytes, at least 512).  tcp: the answer

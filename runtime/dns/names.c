@@ -119,6 +119,33 @@ static uint32_t addr_item_hash(const struct dns_names *n, uint32_t i)
 	return addr_hash(&n->addrs[i].addr);
 }
 
+static uint32_t id_hash(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (uint8_t)*id) * 16777619u;
+	return h;
+}
+
+static uint32_t id_item_hash(const struct dns_names *n, uint32_t i)
+{
+	return id_hash(n->ids[i]);
+}
+
+long dns_names_find_id(const struct dns_names *n, const char *id)
+{
+	size_t k, mask;
+
+	if (!n || !n->n_id_slots)
+		return -1;
+	mask = n->n_id_slots - 1;
+	for (k = id_hash(id) & mask; n->id_slots[k]; k = (k + 1) & mask)
+		if (!strcmp(n->ids[n->id_slots[k] - 1], id))
+			return (long)n->id_slots[k] - 1;
+	return -1;
+}
+
 const struct dns_name *dns_names_find(const struct dns_names *n, const uint8_t *wire, size_t len)
 {
 	size_t k, mask;
@@ -306,6 +333,35 @@ static int parse_first(struct dns_names *n, const char *s, size_t len, struct nr
 	return 0;
 }
 
+/* Record entry n->n_entries (its id) and point its addresses that no earlier entry lists
+ * at it: a querier's address finds its container in one lookup. */
+static int entry_add(struct dns_names *n, const struct field *id, const struct ip_addr *v4, size_t n4,
+		     const struct ip_addr *v6, size_t n6)
+{
+	uint32_t e = (uint32_t)n->n_entries;
+	int r;
+
+	if ((r = grow((void **)&n->ids, &n->cap_ids, n->n_entries + 1, sizeof(*n->ids))) < 0)
+		return r;
+	if (!(n->ids[e] = strndup(id->s, id->len)))
+		return -ENOMEM;
+	n->n_entries++;
+	if ((r = slots_fit(&n->id_slots, &n->n_id_slots, n->n_entries, id_item_hash, n)) < 0)
+		return r;
+	if (dns_names_find_id(n, n->ids[e]) < 0) {
+		size_t mask = n->n_id_slots - 1, k = id_hash(n->ids[e]) & mask;
+		while (n->id_slots[k])
+			k = (k + 1) & mask;
+		n->id_slots[k] = e + 1;
+	}
+	for (size_t k = 0; k < n4 + n6; k++) {
+		struct dns_addr *d = (struct dns_addr *)dns_names_find_addr(n, k < n4 ? &v4[k] : &v6[k - n4]);
+		if (d && !d->entry)
+			d->entry = e + 1;
+	}
+	return 0;
+}
+
 static int parse_entry(struct dns_names *n, const char *s, size_t len, size_t line, struct nr_error *err)
 {
 	_cleanup_free_ struct ip_addr *v4 = NULL, *v6 = NULL, *servers = NULL;
@@ -345,8 +401,8 @@ static int parse_entry(struct dns_names *n, const char *s, size_t len, size_t li
 			if ((r = link_name_addr(n, ni, k < n4 ? &v4[k] : &v6[k - n4])) < 0)
 				return nr_error_set(err, RT_ERR_NOMEM, -r, "out of memory");
 	}
-	n->n_entries++;
-	return 0;
+	return entry_add(n, &f[0], v4, n4, v6, n6) < 0 ? nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory")
+							 : 0;
 }
 
 int dns_names_parse(const char *text, size_t len, struct dns_names **ret, struct nr_error *err)
@@ -411,6 +467,10 @@ void dns_names_free(struct dns_names *n)
 	free(n->addrs);
 	free(n->name_slots);
 	free(n->addr_slots);
+	for (size_t i = 0; i < n->n_entries; i++)
+		free(n->ids[i]);
+	free(n->ids);
+	free(n->id_slots);
 	free(n->gateways);
 	free(n->servers);
 	free(n);

@@ -34,6 +34,7 @@ struct dns_addr {
 	struct ip_addr addr;
 	uint32_t *names;
 	size_t n_names, cap_names;
+	uint32_t entry; /* the first entry listing it, index + 1 into dns_names.ids: a querier's container */
 };
 
 struct dns_names {
@@ -42,6 +43,10 @@ struct dns_names {
 	struct ip_addr *servers; /* line 1's optional upstream servers (override resolv.conf) */
 	size_t n_servers;
 	size_t n_entries; /* attachment lines */
+	char **ids;       /* each entry's container id, in file order (n_entries) */
+	size_t cap_ids;
+	uint32_t *id_slots; /* id -> first entry with it: open addressing, index + 1 */
+	size_t n_id_slots;
 	struct dns_name *names;
 	size_t n_names, cap_names;
 	struct dns_addr *addrs;
@@ -62,6 +67,9 @@ void dns_names_free(struct dns_names *n);
 const struct dns_name *dns_names_find(const struct dns_names *n, const uint8_t *wire, size_t len);
 /* The entry for an address, or NULL. */
 const struct dns_addr *dns_names_find_addr(const struct dns_names *n, const struct ip_addr *a);
+
+/* The first entry of container id, or -1. */
+long dns_names_find_id(const struct dns_names *n, const char *id);
 
 /* A presentation-form name ("web", "Web.Example.") into lower-case wire form in out
  * (at least 255 bytes); returns its length or -EINVAL (empty label, label over 63, name

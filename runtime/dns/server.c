@@ -129,8 +129,9 @@ int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, i
 	srv->port = port;
 	srv->internal = internal;
 	dns_fwd_init(srv);
-	if ((r = dns_names_load(dirfd, names_path, &srv->names, err)) < 0)
+	if ((r = dns_view_load(dirfd, names_path, &srv->view, err)) < 0)
 		return r;
+	srv->names = srv->view->own;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
@@ -166,28 +167,31 @@ int dns_server_start(struct dns_server *srv, struct nr_error *err)
 {
 	if (signals_watch(srv) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "signalfd: %s", strerror(errno));
-	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries; port %d%s", (int)getpid(),
-		srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->port,
-		srv->internal ? ", internal" : "");
+	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries, %zu other networks; port %d%s",
+		(int)getpid(), srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->view->n_nets,
+		srv->port, srv->internal ? ", internal" : "");
 	upstreams_choose(srv);
 	return 0;
 }
 
 void dns_server_reload(struct dns_server *srv)
 {
-	struct dns_names *names = NULL;
+	struct dns_view *view = NULL;
 	struct nr_error err = { 0 };
 
-	if (dns_names_load(srv->dirfd, srv->names_path, &names, &err) < 0) {
+	if (dns_view_load(srv->dirfd, srv->names_path, &view, &err) < 0) {
 		dns_log("reload: %s; keeping the names loaded before", err.msg);
 		return;
 	}
-	dns_names_free(srv->names);
-	srv->names = names;
+	dns_view_free(srv->view);
+	srv->view = view;
+	srv->names = view->own;
+	struct dns_names *names = view->own;
 	if (listeners_open(srv, &err) < 0)
 		dns_log("reload: %s", err.msg);
 	listeners_prune(srv);
-	dns_log("reloaded: %zu names, %zu addresses, %zu entries", names->n_names, names->n_addrs, names->n_entries);
+	dns_log("reloaded: %zu names, %zu addresses, %zu entries, %zu other networks", names->n_names, names->n_addrs,
+		names->n_entries, view->n_nets);
 	upstreams_choose(srv);
 }
 
@@ -209,7 +213,7 @@ static void udp_flush(int fd, struct mmsghdr *replies, int nr)
 static void udp_event(struct dns_server *srv, struct dns_listener *l)
 {
 	static uint8_t in[DNS_BATCH][DNS_UDP_QUERY_MAX], arena[4 * DNS_UDP_MAX];
-	const struct dns_answer_ctx ctx = { srv->names, srv->internal, srv->up.n > 0 };
+	struct dns_answer_ctx ctx = { .internal = srv->internal, .can_forward = srv->up.n > 0 };
 	struct sockaddr_storage from[DNS_BATCH];
 	struct mmsghdr msgs[DNS_BATCH], replies[DNS_BATCH];
 	struct iovec iov[DNS_BATCH], riov[DNS_BATCH];
@@ -226,10 +230,12 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 	n = recvmmsg(l->io.fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
 		struct dns_question q;
+		struct ip_addr src;
 		size_t len;
 
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue; /* larger than any query we take */
+		dns_view_querier(srv->view, dns_sockaddr_addr(&from[i], &src) ? &src : NULL, &ctx);
 		if (sizeof(arena) - used < DNS_UDP_MAX) {
 			udp_flush(l->io.fd, replies, nr);
 			nr = 0;
@@ -327,7 +333,8 @@ void dns_server_fini(struct dns_server *srv)
 		close(l->io.fd);
 		free(l);
 	}
-	dns_names_free(srv->names);
+	dns_view_free(srv->view);
+	srv->view = NULL;
 	srv->names = NULL;
 	if (srv->sig.fd >= 0)
 		close(srv->sig.fd);

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "names.h"
 #include "upstream.h"
+#include "view.h"
 
 enum dns_io_kind {
 	DNS_IO_SIGNAL,
@@ -43,6 +44,7 @@ struct dns_tcp_client {
 	uint8_t *out;
 	size_t out_len, out_off, out_cap;
 	uint64_t idle_at; /* closed then, when nothing is in flight */
+	struct ip_addr peer; /* the querier (view.h); family 0: unknown, refused */
 	unsigned in_flight;
 	bool writing; /* EPOLLOUT armed */
 };
@@ -87,7 +89,8 @@ struct dns_server {
 	int port;
 	bool internal;
 	bool stop;
-	struct dns_names *names;
+	struct dns_view *view;   /* every network's names, and who is on which (view.h) */
+	struct dns_names *names; /* view->own: this network's */
 	struct dns_upstreams up;
 	struct dns_listener *listeners;
 	struct dns_tcp_client *clients, *clients_tail;

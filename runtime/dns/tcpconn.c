@@ -55,7 +55,9 @@ void dns_tcp_close(struct dns_server *srv, struct dns_tcp_client *c)
 
 void dns_tcp_accept(struct dns_server *srv, struct dns_listener *l)
 {
-	int fd = accept4(l->io.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct sockaddr_storage peer;
+	socklen_t peer_len = sizeof(peer);
+	int fd = accept4(l->io.fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct dns_tcp_client *c;
 	struct epoll_event ev = { .events = EPOLLIN };
 
@@ -68,6 +70,9 @@ void dns_tcp_accept(struct dns_server *srv, struct dns_listener *l)
 		return;
 	}
 	c->io = (struct dns_io){ DNS_IO_TCP_CLIENT, fd };
+	/* Who it is is looked up per query: the names may be reloaded meanwhile. */
+	if (!dns_sockaddr_addr(&peer, &c->peer))
+		c->peer.family = 0;
 	ev.data.ptr = c;
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		close(fd);
@@ -140,8 +145,10 @@ void dns_tcp_send(struct dns_server *srv, struct dns_tcp_client *c, const uint8_
 /* Answer or forward every whole message in c->in. */
 static void handle(struct dns_server *srv, struct dns_tcp_client *c)
 {
-	const struct dns_answer_ctx ctx = { srv->names, srv->internal, srv->up.n > 0 };
+	struct dns_answer_ctx ctx = { .internal = srv->internal, .can_forward = srv->up.n > 0 };
 	size_t off = 0;
+
+	dns_view_querier(srv->view, c->peer.family ? &c->peer : NULL, &ctx);
 
 	while (c->in_len - off >= 2) {
 		size_t len = ((size_t)c->in[off] << 8) | c->in[off + 1], out_len;

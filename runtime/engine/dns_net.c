@@ -195,8 +195,41 @@ static int responder_sync(const char *dir, const struct dns_file *n, bool new_ga
 	return dns_proc_spawn(dir, dir_internal(dir), err);
 }
 
-int dns_net_join(const char *network, bool internal, char *const *gateways, const struct dns_entry *e,
-		 struct nr_error *err)
+/* Every responder reads every network's names (a container on several networks is
+ * answered from all of them, dns_net.h): after a change to one network's names, the
+ * responders of the others re-read them too.  Called with no DIR/lock held (it takes each
+ * other network's in turn, never two at once: no lock order to keep), after the change is
+ * written: a responder either starts after that (and reads it) or is running when its lock
+ * is ours (and gets SIGHUP).  A directory without a pid file has no responder to tell.
+ * Best effort: the change is made; a responder that cannot be told is one that is broken,
+ * restarted (reading everything) by the next command touching its network. */
+static void others_reload(const char *changed)
+{
+	char top[PATH_MAX];
+	struct dirent *de;
+
+	snprintf(top, sizeof(top), "%s/dns", rt_paths()->state_dir);
+	_cleanup_(closedirp) DIR *d = opendir(top);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char dir[PATH_MAX], pid[PATH_MAX];
+		struct nr_error e = { 0 };
+		_cleanup_close_ int lock = -1;
+
+		if (de->d_name[0] == '.' || (changed && !strcmp(de->d_name, changed)) ||
+		    (size_t)snprintf(dir, sizeof(dir), "%s/%s", top, de->d_name) >= sizeof(dir))
+			continue;
+		if (access(dir_file(pid, sizeof(pid), dir, "pid"), F_OK) < 0)
+			continue;
+		if (dir_lock(dir, false, &lock, &e) < 0 || lock < 0)
+			continue;
+		dns_proc_signal(dir, SIGHUP, &e);
+	}
+}
+
+static int join_locked(const char *network, bool internal, char *const *gateways, const struct dns_entry *e,
+		       struct nr_error *err)
 {
 	_cleanup_(dns_file_clear) struct dns_file n = { 0 };
 	_cleanup_close_ int lock = -1;
@@ -216,7 +249,18 @@ fail:
 	return nr_error_wrap(err, r, "DNS names of network %s", network ? network : "");
 }
 
-int dns_net_leave(const char *network, const char *id, struct nr_error *err)
+int dns_net_join(const char *network, bool internal, char *const *gateways, const struct dns_entry *e,
+		 struct nr_error *err)
+{
+	int r = join_locked(network, internal, gateways, e, err);
+
+	if (r >= 0)
+		others_reload(network);
+	return r;
+}
+
+/* 1 when id's entry was dropped. */
+static int leave_locked(const char *network, const char *id, struct nr_error *err)
 {
 	_cleanup_(dns_file_clear) struct dns_file n = { 0 };
 	_cleanup_close_ int lock = -1;
@@ -233,9 +277,18 @@ int dns_net_leave(const char *network, const char *id, struct nr_error *err)
 		return 0; /* already gone: a repeated teardown */
 	if ((r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, false, err)) < 0)
 		goto fail;
-	return 0;
+	return 1;
 fail:
 	return nr_error_wrap(err, r, "DNS names of network %s", network ? network : "");
+}
+
+int dns_net_leave(const char *network, const char *id, struct nr_error *err)
+{
+	int r = leave_locked(network, id, err);
+
+	if (r > 0)
+		others_reload(network);
+	return r < 0 ? r : 0;
 }
 
 /* Under DIR/lock: start the responder when names has something to serve and none runs. */
@@ -387,5 +440,9 @@ int dns_net_gc(char *const *live_ids, struct nr_error *err)
 		}
 		changed += r;
 	}
+	/* Entries dropped somewhere: every responder re-reads (those gc_one synced too: one
+	 * reload more, no harm). */
+	if (changed > 0)
+		others_reload(NULL);
 	return first < 0 ? first : changed;
 }

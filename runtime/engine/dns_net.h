@@ -17,7 +17,27 @@
  * (DIR = <state>/dns/<network>).  --internal: names only, nothing forwarded.  It forks into
  * the background once it listens (the parent exits 0 then, or 1 with the reason on stderr),
  * unless --foreground.  SIGHUP: re-read names and the upstream servers, keeping its sockets.
- * SIGTERM: exit.  Upstreams: $NETNS_RUN_RESOLV_CONF, else /etc/resolv.conf; when that lists
+ * SIGTERM: exit.
+ *
+ * Who is answered what (runtime/dns/view.h; Docker's and aardvark-dns's rules):
+ *   - A query is answered only when its source address is one that an entry of the
+ *     responder's own names file lists: that entry's container is the querier.  Any other
+ *     source (the host, a container of another network sending to this gateway, anything
+ *     routed in) gets REFUSED with RA clear, for every question: our names, PTR and
+ *     forwarding alike, so no network's names leak and no open resolver sits on the
+ *     host's addresses.  Only containers query the responder; nothing else needs to.
+ *   - A name, or for PTR an address, is looked up in the own network first (the querier's
+ *     address there), then in every other network where the querier's container id has an
+ *     entry, in the byte order of the network names (the order of the container's
+ *     attachments is not known to the responder); the first network that has it answers,
+ *     with the addresses on that network.  Internal networks included: a container sees
+ *     the names of every network it is on.  A name found nowhere: a single label gets
+ *     NXDOMAIN, others are forwarded (NXDOMAIN when the asked network is internal).
+ *   - So every responder reads every <state>/dns/<other>/names too (a file that does not
+ *     parse is logged and left out), at start and on SIGHUP; after any change of any
+ *     network's names (join, leave, gc), every live responder is sent SIGHUP.
+ *
+ * Upstreams: $NETNS_RUN_RESOLV_CONF, else /etc/resolv.conf; when that lists
  * only loopback resolvers (127.0.0.53), /run/systemd/resolve/resolv.conf; else none (a
  * warning in its log <DIR>/log, SERVFAIL for forwarded queries). */
 #ifndef NETNS_RUN_DNS_NET_H

@@ -1,5 +1,5 @@
 /* The DNS responder's query path: any bytes as a query, over UDP and TCP, forwarding or
- * not, internal or not.  It must never crash, and what it answers must itself be a DNS
+ * not, internal or not, from a stranger (REFUSED) or a container on a second network.  It must never crash, and what it answers must itself be a DNS
  * message that ldns reads, under the transport's size, carrying the query's id.  The same
  * bytes go through the forwarder's check of an upstream's answer too. */
 #include <ldns/ldns.h>
@@ -18,10 +18,15 @@ static const char names_text[] =
 	"10.89.1.24,10.89.1.25,10.89.1.26,10.89.1.27,10.89.1.28,10.89.1.29,10.89.1.30,10.89.1.31,"
 	"10.89.1.32,10.89.1.33,10.89.1.34 fd10::1:1,fd10::1:2,fd10::1:3 big\n";
 
+/* The querier's second network (view.h): other addresses for some of the same names. */
+static const char other_text[] = "10.90.0.1\n"
+				 "0123456789abcdef 10.90.0.2  web,other\n"
+				 "cccccccccccccccc 10.90.0.9 fd90::9 only-there\n";
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct dns_names *names;
+	static struct dns_names *names, *other;
 	static uint8_t out[DNS_TCP_MAX];
 	struct nr_error err = { 0 };
 
@@ -33,8 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!names && dns_names_parse(names_text, sizeof(names_text) - 1, &names, &err) < 0)
 		abort();
-	for (int mode = 0; mode < 4; mode++) {
-		struct dns_answer_ctx ctx = { names, mode == 3, mode != 2 };
+	if (!other && dns_names_parse(other_text, sizeof(other_text) - 1, &other, &err) < 0)
+		abort();
+	for (int mode = 0; mode < 6; mode++) {
+		const struct dns_names *others[] = { other };
+		struct dns_answer_ctx ctx = { .names = names,
+					      .internal = mode == 3,
+					      .can_forward = mode != 2,
+					      .refused = mode == 4,
+					      .others = mode == 5 ? others : NULL,
+					      .n_others = mode == 5 };
 		bool tcp = mode == 1;
 		struct dns_question q;
 		size_t len = 0;
@@ -44,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case DNS_DROP:
 			break;
 		case DNS_FORWARD:
-			if (ctx.internal || !ctx.can_forward || !q.name_len || q.name_len > 255)
+			if (ctx.internal || ctx.refused || !ctx.can_forward || !q.name_len || q.name_len > 255)
 				abort();
 			break;
 		case DNS_REPLY:

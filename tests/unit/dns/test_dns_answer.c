@@ -58,7 +58,7 @@ static size_t query(const char *name, ldns_rr_type type, uint16_t udp, uint8_t *
 	return len;
 }
 
-static const struct dns_answer_ctx ctx_fwd = { NULL, false, true };
+static const struct dns_answer_ctx ctx_fwd = { .can_forward = true };
 
 /* Answer q and parse the answer; the verdict must be DNS_REPLY. */
 static ldns_pkt *answer_ctx(const struct dns_answer_ctx *c, const uint8_t *q, size_t qlen, bool tcp, size_t *ret_len)
@@ -170,7 +170,7 @@ static void test_answer_ptr(void **state)
 
 static void test_answer_not_ours(void **state)
 {
-	struct dns_answer_ctx ctx = { names, false, true };
+	struct dns_answer_ctx ctx = { .names = names, .can_forward = true };
 	struct dns_question dq;
 	uint8_t q[512], out[512];
 	size_t qlen, len;
@@ -193,17 +193,17 @@ static void test_answer_not_ours(void **state)
 	ldns_pkt_free(p);
 	/* No upstream: SERVFAIL. */
 	qlen = query("example.com", LDNS_RR_TYPE_A, 0, q);
-	p = answer_ctx(&(struct dns_answer_ctx){ NULL, false, false }, q, qlen, false, NULL);
+	p = answer_ctx(&(struct dns_answer_ctx){ .internal = false }, q, qlen, false, NULL);
 	assert_head(p, LDNS_RCODE_SERVFAIL, false, 0);
 	assert_true(ldns_pkt_ra(p));
 	ldns_pkt_free(p);
 	/* --internal: NXDOMAIN, and no recursion offered; our names still answer. */
-	p = answer_ctx(&(struct dns_answer_ctx){ NULL, true, false }, q, qlen, false, NULL);
+	p = answer_ctx(&(struct dns_answer_ctx){ .internal = true }, q, qlen, false, NULL);
 	assert_head(p, LDNS_RCODE_NXDOMAIN, false, 0);
 	assert_false(ldns_pkt_ra(p));
 	ldns_pkt_free(p);
 	qlen = query("web", LDNS_RR_TYPE_A, 0, q);
-	p = answer_ctx(&(struct dns_answer_ctx){ NULL, true, false }, q, qlen, false, NULL);
+	p = answer_ctx(&(struct dns_answer_ctx){ .internal = true }, q, qlen, false, NULL);
 	assert_head(p, LDNS_RCODE_NOERROR, true, 1);
 	assert_false(ldns_pkt_ra(p));
 	ldns_pkt_free(p);
@@ -277,7 +277,7 @@ static void test_answer_edns(void **state)
 
 static void test_answer_malformed(void **state)
 {
-	struct dns_answer_ctx ctx = { names, false, true };
+	struct dns_answer_ctx ctx = { .names = names, .can_forward = true };
 	uint8_t q[512], out[512];
 	size_t qlen = query("web", LDNS_RR_TYPE_A, 0, q), len;
 	ldns_pkt *p;
