@@ -401,8 +401,7 @@ static int parse_entry(struct dns_names *n, const char *s, size_t len, size_t li
 			if ((r = link_name_addr(n, ni, k < n4 ? &v4[k] : &v6[k - n4])) < 0)
 				return nr_error_set(err, RT_ERR_NOMEM, -r, "out of memory");
 	}
-	return entry_add(n, &f[0], v4, n4, v6, n6) < 0 ? nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory")
-							 : 0;
+	return entry_add(n, &f[0], v4, n4, v6, n6) < 0 ? nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory") : 0;
 }
 
 int dns_names_parse(const char *text, size_t len, struct dns_names **ret, struct nr_error *err)

@@ -167,9 +167,9 @@ int dns_server_start(struct dns_server *srv, struct nr_error *err)
 {
 	if (signals_watch(srv) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "signalfd: %s", strerror(errno));
-	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries, %zu other networks; port %d%s",
-		(int)getpid(), srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->view->n_nets,
-		srv->port, srv->internal ? ", internal" : "");
+	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries, %zu other networks; port %d%s", (int)getpid(),
+		srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->view->n_nets, srv->port,
+		srv->internal ? ", internal" : "");
 	upstreams_choose(srv);
 	return 0;
 }

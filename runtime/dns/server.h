@@ -43,7 +43,7 @@ struct dns_tcp_client {
 	size_t in_len, in_cap;
 	uint8_t *out;
 	size_t out_len, out_off, out_cap;
-	uint64_t idle_at; /* closed then, when nothing is in flight */
+	uint64_t idle_at;    /* closed then, when nothing is in flight */
 	struct ip_addr peer; /* the querier (view.h); family 0: unknown, refused */
 	unsigned in_flight;
 	bool writing; /* EPOLLOUT armed */

@@ -1,7 +1,10 @@
 /* One DNS query, over UDP or TCP, and its answer printed for tests of the responder
  * (busybox nslookup knows neither TCP nor the header's flags):
  *
- *   dns_query [--tcp] [--port N] [--type TYPE] [--edns SIZE] SERVER NAME
+ *   dns_query [--tcp] [--port N] [--type TYPE] [--edns SIZE] [--source ADDR] SERVER NAME
+ *
+ * --source: the address the query comes from (the responder answers only the addresses
+ * of containers on its network: runtime/dns/view.h); it must be one of this host's.
  *
  * prints "rcode NAME", "flags qr aa tc rd ra" (those set), "id N", then one line per
  * answer record in ldns's presentation form ("web.\t60\tIN\tA\t10.89.0.2").  Exit 0 when
@@ -37,15 +40,16 @@ static int io_full(int fd, void *buf, size_t len, bool writing)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "tcp", no_argument, NULL, 't' },
-					      { "port", required_argument, NULL, 'p' },
-					      { "type", required_argument, NULL, 'T' },
-					      { "edns", required_argument, NULL, 'e' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "tcp", no_argument, NULL, 't' },          { "port", required_argument, NULL, 'p' },
+		{ "type", required_argument, NULL, 'T' },   { "edns", required_argument, NULL, 'e' },
+		{ "source", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 }
+	};
 	ldns_rr_type type = LDNS_RR_TYPE_A;
 	int port = 53, edns = 0, c, fd;
 	bool tcp = false;
-	struct sockaddr_storage ss = { 0 };
+	const char *source = NULL;
+	struct sockaddr_storage ss = { 0 }, src = { 0 };
 	socklen_t sl;
 	ldns_pkt *q, *a = NULL;
 	uint8_t *wire, buf[65536 + 2];
@@ -69,12 +73,16 @@ int main(int argc, char **argv)
 		case 'e':
 			edns = atoi(optarg);
 			break;
+		case 's':
+			source = optarg;
+			break;
 		default:
 			return 1;
 		}
 	}
 	if (optind != argc - 2) {
-		fprintf(stderr, "usage: dns_query [--tcp] [--port N] [--type TYPE] [--edns SIZE] SERVER NAME\n");
+		fprintf(stderr,
+			"usage: dns_query [--tcp] [--port N] [--type TYPE] [--edns SIZE] [--source ADDR] SERVER NAME\n");
 		return 1;
 	}
 	if (inet_pton(AF_INET, argv[optind], &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
@@ -89,6 +97,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dns_query: bad server address %s\n", argv[optind]);
 		return 1;
 	}
+	if (source) {
+		if (ss.ss_family == AF_INET && inet_pton(AF_INET, source, &((struct sockaddr_in *)&src)->sin_addr) == 1)
+			src.ss_family = AF_INET;
+		else if (ss.ss_family == AF_INET6 &&
+			 inet_pton(AF_INET6, source, &((struct sockaddr_in6 *)&src)->sin6_addr) == 1)
+			src.ss_family = AF_INET6;
+		else {
+			fprintf(stderr, "dns_query: bad source address %s (of the server's family)\n", source);
+			return 1;
+		}
+	}
 	q = ldns_pkt_query_new(ldns_dname_new_frm_str(argv[optind + 1]), type, LDNS_RR_CLASS_IN, LDNS_RD);
 	if (!q)
 		return 1;
@@ -98,6 +117,10 @@ int main(int argc, char **argv)
 	if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK)
 		return 1;
 	fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd >= 0 && source && bind(fd, (struct sockaddr *)&src, sl) < 0) {
+		perror("dns_query: bind to the source address");
+		goto fail;
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		perror("dns_query: connect");
 		goto fail;

@@ -434,6 +434,35 @@ static void test_gc(void **state)
 		assert_int_equal(dns_net_remove(*n, &err), 0);
 }
 
+/* Every responder reads every network's names (a container on two networks): a change on
+ * one network makes the others' responders re-read too, and only the live ones. */
+static void test_change_reloads_others(void **state)
+{
+	struct nr_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(join("m1", ID_A, "web", "10.0.0.2", false, &err), 0);
+	assert_true(alive("m1"));
+	int before = count_lines("m1", "fake-hups");
+	assert_int_equal(join("m2", ID_A, "web", "10.0.1.2", false, &err), 0);
+	assert_true(await_lines("m1", "fake-hups", before + 1));
+	assert_int_equal(join("m2", ID_B, "db", "10.0.1.3", false, &err), 0);
+	assert_true(await_lines("m1", "fake-hups", before + 2));
+	/* Leaving m2 (its last entry: its responder stops) reloads m1's. */
+	assert_int_equal(dns_net_leave("m2", ID_B, &err), 0);
+	assert_true(await_lines("m1", "fake-hups", before + 3));
+	assert_int_equal(dns_net_leave("m2", ID_A, &err), 0);
+	assert_true(await_lines("m1", "fake-hups", before + 4));
+	assert_false(alive("m2"));
+	/* A leave that changes nothing tells nobody; m2, stopped, is not started by m1's change. */
+	assert_int_equal(dns_net_leave("m2", ID_A, &err), 0);
+	assert_int_equal(dns_net_leave("m1", ID_B, &err), 0);
+	assert_int_equal(join("m1", ID_B, "db", "10.0.0.3", false, &err), 0);
+	assert_false(alive("m2"));
+	assert_int_equal(dns_net_remove("m1", &err), 0);
+	assert_int_equal(dns_net_remove("m2", &err), 0);
+}
+
 static void test_concurrent_joins(void **state)
 {
 	enum { N = 8 };
@@ -534,7 +563,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_join_reload_leave),         cmocka_unit_test(test_internal_and_ensure),
 		cmocka_unit_test(test_new_gateway_restarts),      cmocka_unit_test(test_spawn_failure),
 		cmocka_unit_test(test_stop_kills_a_stubborn_one), cmocka_unit_test(test_gc),
-		cmocka_unit_test(test_concurrent_joins),
+		cmocka_unit_test(test_concurrent_joins),          cmocka_unit_test(test_change_reloads_others),
 	};
 
 	if (argc > 1)
