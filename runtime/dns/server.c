@@ -163,6 +163,12 @@ static int signals_watch(struct dns_server *srv)
 	return 0;
 }
 
+static void view_notes(const struct dns_view *v)
+{
+	for (size_t i = 0; i < v->n_notes; i++)
+		dns_log("%s", v->notes[i]);
+}
+
 int dns_server_start(struct dns_server *srv, struct nr_error *err)
 {
 	if (signals_watch(srv) < 0)
@@ -170,6 +176,7 @@ int dns_server_start(struct dns_server *srv, struct nr_error *err)
 	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries, %zu other networks; port %d%s", (int)getpid(),
 		srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->view->n_nets, srv->port,
 		srv->internal ? ", internal" : "");
+	view_notes(srv->view);
 	upstreams_choose(srv);
 	return 0;
 }
@@ -186,6 +193,7 @@ void dns_server_reload(struct dns_server *srv)
 	dns_view_free(srv->view);
 	srv->view = view;
 	srv->names = view->own;
+	view_notes(view);
 	struct dns_names *names = view->own;
 	if (listeners_open(srv, &err) < 0)
 		dns_log("reload: %s", err.msg);

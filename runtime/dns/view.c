@@ -4,13 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "dns_log.h"
 #include "engine/rt_error.h"
 
 /* More networks than this beside ours is not a state directory we made. */
@@ -29,6 +30,9 @@ void dns_view_free(struct dns_view *v)
 	free(v->net_names);
 	free(v->other_off);
 	free(v->other);
+	for (size_t i = 0; i < v->n_notes; i++)
+		free(v->notes[i]);
+	free(v->notes);
 	free(v);
 }
 
@@ -98,9 +102,25 @@ int dns_view_new(struct dns_names *own, struct dns_names **nets, char **net_name
 
 DEFINE_PTR_CLEANUP(closedirp_, DIR *, closedir)
 
-/* The other networks' names files beside dirfd; what cannot be read is logged and left out. */
-static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_names, size_t *ret_n,
-			 struct nr_error *err)
+/* A note for the log (dropped when memory is short: it is only a note). */
+static void note(char ***notes, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(char ***notes, size_t *n, const char *fmt, ...)
+{
+	char **v = reallocarray(*notes, *n + 1, sizeof(**notes));
+	va_list ap;
+
+	if (!v)
+		return;
+	*notes = v;
+	va_start(ap, fmt);
+	if (vasprintf(&v[*n], fmt, ap) >= 0)
+		(*n)++;
+	va_end(ap);
+}
+
+/* The other networks' names files beside dirfd; what cannot be read is noted and left out. */
+static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_names, size_t *ret_n, char ***notes,
+			 size_t *n_notes, struct nr_error *err)
 {
 	struct dns_names **nets = NULL;
 	char **names = NULL;
@@ -117,7 +137,7 @@ static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_na
 	if ((parent = openat(dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(d = fdopendir(parent))) {
 		if (parent >= 0)
 			close(parent);
-		dns_log("warning: cannot read the other networks' names: %s", strerror(errno));
+		note(notes, n_notes, "warning: cannot read the other networks' names: %s", strerror(errno));
 		return 0;
 	}
 	_cleanup_(closedirp_) DIR *dp = d;
@@ -137,11 +157,11 @@ static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_na
 		if (faccessat(parent, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			continue; /* a network without containers */
 		if (n >= VIEW_NETS_MAX) {
-			dns_log("warning: more than %d networks: the others are left out", VIEW_NETS_MAX);
+			note(notes, n_notes, "warning: more than %d networks: the others are left out", VIEW_NETS_MAX);
 			break;
 		}
 		if (dns_names_load(parent, path, &t, &e) < 0) {
-			dns_log("network %s left out: %s", de->d_name, e.msg);
+			note(notes, n_notes, "network %s left out: %s", de->d_name, e.msg);
 			continue;
 		}
 		if (n == cap) {
@@ -175,17 +195,26 @@ static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_na
 int dns_view_load(int dirfd, const char *names_path, struct dns_view **ret, struct nr_error *err)
 {
 	struct dns_names *own = NULL, **nets;
-	char **names;
-	size_t n;
+	char **names, **notes = NULL;
+	size_t n, n_notes = 0;
 	int r;
 
 	if ((r = dns_names_load(dirfd, names_path, &own, err)) < 0)
 		return r;
-	if ((r = siblings_load(dirfd, &nets, &names, &n, err)) < 0) {
+	r = siblings_load(dirfd, &nets, &names, &n, &notes, &n_notes, err);
+	if (r < 0)
 		dns_names_free(own);
+	else
+		r = dns_view_new(own, nets, names, n, ret, err); /* takes own and nets, even failing */
+	if (r < 0) {
+		for (size_t i = 0; i < n_notes; i++)
+			free(notes[i]);
+		free(notes);
 		return r;
 	}
-	return dns_view_new(own, nets, names, n, ret, err);
+	(*ret)->notes = notes;
+	(*ret)->n_notes = n_notes;
+	return 0;
 }
 
 void dns_view_querier(const struct dns_view *v, const struct ip_addr *src, struct dns_answer_ctx *ctx)

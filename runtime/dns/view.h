@@ -38,6 +38,10 @@ struct dns_view {
 	 * other_off[e + 1]) (in nets' order). */
 	size_t *other_off;
 	const struct dns_names **other;
+	/* What was left out and why ("network x left out: ..."), for the log: the view is
+	 * first read before the responder's log is in place. */
+	char **notes;
+	size_t n_notes;
 };
 
 /* A view of own and the n other networks nets (named net_names, any order), taking them
@@ -46,7 +50,7 @@ int dns_view_new(struct dns_names *own, struct dns_names **nets, char **net_name
 		 struct nr_error *err);
 
 /* Read names_path in dirfd (errors are the caller's), then every "../NAME/names" beside
- * it: a sibling file that cannot be read or parsed is logged and left out. */
+ * it: a sibling file that cannot be read or parsed is left out, with a note. */
 int dns_view_load(int dirfd, const char *names_path, struct dns_view **ret, struct nr_error *err);
 
 void dns_view_free(struct dns_view *v);

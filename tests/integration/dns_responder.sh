@@ -3,7 +3,10 @@
 # names, NODATA, forwarding to "outside" resolvers (dnsmasq on loopback addresses of the
 # sandbox) past a dead one and a refusing one, TC passed on and TCP upstream, --internal,
 # no upstream, reload on SIGHUP (a bad file keeps the names; new gateways listened on),
-# the pid lock, log rotation, exit on SIGTERM, bad starts.  No packet leaves the sandbox.
+# the pid lock, log rotation, exit on SIGTERM, bad starts.  Who is answered: only the
+# addresses of the network's containers (the names file's entries; others get REFUSED),
+# and a container on two networks (two responders, their directories side by side) finds
+# the names of both from either.  No packet leaves the sandbox.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 
@@ -19,6 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 ip addr add ::1/128 dev lo 2>/dev/null
+# The querier: a "container" of the network (an entry of its names file) at these addresses.
+ip addr add fd00::20/128 dev lo nodad 2>/dev/null
+QUERIER='qqqqqqqqqqqq2222 127.0.0.20 fd00::20 querier'
 
 # Two "outside" resolvers: 127.0.0.2 knows example.test and 40 addresses for big.test (too
 # many for 512 bytes), 127.0.0.3 knows other.test; 127.0.0.9 is nobody.
@@ -34,12 +40,18 @@ printf 'nameserver 127.0.0.9\nnameserver 127.0.0.2\nnameserver 127.0.0.3\n' >"$T
 for i in $(seq 50); do "$Q" 127.0.0.3 x.other.test >/dev/null 2>&1 && "$Q" 127.0.0.2 x.example.test >/dev/null 2>&1 && break; sleep 0.1; done
 
 # 10.99.0.1 is on no interface: IP_FREEBIND lets the responder listen there anyway.
-printf '127.0.0.1,::1,10.99.0.1\naaaaaaaaaaaa1111 10.88.0.2 fd00::2 web,db,aaaaaaaaaaaa\n' >"$T/d/names"
+printf '127.0.0.1,::1,10.99.0.1\naaaaaaaaaaaa1111 10.88.0.2 fd00::2 web,db,aaaaaaaaaaaa\n%s\n' "$QUERIER" >"$T/d/names"
 NETNS_RUN_RESOLV_CONF=$T/resolv "$DNS" --port 5353 "$T/d"
 t_eq "starts in the background, exit 0" $? 0
 P=$(cat "$T/d/pid")
 t_check "the pid file names a live process" kill -0 "$P"
-ask() { "$Q" --port 5353 "$@" 2>&1; }
+# From the querier's address of the server's family (an IPv6 server has "::" in its address).
+ask() {
+	local src=127.0.0.20
+	[[ " $* " == *::* ]] && src=fd00::20
+	"$Q" --port 5353 --source "$src" "$@" 2>&1
+}
+ask_from() { local src=$1; shift; "$Q" --port 5353 --source "$src" "$@" 2>&1; }
 out=$(ask 127.0.0.1 web)
 t_check "A for a name" grep -q "IN	A	10.88.0.2" <<<"$out"
 t_check "... authoritative, recursion available" grep -q "flags qr aa rd ra" <<<"$out"
@@ -55,6 +67,15 @@ out=$(ask 127.0.0.1 www.example.test)
 t_check "forwarded past a dead upstream" grep -q 192.0.2.7 <<<"$out"
 t_check "... under the client's id" grep -q "id matches" <<<"$out"
 t_check "REFUSED: the next upstream answers" grep -q 198.51.100.9 <<<"$(ask 127.0.0.1 x.other.test)"
+# Strangers: the host itself (the gateway's address), an address no entry lists.
+out=$("$Q" --port 5353 127.0.0.1 web 2>&1)
+t_check "from the host's own address: REFUSED" grep -q "rcode REFUSED" <<<"$out"
+t_eq "... no record, no recursion available" "$(grep -c -e '	A	' -e ' ra' <<<"$out")" 0
+t_check "from an unlisted address: REFUSED" grep -q REFUSED <<<"$(ask_from 127.0.0.30 127.0.0.1 web)"
+t_check "... for forwarding too (no open resolver)" grep -q REFUSED <<<"$(ask_from 127.0.0.30 127.0.0.1 www.example.test)"
+t_check "... for PTR" grep -q REFUSED <<<"$(ask_from 127.0.0.30 127.0.0.1 2.0.88.10.in-addr.arpa --type PTR)"
+t_check "... over TCP" grep -q REFUSED <<<"$(ask_from 127.0.0.30 --tcp 127.0.0.1 web)"
+t_check "... over IPv6" grep -q REFUSED <<<"$(ask_from ::1 ::1 web)"
 t_check "an upstream's TC answer is passed on" grep -q "flags qr.* tc" <<<"$(ask 127.0.0.1 big.test)"
 t_eq "over TCP, forwarded over TCP: all 40" "$(ask --tcp 127.0.0.1 big.test | grep -c "IN	A")" 40
 
@@ -69,7 +90,7 @@ kill -HUP "$P"
 for i in $(seq 50); do grep -q "keeping the names" "$T/d/log" && break; sleep 0.1; done
 t_check "a bad names file is logged" grep -q "keeping the names" "$T/d/log"
 t_check "... and the names stay" grep -q 10.88.0.2 <<<"$(ask 127.0.0.1 web)"
-printf '127.0.0.1,127.0.0.5\nbbbb 10.88.0.3  api\n' >"$T/d/names.new" && mv "$T/d/names.new" "$T/d/names"
+printf '127.0.0.1,127.0.0.5\nbbbb 10.88.0.3  api\n%s\n' "$QUERIER" >"$T/d/names.new" && mv "$T/d/names.new" "$T/d/names"
 kill -HUP "$P"
 for i in $(seq 50); do ask 127.0.0.5 api | grep -q 10.88.0.3 && break; sleep 0.1; done
 t_check "reload: a new name on a new gateway" grep -q 10.88.0.3 <<<"$(ask 127.0.0.5 api)"
@@ -90,7 +111,7 @@ t_check "... saying so in its log" sh -c "tail -n 1 '$T/d/log' | grep -q stoppin
 t_check "... leaving its directory alone" test -f "$T/d/pid" -a -f "$T/d/names"
 
 # --internal: names only.
-printf '127.0.0.1\naaaa 10.88.0.2  web\n' >"$T/d/names"
+printf '127.0.0.1\naaaa 10.88.0.2  web\n%s\n' "$QUERIER" >"$T/d/names"
 NETNS_RUN_RESOLV_CONF=$T/resolv "$DNS" --internal --port 5353 "$T/d"
 out=$(ask 127.0.0.1 www.example.test)
 t_check "--internal: other names NXDOMAIN" grep -q NXDOMAIN <<<"$out"
@@ -106,6 +127,38 @@ t_check "no upstream: SERVFAIL" grep -q SERVFAIL <<<"$(ask 127.0.0.1 www.example
 t_check "... and a warning in the log" grep -q "warning: no upstream" "$T/d/log"
 P=$(cat "$T/d/pid"); kill "$P"
 for i in $(seq 50); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
+
+# Two networks, two responders side by side (as the engine makes them: <state>/dns/NET):
+# web is on front (127.0.1.2) and back (127.0.2.2), db on back only (127.0.2.3), api on
+# front only (127.0.1.3).  A third directory's names do not parse: logged, left out.
+mkdir -p "$T/front" "$T/back" "$T/bad"
+WEB=0123456789abcdef
+printf '127.0.1.1\n%s 127.0.1.2  web\napi1 127.0.1.3  api\n' $WEB >"$T/front/names"
+printf '127.0.2.1\n%s 127.0.2.2  web,web-back\ndb1 127.0.2.3  db\n' $WEB >"$T/back/names"
+printf 'bad\n' >"$T/bad/names"
+NETNS_RUN_RESOLV_CONF=$T/resolv "$DNS" --port 5353 "$T/front" && NETNS_RUN_RESOLV_CONF=$T/resolv "$DNS" --port 5353 "$T/back"
+t_eq "two responders, one per network" $? 0
+t_check "... a bad sibling file is logged and left out" grep -q "network bad left out" "$T/front/log"
+t_check "web asks front for db (on back only): db's back address" grep -q "IN	A	127.0.2.3" <<<"$(ask_from 127.0.1.2 127.0.1.1 db)"
+t_check "... authoritative" grep -q "flags qr aa" <<<"$(ask_from 127.0.1.2 127.0.1.1 db)"
+t_check "web asks back for web: its back address" grep -q "IN	A	127.0.2.2" <<<"$(ask_from 127.0.2.2 127.0.2.1 web)"
+t_check "web asks front for web: its front address" grep -q "IN	A	127.0.1.2" <<<"$(ask_from 127.0.1.2 127.0.1.1 web)"
+t_check "web asks front for PTR of db's back address" grep -q "PTR	db." <<<"$(ask_from 127.0.1.2 127.0.1.1 3.2.0.127.in-addr.arpa --type PTR)"
+t_check "api (front only) asks front for db: NXDOMAIN" grep -q NXDOMAIN <<<"$(ask_from 127.0.1.3 127.0.1.1 db)"
+t_check "db (back only) asks front's gateway: REFUSED" grep -q REFUSED <<<"$(ask_from 127.0.2.3 127.0.1.1 api)"
+t_check "web asks front with its back address: REFUSED" grep -q REFUSED <<<"$(ask_from 127.0.2.2 127.0.1.1 db)"
+# A name added on back is seen through front once front re-reads (the engine SIGHUPs all).
+printf '127.0.2.1\n%s 127.0.2.2  web\ndb1 127.0.2.3  db\ncache1 127.0.2.4  cache\n' $WEB >"$T/back/names.new"
+mv "$T/back/names.new" "$T/back/names"
+kill -HUP "$(cat "$T/front/pid")"
+for i in $(seq 50); do ask_from 127.0.1.2 127.0.1.1 cache | grep -q 127.0.2.4 && break; sleep 0.1; done
+t_check "reload: a name new on back, through front" grep -q 127.0.2.4 <<<"$(ask_from 127.0.1.2 127.0.1.1 cache)"
+t_check "... over TCP" grep -q 127.0.2.4 <<<"$(ask_from 127.0.1.2 --tcp 127.0.1.1 cache)"
+for d in front back; do
+	P=$(cat "$T/$d/pid"); kill "$P"
+	for i in $(seq 50); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
+done
+rm -rf "$T/front" "$T/back" "$T/bad"
 
 # Bad starts: exit 1, the reason on stderr, nothing listening.
 out=$("$DNS" --port 0 "$T/d" 2>&1)

@@ -282,14 +282,10 @@ static void test_view_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_view_sorted),
-		cmocka_unit_test(test_view_stranger_refused),
-		cmocka_unit_test(test_view_own_names),
-		cmocka_unit_test(test_view_other_network),
-		cmocka_unit_test(test_view_ptr),
-		cmocka_unit_test(test_view_stranger_malformed),
-		cmocka_unit_test(test_view_sockaddr),
-		cmocka_unit_test(test_view_load),
+		cmocka_unit_test(test_view_sorted),    cmocka_unit_test(test_view_stranger_refused),
+		cmocka_unit_test(test_view_own_names), cmocka_unit_test(test_view_other_network),
+		cmocka_unit_test(test_view_ptr),       cmocka_unit_test(test_view_stranger_malformed),
+		cmocka_unit_test(test_view_sockaddr),  cmocka_unit_test(test_view_load),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
