@@ -126,8 +126,8 @@ static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_na
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct stat self;
+	_cleanup_(closedirp_) DIR *d = NULL;
 	int parent;
-	DIR *d;
 
 	*ret_nets = NULL;
 	*ret_names = NULL;
@@ -135,12 +135,13 @@ static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_na
 	if (fstat(dirfd, &self) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot stat the directory: %s", strerror(errno));
 	if ((parent = openat(dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(d = fdopendir(parent))) {
+		int e = errno;
 		if (parent >= 0)
 			close(parent);
-		note(notes, n_notes, "warning: cannot read the other networks' names: %s", strerror(errno));
+		note(notes, n_notes, "warning: cannot read the other networks' names: %s", strerror(e));
 		return 0;
 	}
-	_cleanup_(closedirp_) DIR *dp = d;
+	/* parent is d's from now on: closed with it. */
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		struct nr_error e = { 0 };
