@@ -168,6 +168,48 @@ static void test_names_nul(void **state)
 	assert_non_null(strstr(err.msg, "line 2: a NUL byte"));
 }
 
+/* Who an address belongs to (the querier's container, runtime/dns/view.h): the first entry
+ * listing it; ids found by value, the first entry of a repeated one. */
+static void test_names_entries(void **state)
+{
+	struct dns_names *n = parse_ok("10.89.0.1\n"
+				       "aaaa 10.89.0.2 fd10::2 web\n"
+				       "bbbb 10.89.0.3,10.89.0.2  db\n"
+				       "aaaa 10.89.0.7  web2\n");
+	struct ip_addr a;
+	const struct dns_addr *d;
+
+	assert_int_equal(n->n_entries, 3);
+	assert_string_equal(n->ids[1], "bbbb");
+	assert_int_equal(dns_names_find_id(n, "aaaa"), 0);
+	assert_int_equal(dns_names_find_id(n, "bbbb"), 1);
+	assert_int_equal(dns_names_find_id(n, "cccc"), -1);
+	assert_int_equal(dns_names_find_id(n, "aaa"), -1);
+	assert_int_equal(ip_addr_parse("10.89.0.2", &a), 0);
+	assert_non_null(d = dns_names_find_addr(n, &a));
+	assert_int_equal(d->entry, 1); /* index + 1: aaaa's, listed first */
+	assert_int_equal(ip_addr_parse("fd10::2", &a), 0);
+	assert_int_equal(dns_names_find_addr(n, &a)->entry, 1);
+	assert_int_equal(ip_addr_parse("10.89.0.3", &a), 0);
+	assert_int_equal(dns_names_find_addr(n, &a)->entry, 2);
+	assert_int_equal(ip_addr_parse("10.89.0.7", &a), 0);
+	assert_int_equal(dns_names_find_addr(n, &a)->entry, 3);
+	dns_names_free(n);
+	/* Many entries: the id table grows and still finds them all. */
+	char *text = malloc(200000), *p = text;
+	p += sprintf(p, "10.0.0.1\n");
+	for (int i = 0; i < 3000; i++)
+		p += sprintf(p, "id%d 10.%d.%d.%d  n%d\n", i, 1 + i / 65536, (i / 256) % 256, i % 256, i);
+	n = parse_ok(text);
+	for (int i = 0; i < 3000; i += 7) {
+		char id[16];
+		snprintf(id, sizeof(id), "id%d", i);
+		assert_int_equal(dns_names_find_id(n, id), i);
+	}
+	dns_names_free(n);
+	free(text);
+}
+
 static void test_name_to_wire(void **state)
 {
 	uint8_t w[256];
@@ -189,9 +231,10 @@ static void test_name_to_wire(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_parse), cmocka_unit_test(test_names_shared),
-		cmocka_unit_test(test_names_many),  cmocka_unit_test(test_names_bad),
-		cmocka_unit_test(test_names_nul),   cmocka_unit_test(test_name_to_wire),
+		cmocka_unit_test(test_names_parse),   cmocka_unit_test(test_names_shared),
+		cmocka_unit_test(test_names_many),    cmocka_unit_test(test_names_bad),
+		cmocka_unit_test(test_names_nul),     cmocka_unit_test(test_name_to_wire),
+		cmocka_unit_test(test_names_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -279,6 +279,33 @@ static void test_view_load(void **state)
 	fixture_rm_tree(top);
 }
 
+/* A name on two of the querier's other networks: the first by network name answers. */
+static void test_view_order(void **state)
+{
+	struct nr_error err = { 0 };
+	struct dns_names **nets = calloc(2, sizeof(*nets));
+	char **names = calloc(2, sizeof(*names));
+	struct dns_view *v = NULL;
+	struct dns_answer_ctx ctx = { .can_forward = true };
+	struct ip_addr web = addr("10.1.0.2");
+
+	nets[0] = parse("10.9.0.1\n" WEB " 10.9.0.2  web\n" DB " 10.9.0.3  db\n");
+	names[0] = strdup("zeta");
+	nets[1] = parse("10.8.0.1\n" WEB " 10.8.0.2  web\n" DB " 10.8.0.3  db\n");
+	names[1] = strdup("beta");
+	assert_int_equal(dns_view_new(parse(front_text), nets, names, 2, &v, &err), 0);
+	dns_view_querier(v, &web, &ctx);
+	assert_false(ctx.refused);
+	assert_int_equal(ctx.n_others, 2);
+	assert_ptr_equal(ctx.others[0], v->nets[0]);
+	assert_string_equal(v->net_names[0], "beta");
+	struct dns_view *saved = view;
+	view = v;
+	check("10.1.0.2", "db", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, "10.8.0.3");
+	view = saved;
+	dns_view_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_view_own_names), cmocka_unit_test(test_view_other_network),
 		cmocka_unit_test(test_view_ptr),       cmocka_unit_test(test_view_stranger_malformed),
 		cmocka_unit_test(test_view_sockaddr),  cmocka_unit_test(test_view_load),
+		cmocka_unit_test(test_view_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
