@@ -227,6 +227,8 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 	struct iovec iov[DNS_BATCH], riov[DNS_BATCH];
 	size_t used = 0;
 	int n, nr = 0;
+	struct ip_addr src, last;
+	bool have_last = false;
 
 	for (int i = 0; i < DNS_BATCH; i++) {
 		iov[i] = (struct iovec){ in[i], sizeof(in[i]) };
@@ -238,12 +240,19 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 	n = recvmmsg(l->io.fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
 		struct dns_question q;
-		struct ip_addr src;
 		size_t len;
 
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue; /* larger than any query we take */
-		dns_view_querier(srv->view, dns_sockaddr_addr(&from[i], &src) ? &src : NULL, &ctx);
+		/* A batch mostly comes from one client: its querier is looked up once. */
+		if (!dns_sockaddr_addr(&from[i], &src)) {
+			dns_view_querier(srv->view, NULL, &ctx);
+			have_last = false;
+		} else if (!have_last || !ip_addr_equal(&src, &last)) {
+			dns_view_querier(srv->view, &src, &ctx);
+			last = src;
+			have_last = true;
+		}
 		if (sizeof(arena) - used < DNS_UDP_MAX) {
 			udp_flush(l->io.fd, replies, nr);
 			nr = 0;
