@@ -67,7 +67,8 @@ int dns_daemonize(int *ret_report_fd, struct nr_error *err)
 		_exit(1);
 	}
 	close(p[0]);
-	if (setsid() < 0) {
+	/* Out of the caller's directory (it may be a mount to undo); DIR is held by fd. */
+	if (setsid() < 0 || chdir("/") < 0) {
 		dns_daemon_report(p[1], "setsid failed");
 		_exit(1);
 	}

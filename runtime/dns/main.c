@@ -29,7 +29,6 @@ static int run(int argc, char **argv, struct nr_error *err)
 	};
 	static struct dns_server srv; /* large (answer buffers): not on the stack */
 	_cleanup_close_ int dirfd = -1, pidfd = -1;
-	_cleanup_free_ char *names_path = NULL;
 	bool internal = false, foreground = false;
 	int port = 53, c, r, report = -1;
 	char *end;
@@ -63,11 +62,9 @@ static int run(int argc, char **argv, struct nr_error *err)
 	}
 	if ((dirfd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "%s: %s", argv[optind], strerror(errno));
-	if (asprintf(&names_path, "%s/names", argv[optind]) < 0)
-		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = dns_pidfile_lock(dirfd, &pidfd, err)) < 0)
 		return r;
-	if ((r = dns_server_init(&srv, dirfd, names_path, port, internal, err)) < 0)
+	if ((r = dns_server_init(&srv, dirfd, "names", port, internal, err)) < 0)
 		goto out;
 	if (!foreground) {
 		if ((r = dns_daemonize(&report, err)) < 0)
@@ -81,7 +78,7 @@ static int run(int argc, char **argv, struct nr_error *err)
 		}
 		close(null);
 	}
-	if ((r = dns_pidfile_write(pidfd, getpid(), err)) < 0) {
+	if ((r = dns_pidfile_write(pidfd, getpid(), err)) < 0 || (r = dns_server_start(&srv, err)) < 0) {
 		if (report >= 0) {
 			dns_daemon_report(report, err->msg);
 			_exit(1);

@@ -381,9 +381,9 @@ int dns_names_parse(const char *text, size_t len, struct dns_names **ret, struct
 	return 0;
 }
 
-int dns_names_load(const char *path, struct dns_names **ret, struct nr_error *err)
+int dns_names_load(int dirfd, const char *path, struct dns_names **ret, struct nr_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	int r;

@@ -67,12 +67,16 @@ struct dns_pending {
 #define DNS_TCP_CLIENTS_MAX 128
 #define DNS_TCP_IDLE_MS 10000
 #define DNS_BATCH 32
+/* A UDP query longer than this is dropped (a question and an OPT record take under 300). */
+#define DNS_UDP_QUERY_MAX 1536
+/* Upstream answers read per round. */
+#define DNS_UP_BATCH 8
 
 struct dns_server {
 	int epfd;
 	struct dns_io sig;
 	int dirfd;              /* DIR, for names and the log */
-	const char *names_path; /* DIR/names */
+	const char *names_path; /* "names", in dirfd */
 	int port;
 	bool internal;
 	bool stop;
@@ -97,6 +101,9 @@ uint64_t dns_now_ms(void);
 /* Set up srv for DIR: names loaded, upstreams chosen, listeners bound on port. */
 int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, int port, bool internal,
 		    struct nr_error *err);
+/* In the process that will run the loop (after daemonizing, the log in place): watch
+ * the signals, log what was loaded and choose the upstreams. */
+int dns_server_start(struct dns_server *srv, struct nr_error *err);
 /* Run until SIGTERM or SIGINT; 0, or negative errno when the loop itself fails. */
 int dns_server_run(struct dns_server *srv);
 void dns_server_fini(struct dns_server *srv);
