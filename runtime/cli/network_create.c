@@ -68,7 +68,6 @@ int cmd_network_create(int argc, char **argv)
 		{ "ingress", no_argument, NULL, OPT_UNSUPPORTED },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *verb = "network create";
 	struct netdef_opts o = { 0 };
 	size_t n_gw = 0, n_range = 0;
 	struct nr_error err = { 0 };
@@ -86,29 +85,40 @@ int cmd_network_create(int argc, char **argv)
 			break;
 		case 'o':
 			if (o.n_opts == NETDEF_KV_MAX)
-				return cli_usage_error(verb, "at most %d --opt", NETDEF_KV_MAX);
+				return cli_usage_error("network",
+						       "create: "
+						       "at most %d --opt",
+						       NETDEF_KV_MAX);
 			o.opts[o.n_opts++] = optarg;
 			break;
 		case OPT_LABEL:
 			if (o.n_labels == NETDEF_KV_MAX)
-				return cli_usage_error(verb, "at most %d --label", NETDEF_KV_MAX);
+				return cli_usage_error("network",
+						       "create: "
+						       "at most %d --label",
+						       NETDEF_KV_MAX);
 			o.labels[o.n_labels++] = optarg;
 			break;
 		case OPT_SUBNET:
 			if (o.n_subnets == NETDEF_SUBNETS_MAX)
-				return cli_usage_error(verb, "at most %d --subnet", NETDEF_SUBNETS_MAX);
+				return cli_usage_error("network",
+						       "create: "
+						       "at most %d --subnet",
+						       NETDEF_SUBNETS_MAX);
 			o.subnets[o.n_subnets++].subnet = optarg;
 			break;
 		/* The engine gives each --gateway and --ip-range to the subnet that contains
 		 * it (Docker's pairing); here they only need a slot each. */
 		case OPT_GATEWAY:
 			if (n_gw == NETDEF_SUBNETS_MAX)
-				return cli_usage_error(verb, "more --gateway than --subnet");
+				return cli_usage_error("network", "create: "
+								  "more --gateway than --subnet");
 			o.subnets[n_gw++].gateway = optarg;
 			break;
 		case OPT_IP_RANGE:
 			if (n_range == NETDEF_SUBNETS_MAX)
-				return cli_usage_error(verb, "more --ip-range than --subnet");
+				return cli_usage_error("network", "create: "
+								  "more --ip-range than --subnet");
 			o.subnets[n_range++].ip_range = optarg;
 			break;
 		case OPT_IPV6:
@@ -121,27 +131,40 @@ int cmd_network_create(int argc, char **argv)
 			break;
 		case OPT_SCOPE:
 			if (strcmp(optarg, "local") != 0)
-				return cli_usage_error(verb, "scope %s is not supported: the only scope is local", optarg);
+				return cli_usage_error("network",
+						       "create: "
+						       "scope %s is not supported: the only scope is local",
+						       optarg);
 			break;
 		case OPT_IPAM_DRIVER:
 			if (strcmp(optarg, "default") != 0)
-				return cli_usage_error(verb, "IPAM driver %s is not supported: the only one is default (host-local)",
+				return cli_usage_error("network",
+						       "create: "
+						       "IPAM driver %s is not supported: the only one is default (host-local)",
 						       optarg);
 			break;
 		case OPT_UNSUPPORTED:
-			return cli_usage_error(verb, "--%s is not supported", longopts[idx].name);
+			return cli_usage_error("network",
+					       "create: "
+					       "--%s is not supported",
+					       longopts[idx].name);
 		default:
-			return cli_usage_error(verb, "bad option %s (see --help)", argv[optind - 1]);
+			return cli_usage_error("network",
+					       "create: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
 		}
 	}
 	/* Options may follow NAME, as Docker takes them (GNU getopt permutes). */
 	if (argc - optind != 1)
-		return cli_usage_error(verb, argc - optind < 1 ? "expects a network name (see --help)"
-							       : "expects one network name (see --help)");
+		return cli_usage_error("network", "create %s (see --help)",
+				       argc - optind < 1 ? "expects a network name" : "expects one network name");
 	if (n_gw > o.n_subnets)
-		return cli_usage_error(verb, "more --gateway than --subnet: each gateway belongs to a --subnet");
+		return cli_usage_error("network", "create: "
+						  "more --gateway than --subnet: each gateway belongs to a --subnet");
 	if (n_range > o.n_subnets)
-		return cli_usage_error(verb, "more --ip-range than --subnet: each ip-range belongs to a --subnet");
+		return cli_usage_error("network", "create: "
+						  "more --ip-range than --subnet: each ip-range belongs to a --subnet");
 	o.name = argv[optind];
 	_cleanup_(cni_netconf_freep) struct cni_netconf *net = NULL;
 	if (netdef_create(&o, &net, &err) < 0)

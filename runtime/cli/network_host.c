@@ -86,7 +86,8 @@ int cmd_network_rm(int argc, char **argv)
 	_cleanup_free_ char(*resolved)[256] = calloc((size_t)argc, sizeof(*resolved));
 	_cleanup_free_ char **names = calloc((size_t)argc, sizeof(*names));
 	if (!resolved || !names)
-		return cli_usage_error("network rm", "out of memory");
+		return cli_usage_error("network", "rm: "
+						  "out of memory");
 	for (int i = 1; i < argc; i++)
 		names[i - 1] = (char *)net_cli_resolve(argv[i], resolved[i - 1], sizeof(resolved[i - 1]));
 	struct rm_names x = { argv + 1, resolved, argc - 1 };

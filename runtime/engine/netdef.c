@@ -168,7 +168,8 @@ static int write_exclusive(const char *dir, const char *name, const char *text, 
 	r = link(tmp, path) < 0 ? -errno : 0;
 	unlink(tmp);
 	if (r == -EEXIST)
-		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "%s already exists (a conflist of another name)", path);
+		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "%s already exists (a conflist of another name)",
+				    path);
 	if (r < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s: %s", path, strerror(-r));
 	return 0;

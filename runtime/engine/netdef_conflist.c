@@ -65,15 +65,15 @@ json_t *netdef_conflist(const struct netdef_plan *p, const struct netdef_opts *o
 		json_object_set_new(bridge, "icc", json_false());
 	if (p->internal)
 		json_object_set_new(bridge, "internal", json_true());
-	list = json_pack("{s:s, s:s, s:[O], s:{s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o}}", "cniVersion", "1.1.0",
-			 "name", p->name, "plugins", bridge, "netns-run", "id", p->id, "created", p->created, "driver",
-			 "bridge", "dns", 1, "internal", p->internal, "ipv6", p->ipv6,
-			 "labels", kv_object(o->labels, o->n_labels), "options", kv_object(o->opts, o->n_opts));
+	list = json_pack("{s:s, s:s, s:[O], s:{s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o}}", "cniVersion", "1.1.0", "name",
+			 p->name, "plugins", bridge, "netns-run", "id", p->id, "created", p->created, "driver",
+			 "bridge", "dns", 1, "internal", p->internal, "ipv6", p->ipv6, "labels",
+			 kv_object(o->labels, o->n_labels), "options", kv_object(o->opts, o->n_opts));
 	if (!list)
 		return NULL;
-	if (portmap && json_array_append_new(json_object_get(list, "plugins"),
-					     json_pack("{s:s, s:{s:b}}", "type", "portmap", "capabilities",
-						       "portMappings", 1)) < 0)
+	if (portmap &&
+	    json_array_append_new(json_object_get(list, "plugins"), json_pack("{s:s, s:{s:b}}", "type", "portmap",
+									      "capabilities", "portMappings", 1)) < 0)
 		return NULL;
 	return TAKE_PTR(list);
 }
@@ -97,7 +97,8 @@ size_t netdef_conf_subnets(const struct cni_netconf *conf, struct ip_prefix *ret
 	json_array_foreach(plugins, i, pl) {
 		json_t *ipam = json_object_get(pl, "ipam");
 		json_array_foreach(json_object_get(ipam, "ranges"), j, set) {
-			json_array_foreach(set, k, r) n = add_subnet(json_object_get(r, "subnet"), ret, n, max);
+			json_array_foreach(set, k, r)
+				n = add_subnet(json_object_get(r, "subnet"), ret, n, max);
 		}
 		n = add_subnet(json_object_get(ipam, "subnet"), ret, n, max);
 	}

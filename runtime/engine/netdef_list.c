@@ -21,8 +21,8 @@
 
 bool netdef_is_builtin(const struct cni_netconf *conf)
 {
-	return !conf->path && (!strcmp(conf->name, "bridge") || !strcmp(conf->name, "none") ||
-			       !strcmp(conf->name, "host"));
+	return !conf->path &&
+	       (!strcmp(conf->name, "bridge") || !strcmp(conf->name, "none") || !strcmp(conf->name, "host"));
 }
 
 void netdef_list_free(struct cni_netconf **v, size_t n)
@@ -39,7 +39,8 @@ static int by_name(const void *a, const void *b)
 
 int netdef_list_all(struct cni_netconf ***ret, size_t *ret_n, struct nr_error *err)
 {
-	static const char host[] = "{\"cniVersion\": \"1.1.0\", \"name\": \"host\", \"plugins\": [{\"type\": \"host\"}]}";
+	static const char host[] =
+		"{\"cniVersion\": \"1.1.0\", \"name\": \"host\", \"plugins\": [{\"type\": \"host\"}]}";
 	struct cni_netconf **v = NULL, **nv;
 	size_t n = 0;
 	int r;
@@ -161,7 +162,8 @@ static json_t *ipam_config(const struct cni_netconf *conf, bool ours, bool *ret_
 				    a.family == b.family) {
 					char buf[IP_PREFIX_STRLEN];
 					struct ip_prefix rp = common_prefix(&a, &b);
-					json_object_set_new(c, "IPRange", json_string(ip_prefix_format(&rp, buf, sizeof(buf))));
+					json_object_set_new(c, "IPRange",
+							    json_string(ip_prefix_format(&rp, buf, sizeof(buf))));
 				}
 				json_array_append_new(cfg, c);
 			}

@@ -71,14 +71,17 @@ static int plan_options(const struct netdef_opts *o, const struct netdef_env *en
 			bool b;
 			if (parse_bool(v, &b) < 0)
 				return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-						    "invalid value \"%s\" for %.*s: expected true or false", v, (int)klen, kv);
+						    "invalid value \"%s\" for %.*s: expected true or false", v,
+						    (int)klen, kv);
 			*(KEY_IS(OPT_ICC) ? &p->icc : &p->masq) = b;
 		} else if (KEY_IS(OPT_MTU)) {
 			char *end;
 			long mtu = strtol(v, &end, 10);
 			if (!*v || *end || mtu < 68 || mtu > 65535)
 				return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-						    "invalid MTU \"%s\" (" OPT_MTU "): expected a number from 68 to 65535", v);
+						    "invalid MTU \"%s\" (" OPT_MTU
+						    "): expected a number from 68 to 65535",
+						    v);
 			p->mtu = mtu;
 		}
 		/* Any other option is kept in the metadata and otherwise ignored, as Docker's
@@ -89,12 +92,13 @@ static int plan_options(const struct netdef_opts *o, const struct netdef_env *en
 		snprintf(p->bridge, sizeof(p->bridge), "nr-%.12s", p->id);
 	if (strv_has(env->bridges, p->bridge))
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
-				    "bridge name %s is already used by another network (choose another with --opt " OPT_BRIDGE_NAME "=NAME)",
+				    "bridge name %s is already used by another network (choose another with --opt " OPT_BRIDGE_NAME
+				    "=NAME)",
 				    p->bridge);
 	for (size_t i = 0; i < o->n_labels; i++)
 		if (!*o->labels[i] || *o->labels[i] == '=')
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid label \"%s\": expected KEY=VALUE or KEY",
-					    o->labels[i]);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "invalid label \"%s\": expected KEY=VALUE or KEY", o->labels[i]);
 	return 0;
 }
 
@@ -114,8 +118,7 @@ static const char *fmt_prefix(const struct ip_prefix *p, char *buf)
 }
 
 /* Refuse a subnet that overlaps one of the n before it, or another network's. */
-static int check_subnet_free(const struct netdef_plan *p, size_t n, const struct netdef_env *env,
-			     struct nr_error *err)
+static int check_subnet_free(const struct netdef_plan *p, size_t n, const struct netdef_env *env, struct nr_error *err)
 {
 	char a[IP_PREFIX_STRLEN], b[IP_PREFIX_STRLEN];
 	const struct ip_prefix *s = &p->v[n].subnet;
@@ -155,8 +158,8 @@ static int plan_subnets(const struct netdef_opts *o, const struct netdef_env *en
 		bool v6 = r->subnet.addr.family == AF_INET6;
 		if (r->subnet.len > (v6 ? 126 : 30))
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-					    "subnet %s is too small: it needs room for a gateway and containers (at most /%d)", s,
-					    v6 ? 126 : 30);
+					    "subnet %s is too small: it needs room for a gateway and containers (at most /%d)",
+					    s, v6 ? 126 : 30);
 		if (v6 && !o->ipv6)
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "subnet %s is IPv6: add --ipv6", s);
 		if (check_subnet_free(p, p->n, env, err) < 0)
@@ -171,11 +174,13 @@ static int plan_subnets(const struct netdef_opts *o, const struct netdef_env *en
 			struct ip_addr ga;
 			size_t j;
 			if (ip_addr_parse(g, &ga) < 0)
-				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid gateway \"%s\": expected an address", g);
+				return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+						    "invalid gateway \"%s\": expected an address", g);
 			for (j = 0; j < p->n && !ip_prefix_contains(&p->v[j].subnet, &ga); j++)
 				;
 			if (j == p->n)
-				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "gateway %s is outside every --subnet", g);
+				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "gateway %s is outside every --subnet",
+						    g);
 			if (p->v[j].gateway.family)
 				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "subnet %s has two gateways",
 						    fmt_prefix(&p->v[j].subnet, a));
@@ -192,13 +197,14 @@ static int plan_subnets(const struct netdef_opts *o, const struct netdef_env *en
 				return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 						    "invalid ip-range \"%s\": expected a CIDR inside its --subnet", rg);
 			rp = ip_prefix_network(&rp);
-			for (j = 0; j < p->n && !(p->v[j].subnet.addr.family == rp.addr.family &&
-						  p->v[j].subnet.len <= rp.len &&
-						  ip_prefix_contains(&p->v[j].subnet, &rp.addr));
+			for (j = 0; j < p->n &&
+				    !(p->v[j].subnet.addr.family == rp.addr.family && p->v[j].subnet.len <= rp.len &&
+				      ip_prefix_contains(&p->v[j].subnet, &rp.addr));
 			     j++)
 				;
 			if (j == p->n)
-				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "ip-range %s is outside every --subnet", rg);
+				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "ip-range %s is outside every --subnet",
+						    rg);
 			if (p->v[j].has_range)
 				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "subnet %s has two ip-ranges",
 						    fmt_prefix(&p->v[j].subnet, a));
@@ -260,7 +266,8 @@ int netdef_plan_make(const struct netdef_opts *o, const struct netdef_env *env, 
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "network with name %s already exists", o->name);
 	if (o->driver && strcmp(o->driver, "bridge") != 0)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-				    "plugin \"%s\" not found: the only driver is \"bridge\" (overlay comes later)", o->driver);
+				    "plugin \"%s\" not found: the only driver is \"bridge\" (overlay comes later)",
+				    o->driver);
 	snprintf(p.name, sizeof(p.name), "%s", o->name);
 	snprintf(p.id, sizeof(p.id), "%s", id);
 	snprintf(p.created, sizeof(p.created), "%s", created);

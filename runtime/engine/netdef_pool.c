@@ -36,7 +36,8 @@ int netdef_pool_pick4(const struct netdef_env *env, struct ip_prefix *ret)
 	 * then 192.168.0.0/16 in /20s (16 of them). */
 	for (int i = 0; i < 15 + 16; i++) {
 		struct ip_prefix cand = { .addr.family = AF_INET };
-		uint32_t a = i < 15 ? (172u << 24) | ((17u + (uint32_t)i) << 16) : (192u << 24) | (168u << 16) | ((uint32_t)(i - 15) << 12);
+		uint32_t a = i < 15 ? (172u << 24) | ((17u + (uint32_t)i) << 16)
+				    : (192u << 24) | (168u << 16) | ((uint32_t)(i - 15) << 12);
 		cand.addr.v4.s_addr = htonl(a);
 		cand.len = i < 15 ? 16 : 20;
 		if (!taken(env, &cand)) {
@@ -49,7 +50,10 @@ int netdef_pool_pick4(const struct netdef_env *env, struct ip_prefix *ret)
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
 }
 
 int netdef_pool_pick_ula(const char *id, const struct netdef_env *env, struct ip_prefix *ret)

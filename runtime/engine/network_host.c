@@ -16,9 +16,9 @@
 #include "cni/cni_chain.h"
 #include "ctr.h"
 #include "dns_net.h"
+#include "net.h"
 #include "netdef.h"
 #include "netdef_list.h"
-#include "net.h"
 #include "plugins.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -281,7 +281,8 @@ int nethost_rm(char *const *names, size_t n, nethost_report_fn report, void *dat
 			const struct cni_netconf *net = net_find(&nets, names[i]);
 			struct nr_error e = { 0 };
 			if (!net && !strcmp(names[i], "host"))
-				nr_error_set(&e, RT_ERR_USAGE, EPERM, "host is a pre-defined network and cannot be removed");
+				nr_error_set(&e, RT_ERR_USAGE, EPERM,
+					     "host is a pre-defined network and cannot be removed");
 			else if (!net)
 				nr_error_set(&e, RT_ERR_NOT_FOUND, ENOENT,
 					     "no such network: %s (see `netns-run network ls`)", names[i]);
