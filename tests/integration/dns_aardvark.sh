@@ -14,6 +14,8 @@ source "$(dirname "$0")/../lib/sandbox_pid.sh"
 source "$(dirname "$0")/../lib/t.sh"
 source "$(dirname "$0")/../lib/runtime.sh"
 source "$(dirname "$0")/../lib/dns.sh"
+# $$ is 1 in our pid namespace: a prefix of our own (cgroups are host-global).
+P="dns$(od -An -N3 -tx1 /dev/urandom | tr -d " ")"
 
 AARDVARK=${AARDVARK:-/usr/lib/podman/aardvark-dns}
 APORT=5533
