@@ -59,7 +59,8 @@ dns_outside_up "$W/out" || exit 1
 "$NR" network create --ipv6 --subnet 10.89.8.0/22 --subnet fd89:8::/64 "$NET" >/dev/null || exit 1
 "$NR" run -d --name nrb-web --network "$NET" --network-alias wally -- sleep 3600 >/dev/null || exit 1
 "$NR" run -d --name nrb-db --network "$NET" -- sleep 3600 >/dev/null || exit 1
-"$NR" run -d --name nrb-cli --network "$NET" -- sleep 3600 >/dev/null || exit 1
+# The querier sees W (query files, scripts) as /q: a container's /tmp is its own.
+"$NR" run -d --name nrb-cli --network "$NET" -v "$W:/q" -- sleep 3600 >/dev/null || exit 1
 web=$("$NR" exec nrb-web ip -o -4 addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
 short=$(jq -r .id "$NETNS_RUN_STATE_DIR/containers/nrb-db/state.json" | cut -c1-12)
 cp "$NETNS_RUN_STATE_DIR/dns/$NET/names" "$W/ard/$NET"
@@ -71,10 +72,7 @@ their_pid=$(cat "$W/ard/aardvark.pid")
 printf 'nrb-web A\nwally A\n%s A\nnrb-db A\n%s PTR\nnrb-web AAAA\n' "$short" \
 	"$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).reverse_pointer)' "$web")" >"$W/local.txt"
 printf 'www.example.test A\n' >"$W/fwd.txt"
-# Every file the querier reads is on the host's root (the container's too).
-Q=$(mktemp -d /tmp/nr-bench-dns.XXXXXX)
-cp "$W/local.txt" "$W/fwd.txt" "$Q/"
-trap 'cleanup; rm -rf "$Q"' EXIT
+Q=/q
 echo "dnsperf from a container on $NET to $GW: ours :53 (pid $ours_pid), aardvark-dns $("$AARDVARK" --version 2>/dev/null | awk '{print $2}') :$APORT (pid $their_pid)"
 echo "queries: $(tr '\n' ';' <"$W/local.txt" | sed 's/;$//; s/;/; /g')   |   forwarded: www.example.test A (dnsmasq)"
 echo "$SECS s per run, $CLIENTS clients, $ROUNDS rounds; latency at $RATE q/s; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -82,7 +80,7 @@ echo "$SECS s per run, $CLIENTS clients, $ROUNDS rounds; latency at $RATE q/s; $
 # qps PORT FILE: dnsperf's queries per second, and the share answered.
 qps() {
 	"$NR" exec nrb-cli dnsperf -s "$GW" -p "$1" -d "$Q/$2" -l "$SECS" -c "$CLIENTS" -q 100 2>&1 |
-		awk '/Queries per second/ {q = $4} /Queries completed/ {c = $4} END {printf "%d %s\n", q, c}'
+		awk '/Queries per second/ {q = $4} /Queries completed/ {c = $4; gsub(/[()]/, "", c)} END {printf "%d %s\n", q, c}'
 }
 # lat PORT FILE: p50 p99 max latency in ms of each answer at RATE queries per second.
 lat() {
@@ -120,7 +118,7 @@ printf '  %-24s %12s %12s\n' "VmHWM kB" "$(rss "$ours_pid" VmHWM)" "$(rss "$thei
 kill "$their_pid"
 
 # join: NJOIN containers on the DNS network, until every name resolves from nrb-cli.
-cat >"$Q/resolvable.py" <<'PY'
+cat >"$W/resolvable.py" <<'PY'
 import socket, struct, sys
 gw, names = sys.argv[1], sys.argv[2:]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -145,7 +143,7 @@ join() {
 	done
 	t1=${EPOCHREALTIME/./}
 	if [ "$net" = "$NET" ]; then
-		for i in $(seq 200); do
+		for i in $(seq 100); do
 			[ "$("$NR" exec nrb-cli python3 "$Q/resolvable.py" "$GW" "${names[@]}")" = "$NJOIN" ] && break
 			sleep 0.05
 		done
