@@ -210,6 +210,55 @@ else
 	t_fail "network create --internal dnsi"
 fi
 
+# --- upstream discovery: a host whose resolv.conf names only systemd-resolved's stub ----
+# Without NETNS_RUN_RESOLV_CONF, the responder reads /etc/resolv.conf; 127.0.0.53 there
+# (nothing listens on it in the sandbox) sends it to /run/systemd/resolve/resolv.conf.
+echo "nameserver 127.0.0.53" >"$W/stub.conf"
+mkdir -p /run/systemd/resolve && echo "nameserver $DNS_UPSTREAM" >/run/systemd/resolve/resolv.conf
+mount --bind "$W/stub.conf" /etc/resolv.conf
+"$NR" network create --subnet 10.89.6.0/24 dnsd >/dev/null
+(unset NETNS_RUN_RESOLV_CONF; detach --name "$P-stub" --network dnsd); t_eq "run -d on dnsd, the host behind a loopback stub" $? 0
+t_check "dnsd's responder took the servers behind the stub (its log)" \
+	grep -q "upstream servers (from /run/systemd/resolve/resolv.conf): $DNS_UPSTREAM" "$DNSDIR/dnsd/log"
+t_eq "... and forwards to them" "$(ns dnsd www.example.test)" 198.51.100.7
+t_check "the container's resolv.conf names dnsd's responder, not the stub" \
+	bash -c '[ "$(awk "/^nameserver/ {print \$2}" "$1")" = 10.89.6.1 ]' _ "$NETNS_RUN_STATE_DIR/containers/$P-stub/resolv.conf"
+umount /etc/resolv.conf
+"$NR" rm -f "$P-stub" >/dev/null
+t_check "dnsd's responder stopped with its container" until_ok rdead dnsd
+echo "" >"$W/none.conf"
+(export NETNS_RUN_RESOLV_CONF=$W/none.conf; detach --name "$P-noup" --network dnsd)
+t_check "no upstream at all: a warning in the log" grep -q "warning: no upstream DNS server in $W/none.conf" "$DNSDIR/dnsd/log"
+t_eq "... forwarded names get SERVFAIL" "$(q dnsd 10.89.6.1 www.example.test | head -n 1 | cut -d' ' -f1-2)" "rcode SERVFAIL"
+t_eq "... our names still resolve" "$(ns dnsd "$P-noup")" "$(ipof "$P-noup")"
+"$NR" rm -f "$P-noup" >/dev/null
+
+# --- the responder cannot start: the run fails, nothing left ------------------------------
+out=$(NETNS_RUN_DNS_BIN=/nonexistent/netns-run-dns "$NR" run --rm --name "$P-nobin" --network dnsd -- true 2>&1); rc=$?
+t_eq "run on a DNS network when the responder cannot start: 125" $rc 125
+t_check "... saying why ($out)" grep -q "netns-run-dns\|nonexistent" <<<"$out"
+t_check "... no record left" test ! -e "$NETNS_RUN_STATE_DIR/containers/$P-nobin"
+t_check "... no entry in dnsd's names" bash -c '! grep -qs -- "$1" "$2"' _ "$P-nobin" "$DNSDIR/dnsd/names"
+
+# --- reload under load: no query lost while containers come and go -------------------------
+if command -v dnsperf >/dev/null; then
+	printf '%s A\nwally A\n%s A\n' "$P-web" "$P-db" >"$W/perf.txt"
+	"$NR" run --rm --network dnsa -v "$W:/q" -- dnsperf -s 10.89.1.1 -d /q/perf.txt -l 4 -Q 300 -c 2 >"$W/perf.out" 2>&1 &
+	perf=$!
+	until_ok grep -q "Sending queries" "$W/perf.out"
+	for i in 1 2 3; do
+		detach --name "$P-churn$i" --network dnsa --network-alias churn
+	done
+	"$NR" rm -f "$P-churn1" "$P-churn2" "$P-churn3" >/dev/null
+	wait "$perf"
+	t_eq "dnsperf during 3 joins and 3 leaves on dnsa: no query lost" \
+		"$(awk '/Queries lost/ {print $3}' "$W/perf.out") $(awk '/Queries completed/ {print ($3 > 500)}' "$W/perf.out")" "0 1"
+	t_eq "... all answered NOERROR" "$(grep -o 'Response codes: *[A-Z]* [0-9]* ([0-9.]*%)' "$W/perf.out" | grep -o '([0-9.]*%)')" "(100.00%)"
+	t_eq "... by the same responder (reloads, no restart)" "$(rpid dnsa)" "$pid_a"
+else
+	t_skip "reload under load" "needs dnsperf"
+fi
+
 # --- crash: killed -9, back on the next command touching the network -------------------
 kill -9 "$pid_a"
 t_check "dnsa's responder killed -9" until_ok rdead dnsa
@@ -256,7 +305,7 @@ t_eq "... and no longer knows the stale name" "$(ns dnsb ghost)" ""
 # --- network rm -----------------------------------------------------------------------
 "$NR" rm -f "$P-db" "$P-bonly" >/dev/null
 t_check "dnsb's responder stopped with its last container" until_ok rdead dnsb
-for n in dnsa dnsb dnsc dnsi; do
+for n in dnsa dnsb dnsc dnsi dnsd; do
 	"$NR" network rm "$n" >/dev/null 2>&1
 	t_check "network rm $n removed its DNS directory" test ! -e "$DNSDIR/$n"
 done
