@@ -202,6 +202,12 @@ $(addprefix $(BUILD)/tests/tools/,$(IMAGE_TOOLS)): $(BUILD)/tests/tools/%: tests
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(RUNTIME_GROUP) $(PKG_LIBS)
 
+# Tools that speak DNS (tests of the responder, runtime/dns) link ldns.
+DNS_TOOLS := dns_query
+$(addprefix $(BUILD)/tests/tools/,$(DNS_TOOLS)): $(BUILD)/tests/tools/%: tests/tools/%.c | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lldns
+
 check integration: $(TOOL_BINS)
 
 # The go-cni driver (tests/interop/gocni, issue 15): Go, built offline in GOPATH mode from

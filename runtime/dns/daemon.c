@@ -22,7 +22,8 @@ int dns_pidfile_lock(int dirfd, int *ret_fd, struct nr_error *err)
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK)
-			return nr_error_set(err, RT_ERR_CONFLICT, EWOULDBLOCK, "already running (the pid file is locked)");
+			return nr_error_set(err, RT_ERR_CONFLICT, EWOULDBLOCK,
+					    "already running (the pid file is locked)");
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot lock the pid file: %s", strerror(errno));
 	}
 	*ret_fd = TAKE_FD(fd);

@@ -218,7 +218,7 @@ void dns_fwd_query(struct dns_server *srv, const uint8_t *query, size_t len, con
 	p->prev = p->next = NULL;
 	try_from(srv, p, 0);
 	return;
-servfail: {
+servfail : {
 	uint8_t buf[512];
 	size_t n = dns_answer_error(q, LDNS_RCODE_SERVFAIL, true, buf, sizeof(buf));
 	if (tclient)
@@ -281,8 +281,10 @@ void dns_fwd_udp_event(struct dns_server *srv, struct dns_io *io)
 
 	for (int i = 0; i < DNS_UP_BATCH; i++) {
 		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
-		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
-							 .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
+							 .msg_namelen = sizeof(from[i]),
+							 .msg_iov = &iov[i],
+							 .msg_iovlen = 1 } };
 	}
 	n = recvmmsg(io->fd, msgs, DNS_UP_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
@@ -292,7 +294,8 @@ void dns_fwd_udp_event(struct dns_server *srv, struct dns_io *io)
 
 		/* Longer than any client of ours asked for (DNS_UDP_MAX): cut, so not passed on;
 		 * the timeout moves on to the next server. */
-		if (len < LDNS_HEADER_SIZE || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || !(slot = srv->by_id ? srv->by_id[LDNS_ID_WIRE(bufs[i])] : 0))
+		if (len < LDNS_HEADER_SIZE || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    !(slot = srv->by_id ? srv->by_id[LDNS_ID_WIRE(bufs[i])] : 0))
 			continue;
 		p = srv->pool[slot - 1];
 		if (p->tcp || !from_upstream(p, &from[i]) || !answer_matches(p, bufs[i], len))

@@ -23,8 +23,10 @@ static void usage(FILE *f)
 static int run(int argc, char **argv, struct nr_error *err)
 {
 	static const struct option opts[] = {
-		{ "internal", no_argument, NULL, 'i' },   { "port", required_argument, NULL, 'p' },
-		{ "foreground", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ "internal", no_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct dns_server srv; /* large (answer buffers): not on the stack */
@@ -45,7 +47,8 @@ static int run(int argc, char **argv, struct nr_error *err)
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 1 || v > 65535)
-				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--port: \"%s\" is not a port number", optarg);
+				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--port: \"%s\" is not a port number",
+						    optarg);
 			port = (int)v;
 			break;
 		case 'h':

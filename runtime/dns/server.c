@@ -158,8 +158,9 @@ int dns_server_start(struct dns_server *srv, struct nr_error *err)
 {
 	if (signals_watch(srv) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "signalfd: %s", strerror(errno));
-	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries; port %d%s", (int)getpid(), srv->names->n_names,
-		srv->names->n_addrs, srv->names->n_entries, srv->port, srv->internal ? ", internal" : "");
+	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries; port %d%s", (int)getpid(),
+		srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->port,
+		srv->internal ? ", internal" : "");
 	upstreams_choose(srv);
 	return 0;
 }
@@ -209,8 +210,10 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 
 	for (int i = 0; i < DNS_BATCH; i++) {
 		iov[i] = (struct iovec){ in[i], sizeof(in[i]) };
-		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
-							 .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
+							 .msg_namelen = sizeof(from[i]),
+							 .msg_iov = &iov[i],
+							 .msg_iovlen = 1 } };
 	}
 	n = recvmmsg(l->io.fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
@@ -229,7 +232,8 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 			riov[nr] = (struct iovec){ arena + used, len };
 			replies[nr] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
 								     .msg_namelen = msgs[i].msg_hdr.msg_namelen,
-								     .msg_iov = &riov[nr], .msg_iovlen = 1 } };
+								     .msg_iov = &riov[nr],
+								     .msg_iovlen = 1 } };
 			used += len;
 			nr++;
 			break;

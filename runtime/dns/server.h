@@ -13,7 +13,14 @@
 #include "names.h"
 #include "upstream.h"
 
-enum dns_io_kind { DNS_IO_SIGNAL, DNS_IO_UDP_LISTEN, DNS_IO_TCP_LISTEN, DNS_IO_TCP_CLIENT, DNS_IO_UP_UDP, DNS_IO_UP_TCP };
+enum dns_io_kind {
+	DNS_IO_SIGNAL,
+	DNS_IO_UDP_LISTEN,
+	DNS_IO_TCP_LISTEN,
+	DNS_IO_TCP_CLIENT,
+	DNS_IO_UP_UDP,
+	DNS_IO_UP_TCP
+};
 
 /* What an epoll event points at: every object with an fd in the set starts with one. */
 struct dns_io {
@@ -42,28 +49,28 @@ struct dns_tcp_client {
 
 /* A forwarded query waiting for its upstream (forward.c). */
 struct dns_pending {
-	struct dns_io io; /* DNS_IO_UP_TCP: the upstream connection; fd -1 over UDP */
+	struct dns_io io;                /* DNS_IO_UP_TCP: the upstream connection; fd -1 over UDP */
 	struct dns_pending *prev, *next; /* by deadline */
 	uint64_t deadline;
-	uint16_t id;                /* ours, as sent upstream */
-	uint16_t slot;              /* in the pool */
-	struct dns_question q;      /* q.id: the client's */
-	uint8_t *query;             /* as sent: our id; over TCP, two length bytes first */
+	uint16_t id;           /* ours, as sent upstream */
+	uint16_t slot;         /* in the pool */
+	struct dns_question q; /* q.id: the client's */
+	uint8_t *query;        /* as sent: our id; over TCP, two length bytes first */
 	size_t query_len;
-	size_t upstream;            /* index in the server's upstreams being tried */
+	size_t upstream; /* index in the server's upstreams being tried */
 	struct ip_addr up_addr;
 	bool tcp;
-	int client_fd;              /* UDP: the listener the query came in on (-1: gone) */
+	int client_fd; /* UDP: the listener the query came in on (-1: gone) */
 	struct sockaddr_storage client;
 	socklen_t client_len;
 	struct dns_tcp_client *tclient; /* TCP: the client (NULL: gone) */
-	size_t sent;                /* TCP upstream: bytes of query written */
+	size_t sent;                    /* TCP upstream: bytes of query written */
 	uint8_t *resp;
 	size_t resp_len, resp_cap;
 };
 
-#define DNS_FWD_MAX 4000         /* forwarded queries in flight; more: SERVFAIL */
-#define DNS_FWD_TIMEOUT_MS 2000  /* per upstream server, then the next */
+#define DNS_FWD_MAX 4000        /* forwarded queries in flight; more: SERVFAIL */
+#define DNS_FWD_TIMEOUT_MS 2000 /* per upstream server, then the next */
 #define DNS_TCP_CLIENTS_MAX 128
 #define DNS_TCP_IDLE_MS 10000
 #define DNS_BATCH 32

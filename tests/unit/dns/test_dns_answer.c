@@ -13,9 +13,9 @@
 
 #include "dns/answer.h"
 
-#define NAMES                                                            \
-	"10.89.0.1\n"                                                    \
-	"0123456789abcdef 10.89.0.2 fd10::2 web,db,0123456789ab\n"       \
+#define NAMES                                                      \
+	"10.89.0.1\n"                                              \
+	"0123456789abcdef 10.89.0.2 fd10::2 web,db,0123456789ab\n" \
 	"fedcba9876543210 10.89.0.3  api\n"
 
 static struct dns_names *names;
@@ -160,9 +160,11 @@ static void test_answer_ptr(void **state)
 	assert_rr(p, 1, "2.0.89.10.in-addr.arpa.", LDNS_RR_TYPE_PTR, "db.");
 	assert_rr(p, 2, "2.0.89.10.in-addr.arpa.", LDNS_RR_TYPE_PTR, "0123456789ab.");
 	ldns_pkt_free(p);
-	p = ask("2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.D.F.IP6.ARPA", LDNS_RR_TYPE_PTR, 0, false, NULL);
+	p = ask("2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.D.F.IP6.ARPA", LDNS_RR_TYPE_PTR, 0, false,
+		NULL);
 	assert_head(p, LDNS_RCODE_NOERROR, true, 3);
-	assert_rr(p, 0, "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.D.F.IP6.ARPA.", LDNS_RR_TYPE_PTR, "web.");
+	assert_rr(p, 0, "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.D.F.IP6.ARPA.", LDNS_RR_TYPE_PTR,
+		  "web.");
 	ldns_pkt_free(p);
 }
 
@@ -305,8 +307,9 @@ static void test_answer_malformed(void **state)
 
 static void test_answer_error(void **state)
 {
-	struct dns_question dq = { .name = "\3www\7example\3com", .name_len = 17, .type = 1, .qclass = 1,
-				   .id = 0x1234, .flags = 0x01 };
+	struct dns_question dq = {
+		.name = "\3www\7example\3com", .name_len = 17, .type = 1, .qclass = 1, .id = 0x1234, .flags = 0x01
+	};
 	uint8_t out[512];
 	size_t len = dns_answer_error(&dq, LDNS_RCODE_SERVFAIL, true, out, sizeof(out));
 	ldns_pkt *p = NULL;

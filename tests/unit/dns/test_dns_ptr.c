@@ -51,17 +51,22 @@ static void test_ptr_v6(void **state)
 	assert_int_equal(to_addr("F.E.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.D.F.IP6.Arpa.", buf), 0);
 	assert_string_equal(buf, "fd10::ef");
 	/* 31 nibbles, a two-character label (twice), a bad digit, another suffix. */
-	assert_int_equal(to_addr("0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf), -EINVAL);
-	assert_int_equal(to_addr("22.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf), -EINVAL);
-	assert_int_equal(to_addr("02.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf), -EINVAL);
-	assert_int_equal(to_addr("g.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf), -EINVAL);
-	assert_int_equal(to_addr("2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.int", buf), -EINVAL);
+	assert_int_equal(to_addr("0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf),
+			 -EINVAL);
+	assert_int_equal(to_addr("22.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf),
+			 -EINVAL);
+	assert_int_equal(to_addr("02.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf),
+			 -EINVAL);
+	assert_int_equal(to_addr("g.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.arpa", buf),
+			 -EINVAL);
+	assert_int_equal(to_addr("2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.d.f.ip6.int", buf),
+			 -EINVAL);
 }
 
 static void test_ptr_roundtrip(void **state)
 {
-	const char *addrs[] = { "10.89.0.2", "0.0.0.0", "255.255.255.255", "1.20.200.3", "fd10::2", "::",
-				"2001:db8:ffff::abcd:1" };
+	const char *addrs[] = { "10.89.0.2", "0.0.0.0", "255.255.255.255",      "1.20.200.3",
+				"fd10::2",   "::",      "2001:db8:ffff::abcd:1" };
 
 	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		uint8_t wire[80];
