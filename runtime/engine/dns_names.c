@@ -274,8 +274,8 @@ static int build_entry(const struct dns_entry *in, struct dns_names_entry *e, st
 		goto nomem;
 	for (char *const *a = in->addresses; a && *a; a++) {
 		if (addr_plain(*a, buf, sizeof(buf), &family) < 0)
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "address \"%s\" of container %s is not an IP address",
-					    *a, in->id);
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "address \"%s\" of container %s is not an IP address", *a, in->id);
 		if (strv_add_once(family == AF_INET ? &e->v4 : &e->v6, buf) < 0)
 			goto nomem;
 	}

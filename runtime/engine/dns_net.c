@@ -101,11 +101,12 @@ static int names_load(const char *dir, struct dns_names *n, struct nr_error *err
 	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = open(dir_file(path, sizeof(path), dir, "names"), O_RDONLY | O_CLOEXEC);
+	size_t len;
 	int r;
 
 	if (fd < 0 && errno != ENOENT)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot open %s: %s", path, strerror(errno));
-	if (fd >= 0 && (r = fd_read_all(fd, NAMES_MAX, &text, NULL)) < 0)
+	if (fd >= 0 && (r = fd_read_all(fd, NAMES_MAX, &text, &len)) < 0)
 		return nr_error_set(err, r == -E2BIG ? RT_ERR_CORRUPT : RT_ERR_SYSTEM, r, "cannot read %s: %s", path,
 				    strerror(-r));
 	if (dns_names_parse(text, n) < 0)
@@ -207,7 +208,8 @@ int dns_net_join(const char *network, bool internal, char *const *gateways, cons
 		goto fail;
 	size_t had_gw = rt_strv_len(n.gateways);
 	if ((r = dns_names_set(&n, e, gateways, err)) < 0 || (r = set_internal(dir, internal, err)) < 0 ||
-	    (r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, rt_strv_len(n.gateways) > had_gw, err)) < 0)
+	    (r = names_store(dir, &n, err)) < 0 ||
+	    (r = responder_sync(dir, &n, rt_strv_len(n.gateways) > had_gw, err)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -258,9 +260,9 @@ int dns_net_ensure(const char *network, struct nr_error *err)
 
 	if ((r = net_dir(network, dir, sizeof(dir), err)) < 0)
 		goto fail;
-	/* The common case, alive, costs one open and one flock probe, no lock. */
-	if (dns_proc_alive(dir))
-		return 0;
+	/* Under DIR/lock even to see it alive: the probe takes the pid file's lock for an
+	 * instant, and a responder being started by a join meanwhile would find it taken and
+	 * refuse to run. */
 	if ((r = dir_lock(dir, false, &lock, err)) < 0)
 		goto fail;
 	if (lock < 0)

@@ -124,7 +124,8 @@ static int responder_pidfd(int fd, int *ret_pidfd, pid_t *ret_pid, struct nr_err
 	if (!lock_taken(fd))
 		return 0;
 	if ((pid = pid_read(fd)) <= 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, EIO, "the DNS responder holds its pid file but wrote no pid in it");
+		return nr_error_set(err, RT_ERR_SYSTEM, EIO,
+				    "the DNS responder holds its pid file but wrote no pid in it");
 	pidfd = pidfd_open(pid);
 	if (pidfd < 0 && errno != ESRCH)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot open the DNS responder's pid %d: %s", (int)pid,
@@ -137,8 +138,8 @@ static int responder_pidfd(int fd, int *ret_pidfd, pid_t *ret_pid, struct nr_err
 		return 0;
 	}
 	if (pidfd < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, ESRCH, "the DNS responder's pid file names pid %d, which is gone",
-				    (int)pid);
+		return nr_error_set(err, RT_ERR_SYSTEM, ESRCH,
+				    "the DNS responder's pid file names pid %d, which is gone", (int)pid);
 	*ret_pidfd = pidfd;
 	*ret_pid = pid;
 	return 1;
@@ -195,8 +196,8 @@ int dns_proc_stop(const char *dir, struct nr_error *err)
 		return 1;
 	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	if (!wait_gone(pidfd, KILL_TIMEOUT_MS))
-		return nr_error_set(err, RT_ERR_SYSTEM, ETIMEDOUT, "the DNS responder (pid %d) does not end, even killed",
-				    (int)pid);
+		return nr_error_set(err, RT_ERR_SYSTEM, ETIMEDOUT,
+				    "the DNS responder (pid %d) does not end, even killed", (int)pid);
 	return 1;
 }
 
@@ -340,14 +341,14 @@ int dns_proc_spawn(const char *dir, bool internal, struct nr_error *err)
 		if (out[0])
 			return nr_error_set(err, RT_ERR_SYSTEM, EIO, "%s", out);
 		if (WIFSIGNALED(status))
-			return nr_error_set(err, RT_ERR_SYSTEM, EIO, "the DNS responder %s was killed by signal %d", bin,
-					    WTERMSIG(status));
+			return nr_error_set(err, RT_ERR_SYSTEM, EIO, "the DNS responder %s was killed by signal %d",
+					    bin, WTERMSIG(status));
 		return nr_error_set(err, RT_ERR_SYSTEM, EIO, "the DNS responder %s failed (exit status %d)", bin,
 				    WEXITSTATUS(status));
 	}
 	if (!dns_proc_alive(dir))
 		return nr_error_set(err, RT_ERR_SYSTEM, EIO,
-				    "the DNS responder %s said it started but does not hold %s/pid (see %s/log)", bin, dir,
-				    dir);
+				    "the DNS responder %s said it started but does not hold %s/pid (see %s/log)", bin,
+				    dir, dir);
 	return 0;
 }
