@@ -432,9 +432,9 @@ int cmd_network(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} verbs[] = {
-		{ "create", cmd_network_create }, { "ls", cmd_network_ls },	  { "list", cmd_network_ls },
-		{ "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },	  { "remove", cmd_network_rm },
-		{ "prune", cmd_network_prune },	  { "reload", cmd_network_reload }, { "connect", cmd_network_connect },
+		{ "create", cmd_network_create },   { "ls", cmd_network_ls },         { "list", cmd_network_ls },
+		{ "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },         { "remove", cmd_network_rm },
+		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload }, { "connect", cmd_network_connect },
 		{ "disconnect", cmd_network_disconnect },
 	};
 
