@@ -83,9 +83,12 @@ qps() {
 		awk '/Queries per second/ {q = $4} /Queries completed/ {c = $4; gsub(/[()]/, "", c)} END {printf "%d %s\n", q, c}'
 }
 # lat PORT FILE: p50 p99 max latency in ms of each answer at RATE queries per second.
+# dnsperf writes its -v lines into a file on the volume (tmpfs), not through exec's relay,
+# which would make it wait on its stdout between answers.
 lat() {
-	"$NR" exec nrb-cli dnsperf -s "$GW" -p "$1" -d "$Q/$2" -l "$SECS" -c "$CLIENTS" -Q "$RATE" -v 2>&1 |
-		awk '/^> / {print $NF * 1000}' | sort -n |
+	"$NR" exec nrb-cli sh -c 'exec dnsperf "$@" -v >/q/lat.out 2>&1' sh \
+		-s "$GW" -p "$1" -d "$Q/$2" -l "$SECS" -c "$CLIENTS" -Q "$RATE"
+	awk '/^> / {print $NF * 1000}' "$W/lat.out" | sort -n |
 		awk '{a[NR] = $1} END {if (NR) printf "%.3f %.3f %.3f\n", a[int(NR * 0.5) + 1], a[int(NR * 0.99) + 1], a[NR]; else print "- - -"}'
 }
 : >"$W/res"
