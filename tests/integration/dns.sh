@@ -143,6 +143,11 @@ t_eq "... nor its alias" "$(ns dnsa bee)" ""
 t_eq "web (only on dnsa) from dnsb: not found" "$(ns dnsb "$P-web")" ""
 t_eq "... nor its alias" "$(ge dnsb wally)" ""
 t_eq "PTR of bonly's address from dnsa: no name" "$(ptr dnsa "$bonly")" ""
+# A container on dnsb asking dnsa's responder directly (its gateway address is the host's,
+# routed): dnsa's names must not reach it either.
+out=$(q dnsb --timeout 1 10.89.1.1 "$P-web")
+t_check "dnsb asking dnsa's responder (10.89.1.1) for web: no address (got: $(head -n 1 <<<"$out"))" \
+	bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$web"
 
 # --- forwarding -----------------------------------------------------------------------
 t_eq "www.example.test from dnsa (forwarded to dnsmasq)" "$(ns dnsa www.example.test)" 198.51.100.7
