@@ -26,6 +26,10 @@ int dns_pidfile_lock(int dirfd, int *ret_fd, struct nr_error *err)
 					    "already running (the pid file is locked)");
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot lock the pid file: %s", strerror(errno));
 	}
+	/* Empty until the pid is known: a reader seeing the lock taken must never find the
+	 * pid of an earlier responder (maybe reused by another process by now). */
+	if (ftruncate(fd, 0) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot empty the pid file: %s", strerror(errno));
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }

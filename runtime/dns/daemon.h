@@ -8,8 +8,8 @@
 
 #include "base/error.h"
 
-/* Open and lock DIR/pid without waiting; -EWOULDBLOCK (and "already running") when
- * another responder holds it. */
+/* Open and lock DIR/pid without waiting, and empty it; -EWOULDBLOCK (and "already
+ * running") when another responder holds it. */
 int dns_pidfile_lock(int dirfd, int *ret_fd, struct nr_error *err);
 /* Replace its content with pid. */
 int dns_pidfile_write(int fd, pid_t pid, struct nr_error *err);

@@ -228,8 +228,7 @@ servfail : {
 }
 }
 
-/* Whether msg answers p: same question (name in any case, type, class). */
-static bool answer_matches(const struct dns_pending *p, const uint8_t *msg, size_t len)
+bool dns_fwd_answer_matches(const struct dns_question *q, const uint8_t *msg, size_t len)
 {
 	ldns_rdf *name = NULL;
 	size_t pos = LDNS_HEADER_SIZE;
@@ -239,9 +238,9 @@ static bool answer_matches(const struct dns_pending *p, const uint8_t *msg, size
 		return false;
 	if (ldns_wire2dname(&name, msg, len, &pos) != LDNS_STATUS_OK)
 		return false;
-	ok = pos + 4 <= len && ldns_rdf_size(name) == p->q.name_len &&
-	     strncasecmp((const char *)ldns_rdf_data(name), (const char *)p->q.name, p->q.name_len) == 0 &&
-	     ldns_read_uint16(msg + pos) == p->q.type && ldns_read_uint16(msg + pos + 2) == p->q.qclass;
+	ok = pos + 4 <= len && ldns_rdf_size(name) == q->name_len &&
+	     dns_name_equal(ldns_rdf_data(name), q->name, q->name_len) && ldns_read_uint16(msg + pos) == q->type &&
+	     ldns_read_uint16(msg + pos + 2) == q->qclass;
 	ldns_rdf_deep_free(name);
 	return ok;
 }
@@ -298,7 +297,7 @@ void dns_fwd_udp_event(struct dns_server *srv, struct dns_io *io)
 		    !(slot = srv->by_id ? srv->by_id[LDNS_ID_WIRE(bufs[i])] : 0))
 			continue;
 		p = srv->pool[slot - 1];
-		if (p->tcp || !from_upstream(p, &from[i]) || !answer_matches(p, bufs[i], len))
+		if (p->tcp || !from_upstream(p, &from[i]) || !dns_fwd_answer_matches(&p->q, bufs[i], len))
 			continue; /* late, spoofed or stray: ignored */
 		answered(srv, p, bufs[i], len);
 	}
@@ -343,7 +342,7 @@ void dns_fwd_tcp_event(struct dns_server *srv, struct dns_pending *p, uint32_t e
 			goto next;
 		p->resp_len += (size_t)n;
 	}
-	if (!answer_matches(p, p->resp + 2, p->resp_len - 2) || ldns_read_uint16(p->resp + 2) != p->id)
+	if (!dns_fwd_answer_matches(&p->q, p->resp + 2, p->resp_len - 2) || ldns_read_uint16(p->resp + 2) != p->id)
 		goto next;
 	answered(srv, p, p->resp + 2, p->resp_len - 2);
 	return;

@@ -18,12 +18,16 @@ int dns_listen(const struct ip_addr *a, int port, int type, int *ret_fd, struct 
 	int one = 1;
 
 	if (fd < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "socket: %s", strerror(errno));
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot listen on %s: %s",
+				    ip_addr_format(a, buf, sizeof(buf)), strerror(errno));
 	/* IP_FREEBIND: the responder may start before the bridge holds its gateway address
 	 * (and keep listening while it comes and goes); the kernel accepts the bind anyway and
 	 * delivers once the address exists.  Linux reads it for IPv6 sockets too. */
+	/* SO_REUSEADDR on TCP only: a restarted responder binds at once despite connections
+	 * in TIME_WAIT.  On UDP, Linux would let it share the port with another socket that
+	 * set it too (and split the queries): a second server on the gateway must fail. */
 	if (setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    (a->family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0))
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "setsockopt: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)

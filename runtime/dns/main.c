@@ -35,6 +35,11 @@ static int run(int argc, char **argv, struct nr_error *err)
 	int port = 53, c, r, report = -1;
 	char *end;
 
+	/* A long-lived process keeps no descriptor of its starter's: an inherited lock (the
+	 * engine's DIR/lock) or pipe would stay held for the responder's whole life. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':

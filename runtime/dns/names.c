@@ -35,7 +35,7 @@ static uint32_t addr_hash(const struct ip_addr *a)
 	return h;
 }
 
-static bool name_equal(const uint8_t *a, const uint8_t *b, size_t len)
+bool dns_name_equal(const uint8_t *a, const uint8_t *b, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (lower(a[i]) != lower(b[i]))
@@ -128,7 +128,7 @@ const struct dns_name *dns_names_find(const struct dns_names *n, const uint8_t *
 	mask = n->n_name_slots - 1;
 	for (k = name_hash(wire, len) & mask; n->name_slots[k]; k = (k + 1) & mask) {
 		const struct dns_name *e = &n->names[n->name_slots[k] - 1];
-		if (e->wire_len == len && name_equal(e->wire, wire, len))
+		if (e->wire_len == len && dns_name_equal(e->wire, wire, len))
 			return e;
 	}
 	return NULL;

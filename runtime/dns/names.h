@@ -11,6 +11,7 @@
 #ifndef NETNS_RUN_DNS_NAMES_H
 #define NETNS_RUN_DNS_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,9 @@ const struct dns_addr *dns_names_find_addr(const struct dns_names *n, const stru
  * (at least 255 bytes); returns its length or -EINVAL (empty label, label over 63, name
  * over 255, a space or control character). */
 int dns_name_to_wire(const char *s, size_t len, uint8_t *out);
+
+/* Two wire-form names of len bytes, compared in any case (labels may hold any byte). */
+bool dns_name_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
 static inline void dns_names_freep(struct dns_names **p)
 {

@@ -80,10 +80,18 @@ static int listeners_open(struct dns_server *srv, struct nr_error *err)
 {
 	for (size_t i = 0; i < srv->names->n_gateways; i++) {
 		const struct ip_addr *a = &srv->names->gateways[i];
-		int r;
-		if (!listening_on(srv, a, DNS_IO_UDP_LISTEN) && (r = listener_add(srv, a, SOCK_DGRAM, err)) < 0)
-			return r;
-		if (!listening_on(srv, a, DNS_IO_TCP_LISTEN) && (r = listener_add(srv, a, SOCK_STREAM, err)) < 0)
+		int r = 0;
+		if (!listening_on(srv, a, DNS_IO_UDP_LISTEN))
+			r = listener_add(srv, a, SOCK_DGRAM, err);
+		if (r >= 0 && !listening_on(srv, a, DNS_IO_TCP_LISTEN))
+			r = listener_add(srv, a, SOCK_STREAM, err);
+		/* A kernel without IPv6 cannot have that gateway either: the others still serve. */
+		if (r == -EAFNOSUPPORT) {
+			dns_log("warning: %s", err->msg);
+			nr_error_clear(err);
+			continue;
+		}
+		if (r < 0)
 			return r;
 	}
 	return 0;

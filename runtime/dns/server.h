@@ -140,6 +140,9 @@ void dns_fwd_udp_event(struct dns_server *srv, struct dns_io *io);
 void dns_fwd_tcp_event(struct dns_server *srv, struct dns_pending *p, uint32_t events);
 /* Move on past timed-out upstreams; the next deadline (UINT64_MAX: none). */
 uint64_t dns_fwd_expire(struct dns_server *srv, uint64_t now);
+/* Whether an upstream's msg (len bytes) answers q: a response to the same question (name
+ * in any case, type, class). */
+bool dns_fwd_answer_matches(const struct dns_question *q, const uint8_t *msg, size_t len);
 /* A client connection or listener is going away: its answers are dropped. */
 void dns_fwd_forget_client(struct dns_server *srv, struct dns_tcp_client *tclient, int fd);
 

@@ -26,7 +26,8 @@ static int io_full(int fd, void *buf, size_t len, bool writing)
 		ssize_t n;
 		if (poll(&p, 1, 3000) <= 0)
 			return -1;
-		n = writing ? write(fd, (uint8_t *)buf + done, len - done) : read(fd, (uint8_t *)buf + done, len - done);
+		n = writing ? write(fd, (uint8_t *)buf + done, len - done)
+			    : read(fd, (uint8_t *)buf + done, len - done);
 		if (n <= 0)
 			return -1;
 		done += (size_t)n;
@@ -99,14 +100,14 @@ int main(int argc, char **argv)
 	fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		perror("dns_query: connect");
-		return 1;
+		goto fail;
 	}
 	if (tcp) {
 		uint8_t len[2] = { (uint8_t)(wlen >> 8), (uint8_t)wlen };
-		if (io_full(fd, len, 2, true) < 0 || io_full(fd, wire, wlen, true) < 0 || io_full(fd, buf, 2, false) < 0 ||
-		    io_full(fd, buf + 2, (size_t)(buf[0] << 8 | buf[1]), false) < 0) {
+		if (io_full(fd, len, 2, true) < 0 || io_full(fd, wire, wlen, true) < 0 ||
+		    io_full(fd, buf, 2, false) < 0 || io_full(fd, buf + 2, (size_t)(buf[0] << 8 | buf[1]), false) < 0) {
 			fprintf(stderr, "dns_query: no answer over TCP\n");
-			return 1;
+			goto fail;
 		}
 		n = buf[0] << 8 | buf[1];
 	} else {
@@ -114,20 +115,20 @@ int main(int argc, char **argv)
 		if (write(fd, wire, wlen) != (ssize_t)wlen || poll(&p, 1, 3000) <= 0 ||
 		    (n = read(fd, buf + 2, sizeof(buf) - 2)) < 0) {
 			fprintf(stderr, "dns_query: no answer\n");
-			return 1;
+			goto fail;
 		}
 	}
 	if (ldns_wire2pkt(&a, buf + 2, (size_t)n) != LDNS_STATUS_OK) {
 		fprintf(stderr, "dns_query: the answer does not parse\n");
-		return 1;
+		goto fail;
 	}
 	{
 		char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(a));
 		printf("rcode %s\n", rc);
 		free(rc);
 	}
-	printf("flags%s%s%s%s%s\n", ldns_pkt_qr(a) ? " qr" : "", ldns_pkt_aa(a) ? " aa" : "", ldns_pkt_tc(a) ? " tc" : "",
-	       ldns_pkt_rd(a) ? " rd" : "", ldns_pkt_ra(a) ? " ra" : "");
+	printf("flags%s%s%s%s%s\n", ldns_pkt_qr(a) ? " qr" : "", ldns_pkt_aa(a) ? " aa" : "",
+	       ldns_pkt_tc(a) ? " tc" : "", ldns_pkt_rd(a) ? " rd" : "", ldns_pkt_ra(a) ? " ra" : "");
 	printf("id %s\n", ldns_pkt_id(a) == ldns_pkt_id(q) ? "matches" : "DIFFERS");
 	printf("size %zd\n", n);
 	for (size_t i = 0; i < ldns_pkt_ancount(a); i++) {
@@ -140,4 +141,10 @@ int main(int argc, char **argv)
 	free(wire);
 	close(fd);
 	return 0;
+fail:
+	ldns_pkt_free(q);
+	free(wire);
+	if (fd >= 0)
+		close(fd);
+	return 1;
 }
