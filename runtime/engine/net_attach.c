@@ -98,6 +98,10 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 		return nr_error_set(err, RT_ERR_CONFLICT, ESRCH,
 				    "container %s is not running: only a running container can be connected",
 				    rec->name);
+	/* A start still under way saves its own record: it would lose this attachment. */
+	if (rec->status != CTR_RUNNING)
+		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
+				    "container %s is still starting: connect it once it runs", rec->name);
 	if ((r = mode_refused(rec, "connected to", err)) < 0)
 		return r;
 	if (net_mode_for_spec(e->network)->mode != CTR_NET_CNI)
