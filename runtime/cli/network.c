@@ -15,8 +15,10 @@ static const char usage[] =
 	"Usage: netns-run network create [OPTIONS] NAME\n"
 	"       netns-run network ls [-q] [--no-trunc] [--format json] [-f KEY=VALUE]...\n"
 	"       netns-run network inspect NAME...\n"
+	"       netns-run network connect [--ip IP] [--alias NAME]... NETWORK CONTAINER\n"
+	"       netns-run network disconnect [-f] NETWORK CONTAINER\n"
 	"       netns-run network rm NAME...\n"
-	"       netns-run network prune\n"
+	"       netns-run network prune [-f]\n"
 	"       netns-run network reload\n"
 	"\n"
 	"Networks are CNI conflists in $NETNS_RUN_CONFIG_DIR, or in /etc/netns-run/net.d then\n"
@@ -27,6 +29,8 @@ static const char usage[] =
 	"  create    create a bridge network (with DNS between its containers)\n"
 	"  ls        list the networks\n"
 	"  inspect   print networks as JSON, in Docker's shape\n"
+	"  connect   attach a running container to a further network (eth1, eth2 ...)\n"
+	"  disconnect  detach a container from a network\n"
 	"  rm        remove networks: one made by create altogether; for the others, their\n"
 	"            bridge, isolation and masquerade state (not their conflist)\n"
 	"  prune     rm every network without a running container\n"
@@ -432,10 +436,11 @@ int cmd_network(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} verbs[] = {
-		{ "create", cmd_network_create },   { "ls", cmd_network_ls },         { "list", cmd_network_ls },
-		{ "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },         { "remove", cmd_network_rm },
-		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload }, { "connect", cmd_network_connect },
-		{ "disconnect", cmd_network_disconnect },
+		{ "create", cmd_network_create },   { "ls", cmd_network_ls },
+		{ "list", cmd_network_ls },         { "inspect", cmd_network_inspect },
+		{ "rm", cmd_network_rm },           { "remove", cmd_network_rm },
+		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload },
+		{ "connect", cmd_network_connect }, { "disconnect", cmd_network_disconnect },
 	};
 
 	if (argc < 2 || is_help(argv[1])) {
