@@ -148,6 +148,9 @@ t_eq "PTR of bonly's address from dnsa: no name" "$(ptr dnsa "$bonly")" ""
 out=$(q dnsb --timeout 1 10.89.1.1 "$P-web")
 t_check "dnsb asking dnsa's responder (10.89.1.1) for web: no address (got: $(head -n 1 <<<"$out"))" \
 	bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$web"
+out=$(q dnsb --timeout 1 10.89.1.1 "$web" PTR)
+t_check "... nor web's name for its address (PTR; got: $(head -n 1 <<<"$out"))" \
+	bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$P-web"
 
 # --- forwarding -----------------------------------------------------------------------
 t_eq "www.example.test from dnsa (forwarded to dnsmasq)" "$(ns dnsa www.example.test)" 198.51.100.7
