@@ -187,6 +187,15 @@ t_eq "... its connect alias too" "$(ns dnsb webb)" ""
 t_eq "... still found from dnsa" "$(ns dnsa "$P-web")" "$web"
 t_eq "dnsa's responder is still the first one (reloads only)" "$(rpid dnsa)" "$pid_a"
 
+# --- a stopped container is not found (as Docker) -----------------------------------------
+detach --name "$P-stopped" --network dnsb --network-alias stopme
+t_eq "a container on dnsb resolves while it runs" "$(ns dnsb stopme)" "$(ipof "$P-stopped")"
+"$NR" stop "$P-stopped" >/dev/null; t_eq "stop it" $? 0
+t_eq "... then its alias is gone" "$(ns dnsb stopme)" ""
+t_eq "... and its name" "$(ns dnsb "$P-stopped")" ""
+t_check "... and its entry left the names file" bash -c '! grep -q -- "$1" "$2"' _ "$(cid "$P-stopped")" "$DNSDIR/dnsb/names"
+"$NR" rm -f "$P-stopped" >/dev/null
+
 # --- IPv6 -----------------------------------------------------------------------------
 if "$NR" network create --ipv6 --subnet 10.89.3.0/24 --subnet fd89:3::/64 dnsc >/dev/null; then
 	t_ok "network create --ipv6 dnsc"
