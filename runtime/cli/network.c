@@ -1,81 +1,406 @@
-/* `netns-run network ls | inspect NAME | rm NAME... | prune | reload`: ls and inspect
- * here, rm, prune and reload in network_host.c. */
+/* `netns-run network create | ls | inspect | rm | prune | reload`: ls and inspect here
+ * (Docker's columns and JSON, from engine/netdef_list.h), create in network_create.c,
+ * rm, prune and reload in network_host.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "cli/cli.h"
-#include "engine/net.h"
+#include "engine/netdef.h"
+#include "engine/netdef_list.h"
 #include "network.h"
 
-static const char usage[] = "Usage: netns-run network ls\n"
-			    "       netns-run network inspect NAME\n"
-			    "       netns-run network rm NAME...\n"
-			    "       netns-run network prune\n"
-			    "       netns-run network reload\n"
-			    "\n"
-			    "Networks are CNI conflists in $NETNS_RUN_CONFIG_DIR, or in /etc/netns-run/net.d then\n"
-			    "/etc/cni/net.d (first file wins per name); \"bridge\" (bridge nr0, host-local IPAM,\n"
-			    "masquerade) and \"none\" are built in; \"host\" and \"container:NAME\" are modes.\n"
-			    "\n"
-			    "  ls        list the networks\n"
-			    "  inspect   print a network's conflist\n"
-			    "  rm        remove a network's bridge, isolation and masquerade state (not its conflist)\n"
-			    "  prune     rm every network without a running container\n"
-			    "  reload    re-apply the nftables rules and elements of every running container\n"
-			    "\n"
-			    "`netns-run network VERB --help` describes each.\n";
+static const char usage[] =
+	"Usage: netns-run network create [OPTIONS] NAME\n"
+	"       netns-run network ls [-q] [--no-trunc] [--format json] [-f KEY=VALUE]...\n"
+	"       netns-run network inspect NAME...\n"
+	"       netns-run network rm NAME...\n"
+	"       netns-run network prune\n"
+	"       netns-run network reload\n"
+	"\n"
+	"Networks are CNI conflists in $NETNS_RUN_CONFIG_DIR, or in /etc/netns-run/net.d then\n"
+	"/etc/cni/net.d (first file wins per name); `network create` writes them as Docker's does\n"
+	"its networks.  \"bridge\" (bridge nr0, host-local IPAM, masquerade), \"host\" and \"none\"\n"
+	"are pre-defined; \"container:NAME\" is a mode.\n"
+	"\n"
+	"  create    create a bridge network (with DNS between its containers)\n"
+	"  ls        list the networks\n"
+	"  inspect   print networks as JSON, in Docker's shape\n"
+	"  rm        remove networks: one made by create altogether; for the others, their\n"
+	"            bridge, isolation and masquerade state (not their conflist)\n"
+	"  prune     rm every network without a running container\n"
+	"  reload    re-apply the nftables rules and elements of every running container\n"
+	"\n"
+	"`netns-run network VERB --help` describes each.\n";
 
-static const char *plugin_types(const struct cni_netconf *n, char *buf, size_t len)
+static const char ls_usage[] =
+	"Usage: netns-run network ls [OPTIONS]\n"
+	"\n"
+	"List the networks one can name with --network: NETWORK ID, NAME, DRIVER, SCOPE (as\n"
+	"Docker), SUBNET (every subnet, comma-separated; - when none) and CONTAINERS (running\n"
+	"containers of ours attached to it, by any of their interfaces).  Sorted by name.\n"
+	"\n"
+	"  -q, --quiet          only the ids\n"
+	"      --no-trunc       full 64-digit ids\n"
+	"      --format json    one JSON object per line (Docker's keys, plus Subnet and Containers)\n"
+	"  -f, --filter K=V     name=SUBSTRING, id=PREFIX, driver=DRIVER, label=KEY[=VALUE],\n"
+	"                       scope=local, type=custom|builtin; one key given several times\n"
+	"                       matches any of its values, different keys all must match\n";
+
+static const char inspect_usage[] =
+	"Usage: netns-run network inspect [--conflist] NAME|ID...\n"
+	"\n"
+	"Print the networks as a JSON array in Docker's shape (Name, Id, Created, Scope, Driver,\n"
+	"EnableIPv6, IPAM, Internal, Attachable, Ingress, ConfigFrom, ConfigOnly, Containers,\n"
+	"Options, Labels).  A hand-written conflist shows what can be read from it.\n"
+	"\n"
+	"  --conflist   print each network's conflist instead (one JSON document per network)\n";
+
+struct netlist {
+	struct cni_netconf **v;
+	size_t n;
+	json_t *ctrs;
+};
+
+static void netlist_release(struct netlist *l)
 {
-	json_t *plugins = json_object_get(n->list, "plugins"), *p;
-	size_t used = 0, i;
+	netdef_list_free(l->v, l->n);
+	json_decref(l->ctrs);
+}
 
-	buf[0] = '\0';
-	json_array_foreach(plugins, i, p) {
-		if (used >= len)
-			break;
-		used += snprintf(buf + used, len - used, "%s%s", i ? "," : "",
-				 json_string_value(json_object_get(p, "type")) ?: "?");
+static int netlist_load(struct netlist *l)
+{
+	struct nr_error err = { 0 };
+
+	*l = (struct netlist){ 0 };
+	if (netdef_list_all(&l->v, &l->n, &err) < 0 || netdef_containers(&l->ctrs, &err) < 0)
+		return cli_error(&err);
+	return 0;
+}
+
+/* Docker's lookup order: a name, then a full id, then a unique id prefix. */
+static const struct cni_netconf *netlist_find(const struct netlist *l, const char *arg)
+{
+	const struct cni_netconf *prefix = NULL;
+	size_t n_prefix = 0, len = strlen(arg);
+
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i]->name, arg))
+			return l->v[i];
+	for (size_t i = 0; i < l->n && len > 0; i++) {
+		struct netdef_meta m;
+		netdef_meta_get(l->v[i], &m);
+		if (!strcmp(m.id, arg))
+			return l->v[i];
+		if (!strncmp(m.id, arg, len))
+			prefix = l->v[i], n_prefix++;
 	}
+	return n_prefix == 1 ? prefix : NULL;
+}
+
+const char *net_cli_resolve(const char *arg, char *buf, size_t len)
+{
+	struct netlist l;
+	struct nr_error err = { 0 };
+
+	snprintf(buf, len, "%s", arg);
+	l = (struct netlist){ 0 };
+	if (netdef_list_all(&l.v, &l.n, &err) >= 0) {
+		const struct cni_netconf *c = netlist_find(&l, arg);
+		if (c)
+			snprintf(buf, len, "%s", c->name);
+	}
+	netlist_release(&l);
 	return buf;
 }
 
-/* ls (name == NULL) or inspect name. */
-static int list_or_inspect(const char *name)
-{
-	struct nr_error err = { 0 };
-	struct cni_netconf **nets = NULL;
-	size_t n = 0;
-	bool found = false;
+/* -f KEY=VALUE, Docker's network ls filters. */
+struct filter {
+	const char *key, *value;
+};
 
-	if (net_list(&nets, &n, &err) < 0) {
-		rt_print_error(&err);
-		return RT_EXIT_RUNTIME;
+static bool filter_one(const struct filter *f, json_t *net)
+{
+	const char *v = f->value;
+
+	if (!strcmp(f->key, "name"))
+		return strstr(json_string_value(json_object_get(net, "Name")), v) != NULL;
+	if (!strcmp(f->key, "id"))
+		return !strncmp(json_string_value(json_object_get(net, "Id")), v, strlen(v));
+	if (!strcmp(f->key, "driver"))
+		return !strcmp(json_string_value(json_object_get(net, "Driver")), v);
+	if (!strcmp(f->key, "scope"))
+		return !strcmp(v, "local");
+	if (!strcmp(f->key, "type"))
+		return !strcmp(v, json_is_true(json_object_get(net, "_builtin")) ? "builtin" : "custom");
+	/* label */
+	const char *eq = strchr(v, '=');
+	char key[256];
+	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - v) : (int)strlen(v), v);
+	json_t *lv = json_object_get(json_object_get(net, "Labels"), key);
+	return lv && (!eq || !strcmp(json_string_value(lv) ?: "", eq + 1));
+}
+
+static bool filters_match(const struct filter *f, size_t n, json_t *net)
+{
+	static const char *const keys[] = { "name", "id", "driver", "label", "scope", "type" };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		bool given = false, any = false;
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(f[i].key, keys[k]) != 0)
+				continue;
+			given = true;
+			any = any || filter_one(&f[i], net);
+		}
+		if (given && !any)
+			return false;
 	}
-	if (!name)
-		printf("%-20s %-10s %-28s %s\n", "NAME", "VERSION", "PLUGINS", "SOURCE");
-	for (size_t i = 0; i < n; i++) {
-		char types[256];
-		if (!name)
-			printf("%-20s %-10s %-28s %s\n", nets[i]->name, nets[i]->cni_version,
-			       plugin_types(nets[i], types, sizeof(types)),
-			       nets[i]->path ? nets[i]->path : "(built in)");
-		else if (!found && !strcmp(nets[i]->name, name)) {
-			char *text = json_dumps(nets[i]->list, JSON_INDENT(2));
+	return true;
+}
+
+static void subnets_text(json_t *net, char *buf, size_t len)
+{
+	json_t *c;
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(json_object_get(net, "IPAM"), "Config"), i, c) {
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+					 json_string_value(json_object_get(c, "Subnet")) ?: "");
+	}
+	if (!*buf)
+		snprintf(buf, len, "-");
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Docker's Labels column: "k=v,k2=v2", sorted by key. */
+static void labels_text(json_t *labels, char *buf, size_t len)
+{
+	const char *keys[256], *k;
+	size_t n = 0, used = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_object_foreach(labels, k, v)
+		if (n < 256)
+			keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), by_key);
+	for (size_t i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s=%s", i ? "," : "", keys[i],
+				 json_string_value(json_object_get(labels, keys[i])) ?: "");
+}
+
+/* Docker's CreatedAt: "2006-01-02 15:04:05.999999999 +0000 UTC" from our RFC 3339. */
+static void created_text(const char *rfc, char *buf, size_t len)
+{
+	size_t n = strlen(rfc);
+
+	snprintf(buf, len, "%.*s +0000 UTC", n && rfc[n - 1] == 'Z' ? (int)n - 1 : (int)n, rfc);
+	char *t = strchr(buf, 'T');
+	if (t)
+		*t = ' ';
+}
+
+#define LS_COLS 6
+
+static int cmd_network_ls(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },         { "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },     { "format", required_argument, NULL, 'F' },
+		{ "filter", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
+	};
+	struct filter filters[32];
+	size_t n_filters = 0;
+	bool quiet = false, no_trunc = false, json = false;
+	struct netlist l;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hqf:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(ls_usage, stdout);
+			return 0;
+		case 'q':
+			quiet = true;
+			break;
+		case 'T':
+			no_trunc = true;
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
+				return cli_usage_error("network",
+						       "ls: "
+						       "--format %s is not supported: json or table",
+						       optarg);
+			json = !strcmp(optarg, "json");
+			break;
+		case 'f': {
+			char *eq = strchr(optarg, '=');
+			static const char *const keys[] = { "name", "id", "driver", "label", "scope", "type" };
+			bool known = false;
+			for (size_t k = 0; eq && k < sizeof(keys) / sizeof(keys[0]); k++)
+				known = known || ((size_t)(eq - optarg) == strlen(keys[k]) &&
+						  !strncmp(optarg, keys[k], strlen(keys[k])));
+			if (!known)
+				return cli_usage_error("network",
+						       "ls: "
+						       "invalid filter '%s': expected name=, id=, driver=, label=, scope= or type=",
+						       optarg);
+			if (!strncmp(optarg, "type=", 5) && strcmp(eq + 1, "custom") != 0 &&
+			    strcmp(eq + 1, "builtin") != 0)
+				return cli_usage_error("network",
+						       "ls: "
+						       "invalid filter 'type=%s': expected custom or builtin",
+						       eq + 1);
+			if (n_filters == sizeof(filters) / sizeof(filters[0]))
+				return cli_usage_error("network", "ls: "
+								  "too many filters");
+			*eq = '\0';
+			filters[n_filters++] = (struct filter){ optarg, eq + 1 };
+			break;
+		}
+		default:
+			return cli_usage_error("network",
+					       "ls: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("network", "ls takes no arguments (see --help)");
+	if ((r = netlist_load(&l)) != 0)
+		return r;
+
+	static const char *const head[LS_COLS] = { "NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET", "CONTAINERS" };
+	char *(*rows)[LS_COLS] = calloc(l.n + 1, sizeof(*rows));
+	size_t n_rows = 1;
+
+	if (!rows) {
+		netlist_release(&l);
+		return cli_usage_error("network", "ls: "
+						  "out of memory");
+	}
+	for (int k = 0; k < LS_COLS; k++)
+		rows[0][k] = (char *)head[k];
+	for (size_t i = 0; i < l.n; i++) {
+		_cleanup_json_ json_t *net = netdef_inspect_json(l.v[i], l.ctrs);
+		char id[65], sub[512], count[16];
+		if (!net)
+			continue;
+		json_object_set_new(net, "_builtin", json_boolean(netdef_is_builtin(l.v[i])));
+		if (!filters_match(filters, n_filters, net))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, json_string_value(json_object_get(net, "Id")));
+		subnets_text(net, sub, sizeof(sub));
+		snprintf(count, sizeof(count), "%zu", json_object_size(json_object_get(net, "Containers")));
+		if (quiet) {
+			puts(id);
+		} else if (json) {
+			char labels[1024], created[64];
+			labels_text(json_object_get(net, "Labels"), labels, sizeof(labels));
+			created_text(json_string_value(json_object_get(net, "Created")), created, sizeof(created));
+			_cleanup_json_ json_t *o =
+				json_pack("{s:s, s:O, s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s}", "CreatedAt", created,
+					  "Driver", json_object_get(net, "Driver"), "ID", id, "IPv6",
+					  json_is_true(json_object_get(net, "EnableIPv6")) ? "true" : "false",
+					  "Internal", json_is_true(json_object_get(net, "Internal")) ? "true" : "false",
+					  "Labels", labels, "Name", json_object_get(net, "Name"), "Scope", "local",
+					  "Subnet", sub, "Containers", count);
+			_cleanup_free_ char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 			if (text)
 				puts(text);
-			free(text);
-			found = true;
+		} else {
+			const char *cols[LS_COLS] = { id,
+						      json_string_value(json_object_get(net, "Name")),
+						      json_string_value(json_object_get(net, "Driver")),
+						      "local",
+						      sub,
+						      count };
+			for (int k = 0; k < LS_COLS; k++)
+				rows[n_rows][k] = strdup(cols[k] ?: "");
+			n_rows++;
 		}
-		cni_netconf_free(nets[i]);
 	}
-	free(nets);
-	if (name && !found) {
-		fprintf(stderr, "netns-run: no such network: %s\n", name);
-		return RT_EXIT_RUNTIME;
+	/* Docker's table: columns as wide as their widest cell, three spaces apart. */
+	size_t w[LS_COLS] = { 0 };
+	for (size_t i = 0; i < n_rows; i++)
+		for (int k = 0; k < LS_COLS; k++)
+			if (rows[i][k] && strlen(rows[i][k]) > w[k])
+				w[k] = strlen(rows[i][k]);
+	for (size_t i = 0; !quiet && !json && i < n_rows; i++) {
+		for (int k = 0; k < LS_COLS; k++)
+			printf(k < LS_COLS - 1 ? "%-*s   " : "%-*s\n", k < LS_COLS - 1 ? (int)w[k] : 0,
+			       rows[i][k] ?: "");
 	}
+	for (size_t i = 1; i < n_rows; i++)
+		for (int k = 0; k < LS_COLS; k++)
+			free(rows[i][k]);
+	free(rows);
+	netlist_release(&l);
 	return 0;
+}
+
+static int cmd_network_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "conflist", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+	_cleanup_json_ json_t *out = json_array();
+	bool conflist = false;
+	struct netlist l;
+	int c, r, status = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(inspect_usage, stdout);
+			return 0;
+		}
+		if (c != 'C')
+			return cli_usage_error("network",
+					       "inspect: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
+		conflist = true;
+	}
+	if (optind >= argc)
+		return cli_usage_error("network", "inspect expects network names (see --help)");
+	if ((r = netlist_load(&l)) != 0)
+		return r;
+	for (int i = optind; i < argc; i++) {
+		const struct cni_netconf *net = netlist_find(&l, argv[i]);
+		if (!net) {
+			fprintf(stderr, "netns-run: no such network: %s\n", argv[i]);
+			status = RT_EXIT_RUNTIME;
+		} else if (conflist) {
+			_cleanup_free_ char *text = json_dumps(net->list, JSON_INDENT(2));
+			if (text)
+				puts(text);
+		} else {
+			json_array_append_new(out, netdef_inspect_json(net, l.ctrs));
+		}
+	}
+	/* Nothing found: nothing on stdout (Docker prints "[]"), only the errors. */
+	if (!conflist && json_array_size(out) > 0) {
+		_cleanup_free_ char *text = json_dumps(out, JSON_INDENT(4));
+		if (text)
+			puts(text);
+	}
+	netlist_release(&l);
+	return status;
 }
 
 static bool is_help(const char *s)
@@ -101,29 +426,16 @@ int net_verb_args(int argc, char **argv, const char *help, int min, int max)
 	return -1;
 }
 
-static int cmd_network_ls(int argc, char **argv)
-{
-	int r = net_verb_args(argc, argv, "Usage: netns-run network ls\n\nList the networks one can name with --net.\n",
-			      0, 0);
-
-	return r >= 0 ? r : list_or_inspect(NULL);
-}
-
-static int cmd_network_inspect(int argc, char **argv)
-{
-	int r = net_verb_args(argc, argv, "Usage: netns-run network inspect NAME\n\nPrint the network's conflist.\n", 1,
-			      1);
-
-	return r >= 0 ? r : list_or_inspect(argv[1]);
-}
-
 int cmd_network(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} verbs[] = { { "ls", cmd_network_ls }, { "list", cmd_network_ls },     { "inspect", cmd_network_inspect },
-		      { "rm", cmd_network_rm }, { "prune", cmd_network_prune }, { "reload", cmd_network_reload } };
+	} verbs[] = {
+		{ "create", cmd_network_create },   { "ls", cmd_network_ls },         { "list", cmd_network_ls },
+		{ "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },         { "remove", cmd_network_rm },
+		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload },
+	};
 
 	if (argc < 2 || is_help(argv[1])) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -132,7 +444,6 @@ int cmd_network(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(argv[1], verbs[i].name))
 			return verbs[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "netns-run network: unknown verb %s: expected ls, inspect, rm, prune or reload (see --help)\n",
-		argv[1]);
+	fprintf(stderr, "netns-run network: unknown verb %s (see netns-run network --help)\n", argv[1]);
 	return RT_EXIT_RUNTIME;
 }

@@ -1,25 +1,36 @@
 /* `netns-run network rm NAME...`, `network prune` and `network reload`: their arguments
  * and output; what they do is the engine's (engine/network_host.h). */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
 
 #include "cli/cli.h"
 #include "engine/network_host.h"
 #include "network.h"
 
 static const char rm_usage[] =
-	"Usage: netns-run network rm NAME...\n"
+	"Usage: netns-run network rm NAME|ID...\n"
 	"\n"
 	"Remove what the plugins made on this host for each network: the bridge of every\n"
 	"\"bridge\" plugin of its chain, the bridge's isolation entry, the network's masquerade\n"
-	"entries, and our nftables tables once they are empty.  The conflist file stays (other\n"
-	"CNI runtimes may use it).  A network with a running container (or one sharing its\n"
-	"bridge) is refused; containers whose processes are gone are cleaned up first, as by\n"
+	"entries, and our nftables tables once they are empty.  A network made by `network\n"
+	"create` goes altogether (its conflist and DNS state too); a hand-written conflist stays\n"
+	"(other CNI runtimes may use it).  A network with a running container (on any of its\n"
+	"interfaces, or on a network sharing its bridge) is refused, as are the pre-defined\n"
+	"bridge, host and none; containers whose processes are gone are cleaned up first, as by\n"
 	"`netns-run gc`.  A network with nothing left to remove is success.\n";
 
-static const char prune_usage[] = "Usage: netns-run network prune\n"
-				  "\n"
-				  "`network rm` for every network without a running container; prints the names of\n"
-				  "those that had something to remove.\n";
+static const char prune_usage[] =
+	"Usage: netns-run network prune [-f]\n"
+	"\n"
+	"Remove every network made by `network create` without a running container, and the\n"
+	"host state (bridge, isolation, masquerade) of every other network without one (the\n"
+	"pre-defined bridge's too: the next container makes it again).  Prints \"Deleted\n"
+	"Networks:\" and the names of those it removed or cleaned, as Docker; nothing when there\n"
+	"was nothing to do.  -f, --force: accepted (there is no prompt).\n";
 
 static const char reload_usage[] =
 	"Usage: netns-run network reload\n"
@@ -44,6 +55,27 @@ static int status_of(int r, const struct nr_error *err)
 	return r != 0 ? RT_EXIT_RUNTIME : 0;
 }
 
+/* rm prints each network as it was named (a name or an id), as Docker does. */
+struct rm_names {
+	char **given;
+	char (*resolved)[256];
+	int n;
+};
+
+static void rm_report(const char *name, const struct nr_error *err, void *data)
+{
+	const struct rm_names *x = data;
+
+	if (err) {
+		rt_print_error(err);
+		return;
+	}
+	for (int i = 0; i < x->n; i++)
+		if (!strcmp(x->resolved[i], name))
+			name = x->given[i];
+	puts(name);
+}
+
 int cmd_network_rm(int argc, char **argv)
 {
 	struct nr_error err = { 0 };
@@ -51,17 +83,44 @@ int cmd_network_rm(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	return status_of(nethost_rm(argv + 1, (size_t)(argc - 1), report, NULL, &err), &err);
+	_cleanup_free_ char(*resolved)[256] = calloc((size_t)argc, sizeof(*resolved));
+	_cleanup_free_ char **names = calloc((size_t)argc, sizeof(*names));
+	if (!resolved || !names)
+		return cli_usage_error("network", "rm: "
+						  "out of memory");
+	for (int i = 1; i < argc; i++)
+		names[i - 1] = (char *)net_cli_resolve(argv[i], resolved[i - 1], sizeof(resolved[i - 1]));
+	struct rm_names x = { argv + 1, resolved, argc - 1 };
+	return status_of(nethost_rm(names, (size_t)(argc - 1), rm_report, &x, &err), &err);
+}
+
+/* Docker's "Deleted Networks:" header before the first name, nothing when none. */
+static void prune_report(const char *name, const struct nr_error *err, void *data)
+{
+	bool *header = data;
+
+	if (err) {
+		rt_print_error(err);
+		return;
+	}
+	if (!*header)
+		puts("Deleted Networks:");
+	*header = true;
+	puts(name);
 }
 
 int cmd_network_prune(int argc, char **argv)
 {
 	struct nr_error err = { 0 };
-	int r = net_verb_args(argc, argv, prune_usage, 0, 0);
+	bool header = false;
+	int n = argc;
 
+	if (argc >= 2 && (!strcmp(argv[1], "-f") || !strcmp(argv[1], "--force")))
+		argv[1] = argv[0], argv++, n--;
+	int r = net_verb_args(n, argv, prune_usage, 0, 0);
 	if (r >= 0)
 		return r;
-	return status_of(nethost_prune(report, NULL, &err), &err);
+	return status_of(nethost_prune(prune_report, &header, &err), &err);
 }
 
 int cmd_network_reload(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* The host state of networks, through our plugins' host operations: see network_host.h.
- * The conflist stays on `network rm`: a file in /etc/cni/net.d may be shared with other
- * CNI runtimes, and it is the user's. */
+ * The conflist of a hand-written network stays on `network rm`: a file in /etc/cni/net.d
+ * may be shared with other CNI runtimes, and it is the user's.  One that `network create`
+ * wrote (netdef.h's metadata) goes, with its DNS directory. */
 #include "network_host.h"
 
 #include <errno.h>
@@ -14,17 +15,27 @@
 #include "cni/cni_builtin.h"
 #include "cni/cni_chain.h"
 #include "ctr.h"
+#include "dns_net.h"
 #include "net.h"
+#include "netdef.h"
+#include "netdef_list.h"
 #include "plugins.h"
 #include "rt.h"
 #include "rt_error.h"
 
+/* One attachment of a container: its recorded chain and interface. */
+struct live_att {
+	struct cni_netconf *conf; /* NULL: no plugins (or unreadable) */
+	char ifname[16];
+};
+
 /* A container of ours that is not exited, as its record says. */
 struct live_ctr {
 	char *name, *id;
-	bool running;             /* its init still runs */
-	struct cni_netconf *conf; /* its recorded chain; NULL: no plugins (or unreadable) */
-	char ifname[16];
+	bool running; /* its init still runs */
+	/* Every attachment: rec->net, then rec->more (issue 17); DEL'd ones left out. */
+	struct live_att att[CTR_NETWORKS_MAX];
+	size_t n_att;
 	json_t *caps; /* its recorded capability args; may be NULL */
 };
 
@@ -39,7 +50,8 @@ static void live_ctrs_release(struct live_ctrs *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].name);
 		free(c->v[i].id);
-		cni_netconf_free(c->v[i].conf);
+		for (size_t j = 0; j < c->v[i].n_att; j++)
+			cni_netconf_free(c->v[i].att[j].conf);
 		json_decref(c->v[i].caps);
 	}
 	free(c->v);
@@ -74,10 +86,24 @@ static int live_ctrs_load(struct live_ctrs *ret, struct nr_error *err)
 		*c = (struct live_ctr){ .name = strdup(*p),
 					.id = strdup(rec->id),
 					.running = ctr_init_alive(rec),
-					.conf = TAKE_PTR(plan.conf),
 					.caps = rec->capability_args ? json_loads(rec->capability_args, 0, NULL)
 								     : NULL };
-		snprintf(c->ifname, sizeof(c->ifname), "%s", plan.ifname);
+		if (!rec->net.done) {
+			c->att[0].conf = TAKE_PTR(plan.conf);
+			snprintf(c->att[0].ifname, sizeof(c->att[0].ifname), "%s", plan.ifname);
+			c->n_att = 1;
+		}
+		net_plan_clear(&plan);
+		for (size_t j = 0; j < rec->n_more && c->n_att < CTR_NETWORKS_MAX; j++) {
+			const struct ctr_network *m = &rec->more[j];
+			struct live_att *a = &c->att[c->n_att];
+			if (m->done || !m->conflist ||
+			    cni_netconf_parse(m->conflist, strlen(m->conflist), m->name ? m->name : "?", &a->conf,
+					      NULL) < 0)
+				continue;
+			snprintf(a->ifname, sizeof(a->ifname), "%s", m->ifname);
+			c->n_att++;
+		}
 		ret->n++;
 		if (!c->name || !c->id)
 			r = nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
@@ -160,10 +186,12 @@ static void net_users(const struct live_ctrs *ctrs, const struct cni_netconf *ne
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < ctrs->n; i++) {
-		const struct cni_netconf *c = ctrs->v[i].conf;
-		if (!c || (strcmp(c->name, net->name) != 0 && !chains_share(net, c)))
-			continue;
-		if (used < len)
+		bool uses = false;
+		for (size_t j = 0; j < ctrs->v[i].n_att && !uses; j++) {
+			const struct cni_netconf *c = ctrs->v[i].att[j].conf;
+			uses = c && (!strcmp(c->name, net->name) || chains_share(net, c));
+		}
+		if (uses && used < len)
 			used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", ctrs->v[i].name);
 	}
 }
@@ -194,17 +222,44 @@ static int net_remove(const struct cni_netconf *net, bool *ret_found, struct nr_
 	return 0;
 }
 
+/* A network `network create` wrote goes altogether: after its host state, its conflist
+ * (under the lock create takes, so a create of the same name waits) and its DNS
+ * directory. */
+static int net_forget_ours(const struct cni_netconf *net, struct nr_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = netdef_lock(&lock, err)) < 0)
+		return r;
+	if (net->path && unlink(net->path) < 0 && errno != ENOENT)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot remove %s: %s", net->path, strerror(errno));
+	return dns_net_remove(net->name, err);
+}
+
 static int net_rm(const struct live_ctrs *ctrs, const struct cni_netconf *net, struct nr_error *err)
 {
+	struct netdef_meta m;
 	char users[1024];
 	bool found;
+	int r;
 
+	if (netdef_is_builtin(net))
+		return nr_error_set(err, RT_ERR_USAGE, EPERM, "%s is a pre-defined network and cannot be removed",
+				    net->name);
+	netdef_meta_get(net, &m);
 	net_users(ctrs, net, users, sizeof(users));
+	if (*users && m.ours)
+		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
+				    "error while removing network: network %s id %s has active endpoints (%s)",
+				    net->name, m.id, users);
 	if (*users)
 		return nr_error_set(err, CNI_ERR_INVALID_CONFIG, EBUSY,
 				    "network %s is in use by running container(s) %s: stop them first", net->name,
 				    users);
-	return net_remove(net, &found, err);
+	if ((r = net_remove(net, &found, err)) < 0)
+		return r;
+	return m.ours ? net_forget_ours(net, err) : 0;
 }
 
 static const struct cni_netconf *net_find(const struct nets *nets, const char *name)
@@ -225,8 +280,11 @@ int nethost_rm(char *const *names, size_t n, nethost_report_fn report, void *dat
 		for (size_t i = 0; i < n; i++) {
 			const struct cni_netconf *net = net_find(&nets, names[i]);
 			struct nr_error e = { 0 };
-			if (!net)
-				nr_error_set(&e, CNI_ERR_INVALID_CONFIG, ENOENT,
+			if (!net && !strcmp(names[i], "host"))
+				nr_error_set(&e, RT_ERR_USAGE, EPERM,
+					     "host is a pre-defined network and cannot be removed");
+			else if (!net)
+				nr_error_set(&e, RT_ERR_NOT_FOUND, ENOENT,
 					     "no such network: %s (see `netns-run network ls`)", names[i]);
 			if (!net || net_rm(&ctrs, net, &e) < 0) {
 				report(names[i], &e, data);
@@ -256,10 +314,13 @@ int nethost_prune(nethost_report_fn report, void *data, struct nr_error *err)
 			net_users(&ctrs, nets.v[i], users, sizeof(users));
 			if (*users)
 				continue;
-			if (net_remove(nets.v[i], &found, &e) < 0) {
+			/* Ours go altogether (as Docker's prune); the others lose their host state. */
+			struct netdef_meta m;
+			netdef_meta_get(nets.v[i], &m);
+			if (net_remove(nets.v[i], &found, &e) < 0 || (m.ours && net_forget_ours(nets.v[i], &e) < 0)) {
 				report(nets.v[i]->name, &e, data);
 				failed++;
-			} else if (found) {
+			} else if (found || m.ours) {
 				report(nets.v[i]->name, NULL, data);
 			}
 		}
@@ -296,20 +357,31 @@ static int reapply_plugin(size_t i, json_t *plugin, const struct cni_builtin *b,
 
 /* From the container's recorded chain and its cache entry; nothing cached (a container
  * still starting, or a network without plugins) is nothing to reapply. */
-static int container_reapply(const struct live_ctr *c, struct nr_error *err)
+static int attachment_reapply(const struct live_ctr *c, const struct live_att *at, struct nr_error *err)
 {
 	_cleanup_result_ struct cni_result *res = NULL;
 	_cleanup_json_ json_t *caps = NULL;
 	int r;
 
-	if (!c->conf)
+	if (!at->conf)
 		return 0;
-	r = cni_cache_read(rt_paths()->cache_dir, c->conf->name, c->id, c->ifname, &res, &caps, err);
+	r = cni_cache_read(rt_paths()->cache_dir, at->conf->name, c->id, at->ifname, &res, &caps, err);
 	if (r < 0 || !res)
 		return r;
-	const struct cni_host_attach a = { c->conf->name, c->id, c->ifname, res };
-	struct reapply x = { .conf = c->conf, .caps = caps ? caps : c->caps, .a = &a };
-	return cni_builtin_host_each(rt_plugins, c->conf, reapply_plugin, &x, err);
+	const struct cni_host_attach a = { at->conf->name, c->id, at->ifname, res };
+	struct reapply x = { .conf = at->conf, .caps = caps ? caps : c->caps, .a = &a };
+	return cni_builtin_host_each(rt_plugins, at->conf, reapply_plugin, &x, err);
+}
+
+/* Every attachment of the container, the further ones too. */
+static int container_reapply(const struct live_ctr *c, struct nr_error *err)
+{
+	int r;
+
+	for (size_t i = 0; i < c->n_att; i++)
+		if ((r = attachment_reapply(c, &c->att[i], err)) < 0)
+			return r;
+	return 0;
 }
 
 int nethost_reload(nethost_report_fn report, void *data, struct nr_error *err)
@@ -330,4 +402,18 @@ int nethost_reload(nethost_report_fn report, void *data, struct nr_error *err)
 	}
 	live_ctrs_release(&ctrs);
 	return r;
+}
+
+static void one_report(const char *name, const struct nr_error *e, void *data)
+{
+	if (e)
+		nr_error_copy(data, e);
+}
+
+int nethost_rm_one(const char *name, struct nr_error *err)
+{
+	char *names[] = { (char *)name, NULL };
+	int r = nethost_rm(names, 1, one_report, err, err);
+
+	return r > 0 ? -EBUSY : r;
 }

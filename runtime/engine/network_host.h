@@ -18,14 +18,22 @@ typedef void (*nethost_report_fn)(const char *name, const struct nr_error *err, 
  * without ports, its isolation entry), then what every plugin keeps under the network's
  * name (masquerade entries) and tables left empty.  A network a container of ours uses
  * (attached to it or to another network on the same host object, not exited) is refused,
- * as is a name that is no network.  Stale containers are reconciled first (as by gc) and
+ * as is a name that is no network and a pre-defined one (the built-in bridge, host, none).
+ * A network `network create` wrote (netdef.h) loses its conflist and DNS directory too,
+ * and one in use is refused with Docker's "has active endpoints".  Every attachment of a
+ * container counts (rec->net and rec->more).  Stale containers are reconciled first (as by gc) and
  * the rest runs under the state lock.  report(name, NULL) for each network removed or
  * already clean, report(name, err) for each refused or failed.  Returns the number that
  * failed, or a negative errno (err) when nothing could start. */
 int nethost_rm(char *const *names, size_t n, nethost_report_fn report, void *data, struct nr_error *err);
 
+/* nethost_rm of one network (netdef_remove()): 0, or a negative errno with err. */
+int nethost_rm_one(const char *name, struct nr_error *err);
+
 /* nethost_rm for every known network no container of ours uses, skipping the others
- * silently; report(name, NULL) only for those that had something to remove. */
+ * silently (the pre-defined ones lose their host state only, as do hand-written ones);
+ * report(name, NULL) for each network of ours removed and each other one that had
+ * something to remove. */
 int nethost_prune(nethost_report_fn report, void *data, struct nr_error *err);
 
 /* For every running container of ours, from its recorded chain, cached result and cached

@@ -411,7 +411,7 @@ if [ -x "$NR_BUILD/bin/netns-run" ]; then
 	r 'inspect no-such' 125 'no such container'
 	r 'inspect ../../etc' 125 'name|no such'
 	r 'network inspect no-such' 125 'no-such'
-	r 'network bogus' 125 'unknown verb bogus: expected ls, inspect, rm, prune or reload'
+	r 'network bogus' 125 'unknown verb bogus'
 	r 'network rm no-such' 125 'no such network: no-such'
 	r 'network rm' 125 'rm expects network names'
 	r 'network prune extra' 125 'prune takes no arguments'

@@ -87,10 +87,11 @@ cat >"$NETNS_RUN_CONFIG_DIR/10-mynet.conflist" <<'JSON'
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.77.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}}]}
 JSON
 ls_out=$("$NR" network ls)
-t_check "network ls lists the configured network" grep -q "^mynet .*bridge" <<<"$ls_out"
-t_check "network ls lists the built-in bridge" grep -q '^bridge .*(built in)' <<<"$ls_out"
-t_check "network ls lists none" grep -q '^none ' <<<"$ls_out"
-t_eq "network inspect prints the conflist" "$("$NR" network inspect mynet | jq -r '.plugins[0].bridge')" nr9
+t_check "network ls lists the configured network" grep -qE "^[0-9a-f]{12} +mynet +bridge +local +10.77.0.0/24 +0$" <<<"$ls_out"
+t_check "network ls lists the built-in bridge" grep -qE '^[0-9a-f]{12} +bridge +bridge +local ' <<<"$ls_out"
+t_check "network ls lists none" grep -qE '^[0-9a-f]{12} +none +null +local ' <<<"$ls_out"
+t_eq "network inspect shows the conflist's bridge" "$("$NR" network inspect mynet | jq -r '.[0].Options["com.docker.network.bridge.name"]')" nr9
+t_eq "network inspect --conflist prints the conflist" "$("$NR" network inspect --conflist mynet | jq -r '.plugins[0].bridge')" nr9
 t_check "--net=mynet uses it" sh -c "'$NR' run --rm --net=mynet ip -4 -o addr show eth0 | grep -q 'inet 10.77.0.'"
 t_eq "network inspect of an unknown network: 125" "$("$NR" network inspect nosuch 2>/dev/null; echo $?)" 125
 

@@ -30,7 +30,7 @@ JSON
 
 for v in rm prune reload; do
 	out=$("$NR" network $v --help); rc=$?
-	t_eq "network $v --help: 0, with a usage line" "$rc $(head -n 1 <<<"$out")" "0 Usage: netns-run network $v$([ $v = rm ] && echo ' NAME...')"
+	t_eq "network $v --help: 0, with a usage line" "$rc $(head -n 1 <<<"$out")" "0 Usage: netns-run network $v$(case $v in rm) echo ' NAME|ID...' ;; prune) echo ' [-f]' ;; esac)"
 done
 out=$("$NR" network rm nosuch 2>&1); rc=$?
 t_eq "rm of an unknown network: 125" $rc 125
@@ -65,6 +65,7 @@ t_check "... still masquerading the container" in_ctr4 "$a"
 t_check "othernet's bridge exists after a container used it" has_link nr6
 out=$("$NR" network prune); rc=$?
 t_eq "prune: 0" $rc 0
+t_eq "... under Docker's header" "$(head -n 1 <<<"$out")" "Deleted Networks:"
 t_check "... names othernet" grep -qx othernet <<<"$out"
 t_check "... not rmnet" bash -c '! grep -qx rmnet <<<"$1"' _ "$out"
 t_check "... removes othernet's bridge" sh -c '! ip link show nr6 >/dev/null 2>&1'
@@ -121,7 +122,11 @@ t_check "... and the bridge is gone" sh -c '! ip link show nr7 >/dev/null 2>&1'
 "$NR" run --rm true
 t_check "the built-in network made nr0" has_link nr0
 out=$("$NR" network rm bridge 2>&1); rc=$?
-t_eq "rm of the built-in network: 0" "$rc $out" "0 bridge"
+t_eq "rm of the built-in network: 125" $rc 125
+t_check "... it is pre-defined" grep -q "bridge is a pre-defined network and cannot be removed" <<<"$out"
+t_check "... nr0 stays" has_link nr0
+out=$("$NR" network prune); rc=$?
+t_eq "prune removes the built-in network's host state" "$rc $(tr '\n' ' ' <<<"$out")" "0 Deleted Networks: bridge "
 t_check "... removes nr0" sh -c '! ip link show nr0 >/dev/null 2>&1'
 t_eq "... and leaves no table of ours" "$(our_tables)" ""
 
