@@ -48,6 +48,20 @@ int cmd_inspect(int argc, char **argv)
 		}
 		net_plan_clear(&plan);
 	}
+	/* Further networks: CHECK each; the first failure is what "check" says. */
+	for (size_t i = 0; obs.running && check && !strcmp(check, "ok") && i < rec->n_more; i++) {
+		struct nr_error ce = { 0 };
+		char msg[sizeof(ce.msg) + 300];
+		if (net_plan_from_network(&rec->more[i], &plan, &ce) >= 0 && plan.conf &&
+		    net_check(&plan, rec->id, rec->netns_path ? rec->netns_path : "", &ce) >= 0) {
+			net_plan_clear(&plan);
+			continue;
+		}
+		net_plan_clear(&plan);
+		snprintf(msg, sizeof(msg), "network %s: %s", rec->more[i].name, ce.msg);
+		free(check);
+		obs.check = check = strdup(msg);
+	}
 	if (ctr_record_inspect_text(rec, &obs, &text, &err) < 0) {
 		return cli_error(&err);
 	}

@@ -434,7 +434,8 @@ int cmd_network(int argc, char **argv)
 	} verbs[] = {
 		{ "create", cmd_network_create },   { "ls", cmd_network_ls },         { "list", cmd_network_ls },
 		{ "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },         { "remove", cmd_network_rm },
-		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload },
+		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload }, { "connect", cmd_network_connect },
+		{ "disconnect", cmd_network_disconnect },
 	};
 
 	if (argc < 2 || is_help(argv[1])) {

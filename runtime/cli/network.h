@@ -17,5 +17,8 @@ int cmd_network_create(int argc, char **argv);
 int cmd_network_rm(int argc, char **argv);
 int cmd_network_prune(int argc, char **argv);
 int cmd_network_reload(int argc, char **argv);
+/* network_connect.c (issue 17) */
+int cmd_network_connect(int argc, char **argv);
+int cmd_network_disconnect(int argc, char **argv);
 
 #endif

@@ -59,7 +59,7 @@ int cmd_ps(int argc, char **argv)
 	       "STATE", "MEM", "CPU", "PIDS", "IMAGE");
 	for (char **p = names; *p; p++) {
 		_cleanup_record_ struct ctr_record *rec = NULL;
-		char id[13], addrs[256] = "", sbuf[64], mem[32] = "-", cpu[32] = "-", pids[16] = "-";
+		char id[13], addrs[512] = "", sbuf[64], mem[32] = "-", cpu[32] = "-", pids[16] = "-";
 		size_t used = 0;
 		if (ctr_store_load(*p, &rec, NULL) < 0)
 			continue;
@@ -67,9 +67,21 @@ int cmd_ps(int argc, char **argv)
 		if (!ctx.all && !running)
 			continue;
 		snprintf(id, sizeof(id), "%s", rec->id);
-		for (size_t i = 0; rec->net.addresses && rec->net.addresses[i]; i++)
-			used += snprintf(addrs + used, used < sizeof(addrs) ? sizeof(addrs) - used : 0, "%s%s",
-					 i ? "," : "", rec->net.addresses[i]);
+		char netname[256] = "";
+		size_t nused = 0;
+		for (size_t k = 0; k <= rec->n_more; k++) {
+			const struct ctr_network *a = k ? &rec->more[k - 1] : &rec->net;
+			char one[80];
+			/* The first network's place after `network disconnect` of it with no other. */
+			if (a->mode == CTR_NET_CNI && !a->name)
+				continue;
+			net_mode_of(a->mode)->describe(a, one, sizeof(one));
+			nused += snprintf(netname + nused, nused < sizeof(netname) ? sizeof(netname) - nused : 0,
+					  "%s%s", nused ? "," : "", one);
+			for (size_t i = 0; a->addresses && a->addresses[i]; i++)
+				used += snprintf(addrs + used, used < sizeof(addrs) ? sizeof(addrs) - used : 0, "%s%s",
+						 used ? "," : "", a->addresses[i]);
+		}
 		if (running && rec->cgroup) {
 			long long m, c, n;
 			cgroup_usage(rec->cgroup, &m, &c, &n);
@@ -80,11 +92,9 @@ int cmd_ps(int argc, char **argv)
 			if (n >= 0)
 				snprintf(pids, sizeof(pids), "%lld", n);
 		}
-		char netname[80];
-		net_mode_of(rec->net.mode)->describe(&rec->net, netname, sizeof(netname));
 		/* IMAGE as given, as docker ps shows it; "-" for the host's root. */
 		printf("%-16s %-12s %-8lld %-18s %-20s %-14s %-9s %-8s %-6s %s\n", *p, id,
-		       running ? (long long)rec->pid : 0, netname, used ? addrs : "-",
+		       running ? (long long)rec->pid : 0, nused ? netname : "-", used ? addrs : "-",
 		       status_of(rec, sbuf, sizeof(sbuf)), mem, cpu, pids, rec->image_ref ? rec->image_ref : "-");
 	}
 	rt_strv_free(names);

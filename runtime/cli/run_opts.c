@@ -13,6 +13,7 @@
 #include "base/fdio.h"
 #include "base/ipaddr.h"
 #include "base/json_field.h"
+#include "cli/net_opts.h"
 #include "engine/image_run.h"
 #include "engine/net.h"
 #include "engine/rt_error.h"
@@ -33,7 +34,13 @@ static const char run_usage[] =
 	"Options:\n"
 	"      --name NAME          container name (default: the first 12 digits of its id)\n"
 	"      --hostname NAME      host name inside (default: the container name)\n"
-	"      --net, --network NET bridge (default) | none | host | container:NAME | a CNI network name\n"
+	"      --net, --network NET bridge (default) | none | host | container:NAME | a CNI network name;\n"
+	"                           repeat it for more networks (eth1, eth2 ...; CNI networks only), or\n"
+	"                           name=NET,alias=A,ip=IP,ip6=IP,mac-address=MAC for one network's own\n"
+	"      --ip IP, --ip6 IP    the first network's address (its IPAM must offer it; the plugins\n"
+	"                           must declare the \"ips\" capability, as the built-in bridge does)\n"
+	"      --mac-address MAC    the first network's interface MAC (the \"mac\" capability)\n"
+	"      --network-alias NAME a name the first network's DNS answers for it (repeatable)\n"
 	"  -p, --publish SPEC       [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/tcp|udp|sctp], passed to\n"
 	"                           the plugins as the portMappings capability (repeatable)\n"
 	"  -P, --publish-all        each port IMAGE exposes on a free host port (see -p)\n"
@@ -254,7 +261,11 @@ enum {
 	OPT_PRIVILEGED,
 	OPT_SECURITY_OPT,
 	OPT_LOG,
-	OPT_ENTRYPOINT
+	OPT_ENTRYPOINT,
+	OPT_IP,
+	OPT_IP6,
+	OPT_MAC,
+	OPT_ALIAS,
 };
 
 static int parse_userns(const char *s, struct run_opts *o, struct nr_error *err)
@@ -282,6 +293,11 @@ static const struct option run_longopts[] = {
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "network", required_argument, NULL, OPT_NET },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "ip6", required_argument, NULL, OPT_IP6 },
+	{ "mac-address", required_argument, NULL, OPT_MAC },
+	{ "network-alias", required_argument, NULL, OPT_ALIAS },
+	{ "net-alias", required_argument, NULL, OPT_ALIAS },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "publish-all", no_argument, NULL, 'P' },
 	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
@@ -443,7 +459,22 @@ static int opt_log(struct run_opts *o, const char *arg, struct nr_error *err)
 }
 
 /* Options that set a field of o; the rest (help, errors) are run_opts_parse's. */
-static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struct nr_error *err)
+/* --network, repeated: one endpoint each. */
+static int opt_network(struct run_opts *o, char *arg, struct nr_error *err)
+{
+	if (ARRAY_FULL(o, nets, n_nets))
+		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many --network (at most %d)", RT_NETWORKS_MAX);
+	int r = net_opts_parse_network(arg, &o->nets[o->n_nets], err);
+	if (r >= 0)
+		o->n_nets++;
+	return r;
+}
+
+/* Options that set a field of o (or flags: --ip, --ip6, --mac-address and
+ * --network-alias, for the first network once all are seen); the rest (help, errors) are
+ * run_opts_parse's. */
+static int opt_apply(struct run_opts *o, json_t **ports, struct net_endpoint_opts *flags, int c, char *arg,
+		     struct nr_error *err)
 {
 	long long v;
 	int r;
@@ -454,8 +485,15 @@ static int opt_apply(struct run_opts *o, json_t **ports, int c, char *arg, struc
 	case OPT_HOSTNAME:
 		return opt_hostname(o, arg, err);
 	case OPT_NET:
-		o->net = arg;
-		return 0;
+		return opt_network(o, arg, err);
+	case OPT_IP:
+		return net_opts_set_ip(flags, "--ip", arg, err);
+	case OPT_IP6:
+		return net_opts_set_ip6(flags, "--ip6", arg, err);
+	case OPT_MAC:
+		return net_opts_set_mac(flags, "--mac-address", arg, err);
+	case OPT_ALIAS:
+		return net_opts_add_alias(flags, "--network-alias", arg, err);
 	case 'p':
 		return opt_publish(ports, arg, err);
 	case 'P':
@@ -559,9 +597,18 @@ static int opts_command(int argc, char **argv, bool dashdash, struct run_opts *o
 	return image_run_apply(im, o, rest, err);
 }
 
-/* What needs every option seen: --userns against --net, the capabilities, the command. */
-static int opts_finish(int argc, char **argv, bool dashdash, struct run_opts *o, json_t *ports, struct nr_error *err)
+/* What needs every option seen: the networks, --userns against --net, the capabilities,
+ * the command. */
+static int opts_finish(int argc, char **argv, bool dashdash, struct run_opts *o, json_t *ports,
+		       const struct net_endpoint_opts *flags, struct nr_error *err)
 {
+	int r;
+
+	if (!o->n_nets)
+		o->nets[o->n_nets++].network = "bridge";
+	if ((r = net_opts_finish_run(o->nets, o->n_nets, flags, err)) < 0)
+		return r;
+	o->net = o->nets[0].network;
 	if (o->userns_base && !net_mode_for_spec(o->net)->own_netns)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 				    "--userns needs a network namespace of its own (not --net=%s)", o->net);
@@ -578,6 +625,7 @@ static int opts_finish(int argc, char **argv, bool dashdash, struct run_opts *o,
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err)
 {
 	_cleanup_json_ json_t *ports = NULL;
+	struct net_endpoint_opts flags = { 0 };
 	int c, r, before = 1;
 
 	memset(o, 0, sizeof(*o));
@@ -599,14 +647,14 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *e
 		if (c == '?')
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "unknown option %s (see --help)",
 					    argv[optind - 1]);
-		if ((r = opt_apply(o, &ports, c, optarg, err)) < 0)
+		if ((r = opt_apply(o, &ports, &flags, c, optarg, err)) < 0)
 			return r;
 		before = optind;
 	}
 	/* getopt steps over the "--" that ends the options (and only then moves optind
 	 * without returning an option): it means "no image". */
 	bool dashdash = optind > before && !strcmp(argv[optind - 1], "--");
-	return opts_finish(argc, argv, dashdash, o, ports, err);
+	return opts_finish(argc, argv, dashdash, o, ports, &flags, err);
 }
 
 void run_opts_free(struct run_opts *o)

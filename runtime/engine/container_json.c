@@ -4,7 +4,10 @@
  * the field existed): version, id, name, status (created|running|exited), pid and
  * pid_start, monitor and monitor_start, exit_code, oom, rm, net_done, hostname, user,
  * image (the image's id) and image_ref (IMAGE as given; both absent on the host's root),
- * network {mode (none|host|container|cni), ifname, owner, name, conflist}, netns_path,
+ * network {mode (none|host|container|cni), ifname, owner, name, conflist, and since issue 17
+ * ip, ip6, mac, aliases (as asked for), gateways, mac_addr, dns (what ADD gave, the DNS
+ * responder's state)}, networks [the further attachments (rec->more, eth1…): each as
+ * "network" plus its own addresses and done], netns_path,
  * capability_args, cgroup {mode, paths, dirs}, argv, env, addresses, created, started,
  * finished, userns {base, count}, security {privileged, caps, no_new_privileges, seccomp
  * (default|unconfined|profile), seccomp_profile}.  conflist and capability_args are JSON documents the
@@ -15,7 +18,9 @@
 #include <string.h>
 
 #include "base/json_field.h"
+#include "cni/cni_chain.h"
 #include "container.h"
+#include "netdef.h"
 #include "rt_error.h"
 #include "security.h"
 
@@ -87,17 +92,45 @@ static json_t *cgroup_to_json(const struct cgroup_set *cg)
 	return TAKE_PTR(o);
 }
 
-static json_t *network_to_json(const struct ctr_network *n)
+/* One attachment.  The first one's addresses and done flag stay where version 1 put them
+ * (top-level "addresses" and "net_done"), so a record of a one-network container reads
+ * the same to an older netns-run; further ones (more) carry theirs inside. */
+static json_t *network_to_json(const struct ctr_network *n, bool more)
 {
 	json_t *o = json_object();
+	bool ok = o;
 
-	if (!o || set(o, "mode", json_string(mode_names[n->mode])) < 0 ||
-	    set(o, "ifname", json_string(n->ifname)) < 0 || set(o, "owner", json_string(n->owner)) < 0 ||
-	    (n->name && set(o, "name", json_string(n->name)) < 0) || set_doc(o, "conflist", n->conflist) < 0) {
+	ok = ok && set(o, "mode", json_string(mode_names[n->mode])) >= 0;
+	ok = ok && set(o, "ifname", json_string(n->ifname)) >= 0 && set(o, "owner", json_string(n->owner)) >= 0;
+	ok = ok && (!n->name || set(o, "name", json_string(n->name)) >= 0) && set_doc(o, "conflist", n->conflist) >= 0;
+	ok = ok && (!n->ip || set(o, "ip", json_string(n->ip)) >= 0);
+	ok = ok && (!n->ip6 || set(o, "ip6", json_string(n->ip6)) >= 0);
+	ok = ok && (!n->mac || set(o, "mac", json_string(n->mac)) >= 0);
+	ok = ok && (!n->aliases || set(o, "aliases", strv_to_json(n->aliases)) >= 0);
+	ok = ok && (!n->gateways || set(o, "gateways", strv_to_json(n->gateways)) >= 0);
+	ok = ok && (!n->mac_addr || set(o, "mac_addr", json_string(n->mac_addr)) >= 0);
+	ok = ok && (!n->dns || set(o, "dns", json_true()) >= 0);
+	if (more) {
+		ok = ok && (!n->addresses || set(o, "addresses", strv_to_json(n->addresses)) >= 0);
+		ok = ok && (!n->done || set(o, "done", json_true()) >= 0);
+	}
+	if (!ok) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
+}
+
+static json_t *networks_to_json(const struct ctr_record *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->n_more; i++)
+		if (json_array_append_new(a, network_to_json(&r->more[i], true)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
 }
 
 /* What exec needs to apply the run's capabilities and filter again. */
@@ -139,7 +172,9 @@ static json_t *record_to_json(const struct ctr_record *r)
 	ok = ok && set(o, "monitor", json_integer(r->monitor)) >= 0;
 	ok = ok && set(o, "monitor_start", json_integer((json_int_t)r->monitor_start)) >= 0;
 	ok = ok && set(o, "rm", json_boolean(r->rm)) >= 0;
-	ok = ok && set(o, "network", network_to_json(&r->net)) >= 0;
+	ok = ok && set(o, "network", network_to_json(&r->net, false)) >= 0;
+	if (ok && r->n_more)
+		ok = set(o, "networks", networks_to_json(r)) >= 0;
 	ok = ok && set(o, "argv", strv_to_json(r->argv)) >= 0 && set(o, "env", strv_to_json(r->env)) >= 0;
 	ok = ok && set(o, "created", json_integer(r->created)) >= 0;
 	if (ok && r->pid > 0)
@@ -195,6 +230,82 @@ int ctr_record_to_json_text(const struct ctr_record *rec, char **ret, struct nr_
 	return dump(record_to_json(rec), ret, err);
 }
 
+/* "ADDR/LEN" of family (4 or 6) number nth into addr and len; false when none. */
+static bool nth_address(char *const *v, bool v6, char *addr, size_t size, int *len)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (!!strchr(v[i], ':') != v6)
+			continue;
+		snprintf(addr, size, "%s", v[i]);
+		char *slash = strchr(addr, '/');
+		*len = slash ? atoi(slash + 1) : (v6 ? 128 : 32);
+		if (slash)
+			*slash = '\0';
+		return true;
+	}
+	return false;
+}
+
+static const char *first_of(char *const *v, bool v6)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!!strchr(v[i], ':') == v6)
+			return v[i];
+	return "";
+}
+
+/* Docker's NetworkSettings.Networks.NAME for one attachment. */
+static json_t *endpoint_settings(const struct ctr_record *r, const struct ctr_network *n)
+{
+	char v4[64] = "", v6[64] = "", short_id[13];
+	int len4 = 0, len6 = 0;
+	json_t *o, *dns_names = NULL;
+
+	nth_address(n->addresses, false, v4, sizeof(v4), &len4);
+	nth_address(n->addresses, true, v6, sizeof(v6), &len6);
+	snprintf(short_id, sizeof(short_id), "%s", r->id);
+	o = json_pack("{s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "IPAddress", v4, "IPPrefixLen", len4, "Gateway",
+		      first_of(n->gateways, false), "GlobalIPv6Address", v6, "GlobalIPv6PrefixLen", len6, "IPv6Gateway",
+		      first_of(n->gateways, true), "MacAddress", n->mac_addr ? n->mac_addr : "", "InterfaceName",
+		      n->ifname, "Aliases", n->aliases ? strv_to_json(n->aliases) : json_null());
+	if (o && n->conflist) {
+		struct cni_netconf *conf = NULL;
+		struct netdef_meta m;
+		if (cni_netconf_parse(n->conflist, strlen(n->conflist), "network", &conf, NULL) >= 0) {
+			netdef_meta_get(conf, &m);
+			json_object_set_new(o, "NetworkID", json_string(m.id));
+			cni_netconf_free(conf);
+		}
+	}
+	/* The names the network's DNS answers for it (Docker's DNSNames). */
+	if (o && n->dns && (dns_names = json_pack("[s, s]", r->name, short_id))) {
+		for (size_t i = 0; n->aliases && n->aliases[i]; i++)
+			json_array_append_new(dns_names, json_string(n->aliases[i]));
+		json_object_set_new(o, "DNSNames", dns_names);
+	}
+	if (o && (n->ip || n->ip6))
+		json_object_set_new(o, "IPAMConfig",
+				    json_pack("{s:s, s:s}", "IPv4Address", n->ip ? n->ip : "", "IPv6Address",
+					      n->ip6 ? n->ip6 : ""));
+	return o;
+}
+
+/* "NetworkSettings": {"Networks": {NAME: …}} as docker inspect shows it (a container on
+ * another's namespace: none, as Docker). */
+static json_t *network_settings(const struct ctr_record *r)
+{
+	json_t *nets = json_object();
+
+	for (size_t k = 0; nets && k <= r->n_more; k++) {
+		const struct ctr_network *n = k ? &r->more[k - 1] : &r->net;
+		const char *name = n->mode == CTR_NET_NONE ? "none" : n->mode == CTR_NET_HOST ? "host" : n->name;
+		if (n->mode == CTR_NET_CONTAINER || !name)
+			continue;
+		json_object_set_new(nets, name, endpoint_settings(r, n));
+	}
+	return nets ? json_pack("{s:o}", "Networks", nets) : NULL;
+}
+
 int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_observed *obs, char **ret,
 			    struct nr_error *err)
 {
@@ -208,6 +319,7 @@ int ctr_record_inspect_text(const struct ctr_record *rec, const struct ctr_obser
 						      "cpu_ns", (json_int_t)obs->cpu_ns, "pids",
 						      (json_int_t)obs->pids));
 		set_doc(o, "network_result", obs->network_result);
+		set(o, "NetworkSettings", network_settings(rec));
 		if (obs->check)
 			json_object_set_new(o, "check", json_string(obs->check));
 	}
@@ -305,29 +417,81 @@ static int cgroup_from_json(json_t *o, const char *what, struct cgroup_set **ret
 	return 0;
 }
 
-static int network_from_json(json_t *o, const char *what, struct ctr_network *n, struct nr_error *err)
+/* One attachment's keys, from the object net (w names it in messages). */
+static int attachment_from_json(json_t *net, const char *w, bool more, struct ctr_network *n, struct nr_error *err)
 {
-	json_t *net = NULL;
 	const char *mode = NULL;
-	char w[300];
+	bool b;
 	int r;
 
-	snprintf(w, sizeof(w), "%s: network", what);
-	if ((r = jfield_object(o, "network", what, true, &net, err)) < 0 ||
-	    (r = jfield_string(net, "mode", w, true, &mode, err)) < 0)
+	if ((r = jfield_string(net, "mode", w, true, &mode, err)) < 0)
 		return r;
 	if ((r = name_index(mode_names, CTR_NET_MODE_COUNT, mode)) < 0)
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: unknown network mode \"%s\"", w, mode);
 	n->mode = (enum ctr_net_mode)r;
 	if ((r = str_into(net, "ifname", w, false, n->ifname, sizeof(n->ifname), err)) < 0 ||
 	    (r = str_into(net, "owner", w, false, n->owner, sizeof(n->owner), err)) < 0 ||
-	    (r = str_dup(net, "name", w, &n->name, err)) < 0)
+	    (r = str_dup(net, "name", w, &n->name, err)) < 0 || (r = str_dup(net, "ip", w, &n->ip, err)) < 0 ||
+	    (r = str_dup(net, "ip6", w, &n->ip6, err)) < 0 || (r = str_dup(net, "mac", w, &n->mac, err)) < 0 ||
+	    (r = str_dup(net, "mac_addr", w, &n->mac_addr, err)) < 0 ||
+	    (r = strv_from_json(net, "aliases", w, &n->aliases, err)) < 0 ||
+	    (r = strv_from_json(net, "gateways", w, &n->gateways, err)) < 0)
 		return r;
+	b = false;
+	if ((r = jfield_bool(net, "dns", w, &b, err)) < 0)
+		return r;
+	n->dns = b;
+	if (more) {
+		b = false;
+		if ((r = strv_from_json(net, "addresses", w, &n->addresses, err)) < 0 ||
+		    (r = jfield_bool(net, "done", w, &b, err)) < 0)
+			return r;
+		n->done = b;
+	}
 	json_t *list = json_object_get(net, "conflist");
 	if (list && !json_is_object(list))
 		return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s: \"conflist\" must be an object", w);
 	if (list && !(n->conflist = doc_text(list)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int network_from_json(json_t *o, const char *what, struct ctr_network *n, struct nr_error *err)
+{
+	json_t *net = NULL;
+	char w[300];
+	int r;
+
+	snprintf(w, sizeof(w), "%s: network", what);
+	if ((r = jfield_object(o, "network", what, true, &net, err)) < 0)
+		return r;
+	return attachment_from_json(net, w, false, n, err);
+}
+
+/* "networks": the further attachments; absent in records written before issue 17. */
+static int networks_from_json(json_t *o, const char *what, struct ctr_record *rec, struct nr_error *err)
+{
+	json_t *a = NULL, *v;
+	char w[300];
+	size_t i;
+	int r;
+
+	if ((r = jfield_array(o, "networks", what, &a, err)) < 0 || !a)
+		return r;
+	json_array_foreach(a, i, v) {
+		struct ctr_network *n;
+		snprintf(w, sizeof(w), "%s: networks[%zu]", what, i);
+		if (!json_is_object(v))
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL, "%s must be an object", w);
+		if (!(n = ctr_record_add_network(rec)))
+			return nr_error_set(err, RT_ERR_CORRUPT, E2BIG, "%s: more than %d networks", what,
+					    CTR_NETWORKS_MAX);
+		if ((r = attachment_from_json(v, w, true, n, err)) < 0)
+			return r;
+		if (n->mode != CTR_NET_CNI || !n->name)
+			return nr_error_set(err, RT_ERR_CORRUPT, EINVAL,
+					    "%s: a further network must be a named cni one", w);
+	}
 	return 0;
 }
 
@@ -441,7 +605,7 @@ static int record_from_json(json_t *o, const char *what, struct ctr_record *rec,
 	    (r = str_dup(o, "netns_path", what, &rec->netns_path, err)) < 0 ||
 	    (r = str_dup(o, "image", what, &rec->image, err)) < 0 ||
 	    (r = str_dup(o, "image_ref", what, &rec->image_ref, err)) < 0 ||
-	    (r = network_from_json(o, what, &rec->net, err)) < 0 ||
+	    (r = network_from_json(o, what, &rec->net, err)) < 0 || (r = networks_from_json(o, what, rec, err)) < 0 ||
 	    (r = strv_from_json(o, "argv", what, &rec->argv, err)) < 0 ||
 	    (r = strv_from_json(o, "env", what, &rec->env, err)) < 0 ||
 	    (r = strv_from_json(o, "addresses", what, &rec->net.addresses, err)) < 0)

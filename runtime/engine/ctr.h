@@ -16,8 +16,13 @@
  * first is returned.  The container's processes must be gone (or about to be). */
 int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err);
 
-/* Its first part alone: the network's DEL (once: rec->net.done afterwards). */
+/* Its first part alone: every attachment's DNS names leave and its DEL runs (once: its
+ * done flag afterwards), carrying on past failures; the first is returned. */
 int ctr_net_down(struct ctr_record *rec, struct nr_error *err);
+/* Whether every attachment's DEL ran. */
+bool ctr_net_all_done(const struct ctr_record *rec);
+/* Forget every attachment's DEL (rm -f when a plugin cannot DEL, a start that never ADDed). */
+void ctr_net_mark_done(struct ctr_record *rec);
 
 /* gc.c.  What it did, for a front end to show (report may be NULL). */
 enum ctr_gc_event {
@@ -41,10 +46,13 @@ char **env_build(const struct run_opts *o, const char *hostname);
 /* Apply o's -e to *env (a strv of "K=V"). */
 int env_extend(char ***env, const struct run_opts *o);
 
-/* etc.c: hostname, hosts (the name on the result's first address) and resolv.conf (the
- * result's DNS, else the host's minus loopback resolvers unless host_net). */
-int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const struct cni_result *res,
-	      struct nr_error *err);
+/* etc.c: hostname, hosts (the host name on every address of every attachment of rec, as
+ * Docker; 127.0.1.1 when none; rec may be NULL) and resolv.conf (the responders of rec's
+ * DNS-enabled attachments with the host's search and options; else the first network's
+ * result's DNS, res; else the host's minus loopback resolvers unless host_net).  Written
+ * in place: the container's bind mounts of them stay valid. */
+int etc_write(const char *ctr_dir, const char *hostname, bool host_net, const struct ctr_record *rec,
+	      const struct cni_result *res, struct nr_error *err);
 
 /* stop.c.  Send sig to the container's init and wait up to timeout_ms for it to go;
  * -ETIMEDOUT. */

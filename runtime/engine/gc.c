@@ -19,7 +19,7 @@ static bool stale(const struct ctr_record *rec)
 {
 	if (rec->status == CTR_EXITED)
 		/* A teardown that did not finish (a DEL that failed) is retried. */
-		return !rec->net.done || rec->rm;
+		return !ctr_net_all_done(rec) || rec->rm;
 	return !ctr_init_alive(rec) && !ctr_monitor_alive(rec);
 }
 
@@ -74,11 +74,16 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	}
 	size_t count = rt_strv_len(names);
 	struct ctr_record **recs = calloc(count + 1, sizeof(*recs));
-	struct net_attachment *valid = calloc(count + 1, sizeof(*valid));
+	struct net_attachment *valid = calloc(count * CTR_NETWORKS_MAX + 1, sizeof(*valid));
 	for (size_t i = 0; recs && valid && i < count; i++) {
-		if (ctr_store_load(names[i], &recs[i], NULL) < 0 || recs[i]->status == CTR_EXITED || !recs[i]->net.name)
+		if (ctr_store_load(names[i], &recs[i], NULL) < 0 || recs[i]->status == CTR_EXITED)
 			continue;
-		valid[n_valid++] = (struct net_attachment){ recs[i]->net.name, recs[i]->id, recs[i]->net.ifname };
+		/* Every attachment of a live container (issue 17: rec->more too). */
+		for (size_t k = 0; k <= recs[i]->n_more && k < CTR_NETWORKS_MAX; k++) {
+			const struct ctr_network *a = k ? &recs[i]->more[k - 1] : &recs[i]->net;
+			if (a->name)
+				valid[n_valid++] = (struct net_attachment){ a->name, recs[i]->id, a->ifname };
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r = recs && valid ? net_gc(nets[i], valid, n_valid, &e)

@@ -141,10 +141,13 @@ int net_default_bridge(struct cni_netconf **ret, struct nr_error *err)
 	p = ip_prefix_network(&p);
 	ip_addr_add(&p.addr, 1);
 	ip_addr_format(&p.addr, gw, sizeof(gw));
-	list = json_pack("{s:s, s:s, s:[{s:s, s:s, s:b, s:b, s:b, s:{s:s, s:[[{s:s, s:s}]], s:[{s:s}]}}]}",
+	/* capabilities ips and mac: run --ip/--mac-address reach the bridge and its in-process
+	 * host-local as runtimeConfig (CNI conventions), as on the networks `network create` writes. */
+	list = json_pack("{s:s, s:s, s:[{s:s, s:s, s:b, s:b, s:b, s:{s:b, s:b}, s:{s:s, s:[[{s:s, s:s}]], "
+			 "s:[{s:s}]}}]}",
 			 "cniVersion", "1.1.0", "name", "bridge", "plugins", "type", "bridge", "bridge", DEFAULT_BRIDGE,
-			 "isGateway", 1, "ipMasq", 1, "hairpinMode", 1, "ipam", "type", "host-local", "ranges",
-			 "subnet", subnet, "gateway", gw, "routes", "dst", "0.0.0.0/0");
+			 "isGateway", 1, "ipMasq", 1, "hairpinMode", 1, "capabilities", "ips", 1, "mac", 1, "ipam",
+			 "type", "host-local", "ranges", "subnet", subnet, "gateway", gw, "routes", "dst", "0.0.0.0/0");
 	if (!list)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	/* Published ports need a port-mapping plugin; chain one when it is installed. */
@@ -356,16 +359,20 @@ int net_plan_to_record(const struct net_plan *p, struct ctr_network *n, struct n
 	return 0;
 }
 
-int net_plan_from_record(const struct ctr_record *rec, struct net_plan *p, struct nr_error *err)
+int net_plan_from_network(const struct ctr_network *n, struct net_plan *p, struct nr_error *err)
 {
 	memset(p, 0, sizeof(*p));
-	p->ops = net_mode_of(rec->net.mode);
-	snprintf(p->ifname, sizeof(p->ifname), "%s", rec->net.ifname);
-	snprintf(p->owner, sizeof(p->owner), "%s", rec->net.owner);
-	if (!rec->net.conflist)
+	p->ops = net_mode_of(n->mode);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", n->ifname);
+	snprintf(p->owner, sizeof(p->owner), "%s", n->owner);
+	if (!n->conflist)
 		return 0;
-	return cni_netconf_parse(rec->net.conflist, strlen(rec->net.conflist), "the container's recorded network",
-				 &p->conf, err);
+	return cni_netconf_parse(n->conflist, strlen(n->conflist), "the container's recorded network", &p->conf, err);
+}
+
+int net_plan_from_record(const struct ctr_record *rec, struct net_plan *p, struct nr_error *err)
+{
+	return net_plan_from_network(&rec->net, p, err);
 }
 
 void net_plan_clear(struct net_plan *p)

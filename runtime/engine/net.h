@@ -18,6 +18,7 @@
 #include "cni/cni_chain.h"
 #include "cni/cni_result.h"
 #include "engine/container.h"
+#include "engine/opts.h"
 #include "engine/rt.h"
 
 struct net_mode_ops;
@@ -55,8 +56,10 @@ const struct net_mode_ops *net_mode_of(enum ctr_net_mode mode);
 /* Resolve --net; bad names and unknown networks are clear errors.  For container:NAME,
  * NAME must be running with a network namespace of its own. */
 int net_plan_make(const char *spec, struct net_plan *p, struct nr_error *err);
-/* The plan a container was started with, from its record's network. */
+/* The plan a container was started with, from its record's (first) network. */
 int net_plan_from_record(const struct ctr_record *rec, struct net_plan *p, struct nr_error *err);
+/* The plan of any attachment (rec->net or one of rec->more). */
+int net_plan_from_network(const struct ctr_network *n, struct net_plan *p, struct nr_error *err);
 /* The record's network for p (replacing what n held). */
 int net_plan_to_record(const struct net_plan *p, struct ctr_network *n, struct nr_error *err);
 void net_plan_clear(struct net_plan *p);
@@ -87,6 +90,37 @@ struct net_attachment {
 	const char *network, *id, *ifname;
 };
 int net_gc(const struct cni_netconf *net, const struct net_attachment *valid, size_t n, struct nr_error *err);
+
+/* net_endpoint.c: one attachment (struct ctr_network) from ADD to DEL. */
+/* What was asked of the attachment (--ip, --ip6, --mac-address, aliases) into n. */
+int net_endpoint_request(const struct net_endpoint_opts *e, struct ctr_network *n, struct nr_error *err);
+/* The capability args of n's ADD: base_caps (the record's, {"portMappings": …}; NULL for a
+ * further network) plus runtimeConfig "ips" (n->ip, n->ip6) and "mac" (n->mac), as the CNI
+ * conventions spell them.  A request no plugin of conf declares is refused (it would be
+ * ignored).  *ret = NULL when there is nothing to pass. */
+int net_endpoint_caps(const struct cni_netconf *conf, const char *base_caps, const struct ctr_network *n, char **ret,
+		      struct nr_error *err);
+/* n's addresses, gateways and mac_addr from an ADD's result; -ENOMEM. */
+int net_endpoint_fill(struct ctr_network *n, const struct cni_result *res);
+/* ADD of attachment n through plan p (n's conflist and ifname), filling n from the result. */
+int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns, const char *base_caps,
+		     struct ctr_network *n, struct cni_result **ret, struct nr_error *err);
+/* A further network's plan: the conflist it ADDs with (and records, for DEL and CHECK)
+ * asks for no default route (ipam.routes without 0.0.0.0/0 and ::/0, isDefaultGateway
+ * false), so that the first network keeps it, as with Docker, and CHECK agrees. */
+void net_plan_further(struct net_plan *p);
+/* Inside netns: remove the default routes a further network's result put on ifname, so
+ * that the first network keeps the default route (as Docker): for plugins that add one
+ * net_plan_further could not turn off. */
+int net_endpoint_drop_default_routes(const char *netns, const char *ifname, const struct cni_result *res,
+				     struct nr_error *err);
+/* When conf is DNS-enabled (dns_net.h): n's names (rec's name, short id, n->aliases) on its
+ * addresses join the network's responder; n->dns then. */
+int net_endpoint_dns_join(const struct ctr_record *rec, const struct cni_netconf *conf, struct ctr_network *n,
+			  struct nr_error *err);
+/* Names leave (n->dns), then DEL unless n->done (n->done afterwards); goes on past a DNS
+ * failure, returns the first. */
+int net_endpoint_down(const struct ctr_record *rec, struct ctr_network *n, struct nr_error *err);
 
 void net_rtconf(struct cni_rtconf *rt, const char *id, const char *netns, const char *ifname, json_t *caps);
 

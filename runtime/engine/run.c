@@ -58,6 +58,9 @@ struct ctr_run {
 	char dir[512];
 	const char *hostname;
 	struct net_plan net;
+	/* Further networks (run --network repeated): eth1…, rec->more in the same order. */
+	struct net_plan more[RT_NETWORKS_MAX];
+	size_t n_more;
 	struct ctr_record *rec;
 	int join_fd;
 	pid_t pid;
@@ -72,7 +75,8 @@ struct ctr_run {
 	/* What exists, for the rollback of a failed start. */
 	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
-	bool done;      /* started and torn down, or rolled back: nothing left to undo */
+	bool more_added[RT_NETWORKS_MAX];
+	bool done; /* started and torn down, or rolled back: nothing left to undo */
 };
 
 static int save(struct ctr_run *c, struct nr_error *err)
@@ -92,6 +96,28 @@ static int check_inputs(const struct run_opts *o, struct nr_error *err)
 	for (size_t i = 0; i < o->n_vols; i++)
 		if (stat(o->vols[i].host, &s) < 0)
 			return nr_error_set(err, RT_ERR_USAGE, errno, "-v %s: %s", o->vols[i].host, strerror(errno));
+	return 0;
+}
+
+/* The further networks' plans (the parser let only CNI networks through; a network named
+ * like a mode is refused here too), each on the next ethN. */
+static int plan_more(struct ctr_run *c, struct nr_error *err)
+{
+	int r;
+
+	for (size_t i = 1; i < c->o->n_nets; i++) {
+		struct net_plan *p = &c->more[c->n_more];
+		if (net_mode_for_spec(c->o->nets[i].network)->mode != CTR_NET_CNI)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "conflicting options: cannot attach both user-defined and non-user-defined "
+					    "network-modes (--network %s)",
+					    c->o->nets[i].network);
+		if ((r = net_plan_make(c->o->nets[i].network, p, err)) < 0)
+			return r;
+		c->n_more++;
+		snprintf(p->ifname, sizeof(p->ifname), "eth%zu", i);
+		net_plan_further(p);
+	}
 	return 0;
 }
 
@@ -120,7 +146,7 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	/* Lock order: the container store's, then the image store's (rmi's order too). */
 	if ((r = image_run_pin(c->o, err)) < 0)
 		return r;
-	if ((r = net_plan_make(c->o->net, &c->net, err)) < 0)
+	if ((r = net_plan_make(c->o->net, &c->net, err)) < 0 || (r = plan_more(c, err)) < 0)
 		return r;
 	if (c->net.owner[0]) {
 		c->join_fd = open(rt_ctr_path(p, sizeof(p), c->net.owner, "netns"), O_RDONLY | O_CLOEXEC);
@@ -161,8 +187,17 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	    (c->o->image_id && !rec->image) || (c->o->image && !rec->image_ref) ||
 	    (c->o->caps && !rec->capability_args) || security_to_record(c->o, rec) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0)
+	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0 ||
+	    (c->o->n_nets && (r = net_endpoint_request(&c->o->nets[0], &rec->net, err)) < 0))
 		return r;
+	for (size_t i = 0; i < c->n_more; i++) {
+		struct ctr_network *n = ctr_record_add_network(rec);
+		if (!n)
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+		if ((r = net_plan_to_record(&c->more[i], n, err)) < 0 ||
+		    (r = net_endpoint_request(&c->o->nets[i + 1], n, err)) < 0)
+			return r;
+	}
 	return save(c, err);
 }
 
@@ -253,6 +288,22 @@ static int lo_up(void *arg, struct nr_error *err)
 	return r < 0 ? r : link_set_up(s, "lo", true, err);
 }
 
+/* A further network: ADD on the next ethN of the same netns, its default route left to
+ * the first network, its names on its DNS responder. */
+static int further_network_up(struct ctr_run *c, size_t i, const char *path, struct nr_error *err)
+{
+	_cleanup_result_ struct cni_result *res = NULL;
+	struct ctr_network *n = &c->rec->more[i];
+	int r;
+
+	if ((r = net_endpoint_add(&c->more[i], c->id, path, NULL, n, &res, err)) < 0)
+		return r;
+	c->more_added[i] = true;
+	if ((r = net_endpoint_drop_default_routes(path, n->ifname, res, err)) < 0)
+		return r;
+	return net_endpoint_dns_join(c->rec, c->more[i].conf, n, err);
+}
+
 static int network_up(struct ctr_run *c, struct nr_error *err)
 {
 	_cleanup_result_ struct cni_result *res = NULL;
@@ -272,15 +323,20 @@ static int network_up(struct ctr_run *c, struct nr_error *err)
 	if (!(c->rec->netns_path = strdup(path)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	/* The chain's messages name the network and plugin already. */
-	if ((r = net_add(&c->net, c->id, path, c->rec->capability_args, &res, err)) < 0)
+	if ((r = net_endpoint_add(&c->net, c->id, path, c->rec->capability_args, &c->rec->net, &res, err)) < 0)
 		return r;
 	c->net_added = true;
-	if (!res && m->shown_result)
+	if (!res && m->shown_result) {
 		m->shown_result(&c->net, &res);
-	rt_strv_free(c->rec->net.addresses);
-	if (!(c->rec->net.addresses = net_result_addresses(res)))
-		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	return etc_write(c->dir, c->hostname, m->host_resolvers, res, err);
+		if (net_endpoint_fill(&c->rec->net, res) < 0)
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	}
+	if ((r = net_endpoint_dns_join(c->rec, c->net.conf, &c->rec->net, err)) < 0)
+		return r;
+	for (size_t i = 0; i < c->n_more; i++)
+		if ((r = further_network_up(c, i, path, err)) < 0)
+			return r;
+	return etc_write(c->dir, c->hostname, m->host_resolvers, c->rec, res, err);
 }
 
 static int child_status(struct ctr_run *c)
@@ -364,6 +420,9 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
 		c->rec->rm = true;
 		if (!c->net_added)
 			c->rec->net.done = true;
+		for (size_t i = 0; i < c->rec->n_more; i++)
+			if (!c->more_added[i])
+				c->rec->more[i].done = true;
 		if (ctr_teardown(c->rec, true, &e) < 0)
 			nr_error_details(err, "and undoing the start failed: %s", e.msg);
 	} else if (c->created) {
@@ -402,7 +461,7 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	 * closed the pipe, and its message (start_wait_setup) says why.  Until the save
 	 * below, a killed runtime leaves cgroups that gc finds by the container's name. */
 	if ((v1_after_clone && (r = cgroup_create_v1(cg, err)) < 0) || (r = cgroup_configure(cg, &lim, err)) < 0 ||
-	    (r = etc_write(c->dir, c->hostname, c->net.ops->host_resolvers, NULL, err)) < 0)
+	    (r = etc_write(c->dir, c->hostname, c->net.ops->host_resolvers, NULL, NULL, err)) < 0)
 		return r;
 	bool sent = start_send(ch.go[1], START_CGROUPS_READY);
 	c->rec->pid = c->pid;
@@ -458,6 +517,27 @@ void ctr_run_set_stdio(struct ctr_run *c, const struct tty_stdio *io)
 	c->io = *io;
 }
 
+/* The record's networks as saved: `network connect` and `disconnect` change them (under
+ * the store's lock) while the container runs. */
+static void sync_networks(struct ctr_run *c)
+{
+	_cleanup_record_ struct ctr_record *disk = NULL;
+	struct ctr_record *rec = c->rec;
+
+	if (ctr_store_load(c->name, &disk, NULL) < 0 || strcmp(disk->id, rec->id))
+		return;
+	ctr_network_clear(&rec->net);
+	for (size_t i = 0; i < rec->n_more; i++)
+		ctr_network_clear(&rec->more[i]);
+	free(rec->more);
+	rec->net = disk->net;
+	rec->more = disk->more;
+	rec->n_more = disk->n_more;
+	memset(&disk->net, 0, sizeof(disk->net));
+	disk->more = NULL;
+	disk->n_more = 0;
+}
+
 int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error *err)
 {
 	int status;
@@ -474,11 +554,19 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 	}
 	status = supervise(c, sigfd);
 
+	/* Under the lock, until the init is reaped (a connect needs a live init): the networks
+	 * `network connect`/`disconnect` changed, then their DELs. */
+	int lock = ctr_store_lock(NULL);
+	sync_networks(c);
 	if (c->pid > 0) {
 		/* DEL overlaps the init's exit; a failure is reported by ctr_teardown's retry. */
 		struct nr_error early = { 0 };
 		ctr_net_down(c->rec, &early);
 		child_status(c);
+	}
+	if (lock >= 0) {
+		save(c, NULL);
+		close(lock);
 	}
 	/* The container is gone: what it wrote last, before its monitor writes to the pipe. */
 	ctr_log_pump(c->log);
@@ -518,6 +606,8 @@ void ctr_run_free(struct ctr_run *c)
 		start_rollback(c, NULL);
 	ctr_record_free(c->rec);
 	net_plan_clear(&c->net);
+	for (size_t i = 0; i < c->n_more; i++)
+		net_plan_clear(&c->more[i]);
 	if (c->join_fd >= 0)
 		close(c->join_fd);
 	if (c->pidfd >= 0)

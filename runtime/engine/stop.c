@@ -151,7 +151,7 @@ int ctr_remove(const char *name, bool force, struct nr_error *ret_warning, struc
 		 * uninstalled): say what may be left, then forget it. */
 		nr_error_copy(ret_warning, err);
 		nr_error_wrap(ret_warning, r, "warning: %s", name);
-		rec->net.done = true;
+		ctr_net_mark_done(rec);
 		r = ctr_teardown(rec, true, err);
 	}
 	/* Gone meanwhile (its monitor removed it): what rm wanted. */

@@ -22,25 +22,30 @@ static void keep_first(struct nr_error *err, int *ret, int r, const struct nr_er
 
 int ctr_net_down(struct ctr_record *rec, struct nr_error *err)
 {
-	struct net_plan plan;
-	char netns[512];
-	int r;
+	struct nr_error e = { 0 };
+	int ret = 0;
 
-	if (rec->net.done)
-		return 0;
-	rt_ctr_path(netns, sizeof(netns), rec->name, "netns");
-	/* DEL even when the namespace is gone: plugins release what lives outside it
-	 * (the host veth end, leases, masquerade elements) from the cached result. */
-	r = net_plan_from_record(rec, &plan, err);
-	if (r >= 0) {
-		bool have_ns = access(netns, F_OK) == 0;
-		/* The chain's messages name the network, plugin and DEL already. */
-		r = net_del(&plan, rec->id, have_ns ? netns : "", err);
-		net_plan_clear(&plan);
-	}
-	if (r >= 0)
-		rec->net.done = true;
-	return r;
+	/* Every attachment, each with its own conflist and ifname, carrying on past failures:
+	 * the last ones first, the reverse of the start's order. */
+	for (size_t i = rec->n_more; i-- > 0;)
+		keep_first(err, &ret, net_endpoint_down(rec, &rec->more[i], &e), &e);
+	keep_first(err, &ret, net_endpoint_down(rec, &rec->net, &e), &e);
+	return ret;
+}
+
+bool ctr_net_all_done(const struct ctr_record *rec)
+{
+	for (size_t i = 0; i < rec->n_more; i++)
+		if (!rec->more[i].done)
+			return false;
+	return rec->net.done;
+}
+
+void ctr_net_mark_done(struct ctr_record *rec)
+{
+	for (size_t i = 0; i < rec->n_more; i++)
+		rec->more[i].done = true;
+	rec->net.done = true;
 }
 
 int ctr_teardown(struct ctr_record *rec, bool remove, struct nr_error *err)

@@ -30,7 +30,7 @@ static struct ctr_record *full_record(void)
 	r->exit_code = 137;
 	r->oom = true;
 	r->rm = true;
-	r->net_done = true;
+	r->net.done = true;
 	r->hostname = strdup("webhost");
 	r->user = strdup("1000:1000");
 	r->image = strdup("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
@@ -49,7 +49,7 @@ static struct ctr_record *full_record(void)
 	assert_int_equal(cgroup_set_put(r->cgroup, CGROUP_CPUACCT, "/sys/fs/cgroup/cpu,cpuacct/netns-run/web"), 0);
 	r->argv = rt_strv_copy(argv);
 	r->env = rt_strv_copy(env);
-	r->addresses = rt_strv_copy(addrs);
+	r->net.addresses = rt_strv_copy(addrs);
 	r->created = 1700000000;
 	r->started = 1700000001;
 	r->finished = 1700000002;
@@ -89,7 +89,7 @@ static void test_round_trip(void **state)
 	assert_true(b->monitor_start == 123456700ULL);
 	assert_true(b->has_exit_code);
 	assert_int_equal(b->exit_code, 137);
-	assert_true(b->oom && b->rm && b->net_done);
+	assert_true(b->oom && b->rm && b->net.done);
 	assert_string_equal(b->hostname, "webhost");
 	assert_string_equal(b->user, "1000:1000");
 	assert_string_equal(b->image, "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
@@ -113,7 +113,7 @@ static void test_round_trip(void **state)
 	assert_non_null(strstr(text, "\"dirs\""));
 	assert_strv_equal(b->argv, a->argv);
 	assert_strv_equal(b->env, a->env);
-	assert_strv_equal(b->addresses, a->addresses);
+	assert_strv_equal(b->net.addresses, a->net.addresses);
 	assert_true(b->created == 1700000000 && b->started == 1700000001 && b->finished == 1700000002);
 	assert_true(b->userns_base == 100000 && b->userns_count == 65536);
 	assert_true(b->has_caps && b->caps == a->caps && b->new_privileges && !b->privileged);
@@ -144,7 +144,7 @@ static void test_container_mode(void **state)
 	assert_null(b->net.name);
 	assert_null(b->net.conflist);
 	assert_false(b->has_exit_code);
-	assert_null(b->addresses);
+	assert_null(b->net.addresses);
 	assert_null(b->user);
 	assert_null(b->image);
 	assert_null(b->image_ref);
@@ -179,6 +179,79 @@ static void test_without_version(void **state)
 	assert_null(r->seccomp_profile);
 }
 
+/* Issue 17: several attachments.  The first keeps version 1's keys (top-level "addresses"
+ * and "net_done"); the further ones are in "networks", each with its own. */
+static void test_several_networks(void **state)
+{
+	_cleanup_record_ struct ctr_record *a = full_record(), *b = NULL;
+	_cleanup_free_ char *text = NULL, *again = NULL;
+	char *al[] = { "db", "cache", NULL }, *gw[] = { "10.89.0.1", "fd00::1", NULL };
+	char *ad[] = { "10.89.0.5/24", "fd00::5/64", NULL }, *gw0[] = { "10.88.0.1", NULL };
+	struct nr_error err = { 0 };
+	struct ctr_network *n;
+
+	(void)state;
+	a->net.ip = strdup("10.88.0.9");
+	a->net.mac = strdup("02:42:ac:11:00:09");
+	a->net.mac_addr = strdup("02:42:ac:11:00:09");
+	a->net.gateways = rt_strv_copy(gw0);
+	a->net.dns = true;
+	assert_non_null(n = ctr_record_add_network(a));
+	strcpy(n->ifname, "eth1");
+	n->name = strdup("back");
+	n->conflist = strdup("{\"cniVersion\":\"1.1.0\",\"name\":\"back\",\"plugins\":[{\"type\":\"bridge\"}]}");
+	n->ip6 = strdup("fd00::5");
+	n->aliases = rt_strv_copy(al);
+	n->addresses = rt_strv_copy(ad);
+	n->gateways = rt_strv_copy(gw);
+	n->mac_addr = strdup("aa:bb:cc:dd:ee:ff");
+	n->dns = true;
+	assert_non_null(n = ctr_record_add_network(a));
+	strcpy(n->ifname, "eth2");
+	n->name = strdup("third");
+	n->done = true;
+	a->net.done = false;
+
+	assert_int_equal(ctr_record_to_json_text(a, &text, &err), 0);
+	assert_non_null(strstr(text, "\"networks\""));
+	assert_null(strstr(text, "net_done"));
+	assert_int_equal(ctr_record_from_json_text(text, strlen(text), "rec", &b, &err), 0);
+	assert_false(b->net.done);
+	assert_string_equal(b->net.ip, "10.88.0.9");
+	assert_null(b->net.ip6);
+	assert_string_equal(b->net.mac, "02:42:ac:11:00:09");
+	assert_string_equal(b->net.mac_addr, "02:42:ac:11:00:09");
+	assert_strv_equal(b->net.gateways, a->net.gateways);
+	assert_null(b->net.aliases);
+	assert_true(b->net.dns);
+	assert_strv_equal(b->net.addresses, a->net.addresses);
+	assert_int_equal(b->n_more, 2);
+	assert_int_equal(b->more[0].mode, CTR_NET_CNI);
+	assert_string_equal(b->more[0].ifname, "eth1");
+	assert_string_equal(b->more[0].name, "back");
+	assert_non_null(strstr(b->more[0].conflist, "\"back\""));
+	assert_null(b->more[0].ip);
+	assert_string_equal(b->more[0].ip6, "fd00::5");
+	assert_strv_equal(b->more[0].aliases, al);
+	assert_strv_equal(b->more[0].addresses, ad);
+	assert_strv_equal(b->more[0].gateways, gw);
+	assert_string_equal(b->more[0].mac_addr, "aa:bb:cc:dd:ee:ff");
+	assert_true(b->more[0].dns && !b->more[0].done);
+	assert_string_equal(b->more[1].name, "third");
+	assert_true(b->more[1].done && !b->more[1].dns);
+	assert_null(b->more[1].addresses);
+	assert_null(b->more[1].conflist);
+	assert_ptr_equal(ctr_record_network(b, "back"), &b->more[0]);
+	assert_ptr_equal(ctr_record_network(b, "bridge"), &b->net);
+	assert_null(ctr_record_network(b, "nope"));
+	assert_int_equal(ctr_record_to_json_text(b, &again, &err), 0);
+	assert_string_equal(text, again);
+	/* Dropping one keeps the order of the rest. */
+	ctr_record_drop_network(b, 0);
+	assert_int_equal(b->n_more, 1);
+	assert_string_equal(b->more[0].name, "third");
+}
+
 static void expect_refused(const char *text, const char *needle)
 {
 	struct ctr_record *r = NULL;
@@ -210,6 +283,15 @@ static void test_corrupt(void **state)
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"bogus\"}}",
 		       "bogus");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\"}", "network");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"networks\": [3]}",
+		       "networks[0]");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"networks\": [{\"mode\": \"host\", \"name\": \"n\"}]}",
+		       "networks[0]");
+	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
+		       " \"networks\": [{\"mode\": \"cni\", \"name\": \"n\", \"addresses\": [1]}]}",
+		       "addresses");
 	expect_refused("{\"id\": \"a\", \"name\": \"x\", \"status\": \"running\", \"network\": {\"mode\": \"none\"},"
 		       " \"cgroup\": {\"mode\": \"unified\", \"paths\": {\"memory\": 3}}}",
 		       "memory");
@@ -243,7 +325,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_container_mode),
 		cmocka_unit_test(test_without_version), cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_future_version),
+		cmocka_unit_test(test_future_version),  cmocka_unit_test(test_several_networks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
