@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "cgroup.h"
 #include "ctr.h"
+#include "dns_net.h"
 #include "net.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -58,6 +59,31 @@ int ctr_gc_reconcile(ctr_gc_report_fn report, void *ctx, struct nr_error *err)
 	return n;
 }
 
+/* The DNS responders' names (dns_net.h): only containers that live keep theirs.  Under
+ * the store's lock, so a container created meanwhile (its record is written under it,
+ * before its names) is not taken for a dead one. */
+static int gc_dns(ctr_gc_report_fn report, void *ctx)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_strv_ char **names = NULL, **live = NULL;
+	struct nr_error e = { 0 };
+	int r = 0;
+
+	if ((lock = ctr_store_lock(&e)) < 0 || ctr_store_names(&names, &e) < 0)
+		r = -1;
+	for (char **p = names; r >= 0 && *p; p++) {
+		_cleanup_record_ struct ctr_record *rec = NULL;
+		if (ctr_store_load(*p, &rec, NULL) >= 0 && rec->status != CTR_EXITED && !stale(rec) &&
+		    rt_strv_push(&live, rec->id) < 0)
+			r = nr_error_set(&e, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	}
+	if (r >= 0)
+		r = dns_net_gc(live, &e);
+	if (r < 0 && report)
+		report(ctx, CTR_GC_FAILED, NULL, &e);
+	return r < 0 ? -1 : 0;
+}
+
 /* The plugins' own GC for every network, with the attachments still in use. */
 int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 {
@@ -103,6 +129,8 @@ int ctr_gc_networks(ctr_gc_report_fn report, void *ctx)
 	free(recs);
 	free(valid);
 	free(nets);
+	if (gc_dns(report, ctx) < 0)
+		failed++;
 	/* A start racing with this is fine: its child makes the parent again when its own
 	 * mkdir finds it gone, and then writes the device rules to its own cgroup. */
 	cgroup_prune_parents();
