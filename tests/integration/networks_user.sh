@@ -49,6 +49,8 @@ ls_field() { "$NR" network ls 2>/dev/null | awk -v n="$1" -v v="$2" '$1 == n || 
 in_net() { python3 -c 'import ipaddress, sys; sys.exit(0 if ipaddress.ip_address(sys.argv[1]) in ipaddress.ip_network(sys.argv[2], strict=False) else 1)' "$1" "$2"; }
 # inside NET CMD...: a throwaway container on NET running a busybox applet.
 inside() { local n=$1; shift; "$NR" run --rm --network "$n" -- busybox "$@" 2>&1; }
+# The default route, as "GATEWAY DEV" (busybox's ip route shows every route whatever the selector).
+defroute() { awk '$1 == "default" {print $3, $5}'; }
 v4_of() { awk '{for (i = 1; i <= NF; i++) if ($i == "inet") { sub("/.*", "", $(i+1)); print $(i+1) }}'; }
 # The state a refused create must not change: the config dir, the bridges, the DNS dirs.
 snapshot() {
@@ -99,7 +101,7 @@ a1=$("$NR" exec "$P-p1" busybox ip -4 -o addr show eth0 | v4_of)
 a2=$("$NR" exec "$P-p2" busybox ip -4 -o addr show eth0 | v4_of)
 t_check "the containers' addresses lie in $sub_plain ($a1, $a2)" sh -c "[ -n '$a1' ] && [ '$a1' != '$a2' ]"
 t_check "... $a1 in it" in_net "$a1" "$sub_plain"
-t_eq "default route via the gateway" "$("$NR" exec "$P-p1" busybox ip route show default | awk '{print $3}')" "$gw_plain"
+t_eq "default route via the gateway" "$("$NR" exec "$P-p1" busybox ip route | defroute)" "$gw_plain eth0"
 t_check "p1 pings p2 by address" "$NR" exec "$P-p1" busybox ping -c1 -W2 "$a2"
 t_check "the bridge exists on the host: $(bridge_of plain)" ip link show "$(bridge_of plain)" type bridge
 t_check "ls counts 2 containers" ls_field plain 2
@@ -127,17 +129,19 @@ t_eq "the conflist names bridge nrusr0" "$(bridge_of full)" nrusr0
 t_eq "... and its mtu" "$(jq -r '.plugins[0].mtu' "$(conf full)")" 1400
 f1=$(inside full ip -4 -o addr show eth0 | v4_of)
 t_check "a container's address is in the ip-range 10.52.7.0/24 ($f1)" in_net "$f1" 10.52.7.0/24
-t_eq "its default route is via the gateway 10.52.0.254" "$(inside full ip route show default | awk '{print $3}')" 10.52.0.254
+t_eq "its default route is via the gateway 10.52.0.254" "$(inside full ip route | defroute)" "10.52.0.254 eth0"
 t_eq "its eth0 has mtu 1400" "$(inside full cat /sys/class/net/eth0/mtu)" 1400
 t_check "the host's bridge is nrusr0 with 10.52.0.254/16" sh -c "ip -4 -o addr show nrusr0 | grep -q '10.52.0.254/16'"
 
-# Several subnets, each with its own gateway (Docker's pairing by containment).
-out=$("$NR" network create --subnet 10.53.0.0/24 --subnet 10.54.0.0/24 --gateway 10.54.0.9 --gateway 10.53.0.7 multi 2>&1); rc=$?
-t_eq "create with two subnets and two gateways given out of order: 0" "$rc" 0
+# Several subnets, each with its own gateway (Docker's pairing by containment, in any order).
+out=$("$NR" network create --ipv6 --subnet fd00:53::/64 --subnet 10.53.0.0/24 --gateway 10.53.0.7 --gateway fd00:53::9 multi 2>&1); rc=$?
+t_eq "create with a v6 and a v4 subnet and their gateways given out of order: 0" "$rc" 0
 t_eq "inspect pairs each gateway with its subnet" \
-	"$(ins multi '[.[0].IPAM.Config[] | "\(.Subnet)=\(.Gateway)"] | sort | join(" ")')" "10.53.0.0/24=10.53.0.7 10.54.0.0/24=10.54.0.9"
+	"$(ins multi '[.[0].IPAM.Config[] | "\(.Subnet)=\(.Gateway)"] | sort | join(" ")')" "10.53.0.0/24=10.53.0.7 fd00:53::/64=fd00:53::9"
 t_eq "the conflist has one host-local range set per subnet" "$(jq '.plugins[0].ipam.ranges | length' "$(conf multi)")" 2
-t_check "a container gets an address in 10.53.0.0/24" sh -c "'$NR' run --rm --network multi -- busybox ip -4 -o addr show eth0 | grep -q 'inet 10.53.0.'"
+t_eq "a container's default routes: via 10.53.0.7 and fd00:53::9" \
+	"$(inside multi sh -c 'ip route; ip -6 route' | defroute | sort | tr '\n' ' ')" "10.53.0.7 eth0 fd00:53::9 eth0 "
+t_check "... its addresses are in both subnets" sh -c "'$NR' run --rm --network multi -- busybox ip -o addr show eth0 | grep -q 'inet 10.53.0.' && '$NR' run --rm --network multi -- busybox ip -o addr show eth0 | grep -q 'inet6 fd00:53::'"
 
 # IPv6: a given ULA subnet, and one allocated when none is given.
 out=$("$NR" network create --ipv6 --subnet 10.55.0.0/24 --subnet fd00:55::/64 six 2>&1); rc=$?
@@ -154,7 +158,7 @@ sys.exit(not (any(x.version == 4 for x in n) and any(x.version == 6 and x.prefix
 out=$("$NR" network create --internal --subnet 10.56.0.0/24 inner 2>&1); rc=$?
 t_eq "create --internal: 0, inspect Internal true" "$rc $(ins inner '.[0].Internal')" "0 true"
 t_check "... no ipMasq in the conflist" jq -e '.plugins[0].ipMasq != true' "$(conf inner)"
-t_eq "... a container has no default route" "$(inside inner ip route show default)" ""
+t_eq "... a container has no default route" "$(inside inner ip route | defroute)" ""
 
 # icc=false.
 out=$("$NR" network create --opt com.docker.network.bridge.enable_icc=false --subnet 10.57.0.0/24 noicc 2>&1); rc=$?
@@ -182,7 +186,7 @@ all=$(all_subnets)
 t_check "no two networks' subnets overlap (auto1 $s1, auto2 $s2, all: $(echo $all))" no_overlap $all
 "$NR" network rm auto2 >/dev/null
 # The host now routes what auto2 had (and the next one in line): a new network avoids both.
-ip link add nrhost0 type dummy && ip link set nrhost0 up
+ip link add nrhost0 type veth peer name nrhost1 && ip link set nrhost0 up
 ip addr add "$(python3 -c 'import ipaddress, sys; print(next(ipaddress.ip_network(sys.argv[1]).hosts()))' "$s2")/${s2#*/}" dev nrhost0
 next=$(python3 -c 'import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1]); print(ipaddress.ip_network((int(n.network_address) + n.num_addresses, n.prefixlen)))' "$s2")
 ip route add "$next" dev nrhost0
@@ -191,13 +195,20 @@ t_check "a new allocation skips subnets the host routes ($s2, $next) and auto1's
 ip link del nrhost0
 # The default bridge picks its subnet when its first container starts, from 10.88.0.0/16
 # up: it must not take one a user network holds (no bridge of that network exists yet).
-"$NR" network create --subnet 10.88.0.0/16 holds88 >/dev/null
+# Either the built-in network's subnet is reserved before its first container (create is
+# refused), or the built-in network then avoids the user network's.
 rm -f "$NETNS_RUN_STATE_DIR/default-bridge.subnet"
-"$NR" run --rm -- true
-def=$(cat "$NETNS_RUN_STATE_DIR/default-bridge.subnet" 2>/dev/null)
-t_check "the default bridge's subnet ($def) avoids every user network's" disjoint "${def:-none}" $(all_subnets)
-"$NR" network rm holds88 >/dev/null
-"$NR" network rm bridge >/dev/null 2>&1
+if out=$("$NR" network create --subnet 10.88.0.0/16 holds88 2>&1); then
+	"$NR" run --rm -- true
+	def=$(cat "$NETNS_RUN_STATE_DIR/default-bridge.subnet" 2>/dev/null)
+	t_check "the default bridge's subnet ($def), picked after holds88 took 10.88.0.0/16, avoids it" disjoint "${def:-none}" $(all_subnets)
+	"$NR" network rm holds88 >/dev/null
+else
+	t_check "10.88.0.0/16 is refused as the built-in bridge network's ($out)" grep -q "network bridge" <<<"$out"
+	"$NR" run --rm -- true
+	def=$(cat "$NETNS_RUN_STATE_DIR/default-bridge.subnet" 2>/dev/null)
+	t_eq "... which the built-in network then uses" "$def" 10.88.0.0/16
+fi
 
 # --- bad input: 125, a message naming the problem, nothing written ----------------------
 before=$(snapshot)
@@ -210,6 +221,9 @@ bad() {
 		t_ok "refused: $what"
 	else
 		t_fail "refused: $what" "rc $rc, message: $out$([ "$(snapshot)" = "$before" ] || printf '\n#   and something was written:\n%s' "$(diff <(echo "$before") <(snapshot))")"
+		# What an accepted create made must not fail the cases after it.
+		[ "$rc" = 0 ] && "$NR" network rm x >/dev/null 2>&1
+		before=$(snapshot)
 	fi
 }
 long=$(printf 'n%.0s' $(seq 300))
@@ -233,6 +247,7 @@ bad "--subnet with host bits set (docker: it should be 10.61.0.0/24)" "10.61.0" 
 bad "--subnet overlapping another network's" "overlap|10.52" --subnet 10.52.3.0/24 x
 bad "--subnet containing another network's" "overlap|10.52|10.0.0.0" --subnet 10.0.0.0/8 x
 bad "two --subnet overlapping each other" "overlap|10.60" --subnet 10.60.0.0/24 --subnet 10.60.0.0/25 x
+bad "two IPv4 subnets (docker: the bridge driver takes one; the bridge plugin one gateway)" "subnet" --subnet 10.60.0.0/24 --subnet 10.59.0.0/24 x
 bad "--gateway without --subnet" "gateway|subnet" --gateway 10.61.0.1 x
 bad "--gateway outside every subnet" "10.99.0.1" --subnet 10.61.0.0/24 --gateway 10.99.0.1 x
 bad "--gateway that is no address" "bogus" --subnet 10.61.0.0/24 --gateway bogus x
