@@ -33,7 +33,7 @@ v4() { "$NR" exec "$1" busybox ip -4 -o addr show "$2" 2>/dev/null | awk '{for (
 links() { "$NR" exec "$1" busybox ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | tr '\n' ' '; }
 pings() { "$NR" exec "$1" busybox ping -c1 -W2 "$2" >/dev/null 2>&1; }
 # no_ping FROM IP: one echo, one second to answer (bounded), and none comes.
-no_ping() { ! "$NR" exec "$1" busybox ping -c1 -W1 "$2" >/dev/null 2>&1; }
+no_ping() { ! "$NR" exec "$1" busybox ping -c1 -W1 -w2 "$2" >/dev/null 2>&1; }
 net_names() { "$NR" inspect "$1" 2>/dev/null | jq -r '[.network.name, (.networks[]?.name)] | map(select(. != null)) | join(" ")'; }
 # ps_rows NAME: the container's line of `ps`, and any continuation lines under it.
 ps_rows() { "$NR" ps 2>/dev/null | awk -v n="$1" '$1 == n { p = 1; print; next } /^[^ \t]/ { p = 0 } p'; }
@@ -181,6 +181,37 @@ out=$("$NR" network rm netc 2>&1); t_eq "network rm of a network a container joi
 "$NR" rm -f "$P-m" >/dev/null
 out=$("$NR" network rm netc 2>&1); t_eq "... and 0 once the container is gone" "$? $out" "0 netc"
 
+# --- races and ends ------------------------------------------------------------------------------
+"$NR" network create --subnet 10.66.0.0/24 netd >/dev/null
+# Two connects of one container at once: both happen (the store's lock orders them).
+"$NR" run -d --name "$P-z" --network neta sleep 300 >/dev/null
+"$NR" network connect netb "$P-z" >"$NETNS_RUN_STATE_DIR/c1.out" 2>&1 & p1=$!
+"$NR" network connect netd "$P-z" >"$NETNS_RUN_STATE_DIR/c2.out" 2>&1 & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+t_eq "two connects of one container at once: both 0" "$r1 $r2" "0 0"
+t_eq "... it has eth0, eth1 and eth2" "$(links "$P-z")" "lo eth0 eth1 eth2 "
+t_eq "... inspect shows the three networks" "$(net_names "$P-z" | tr ' ' '\n' | sort | xargs)" "neta netb netd"
+t_check "... and it reaches b on netb" pings "$P-z" "$bb"
+rm -f "$NETNS_RUN_STATE_DIR"/c?.out
+# stop tears every attachment down, connected ones too.
+lb=$(leases netb); ld=$(leases netd); pb=$(ports netb); pd=$(ports netd)
+"$NR" stop -t 1 "$P-z" >/dev/null; t_eq "stop of the three-network container" $? 0
+t_eq "... releases its netb and netd leases and bridge ports" "$(leases netb) $(leases netd) $(ports netb) $(ports netd)" \
+	"$((lb - 1)) $((ld - 1)) $((pb - 1)) $((pd - 1))"
+"$NR" rm "$P-z" >/dev/null
+# A container on two networks whose netns-run is SIGKILLed: gc releases both attachments.
+"$NR" run -d --name "$P-g" --network netb --network netd sleep 300 >/dev/null
+"$NR" network connect neta "$P-g" >/dev/null
+la=$(leases neta); lb=$(leases netb); ld=$(leases netd)
+init=$(state .pid "$P-g")
+kill -9 "$(state .monitor "$P-g")" "$init"
+for _ in $(seq 50); do kill -0 "$init" 2>/dev/null || break; sleep 0.1; done
+"$NR" gc -q; t_eq "gc after the container's netns-run was killed" $? 0
+t_eq "... releases its leases on netb, netd and the connected neta" "$(leases netb) $(leases netd) $(leases neta)" \
+	"$((lb - 1)) $((ld - 1)) $((la - 1))"
+t_eq "... and no cached result of it is left" "$(find /var/lib/cni/results -name "*$(state .id "$P-g")*" | wc -l)" 0
+"$NR" rm -f "$P-g" >/dev/null 2>&1
+
 # --- --internal: containers talk, nothing leaves ---------------------------------------------
 # The outside world: 198.51.100.2 in netns nr-out, behind the host's 198.51.100.1, routing
 # the internal subnet back through the host; an nftables counter there counts every echo
@@ -237,7 +268,7 @@ t_check "icc=false: a's new eth1 does not reach q1" no_ping "$P-a" "$q1"
 
 # --- the end ------------------------------------------------------------------------------------
 "$NR" rm -f "$P-a" "$P-b" "$P-f" >/dev/null
-for n in neta netb inner noicc; do
+for n in neta netb netd inner noicc; do
 	out=$("$NR" network rm "$n" 2>&1); t_eq "network rm $n" "$? $out" "0 $n"
 done
 ip netns del nr-out

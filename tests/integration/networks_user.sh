@@ -167,7 +167,7 @@ t_check "... the conflist's bridge has icc false" jq -e '.plugins[0].icc == fals
 "$NR" run -d --name "$P-i1" --network noicc sleep 300 >/dev/null
 "$NR" run -d --name "$P-i2" --network noicc sleep 300 >/dev/null
 b2=$("$NR" exec "$P-i2" busybox ip -4 -o addr show eth0 | v4_of)
-t_check "icc=false: i1 does not reach i2 ($b2)" sh -c "! '$NR' exec $P-i1 busybox ping -c1 -W1 $b2 >/dev/null 2>&1"
+t_check "icc=false: i1 does not reach i2 ($b2)" sh -c "! '$NR' exec $P-i1 busybox ping -c1 -W1 -w2 $b2 >/dev/null 2>&1"
 t_check "... but reaches its gateway" "$NR" exec "$P-i1" busybox ping -c1 -W2 "$(ins noicc '.[0].IPAM.Config[0].Gateway')"
 "$NR" rm -f "$P-i1" "$P-i2" >/dev/null
 
@@ -175,7 +175,7 @@ t_check "... but reaches its gateway" "$NR" exec "$P-i1" busybox ping -c1 -W2 "$
 "$NR" run -d --name "$P-x1" --network plain sleep 300 >/dev/null
 "$NR" run -d --name "$P-x2" --network full sleep 300 >/dev/null
 x2=$("$NR" exec "$P-x2" busybox ip -4 -o addr show eth0 | v4_of)
-t_check "a container on plain does not reach one on full ($x2)" sh -c "! '$NR' exec $P-x1 busybox ping -c1 -W1 $x2 >/dev/null 2>&1"
+t_check "a container on plain does not reach one on full ($x2)" sh -c "! '$NR' exec $P-x1 busybox ping -c1 -W1 -w2 $x2 >/dev/null 2>&1"
 "$NR" rm -f "$P-x1" "$P-x2" >/dev/null
 
 # --- the allocated subnet ---------------------------------------------------------------
