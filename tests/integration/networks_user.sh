@@ -93,6 +93,12 @@ t_check "... and 0 containers" ls_field plain 0
 t_check "ls still lists the built-in bridge" test -n "$(ls_row bridge)"
 t_check "... and none" test -n "$(ls_row none)"
 
+t_check "ls -q prints plain's short id" grep -qx "${id_plain:0:12}" <<<"$("$NR" network ls -q)"
+t_eq "ls --format json: plain's Driver and Subnet" \
+	"$("$NR" network ls --format json | jq -r 'select(.Name == "plain") | "\(.Driver) \(.Subnet)"')" "bridge $sub_plain"
+t_eq "ls -f name=pla lists plain only" "$("$NR" network ls -q -f name=pla | wc -l)" 1
+t_eq "inspect --conflist prints the conflist" "$("$NR" network inspect --conflist plain | jq -r .name)" plain
+
 # A container on it: an address in the subnet, the gateway as default route, traffic.
 gw_plain=$(ins plain '.[0].IPAM.Config[0].Gateway')
 "$NR" run -d --name "$P-p1" --network plain sleep 300 >/dev/null; t_eq "run -d --network plain" $? 0
@@ -103,6 +109,7 @@ t_check "the containers' addresses lie in $sub_plain ($a1, $a2)" sh -c "[ -n '$a
 t_check "... $a1 in it" in_net "$a1" "$sub_plain"
 t_eq "default route via the gateway" "$("$NR" exec "$P-p1" busybox ip route | defroute)" "$gw_plain eth0"
 t_check "p1 pings p2 by address" "$NR" exec "$P-p1" busybox ping -c1 -W2 "$a2"
+t_check "p1's address has a masquerade element (plain masquerades)" sh -c "nft list set inet netns-run ctr4 | grep -qw '$a1'"
 t_check "the bridge exists on the host: $(bridge_of plain)" ip link show "$(bridge_of plain)" type bridge
 t_check "ls counts 2 containers" ls_field plain 2
 t_eq "inspect lists both containers" "$(ins plain '[.[0].Containers[].Name] | sort | join(" ")')" "$P-p1 $P-p2"
@@ -177,6 +184,17 @@ t_check "... but reaches its gateway" "$NR" exec "$P-i1" busybox ping -c1 -W2 "$
 x2=$("$NR" exec "$P-x2" busybox ip -4 -o addr show eth0 | v4_of)
 t_check "a container on plain does not reach one on full ($x2)" sh -c "! '$NR' exec $P-x1 busybox ping -c1 -W1 -w2 $x2 >/dev/null 2>&1"
 "$NR" rm -f "$P-x1" "$P-x2" >/dev/null
+
+# enable_ip_masquerade=false: no masquerade element for its containers.
+"$NR" network create --subnet 10.58.0.0/24 -o com.docker.network.bridge.enable_ip_masquerade=false nomasq >/dev/null
+t_eq "create with enable_ip_masquerade=false: the conflist's ipMasq is false" "$?/$(jq -r '.plugins[0].ipMasq' "$(conf nomasq)")" "0/false"
+"$NR" run -d --name "$P-nm" --network nomasq sleep 300 >/dev/null
+nm=$("$NR" exec "$P-nm" busybox ip -4 -o addr show eth0 | v4_of)
+t_check "... its container ($nm) has no masquerade element" sh -c "! nft list set inet netns-run ctr4 2>/dev/null | grep -qw '$nm'"
+"$NR" rm -f "$P-nm" >/dev/null
+id_nm=$(ins nomasq '.[0].Id')
+out=$("$NR" network rm "${id_nm:0:12}" 2>&1); t_eq "network rm by id prefix: 0" $? 0
+t_check "... the conflist is gone" test ! -e "$(conf nomasq)"
 
 # --- the allocated subnet ---------------------------------------------------------------
 # Another network's subnet is never handed out again, nor one the host routes.
