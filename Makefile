@@ -184,7 +184,9 @@ endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(t))))
 # The DNS responder's unit tests link its library and ldns too.
 $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): $(DNS_LIB)
-$(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): RUNTIME_GROUP += $(DNS_LIB) -lldns
+# Inside the group: the dns library needs core's symbols, which come before it otherwise.
+$(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): RUNTIME_GROUP = -Wl,--start-group \
+	$(DNS_LIB) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group -lldns
 
 $(UNIT_LIB_OBJ): | deps-test
 
@@ -199,6 +201,12 @@ $(addprefix $(BUILD)/tests/tools/,$(IMAGE_TOOLS)): $(BUILD)/tests/tools/%: tests
 		$(PLUGIN_ARS) $(CORE_LIB) | deps-test
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(RUNTIME_GROUP) $(PKG_LIBS)
+
+# Tools that speak DNS (tests of the responder, runtime/dns) link ldns.
+DNS_TOOLS := dns_query
+$(addprefix $(BUILD)/tests/tools/,$(DNS_TOOLS)): $(BUILD)/tests/tools/%: tests/tools/%.c | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lldns
 
 check integration: $(TOOL_BINS)
 

@@ -30,6 +30,9 @@ FUZZ_PLUGINS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(foreach p,$(PLUGINS),$(call p
 FUZZ_DIR_runtime := runtime runtime/engine runtime/cli runtime/image
 # fuzz_image_*.c: the image store's parsers and the layer unpacker.
 FUZZ_DIR_image := runtime/image
+# fuzz_dns_*.c: the DNS responder's names file and query path (runtime/dns), which link ldns.
+FUZZ_DIR_dns := runtime/dns
+$(FUZZ_BUILD)/fuzz_dns_%: PKG_LIBS += -lldns
 
 .PHONY: asan asan-build fuzz fuzz-check fuzz-build valgrind churn
 

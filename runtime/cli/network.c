@@ -15,8 +15,10 @@ static const char usage[] =
 	"Usage: netns-run network create [OPTIONS] NAME\n"
 	"       netns-run network ls [-q] [--no-trunc] [--format json] [-f KEY=VALUE]...\n"
 	"       netns-run network inspect NAME...\n"
+	"       netns-run network connect [--ip IP] [--alias NAME]... NETWORK CONTAINER\n"
+	"       netns-run network disconnect [-f] NETWORK CONTAINER\n"
 	"       netns-run network rm NAME...\n"
-	"       netns-run network prune\n"
+	"       netns-run network prune [-f]\n"
 	"       netns-run network reload\n"
 	"\n"
 	"Networks are CNI conflists in $NETNS_RUN_CONFIG_DIR, or in /etc/netns-run/net.d then\n"
@@ -27,6 +29,8 @@ static const char usage[] =
 	"  create    create a bridge network (with DNS between its containers)\n"
 	"  ls        list the networks\n"
 	"  inspect   print networks as JSON, in Docker's shape\n"
+	"  connect   attach a running container to a further network (eth1, eth2 ...)\n"
+	"  disconnect  detach a container from a network\n"
 	"  rm        remove networks: one made by create altogether; for the others, their\n"
 	"            bridge, isolation and masquerade state (not their conflist)\n"
 	"  prune     rm every network without a running container\n"
@@ -188,7 +192,9 @@ static void labels_text(json_t *labels, char *buf, size_t len)
 	json_t *v;
 
 	buf[0] = '\0';
-	json_object_foreach(labels, k, v) if (n < 256) keys[n++] = k;
+	json_object_foreach(labels, k, v)
+		if (n < 256)
+			keys[n++] = k;
 	qsort(keys, n, sizeof(*keys), by_key);
 	for (size_t i = 0; i < n && used < len; i++)
 		used += snprintf(buf + used, len - used, "%s%s=%s", i ? "," : "", keys[i],
@@ -211,8 +217,8 @@ static void created_text(const char *rfc, char *buf, size_t len)
 static int cmd_network_ls(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },	 { "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 'T' },	 { "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },         { "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },     { "format", required_argument, NULL, 'F' },
 		{ "filter", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
 	};
 	struct filter filters[32];
@@ -236,7 +242,10 @@ static int cmd_network_ls(int argc, char **argv)
 			break;
 		case 'F':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
-				return cli_usage_error("network ls", "--format %s is not supported: json or table", optarg);
+				return cli_usage_error("network",
+						       "ls: "
+						       "--format %s is not supported: json or table",
+						       optarg);
 			json = !strcmp(optarg, "json");
 			break;
 		case 'f': {
@@ -247,24 +256,32 @@ static int cmd_network_ls(int argc, char **argv)
 				known = known || ((size_t)(eq - optarg) == strlen(keys[k]) &&
 						  !strncmp(optarg, keys[k], strlen(keys[k])));
 			if (!known)
-				return cli_usage_error("network ls",
+				return cli_usage_error("network",
+						       "ls: "
 						       "invalid filter '%s': expected name=, id=, driver=, label=, scope= or type=",
 						       optarg);
-			if (!strncmp(optarg, "type=", 5) && strcmp(eq + 1, "custom") != 0 && strcmp(eq + 1, "builtin") != 0)
-				return cli_usage_error("network ls", "invalid filter 'type=%s': expected custom or builtin",
+			if (!strncmp(optarg, "type=", 5) && strcmp(eq + 1, "custom") != 0 &&
+			    strcmp(eq + 1, "builtin") != 0)
+				return cli_usage_error("network",
+						       "ls: "
+						       "invalid filter 'type=%s': expected custom or builtin",
 						       eq + 1);
 			if (n_filters == sizeof(filters) / sizeof(filters[0]))
-				return cli_usage_error("network ls", "too many filters");
+				return cli_usage_error("network", "ls: "
+								  "too many filters");
 			*eq = '\0';
 			filters[n_filters++] = (struct filter){ optarg, eq + 1 };
 			break;
 		}
 		default:
-			return cli_usage_error("network ls", "bad option %s (see --help)", argv[optind - 1]);
+			return cli_usage_error("network",
+					       "ls: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("network ls", "ls takes no arguments (see --help)");
+		return cli_usage_error("network", "ls takes no arguments (see --help)");
 	if ((r = netlist_load(&l)) != 0)
 		return r;
 
@@ -274,7 +291,8 @@ static int cmd_network_ls(int argc, char **argv)
 
 	if (!rows) {
 		netlist_release(&l);
-		return cli_usage_error("network ls", "out of memory");
+		return cli_usage_error("network", "ls: "
+						  "out of memory");
 	}
 	for (int k = 0; k < LS_COLS; k++)
 		rows[0][k] = (char *)head[k];
@@ -295,18 +313,22 @@ static int cmd_network_ls(int argc, char **argv)
 			char labels[1024], created[64];
 			labels_text(json_object_get(net, "Labels"), labels, sizeof(labels));
 			created_text(json_string_value(json_object_get(net, "Created")), created, sizeof(created));
-			_cleanup_json_ json_t *o = json_pack(
-				"{s:s, s:O, s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s}", "CreatedAt", created, "Driver",
-				json_object_get(net, "Driver"), "ID", id, "IPv6",
-				json_is_true(json_object_get(net, "EnableIPv6")) ? "true" : "false", "Internal",
-				json_is_true(json_object_get(net, "Internal")) ? "true" : "false", "Labels", labels, "Name",
-				json_object_get(net, "Name"), "Scope", "local", "Subnet", sub, "Containers", count);
+			_cleanup_json_ json_t *o =
+				json_pack("{s:s, s:O, s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s}", "CreatedAt", created,
+					  "Driver", json_object_get(net, "Driver"), "ID", id, "IPv6",
+					  json_is_true(json_object_get(net, "EnableIPv6")) ? "true" : "false",
+					  "Internal", json_is_true(json_object_get(net, "Internal")) ? "true" : "false",
+					  "Labels", labels, "Name", json_object_get(net, "Name"), "Scope", "local",
+					  "Subnet", sub, "Containers", count);
 			_cleanup_free_ char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 			if (text)
 				puts(text);
 		} else {
-			const char *cols[LS_COLS] = { id, json_string_value(json_object_get(net, "Name")),
-						      json_string_value(json_object_get(net, "Driver")), "local", sub,
+			const char *cols[LS_COLS] = { id,
+						      json_string_value(json_object_get(net, "Name")),
+						      json_string_value(json_object_get(net, "Driver")),
+						      "local",
+						      sub,
 						      count };
 			for (int k = 0; k < LS_COLS; k++)
 				rows[n_rows][k] = strdup(cols[k] ?: "");
@@ -352,11 +374,14 @@ static int cmd_network_inspect(int argc, char **argv)
 			return 0;
 		}
 		if (c != 'C')
-			return cli_usage_error("network inspect", "bad option %s (see --help)", argv[optind - 1]);
+			return cli_usage_error("network",
+					       "inspect: "
+					       "bad option %s (see --help)",
+					       argv[optind - 1]);
 		conflist = true;
 	}
 	if (optind >= argc)
-		return cli_usage_error("network inspect", "inspect expects network names (see --help)");
+		return cli_usage_error("network", "inspect expects network names (see --help)");
 	if ((r = netlist_load(&l)) != 0)
 		return r;
 	for (int i = optind; i < argc; i++) {
@@ -372,7 +397,8 @@ static int cmd_network_inspect(int argc, char **argv)
 			json_array_append_new(out, netdef_inspect_json(net, l.ctrs));
 		}
 	}
-	if (!conflist) {
+	/* Nothing found: nothing on stdout (Docker prints "[]"), only the errors. */
+	if (!conflist && json_array_size(out) > 0) {
 		_cleanup_free_ char *text = json_dumps(out, JSON_INDENT(4));
 		if (text)
 			puts(text);
@@ -410,10 +436,11 @@ int cmd_network(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} verbs[] = {
-		{ "create", cmd_network_create }, { "ls", cmd_network_ls },	  { "list", cmd_network_ls },
-		{ "inspect", cmd_network_inspect }, { "rm", cmd_network_rm },	  { "remove", cmd_network_rm },
-		{ "prune", cmd_network_prune },	  { "reload", cmd_network_reload }, { "connect", cmd_network_connect },
-		{ "disconnect", cmd_network_disconnect },
+		{ "create", cmd_network_create },   { "ls", cmd_network_ls },
+		{ "list", cmd_network_ls },         { "inspect", cmd_network_inspect },
+		{ "rm", cmd_network_rm },           { "remove", cmd_network_rm },
+		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload },
+		{ "connect", cmd_network_connect }, { "disconnect", cmd_network_disconnect },
 	};
 
 	if (argc < 2 || is_help(argv[1])) {

@@ -105,7 +105,8 @@ static bool put_records(struct wbuf *b, const struct dns_answer_ctx *ctx, const 
 	uint16_t n = 0;
 
 	if (da) {
-		for (size_t i = 0; i < da->n_names && (q->type == LDNS_RR_TYPE_PTR || q->type == LDNS_RR_TYPE_ANY); i++) {
+		for (size_t i = 0; i < da->n_names && (q->type == LDNS_RR_TYPE_PTR || q->type == LDNS_RR_TYPE_ANY);
+		     i++) {
 			const struct dns_name *e = &ctx->names->names[da->names[i]];
 			if (b->len + 12 + e->wire_len > limit)
 				return false;
@@ -167,8 +168,8 @@ enum dns_verdict dns_answer(const struct dns_answer_ctx *ctx, const uint8_t *q, 
 		*ret_len = answer_bare(q, LDNS_RCODE_NOTIMPL, out);
 		return DNS_REPLY;
 	}
-	if (ldns_pkt_qdcount(p) != 1 || !(rr = ldns_rr_list_rr(ldns_pkt_question(p), 0)) || !(owner = ldns_rr_owner(rr)) ||
-	    ldns_rdf_size(owner) > sizeof(dq.name) - 1 || ldns_rdf_size(owner) < 1) {
+	if (ldns_pkt_qdcount(p) != 1 || !(rr = ldns_rr_list_rr(ldns_pkt_question(p), 0)) ||
+	    !(owner = ldns_rr_owner(rr)) || ldns_rdf_size(owner) > sizeof(dq.name) - 1 || ldns_rdf_size(owner) < 1) {
 		ldns_pkt_free(p);
 		*ret_len = answer_bare(q, LDNS_RCODE_FORMERR, out);
 		return DNS_REPLY;

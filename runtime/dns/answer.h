@@ -29,8 +29,8 @@ struct dns_question {
 	uint8_t name[256]; /* wire form, as asked (case kept) */
 	size_t name_len;
 	uint16_t type, qclass;
-	uint16_t id;     /* the client's transaction id */
-	uint8_t flags;   /* the client's RD and CD bits (byte 3's CD in bit 4, byte 2's RD in bit 0) */
+	uint16_t id;   /* the client's transaction id */
+	uint8_t flags; /* the client's RD and CD bits (byte 3's CD in bit 4, byte 2's RD in bit 0) */
 };
 
 struct dns_answer_ctx {

@@ -22,7 +22,8 @@ int dns_pidfile_lock(int dirfd, int *ret_fd, struct nr_error *err)
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK)
-			return nr_error_set(err, RT_ERR_CONFLICT, EWOULDBLOCK, "already running (the pid file is locked)");
+			return nr_error_set(err, RT_ERR_CONFLICT, EWOULDBLOCK,
+					    "already running (the pid file is locked)");
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot lock the pid file: %s", strerror(errno));
 	}
 	*ret_fd = TAKE_FD(fd);
@@ -67,7 +68,8 @@ int dns_daemonize(int *ret_report_fd, struct nr_error *err)
 		_exit(1);
 	}
 	close(p[0]);
-	if (setsid() < 0) {
+	/* Out of the caller's directory (it may be a mount to undo); DIR is held by fd. */
+	if (setsid() < 0 || chdir("/") < 0) {
 		dns_daemon_report(p[1], "setsid failed");
 		_exit(1);
 	}

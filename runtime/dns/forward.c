@@ -218,7 +218,7 @@ void dns_fwd_query(struct dns_server *srv, const uint8_t *query, size_t len, con
 	p->prev = p->next = NULL;
 	try_from(srv, p, 0);
 	return;
-servfail: {
+servfail : {
 	uint8_t buf[512];
 	size_t n = dns_answer_error(q, LDNS_RCODE_SERVFAIL, true, buf, sizeof(buf));
 	if (tclient)
@@ -273,24 +273,29 @@ static bool from_upstream(const struct dns_pending *p, const struct sockaddr_sto
 
 void dns_fwd_udp_event(struct dns_server *srv, struct dns_io *io)
 {
-	static uint8_t bufs[DNS_BATCH][DNS_UDP_MAX];
-	struct mmsghdr msgs[DNS_BATCH];
-	struct iovec iov[DNS_BATCH];
-	struct sockaddr_storage from[DNS_BATCH];
+	static uint8_t bufs[DNS_UP_BATCH][DNS_UDP_MAX];
+	struct mmsghdr msgs[DNS_UP_BATCH];
+	struct iovec iov[DNS_UP_BATCH];
+	struct sockaddr_storage from[DNS_UP_BATCH];
 	int n;
 
-	for (int i = 0; i < DNS_BATCH; i++) {
+	for (int i = 0; i < DNS_UP_BATCH; i++) {
 		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
-		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
-							 .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
+							 .msg_namelen = sizeof(from[i]),
+							 .msg_iov = &iov[i],
+							 .msg_iovlen = 1 } };
 	}
-	n = recvmmsg(io->fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(io->fd, msgs, DNS_UP_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
 		size_t len = msgs[i].msg_len;
 		struct dns_pending *p;
 		uint16_t slot;
 
-		if (len < LDNS_HEADER_SIZE || !(slot = srv->by_id ? srv->by_id[LDNS_ID_WIRE(bufs[i])] : 0))
+		/* Longer than any client of ours asked for (DNS_UDP_MAX): cut, so not passed on;
+		 * the timeout moves on to the next server. */
+		if (len < LDNS_HEADER_SIZE || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    !(slot = srv->by_id ? srv->by_id[LDNS_ID_WIRE(bufs[i])] : 0))
 			continue;
 		p = srv->pool[slot - 1];
 		if (p->tcp || !from_upstream(p, &from[i]) || !answer_matches(p, bufs[i], len))

@@ -23,13 +23,14 @@ static void usage(FILE *f)
 static int run(int argc, char **argv, struct nr_error *err)
 {
 	static const struct option opts[] = {
-		{ "internal", no_argument, NULL, 'i' },   { "port", required_argument, NULL, 'p' },
-		{ "foreground", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ "internal", no_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct dns_server srv; /* large (answer buffers): not on the stack */
 	_cleanup_close_ int dirfd = -1, pidfd = -1;
-	_cleanup_free_ char *names_path = NULL;
 	bool internal = false, foreground = false;
 	int port = 53, c, r, report = -1;
 	char *end;
@@ -46,7 +47,8 @@ static int run(int argc, char **argv, struct nr_error *err)
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 1 || v > 65535)
-				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--port: \"%s\" is not a port number", optarg);
+				return nr_error_set(err, RT_ERR_USAGE, EINVAL, "--port: \"%s\" is not a port number",
+						    optarg);
 			port = (int)v;
 			break;
 		case 'h':
@@ -63,11 +65,9 @@ static int run(int argc, char **argv, struct nr_error *err)
 	}
 	if ((dirfd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "%s: %s", argv[optind], strerror(errno));
-	if (asprintf(&names_path, "%s/names", argv[optind]) < 0)
-		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = dns_pidfile_lock(dirfd, &pidfd, err)) < 0)
 		return r;
-	if ((r = dns_server_init(&srv, dirfd, names_path, port, internal, err)) < 0)
+	if ((r = dns_server_init(&srv, dirfd, "names", port, internal, err)) < 0)
 		goto out;
 	if (!foreground) {
 		if ((r = dns_daemonize(&report, err)) < 0)
@@ -81,7 +81,7 @@ static int run(int argc, char **argv, struct nr_error *err)
 		}
 		close(null);
 	}
-	if ((r = dns_pidfile_write(pidfd, getpid(), err)) < 0) {
+	if ((r = dns_pidfile_write(pidfd, getpid(), err)) < 0 || (r = dns_server_start(&srv, err)) < 0) {
 		if (report >= 0) {
 			dns_daemon_report(report, err->msg);
 			_exit(1);

@@ -85,8 +85,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 /* Rebuild a table of slots for count items when it is more than half full. */
-static int slots_fit(uint32_t **slots, size_t *n_slots, size_t count, uint32_t (*hash)(const struct dns_names *, uint32_t),
-		     const struct dns_names *n)
+static int slots_fit(uint32_t **slots, size_t *n_slots, size_t count,
+		     uint32_t (*hash)(const struct dns_names *, uint32_t), const struct dns_names *n)
 {
 	size_t want = *n_slots ? *n_slots : 64;
 	uint32_t *s;
@@ -381,9 +381,9 @@ int dns_names_parse(const char *text, size_t len, struct dns_names **ret, struct
 	return 0;
 }
 
-int dns_names_load(const char *path, struct dns_names **ret, struct nr_error *err)
+int dns_names_load(int dirfd, const char *path, struct dns_names **ret, struct nr_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	int r;
@@ -393,9 +393,8 @@ int dns_names_load(const char *path, struct dns_names **ret, struct nr_error *er
 	if ((r = fd_read_all(fd, DNS_NAMES_MAX_FILE, &buf, &len)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot read %s: %s", path,
 				    r == -E2BIG ? "larger than 16 MiB" : strerror(-r));
-	if ((r = dns_names_parse(buf, len, ret, err)) < 0)
-		return nr_error_wrap(err, r, "%s", path);
-	return 0;
+	/* Its messages name the file already ("names line 3: ..."). */
+	return dns_names_parse(buf, len, ret, err);
 }
 
 void dns_names_free(struct dns_names *n)

@@ -53,8 +53,8 @@ struct dns_names {
 
 /* Parse len bytes of text (not NUL-terminated).  Errors name the line. */
 int dns_names_parse(const char *text, size_t len, struct dns_names **ret, struct nr_error *err);
-/* Read and parse the file at path. */
-int dns_names_load(const char *path, struct dns_names **ret, struct nr_error *err);
+/* Read and parse the file at path (relative to dirfd, or AT_FDCWD). */
+int dns_names_load(int dirfd, const char *path, struct dns_names **ret, struct nr_error *err);
 void dns_names_free(struct dns_names *n);
 
 /* The entry for a wire-form name (any case), or NULL. */

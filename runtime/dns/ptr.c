@@ -57,7 +57,7 @@ int dns_ptr_to_addr(const uint8_t *wire, size_t len, struct ip_addr *ret)
 		pos += 1 + l;
 	}
 	if (!suffix_is(wire, len, pos, in_addr_arpa, sizeof(in_addr_arpa) - 1))
-		return -EINVAL;
+		goto v6; /* "2.0.0.0.(28 more nibbles).ip6.arpa" starts like an IPv4 name */
 	a.family = AF_INET;
 	*ret = a;
 	return 0;

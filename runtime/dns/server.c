@@ -113,7 +113,6 @@ int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, i
 		    struct nr_error *err)
 {
 	sigset_t mask;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->sig };
 	int r;
 
 	srv->epfd = srv->sig.fd = -1;
@@ -122,29 +121,48 @@ int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, i
 	srv->port = port;
 	srv->internal = internal;
 	dns_fwd_init(srv);
-	if ((r = dns_names_load(names_path, &srv->names, err)) < 0)
+	if ((r = dns_names_load(dirfd, names_path, &srv->names, err)) < 0)
 		return r;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	/* The signals arrive on the signalfd, in the loop, never in a handler. */
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (srv->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "signalfd: %s", strerror(errno));
-	srv->sig.kind = DNS_IO_SIGNAL;
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "sigprocmask: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
-	if ((srv->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->sig.fd, &ev) < 0)
+	if ((srv->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "epoll: %s", strerror(errno));
 	return listeners_open(srv, err);
 }
 
-/* Called once the log is in place (after daemonizing), so that what is chosen is logged there. */
-static void server_started(struct dns_server *srv)
+/* After the fork: epoll registers a signalfd on the signal queue of the process that adds
+ * it, so one added before fork() would never wake the daemon. */
+static int signals_watch(struct dns_server *srv)
 {
-	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries; port %d%s", (int)getpid(), srv->names->n_names,
-		srv->names->n_addrs, srv->names->n_entries, srv->port, srv->internal ? ", internal" : "");
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->sig };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	srv->sig.kind = DNS_IO_SIGNAL;
+	if ((srv->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
+	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->sig.fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int dns_server_start(struct dns_server *srv, struct nr_error *err)
+{
+	if (signals_watch(srv) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "signalfd: %s", strerror(errno));
+	dns_log("netns-run-dns %d: %zu names, %zu addresses, %zu entries; port %d%s", (int)getpid(),
+		srv->names->n_names, srv->names->n_addrs, srv->names->n_entries, srv->port,
+		srv->internal ? ", internal" : "");
 	upstreams_choose(srv);
+	return 0;
 }
 
 void dns_server_reload(struct dns_server *srv)
@@ -152,7 +170,7 @@ void dns_server_reload(struct dns_server *srv)
 	struct dns_names *names = NULL;
 	struct nr_error err = { 0 };
 
-	if (dns_names_load(srv->names_path, &names, &err) < 0) {
+	if (dns_names_load(srv->dirfd, srv->names_path, &names, &err) < 0) {
 		dns_log("reload: %s; keeping the names loaded before", err.msg);
 		return;
 	}
@@ -165,19 +183,37 @@ void dns_server_reload(struct dns_server *srv)
 	upstreams_choose(srv);
 }
 
+static void udp_flush(int fd, struct mmsghdr *replies, int nr)
+{
+	for (int sent = 0; sent < nr;) {
+		int k = sendmmsg(fd, replies + sent, (unsigned)(nr - sent), MSG_DONTWAIT);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			sent++; /* that client's address fails (or the queue is full): skip it */
+		else
+			sent += k;
+	}
+}
+
+/* A round of queries on a UDP listener.  Answers are packed one after the other in an
+ * arena (most are under 100 bytes), so a round touches a few pages, not a page per answer. */
 static void udp_event(struct dns_server *srv, struct dns_listener *l)
 {
-	static uint8_t in[DNS_BATCH][DNS_UDP_MAX], out[DNS_BATCH][DNS_UDP_MAX];
+	static uint8_t in[DNS_BATCH][DNS_UDP_QUERY_MAX], arena[4 * DNS_UDP_MAX];
 	const struct dns_answer_ctx ctx = { srv->names, srv->internal, srv->up.n > 0 };
 	struct sockaddr_storage from[DNS_BATCH];
 	struct mmsghdr msgs[DNS_BATCH], replies[DNS_BATCH];
 	struct iovec iov[DNS_BATCH], riov[DNS_BATCH];
+	size_t used = 0;
 	int n, nr = 0;
 
 	for (int i = 0; i < DNS_BATCH; i++) {
 		iov[i] = (struct iovec){ in[i], sizeof(in[i]) };
-		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
-							 .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
+							 .msg_namelen = sizeof(from[i]),
+							 .msg_iov = &iov[i],
+							 .msg_iovlen = 1 } };
 	}
 	n = recvmmsg(l->io.fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
@@ -186,12 +222,19 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue; /* larger than any query we take */
-		switch (dns_answer(&ctx, in[i], msgs[i].msg_len, false, out[nr], sizeof(out[nr]), &len, &q)) {
+		if (sizeof(arena) - used < DNS_UDP_MAX) {
+			udp_flush(l->io.fd, replies, nr);
+			nr = 0;
+			used = 0;
+		}
+		switch (dns_answer(&ctx, in[i], msgs[i].msg_len, false, arena + used, DNS_UDP_MAX, &len, &q)) {
 		case DNS_REPLY:
-			riov[nr] = (struct iovec){ out[nr], len };
+			riov[nr] = (struct iovec){ arena + used, len };
 			replies[nr] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
 								     .msg_namelen = msgs[i].msg_hdr.msg_namelen,
-								     .msg_iov = &riov[nr], .msg_iovlen = 1 } };
+								     .msg_iov = &riov[nr],
+								     .msg_iovlen = 1 } };
+			used += len;
 			nr++;
 			break;
 		case DNS_FORWARD:
@@ -202,15 +245,7 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 			break;
 		}
 	}
-	for (int sent = 0; sent < nr;) {
-		int k = sendmmsg(l->io.fd, replies + sent, (unsigned)(nr - sent), MSG_DONTWAIT);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			sent++; /* that client's address fails (or the queue is full): skip it */
-		else
-			sent += k;
-	}
+	udp_flush(l->io.fd, replies, nr);
 }
 
 /* The signals waiting; a reload is done after the round, when no event points at a listener it may close. */
@@ -230,7 +265,6 @@ int dns_server_run(struct dns_server *srv)
 {
 	struct epoll_event evs[64];
 
-	server_started(srv);
 	while (!srv->stop) {
 		uint64_t now = dns_now_ms(), next;
 		bool reload = false;

@@ -13,7 +13,14 @@
 #include "names.h"
 #include "upstream.h"
 
-enum dns_io_kind { DNS_IO_SIGNAL, DNS_IO_UDP_LISTEN, DNS_IO_TCP_LISTEN, DNS_IO_TCP_CLIENT, DNS_IO_UP_UDP, DNS_IO_UP_TCP };
+enum dns_io_kind {
+	DNS_IO_SIGNAL,
+	DNS_IO_UDP_LISTEN,
+	DNS_IO_TCP_LISTEN,
+	DNS_IO_TCP_CLIENT,
+	DNS_IO_UP_UDP,
+	DNS_IO_UP_TCP
+};
 
 /* What an epoll event points at: every object with an fd in the set starts with one. */
 struct dns_io {
@@ -42,37 +49,41 @@ struct dns_tcp_client {
 
 /* A forwarded query waiting for its upstream (forward.c). */
 struct dns_pending {
-	struct dns_io io; /* DNS_IO_UP_TCP: the upstream connection; fd -1 over UDP */
+	struct dns_io io;                /* DNS_IO_UP_TCP: the upstream connection; fd -1 over UDP */
 	struct dns_pending *prev, *next; /* by deadline */
 	uint64_t deadline;
-	uint16_t id;                /* ours, as sent upstream */
-	uint16_t slot;              /* in the pool */
-	struct dns_question q;      /* q.id: the client's */
-	uint8_t *query;             /* as sent: our id; over TCP, two length bytes first */
+	uint16_t id;           /* ours, as sent upstream */
+	uint16_t slot;         /* in the pool */
+	struct dns_question q; /* q.id: the client's */
+	uint8_t *query;        /* as sent: our id; over TCP, two length bytes first */
 	size_t query_len;
-	size_t upstream;            /* index in the server's upstreams being tried */
+	size_t upstream; /* index in the server's upstreams being tried */
 	struct ip_addr up_addr;
 	bool tcp;
-	int client_fd;              /* UDP: the listener the query came in on (-1: gone) */
+	int client_fd; /* UDP: the listener the query came in on (-1: gone) */
 	struct sockaddr_storage client;
 	socklen_t client_len;
 	struct dns_tcp_client *tclient; /* TCP: the client (NULL: gone) */
-	size_t sent;                /* TCP upstream: bytes of query written */
+	size_t sent;                    /* TCP upstream: bytes of query written */
 	uint8_t *resp;
 	size_t resp_len, resp_cap;
 };
 
-#define DNS_FWD_MAX 4000         /* forwarded queries in flight; more: SERVFAIL */
-#define DNS_FWD_TIMEOUT_MS 2000  /* per upstream server, then the next */
+#define DNS_FWD_MAX 4000        /* forwarded queries in flight; more: SERVFAIL */
+#define DNS_FWD_TIMEOUT_MS 2000 /* per upstream server, then the next */
 #define DNS_TCP_CLIENTS_MAX 128
 #define DNS_TCP_IDLE_MS 10000
 #define DNS_BATCH 32
+/* A UDP query longer than this is dropped (a question and an OPT record take under 300). */
+#define DNS_UDP_QUERY_MAX 1536
+/* Upstream answers read per round. */
+#define DNS_UP_BATCH 8
 
 struct dns_server {
 	int epfd;
 	struct dns_io sig;
 	int dirfd;              /* DIR, for names and the log */
-	const char *names_path; /* DIR/names */
+	const char *names_path; /* "names", in dirfd */
 	int port;
 	bool internal;
 	bool stop;
@@ -97,6 +108,9 @@ uint64_t dns_now_ms(void);
 /* Set up srv for DIR: names loaded, upstreams chosen, listeners bound on port. */
 int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, int port, bool internal,
 		    struct nr_error *err);
+/* In the process that will run the loop (after daemonizing, the log in place): watch
+ * the signals, log what was loaded and choose the upstreams. */
+int dns_server_start(struct dns_server *srv, struct nr_error *err);
 /* Run until SIGTERM or SIGINT; 0, or negative errno when the loop itself fails. */
 int dns_server_run(struct dns_server *srv);
 void dns_server_fini(struct dns_server *srv);

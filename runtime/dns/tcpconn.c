@@ -149,7 +149,8 @@ static void handle(struct dns_server *srv, struct dns_tcp_client *c)
 
 		if (c->in_len - off - 2 < len)
 			break;
-		switch (dns_answer(&ctx, c->in + off + 2, len, true, srv->tcp_buf, sizeof(srv->tcp_buf), &out_len, &q)) {
+		switch (dns_answer(&ctx, c->in + off + 2, len, true, srv->tcp_buf, sizeof(srv->tcp_buf), &out_len,
+				   &q)) {
 		case DNS_REPLY:
 			dns_tcp_send(srv, c, srv->tcp_buf, out_len);
 			break;

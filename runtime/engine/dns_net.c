@@ -1,5 +1,5 @@
 /* Container names on DNS-enabled networks (dns_net.h): the names file edited under
- * DIR/lock (dns_names.c does the text), then the responder told (dns_proc.c).
+ * DIR/lock (dns_file.c does the text), then the responder told (dns_proc.c).
  *
  * Beside names, lock and pid, DIR holds "internal" (empty; present when the network
  * forwards nothing), so that a responder restarted by ensure or gc, which are not told,
@@ -24,7 +24,7 @@
 #include "base/cleanup.h"
 #include "base/fdio.h"
 #include "container.h"
-#include "dns_names.h"
+#include "dns_file.h"
 #include "dns_proc.h"
 #include "net.h"
 #include "netdef.h"
@@ -96,7 +96,7 @@ static int dir_lock(const char *dir, bool create, int *ret_fd, struct nr_error *
 	return nr_error_set(err, RT_ERR_SYSTEM, EAGAIN, "cannot lock %s: it keeps being removed", path);
 }
 
-static int names_load(const char *dir, struct dns_names *n, struct nr_error *err)
+static int names_load(const char *dir, struct dns_file *n, struct nr_error *err)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
@@ -109,13 +109,13 @@ static int names_load(const char *dir, struct dns_names *n, struct nr_error *err
 	if (fd >= 0 && (r = fd_read_all(fd, NAMES_MAX, &text, &len)) < 0)
 		return nr_error_set(err, r == -E2BIG ? RT_ERR_CORRUPT : RT_ERR_SYSTEM, r, "cannot read %s: %s", path,
 				    strerror(-r));
-	if (dns_names_parse(text, n) < 0)
+	if (dns_file_parse(text, n) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	return 0;
 }
 
 /* Replace DIR/names (none when no entry is left). */
-static int names_store(const char *dir, const struct dns_names *n, struct nr_error *err)
+static int names_store(const char *dir, const struct dns_file *n, struct nr_error *err)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
@@ -127,7 +127,7 @@ static int names_store(const char *dir, const struct dns_names *n, struct nr_err
 			return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot remove %s: %s", path, strerror(errno));
 		return 0;
 	}
-	if (!(text = dns_names_format(n)))
+	if (!(text = dns_file_format(n)))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = rt_write_file_atomic(path, text, 0644)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot write %s: %s", path, strerror(-r));
@@ -158,7 +158,7 @@ static int set_internal(const char *dir, bool internal, struct nr_error *err)
 }
 
 /* Something to serve and somewhere to listen. */
-static bool servable(const struct dns_names *n)
+static bool servable(const struct dns_file *n)
 {
 	return n->n > 0 && n->gateways && n->gateways[0];
 }
@@ -178,7 +178,7 @@ static int responder_stop(const char *dir, struct nr_error *err)
 /* Bring the responder in line with n, just written: stopped without entries, started
  * when not running, told to re-read names otherwise.  It binds its addresses once, at
  * start: when a gateway was added (new_gateway), a running one is restarted. */
-static int responder_sync(const char *dir, const struct dns_names *n, bool new_gateway, struct nr_error *err)
+static int responder_sync(const char *dir, const struct dns_file *n, bool new_gateway, struct nr_error *err)
 {
 	int r;
 
@@ -198,7 +198,7 @@ static int responder_sync(const char *dir, const struct dns_names *n, bool new_g
 int dns_net_join(const char *network, bool internal, char *const *gateways, const struct dns_entry *e,
 		 struct nr_error *err)
 {
-	_cleanup_(dns_names_clear) struct dns_names n = { 0 };
+	_cleanup_(dns_file_clear) struct dns_file n = { 0 };
 	_cleanup_close_ int lock = -1;
 	char dir[PATH_MAX];
 	int r;
@@ -207,7 +207,7 @@ int dns_net_join(const char *network, bool internal, char *const *gateways, cons
 	    (r = names_load(dir, &n, err)) < 0)
 		goto fail;
 	size_t had_gw = rt_strv_len(n.gateways);
-	if ((r = dns_names_set(&n, e, gateways, err)) < 0 || (r = set_internal(dir, internal, err)) < 0 ||
+	if ((r = dns_file_set(&n, e, gateways, err)) < 0 || (r = set_internal(dir, internal, err)) < 0 ||
 	    (r = names_store(dir, &n, err)) < 0 ||
 	    (r = responder_sync(dir, &n, rt_strv_len(n.gateways) > had_gw, err)) < 0)
 		goto fail;
@@ -218,7 +218,7 @@ fail:
 
 int dns_net_leave(const char *network, const char *id, struct nr_error *err)
 {
-	_cleanup_(dns_names_clear) struct dns_names n = { 0 };
+	_cleanup_(dns_file_clear) struct dns_file n = { 0 };
 	_cleanup_close_ int lock = -1;
 	char dir[PATH_MAX];
 	int r;
@@ -229,7 +229,7 @@ int dns_net_leave(const char *network, const char *id, struct nr_error *err)
 		return 0; /* nothing was ever served on this network */
 	if ((r = names_load(dir, &n, err)) < 0)
 		goto fail;
-	if (!dns_names_drop(&n, id))
+	if (!dns_file_drop(&n, id))
 		return 0; /* already gone: a repeated teardown */
 	if ((r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, false, err)) < 0)
 		goto fail;
@@ -241,7 +241,7 @@ fail:
 /* Under DIR/lock: start the responder when names has something to serve and none runs. */
 static int ensure_locked(const char *dir, struct nr_error *err)
 {
-	_cleanup_(dns_names_clear) struct dns_names n = { 0 };
+	_cleanup_(dns_file_clear) struct dns_file n = { 0 };
 	int r;
 
 	if ((r = names_load(dir, &n, err)) < 0)
@@ -260,9 +260,9 @@ int dns_net_ensure(const char *network, struct nr_error *err)
 
 	if ((r = net_dir(network, dir, sizeof(dir), err)) < 0)
 		goto fail;
-	/* The common case, alive, costs one open and one flock probe, no lock. */
-	if (dns_proc_alive(dir))
-		return 0;
+	/* Under DIR/lock even to see it alive: the probe takes the pid file's lock for an
+	 * instant, and a responder being started by a join meanwhile would find it taken and
+	 * refuse to run. */
 	if ((r = dir_lock(dir, false, &lock, err)) < 0)
 		goto fail;
 	if (lock < 0)
@@ -305,7 +305,7 @@ int dns_net_remove(const char *network, struct nr_error *err)
  * as for join/leave.  How many things it changed. */
 static int gc_one(const char *dir, char *const *live_ids, struct nr_error *err)
 {
-	_cleanup_(dns_names_clear) struct dns_names n = { 0 };
+	_cleanup_(dns_file_clear) struct dns_file n = { 0 };
 	_cleanup_close_ int lock = -1;
 	bool was_alive;
 	int r;
@@ -316,7 +316,7 @@ static int gc_one(const char *dir, char *const *live_ids, struct nr_error *err)
 		return 0;
 	if ((r = names_load(dir, &n, err)) < 0)
 		return r;
-	size_t dropped = dns_names_keep(&n, live_ids);
+	size_t dropped = dns_file_keep(&n, live_ids);
 	was_alive = dns_proc_alive(dir);
 	if (dropped == 0 && (n.n > 0 || !was_alive))
 		return ensure_locked(dir, err);

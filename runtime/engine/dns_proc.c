@@ -114,22 +114,35 @@ static pid_t pid_read(int fd)
 	return 0;
 }
 
-/* A pidfd for the responder holding fd's lock: 0 and *ret_pidfd = -1 when none is alive. */
-static int responder_pidfd(int fd, int *ret_pidfd, pid_t *ret_pid, struct nr_error *err)
+/* The responder holding a pid file's lock: a pidfd to signal it by, or, without pidfds
+ * (before Linux 5.3, or under valgrind), its pid. */
+struct responder {
+	int pidfd;
+	pid_t pid;
+};
+
+static void responder_close(struct responder *r)
+{
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+}
+
+/* The responder holding fd's lock into *ret: 0 when none is alive. */
+static int responder_find(int fd, struct responder *ret, struct nr_error *err)
 {
 	pid_t pid;
 	int pidfd;
 
-	*ret_pidfd = -1;
 	if (!lock_taken(fd))
 		return 0;
 	if ((pid = pid_read(fd)) <= 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, EIO,
 				    "the DNS responder holds its pid file but wrote no pid in it");
 	pidfd = pidfd_open(pid);
-	if (pidfd < 0 && errno != ESRCH)
+	if (pidfd < 0 && errno != ESRCH && errno != ENOSYS)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot open the DNS responder's pid %d: %s", (int)pid,
 				    strerror(errno));
+	bool gone = pidfd < 0 && errno == ESRCH;
 	/* Still locked after the pidfd was made: the pidfd is the holder's (no other
 	 * responder starts while the caller holds DIR/lock). */
 	if (!lock_taken(fd)) {
@@ -137,39 +150,53 @@ static int responder_pidfd(int fd, int *ret_pidfd, pid_t *ret_pid, struct nr_err
 			close(pidfd);
 		return 0;
 	}
-	if (pidfd < 0)
+	if (gone)
 		return nr_error_set(err, RT_ERR_SYSTEM, ESRCH,
 				    "the DNS responder's pid file names pid %d, which is gone", (int)pid);
-	*ret_pidfd = pidfd;
-	*ret_pid = pid;
+	*ret = (struct responder){ pidfd, pid };
 	return 1;
+}
+
+static int responder_kill(const struct responder *r, int sig)
+{
+	if (r->pidfd >= 0)
+		return (int)syscall(SYS_pidfd_send_signal, r->pidfd, sig, NULL, 0);
+	return kill(r->pid, sig);
 }
 
 int dns_proc_signal(const char *dir, int sig, struct nr_error *err)
 {
 	_cleanup_close_ int fd = pid_file_open(dir);
-	_cleanup_close_ int pidfd = -1;
-	pid_t pid;
+	_cleanup_(responder_close) struct responder rsp = { -1, 0 };
 	int r;
 
 	if (fd < 0)
 		return 0;
-	if ((r = responder_pidfd(fd, &pidfd, &pid, err)) <= 0)
+	if ((r = responder_find(fd, &rsp, err)) <= 0)
 		return r;
-	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot signal the DNS responder (pid %d): %s", (int)pid,
-				    strerror(errno));
+	if (responder_kill(&rsp, sig) < 0 && errno != ESRCH)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot signal the DNS responder (pid %d): %s",
+				    (int)rsp.pid, strerror(errno));
 	return 1;
 }
 
-/* Wait until pidfd's process ends, at most ms; whether it did. */
-static bool wait_gone(int pidfd, int ms)
+/* Wait until the responder ends, at most ms; whether it did.  Without a pidfd, its lock
+ * is looked at every 10 ms (the kernel drops it as the process exits). */
+static bool wait_gone(const struct responder *rsp, int fd, int ms)
 {
 	long long deadline = now_ms() + ms;
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct pollfd p = { .fd = rsp->pidfd, .events = POLLIN };
 
 	for (;;) {
 		long long left = deadline - now_ms();
+		if (rsp->pidfd < 0) {
+			if (!lock_taken(fd))
+				return true;
+			if (left <= 0)
+				return false;
+			poll(NULL, 0, 10);
+			continue;
+		}
 		int n = poll(&p, 1, left > 0 ? (int)left : 0);
 		if (n > 0)
 			return true;
@@ -181,23 +208,22 @@ static bool wait_gone(int pidfd, int ms)
 int dns_proc_stop(const char *dir, struct nr_error *err)
 {
 	_cleanup_close_ int fd = pid_file_open(dir);
-	_cleanup_close_ int pidfd = -1;
-	pid_t pid;
+	_cleanup_(responder_close) struct responder rsp = { -1, 0 };
 	int r;
 
 	if (fd < 0)
 		return 0;
-	if ((r = responder_pidfd(fd, &pidfd, &pid, err)) <= 0)
+	if ((r = responder_find(fd, &rsp, err)) <= 0)
 		return r;
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot stop the DNS responder (pid %d): %s", (int)pid,
-				    strerror(errno));
-	if (wait_gone(pidfd, STOP_TIMEOUT_MS))
+	if (responder_kill(&rsp, SIGTERM) < 0 && errno != ESRCH)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot stop the DNS responder (pid %d): %s",
+				    (int)rsp.pid, strerror(errno));
+	if (wait_gone(&rsp, fd, STOP_TIMEOUT_MS))
 		return 1;
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	if (!wait_gone(pidfd, KILL_TIMEOUT_MS))
+	responder_kill(&rsp, SIGKILL);
+	if (!wait_gone(&rsp, fd, KILL_TIMEOUT_MS))
 		return nr_error_set(err, RT_ERR_SYSTEM, ETIMEDOUT,
-				    "the DNS responder (pid %d) does not end, even killed", (int)pid);
+				    "the DNS responder (pid %d) does not end, even killed", (int)rsp.pid);
 	return 1;
 }
 

@@ -13,7 +13,9 @@
  * BINDIR, the build both in build/bin).  Into buf. */
 int dns_proc_binary(char *buf, size_t len, struct nr_error *err);
 
-/* Whether a responder holds DIR/pid's lock (it does while it lives). */
+/* Whether a responder holds DIR/pid's lock (it does while it lives).  The probe takes
+ * that lock for an instant: a responder starting then would refuse to run, hence the
+ * caller's DIR/lock, under which alone responders are started. */
 bool dns_proc_alive(const char *dir);
 
 /* Start netns-run-dns [--internal] DIR and wait (at most a few seconds) for it to report

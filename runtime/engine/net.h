@@ -102,7 +102,8 @@ int net_endpoint_caps(const struct cni_netconf *conf, const char *base_caps, con
 		      struct nr_error *err);
 /* n's addresses, gateways and mac_addr from an ADD's result; -ENOMEM. */
 int net_endpoint_fill(struct ctr_network *n, const struct cni_result *res);
-/* ADD of attachment n through plan p (n's conflist and ifname), filling n from the result. */
+/* ADD of attachment n through plan p (n's conflist and ifname), filling n from the result.
+ * Aliases on a network without DNS are refused. */
 int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns, const char *base_caps,
 		     struct ctr_network *n, struct cni_result **ret, struct nr_error *err);
 /* A further network's plan: the conflist it ADDs with (and records, for DEL and CHECK)

@@ -80,6 +80,7 @@ static void connect_rollback(struct ctr_record *rec, struct nr_error *err)
 		nr_error_details(err, "and undoing the connect failed: %s", e.msg);
 	ctr_record_drop_network(rec, rec->n_more - 1);
 	etc_rewrite(rec, NULL);
+	ctr_store_save(rec, NULL);
 }
 
 static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts *e, struct nr_error *err)
@@ -97,6 +98,10 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 		return nr_error_set(err, RT_ERR_CONFLICT, ESRCH,
 				    "container %s is not running: only a running container can be connected",
 				    rec->name);
+	/* A start still under way saves its own record: it would lose this attachment. */
+	if (rec->status != CTR_RUNNING)
+		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
+				    "container %s is still starting: connect it once it runs", rec->name);
 	if ((r = mode_refused(rec, "connected to", err)) < 0)
 		return r;
 	if (net_mode_for_spec(e->network)->mode != CTR_NET_CNI)
@@ -109,8 +114,15 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 	if (rec->n_more + 1 >= CTR_NETWORKS_MAX)
 		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "container %s: at most %d networks per container",
 				    rec->name, CTR_NETWORKS_MAX);
-	if ((r = net_plan_make(e->network, &p, err)) < 0)
+	if ((r = net_plan_make(e->network, &p, err)) < 0) {
+		/* The plan speaks of --net=NAME, run's option: here NAME is an operand. */
+		if (err && !strncmp(err->msg, "--net=", 6) && strchr(err->msg, ':')) {
+			char msg[sizeof(err->msg)];
+			snprintf(msg, sizeof(msg), "network %s:%s", e->network, strchr(err->msg, ':') + 1);
+			snprintf(err->msg, sizeof(err->msg), "%s", msg);
+		}
 		goto out;
+	}
 	if (!(n = ctr_record_add_network(rec))) {
 		r = nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -122,9 +134,16 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 		goto out;
 	}
 	rt_ctr_path(netns, sizeof(netns), rec->name, "netns");
+	/* Recorded before the ADD, as the start does: a netns-run killed in between leaves an
+	 * attachment whose DEL the container's teardown (or gc) runs, not an unknown one. */
+	if ((r = ctr_store_save(rec, err)) < 0) {
+		ctr_record_drop_network(rec, rec->n_more - 1);
+		goto out;
+	}
 	/* A failed ADD undid itself. */
 	if ((r = net_endpoint_add(&p, rec->id, netns, NULL, n, &res, err)) < 0) {
 		ctr_record_drop_network(rec, rec->n_more - 1);
+		ctr_store_save(rec, NULL);
 		goto out;
 	}
 	if ((r = net_endpoint_drop_default_routes(netns, n->ifname, res, err)) < 0 ||

@@ -121,6 +121,13 @@ int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns
 	*ret = NULL;
 	if (!p->conf)
 		return 0;
+	/* An alias is a name the network's DNS answers: without one it would mean nothing
+	 * (Docker refuses it on its default bridge too). */
+	if (n->aliases && !dns_net_enabled(p->conf))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "alias %s on network %s: the network has no DNS (names resolve on networks made by "
+				    "`netns-run network create`)",
+				    n->aliases[0], p->conf->name);
 	if ((r = net_endpoint_caps(p->conf, base_caps, n, &caps, err)) < 0 ||
 	    (r = net_add(p, id, netns, caps, ret, err)) < 0)
 		return r;
@@ -223,9 +230,9 @@ int net_endpoint_dns_join(const struct ctr_record *rec, const struct cni_netconf
 		return 0;
 	netdef_meta_get(conf, &m);
 	struct dns_entry e = { .id = rec->id, .name = rec->name, .aliases = n->aliases, .addresses = n->addresses };
+	/* Its messages name the network and the responder. */
 	if ((r = dns_net_join(conf->name, m.internal, n->gateways, &e, err)) < 0)
-		return nr_error_wrap(err, r, "network %s: its DNS responder does not take %s's names", conf->name,
-				     rec->name);
+		return r;
 	n->dns = true;
 	return 0;
 }

@@ -212,13 +212,13 @@ json_t *netdef_inspect_json(const struct cni_netconf *conf, json_t *ctrs)
 	json_t *meta = json_object_get(conf->list, "netns-run");
 	json_t *first = json_array_get(json_object_get(conf->list, "plugins"), 0);
 	json_t *mine = json_object_get(ctrs, conf->name);
-	_cleanup_json_ json_t *options = NULL, *labels = NULL, *cfg = NULL;
+	_cleanup_json_ json_t *options = NULL, *labels = NULL, *cfg = NULL, *none = json_object();
 	struct netdef_meta m;
 	char created[40], br[16] = "";
 	bool v6 = false;
 
 	netdef_meta_get(conf, &m);
-	if (!(cfg = ipam_config(conf, m.ours, &v6)))
+	if (!none || !(cfg = ipam_config(conf, m.ours, &v6)))
 		return NULL;
 	if (m.ours) {
 		snprintf(created, sizeof(created), "%s", m.created);
@@ -242,6 +242,6 @@ json_t *netdef_inspect_json(const struct cni_netconf *conf, json_t *ctrs)
 			 "Name", conf->name, "Id", m.id, "Created", created, "Scope", "local", "Driver",
 			 driver_of(conf, &m), "EnableIPv6", m.ours ? m.ipv6 : v6, "IPAM", "Driver", "default",
 			 "Options", "Config", cfg, "Internal", internal, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-			 "Network", "", "ConfigOnly", 0, "Containers", mine ? mine : json_object(), "Options", options,
-			 "Labels", labels);
+			 "Network", "", "ConfigOnly", 0, "Containers", mine ? mine : none, "Options", options, "Labels",
+			 labels);
 }

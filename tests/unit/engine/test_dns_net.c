@@ -37,6 +37,7 @@
 extern char **environ;
 
 static char tmp[PATH_MAX];
+static const char *self; /* argv[0]: under valgrind, /proc/self/exe is valgrind's tool */
 
 /* ---- the fake responder (this program with arguments) ---- */
 
@@ -321,6 +322,32 @@ static void test_internal_and_ensure(void **state)
 	assert_int_equal(dns_net_remove("n2", &err), 0);
 }
 
+static void test_new_gateway_restarts(void **state)
+{
+	struct nr_error err = { 0 };
+	char *gw4[] = { "10.0.0.1", NULL }, *gw46[] = { "10.0.0.1/24", "fd00::1/64", NULL };
+	char *a4[] = { "10.0.0.2", NULL }, *b46[] = { "10.0.0.3", "fd00::3", NULL };
+	struct dns_entry a = { .id = ID_A, .name = "a", .addresses = a4 };
+	struct dns_entry b = { .id = ID_B, .name = "b", .addresses = b46 };
+
+	(void)state;
+	assert_int_equal(dns_net_join("n5", false, gw4, &a, &err), 0);
+	pid_t pid = responder_pid("n5");
+	/* It binds its addresses when it starts: a new one needs a new responder. */
+	assert_int_equal(dns_net_join("n5", false, gw46, &b, &err), 0);
+	assert_true(gone(pid));
+	assert_true(alive("n5"));
+	assert_int_equal(count_lines("n5", "fake-starts"), 2);
+	assert_string_equal(slurp("n5", "names"), "10.0.0.1,fd00::1\n" ID_A " 10.0.0.2  a,0123456789ab\n" ID_B
+						  " 10.0.0.3 fd00::3 b,fedcba987654\n");
+	/* The same gateways again, or none: a reload. */
+	pid = responder_pid("n5");
+	assert_int_equal(dns_net_join("n5", false, NULL, &a, &err), 0);
+	assert_int_equal(responder_pid("n5"), pid);
+	assert_true(await_lines("n5", "fake-hups", 1));
+	assert_int_equal(dns_net_remove("n5", &err), 0);
+}
+
 static void test_spawn_failure(void **state)
 {
 	struct nr_error err = { 0 };
@@ -425,7 +452,11 @@ static void test_concurrent_joins(void **state)
 			id[64] = '\0';
 			snprintf(name, sizeof(name), "c%d", i);
 			snprintf(addr, sizeof(addr), "10.0.0.%d", 10 + i);
-			_exit(join("busy", id, name, addr, false, &e) < 0 ? 1 : 0);
+			if (join("busy", id, name, addr, false, &e) < 0) {
+				fprintf(stderr, "join %s: %s\n", name, e.msg);
+				_exit(1);
+			}
+			_exit(0);
 		}
 		assert_true(kids[i] > 0);
 	}
@@ -462,13 +493,11 @@ static void kill_all(void)
 static int setup(void **state)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 64];
-	ssize_t n;
 
 	(void)state;
 	snprintf(tmp, sizeof(tmp), "%s/nr-dns-net-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmp) || (n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
+	if (!mkdtemp(tmp) || !realpath(self, exe))
 		return -1;
-	exe[n] = '\0';
 	snprintf(path, sizeof(path), "%s/state", tmp);
 	setenv("NETNS_RUN_STATE_DIR", path, 1);
 	snprintf(path, sizeof(path), "%s/conf", tmp);
@@ -499,15 +528,14 @@ static int teardown(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_join_reload_leave),
-		cmocka_unit_test(test_internal_and_ensure),
-		cmocka_unit_test(test_spawn_failure),
-		cmocka_unit_test(test_stop_kills_a_stubborn_one),
-		cmocka_unit_test(test_gc),
+		cmocka_unit_test(test_join_reload_leave),         cmocka_unit_test(test_internal_and_ensure),
+		cmocka_unit_test(test_new_gateway_restarts),      cmocka_unit_test(test_spawn_failure),
+		cmocka_unit_test(test_stop_kills_a_stubborn_one), cmocka_unit_test(test_gc),
 		cmocka_unit_test(test_concurrent_joins),
 	};
 
 	if (argc > 1)
 		return fake_responder(argc, argv);
+	self = argv[0];
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 
 #include "base/json_field.h"
 #include "cni/cni_chain.h"
+#include "engine/netdef_list.h"
 #include "engine/netdef_plan.h"
 
 #define ID "3fa2c1d4e5b60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00"
@@ -188,13 +189,83 @@ static void test_hand_written(void **state)
 	cni_netconf_free(c);
 }
 
+/* `network inspect`'s shape (Docker's NetworkResource) for a network of ours. */
+static void test_inspect_ours(void **state)
+{
+	struct netdef_opts o = {
+		.name = "back",
+		.subnets = { { "10.10.0.0/24", "10.10.0.254", "10.10.0.128/25" } },
+		.n_subnets = 1,
+		.opts = { "com.docker.network.bridge.name=br-back" },
+		.n_opts = 1,
+		.labels = { "team=db" },
+		.n_labels = 1,
+	};
+	struct cni_netconf *c = make(&o);
+	_cleanup_json_ json_t *ctrs = json_pack("{s:{s:{s:s}}}", "back", "c0ffee", "Name", "web");
+	_cleanup_json_ json_t *j = netdef_inspect_json(c, ctrs);
+
+	assert_non_null(j);
+	assert_string_equal(str(j, "Name"), "back");
+	assert_string_equal(str(j, "Id"), ID);
+	assert_string_equal(str(j, "Created"), CREATED);
+	assert_string_equal(str(j, "Scope"), "local");
+	assert_string_equal(str(j, "Driver"), "bridge");
+	assert_true(json_is_false(at(j, "EnableIPv6")));
+	assert_string_equal(str(j, "IPAM.Driver"), "default");
+	assert_int_equal(json_object_size(at(j, "IPAM.Options")), 0);
+	assert_int_equal(json_array_size(at(j, "IPAM.Config")), 1);
+	assert_string_equal(str(j, "IPAM.Config.0.Subnet"), "10.10.0.0/24");
+	assert_string_equal(str(j, "IPAM.Config.0.Gateway"), "10.10.0.254");
+	assert_string_equal(str(j, "IPAM.Config.0.IPRange"), "10.10.0.128/25"); /* given back from rangeStart/End */
+	assert_true(json_is_false(at(j, "Internal")));
+	assert_true(json_is_false(at(j, "Attachable")));
+	assert_true(json_is_false(at(j, "Ingress")));
+	assert_string_equal(str(j, "ConfigFrom.Network"), "");
+	assert_true(json_is_false(at(j, "ConfigOnly")));
+	assert_string_equal(str(j, "Containers.c0ffee.Name"), "web");
+	assert_string_equal(json_string_value(json_object_get(at(j, "Options"), "com.docker.network.bridge.name")),
+			    "br-back");
+	assert_string_equal(str(j, "Labels.team"), "db");
+	assert_int_equal(json_object_size(j), 15);
+	cni_netconf_free(c);
+}
+
+/* Hand-written and built-in networks: what can be read from the conflist. */
+static void test_inspect_others(void **state)
+{
+	struct cni_netconf *c = parse(
+		"{\"cniVersion\": \"1.0.0\", \"name\": \"mynet\", \"plugins\": [{\"type\": \"bridge\", \"bridge\": \"nr9\","
+		" \"internal\": true, \"ipam\": {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": \"fd00:9::/64\","
+		" \"rangeStart\": \"fd00:9::10\", \"rangeEnd\": \"fd00:9::20\"}]]}}]}");
+	_cleanup_json_ json_t *j = netdef_inspect_json(c, NULL);
+
+	assert_string_equal(str(j, "Id"), "11c844f95e2862126712e209cd3acbc68c137931c639633da9dfc17b3a464bde");
+	assert_string_equal(str(j, "Created"), "0001-01-01T00:00:00Z"); /* no file: Go's zero time */
+	assert_string_equal(str(j, "Driver"), "bridge");
+	assert_true(json_is_true(at(j, "EnableIPv6")));
+	assert_true(json_is_true(at(j, "Internal")));
+	assert_string_equal(str(j, "IPAM.Config.0.Subnet"), "fd00:9::/64");
+	assert_null(at(j, "IPAM.Config.0.IPRange")); /* a hand-written range is no CIDR */
+	assert_int_equal(json_object_size(at(j, "Containers")), 0);
+	assert_string_equal(json_string_value(json_object_get(at(j, "Options"), "com.docker.network.bridge.name")),
+			    "nr9");
+	assert_false(netdef_is_builtin(c));
+	cni_netconf_free(c);
+	c = parse("{\"cniVersion\": \"1.0.0\", \"name\": \"none\", \"plugins\": [{\"type\": \"none\"}]}");
+	json_decref(j);
+	j = netdef_inspect_json(c, NULL);
+	assert_string_equal(str(j, "Driver"), "null");
+	assert_true(netdef_is_builtin(c));
+	cni_netconf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_everything),
-		cmocka_unit_test(test_internal),
-		cmocka_unit_test(test_hand_written),
+		cmocka_unit_test(test_default),      cmocka_unit_test(test_everything),
+		cmocka_unit_test(test_internal),     cmocka_unit_test(test_hand_written),
+		cmocka_unit_test(test_inspect_ours), cmocka_unit_test(test_inspect_others),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

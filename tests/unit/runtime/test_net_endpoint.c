@@ -69,6 +69,27 @@ static void test_caps(void **state)
 	cni_netconf_free(bare);
 }
 
+/* An alias where no DNS answers is refused before any plugin runs. */
+static void test_alias_without_dns(void **state)
+{
+	struct net_plan p = { 0 };
+	struct ctr_network n = { 0 };
+	struct nr_error err = { 0 };
+	struct cni_result *res = NULL;
+	char *al[] = { "db", NULL };
+
+	(void)state;
+	p.conf = conf_of(with_caps);
+	snprintf(p.ifname, sizeof(p.ifname), "eth1");
+	n.aliases = rt_strv_copy(al);
+	assert_true(net_endpoint_add(&p, "0123", "/nonexistent", NULL, &n, &res, &err) < 0);
+	assert_int_equal(err.code, RT_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "alias db on network back: the network has no DNS"));
+	assert_null(res);
+	ctr_network_clear(&n);
+	net_plan_clear(&p);
+}
+
 static struct cni_result *result_two_ips(void)
 {
 	struct cni_result *r = cni_result_new();
@@ -185,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_alias_without_dns),
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_etc),
 	};

@@ -1,7 +1,7 @@
-/* The names file as a struct (dns_names.h).  The text is aardvark-dns 1.4's config:
+/* The names file as a struct (dns_file.h).  The text is aardvark-dns 1.4's config:
  * fields split on single spaces, so an empty list is an empty field between two spaces
  * (aardvark splits the same way; collapsing spaces would shift the fields). */
-#include "dns_names.h"
+#include "dns_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 
 #define SHORT_ID_LEN 12
 
-static void entry_clear(struct dns_names_entry *e)
+static void entry_clear(struct dns_file_entry *e)
 {
 	free(e->id);
 	rt_strv_free(e->v4);
@@ -26,7 +26,7 @@ static void entry_clear(struct dns_names_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-void dns_names_clear(struct dns_names *n)
+void dns_file_clear(struct dns_file *n)
 {
 	for (size_t i = 0; i < n->n; i++)
 		entry_clear(&n->entries[i]);
@@ -73,7 +73,7 @@ static char **split_list(const char *s, size_t len)
 }
 
 /* One entry line; 0 and *ok=false when it lacks a field. */
-static int parse_entry(const char *line, size_t len, struct dns_names_entry *ret, bool *ok)
+static int parse_entry(const char *line, size_t len, struct dns_file_entry *ret, bool *ok)
 {
 	const char *f[4];
 	size_t fl[4];
@@ -91,7 +91,7 @@ static int parse_entry(const char *line, size_t len, struct dns_names_entry *ret
 	/* A fifth field (aardvark's per-container DNS servers) is not ours: ignored. */
 	if (fl[0] == 0 || fl[3] == 0)
 		return 0;
-	struct dns_names_entry e = { 0 };
+	struct dns_file_entry e = { 0 };
 	if (!(e.id = strndup(f[0], fl[0])) || !(e.v4 = split_list(f[1], fl[1])) || !(e.v6 = split_list(f[2], fl[2])) ||
 	    !(e.names = split_list(f[3], fl[3]))) {
 		entry_clear(&e);
@@ -102,9 +102,9 @@ static int parse_entry(const char *line, size_t len, struct dns_names_entry *ret
 	return 0;
 }
 
-static int push_entry(struct dns_names *n, struct dns_names_entry *e)
+static int push_entry(struct dns_file *n, struct dns_file_entry *e)
 {
-	struct dns_names_entry *v = realloc(n->entries, (n->n + 1) * sizeof(*v));
+	struct dns_file_entry *v = realloc(n->entries, (n->n + 1) * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
@@ -114,9 +114,9 @@ static int push_entry(struct dns_names *n, struct dns_names_entry *e)
 	return 0;
 }
 
-int dns_names_parse(const char *text, struct dns_names *ret)
+int dns_file_parse(const char *text, struct dns_file *ret)
 {
-	struct dns_names n = { 0 };
+	struct dns_file n = { 0 };
 	const char *p = text ? text : "";
 	bool first = true;
 	int r = 0;
@@ -134,19 +134,19 @@ int dns_names_parse(const char *text, struct dns_names *ret)
 				r = -ENOMEM;
 			first = false;
 		} else if (len > 0) {
-			struct dns_names_entry e = { 0 };
+			struct dns_file_entry e = { 0 };
 			bool ok;
-			if ((r = parse_entry(p, len, &e, &ok)) >= 0 && ok && !dns_names_find(&n, e.id))
+			if ((r = parse_entry(p, len, &e, &ok)) >= 0 && ok && !dns_file_find(&n, e.id))
 				r = push_entry(&n, &e);
 			entry_clear(&e);
 		}
 		p += len + (nl ? 1 : 0);
 	}
 	if (r < 0) {
-		dns_names_clear(&n);
+		dns_file_clear(&n);
 		return r;
 	}
-	dns_names_clear(ret);
+	dns_file_clear(ret);
 	*ret = n;
 	return 0;
 }
@@ -158,7 +158,7 @@ static void put_list(FILE *f, char *const *v)
 		fprintf(f, "%s%s", i ? "," : "", v[i]);
 }
 
-char *dns_names_format(const struct dns_names *n)
+char *dns_file_format(const struct dns_file *n)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -169,7 +169,7 @@ char *dns_names_format(const struct dns_names *n)
 	put_list(f, n->gateways);
 	fputc('\n', f);
 	for (size_t i = 0; i < n->n; i++) {
-		const struct dns_names_entry *e = &n->entries[i];
+		const struct dns_file_entry *e = &n->entries[i];
 		fprintf(f, "%s ", e->id);
 		put_list(f, e->v4);
 		fputc(' ', f);
@@ -185,7 +185,7 @@ char *dns_names_format(const struct dns_names *n)
 	return buf;
 }
 
-const struct dns_names_entry *dns_names_find(const struct dns_names *n, const char *id)
+const struct dns_file_entry *dns_file_find(const struct dns_file *n, const char *id)
 {
 	for (size_t i = 0; i < n->n; i++)
 		if (!strcmp(n->entries[i].id, id))
@@ -256,7 +256,7 @@ static int addr_plain(const char *addr, char *buf, size_t len, int *family)
 	return 0;
 }
 
-static int build_entry(const struct dns_entry *in, struct dns_names_entry *e, struct nr_error *err)
+static int build_entry(const struct dns_entry *in, struct dns_file_entry *e, struct nr_error *err)
 {
 	char buf[IP_PREFIX_STRLEN];
 	int family;
@@ -292,10 +292,10 @@ nomem:
 	return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 }
 
-int dns_names_set(struct dns_names *n, const struct dns_entry *in, char *const *gateways, struct nr_error *err)
+int dns_file_set(struct dns_file *n, const struct dns_entry *in, char *const *gateways, struct nr_error *err)
 {
 	_cleanup_strv_ char **gw = rt_strv_copy(n->gateways);
-	struct dns_names_entry e = { 0 };
+	struct dns_file_entry e = { 0 };
 	char buf[IP_PREFIX_STRLEN];
 	int family, r;
 
@@ -311,7 +311,7 @@ int dns_names_set(struct dns_names *n, const struct dns_entry *in, char *const *
 		entry_clear(&e);
 		return r;
 	}
-	struct dns_names_entry *old = (struct dns_names_entry *)dns_names_find(n, e.id);
+	struct dns_file_entry *old = (struct dns_file_entry *)dns_file_find(n, e.id);
 	if (old) {
 		entry_clear(old);
 		*old = e;
@@ -324,14 +324,14 @@ int dns_names_set(struct dns_names *n, const struct dns_entry *in, char *const *
 	return 0;
 }
 
-static void drop_at(struct dns_names *n, size_t i)
+static void drop_at(struct dns_file *n, size_t i)
 {
 	entry_clear(&n->entries[i]);
 	memmove(&n->entries[i], &n->entries[i + 1], (n->n - i - 1) * sizeof(n->entries[0]));
 	n->n--;
 }
 
-bool dns_names_drop(struct dns_names *n, const char *id)
+bool dns_file_drop(struct dns_file *n, const char *id)
 {
 	for (size_t i = 0; i < n->n; i++)
 		if (!strcmp(n->entries[i].id, id)) {
@@ -341,7 +341,7 @@ bool dns_names_drop(struct dns_names *n, const char *id)
 	return false;
 }
 
-size_t dns_names_keep(struct dns_names *n, char *const *live)
+size_t dns_file_keep(struct dns_file *n, char *const *live)
 {
 	size_t dropped = 0;
 
