@@ -188,7 +188,7 @@ static int responder_sync(const char *dir, const struct dns_file *n, bool new_ga
 		return 0;
 	if (dns_proc_alive(dir)) {
 		if (!new_gateway)
-			return dns_proc_signal(dir, SIGHUP, err) < 0 ? -EIO : 0;
+			return (r = dns_proc_signal(dir, SIGHUP, err)) < 0 ? r : 0;
 		if ((r = responder_stop(dir, err)) < 0)
 			return r;
 	}
