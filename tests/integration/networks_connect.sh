@@ -53,6 +53,13 @@ refused() {
 	fi
 }
 
+# DNS responders (docs/dns.md) of this sandbox: those in our network namespace.
+dns_procs() {
+	local me p
+	me=$(readlink /proc/self/ns/net)
+	for p in $(pgrep -x netns-run-dns); do [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$me" ] && echo "$p"; done
+}
+
 "$NR" network create --subnet 10.61.0.0/24 neta >/dev/null && "$NR" network create --subnet 10.62.0.0/24 netb >/dev/null
 t_eq "two networks: neta 10.61.0.0/24, netb 10.62.0.0/24" $? 0
 
@@ -61,6 +68,7 @@ t_eq "two networks: neta 10.61.0.0/24, netb 10.62.0.0/24" $? 0
 "$NR" run -d --name "$P-a" --network neta sleep 300 >/dev/null
 "$NR" run -d --name "$P-b" --network netb sleep 300 >/dev/null
 t_eq "c1 has lo, eth0 and eth1" "$(links "$P-c1")" "lo eth0 eth1 "
+t_eq "a DNS responder runs for each network (the leftover check at the end can see them)" "$(dns_procs | wc -l)" 2
 c1a=$(v4 "$P-c1" eth0); c1b=$(v4 "$P-c1" eth1); aa=$(v4 "$P-a" eth0); bb=$(v4 "$P-b" eth0)
 t_check "eth0 is on neta ($c1a), eth1 on netb ($c1b)" sh -c "case '$c1a $c1b' in 10.61.0.*' '10.62.0.*) ;; *) exit 1;; esac"
 t_check "c1 reaches a on neta ($aa)" pings "$P-c1" "$aa"
@@ -277,5 +285,6 @@ ip link del h-out 2>/dev/null
 t_eq "no bridge is left" "$(ip -o link show type bridge | wc -l)" 0
 t_eq "no conflist is left" "$(find "$CFG" -name '*.conflist' | wc -l)" 0
 t_eq "no DNS responder directory is left" "$(find "$NETNS_RUN_STATE_DIR/dns" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" 0
+t_eq "no DNS responder of ours is left running" "$(dns_procs | tr '\n' ' ')" ""
 t_eq "nothing of the containers is left" "$(nr_leftovers)" ""
 t_done

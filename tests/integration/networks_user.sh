@@ -59,6 +59,13 @@ snapshot() {
 	ls -R "$NETNS_RUN_STATE_DIR/dns" 2>/dev/null
 }
 
+# DNS responders (docs/dns.md) of this sandbox: those in our network namespace.
+dns_procs() {
+	local me p
+	me=$(readlink /proc/self/ns/net)
+	for p in $(pgrep -x netns-run-dns); do [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$me" ] && echo "$p"; done
+}
+
 # --- create: the simplest one ---------------------------------------------------------
 out=$("$NR" network create --help); rc=$?
 t_eq "network create --help: 0, a usage line" "$rc $(head -n 1 <<<"$out" | cut -d' ' -f1-4)" "0 Usage: netns-run network create"
@@ -112,6 +119,7 @@ t_check "p1 pings p2 by address" "$NR" exec "$P-p1" busybox ping -c1 -W2 "$a2"
 t_check "p1's address has a masquerade element (plain masquerades)" sh -c "nft list set inet netns-run ctr4 | grep -qw '$a1'"
 t_check "the bridge exists on the host: $(bridge_of plain)" ip link show "$(bridge_of plain)" type bridge
 t_check "ls counts 2 containers" ls_field plain 2
+t_check "a DNS responder runs for plain (so the leftover check at the end can see one)" test -n "$(dns_procs)"
 t_eq "inspect lists both containers" "$(ins plain '[.[0].Containers[].Name] | sort | join(" ")')" "$P-p1 $P-p2"
 t_eq "... with their addresses" "$(ins plain "[.[0].Containers[] | select(.Name == \"$P-p1\") | .IPv4Address | sub(\"/.*\"; \"\")] | .[0]")" "$a1"
 
@@ -348,6 +356,7 @@ t_check "... none of them the default bridge's ($def)" no_overlap $subs "$def"
 "$NR" network rm hand >/dev/null 2>&1; rm -f "$CFG/hand.conflist"
 t_eq "after prune, the config dir holds no conflist" "$(ls "$CFG" | grep -c '\.conflist$')" 0
 t_eq "no bridge is left" "$(ip -o link show type bridge | wc -l)" 0
+t_eq "no DNS responder of ours is left running" "$(dns_procs | tr '\n' ' ')" ""
 t_eq "nothing of the containers is left" "$(nr_leftovers)" ""
 rm -rf "$W"
 t_done
