@@ -153,7 +153,10 @@ refused "connect without a container" "usage|container|argument" "$NR" network c
 refused "connect of a --network none container" "none" "$NR" network connect netb "$P-n"
 refused "connect of a --network host container" "host" "$NR" network connect netb "$P-h"
 refused "connect of a --network container:NAME container" "container" "$NR" network connect netb "$P-j"
-"$NR" rm -f "$P-n" "$P-h" "$P-j" >/dev/null
+"$NR" run --name "$P-e" --network neta -- true
+refused "connect of an exited container (no namespace to extend; Docker would record it for the next start)" "not running" \
+	"$NR" network connect netb "$P-e"
+"$NR" rm -f "$P-n" "$P-h" "$P-j" "$P-e" >/dev/null
 
 out=$("$NR" network disconnect netb "$P-k" 2>&1); rc=$?
 t_eq "network disconnect netb k: 0" "$rc" 0
