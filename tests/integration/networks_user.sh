@@ -357,6 +357,8 @@ t_check "... none of them the default bridge's ($def)" no_overlap $subs "$def"
 t_eq "after prune, the config dir holds no conflist" "$(ls "$CFG" | grep -c '\.conflist$')" 0
 t_eq "no bridge is left" "$(ip -o link show type bridge | wc -l)" 0
 t_eq "no DNS responder of ours is left running" "$(dns_procs | tr '\n' ' ')" ""
+t_eq "no nftables table of ours is left" "$(nft list tables | grep -c netns-run)" 0
+t_eq "no DNS responder directory is left" "$(find "$NETNS_RUN_STATE_DIR/dns" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" 0
 t_eq "nothing of the containers is left" "$(nr_leftovers)" ""
 rm -rf "$W"
 t_done
