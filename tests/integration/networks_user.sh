@@ -162,6 +162,7 @@ t_check "... its addresses are in both subnets" sh -c "'$NR' run --rm --network 
 out=$("$NR" network create --ipv6 --subnet 10.55.0.0/24 --subnet fd00:55::/64 six 2>&1); rc=$?
 t_eq "create --ipv6 with a v4 and a v6 subnet: 0" "$rc $(ins six '.[0].EnableIPv6')" "0 true"
 t_check "a container has a global address in fd00:55::/64" sh -c "'$NR' run --rm --network six -- busybox ip -6 -o addr show eth0 scope global | grep -q 'inet6 fd00:55::'"
+t_check "--ip6 fd00:55::99 is honoured" sh -c "'$NR' run --rm --network six --ip6 fd00:55::99 -- busybox ip -6 -o addr show eth0 | grep -q 'inet6 fd00:55::99/64'"
 out=$("$NR" network create --ipv6 sixauto 2>&1); rc=$?
 t_eq "create --ipv6 without subnets: 0" "$rc" 0
 t_check "... an IPv4 and a ULA /64 allocated ($(subnets_of sixauto))" python3 -c '
