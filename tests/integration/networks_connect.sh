@@ -226,6 +226,24 @@ t_eq "... releases its leases on netb, netd and the connected neta" "$(leases ne
 t_eq "... and no cached result of it is left" "$(find /var/lib/cni/results -name "*$(state .id "$P-g")*" | wc -l)" 0
 "$NR" rm -f "$P-g" >/dev/null 2>&1
 
+# run and network rm at once: either the run fails (no such network) or rm is refused (a
+# container on it), never a running container on a network whose conflist is gone.
+race=ok
+for i in 1 2 3 4 5; do
+	[ -e "$CFG/racy.conflist" ] || "$NR" network create --subnet 10.67.0.0/24 racy >/dev/null
+	"$NR" run -d --name "$P-r$i" --network racy sleep 300 >/dev/null 2>&1 & pr=$!
+	"$NR" network rm racy >/dev/null 2>&1; rrm=$?
+	wait $pr; rrun=$?
+	running=$("$NR" ps | awk -v n="$P-r$i" '$1 == n' | wc -l)
+	if ! { [ "$rrun $rrm $running" = "0 125 1" ] && [ -e "$CFG/racy.conflist" ]; } &&
+		! { [ "$rrun $rrm $running" = "125 0 0" ] && [ ! -e "$CFG/racy.conflist" ]; }; then
+		race="round $i: run $rrun, rm $rrm, running $running, conflist $(ls "$CFG" | grep -c racy)"
+	fi
+	"$NR" rm -f "$P-r$i" >/dev/null 2>&1
+done
+t_eq "run and network rm at once: one of them wins cleanly, five rounds" "$race" ok
+"$NR" network rm racy >/dev/null 2>&1
+
 # --- --internal: containers talk, nothing leaves ---------------------------------------------
 # The outside world: 198.51.100.2 in netns nr-out, behind the host's 198.51.100.1, routing
 # the internal subnet back through the host; an nftables counter there counts every echo
