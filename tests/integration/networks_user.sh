@@ -147,6 +147,22 @@ t_check "a container's address is in the ip-range 10.52.7.0/24 ($f1)" in_net "$f
 t_eq "its default route is via the gateway 10.52.0.254" "$(inside full ip route | defroute)" "10.52.0.254 eth0"
 t_eq "its eth0 has mtu 1400" "$(inside full cat /sys/class/net/eth0/mtu)" 1400
 t_check "the host's bridge is nrusr0 with 10.52.0.254/16" sh -c "ip -4 -o addr show nrusr0 | grep -q '10.52.0.254/16'"
+# Docker's --ip-range limits the addresses it hands out, not the ones asked for: a static
+# --ip elsewhere in the subnet is the usual way to keep fixed addresses apart.
+t_check "--ip 10.52.1.5, in the subnet but outside the ip-range, is honoured (as Docker)" \
+	sh -c "out=\$('$NR' run --rm --network full --ip 10.52.1.5 -- busybox ip -4 -o addr show eth0 2>&1); echo \"\$out\"; grep -q 'inet 10.52.1.5/16' <<EOF
+\$out
+EOF"
+# A range runs out: the next container is refused cleanly.
+"$NR" network create --subnet 10.49.0.0/24 --ip-range 10.49.0.0/30 tiny >/dev/null
+"$NR" run -d --name "$P-t1" --network tiny sleep 300 >/dev/null; "$NR" run -d --name "$P-t2" --network tiny sleep 300 >/dev/null
+t_eq "a /30 ip-range holds two containers (.1 is the gateway)" \
+	"$("$NR" ps | awk -v p="$P-t" 'index($1, p) == 1 {print $5}' | sort | tr '\n' ' ')" "10.49.0.2/24 10.49.0.3/24 "
+before=$(nr_leftovers | grep -v "$P-t[12]"; ip -o link show type veth | wc -l)
+out=$("$NR" run --rm --network tiny -- true 2>&1); rc=$?
+t_eq "a third: 125, saying the range is full" "$rc $(grep -c 'no IP addresses available' <<<"$out")" "125 1"
+t_eq "... and leaving nothing" "$(nr_leftovers | grep -v "$P-t[12]"; ip -o link show type veth | wc -l)" "$before"
+"$NR" rm -f "$P-t1" "$P-t2" >/dev/null
 
 # Several subnets, each with its own gateway (Docker's pairing by containment, in any order).
 out=$("$NR" network create --ipv6 --subnet fd00:53::/64 --subnet 10.53.0.0/24 --gateway 10.53.0.7 --gateway fd00:53::9 multi 2>&1); rc=$?
