@@ -30,10 +30,10 @@
 
 /* One attachment's names: the container's name, its short id (12 hex) and aliases. */
 struct dns_entry {
-	const char *id;          /* the container's full id */
-	const char *name;        /* the container's name */
-	char *const *aliases;    /* NULL-ended or NULL */
-	char *const *addresses;  /* the attachment's addresses, CIDR or bare, v4 and v6; NULL-ended */
+	const char *id;         /* the container's full id */
+	const char *name;       /* the container's name */
+	char *const *aliases;   /* NULL-ended or NULL */
+	char *const *addresses; /* the attachment's addresses, CIDR or bare, v4 and v6; NULL-ended */
 };
 
 /* Whether containers on conf resolve each other's names (engine/netdef.h: ours && dns). */
