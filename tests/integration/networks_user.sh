@@ -190,7 +190,13 @@ sys.exit(not (any(x.version == 4 for x in n) and any(x.version == 6 and x.prefix
 out=$("$NR" network create --internal --subnet 10.56.0.0/24 inner 2>&1); rc=$?
 t_eq "create --internal: 0, inspect Internal true" "$rc $(ins inner '.[0].Internal')" "0 true"
 t_check "... no ipMasq in the conflist" jq -e '.plugins[0].ipMasq != true' "$(conf inner)"
-t_eq "... a container has no default route" "$(inside inner ip route | defroute)" ""
+routes=$(inside inner ip route)
+t_eq "... a container has its subnet's route and no default route" "$(grep -c '^10.56.0.0/24 dev eth0' <<<"$routes") $(defroute <<<"$routes")" "1 "
+"$NR" network create --internal --ipv6 --subnet 10.56.1.0/24 --subnet fd00:56::/64 inner6 >/dev/null
+routes=$(inside inner6 sh -c 'ip route; ip -6 route')
+t_eq "--internal --ipv6: a container has its subnets' routes, neither an IPv4 nor an IPv6 default route" \
+	"$(grep -cE '^(10.56.1.0/24|fd00:56::/64) dev eth0' <<<"$routes") $(defroute <<<"$routes")" "2 "
+t_check "... but has its IPv6 address" sh -c "'$NR' run --rm --network inner6 -- busybox ip -6 -o addr show eth0 | grep -q 'inet6 fd00:56::'"
 
 # icc=false.
 out=$("$NR" network create --opt com.docker.network.bridge.enable_icc=false --subnet 10.57.0.0/24 noicc 2>&1); rc=$?
@@ -339,7 +345,7 @@ t_check "... removes its bridge" sh -c "! ip link show nrhand0 >/dev/null 2>&1"
 "$NR" run -d --name "$P-keep" --network six sleep 300 >/dev/null
 out=$("$NR" network prune 2>&1); rc=$?
 t_eq "prune: 0" $rc 0
-for n in plain sixauto inner noicc auto1 auto3; do
+for n in plain sixauto inner inner6 noicc auto1 auto3; do
 	t_check "prune removed unused $n" test ! -e "$(conf "$n")"
 done
 t_check "prune kept six (a container is on it)" test -s "$(conf six)"
