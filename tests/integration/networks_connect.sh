@@ -33,7 +33,12 @@ v4() { "$NR" exec "$1" busybox ip -4 -o addr show "$2" 2>/dev/null | awk '{for (
 links() { "$NR" exec "$1" busybox ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | tr '\n' ' '; }
 pings() { "$NR" exec "$1" busybox ping -c1 -W2 "$2" >/dev/null 2>&1; }
 # no_ping FROM IP: one echo, one second to answer (bounded), and none comes.
-no_ping() { ! "$NR" exec "$1" busybox ping -c1 -W1 -w2 "$2" >/dev/null 2>&1; }
+# (The ping must have started: a failed exec is no proof of anything.)
+no_ping() {
+	local out
+	out=$("$NR" exec "$1" busybox ping -c1 -W1 -w2 "$2" 2>&1) && return 1
+	grep -q "^PING $2 " <<<"$out"
+}
 # The networks inspect shows, in Docker's shape (NetworkSettings.Networks), sorted.
 net_names() { "$NR" inspect "$1" 2>/dev/null | jq -r '.NetworkSettings.Networks | keys | join(" ")'; }
 ns() { "$NR" inspect "$1" 2>/dev/null | jq -r ".NetworkSettings.Networks$2"; }
