@@ -96,6 +96,13 @@ t_check "ps shows both networks on c1's line ($row)" has_all "$row" neta netb
 t_check "... and both addresses" has_all "$row" "$c1a" "$c1b"
 t_eq "network inspect neta lists c1 and a" "$("$NR" network inspect neta | jq -r '[.[0].Containers[].Name] | sort | join(" ")')" "$P-a $P-c1"
 t_eq "network inspect netb lists b and c1" "$("$NR" network inspect netb | jq -r '[.[0].Containers[].Name] | sort | join(" ")')" "$P-b $P-c1"
+t_eq "network inspect neta netb: an array of both" "$("$NR" network inspect neta netb | jq -r '[.[].Name] | join(" ")')" "neta netb"
+# rm of several, one in use: the others go, the one in use stays, 125 (as Docker).
+"$NR" network create --subnet 10.68.0.0/24 spare >/dev/null
+out=$("$NR" network rm neta spare 2>&1); rc=$?
+t_eq "rm of an in-use and an unused network: 125" "$rc" 125
+t_check "... the unused one is gone ($out)" test ! -e "$CFG/spare.conflist"
+t_check "... the one in use stays" test -s "$CFG/neta.conflist"
 
 # rm -f of the two-network container releases both attachments.
 la=$(leases neta); lb=$(leases netb); pa=$(ports neta); pb=$(ports netb); id_c1=$(state .id "$P-c1")
