@@ -248,6 +248,7 @@ bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-c
 	@bench/firewall.sh $(BUILD)
 	@bench/bandwidth.sh $(BUILD)
 	@bench/images.sh $(BUILD)
+	@bench/dns.sh $(BUILD)
 	@$(BUILD)/bench/seccomp-cost
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.

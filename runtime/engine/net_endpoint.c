@@ -230,9 +230,14 @@ int net_endpoint_dns_join(const struct ctr_record *rec, const struct cni_netconf
 		return 0;
 	netdef_meta_get(conf, &m);
 	struct dns_entry e = { .id = rec->id, .name = rec->name, .aliases = n->aliases, .addresses = n->addresses };
-	/* Its messages name the network and the responder. */
-	if ((r = dns_net_join(conf->name, m.internal, n->gateways, &e, err)) < 0)
+	/* Its messages name the network and the responder.  A join that wrote the entry but
+	 * could not start the responder must not leave the name behind: n->dns is still false,
+	 * so teardown would not take it out, and a later responder would answer it for an
+	 * address the DEL frees for reuse. */
+	if ((r = dns_net_join(conf->name, m.internal, n->gateways, &e, err)) < 0) {
+		dns_net_leave(conf->name, rec->id, NULL);
 		return r;
+	}
 	n->dns = true;
 	return 0;
 }

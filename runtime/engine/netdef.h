@@ -35,7 +35,8 @@ struct netdef_opts {
 	struct netdef_subnet subnets[NETDEF_SUBNETS_MAX];
 	size_t n_subnets; /* 0: one IPv4 /24 (or per the pool) allocated; with ipv6 and no v6 subnet, a ULA /64 too */
 	bool ipv6, internal;
-	const char *opts[NETDEF_KV_MAX]; /* --opt K=V as given (com.docker.network.bridge.name, …enable_icc, …driver.mtu, …) */
+	const char *opts
+		[NETDEF_KV_MAX]; /* --opt K=V as given (com.docker.network.bridge.name, …enable_icc, …driver.mtu, …) */
 	size_t n_opts;
 	const char *labels[NETDEF_KV_MAX]; /* --label K=V (or K) */
 	size_t n_labels;
@@ -54,10 +55,10 @@ int netdef_remove(const char *name, struct nr_error *err);
 
 /* Our metadata, read from a conflist. */
 struct netdef_meta {
-	char id[65];          /* 64 hex; for a network without metadata: sha256 of its name (stable) */
-	char created[40];     /* RFC 3339; "" when unknown */
-	char driver[16];      /* "bridge" */
-	bool ours;            /* made by network create */
+	char id[65];      /* 64 hex; for a network without metadata: sha256 of its name (stable) */
+	char created[40]; /* RFC 3339; "" when unknown */
+	char driver[16];  /* "bridge" */
+	bool ours;        /* made by network create */
 	bool dns, internal, ipv6;
 };
 /* Fill m from conf (never fails for a conflist without metadata: ours=false). */

@@ -21,9 +21,9 @@ struct rt_seccomp_bpf; /* engine/seccomp_filter.h */
 /* One network a container joins (run --network, repeated; network connect). */
 #define NET_ALIASES_MAX 16
 struct net_endpoint_opts {
-	const char *network;      /* its name: "bridge", a conflist's, or a mode for the first */
-	const char *ip, *ip6;     /* --ip/--ip6; NULL = allocated by IPAM */
-	const char *mac;          /* --mac-address; NULL = the kernel's */
+	const char *network;                  /* its name: "bridge", a conflist's, or a mode for the first */
+	const char *ip, *ip6;                 /* --ip/--ip6; NULL = allocated by IPAM */
+	const char *mac;                      /* --mac-address; NULL = the kernel's */
 	const char *aliases[NET_ALIASES_MAX]; /* --network-alias/--alias */
 	size_t n_aliases;
 };
@@ -50,9 +50,9 @@ struct security_opts {
 };
 
 struct run_opts {
-	char name[RT_NAME_MAX];            /* "" = derived from the id */
-	const char *hostname;              /* NULL = the name */
-	const char *net;                   /* "bridge" | "none" | "host" | "container:NAME" | a network name (= nets[0].network) */
+	char name[RT_NAME_MAX]; /* "" = derived from the id */
+	const char *hostname;   /* NULL = the name */
+	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name (= nets[0].network) */
 	/* --network, repeated (or name=NET,ip=…,alias=… as Docker's advanced syntax); nets[0] is
 	 * the first (the mode), the rest CNI networks attached as eth1…; --ip, --ip6,
 	 * --mac-address and --network-alias apply to nets[0] */
