@@ -60,15 +60,22 @@ static int put_rules(struct nft_batch *b, struct nr_error *err)
 		{ "bridges", "isolated", S_BRIDGES, S_ISOLATED },
 	};
 	_cleanup_nftnl_rule_ struct nftnl_rule *dnat = nftb_rule_new(&T, "forward");
+	_cleanup_nftnl_rule_ struct nftnl_rule *same = nftb_rule_new(&T, "forward");
 	_cleanup_nftnl_rule_ struct nftnl_rule *in = nftb_rule_new(&T, "forward");
 	_cleanup_nftnl_rule_ struct nftnl_rule *out = nftb_rule_new(&T, "forward");
 	int r;
 
-	if (!dnat || !nftb_ct_dnat(dnat) || !nftb_verdict(dnat, NF_ACCEPT, NULL) || !in ||
+	/* Frames between two ports of one bridge pass: with br_netfilter loaded they come
+	 * through this chain too, as iifname == oifname == the bridge, and the internal rules
+	 * below would drop them (containers of one internal network talk to each other). */
+	if (!dnat || !nftb_ct_dnat(dnat) || !nftb_verdict(dnat, NF_ACCEPT, NULL) || !same ||
+	    !nftb_meta(same, NFT_META_IIFNAME, NFT_REG_1) || !nftb_meta(same, NFT_META_OIFNAME, NFT_REG_2) ||
+	    !nftb_lookup(same, "same", S_SAME, NFT_REG_1, -1, false) || !nftb_verdict(same, NF_ACCEPT, NULL) || !in ||
 	    !in_set(in, NFT_META_IIFNAME, "internal", S_INTERNAL) || !nftb_verdict(in, NF_DROP, NULL) || !out ||
 	    !in_set(out, NFT_META_OIFNAME, "internal", S_INTERNAL) || !nftb_verdict(out, NF_DROP, NULL))
 		return nftb_oom(err);
 	if ((r = nftb_put_rule(b, dnat, "adding the published-ports rule", err)) < 0 ||
+	    (r = nftb_put_rule(b, same, "adding the same-bridge rule", err)) < 0 ||
 	    (r = nftb_put_rule(b, in, "adding the internal-network rule", err)) < 0 ||
 	    (r = nftb_put_rule(b, out, "adding the internal-network rule", err)) < 0)
 		return r;
@@ -126,7 +133,7 @@ static int put_membership(struct nft_sock *s, struct nft_batch *b, const char *s
 	return put_membership_in(&T, s, b, set, key, len, want, err);
 }
 
-#define RULES 5
+#define RULES 6
 
 static int isolate_apply_once(const struct nft_isolation *n, struct nr_error *err)
 {

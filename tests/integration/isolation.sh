@@ -36,7 +36,7 @@ t_check "eight containers on six networks have addresses" test -n "$IP_a1$IP_a2$
 nft list table inet $T | sed 's/^/# /'
 t_eq "icc:false isolates e1's bridge port" \
 	"$(ip -d -j link show "$(jq -r '.interfaces[1].name' <<<"$RES_e1")" | jq -r '.[0].linkinfo.info_slave_data.isolated')" true
-t_eq "five rules in the inet table" "$(nft -j list table inet $T | jq '[.nftables[] | select(.rule)] | length')" 5
+t_eq "six rules in the inet table" "$(nft -j list table inet $T | jq '[.nftables[] | select(.rule)] | length')" 6
 
 # The outside: 192.0.2.2 behind the host's 192.0.2.1, routing our subnets through the host.
 ip netns add out
@@ -115,7 +115,7 @@ CNI_CONTAINERID=g1 cni bridge ADD /run/netns/g1 eth0 "$(net n3 nriso3 198.51.100
 t_eq "a later ADD with isolate on moves nriso3 into the isolated set" \
 	"$(nft list set inet $T isolated | grep -c nriso3)" 1
 blocked c1 f1 "$IP_f1"
-t_eq "rule count is still five" "$(nft -j list table inet $T | jq '[.nftables[] | select(.rule)] | length')" 5
+t_eq "rule count is still six" "$(nft -j list table inet $T | jq '[.nftables[] | select(.rule)] | length')" 6
 
 # --- forget: the runtime's network rm ------------------------------------------------------
 DRV=$WORK/forget
