@@ -162,6 +162,12 @@ static int plan_subnets(const struct netdef_opts *o, const struct netdef_env *en
 					    s, v6 ? 126 : 30);
 		if (v6 && !o->ipv6)
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "subnet %s is IPv6: add --ipv6", s);
+		/* One subnet per family, as Docker's bridge driver: the bridge plugin would give
+		 * every container one address of each, and the bridge one gateway of each. */
+		if (v6 ? have6 : have4)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "subnet %s: the bridge driver takes one IPv%c subnet per network", s,
+					    v6 ? '6' : '4');
 		if (check_subnet_free(p, p->n, env, err) < 0)
 			return -EINVAL;
 		*(v6 ? &have6 : &have4) = true;

@@ -242,14 +242,19 @@ static void test_plan_refusals(void **state)
 	REFUSE(RT_ERR_USAGE, "is IPv6: add --ipv6", .subnets = { { "fd00::/64" } }, .n_subnets = 1);
 	REFUSE(RT_ERR_CONFLICT, "subnet 10.50.3.0/24 overlaps 10.50.0.0/16 of network used",
 	       .subnets = { { "10.50.3.0/24" } }, .n_subnets = 1);
-	REFUSE(RT_ERR_USAGE, "subnets 10.1.0.0/16 and 10.1.2.0/24 overlap",
+	REFUSE(RT_ERR_USAGE, "subnet 10.1.2.0/24: the bridge driver takes one IPv4 subnet per network",
 	       .subnets = { { "10.1.0.0/16" }, { "10.1.2.0/24" } }, .n_subnets = 2);
+	REFUSE(RT_ERR_USAGE, "subnet 10.3.0.0/24: the bridge driver takes one IPv4 subnet per network",
+	       .subnets = { { "10.1.0.0/24" }, { "10.3.0.0/24" } }, .n_subnets = 2);
+	REFUSE(RT_ERR_USAGE, "subnet fd00:2::/64: the bridge driver takes one IPv6 subnet per network",
+	       .subnets = { { "fd00:1::/64" }, { "fd00:2::/64" } }, .n_subnets = 2, .ipv6 = true);
 	REFUSE(RT_ERR_USAGE, "gateway 10.2.0.1 is outside every --subnet", .subnets = { { "10.1.0.0/24", "10.2.0.1" } },
 	       .n_subnets = 1);
 	REFUSE(RT_ERR_USAGE, "invalid gateway \"10.1.0.300\"", .subnets = { { "10.1.0.0/24", "10.1.0.300" } },
 	       .n_subnets = 1);
 	REFUSE(RT_ERR_USAGE, "subnet 10.1.0.0/24 has two gateways",
-	       .subnets = { { "10.1.0.0/24", "10.1.0.1" }, { "10.3.0.0/24", "10.1.0.2" } }, .n_subnets = 2);
+	       .subnets = { { "10.1.0.0/24", "10.1.0.1" }, { "fd00:3::/64", "10.1.0.2" } }, .n_subnets = 2,
+	       .ipv6 = true);
 	REFUSE(RT_ERR_USAGE, "network address", .subnets = { { "10.1.0.0/24", "10.1.0.0" } }, .n_subnets = 1);
 	REFUSE(RT_ERR_USAGE, "ip-range 10.1.0.0/23 is outside every --subnet",
 	       .subnets = { { "10.1.0.0/24", NULL, "10.1.0.0/23" } }, .n_subnets = 1);
