@@ -106,6 +106,12 @@ int net_endpoint_fill(struct ctr_network *n, const struct cni_result *res);
  * Aliases on a network without DNS are refused. */
 int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns, const char *base_caps,
 		     struct ctr_network *n, struct cni_result **ret, struct nr_error *err);
+/* An attachment asking for an address (--ip/--ip6) on a network of ours: --ip-range limits
+ * the addresses IPAM hands out, not the ones asked for (as Docker's), so the ADD (and the
+ * recorded conflist its DEL and CHECK use) goes without the range's rangeStart/rangeEnd
+ * for the subnet holding the address.  The lease store is the network's, shared with the
+ * other containers, so neither side can take the other's address. */
+void net_plan_request(struct net_plan *p, const struct net_endpoint_opts *e);
 /* A further network's plan: the conflist it ADDs with (and records, for DEL and CHECK)
  * asks for no default route (ipam.routes without 0.0.0.0/0 and ::/0, isDefaultGateway
  * false), so that the first network keeps it, as with Docker, and CHECK agrees. */

@@ -129,6 +129,7 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 	}
 	free_ifname(rec, p.ifname, sizeof(p.ifname));
 	net_plan_further(&p);
+	net_plan_request(&p, e);
 	if ((r = net_plan_to_record(&p, n, err)) < 0 || (r = net_endpoint_request(e, n, err)) < 0) {
 		ctr_record_drop_network(rec, rec->n_more - 1);
 		goto out;

@@ -141,6 +141,40 @@ int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns
 	return 0;
 }
 
+/* Whether ipam range r's subnet holds the address text a. */
+static bool range_holds(json_t *r, const char *a)
+{
+	struct ip_prefix net;
+	struct ip_addr addr;
+	const char *subnet = json_string_value(json_object_get(r, "subnet"));
+
+	return a && subnet && ip_prefix_parse(subnet, &net) >= 0 && ip_addr_parse(a, &addr) >= 0 &&
+	       ip_prefix_contains(&net, &addr);
+}
+
+void net_plan_request(struct net_plan *p, const struct net_endpoint_opts *e)
+{
+	struct netdef_meta m;
+	json_t *plugin, *set, *r;
+	size_t i, j, k;
+
+	if (!p->conf || !e || (!e->ip && !e->ip6))
+		return;
+	netdef_meta_get(p->conf, &m);
+	if (!m.ours)
+		return;
+	json_array_foreach(json_object_get(p->conf->list, "plugins"), i, plugin) {
+		json_array_foreach(json_object_get(json_object_get(plugin, "ipam"), "ranges"), j, set) {
+			json_array_foreach(set, k, r) {
+				if (range_holds(r, e->ip) || range_holds(r, e->ip6)) {
+					json_object_del(r, "rangeStart");
+					json_object_del(r, "rangeEnd");
+				}
+			}
+		}
+	}
+}
+
 void net_plan_further(struct net_plan *p)
 {
 	json_t *plugin;

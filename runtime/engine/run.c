@@ -187,6 +187,7 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	    (c->o->image_id && !rec->image) || (c->o->image && !rec->image_ref) ||
 	    (c->o->caps && !rec->capability_args) || security_to_record(c->o, rec) < 0)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	net_plan_request(&c->net, c->o->n_nets ? &c->o->nets[0] : NULL);
 	if ((r = net_plan_to_record(&c->net, &rec->net, err)) < 0 ||
 	    (c->o->n_nets && (r = net_endpoint_request(&c->o->nets[0], &rec->net, err)) < 0))
 		return r;
@@ -194,6 +195,7 @@ static int create(struct ctr_run *c, struct nr_error *err)
 		struct ctr_network *n = ctr_record_add_network(rec);
 		if (!n)
 			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+		net_plan_request(&c->more[i], &c->o->nets[i + 1]);
 		if ((r = net_plan_to_record(&c->more[i], n, err)) < 0 ||
 		    (r = net_endpoint_request(&c->o->nets[i + 1], n, err)) < 0)
 			return r;
