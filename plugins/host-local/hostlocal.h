@@ -15,6 +15,8 @@
 
 /* The CNI operations of host-local. */
 extern const struct cni_plugin_ops hostlocal_ops;
+/* Its host operations (host_state.c): a network's empty lease store goes with the network. */
+extern const struct cni_host_ops hl_host_state_ops;
 
 /* A full range set or an exhausted range is not a broken config (7) and no retry helps
  * until a DEL frees an address (so not 11): it is the condition STATUS reports as "cannot

@@ -298,4 +298,5 @@ const struct cni_plugin_ops hostlocal_ops = {
 	.check = hl_check,
 	.status = hl_status,
 	.gc = hl_gc,
+	.host = &hl_host_state_ops,
 };

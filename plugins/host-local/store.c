@@ -350,3 +350,70 @@ int hl_store_reindex(struct hl_store *s, struct nr_error *err)
 	hl_index_touch(&s->index); /* complete: the stamp is written on close */
 	return 0;
 }
+
+/* Remove every file of directory fd (no subdirectories expected); -errno. */
+static int empty_dir(int fd)
+{
+	_cleanup_close_ int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	dfd = -1; /* the DIR owns it now */
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && unlinkat(fd, de->d_name, 0) < 0 &&
+		    errno != ENOENT)
+			r = -errno;
+	closedir(d);
+	return r;
+}
+
+/* Whether name is store bookkeeping rather than a lease. */
+static bool bookkeeping(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lock") || !strcmp(name, ".nr-index") ||
+	       !strncmp(name, LAST_IP_PREFIX, strlen(LAST_IP_PREFIX));
+}
+
+int hl_store_forget(const char *data_dir, const char *network, bool *found, struct nr_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dirfd = -1, lockfd = -1, ixfd = -1;
+	DIR *d;
+	struct dirent *de;
+	bool leases = false;
+	int r;
+
+	if (!*network || strchr(network, '/') || !strcmp(network, ".") || !strcmp(network, ".."))
+		return 0;
+	if (asprintf(&dir, "%s/%s", data_dir, network) < 0)
+		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : nr_error_set(err, CNI_ERR_IO, errno, "cannot open %s: %m", dir);
+	/* Under the store's lock: an ADD that waits for it finds the directory gone and makes
+	 * it again (hl_store_open), never half of it. */
+	if ((lockfd = openat(dirfd, "lock", O_RDWR | O_CLOEXEC)) >= 0)
+		while (flock(lockfd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	int scan = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (scan < 0 || !(d = fdopendir(scan))) {
+		if (scan >= 0)
+			close(scan);
+		return nr_error_set(err, CNI_ERR_IO, errno, "cannot read %s: %m", dir);
+	}
+	while ((de = readdir(d)) && !leases)
+		leases = !bookkeeping(de->d_name);
+	closedir(d);
+	if (leases)
+		return 0; /* a lease is somebody's: DEL releases it, not us */
+	if ((ixfd = openat(dirfd, ".nr-index", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+	    ((r = empty_dir(ixfd)) < 0 || unlinkat(dirfd, ".nr-index", AT_REMOVEDIR) < 0))
+		return nr_error_set(err, CNI_ERR_IO, r < 0 ? -r : errno, "cannot remove %s/.nr-index: %m", dir);
+	if ((r = empty_dir(dirfd)) < 0 || rmdir(dir) < 0)
+		return nr_error_set(err, CNI_ERR_IO, r < 0 ? -r : errno, "cannot remove %s: %s", dir,
+				    strerror(r < 0 ? -r : errno));
+	*found = true;
+	return 0;
+}

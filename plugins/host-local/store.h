@@ -38,6 +38,10 @@ typedef int (*hl_lease_fn)(struct hl_store *s, const struct hl_lease *l, void *a
 
 int hl_store_open(const char *data_dir, const char *network, struct hl_store *ret, struct nr_error *err);
 void hl_store_close(struct hl_store *s);
+/* Remove network's store under data_dir when it holds no lease (only the lock, the index
+ * and last_reserved_ip files: `network rm`); *found becomes true when it went.  A store
+ * with leases, or none at all, is left as it is. */
+int hl_store_forget(const char *data_dir, const char *network, bool *found, struct nr_error *err);
 /* 1 when reserved, 0 when the address was already leased. */
 int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname, const struct ip_addr *ip, size_t set_idx,
 		     struct nr_error *err);

@@ -335,6 +335,7 @@ out=$("$NR" network rm full multi 2>&1); rc=$?
 t_eq "rm full multi: 0, printing both names" "$rc $(echo $out)" "0 full multi"
 t_check "... their conflists are gone" sh -c "[ ! -e '$(conf full)' ] && [ ! -e '$(conf multi)' ]"
 t_check "... and full's bridge nrusr0" sh -c "! ip link show nrusr0 >/dev/null 2>&1"
+t_check "... and full's emptied lease store (/var/lib/cni/networks/full)" test ! -e /var/lib/cni/networks/full
 t_eq "... ls no longer lists them" "$("$NR" network ls | awk '{print $1, $2}' | grep -cwE 'full|multi')" 0
 out=$("$NR" network inspect full 2>&1); t_eq "inspect of a removed network: 125" $? 125
 # A hand-written conflist: rm removes its host state, never the file (it is the user's).
