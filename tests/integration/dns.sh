@@ -146,11 +146,24 @@ t_eq "PTR of bonly's address from dnsa: no name" "$(ptr dnsa "$bonly")" ""
 # A container on dnsb asking dnsa's responder directly (its gateway address is the host's,
 # routed): dnsa's names must not reach it either.
 out=$(q dnsb --timeout 1 10.89.1.1 "$P-web")
-t_check "dnsb asking dnsa's responder (10.89.1.1) for web: no address (got: $(head -n 1 <<<"$out"))" \
-	bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$web"
+t_eq "dnsb asking dnsa's responder (10.89.1.1) for web: REFUSED (a stranger to dnsa)" "$(head -n 1 <<<"$out" | cut -d' ' -f1-2)" "rcode REFUSED"
+t_check "... and no address in it" bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$web"
 out=$(q dnsb --timeout 1 10.89.1.1 "$web" PTR)
-t_check "... nor web's name for its address (PTR; got: $(head -n 1 <<<"$out"))" \
-	bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$P-web"
+t_eq "... nor web's name for its address (PTR: REFUSED)" "$(head -n 1 <<<"$out" | cut -d' ' -f1-2)" "rcode REFUSED"
+out=$(python3 "$DNSQ" --timeout 1 10.89.1.1 "$P-web" 2>&1)
+t_eq "the host itself asking dnsa's responder: REFUSED (no open resolver on the host's addresses)" \
+	"$(head -n 1 <<<"$out" | cut -d' ' -f1-2)" "rcode REFUSED"
+# A querier on dnsa and dnsb (dnsa's gateway first in its resolv.conf) finds a name that
+# is only on dnsb, with its dnsb address, as Docker's embedded DNS answers from every
+# network of the querier.
+both() { "$NR" run --rm --network dnsa --network dnsb -- "$@"; }
+t_eq "a querier on dnsa+dnsb: getent bonly (only on dnsb) through dnsa's responder" \
+	"$(both getent hosts "$P-bonly" 2>&1 | awk '{print $1}' | sort -u | xargs)" "$bonly"
+t_eq "... nslookup bee (bonly's alias on dnsb)" \
+	"$(both busybox nslookup bee 10.89.1.1 2>&1 | awk '/^Name:/ {n = 1} n && /^Address:/ {print $2}' | sort -u | xargs)" "$bonly"
+t_eq "... PTR of bonly's address through dnsa's responder" \
+	"$(both busybox nslookup "$bonly" 10.89.1.1 2>&1 | awk '/name = / {print $NF}' | sed 's/\.$//' | sort | xargs)" \
+	"$(printf '%s\n' "$P-bonly" bee "$(cid "$P-bonly" | cut -c1-12)" | sort | xargs)"
 
 # --- forwarding -----------------------------------------------------------------------
 before=$(upstream_saw A www.example.test) # dns_outside_up asked once
