@@ -15,6 +15,7 @@
 #include "base/cleanup.h"
 #include "base/json_field.h"
 #include "base/lockfile.h"
+#include "base/timefmt.h"
 #include "cni/cni_builtin.h"
 #include "net.h"
 #include "netdef.h"
@@ -127,19 +128,6 @@ static int env_gather(struct env_store *s, struct nr_error *err)
 	return 0;
 }
 
-/* RFC 3339 with nanoseconds, UTC, as Docker's Created. */
-static void now_rfc3339(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char s[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09ldZ", s, ts.tv_nsec);
-}
-
 int netdef_lock(int *ret_fd, struct nr_error *err)
 {
 	char path[512];
@@ -187,7 +175,7 @@ int netdef_create(const struct netdef_opts *o, struct cni_netconf **ret, struct 
 
 	if (rt_random_id(id) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, EIO, "cannot draw a random id");
-	now_rfc3339(created, sizeof(created));
+	nr_time_now_rfc3339(created, sizeof(created));
 	if ((r = netdef_lock(&lock, err)) < 0 || (r = env_gather(&s, err)) < 0 ||
 	    (r = netdef_plan_make(o, &s.env, id, created, &p, err)) < 0)
 		return r;

@@ -9,6 +9,7 @@
 
 #include "base/cleanup.h"
 #include "base/json_field.h"
+#include "base/timefmt.h"
 #include "image/config.h"
 #include "image/store_int.h"
 
@@ -130,7 +131,7 @@ int img_image_derive(struct img_store *st, const struct img_derive *d, img_diges
 	r = img_layer_add(st, n ? layers[n - 1].chain_id : NULL, d->layer_blob, d->media_type, NULL, &layers[n], err);
 	if (r < 0)
 		return r;
-	img_time_now(created, sizeof(created));
+	nr_time_now_rfc3339(created, sizeof(created));
 	if ((r = extend(c, d, layers[n].diff_id, created, err)) < 0)
 		return r;
 	if (!(text = json_dumps(c, JSON_COMPACT)))

@@ -96,8 +96,6 @@ int img_names_of(json_t *names, const char *id, char ***ret);
 /* --- time.c --- */
 /* RFC 3339 ("2024-01-02T03:04:05.123Z", "...+01:00") to unix time; -EINVAL when it is not. */
 int img_time_parse(const char *s, long long *ret);
-/* Now, as Docker writes it: "2024-01-02T03:04:05.123456789Z". */
-void img_time_now(char *buf, size_t len);
 
 void img_strv_free(char **v);
 /* This machine's architecture as Go (and so the image spec) names it; "unknown" elsewhere. */

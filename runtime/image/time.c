@@ -1,4 +1,4 @@
-/* RFC 3339 times of image configs ("created"), both ways. */
+/* RFC 3339 times of image configs ("created"), read (written by core/base/timefmt.h). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -61,16 +61,4 @@ int img_time_parse(const char *s, long long *ret)
 	t = (long long)timegm(&tm);
 	*ret = t - sign * (oh * 3600LL + om * 60LL);
 	return 0;
-}
-
-void img_time_now(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char date[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09ldZ", date, ts.tv_nsec);
 }
