@@ -176,9 +176,9 @@ static int responder_stop(const char *dir, struct nr_error *err)
 }
 
 /* Bring the responder in line with n, just written: stopped without entries, started
- * when not running, told to re-read names otherwise.  It binds its addresses once, at
- * start: when a gateway was added (new_gateway), a running one is restarted. */
-static int responder_sync(const char *dir, const struct dns_file *n, bool new_gateway, struct nr_error *err)
+ * when not running, told to re-read names otherwise (it opens listeners for gateways
+ * that are new then, keeping the others: no restart, no lost query). */
+static int responder_sync(const char *dir, const struct dns_file *n, struct nr_error *err)
 {
 	int r;
 
@@ -186,12 +186,8 @@ static int responder_sync(const char *dir, const struct dns_file *n, bool new_ga
 		return responder_stop(dir, err);
 	if (!servable(n))
 		return 0;
-	if (dns_proc_alive(dir)) {
-		if (!new_gateway)
-			return (r = dns_proc_signal(dir, SIGHUP, err)) < 0 ? r : 0;
-		if ((r = responder_stop(dir, err)) < 0)
-			return r;
-	}
+	if (dns_proc_alive(dir))
+		return (r = dns_proc_signal(dir, SIGHUP, err)) < 0 ? r : 0;
 	return dns_proc_spawn(dir, dir_internal(dir), err);
 }
 
@@ -239,10 +235,8 @@ static int join_locked(const char *network, bool internal, char *const *gateways
 	if ((r = net_dir(network, dir, sizeof(dir), err)) < 0 || (r = dir_lock(dir, true, &lock, err)) < 0 ||
 	    (r = names_load(dir, &n, err)) < 0)
 		goto fail;
-	size_t had_gw = rt_strv_len(n.gateways);
 	if ((r = dns_file_set(&n, e, gateways, err)) < 0 || (r = set_internal(dir, internal, err)) < 0 ||
-	    (r = names_store(dir, &n, err)) < 0 ||
-	    (r = responder_sync(dir, &n, rt_strv_len(n.gateways) > had_gw, err)) < 0)
+	    (r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, err)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -275,7 +269,7 @@ static int leave_locked(const char *network, const char *id, struct nr_error *er
 		goto fail;
 	if (!dns_file_drop(&n, id))
 		return 0; /* already gone: a repeated teardown */
-	if ((r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, false, err)) < 0)
+	if ((r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, err)) < 0)
 		goto fail;
 	return 1;
 fail:
@@ -373,7 +367,7 @@ static int gc_one(const char *dir, char *const *live_ids, struct nr_error *err)
 	was_alive = dns_proc_alive(dir);
 	if (dropped == 0 && (n.n > 0 || !was_alive))
 		return ensure_locked(dir, err);
-	if ((r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, false, err)) < 0)
+	if ((r = names_store(dir, &n, err)) < 0 || (r = responder_sync(dir, &n, err)) < 0)
 		return r;
 	return (int)dropped + (was_alive != dns_proc_alive(dir));
 }
