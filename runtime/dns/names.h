@@ -43,6 +43,7 @@ struct dns_names {
 	struct ip_addr *servers; /* line 1's optional upstream servers (override resolv.conf) */
 	size_t n_servers;
 	size_t n_entries; /* attachment lines */
+	bool internal;    /* the network forwards nothing (set by its reader: view.c, server.c) */
 	char **ids;       /* each entry's container id, in file order (n_entries) */
 	size_t cap_ids;
 	uint32_t *id_slots; /* id -> first entry with it: open addressing, index + 1 */

@@ -25,10 +25,8 @@ static void upstreams_choose(struct dns_server *srv)
 {
 	char list[DNS_UPSTREAM_MAX * (INET6_ADDRSTRLEN + 1) + 1] = "";
 
-	if (srv->internal) {
-		srv->up.n = 0;
-		return;
-	}
+	/* An internal network's responder forwards too, for a querier that is also on a
+	 * network with a way out (view.h); its own containers get NXDOMAIN all the same. */
 	dns_upstreams_discover(srv->names->servers, srv->names->n_servers, &srv->up);
 	for (size_t i = 0; i < srv->up.n; i++) {
 		char a[INET6_ADDRSTRLEN];
@@ -132,6 +130,7 @@ int dns_server_init(struct dns_server *srv, int dirfd, const char *names_path, i
 	if ((r = dns_view_load(dirfd, names_path, &srv->view, err)) < 0)
 		return r;
 	srv->names = srv->view->own;
+	srv->names->internal = internal;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
@@ -193,6 +192,7 @@ void dns_server_reload(struct dns_server *srv)
 	dns_view_free(srv->view);
 	srv->view = view;
 	srv->names = view->own;
+	srv->names->internal = srv->internal;
 	view_notes(view);
 	struct dns_names *names = view->own;
 	if (listeners_open(srv, &err) < 0)

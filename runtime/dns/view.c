@@ -30,6 +30,7 @@ void dns_view_free(struct dns_view *v)
 	free(v->net_names);
 	free(v->other_off);
 	free(v->other);
+	free(v->reaches_out);
 	for (size_t i = 0; i < v->n_notes; i++)
 		free(v->notes[i]);
 	free(v->notes);
@@ -86,14 +87,17 @@ int dns_view_new(struct dns_names *own, struct dns_names **nets, char **net_name
 	for (size_t e = 0; e < own->n_entries; e++)
 		for (size_t i = 0; i < n; i++)
 			total += dns_names_find_id(nets[i], own->ids[e]) >= 0;
-	if (total && !(v->other = calloc(total, sizeof(*v->other))))
+	if ((total && !(v->other = calloc(total, sizeof(*v->other)))) ||
+	    !(v->reaches_out = calloc(own->n_entries + 1, sizeof(*v->reaches_out))))
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	total = 0;
 	for (size_t e = 0; e < own->n_entries; e++) {
 		v->other_off[e] = total;
 		for (size_t i = 0; i < n; i++)
-			if (dns_names_find_id(nets[i], own->ids[e]) >= 0)
+			if (dns_names_find_id(nets[i], own->ids[e]) >= 0) {
 				v->other[total++] = nets[i];
+				v->reaches_out[e] |= !nets[i]->internal;
+			}
 	}
 	v->other_off[own->n_entries] = total;
 	*ret = TAKE_PTR(v);
@@ -165,6 +169,8 @@ static int siblings_load(int dirfd, struct dns_names ***ret_nets, char ***ret_na
 			note(notes, n_notes, "network %s left out: %s", de->d_name, e.msg);
 			continue;
 		}
+		snprintf(path, sizeof(path), "%s/internal", de->d_name);
+		t->internal = faccessat(parent, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 		if (n == cap) {
 			size_t c = cap ? cap * 2 : 8;
 			struct dns_names **nn = reallocarray(nets, c, sizeof(*nets));
@@ -225,11 +231,13 @@ void dns_view_querier(const struct dns_view *v, const struct ip_addr *src, struc
 	ctx->names = v->own;
 	ctx->others = NULL;
 	ctx->n_others = 0;
+	ctx->internal = v->own->internal;
 	ctx->refused = !a || !a->entry;
 	if (ctx->refused)
 		return;
 	ctx->others = v->other + v->other_off[a->entry - 1];
 	ctx->n_others = v->other_off[a->entry] - v->other_off[a->entry - 1];
+	ctx->internal = v->own->internal && !v->reaches_out[a->entry - 1];
 }
 
 bool dns_sockaddr_addr(const struct sockaddr_storage *ss, struct ip_addr *ret)

@@ -12,7 +12,10 @@
  *     responder does not know the order of the container's attachments); the first that
  *     has it answers, with the addresses on that network;
  *   - not found anywhere: as for one network (a bare name NXDOMAIN, others forwarded
- *     unless the network is internal).
+ *     unless the network is internal and the querier is on no other network that is
+ *     not: a container on an internal and a normal network resolves outside names
+ *     whichever gateway it asks, as with Docker).  A sibling network is internal when
+ *     its directory holds the engine's "internal" marker.
  *
  * The querier costs one hash lookup per query (address -> entry); the other networks of
  * each entry are worked out when the files are read (at start and on SIGHUP). */
@@ -38,6 +41,7 @@ struct dns_view {
 	 * other_off[e + 1]) (in nets' order). */
 	size_t *other_off;
 	const struct dns_names **other;
+	bool *reaches_out; /* entry e of own: its container is on a sibling network that is not internal */
 	/* What was left out and why ("network x left out: ..."), for the log: the view is
 	 * first read before the responder's log is in place. */
 	char **notes;
@@ -60,8 +64,8 @@ static inline void dns_view_freep(struct dns_view **p)
 	dns_view_free(*p);
 }
 
-/* Fill ctx's names, others and refused for a query from src (internal and can_forward are
- * the caller's). */
+/* Fill ctx's names, others, refused and internal (own->internal, unless the querier has
+ * a way out) for a query from src (can_forward is the caller's). */
 void dns_view_querier(const struct dns_view *v, const struct ip_addr *src, struct dns_answer_ctx *ctx);
 
 /* A socket address (AF_INET, AF_INET6, a v4-mapped v6 one as v4) into *ret; false for

@@ -54,7 +54,7 @@ ptr() { cli "$1" busybox nslookup "$2" 2>&1 | awk '/name = / {print $NF}' | sed 
 # ge NET NAME: the addresses glibc's getent hosts finds (files, then dns).
 ge() { cli "$1" getent hosts "$2" 2>&1 | awk '{print $1}' | sort -u | xargs; }
 # q NET ARGS...: dnsq from inside a container on NET (its source address is on NET).
-q() { local n=$1; shift; cli "$n" python3 "$DNSQ" "$@" 2>&1; }
+q() { local n=$1; shift; cli "$n" python3 -c "$DNSQ_CODE" "$@" 2>&1; }
 # ipof CTR [IF]: the container's IPv4 address on IF (eth0) as its kernel has it.
 ipof() { "$NR" exec "$1" ip -o -4 addr show dev "${2:-eth0}" | awk '{print $4}' | cut -d/ -f1; }
 ip6of() { "$NR" exec "$1" ip -o -6 addr show dev "${2:-eth0}" scope global | awk '{print $4}' | cut -d/ -f1; }
@@ -150,7 +150,7 @@ t_eq "dnsb asking dnsa's responder (10.89.1.1) for web: REFUSED (a stranger to d
 t_check "... and no address in it" bash -c '! grep -qw -- "$2" <<<"$1"' _ "$out" "$web"
 out=$(q dnsb --timeout 1 10.89.1.1 "$web" PTR)
 t_eq "... nor web's name for its address (PTR: REFUSED)" "$(head -n 1 <<<"$out" | cut -d' ' -f1-2)" "rcode REFUSED"
-out=$(python3 "$DNSQ" --timeout 1 10.89.1.1 "$P-web" 2>&1)
+out=$(python3 -c "$DNSQ_CODE" --timeout 1 10.89.1.1 "$P-web" 2>&1)
 t_eq "the host itself asking dnsa's responder: REFUSED (no open resolver on the host's addresses)" \
 	"$(head -n 1 <<<"$out" | cut -d' ' -f1-2)" "rcode REFUSED"
 # A querier on dnsa and dnsb (dnsa's gateway first in its resolv.conf) finds a name that
@@ -237,6 +237,13 @@ if "$NR" network create --internal --subnet 10.89.4.0/24 dnsi >/dev/null; then
 	out=$(q dnsi 10.89.4.1 int.example.test)
 	t_check "... an outside name does not (got: $(head -n 1 <<<"$out"))" bash -c '! grep -q 198.51.100.7 <<<"$1"' _ "$out"
 	t_eq "... and the upstream never saw it" "$(upstream_saw A int.example.test)" "$before"
+	# A container on dnsi and dnsa has a way out (dnsa): asking dnsi's responder (its first
+	# nameserver) for an outside name gets it forwarded, as Docker does.
+	out=$("$NR" run --rm --network dnsi --network dnsa -- python3 -c "$DNSQ_CODE" 10.89.4.1 both.example.test 2>&1)
+	t_check "a container on dnsi+dnsa, asking dnsi's responder: an outside name resolves (got: $(head -n 1 <<<"$out"))" \
+		grep -q 198.51.100.7 <<<"$out"
+	t_eq "... and still not for a container on dnsi alone" \
+		"$(q dnsi 10.89.4.1 int2.example.test | head -n 1 | cut -d' ' -f1-2)" "rcode NXDOMAIN"
 	"$NR" rm -f "$P-in" >/dev/null
 else
 	t_fail "network create --internal dnsi"

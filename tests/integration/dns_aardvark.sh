@@ -83,7 +83,7 @@ t_check "aardvark-dns listens on $GW:$APORT (pid ${apid:-none})" test -n "$ok"
 ask() {
 	local port=$1
 	shift
-	"$NR" exec "${ASKER:-$P-cli}" python3 "$DNSQ" --no-ttl -p "$port" "$@" 2>&1 |
+	"$NR" exec "${ASKER:-$P-cli}" python3 -c "$DNSQ_CODE" --no-ttl -p "$port" "$@" 2>&1 |
 		awk 'NR == 1 {print $1, $2; next} {print $2, $4}' | sort
 }
 # same WHAT ARGS...: the answers of both servers to one query.
@@ -129,17 +129,17 @@ same "the querier's own name" "$P-cli" A
 same "TXT of a container's name (NODATA)" "$P-web" TXT
 
 # The intended differences, shown.
-ttl_ours=$("$NR" exec "$P-cli" python3 "$DNSQ" "$GW" "$P-web" | awk 'NR == 2 {print $3}')
-ttl_theirs=$("$NR" exec "$P-cli" python3 "$DNSQ" -p "$APORT" "$GW" "$P-web" | awk 'NR == 2 {print $3}')
+ttl_ours=$("$NR" exec "$P-cli" python3 -c "$DNSQ_CODE" "$GW" "$P-web" | awk 'NR == 2 {print $3}')
+ttl_theirs=$("$NR" exec "$P-cli" python3 -c "$DNSQ_CODE" -p "$APORT" "$GW" "$P-web" | awk 'NR == 2 {print $3}')
 echo "# TTL of a container's name: ours $ttl_ours s, aardvark $ttl_theirs s"
 t_check "our TTL is at most 60 s" test "${ttl_ours:-99}" -le 60
-own_ours=$("$NR" exec "$P-cli" python3 "$DNSQ" "$GW" "$web" PTR | awk 'NR == 2 {print $1}')
-own_theirs=$("$NR" exec "$P-cli" python3 "$DNSQ" -p "$APORT" "$GW" "$web" PTR | awk 'NR == 2 {print $1}')
+own_ours=$("$NR" exec "$P-cli" python3 -c "$DNSQ_CODE" "$GW" "$web" PTR | awk 'NR == 2 {print $1}')
+own_theirs=$("$NR" exec "$P-cli" python3 -c "$DNSQ_CODE" -p "$APORT" "$GW" "$web" PTR | awk 'NR == 2 {print $1}')
 echo "# owner name of a PTR answer: ours '$own_ours', aardvark '$own_theirs'"
 t_eq "our PTR answer's owner is the name asked for" "$own_ours" "$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).reverse_pointer + ".")' "$web")"
-tcp_theirs=$("$NR" exec "$P-cli" python3 "$DNSQ" -t -p "$APORT" "$GW" "$P-web" 2>&1 | head -n 1)
+tcp_theirs=$("$NR" exec "$P-cli" python3 -c "$DNSQ_CODE" -t -p "$APORT" "$GW" "$P-web" 2>&1 | head -n 1)
 echo "# TCP: aardvark: $tcp_theirs"
-t_eq "TCP: ours answers" "$("$NR" exec "$P-cli" python3 "$DNSQ" -t "$GW" "$P-web" | awk 'NR == 2 {print $4}')" "$web"
+t_eq "TCP: ours answers" "$("$NR" exec "$P-cli" python3 -c "$DNSQ_CODE" -t "$GW" "$P-web" | awk 'NR == 2 {print $4}')" "$web"
 echo "# NAME.dns.podman: ours '$(ask 53 "$GW" "$P-web.dns.podman" | xargs)', aardvark '$(ask "$APORT" "$GW" "$P-web.dns.podman" | xargs)'"
 
 kill "$apid" 2>/dev/null

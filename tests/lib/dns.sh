@@ -16,6 +16,9 @@
 DNS_OUT_NS=nrdns-out
 DNS_UPSTREAM=198.51.100.53
 DNSQ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/dnsq.py"
+# The client's code itself, for `python3 -c` inside a container: a container sees the
+# host's root but a /tmp of its own, and a checkout (CI's) may live under /tmp.
+DNSQ_CODE=$(cat "$DNSQ")
 DNS_OUT_DIR=
 
 dnsq() { python3 "$DNSQ" "$@"; }

@@ -164,6 +164,30 @@ static void test_view_other_network(void **state)
 	check("10.1.0.2", "db", LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, "");
 }
 
+/* front and back both internal: web has no way out, its outside names get NXDOMAIN. */
+static void test_view_all_internal(void **state)
+{
+	struct nr_error err = { 0 };
+	struct dns_names **nets = calloc(1, sizeof(*nets));
+	char **names = calloc(1, sizeof(*names));
+	struct dns_view *v = NULL;
+	struct dns_answer_ctx ctx = { .can_forward = true };
+	struct ip_addr web = addr("10.1.0.2");
+
+	nets[0] = parse(back_text);
+	nets[0]->internal = true;
+	names[0] = strdup("back");
+	assert_int_equal(dns_view_new(parse(front_text), nets, names, 1, &v, &err), 0);
+	v->own->internal = true;
+	dns_view_querier(v, &web, &ctx);
+	assert_true(ctx.internal);
+	assert_int_equal(ctx.n_others, 1);
+	v->own->internal = false;
+	dns_view_querier(v, &web, &ctx);
+	assert_false(ctx.internal);
+	dns_view_free(v);
+}
+
 static void test_view_ptr(void **state)
 {
 	check("10.1.0.2", "3.0.1.10.in-addr.arpa", LDNS_RR_TYPE_PTR, LDNS_RCODE_NOERROR, "api.");
@@ -186,16 +210,25 @@ static void test_view_ptr(void **state)
 	assert_int_equal(dns_answer(&ctx, w, wlen, false, out, sizeof(out), &len, NULL), DNS_FORWARD);
 	free(w);
 	ldns_pkt_free(q);
-	/* a-other's 10.3.0.5 is never web's to see: internal, nothing forwarded, NXDOMAIN. */
-	ctx = (struct dns_answer_ctx){ .internal = true };
-	struct ip_addr web = addr("10.1.0.2");
-	dns_view_querier(view, &web, &ctx);
+	/* front internal: a-other's 10.3.0.5 is never api's to see (api is on front alone):
+	 * nothing forwarded, NXDOMAIN. */
+	view->own->internal = true;
+	ctx = (struct dns_answer_ctx){ .can_forward = true };
+	dns_view_querier(view, &api, &ctx);
+	assert_true(ctx.internal);
 	q = ldns_pkt_query_new(ldns_dname_new_frm_str("5.0.3.10.in-addr.arpa"), LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN,
 			       LDNS_RD);
 	assert_int_equal(ldns_pkt2wire(&w, q, &wlen), LDNS_STATUS_OK);
 	assert_int_equal(dns_answer(&ctx, w, wlen, false, out, sizeof(out), &len, NULL), DNS_REPLY);
 	assert_int_equal(ldns_wire2pkt(&p, out, len), LDNS_STATUS_OK);
 	assert_answers(p, LDNS_RCODE_NXDOMAIN, "");
+	/* web is on back too, which is not internal: it has a way out, so the same question
+	 * from it is forwarded (as Docker, whichever of its networks' servers it asks)... */
+	struct ip_addr web = addr("10.1.0.2");
+	dns_view_querier(view, &web, &ctx);
+	assert_false(ctx.internal);
+	assert_int_equal(dns_answer(&ctx, w, wlen, false, out, sizeof(out), &len, NULL), DNS_FORWARD);
+	view->own->internal = false;
 	free(w);
 	ldns_pkt_free(q);
 	ldns_pkt_free(p);
@@ -309,10 +342,15 @@ static void test_view_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_view_sorted),    cmocka_unit_test(test_view_stranger_refused),
-		cmocka_unit_test(test_view_own_names), cmocka_unit_test(test_view_other_network),
-		cmocka_unit_test(test_view_ptr),       cmocka_unit_test(test_view_stranger_malformed),
-		cmocka_unit_test(test_view_sockaddr),  cmocka_unit_test(test_view_load),
+		cmocka_unit_test(test_view_sorted),
+		cmocka_unit_test(test_view_stranger_refused),
+		cmocka_unit_test(test_view_own_names),
+		cmocka_unit_test(test_view_other_network),
+		cmocka_unit_test(test_view_ptr),
+		cmocka_unit_test(test_view_all_internal),
+		cmocka_unit_test(test_view_stranger_malformed),
+		cmocka_unit_test(test_view_sockaddr),
+		cmocka_unit_test(test_view_load),
 		cmocka_unit_test(test_view_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
