@@ -49,14 +49,16 @@ run ip -br link
 # Our cgroup parents stay between containers, as docker's do; gc removes the unused ones.
 "$NR" gc -q
 # User networks (issue 17), when this build has the verbs: Docker's `network create`, two
-# containers on it (one at a fixed address) reaching each other, and everything removed.
+# containers on it (one at a fixed address) reaching each other by name, and everything removed.
 if "$NR" network create --help >/dev/null 2>&1; then
 	say "A user network, as docker network create: its own subnet and bridge"
 	run "$NR" network create --subnet 10.10.0.0/24 demo-net
 	run "$NR" run -d --name demo-x --network demo-net --ip 10.10.0.10 sleep 600
 	run "$NR" run -d --name demo-y --network demo-net sleep 600
 	run "$NR" network ls
-	run "$NR" exec demo-y ping -c 2 -W 2 10.10.0.10
+	say "On a user network, containers find each other by name (a DNS responder on its gateway)"
+	run "$NR" exec demo-y busybox nslookup demo-x
+	run "$NR" exec demo-y ping -c 2 -W 2 demo-x
 	run "$NR" rm -f demo-x demo-y
 	run "$NR" network rm demo-net
 fi
