@@ -24,28 +24,21 @@
 #include "engine/ctr.h"
 #include "engine/image_run.h"
 #include "engine/rt_error.h"
+#include "fixture.h"
 
 static char state_dir[64];
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(state_dir, sizeof(state_dir), "/tmp/test_run_opts_image.XXXXXX");
-	if (!mkdtemp(state_dir))
-		return -1;
-	/* rt_paths() reads it once, on first use. */
-	setenv("NETNS_RUN_STATE_DIR", state_dir, 1);
-	return 0;
+	return fixture_state_dir(state_dir, sizeof(state_dir), "test_run_opts_image");
 }
 
 static int group_teardown(void **state)
 {
-	char p[128];
-
 	(void)state;
-	snprintf(p, sizeof(p), "%s/images", state_dir);
-	rmdir(p);
-	return rmdir(state_dir);
+	fixture_rm_tree(state_dir);
+	return 0;
 }
 
 /* Parse "run" + words (NULL-ended); returns run_opts_parse's value. */

@@ -19,27 +19,21 @@
 #include "cli/net_opts.c"
 #include "cli/run_opts.c"
 #include "engine/rt_error.h"
+#include "fixture.h"
 
 static char state_dir[64];
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(state_dir, sizeof(state_dir), "/tmp/test_run_opts_net.XXXXXX");
-	if (!mkdtemp(state_dir))
-		return -1;
-	setenv("NETNS_RUN_STATE_DIR", state_dir, 1);
-	return 0;
+	return fixture_state_dir(state_dir, sizeof(state_dir), "test_run_opts_net");
 }
 
 static int group_teardown(void **state)
 {
-	char p[128];
-
 	(void)state;
-	snprintf(p, sizeof(p), "%s/images", state_dir);
-	rmdir(p);
-	return rmdir(state_dir);
+	fixture_rm_tree(state_dir);
+	return 0;
 }
 
 /* The words are copied: the advanced syntax is split in place, as in a real argv. */
