@@ -12,7 +12,7 @@ CNIDIR  := $(PREFIX)/lib/netns-run/cni
 
 PKGS       := libnl-3.0 libnl-route-3.0 libmnl libnftnl jansson libseccomp libarchive nettle
 BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl-dev \
-              libnftnl-dev libjansson-dev libseccomp-dev libarchive-dev nettle-dev libldns-dev
+              libnftnl-dev libjansson-dev libseccomp-dev libarchive-dev nettle-dev libldns-dev libmicrohttpd-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace containerd busybox-static podman \
               golang-github-appc-cni-dev golang-github-containerd-go-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev \
               dnsmasq-base aardvark-dns
@@ -72,6 +72,14 @@ DNS_SRC     := $(filter-out runtime/dns/main.c,$(wildcard runtime/dns/*.c))
 DNS_LIB     := $(if $(DNS_SRC),$(BUILD)/libnetns-run-dns.a)
 DNS_BIN     := $(if $(wildcard runtime/dns/main.c),$(BUILD)/bin/netns-run-dns)
 DNS_LIBS     = -lldns $(PLUGIN_LIBS)
+# The daemon serving the Docker Engine API (runtime/daemon, issue 18): its own program,
+# build/bin/netns-run-daemon (`netns-run daemon` starts it), over the same engine.  It
+# alone links libmicrohttpd (and its TLS library).  Re-executed, it is also each of its
+# containers' monitor (engine/monitor.h).
+DAEMON_SRC  := $(filter-out runtime/daemon/main.c,$(wildcard runtime/daemon/*.c))
+DAEMON_LIB  := $(if $(DAEMON_SRC),$(BUILD)/libnetns-run-daemon.a)
+DAEMON_BIN  := $(if $(wildcard runtime/daemon/main.c),$(BUILD)/bin/netns-run-daemon)
+DAEMON_LIBS  = $(shell pkg-config --libs libmicrohttpd) $(RUNTIME_LIBS)
 
 # Unit tests mirror the tree: tests/unit/<wing or component>/test_NAME.c -> build/tests/test_NAME.
 UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
@@ -87,7 +95,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test check unit integration demo bench bench-portmap install uninstall clean fmt
 
-all: $(CORE_LIB) $(PLUGIN_ARS) $(IMAGE_LIB) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN) $(DNS_BIN)
+all: $(CORE_LIB) $(PLUGIN_ARS) $(IMAGE_LIB) $(ENGINE_LIB) $(PLUGIN_BINS) $(RUNTIME_BIN) $(DNS_BIN) $(DAEMON_BIN)
 
 deps:
 	@scripts/deps.sh $(BUILD_DEBS)
@@ -131,6 +139,21 @@ $(DNS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(DNS_SRC))
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
+endif
+
+ifneq ($(DAEMON_LIB),)
+$(DAEMON_LIB): $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+endif
+
+ifneq ($(DAEMON_BIN),)
+# Its objects are linked whole, not from the archive: a weak stand-in (routes_weak.c) must
+# not keep the archive's real handler out.
+$(DAEMON_BIN): $(patsubst %.c,$(BUILD)/%.o,runtime/daemon/main.c $(DAEMON_SRC)) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(RUNTIME_GROUP) $(DAEMON_LIBS)
 endif
 
 ifneq ($(DNS_BIN),)
@@ -187,6 +210,11 @@ $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): 
 # Inside the group: the dns library needs core's symbols, which come before it otherwise.
 $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/dns/test_*.c))): RUNTIME_GROUP = -Wl,--start-group \
 	$(DNS_LIB) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group -lldns
+
+# The daemon's unit tests link its library and libmicrohttpd too.
+$(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/daemon/test_*.c))): $(DAEMON_LIB)
+$(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/daemon/test_*.c))): RUNTIME_GROUP = -Wl,--start-group \
+	$(DAEMON_LIB) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group $(DAEMON_LIBS)
 
 $(UNIT_LIB_OBJ): | deps-test
 

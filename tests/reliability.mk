@@ -33,6 +33,10 @@ FUZZ_DIR_image := runtime/image
 # fuzz_dns_*.c: the DNS responder's names file and query path (runtime/dns), which link ldns.
 FUZZ_DIR_dns := runtime/dns
 $(FUZZ_BUILD)/fuzz_dns_%: PKG_LIBS += -lldns
+# fuzz_daemon_*.c: the daemon's router and create-body parser (runtime/daemon, over the
+# engine and the image store), which link libmicrohttpd.
+FUZZ_DIR_daemon := runtime/daemon runtime/engine runtime/image
+$(FUZZ_BUILD)/fuzz_daemon_%: PKG_LIBS += $(shell pkg-config --libs libmicrohttpd)
 
 .PHONY: asan asan-build fuzz fuzz-check fuzz-build valgrind churn
 

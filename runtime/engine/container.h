@@ -149,5 +149,10 @@ int ctr_store_save(const struct ctr_record *rec, struct nr_error *err);
 /* Names of every container directory, sorted; a NULL-ended strv (rt_strv_free).  To visit
  * every container: ctr_store_names, then ctr_store_load each (skipping -ENOENT ones). */
 int ctr_store_names(char ***ret, struct nr_error *err);
+/* container_resolve.c: a container as Docker names it (the daemon's paths, issue 18): its
+ * name, its full id, or a unique prefix of its id, in that order, into ret_name
+ * (RT_NAME_MAX).  RT_ERR_NOT_FOUND "No such container: REF"; a prefix shared by several:
+ * RT_ERR_USAGE "multiple IDs found with provided prefix: REF". */
+int ctr_store_resolve(const char *ref, char ret_name[RT_NAME_MAX], struct nr_error *err);
 
 #endif
