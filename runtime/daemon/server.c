@@ -242,6 +242,7 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 		if (!c)
 			return MHD_NO;
 		*req_cls = c;
+		server_watch_busy(mc, true);
 		pthread_mutex_lock(&track_lock);
 		in_flight++;
 		pthread_mutex_unlock(&track_lock);
@@ -365,6 +366,10 @@ void server_completed(void *cls, struct MHD_Connection *mc, void **req_cls, enum
 		dlog_debug("%s %s %u %.1fms%s", c->req.method, c->url, c->status, ms,
 			   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut)");
 	}
+	/* The next request on this connection has its own deadline for its headers; a
+	 * hijacked one is not waiting for any. */
+	if (!c->hijacked)
+		server_watch_busy(mc, false);
 	conn_free(c);
 	pthread_mutex_lock(&track_lock);
 	in_flight--;
