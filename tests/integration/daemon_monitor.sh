@@ -209,12 +209,37 @@ t_eq "logs -f saw the last line" "$(tail -n 1 $W/follow | cut -d' ' -f3-)" end
 t_check "the log was rotated (ctr.log.1) and capped" sh -c \
 	"test -e '$NETNS_RUN_STATE_DIR/containers/$P-big/ctr.log.1' && test \$(stat -c %s '$NETNS_RUN_STATE_DIR/containers/$P-big/ctr.log') -le 1000000"
 
-# 9. AutoRemove (o->rm): gone after its end.
+# 9. After the start, the monitor passes signals on to the container's init.
+"$D" monitor "$P-sig" -- sleep 100 >/dev/null
+"$D" start "$P-sig" >/dev/null
+kill -TERM "$(monitor_pid "$P-sig")"
+t_check "SIGTERM to a started monitor ends the command" await 10 status_is "$P-sig" exited
+t_eq "... with 143" "$(state .exit_code "$P-sig")" 143
+
+# 10. A start that fails: err with the reason, the container removed; a start again that
+# fails leaves it exited (status 125), its layer kept.
+# A file bound on a directory: the kernel refuses it in the child's setup.
+touch $W/file
+"$D" monitor -v $W/file:/usr "$P-bad" -- true >/dev/null
+"$D" start "$P-bad" >$W/bad 2>&1
+t_check "a failed start: err with the reason" grep -q "^monitor_drive: .*/usr" $W/bad
+t_check "... and the container is removed" await 10 gone "$P-bad"
+"$D" monitor -a -v $W/file:/usr "$P-ag" -- true >/dev/null
+"$D" start "$P-ag" >$W/bad 2>&1
+t_check "a failed start again: err" grep -q "^monitor_drive: .*/usr" $W/bad
+await 10 eval "! alive $(monitor_pid "$P-ag")"
+t_eq "... the container stays, exited 125" "$(state '"\(.status) \(.exit_code)"' "$P-ag")" "exited 125"
+"$D" monitor -a "$P-ag" -- sh -c "$cmd" >/dev/null
+"$D" start "$P-ag" >/dev/null
+await 10 status_is "$P-ag" exited
+t_eq "... and its layer too" "$("$D" logs -n 1 "$P-ag" | cut -d' ' -f3-)" second
+
+# 11. AutoRemove (o->rm): gone after its end.
 "$D" monitor --rm "$P-auto" -- true >/dev/null
 "$D" start "$P-auto" >/dev/null
 t_check "--rm: removed when the command ends" await 10 gone "$P-auto"
 
-for n in a cat tty nt ag big; do "$NR" rm -f "$P-$n" >/dev/null 2>&1; done
+for n in a cat tty nt ag big sig bad; do "$NR" rm -f "$P-$n" >/dev/null 2>&1; done
 t_eq "nothing left behind" "$(nr_leftovers)" ""
 if [ -s /run/monitor.err ]; then
 	echo "# the monitors' stderr:"

@@ -415,18 +415,12 @@ static void test_follow_through_rotation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_streams_apart),
-		cmocka_unit_test(test_unfinished_line_flushed),
-		cmocka_unit_test(test_long_line_split),
-		cmocka_unit_test(test_tail),
-		cmocka_unit_test(test_since_until),
-		cmocka_unit_test(test_rotation),
-		cmocka_unit_test(test_garbage_skipped),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_fn_stops),
-		cmocka_unit_test(test_no_log_no_entries),
-		cmocka_unit_test(test_time_format),
-		cmocka_unit_test(test_follow_through_rotation),
+		cmocka_unit_test(test_streams_apart),   cmocka_unit_test(test_unfinished_line_flushed),
+		cmocka_unit_test(test_long_line_split), cmocka_unit_test(test_tail),
+		cmocka_unit_test(test_since_until),     cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_garbage_skipped), cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_fn_stops),        cmocka_unit_test(test_no_log_no_entries),
+		cmocka_unit_test(test_time_format),     cmocka_unit_test(test_follow_through_rotation),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
