@@ -1,7 +1,8 @@
 /* The daemon's container monitor (engine/monitor.h) and JSON log (engine/log_json.h)
  * from the shell, for tests/integration/daemon_monitor.sh:
  *
- *   monitor_drive monitor [-t] [-i] [-o] [-a] [--rm] [-s ROWSxCOLS] [-l SIZE:FILES] NAME [--] CMD...
+ *   monitor_drive monitor [-t] [-i] [-o] [-a] [--rm] [-s ROWSxCOLS] [-l SIZE:FILES] [-w DIR] [-v HOST:CONT]
+ *                         NAME [--] CMD...
  *       a monitor of container NAME running CMD on the host's root, --net=none (-t tty,
  *       -i open_stdin, -o stdin_once, -a again); forks it off (setsid, stdio on
  *       /dev/null, its stderr appended to $MONITOR_DRIVE_ERRLOG when set), prints its
@@ -55,7 +56,7 @@ static int cmd_monitor(int argc, char **argv)
 	o.log_max_size = 10 << 20;
 	o.log_max_files = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+tioas:l:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+tioas:l:w:v:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o.tty = true;
@@ -72,6 +73,17 @@ static int cmd_monitor(int argc, char **argv)
 		case 'r':
 			o.rm = true;
 			break;
+		case 'w':
+			o.workdir = optarg;
+			break;
+		case 'v': {
+			char *colon = strchr(optarg, ':');
+			if (!colon || o.n_vols == sizeof(o.vols) / sizeof(o.vols[0]))
+				return 2;
+			*colon = '\0';
+			o.vols[o.n_vols++] = (struct volume){ .host = optarg, .cont = colon + 1 };
+			break;
+		}
 		case 's':
 			if (sscanf(optarg, "%hux%hu", &o.tty_rows, &o.tty_cols) != 2)
 				return 2;
