@@ -258,6 +258,7 @@ check: all $(UNIT_BINS) | deps-test
 DOCKER20_CLIENT := $(BUILD)/deps/usr/bin/docker
 .PHONY: deps-docker-client
 deps-docker-client:
+	@scripts/deps.sh curl
 	@test -x $(DOCKER20_CLIENT) || { mkdir -p $(BUILD)/deps/debs && (cd $(BUILD)/deps/debs && apt-get download -q docker.io >/dev/null 2>&1) && \
 		dpkg-deb --fsys-tarfile $$(ls $(BUILD)/deps/debs/docker.io_*.deb | tail -n 1) | tar -x -C $(BUILD)/deps ./usr/bin/docker; } || \
 		echo "deps-docker-client: docker.io's client not fetched; daemon_docker.sh skips its API 1.41 half" >&2
@@ -288,6 +289,7 @@ bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-c
 	@bench/bandwidth.sh $(BUILD)
 	@bench/images.sh $(BUILD)
 	@bench/dns.sh $(BUILD)
+	@bench/daemon.sh $(BUILD)
 	@$(BUILD)/bench/seccomp-cost
 
 # Port publishing at scale (issue 5): BENCH_PM_N containers x 2 ports, ours and the reference.
