@@ -1,7 +1,6 @@
 /* /networks: list, inspect, create, remove, connect, disconnect and prune, over the
  * engine's network verbs (engine/netdef.h, netdef_list.h, netdef_query.h, net_attach.h,
  * network_host.h), in Docker's shapes and status codes. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "cni/cni_cleanup.h"
 #include "engine/container.h"
 #include "engine/net_attach.h"
+#include "engine/net_opts.h"
 #include "engine/netdef.h"
 #include "engine/netdef_list.h"
 #include "engine/netdef_query.h"
@@ -284,41 +284,34 @@ static int body_container(struct api_req *r, json_t *body, char name[RT_NAME_MAX
 	return 0;
 }
 
-static bool ip_of_family(const char *s, int af)
-{
-	unsigned char buf[16];
-
-	return inet_pton(af, s, buf) == 1;
-}
-
 /* EndpointConfig {Aliases, IPAMConfig {IPv4Address, IPv6Address}, MacAddress}. */
 static int endpoint_parse(json_t *ec, struct net_endpoint_opts *e, struct nr_error *err)
 {
 	json_t *ipam = json_object_get(ec, "IPAMConfig"), *a;
+	const char *ip, *ip6;
 	bool bad = false;
 	size_t i;
+	int r;
 
 	if (!ec || json_is_null(ec))
 		return 0;
 	if (!json_is_object(ec))
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "EndpointConfig must be an object");
-	e->ip = opt_str(ipam, "IPv4Address", &bad);
-	e->ip6 = opt_str(ipam, "IPv6Address", &bad);
+	ip = opt_str(ipam, "IPv4Address", &bad);
+	ip6 = opt_str(ipam, "IPv6Address", &bad);
 	if (bad)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "IPAMConfig: addresses must be strings");
-	if (e->ip && !ip_of_family(e->ip, AF_INET))
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid IPv4 address: %s", e->ip);
-	if (e->ip6 && !ip_of_family(e->ip6, AF_INET6))
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid IPv6 address: %s", e->ip6);
+	if ((ip && (r = net_opts_set_ip(e, "IPAMConfig.IPv4Address", ip, err)) < 0) ||
+	    (ip6 && (r = net_opts_set_ip6(e, "IPAMConfig.IPv6Address", ip6, err)) < 0))
+		return r;
 	if (opt_str(ec, "MacAddress", &bad))
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 				    "MacAddress is not supported on connect: a MAC is set when the container is created");
 	json_array_foreach(json_object_get(ec, "Aliases"), i, a) {
 		if (!json_is_string(a))
 			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "Aliases must be strings");
-		if (e->n_aliases == NET_ALIASES_MAX)
-			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "at most %d aliases", NET_ALIASES_MAX);
-		e->aliases[e->n_aliases++] = json_string_value(a);
+		if ((r = net_opts_add_alias(e, "Aliases", json_string_value(a), err)) < 0)
+			return r;
 	}
 	return 0;
 }
