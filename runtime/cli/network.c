@@ -62,46 +62,25 @@ static const char inspect_usage[] =
 	"\n"
 	"  --conflist   print each network's conflist instead (one JSON document per network)\n";
 
-struct netlist {
-	struct cni_netconf **v;
-	size_t n;
-	json_t *ctrs;
-};
-
-static void netlist_release(struct netlist *l)
-{
-	netdef_list_free(l->v, l->n);
-	json_decref(l->ctrs);
-}
-
-static int netlist_load(struct netlist *l)
+static int netlist_load(struct netdef_set *l)
 {
 	struct nr_error err = { 0 };
 
-	*l = (struct netlist){ 0 };
-	if (netdef_list_all(&l->v, &l->n, &err) < 0 || netdef_containers(&l->ctrs, &err) < 0)
-		return cli_error(&err);
-	return 0;
-}
-
-static const struct cni_netconf *netlist_find(const struct netlist *l, const char *arg)
-{
-	return netdef_find(l->v, l->n, arg);
+	return netdef_set_load(l, true, &err) < 0 ? cli_error(&err) : 0;
 }
 
 const char *net_cli_resolve(const char *arg, char *buf, size_t len)
 {
-	struct netlist l;
+	struct netdef_set l;
 	struct nr_error err = { 0 };
 
 	snprintf(buf, len, "%s", arg);
-	l = (struct netlist){ 0 };
-	if (netdef_list_all(&l.v, &l.n, &err) >= 0) {
-		const struct cni_netconf *c = netlist_find(&l, arg);
+	if (netdef_set_load(&l, false, &err) >= 0) {
+		const struct cni_netconf *c = netdef_find(l.v, l.n, arg);
 		if (c)
 			snprintf(buf, len, "%s", c->name);
 	}
-	netlist_release(&l);
+	netdef_set_release(&l);
 	return buf;
 }
 
@@ -165,7 +144,7 @@ static int cmd_network_ls(int argc, char **argv)
 	struct netdef_filter filters[32];
 	size_t n_filters = 0;
 	bool quiet = false, no_trunc = false, json = false;
-	struct netlist l;
+	struct netdef_set l;
 	int c, r;
 
 	optind = 1;
@@ -223,7 +202,7 @@ static int cmd_network_ls(int argc, char **argv)
 	size_t n_rows = 1;
 
 	if (!rows) {
-		netlist_release(&l);
+		netdef_set_release(&l);
 		return cli_usage_error("network", "ls: "
 						  "out of memory");
 	}
@@ -282,7 +261,7 @@ static int cmd_network_ls(int argc, char **argv)
 		for (int k = 0; k < LS_COLS; k++)
 			free(rows[i][k]);
 	free(rows);
-	netlist_release(&l);
+	netdef_set_release(&l);
 	return 0;
 }
 
@@ -295,7 +274,7 @@ static int cmd_network_inspect(int argc, char **argv)
 	};
 	_cleanup_json_ json_t *out = json_array();
 	bool conflist = false;
-	struct netlist l;
+	struct netdef_set l;
 	int c, r, status = 0;
 
 	optind = 1;
@@ -317,7 +296,7 @@ static int cmd_network_inspect(int argc, char **argv)
 	if ((r = netlist_load(&l)) != 0)
 		return r;
 	for (int i = optind; i < argc; i++) {
-		const struct cni_netconf *net = netlist_find(&l, argv[i]);
+		const struct cni_netconf *net = netdef_find(l.v, l.n, argv[i]);
 		if (!net) {
 			fprintf(stderr, "netns-run: no such network: %s\n", argv[i]);
 			status = RT_EXIT_RUNTIME;
@@ -335,7 +314,7 @@ static int cmd_network_inspect(int argc, char **argv)
 		if (text)
 			puts(text);
 	}
-	netlist_release(&l);
+	netdef_set_release(&l);
 	return status;
 }
 

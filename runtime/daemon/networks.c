@@ -20,32 +20,8 @@
 #include "query_filter.h"
 #include "routes.h"
 
-/* Every network and the containers on them, read once per request. */
-struct nets {
-	struct cni_netconf **v;
-	size_t n;
-	json_t *ctrs;
-};
-
-static void nets_release(struct nets *l)
-{
-	netdef_list_free(l->v, l->n);
-	json_decref(l->ctrs);
-	*l = (struct nets){ 0 };
-}
-
-static int nets_load(struct nets *l, bool with_ctrs, struct nr_error *err)
-{
-	int r;
-
-	*l = (struct nets){ 0 };
-	if ((r = netdef_list_all(&l->v, &l->n, err)) < 0 || (with_ctrs && (r = netdef_containers(&l->ctrs, err)) < 0))
-		nets_release(l);
-	return r;
-}
-
 /* The network named ref, or a 404 answered (Docker's "network X not found"). */
-static const struct cni_netconf *find_or_404(struct api_req *r, const struct nets *l, const char *ref, int *ret)
+static const struct cni_netconf *find_or_404(struct api_req *r, const struct netdef_set *l, const char *ref, int *ret)
 {
 	const struct cni_netconf *c = netdef_find(l->v, l->n, ref);
 
@@ -58,7 +34,7 @@ int h_network_list(struct api_req *r)
 {
 	struct nr_error err = { 0 };
 	struct qfilters f;
-	struct nets l;
+	struct netdef_set l;
 	struct netdef_filter nf[QFILTER_MAX];
 
 	if (qfilters_parse(api_query(r, "filters"), &f, &err) < 0)
@@ -70,7 +46,7 @@ int h_network_list(struct api_req *r)
 		}
 		nf[i] = (struct netdef_filter){ f.v[i].key, f.v[i].value };
 	}
-	if (nets_load(&l, true, &err) < 0) {
+	if (netdef_set_load(&l, true, &err) < 0) {
 		qfilters_release(&f);
 		return api_reply_nr_error(r, &err);
 	}
@@ -81,7 +57,7 @@ int h_network_list(struct api_req *r)
 			json_array_append(all, net);
 		json_decref(net);
 	}
-	nets_release(&l);
+	netdef_set_release(&l);
 	qfilters_release(&f);
 	if (!all)
 		return api_reply_error(r, 500, "out of memory");
@@ -91,17 +67,17 @@ int h_network_list(struct api_req *r)
 int h_network_inspect(struct api_req *r)
 {
 	struct nr_error err = { 0 };
-	struct nets l;
+	struct netdef_set l;
 	int ret = 0;
 
-	if (nets_load(&l, true, &err) < 0)
+	if (netdef_set_load(&l, true, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	const struct cni_netconf *c = find_or_404(r, &l, r->params[0], &ret);
 	if (c) {
 		json_t *net = netdef_inspect_json(c, l.ctrs);
 		ret = net ? api_reply_json(r, 200, net) : api_reply_error(r, 500, "out of memory");
 	}
-	nets_release(&l);
+	netdef_set_release(&l);
 	return ret;
 }
 
@@ -236,18 +212,18 @@ int h_network_delete(struct api_req *r)
 {
 	struct nr_error err = { 0 };
 	char name[256];
-	struct nets l;
+	struct netdef_set l;
 	bool builtin;
 	int ret = 0;
 
-	if (nets_load(&l, false, &err) < 0)
+	if (netdef_set_load(&l, false, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	const struct cni_netconf *c = find_or_404(r, &l, r->params[0], &ret);
 	if (c) {
 		snprintf(name, sizeof(name), "%s", c->name);
 		builtin = netdef_is_builtin(c);
 	}
-	nets_release(&l);
+	netdef_set_release(&l);
 	if (!c)
 		return ret;
 	/* Docker answers 403 for both: a pre-defined network, and one with endpoints
@@ -320,16 +296,16 @@ static int endpoint_parse(json_t *ec, struct net_endpoint_opts *e, struct nr_err
 static int path_network(struct api_req *r, char *name, size_t len, int *ret)
 {
 	struct nr_error err = { 0 };
-	struct nets l;
+	struct netdef_set l;
 
-	if (nets_load(&l, false, &err) < 0) {
+	if (netdef_set_load(&l, false, &err) < 0) {
 		*ret = api_reply_nr_error(r, &err);
 		return -EIO;
 	}
 	const struct cni_netconf *c = find_or_404(r, &l, r->params[0], ret);
 	if (c)
 		snprintf(name, len, "%s", c->name);
-	nets_release(&l);
+	netdef_set_release(&l);
 	return c ? 0 : -ENOENT;
 }
 

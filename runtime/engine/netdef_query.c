@@ -11,6 +11,23 @@
 static const char *const filter_keys[] = { "name", "id", "driver", "label", "scope", "type" };
 #define N_FILTER_KEYS (sizeof(filter_keys) / sizeof(filter_keys[0]))
 
+void netdef_set_release(struct netdef_set *s)
+{
+	netdef_list_free(s->v, s->n);
+	json_decref(s->ctrs);
+	*s = (struct netdef_set){ 0 };
+}
+
+int netdef_set_load(struct netdef_set *s, bool with_ctrs, struct nr_error *err)
+{
+	int r;
+
+	*s = (struct netdef_set){ 0 };
+	if ((r = netdef_list_all(&s->v, &s->n, err)) < 0 || (with_ctrs && (r = netdef_containers(&s->ctrs, err)) < 0))
+		netdef_set_release(s);
+	return r;
+}
+
 const struct cni_netconf *netdef_find(struct cni_netconf *const *v, size_t n, const char *arg)
 {
 	const struct cni_netconf *prefix = NULL;

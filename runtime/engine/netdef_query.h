@@ -10,6 +10,16 @@
 #include "base/error.h"
 #include "cni/cni_chain.h"
 
+/* Every network (netdef_list_all) and, when asked, the containers on them
+ * (netdef_containers), read once for a command or a request. */
+struct netdef_set {
+	struct cni_netconf **v;
+	size_t n;
+	json_t *ctrs; /* NULL unless with_ctrs */
+};
+int netdef_set_load(struct netdef_set *s, bool with_ctrs, struct nr_error *err);
+void netdef_set_release(struct netdef_set *s); /* zeroes s; a zeroed set is fine */
+
 /* Docker's lookup order among v (netdef_list_all's): a name, then a full id, then a
  * unique id prefix.  NULL when arg names none (or an ambiguous prefix). */
 const struct cni_netconf *netdef_find(struct cni_netconf *const *v, size_t n, const char *arg);
