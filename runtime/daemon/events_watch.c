@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctr_exit.h"
 #include "engine/container.h"
 #include "engine/rt_error.h"
 #include "events.h"
@@ -37,6 +38,7 @@ struct watched {
 	bool died;    /* "die" published */
 	int init_fd, mon_fd;
 	long long pending_since; /* monotonic ns; 0: not pending */
+	long long added;         /* unix time: an AutoRemove exit file older than this is another's */
 	struct watched *next;
 };
 
@@ -91,17 +93,23 @@ static void close_fd(int *fd)
 static void publish(const struct watched *w, const char *action, const struct ctr_record *rec)
 {
 	json_t *a = json_object();
+	int status = 137;
 
 	if (!a)
 		return;
+	/* Docker's die always carries exitCode.  The record has it; an AutoRemove container
+	 * took its record with it, and its monitor left the code in exits/NAME (ctr_exit.h);
+	 * a container whose monitor was killed has none, and Docker says 137 for what it did
+	 * not see end itself. */
+	if (rec && rec->has_exit_code)
+		status = rec->exit_code;
+	else if (!rec)
+		ctr_exit_read(w->name, w->added, &status);
 	json_object_set_new(a, "name", json_string(w->name));
 	if (w->image[0])
 		json_object_set_new(a, "image", json_string(w->image));
-	/* Docker's die always carries exitCode; a container whose monitor was killed has
-	 * none recorded, and Docker says 137 for what it did not see end itself. */
 	if (!strcmp(action, "die"))
-		json_object_set_new(a, "exitCode",
-				    json_sprintf("%d", rec && rec->has_exit_code ? rec->exit_code : 137));
+		json_object_set_new(a, "exitCode", json_sprintf("%d", status));
 	events_emit("container", action, w->id, a);
 }
 
@@ -132,7 +140,15 @@ static bool watch_step(struct watched *w)
 			goto out;
 		}
 		if (!loaded && !w->started) {
-			done = true; /* gone before it ran (a failed start removes it) */
+			int status;
+
+			/* Gone before a look saw it run: an AutoRemove container that ran and
+			 * ended in between left its exit code; a failed start left none. */
+			if (w->rm && ctr_exit_read(w->name, w->added, &status)) {
+				publish(w, "die", NULL);
+				publish(w, "destroy", NULL);
+			}
+			done = true;
 			goto out;
 		}
 		close_fd(&w->init_fd);
@@ -262,6 +278,7 @@ static void watch_add_locked(const char *name)
 	snprintf(w->id, sizeof(w->id), "%s", rec->id);
 	snprintf(w->image, sizeof(w->image), "%s", rec->image_ref ? rec->image_ref : "");
 	w->rm = rec->rm;
+	w->added = time(NULL) - 1;
 	w->mon_fd = pidfd_of(rec, false);
 	w->init_fd = -1;
 	if (rec->status == CTR_EXITED) {
@@ -282,8 +299,17 @@ static void watch_add_locked(const char *name)
 
 void events_watch_container(const char *name)
 {
+	bool running;
+
 	if (!name)
 		return;
+	/* The daemon starts the watcher at its start (to pick up what runs on disk); a first
+	 * container started before that starts it too. */
+	pthread_mutex_lock(&watch_lock);
+	running = watch_running || watch_stopping;
+	pthread_mutex_unlock(&watch_lock);
+	if (!running)
+		events_watcher_start();
 	pthread_mutex_lock(&watch_lock);
 	if (watch_running && !watch_stopping)
 		watch_add_locked(name);
