@@ -339,4 +339,26 @@ fmt-check:
 include tests/reliability.mk
 $(FUZZ_BUILD)/runtime/engine/seccomp_default.o: runtime/engine/seccomp_default.json
 
+# The daemon's server (runtime/daemon, issue 18): gnutls for client-certificate checks
+# (libmicrohttpd links it anyway), the build's version in the Server header and /version,
+# and `make install` of the daemon and its systemd units (installed, never enabled).
+DAEMON_LIBS += -lgnutls
+$(FUZZ_BUILD)/fuzz_daemon_%: PKG_LIBS += -lgnutls
+TEST_DEBS += curl openssl
+$(addprefix $(BUILD)/runtime/daemon/,system.o server_self.o): $(BUILD)/gen/nr_version.h
+$(addprefix $(BUILD)/runtime/daemon/,system.o server_self.o): CPPFLAGS += -I$(BUILD)/gen
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-daemon uninstall-daemon
+install: install-daemon
+install-daemon: all
+	$(if $(DAEMON_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(DAEMON_BIN) $(DESTDIR)$(BINDIR)/)
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/netns-run.service >$(DESTDIR)$(UNITDIR)/netns-run.service
+	install -m 0644 contrib/systemd/netns-run.socket $(DESTDIR)$(UNITDIR)/netns-run.socket
+	chmod 0644 $(DESTDIR)$(UNITDIR)/netns-run.service
+uninstall: uninstall-daemon
+uninstall-daemon:
+	rm -f $(DESTDIR)$(BINDIR)/netns-run-daemon $(DESTDIR)$(UNITDIR)/netns-run.service $(DESTDIR)$(UNITDIR)/netns-run.socket
+
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
