@@ -32,6 +32,7 @@ struct api_conn {
 	char *body;
 	size_t body_len;
 	bool body_too_big;
+	size_t discarded; /* body bytes dropped after an early refusal */
 	/* The answer, made by api_reply_* (from the handler's thread) and queued by the
 	 * connection's thread in the access handler. */
 	pthread_mutex_t lock;

@@ -250,6 +250,10 @@ static void *hijack_thread(void *arg)
 	int fd = h->sock;
 
 	server_track_sock(h->sock, true);
+	/* MHD's sockets are non-blocking; fn (and the relay) read and write blocking. */
+	int fl = fcntl(h->sock, F_GETFL);
+	if (fl >= 0)
+		fcntl(h->sock, F_SETFL, fl & ~O_NONBLOCK);
 	if (h->n_extra) {
 		int sv[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
