@@ -28,6 +28,8 @@
 #define WATCH_RECHECK_MS 5
 #define WATCH_PENDING_MAX_NS (30 * 1000000000LL)
 #define WATCH_MAX 4096
+/* How long an AutoRemove container's exit code is waited for once its record is gone. */
+#define WATCH_GONE_MAX_NS (5 * 1000000000LL)
 
 struct watched {
 	char name[RT_NAME_MAX];
@@ -38,6 +40,7 @@ struct watched {
 	bool died;    /* "die" published */
 	int init_fd, mon_fd;
 	long long pending_since; /* monotonic ns; 0: not pending */
+	long long gone_since;    /* monotonic ns: the record was first found gone; 0: not */
 	long long added;         /* unix time: an AutoRemove exit file older than this is another's */
 	struct watched *next;
 };
@@ -139,16 +142,24 @@ static bool watch_step(struct watched *w)
 			done = true; /* never started: no die, as Docker's */
 			goto out;
 		}
-		if (!loaded && !w->started) {
+		if (!loaded && w->rm) {
 			int status;
 
-			/* Gone before a look saw it run: an AutoRemove container that ran and
-			 * ended in between left its exit code; a failed start left none. */
-			if (w->rm && ctr_exit_read(w->name, w->added, &status)) {
+			/* AutoRemove took the record: its monitor leaves the exit code in
+			 * exits/NAME (ctr_exit.h) just after; a failed start leaves none. */
+			if (ctr_exit_read(w->name, w->added, &status)) {
 				publish(w, "die", NULL);
 				publish(w, "destroy", NULL);
+				done = true;
+			} else if (!w->gone_since) {
+				w->gone_since = mono_ns();
+			} else if (mono_ns() - w->gone_since > WATCH_GONE_MAX_NS) {
+				done = true;
 			}
-			done = true;
+			goto out;
+		}
+		if (!loaded && !w->started) {
+			done = true; /* removed before it ran */
 			goto out;
 		}
 		close_fd(&w->init_fd);
@@ -267,8 +278,27 @@ static void watch_add_locked(const char *name)
 	for (w = watch_list; w; w = w->next)
 		if (!strcmp(w->name, name) && !w->died)
 			return;
-	if (watch_n >= WATCH_MAX || ctr_store_load(name, &rec, &err) < 0)
+	if (watch_n >= WATCH_MAX)
 		return;
+	if (ctr_store_load(name, &rec, &err) < 0) {
+		/* Already gone: an AutoRemove container that ended between its start and this
+		 * call.  Its id and image are in its create and start events; its exit code
+		 * comes in exits/NAME. */
+		w = calloc(1, sizeof(*w));
+		if (!w)
+			return;
+		if (!rt_name_valid(name) ||
+		    !events_recent_container(name, w->id, sizeof(w->id), w->image, sizeof(w->image))) {
+			free(w);
+			return;
+		}
+		snprintf(w->name, sizeof(w->name), "%s", name);
+		w->rm = w->started = true;
+		w->init_fd = w->mon_fd = -1;
+		w->added = time(NULL) - 1;
+		w->pending_since = mono_ns();
+		goto add;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		ctr_record_free(rec);
@@ -292,6 +322,7 @@ static void watch_add_locked(const char *name)
 	if (w->started && w->init_fd < 0 && rec->status != CTR_EXITED)
 		w->pending_since = mono_ns();
 	ctr_record_free(rec);
+add:
 	w->next = watch_list;
 	watch_list = w;
 	watch_n++;
