@@ -14,6 +14,7 @@
 #include "engine/image_use.h"
 #include "engine/rt.h"
 #include "engine/rt_error.h"
+#include "events.h"
 #include "image/store.h"
 #include "images.h"
 #include "query_filter.h"
@@ -215,21 +216,46 @@ int h_image_tag(struct api_req *r)
 	    images_store_open(IMG_LOCK_EXCLUSIVE, &st, &err) < 0 || img_image_find(st, r->params[0], &im, &err) < 0 ||
 	    img_tag_set(st, ref, im->id, &err) < 0)
 		return api_reply_nr_error(r, &err);
+	images_event("tag", im->id, ref);
 	return api_reply_empty(r, 201);
 }
 
-/* [{"Untagged": …}, {"Deleted": …}] as rmi and prune report them. */
-static void rm_report(void *ctx, enum image_rm_event ev, const char *what)
+void images_event(const char *action, const char *id, const char *ref)
 {
-	json_array_append_new(ctx, json_pack("{s:s}", ev == IMAGE_UNTAGGED ? "Untagged" : "Deleted", what));
+	char fam[512];
+
+	events_emit("image", action, id,
+		    ref ? json_pack("{s:s}", "name", image_ref_familiar(ref, fam, sizeof(fam))) : NULL);
+}
+
+struct rm_ctx {
+	json_t *out;
+	img_digest id; /* the image a name untagged names ("" when not known) */
+};
+
+/* [{"Untagged": …}, {"Deleted": …}] as rmi and prune report them, and their events. */
+static void rm_report(void *p, enum image_rm_event ev, const char *what)
+{
+	struct rm_ctx *c = p;
+
+	json_array_append_new(c->out, json_pack("{s:s}", ev == IMAGE_UNTAGGED ? "Untagged" : "Deleted", what));
+	if (ev == IMAGE_UNTAGGED)
+		images_event("untag", c->id, what);
+	else
+		images_event("delete", what, NULL);
 }
 
 int h_image_delete(struct api_req *r)
 {
+	_cleanup_img_image_ struct img_image *im = NULL;
 	struct nr_error err = { 0 };
 	json_t *out = json_array();
+	struct rm_ctx c = { out, "" };
 	bool force;
 
+	/* The id for the untag events; not finding it is image_remove's 404 to give. */
+	if (images_find(r->params[0], &im, NULL) >= 0)
+		snprintf(c.id, sizeof(c.id), "%s", im->id);
 	if (!out)
 		return api_reply_error(r, 500, "out of memory");
 	/* noprune: there are no untagged parents to prune. */
@@ -237,7 +263,7 @@ int h_image_delete(struct api_req *r)
 		json_decref(out);
 		return api_reply_error(r, 400, "invalid boolean value for force");
 	}
-	if (image_remove(r->params[0], force, rm_report, out, &err) < 0) {
+	if (image_remove(r->params[0], force, rm_report, &c, &err) < 0) {
 		json_decref(out);
 		return api_reply_nr_error(r, &err);
 	}
@@ -268,9 +294,10 @@ int h_image_prune(struct api_req *r)
 	if (rc < 0)
 		return api_reply_nr_error(r, &err);
 	json_t *deleted = json_array();
+	struct rm_ctx c = { deleted, "" };
 	if (!deleted)
 		return api_reply_error(r, 500, "out of memory");
-	if (image_prune(all, rm_report, deleted, &bytes, &err) < 0) {
+	if (image_prune(all, rm_report, &c, &bytes, &err) < 0) {
 		json_decref(deleted);
 		return api_reply_nr_error(r, &err);
 	}

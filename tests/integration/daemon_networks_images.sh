@@ -39,6 +39,21 @@ if ! curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null; then
 fi
 
 D() { DOCKER_HOST=unix://$SOCK "$DOCKER" "$@"; }
+# Every event of the run, for the checks at the end.
+curl -sN --unix-socket "$SOCK" http://d/v1.50/events >"$W/events" 2>/dev/null &
+EPID=$!
+stop_daemon() {
+	kill "$EPID" 2>/dev/null
+	kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	nr_cleanup
+}
+# event TYPE ACTION NAME: such an event was seen (Actor.Attributes.name, or the id for delete).
+# (Lines read raw: the stream is live, its last line may be partial.)
+event() {
+	jq -Rc --arg t "$1" --arg a "$2" --arg n "$3" \
+		'fromjson? | select(.Type == $t and .Action == $a and ((.Actor.Attributes.name // .Actor.ID) == $n))' \
+		"$W/events" 2>/dev/null | grep -q .
+}
 # api METHOD PATH [CURL ARGS...]: the body on stdout; the status in $W/status.
 api() {
 	local m=$1 p=$2
@@ -221,6 +236,19 @@ D tag bb:1 bb:3 && D rmi -f "$(D images -q bb:1)" >/dev/null 2>&1
 body=$(api POST '/images/prune?filters=%7B%22dangling%22%3A%7B%22false%22%3Atrue%7D%7D')
 t_eq "POST /images/prune (all): 200 with SpaceReclaimed" "$(status) $(jq -r 'has("SpaceReclaimed")' <<<"$body")" "200 true"
 t_eq "... no image left" "$(D images -q | wc -l)" 0
+
+# events: awaited (bounded) for the last one, then checked
+for _ in $(seq 50); do event network destroy n4 && break; sleep 0.1; done
+t_check "event: network create n2" event network create n2
+t_check "event: network destroy n1" event network destroy n1
+t_check "event: network connect n4" event network connect n4
+t_check "event: network disconnect n4" event network disconnect n4
+t_check "event: network destroy n4 (prune)" event network destroy n4
+t_check "event: image load bb:1" event image load bb:1
+t_check "event: image tag bb:2" event image tag bb:2
+t_check "event: image untag bb:2" event image untag bb:2
+t_check "event: image import imp:1" event image import imp:1
+t_check "event: image delete (prune)" grep -q '"Type":"image","Action":"delete"' "$W/events"
 
 t_check "the daemon is still up" kill -0 "$DPID"
 t_done
