@@ -102,8 +102,10 @@ static int list_filters_get(const struct qfilters *f, struct list_filters *lf, s
 	return 0;
 }
 
-/* Docker's ImageSummary, or NULL when the filters leave it out. */
-static json_t *summary(const struct img_image *im, const struct list_filters *lf)
+/* Docker's ImageSummary, or NULL when the filters leave it out.  Before API 1.44 an
+ * untagged image showed "<none>:<none>" and "<none>@<none>", and VirtualSize was there
+ * (clients of that age print from them). */
+static json_t *summary(const struct img_image *im, const struct list_filters *lf, int version_minor)
 {
 	json_t *cfg = json_object_get(im->config, "config"), *labels = json_object_get(cfg, "Labels");
 	bool dangling = !im->tags || !im->tags[0];
@@ -128,11 +130,19 @@ static json_t *summary(const struct img_image *im, const struct list_filters *lf
 		json_decref(tags);
 		return NULL;
 	}
-	return json_pack("{s:s,s:s,s:o,s:[],s:I,s:I,s:i,s:I,s:O,s:i}", "Id", im->id, "ParentId",
-			 json_string_value(json_object_get(im->config, "parent")) ?: "", "RepoTags", tags,
-			 "RepoDigests", "Created", (json_int_t)im->created, "Size", (json_int_t)im->size, "SharedSize",
-			 -1, "VirtualSize", (json_int_t)im->size, "Labels",
-			 json_is_object(labels) ? labels : json_object(), "Containers", -1);
+	json_t *one = json_pack("{s:s,s:s,s:o,s:[],s:I,s:I,s:i,s:O,s:i}", "Id", im->id, "ParentId",
+				json_string_value(json_object_get(im->config, "parent")) ?: "", "RepoTags", tags,
+				"RepoDigests", "Created", (json_int_t)im->created, "Size", (json_int_t)im->size,
+				"SharedSize", -1, "Labels", json_is_object(labels) ? labels : json_object(),
+				"Containers", -1);
+	if (one && version_minor < 44) {
+		json_object_set_new(one, "VirtualSize", json_integer((json_int_t)im->size));
+		if (dangling) {
+			json_array_append_new(tags, json_string("<none>:<none>"));
+			json_array_append_new(json_object_get(one, "RepoDigests"), json_string("<none>@<none>"));
+		}
+	}
+	return one;
 }
 
 int h_image_list(struct api_req *r)
@@ -156,7 +166,7 @@ int h_image_list(struct api_req *r)
 	}
 	json_t *all = json_array();
 	for (size_t i = 0; all && list && list[i]; i++) {
-		json_t *one = summary(list[i], &lf);
+		json_t *one = summary(list[i], &lf, r->version_minor);
 		if (one)
 			json_array_append_new(all, one);
 	}
@@ -173,6 +183,9 @@ int h_image_inspect(struct api_req *r)
 	if (images_find(r->params[0], &im, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	json_t *j = image_inspect_json(im);
+	/* Removed in API 1.44; older clients read it. */
+	if (j && r->version_minor < 44)
+		json_object_set_new(j, "VirtualSize", json_integer((json_int_t)im->size));
 	return j ? api_reply_json(r, 200, j) : api_reply_error(r, 500, "out of memory");
 }
 
