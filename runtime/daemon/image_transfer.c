@@ -15,6 +15,7 @@
 #include "engine/container.h"
 #include "engine/image_json.h"
 #include "engine/rt_error.h"
+#include "events.h"
 #include "image/archive.h"
 #include "images.h"
 #include "routes.h"
@@ -89,6 +90,7 @@ int h_image_load(struct api_req *r)
 		else
 			snprintf(line, sizeof(line), "Loaded image ID: %s\n", loaded.ids[i]);
 		jstream_add(&s, json_pack("{s:s}", "stream", line));
+		images_event("load", loaded.ids[i], loaded.refs ? loaded.refs[i] : NULL);
 	}
 	img_loaded_free(&loaded);
 	return jstream_reply(r, &s);
@@ -152,6 +154,7 @@ int h_image_get(struct api_req *r)
 			return api_reply_error(r, 500, "out of memory");
 		}
 		c->n++;
+		images_event("save", im->id, NULL);
 	}
 	return api_reply_stream(r, 200, "application/x-tar", save_stream, c, save_ctx_free);
 }
@@ -215,8 +218,10 @@ int h_image_create(struct api_req *r)
 	if (images_store_open(IMG_LOCK_EXCLUSIVE, &st, &err) < 0 ||
 	    img_archive_import(st, r->body_fd, ref[0] ? ref : NULL, changes, api_query(r, "message"), id, &err) < 0)
 		jstream_error(&s, err.msg);
-	else
+	else {
 		jstream_add(&s, json_pack("{s:s}", "status", id));
+		images_event("import", id, ref[0] ? ref : NULL);
+	}
 	return jstream_reply(r, &s);
 }
 
@@ -270,6 +275,15 @@ static int config_changes(json_t *cfg, char ***changes, struct nr_error *err)
 	return 0;
 }
 
+/* Docker's commit event is the container's: Actor.ID its id, the image made an attribute. */
+static void commit_event(const char *name, const char *image)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+
+	if (ctr_store_load(name, &rec, NULL) >= 0)
+		events_emit("container", "commit", rec->id, json_pack("{s:s,s:s}", "name", name, "imageID", image));
+}
+
 int h_commit(struct api_req *r)
 {
 	_cleanup_json_ json_t *body = r->body_len ? json_loadb(r->body, r->body_len, 0, NULL) : NULL;
@@ -303,5 +317,6 @@ int h_commit(struct api_req *r)
 	o.ref = ref[0] ? ref : NULL;
 	if (ctr_commit(name, &o, id, &err) < 0)
 		return api_reply_nr_error(r, &err);
+	commit_event(name, id);
 	return api_reply_json(r, 201, json_pack("{s:s}", "Id", id));
 }

@@ -14,6 +14,7 @@
 #include "engine/image_use.h"
 #include "engine/rt.h"
 #include "engine/rt_error.h"
+#include "events.h"
 #include "image/store.h"
 #include "images.h"
 #include "query_filter.h"
@@ -101,8 +102,10 @@ static int list_filters_get(const struct qfilters *f, struct list_filters *lf, s
 	return 0;
 }
 
-/* Docker's ImageSummary, or NULL when the filters leave it out. */
-static json_t *summary(const struct img_image *im, const struct list_filters *lf)
+/* Docker's ImageSummary, or NULL when the filters leave it out.  Before API 1.44 an
+ * untagged image showed "<none>:<none>" and "<none>@<none>", and VirtualSize was there
+ * (clients of that age print from them). */
+static json_t *summary(const struct img_image *im, const struct list_filters *lf, int version_minor)
 {
 	json_t *cfg = json_object_get(im->config, "config"), *labels = json_object_get(cfg, "Labels");
 	bool dangling = !im->tags || !im->tags[0];
@@ -127,11 +130,19 @@ static json_t *summary(const struct img_image *im, const struct list_filters *lf
 		json_decref(tags);
 		return NULL;
 	}
-	return json_pack("{s:s,s:s,s:o,s:[],s:I,s:I,s:i,s:I,s:O,s:i}", "Id", im->id, "ParentId",
-			 json_string_value(json_object_get(im->config, "parent")) ?: "", "RepoTags", tags,
-			 "RepoDigests", "Created", (json_int_t)im->created, "Size", (json_int_t)im->size, "SharedSize",
-			 -1, "VirtualSize", (json_int_t)im->size, "Labels",
-			 json_is_object(labels) ? labels : json_object(), "Containers", -1);
+	json_t *one = json_pack("{s:s,s:s,s:o,s:[],s:I,s:I,s:i,s:O,s:i}", "Id", im->id, "ParentId",
+				json_string_value(json_object_get(im->config, "parent")) ?: "", "RepoTags", tags,
+				"RepoDigests", "Created", (json_int_t)im->created, "Size", (json_int_t)im->size,
+				"SharedSize", -1, "Labels", json_is_object(labels) ? labels : json_object(),
+				"Containers", -1);
+	if (one && version_minor < 44) {
+		json_object_set_new(one, "VirtualSize", json_integer((json_int_t)im->size));
+		if (dangling) {
+			json_array_append_new(tags, json_string("<none>:<none>"));
+			json_array_append_new(json_object_get(one, "RepoDigests"), json_string("<none>@<none>"));
+		}
+	}
+	return one;
 }
 
 int h_image_list(struct api_req *r)
@@ -155,7 +166,7 @@ int h_image_list(struct api_req *r)
 	}
 	json_t *all = json_array();
 	for (size_t i = 0; all && list && list[i]; i++) {
-		json_t *one = summary(list[i], &lf);
+		json_t *one = summary(list[i], &lf, r->version_minor);
 		if (one)
 			json_array_append_new(all, one);
 	}
@@ -172,6 +183,9 @@ int h_image_inspect(struct api_req *r)
 	if (images_find(r->params[0], &im, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	json_t *j = image_inspect_json(im);
+	/* Removed in API 1.44; older clients read it. */
+	if (j && r->version_minor < 44)
+		json_object_set_new(j, "VirtualSize", json_integer((json_int_t)im->size));
 	return j ? api_reply_json(r, 200, j) : api_reply_error(r, 500, "out of memory");
 }
 
@@ -215,21 +229,46 @@ int h_image_tag(struct api_req *r)
 	    images_store_open(IMG_LOCK_EXCLUSIVE, &st, &err) < 0 || img_image_find(st, r->params[0], &im, &err) < 0 ||
 	    img_tag_set(st, ref, im->id, &err) < 0)
 		return api_reply_nr_error(r, &err);
+	images_event("tag", im->id, ref);
 	return api_reply_empty(r, 201);
 }
 
-/* [{"Untagged": …}, {"Deleted": …}] as rmi and prune report them. */
-static void rm_report(void *ctx, enum image_rm_event ev, const char *what)
+void images_event(const char *action, const char *id, const char *ref)
 {
-	json_array_append_new(ctx, json_pack("{s:s}", ev == IMAGE_UNTAGGED ? "Untagged" : "Deleted", what));
+	char fam[512];
+
+	events_emit("image", action, id,
+		    ref ? json_pack("{s:s}", "name", image_ref_familiar(ref, fam, sizeof(fam))) : NULL);
+}
+
+struct rm_ctx {
+	json_t *out;
+	img_digest id; /* the image a name untagged names ("" when not known) */
+};
+
+/* [{"Untagged": …}, {"Deleted": …}] as rmi and prune report them, and their events. */
+static void rm_report(void *p, enum image_rm_event ev, const char *what)
+{
+	struct rm_ctx *c = p;
+
+	json_array_append_new(c->out, json_pack("{s:s}", ev == IMAGE_UNTAGGED ? "Untagged" : "Deleted", what));
+	if (ev == IMAGE_UNTAGGED)
+		images_event("untag", c->id, what);
+	else
+		images_event("delete", what, NULL);
 }
 
 int h_image_delete(struct api_req *r)
 {
+	_cleanup_img_image_ struct img_image *im = NULL;
 	struct nr_error err = { 0 };
 	json_t *out = json_array();
+	struct rm_ctx c = { out, "" };
 	bool force;
 
+	/* The id for the untag events; not finding it is image_remove's 404 to give. */
+	if (images_find(r->params[0], &im, NULL) >= 0)
+		snprintf(c.id, sizeof(c.id), "%s", im->id);
 	if (!out)
 		return api_reply_error(r, 500, "out of memory");
 	/* noprune: there are no untagged parents to prune. */
@@ -237,7 +276,7 @@ int h_image_delete(struct api_req *r)
 		json_decref(out);
 		return api_reply_error(r, 400, "invalid boolean value for force");
 	}
-	if (image_remove(r->params[0], force, rm_report, out, &err) < 0) {
+	if (image_remove(r->params[0], force, rm_report, &c, &err) < 0) {
 		json_decref(out);
 		return api_reply_nr_error(r, &err);
 	}
@@ -268,9 +307,10 @@ int h_image_prune(struct api_req *r)
 	if (rc < 0)
 		return api_reply_nr_error(r, &err);
 	json_t *deleted = json_array();
+	struct rm_ctx c = { deleted, "" };
 	if (!deleted)
 		return api_reply_error(r, 500, "out of memory");
-	if (image_prune(all, rm_report, deleted, &bytes, &err) < 0) {
+	if (image_prune(all, rm_report, &c, &bytes, &err) < 0) {
 		json_decref(deleted);
 		return api_reply_nr_error(r, &err);
 	}

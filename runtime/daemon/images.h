@@ -18,4 +18,8 @@ int images_find(const char *what, struct img_image **ret, struct nr_error *err);
  * RT_ERR_USAGE when it is not a reference. */
 int images_ref_of(const char *repo, const char *tag, char *buf, size_t len, struct nr_error *err);
 
+/* An image event (GET /events): Actor.ID the image id, attribute name the familiar form
+ * of ref (none when NULL). */
+void images_event(const char *action, const char *id, const char *ref);
+
 #endif

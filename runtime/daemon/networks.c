@@ -17,6 +17,7 @@
 #include "engine/netdef_query.h"
 #include "engine/network_host.h"
 #include "engine/rt_error.h"
+#include "events.h"
 #include "query_filter.h"
 #include "routes.h"
 
@@ -28,6 +29,22 @@ static const struct cni_netconf *find_or_404(struct api_req *r, const struct net
 	if (!c)
 		*ret = api_reply_error(r, 404, "network %s not found", ref);
 	return c;
+}
+
+/* Docker's network events: Actor.ID the network's id, attributes its name and type (and
+ * for connect/disconnect the container's id). */
+static void net_event(const char *action, const char *id, const char *name, const char *ctr)
+{
+	char cid[RT_ID_LEN + 1] = "";
+	struct ctr_record *rec = NULL;
+
+	if (ctr && ctr_store_load(ctr, &rec, NULL) >= 0) {
+		snprintf(cid, sizeof(cid), "%s", rec->id);
+		ctr_record_free(rec);
+	}
+	events_emit("network", action, id,
+		    ctr ? json_pack("{s:s,s:s,s:s}", "container", cid[0] ? cid : ctr, "name", name, "type", "bridge")
+			: json_pack("{s:s,s:s}", "name", name, "type", "bridge"));
 }
 
 int h_network_list(struct api_req *r)
@@ -205,6 +222,7 @@ int h_network_create(struct api_req *r)
 	if (create_parse(body, c, &err) < 0 || netdef_create(&c->o, &net, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	netdef_meta_get(net, &m);
+	net_event("create", m.id, net->name, NULL);
 	return api_reply_json(r, 201, json_pack("{s:s,s:s}", "Id", m.id, "Warning", ""));
 }
 
@@ -212,6 +230,7 @@ int h_network_delete(struct api_req *r)
 {
 	struct nr_error err = { 0 };
 	char name[256];
+	struct netdef_meta m;
 	struct netdef_set l;
 	bool builtin;
 	int ret = 0;
@@ -222,6 +241,7 @@ int h_network_delete(struct api_req *r)
 	if (c) {
 		snprintf(name, sizeof(name), "%s", c->name);
 		builtin = netdef_is_builtin(c);
+		netdef_meta_get(c, &m);
 	}
 	netdef_set_release(&l);
 	if (!c)
@@ -235,6 +255,7 @@ int h_network_delete(struct api_req *r)
 			return api_reply_error(r, 403, "%s", err.msg);
 		return api_reply_nr_error(r, &err);
 	}
+	net_event("destroy", m.id, name, NULL);
 	return api_reply_empty(r, 204);
 }
 
@@ -292,8 +313,8 @@ static int endpoint_parse(json_t *ec, struct net_endpoint_opts *e, struct nr_err
 	return 0;
 }
 
-/* The network of the path, by its name, into name; a 404 answered otherwise. */
-static int path_network(struct api_req *r, char *name, size_t len, int *ret)
+/* The network of the path: its name into name, its id into id; a 404 answered otherwise. */
+static int path_network(struct api_req *r, char *name, size_t len, char id[65], int *ret)
 {
 	struct nr_error err = { 0 };
 	struct netdef_set l;
@@ -303,8 +324,12 @@ static int path_network(struct api_req *r, char *name, size_t len, int *ret)
 		return -EIO;
 	}
 	const struct cni_netconf *c = find_or_404(r, &l, r->params[0], ret);
-	if (c)
+	if (c) {
+		struct netdef_meta m;
+		netdef_meta_get(c, &m);
 		snprintf(name, len, "%s", c->name);
+		memcpy(id, m.id, 65);
+	}
 	netdef_set_release(&l);
 	return c ? 0 : -ENOENT;
 }
@@ -314,12 +339,12 @@ int h_network_connect(struct api_req *r)
 	_cleanup_json_ json_t *body = json_loadb(r->body, r->body_len, 0, NULL);
 	struct net_endpoint_opts e = { 0 };
 	struct nr_error err = { 0 };
-	char net[256], ctr[RT_NAME_MAX];
+	char net[256], netid[65], ctr[RT_NAME_MAX];
 	int ret = 0;
 
 	if (!json_is_object(body))
 		return api_reply_error(r, 400, "invalid JSON body: an object with Container");
-	if (path_network(r, net, sizeof(net), &ret) < 0 || body_container(r, body, ctr, false, &ret) < 0)
+	if (path_network(r, net, sizeof(net), netid, &ret) < 0 || body_container(r, body, ctr, false, &ret) < 0)
 		return ret;
 	if (endpoint_parse(json_object_get(body, "EndpointConfig"), &e, &err) < 0)
 		return api_reply_nr_error(r, &err);
@@ -331,6 +356,7 @@ int h_network_connect(struct api_req *r)
 			return api_reply_error(r, 403, "%s", err.msg);
 		return api_reply_nr_error(r, &err);
 	}
+	net_event("connect", netid, net, ctr);
 	return api_reply_empty(r, 200);
 }
 
@@ -338,25 +364,27 @@ int h_network_disconnect(struct api_req *r)
 {
 	_cleanup_json_ json_t *body = json_loadb(r->body, r->body_len, 0, NULL);
 	struct nr_error err = { 0 };
-	char net[256], ctr[RT_NAME_MAX];
+	char net[256], netid[65], ctr[RT_NAME_MAX];
 	bool force;
 	int ret = 0;
 
 	if (!json_is_object(body))
 		return api_reply_error(r, 400, "invalid JSON body: an object with Container");
 	force = json_is_true(json_object_get(body, "Force"));
-	if (path_network(r, net, sizeof(net), &ret) < 0 || body_container(r, body, ctr, force, &ret) < 0)
+	if (path_network(r, net, sizeof(net), netid, &ret) < 0 || body_container(r, body, ctr, force, &ret) < 0)
 		return ret;
 	if (net_disconnect(net, ctr, force, &err) < 0) {
 		if (err.code == RT_ERR_CONFLICT)
 			return api_reply_error(r, 403, "%s", err.msg);
 		return api_reply_nr_error(r, &err);
 	}
+	net_event("disconnect", netid, net, ctr);
 	return api_reply_empty(r, 200);
 }
 
 struct prune_ctx {
 	json_t *deleted;
+	struct netdef_set before; /* the ids of what goes, for the events */
 };
 
 static void prune_report(const char *name, const struct nr_error *err, void *data)
@@ -365,15 +393,22 @@ static void prune_report(const char *name, const struct nr_error *err, void *dat
 
 	/* The pre-defined networks only lose host state a next container makes again:
 	 * Docker never lists them as deleted. */
-	if (!err && strcmp(name, "bridge") != 0 && strcmp(name, "host") != 0 && strcmp(name, "none") != 0)
-		json_array_append_new(p->deleted, json_string(name));
+	if (err || !strcmp(name, "bridge") || !strcmp(name, "host") || !strcmp(name, "none"))
+		return;
+	json_array_append_new(p->deleted, json_string(name));
+	const struct cni_netconf *c = netdef_find(p->before.v, p->before.n, name);
+	if (c) {
+		struct netdef_meta m;
+		netdef_meta_get(c, &m);
+		net_event("destroy", m.id, name, NULL);
+	}
 }
 
 int h_network_prune(struct api_req *r)
 {
 	static const char *const keys[] = { "until", "label", "label!", NULL };
 	struct nr_error err = { 0 };
-	struct prune_ctx p = { json_array() };
+	struct prune_ctx p = { json_array(), { 0 } };
 	struct qfilters f;
 
 	if (qfilters_parse(api_query(r, "filters"), &f, &err) < 0)
@@ -388,10 +423,12 @@ int h_network_prune(struct api_req *r)
 		goto fail;
 	if (!p.deleted)
 		return api_reply_error(r, 500, "out of memory");
-	if (nethost_prune(prune_report, &p, &err) < 0)
+	if (netdef_set_load(&p.before, false, &err) < 0 || nethost_prune(prune_report, &p, &err) < 0)
 		goto fail;
+	netdef_set_release(&p.before);
 	return api_reply_json(r, 200, json_pack("{s:o}", "NetworksDeleted", p.deleted));
 fail:
+	netdef_set_release(&p.before);
 	json_decref(p.deleted);
 	return api_reply_nr_error(r, &err);
 }

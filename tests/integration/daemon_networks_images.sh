@@ -39,6 +39,21 @@ if ! curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null; then
 fi
 
 D() { DOCKER_HOST=unix://$SOCK "$DOCKER" "$@"; }
+# Every event of the run, for the checks at the end.
+curl -sN --unix-socket "$SOCK" http://d/v1.50/events >"$W/events" 2>/dev/null &
+EPID=$!
+stop_daemon() {
+	kill "$EPID" 2>/dev/null
+	kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	nr_cleanup
+}
+# event TYPE ACTION NAME: such an event was seen (Actor.Attributes.name, or the id for delete).
+# (Lines read raw: the stream is live, its last line may be partial.)
+event() {
+	jq -Rc --arg t "$1" --arg a "$2" --arg n "$3" \
+		'fromjson? | select(.Type == $t and .Action == $a and ((.Actor.Attributes.name // .Actor.ID) == $n))' \
+		"$W/events" 2>/dev/null | grep -q .
+}
 # api METHOD PATH [CURL ARGS...]: the body on stdout; the status in $W/status.
 api() {
 	local m=$1 p=$2
@@ -47,6 +62,8 @@ api() {
 	cat "$W/body"
 }
 status() { cat "$W/status"; }
+# api41 PATH: GET at API 1.41 (Debian's docker.io 20.10 client), the body on stdout.
+api41() { curl -s --unix-socket "$SOCK" "http://d/v1.41$1"; }
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 
 # ---------------- networks ----------------
@@ -100,8 +117,8 @@ t_check "docker images -q --no-trunc: the full id" grep -qE '^sha256:[0-9a-f]{64
 t_check "docker images: bb 1 and the short id" grep -qE "^bb +1 +${iid:7:12} " <<<"$(D images)"
 t_eq "... the same id as netns-run images" "$("$NR" images -q --no-trunc bb:1)" "$iid"
 body=$(api GET /images/json)
-t_eq "GET /images/json: ImageSummary's keys" "$(jq -c '.[0] | keys' <<<"$body")" \
-	'["Containers","Created","Id","Labels","ParentId","RepoDigests","RepoTags","SharedSize","Size","VirtualSize"]'
+t_eq "GET /images/json: ImageSummary's keys (API 1.50: no VirtualSize, as Docker since 1.44)" "$(jq -c '.[0] | keys' <<<"$body")" \
+	'["Containers","Created","Id","Labels","ParentId","RepoDigests","RepoTags","SharedSize","Size"]'
 t_eq "docker image inspect: Id, RepoTags, Os, RootFS" \
 	"$(D image inspect bb:1 | jq -r '.[0] | [.Id, (.RepoTags | join(",")), .Os, .RootFS.Type, (.RootFS.Layers | length | tostring)] | join(" ")')" \
 	"$iid bb:1 linux layers 1"
@@ -137,10 +154,21 @@ t_eq "GET /images/get?names=nope:1: 404 before any tar" "$(status)" 404
 
 # import
 img_busybox_rootfs_tar "$W/rootfs.tar"
-out=$(D import --change 'CMD ["echo","imported"]' "$W/rootfs.tar" imp:1 2>&1)
+out=$(D import --change 'CMD ["echo","imported"]' --change 'ENV IMPORTED=yes' "$W/rootfs.tar" imp:1 2>&1)
 t_check "docker import ROOTFS.tar imp:1: prints the id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$out"
 t_eq "... listed" "$(D images --format '{{.Repository}}:{{.Tag}}' imp)" "imp:1"
-t_eq "... the change applied" "$(D image inspect -f '{{json .Config.Cmd}}' imp:1)" '["echo","imported"]'
+t_eq "... the changes applied (both)" "$(D image inspect -f '{{json .Config.Cmd}} {{json .Config.Env}}' imp:1)" \
+	'["echo","imported"] ["IMPORTED=yes"]'
+t_check "docker save of two images" D save -o "$W/two.tar" bb:1 imp:1
+t_eq "... both in manifest.json" "$(tar -xOf "$W/two.tar" manifest.json | jq -r '[.[].RepoTags[]] | sort | join(" ")')" "bb:1 imp:1"
+dang=$(D import "$W/rootfs.tar" 2>&1)
+t_check "docker import without a name: an id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$dang"
+t_eq "docker images --filter dangling=true: it" "$(D images -q --no-trunc --filter dangling=true)" "$dang"
+q='?filters=%7B%22dangling%22%3A%7B%22true%22%3Atrue%7D%7D'
+t_eq "GET /v1.50/images/json: an untagged image has no RepoTags" "$(api GET "/images/json$q" | jq -c '.[0].RepoTags')" '[]'
+t_eq "GET /v1.41/images/json: <none>:<none>, <none>@<none> and VirtualSize" \
+	"$(api41 "/images/json$q" | jq -c '.[0] | [.RepoTags, .RepoDigests, (.VirtualSize > 0)]')" '[["<none>:<none>"],["<none>@<none>"],true]'
+t_eq "docker rmi ID of the untagged image" "$(D rmi "$dang" 2>&1)" "Deleted: $dang"
 
 # pull: no registry
 out=$(D pull nope/nothing:1 2>&1); r=$?
@@ -221,6 +249,19 @@ D tag bb:1 bb:3 && D rmi -f "$(D images -q bb:1)" >/dev/null 2>&1
 body=$(api POST '/images/prune?filters=%7B%22dangling%22%3A%7B%22false%22%3Atrue%7D%7D')
 t_eq "POST /images/prune (all): 200 with SpaceReclaimed" "$(status) $(jq -r 'has("SpaceReclaimed")' <<<"$body")" "200 true"
 t_eq "... no image left" "$(D images -q | wc -l)" 0
+
+# events: awaited (bounded) for the last one, then checked
+for _ in $(seq 50); do event network destroy n4 && break; sleep 0.1; done
+t_check "event: network create n2" event network create n2
+t_check "event: network destroy n1" event network destroy n1
+t_check "event: network connect n4" event network connect n4
+t_check "event: network disconnect n4" event network disconnect n4
+t_check "event: network destroy n4 (prune)" event network destroy n4
+t_check "event: image load bb:1" event image load bb:1
+t_check "event: image tag bb:2" event image tag bb:2
+t_check "event: image untag bb:2" event image untag bb:2
+t_check "event: image import imp:1" event image import imp:1
+t_check "event: image delete (prune)" grep -q '"Type":"image","Action":"delete"' "$W/events"
 
 t_check "the daemon is still up" kill -0 "$DPID"
 t_done
