@@ -175,29 +175,29 @@ int h_image_list(struct api_req *r)
 	return all ? api_reply_json(r, 200, all) : api_reply_error(r, 500, "out of memory");
 }
 
-int h_image_inspect(struct api_req *r)
+/* The path's image through one of image_json.h's builders. */
+static int reply_image(struct api_req *r, json_t *(*build)(const struct img_image *), bool virtual_size)
 {
 	_cleanup_img_image_ struct img_image *im = NULL;
 	struct nr_error err = { 0 };
 
 	if (images_find(r->params[0], &im, &err) < 0)
 		return api_reply_nr_error(r, &err);
-	json_t *j = image_inspect_json(im);
-	/* Removed in API 1.44; older clients read it. */
-	if (j && r->version_minor < 44)
+	json_t *j = build(im);
+	if (j && virtual_size)
 		json_object_set_new(j, "VirtualSize", json_integer((json_int_t)im->size));
 	return j ? api_reply_json(r, 200, j) : api_reply_error(r, 500, "out of memory");
 }
 
+int h_image_inspect(struct api_req *r)
+{
+	/* VirtualSize was removed in API 1.44; older clients read it. */
+	return reply_image(r, image_inspect_json, r->version_minor < 44);
+}
+
 int h_image_history(struct api_req *r)
 {
-	_cleanup_img_image_ struct img_image *im = NULL;
-	struct nr_error err = { 0 };
-
-	if (images_find(r->params[0], &im, &err) < 0)
-		return api_reply_nr_error(r, &err);
-	json_t *j = image_history_json(im);
-	return j ? api_reply_json(r, 200, j) : api_reply_error(r, 500, "out of memory");
+	return reply_image(r, image_history_json, false);
 }
 
 int images_ref_of(const char *repo, const char *tag, char *buf, size_t len, struct nr_error *err)
