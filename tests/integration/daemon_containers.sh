@@ -213,7 +213,34 @@ t_check "prune: the exited containers' ids" jq -e --arg a "$id1" --arg b "$id2" 
 t_eq "prune: created ones stay" "$(code GET "/containers/$P-p1/json")" 200
 for i in $(seq 1 17); do code DELETE "/containers/$P-p$i?force=1" >/dev/null; done
 
-# 12. The docker CLI against the daemon.
+# 12. A container made by `netns-run run` is seen from its record alone.
+"$NR" run -d --name "$P-cli" --net=none bb:1 sleep 300 >/dev/null
+i=$(body GET "/containers/$P-cli/json")
+t_eq "inspect of a CLI-made container: from its record" \
+	"$(jq -r '[.Name, .State.Status, (.Config.Cmd | join(" ")), .HostConfig.NetworkMode, .Config.Image] | join("|")' <<<"$i")" \
+	"/$P-cli|running|sleep 300|none|bb:1"
+t_check "list shows the CLI-made container" grep -q "/$P-cli" <<<"$(body GET /containers/json | jq -r '.[].Names[0]')"
+t_eq "stop of a CLI-made container through the API: 204" "$(code POST "/containers/$P-cli/stop?t=1")" 204
+t_eq "start again of a CLI-made one (no kept body): 409" "$(code POST "/containers/$P-cli/start")" 409
+t_eq "delete of a CLI-made one: 204" "$(code DELETE "/containers/$P-cli")" 204
+
+# 13. The default network with a published port: Docker's Ports and Networks shapes.
+out=$(create "$P-web" '{"Image":"bb:1","Cmd":["httpd","-f","-p","80"],"ExposedPorts":{"80/tcp":{}},"HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"18080"}]}},"NetworkingConfig":{"EndpointsConfig":{"default":{}}}}')
+if grep -q '^201 ' <<<"$out" && [ "$(code POST "/containers/$P-web/start")" = 204 ]; then
+	i=$(body GET "/containers/$P-web/json")
+	t_eq "inspect: NetworkSettings.Ports" "$(jq -c '.NetworkSettings.Ports' <<<"$i")" '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}]}'
+	t_check "inspect: the bridge network's address, prefix, gateway, ids" \
+		jq -e '.NetworkSettings.Networks.bridge | (.IPAddress | test("^[0-9.]+$")) and .IPPrefixLen > 0 and (.Gateway | length) > 0 and (.NetworkID | length) == 64' <<<"$i"
+	t_eq "inspect: the legacy top-level IPAddress is the first network's" \
+		"$(jq -r '.NetworkSettings.IPAddress == .NetworkSettings.Networks.bridge.IPAddress' <<<"$i")" true
+	t_eq "list: Ports" "$(body GET /containers/json | jq -c --arg n "/$P-web" '.[] | select(.Names[0] == $n) | .Ports')" \
+		'[{"IP":"0.0.0.0","PrivatePort":80,"PublicPort":18080,"Type":"tcp"}]'
+	code DELETE "/containers/$P-web?force=1" >/dev/null
+else
+	t_fail "create and start on the default bridge with -p" "$out"
+fi
+
+# 14. The docker CLI against the daemon.
 if command -v docker >/dev/null; then
 	export DOCKER_HOST=unix://$SOCK
 	did=$(docker create --name "$P-d1" --network none bb:1 sh -c 'exit 5' 2>$W/docker.err)
@@ -228,10 +255,32 @@ if command -v docker >/dev/null; then
 	t_eq "docker stop" "$(docker stop -t 1 "$P-d2" 2>&1)" "$P-d2"
 	t_eq "docker rm" "$(docker rm "$P-d1" "$P-d2" 2>&1 | tr '\n' ' ')" "$P-d1 $P-d2 "
 	t_check "docker inspect of a removed container fails" sh -c "! docker inspect $P-d1 >/dev/null 2>&1"
+	t_eq "docker run -d prints the id" "$(docker run -d --name "$P-d3" --network none bb:1 sleep 300 2>&1 | grep -cE '^[0-9a-f]{64}$')" 1
+	t_check "docker top" grep -q "sleep 300" <<<"$(docker top "$P-d3" 2>&1)"
+	t_check "docker stats --no-stream" grep -q "$P-d3" <<<"$(timeout 20 docker stats --no-stream "$P-d3" 2>&1)"
+	t_check "docker rename of a running container is refused, saying why" \
+		grep -q "while it runs" <<<"$(docker rename "$P-d3" "$P-d4" 2>&1)"
+	t_eq "docker restart" "$(docker restart -t 1 "$P-d3" 2>&1)" "$P-d3"
+	t_eq "docker kill" "$(docker kill "$P-d3" 2>&1)" "$P-d3"
+	await 10 sh -c "[ \"\$(docker inspect -f '{{.State.Status}}' $P-d3)\" = exited ]"
+	t_eq "docker rename of a stopped container" "$(docker rename "$P-d3" "$P-d4" 2>&1)" ""
+	d4=$(docker inspect -f '{{.Id}}' "$P-d4" 2>/dev/null)
+	t_eq "docker container prune -f removes it" "$(docker container prune -f 2>&1 | grep -c "${d4:-none}")" 1
+	t_eq "docker run --rm: output and exit status" "$(timeout 30 docker run --rm --network none bb:1 sh -c 'echo hello; exit 4' 2>&1; echo "rc=$?")" "hello
+rc=4"
 	unset DOCKER_HOST
 else
 	t_skip "docker CLI" "no docker client"
 fi
 
 t_check "the daemon still answers" curl -sf --unix-socket $SOCK http://d/_ping
+# Everything left, removed through the API: no record, no monitor.
+for id in $(body GET "/containers/json?all=1" | jq -r '.[].Id'); do code DELETE "/containers/$id?force=1" >/dev/null; done
+t_eq "after removing every container through the API: nothing left" "$(nr_leftovers)" ""
+# (Monitors of this sandbox only: other tests may run theirs at the same time.)
+mine=0
+for p in $(pgrep -f -- 'netns-run-daemon --monitor'); do
+	[ "$(readlink /proc/$p/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] && mine=$((mine + 1))
+done
+t_eq "no monitor process left" "$mine" 0
 t_done
