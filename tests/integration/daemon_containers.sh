@@ -99,6 +99,9 @@ t_eq "list: filters={\"status\":[\"created\"]} finds it" \
 	"$(body GET "/containers/json?filters=%7B%22status%22%3A%5B%22created%22%5D%7D" | jq --arg n "/$P-c1" '[.[] | select(.Names[0] == $n)] | length')" 1
 t_eq "list: filters={\"label\":[\"app=two\"]} does not" \
 	"$(body GET "/containers/json?all=1&filters=%7B%22label%22%3A%5B%22app%3Dtwo%22%5D%7D" | jq 'length')" 0
+t_eq "list: an unknown status is a 400" "$(code GET "/containers/json?filters=%7B%22status%22%3A%5B%22bogus%22%5D%7D")" 400
+t_eq "list: the older map form of filters (API 1.41 clients)" \
+	"$(curl -s --unix-socket $SOCK "http://d/v1.41/containers/json?filters=%7B%22name%22%3A%7B%22$P-c1%22%3Atrue%7D%7D&all=1" | jq -r '.[].Names[0]')" "/$P-c1"
 t_eq "list: an unknown filter is a 400" "$(code GET "/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D")" 400
 i=$(body GET "/containers/$P-c1/json")
 t_eq "inspect: Id, Name, State.Status, Path, Args, Config.Cmd, HostConfig.NetworkMode" \
