@@ -167,6 +167,16 @@ t_eq "start again after a kill: 204" "$(code POST "/containers/$P-c2/start")" 20
 t_eq "stop t=1: 204" "$(code POST "/containers/$P-c2/stop?t=1")" 204
 t_eq "stop: exited" "$(state_of "$P-c2")" exited
 
+# Resize: a tty's window (200), none without a tty (409), an unknown container (404).
+create "$P-tty" '{"Image":"bb:1","Cmd":["sleep","300"],"Tty":true,"OpenStdin":true,"HostConfig":{"NetworkMode":"none"}}' >/dev/null
+code POST "/containers/$P-tty/start" >/dev/null
+t_eq "resize of a tty container: 200" "$(code POST "/containers/$P-tty/resize?h=30&w=100")" 200
+t_eq "resize with garbage: 400" "$(code POST "/containers/$P-tty/resize?h=x&w=100")" 400
+t_eq "inspect: Config.Tty and OpenStdin from the body" "$(body GET "/containers/$P-tty/json" | jq -r '[.Config.Tty, .Config.OpenStdin] | join(" ")')" "true true"
+t_eq "resize without a tty: 409" "$(code POST "/containers/$P-c2/resize?h=30&w=100")" 409
+t_eq "resize of an unknown container: 404" "$(code POST "/containers/nosuch-$P/resize?h=30&w=100")" 404
+code DELETE "/containers/$P-tty?force=1" >/dev/null
+
 # 7. Rename: a free name, a taken one (409), the same (400).
 t_eq "rename to a free name: 204" "$(code POST "/containers/$P-c1/rename?name=$P-c1b")" 204
 t_eq "rename: the new name resolves to the same id" "$(body GET "/containers/$P-c1b/json" | jq -r '.Id + " " + .Name')" "$id1 /$P-c1b"
