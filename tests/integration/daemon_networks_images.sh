@@ -82,6 +82,8 @@ t_check "network ls: n1, n2 and the pre-defined networks" bash -c 'for n in n1 n
 t_check "network ls -q: n1's short id" grep -qx "${id:0:12}" <<<"$(D network ls -q)"
 t_eq "network ls --filter name=n2" "$(D network ls --filter name=n2 --format '{{.Name}}')" "n2"
 t_eq "network ls --filter label=tier=db" "$(D network ls --filter label=tier=db --format '{{.Name}}')" "n2"
+t_eq "network ls --filter dangling=true: the user networks without containers" \
+	"$(D network ls --filter dangling=true --format '{{.Name}}' | sort | tr '\n' ' ')" "n1 n2 "
 t_eq "network ls --filter type=custom" "$(D network ls --filter type=custom --format '{{.Name}}' | sort | tr '\n' ' ')" "n1 n2 "
 api GET '/networks?filters=%7B%22color%22%3A%7B%22red%22%3Atrue%7D%7D' >/dev/null
 t_eq "GET /networks with an unknown filter: 400" "$(status)" 400
@@ -206,6 +208,7 @@ t_check "... the daemon still answers" curl -sf --unix-socket "$SOCK" http://d/_
 if "$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_check "docker network connect n4 CTR" D network connect --alias web n4 "${P}c1"
 	t_eq "... inspect n4 lists the container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
+	t_eq "... n4 is no longer dangling" "$(D network ls --filter dangling=false --filter type=custom --format '{{.Name}}' | sort | tr '\n' ' ')" "n2 n4 "
 	out=$(D network connect n4 "${P}c1" 2>&1); r=$?
 	t_check "... a second connect fails" test $r != 0
 	api POST /networks/n4/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c1\"}" >/dev/null
