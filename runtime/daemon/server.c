@@ -242,6 +242,7 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 		if (!c)
 			return MHD_NO;
 		*req_cls = c;
+		server_watch_busy(mc, true);
 		pthread_mutex_lock(&track_lock);
 		in_flight++;
 		pthread_mutex_unlock(&track_lock);
@@ -277,42 +278,49 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (c->handled || !c->route)
-			return MHD_YES;
+		if (c->handled || !c->route) {
+			/* Answered already (413, a refusal): MHD lets an answer be queued only
+			 * once the body is in, so the rest is read and dropped, up to a bound
+			 * past which the connection is cut. */
+			c->discarded += n;
+			return c->discarded > 4 * (size_t)API_BODY_MAX ? MHD_NO : MHD_YES;
+		}
 		switch (c->route->body) {
 		case API_BODY_NONE:
+			/* A body nobody reads is dropped, within the same bound. */
+			c->discarded += n;
+			if (c->discarded > 4 * (size_t)API_BODY_MAX)
+				return MHD_NO;
 			break;
 		case API_BODY_WHOLE:
 			if (c->body_len + n > API_BODY_MAX) {
-				/* Never buffered beyond the limit: answered now, the rest dropped. */
+				/* Never buffered beyond the limit. */
 				free(c->body);
 				c->body = NULL;
 				c->body_len = 0;
 				conn_refuse(c, 413, "request body too large: at most %d bytes", API_BODY_MAX);
-				return conn_queue(c);
-			} else {
-				char *b = realloc(c->body, c->body_len + n + 1);
-				if (!b) {
-					conn_refuse(c, 500, "out of memory");
-					return conn_queue(c);
-				}
-				memcpy(b + c->body_len, upload_data, n);
-				c->body = b;
-				c->body_len += n;
-				b[c->body_len] = '\0';
+				break;
 			}
+			char *b = realloc(c->body, c->body_len + n + 1);
+			if (!b) {
+				free(c->body);
+				c->body = NULL;
+				c->body_len = 0;
+				conn_refuse(c, 500, "out of memory");
+				break;
+			}
+			memcpy(b + c->body_len, upload_data, n);
+			c->body = b;
+			c->body_len += n;
+			b[c->body_len] = '\0';
 			break;
 		case API_BODY_STREAM:
 			if (c->body_wr >= 0 && body_pipe_write(c->body_wr, upload_data, n) < 0) {
-				/* The handler stopped reading: it has what it wants. */
+				/* The handler stopped reading: it has what it wants; the rest is
+				 * dropped as it comes. */
 				body_pipe_close(c->body_wr, true);
 				c->body_wr = -1;
 			}
-			pthread_mutex_lock(&c->lock);
-			bool early = c->replied;
-			pthread_mutex_unlock(&c->lock);
-			if (early)
-				return conn_queue(c);
 			break;
 		}
 		return MHD_YES;
@@ -362,6 +370,10 @@ void server_completed(void *cls, struct MHD_Connection *mc, void **req_cls, enum
 		dlog_debug("%s %s %u %.1fms%s", c->req.method, c->url, c->status, ms,
 			   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut)");
 	}
+	/* The next request on this connection has its own deadline for its headers; a
+	 * hijacked one is not waiting for any. */
+	if (!c->hijacked)
+		server_watch_busy(mc, false);
 	conn_free(c);
 	pthread_mutex_lock(&track_lock);
 	in_flight--;

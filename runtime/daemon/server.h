@@ -32,6 +32,7 @@ struct api_conn {
 	char *body;
 	size_t body_len;
 	bool body_too_big;
+	size_t discarded; /* body bytes dropped after an early refusal */
 	/* The answer, made by api_reply_* (from the handler's thread) and queued by the
 	 * connection's thread in the access handler. */
 	pthread_mutex_t lock;
@@ -47,6 +48,7 @@ struct api_conn {
 	bool worker_started, worker_done;
 	struct timespec start;
 	bool queued;
+	bool hijacked;
 };
 
 /* router.c.  The API version a path asks for: "/v1.41/containers/json" gives 41 and
@@ -75,6 +77,14 @@ int api_conn_set_response(struct api_conn *c, unsigned status, struct MHD_Respon
 void server_track_sock(int sock, bool add);
 /* An eventfd that becomes readable when the daemon stops (streams poll it). */
 int server_stop_fd(void);
+/* server_watch.c: the deadline for each request's headers (slow clients).  init starts
+ * the watchdog; notify is MHD's MHD_OPTION_NOTIFY_CONNECTION; busy marks a connection
+ * past its headers (true) or back to awaiting the next request (false); hijacked
+ * connections stay busy for good. */
+void server_watch_init(unsigned timeout);
+void server_watch_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
+			 enum MHD_ConnectionNotificationCode toe);
+void server_watch_busy(struct MHD_Connection *mc, bool busy);
 /* The access handler and the completion callback for every listener. */
 enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls);

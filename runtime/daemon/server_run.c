@@ -60,6 +60,7 @@ int server_start(struct server_listener *l, const struct server_opts *o, struct 
 
 	if (l->tls)
 		flags |= MHD_USE_TLS;
+	server_watch_init(o->timeout);
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, l->fd, NULL };
 	/* A client that sends its headers a byte at a time, or idles between requests, is
 	 * cut after this; streams and hijacks turn it off for their connection. */
@@ -78,7 +79,9 @@ int server_start(struct server_listener *l, const struct server_opts *o, struct 
 	/* The access handler's cls is the listener (TLS client checks); its daemon's port
 	 * argument is ignored with a socket of our own. */
 	l->d = MHD_start_daemon(flags, 0, NULL, NULL, server_access, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				MHD_OPTION_NOTIFY_COMPLETED, server_completed, NULL, MHD_OPTION_ARRAY, opts,
+				MHD_OPTION_NOTIFY_COMPLETED, server_completed, NULL,
+				/* one that never finishes its headers is cut too (server_watch.c) */
+				MHD_OPTION_NOTIFY_CONNECTION, server_watch_notify, NULL, MHD_OPTION_ARRAY, opts,
 				MHD_OPTION_END);
 	if (!l->d)
 		return nr_error_set(err, RT_ERR_SYSTEM, EINVAL, "%s: libmicrohttpd would not start (%s)", l->spec,

@@ -250,6 +250,10 @@ static void *hijack_thread(void *arg)
 	int fd = h->sock;
 
 	server_track_sock(h->sock, true);
+	/* MHD's sockets are non-blocking; fn (and the relay) read and write blocking. */
+	int fl = fcntl(h->sock, F_GETFL);
+	if (fl >= 0)
+		fcntl(h->sock, F_SETFL, fl & ~O_NONBLOCK);
 	if (h->n_extra) {
 		int sv[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
@@ -328,6 +332,7 @@ int api_reply_hijack(struct api_req *r, const char *content_type, api_hijack_fn 
 	if (content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	conn_no_timeout(r->conn);
+	r->conn->hijacked = true;
 	/* If the upgrade never happens (the client left first), MHD destroys the response
 	 * without calling hijack_upgraded: h and ctx are then lost; bounded to that rare case. */
 	return api_conn_set_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
