@@ -230,6 +230,14 @@ $(addprefix $(BUILD)/tests/tools/,$(IMAGE_TOOLS)): $(BUILD)/tests/tools/%: tests
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(RUNTIME_GROUP) $(PKG_LIBS)
 
+# Tools that drive the engine itself (tests/integration/daemon_monitor.sh: the daemon's
+# container monitor and JSON log) link it, and what it links.
+ENGINE_TOOLS := monitor_drive
+$(addprefix $(BUILD)/tests/tools/,$(ENGINE_TOOLS)): $(BUILD)/tests/tools/%: tests/tools/%.c $(ENGINE_LIB) \
+		$(IMAGE_LIB) $(PLUGIN_ARS) $(CORE_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(RUNTIME_GROUP) $(RUNTIME_LIBS)
+
 # Tools that speak DNS (tests of the responder, runtime/dns) link ldns.
 DNS_TOOLS := dns_query
 $(addprefix $(BUILD)/tests/tools/,$(DNS_TOOLS)): $(BUILD)/tests/tools/%: tests/tools/%.c | deps-test

@@ -116,7 +116,7 @@ conc() {
 }
 median() { awk -v l="$2" '$1 == l && $2 >= 0 {print $2}' "$1" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f", a[int((NR+1)/2)]/1000; else print "failed"}'; }
 minmax() { awk -v l="$2" '$1 == l && $2 >= 0 {print $2}' "$1" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f %.1f", a[1]/1000, a[NR]/1000; else print "- -"}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1fx", a / b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a > 0 && b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
 echo "docker $("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null) CLI; ours: $(dk "$OURS" version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
 [ -n "$have_pm" ] && echo "podman: $(dk "$THEIRS" version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null), runc, overlay"
@@ -142,13 +142,13 @@ done >>"$W/times"
 # --- ps with NPS containers ---
 for s in "${sides[@]}"; do
 	for i in $(seq "$NPS"); do dk "$(sock "$s")" create --network none "$(ref "$s")" true >/dev/null 2>>"$W/err"; done
-	echo "# $s: $(dk "$(sock "$s")" ps -aq | wc -l) containers" >>"$W/times"
+	echo "# $s: $(dk "$(sock "$s")" ps -aq 2>/dev/null | wc -l) containers listed by ps -a" >>"$W/times"
 done
 for i in $(seq "$N"); do
 	for s in "${sides[@]}"; do echo "$s-ps $(time_us dk "$(sock "$s")" ps -a)"; done
 done >>"$W/times"
 for s in "${sides[@]}"; do
-	dk "$(sock "$s")" rm -f $(dk "$(sock "$s")" ps -aq) >/dev/null 2>&1
+	dk "$(sock "$s")" rm -f $(dk "$(sock "$s")" ps -aq 2>/dev/null) >/dev/null 2>&1
 done
 
 echo

@@ -264,6 +264,12 @@ static int start_container(const char *name, bool *ret_already, struct nr_error 
 	}
 	if (rec->status != CTR_CREATED || !ctr_monitor_alive(rec)) {
 		/* A monitor that was killed left its record behind: bring it to exited first. */
+		char path[600];
+		if (access(rt_ctr_path(path, sizeof(path), name, CTR_CONFIG_FILE), F_OK) < 0)
+			return nr_error_set(err, RT_ERR_CONFLICT, ENOENT,
+					    "container %s was made by `netns-run run`: it has no create body (%s) to "
+					    "start it again from; run it again with netns-run",
+					    name, CTR_CONFIG_FILE);
 		if (rec->status != CTR_EXITED)
 			ctr_gc_reconcile(NULL, NULL, NULL);
 		if ((r = monitor_spawn(name, NULL, id, err)) < 0)

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -229,6 +230,36 @@ out:
 	pthread_cond_broadcast(&bus_cond);
 	pthread_mutex_unlock(&bus_lock);
 	return r;
+}
+
+bool events_recent_container(const char *name, char *ret_id, size_t id_len, char *ret_image, size_t image_len)
+{
+	bool found = false;
+	const char *image = NULL;
+
+	pthread_once(&bus_once, bus_init);
+	pthread_mutex_lock(&bus_lock);
+	for (unsigned long long seq = bus_next_seq - 1; seq >= 1 && seq + EVENTS_RING >= bus_next_seq; seq--) {
+		const json_t *m = bus_ring[seq % EVENTS_RING].msg;
+		const json_t *actor = json_object_get(m, "Actor");
+		const json_t *attrs = json_object_get(actor, "Attributes");
+		const char *n = json_string_value(json_object_get(attrs, "name"));
+
+		if (!n || strcmp(n, name) || strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "container"))
+			continue;
+		if (found && strcmp(json_string_value(json_object_get(actor, "ID")) ?: "", ret_id))
+			continue; /* an earlier container of the same name */
+		if (!found) {
+			snprintf(ret_id, id_len, "%s", json_string_value(json_object_get(actor, "ID")) ?: "");
+			found = true;
+		}
+		/* start carries no image in every handler: the create before it does */
+		if ((image = json_string_value(json_object_get(attrs, "image"))))
+			break;
+	}
+	snprintf(ret_image, image_len, "%s", found && image ? image : "");
+	pthread_mutex_unlock(&bus_lock);
+	return found;
 }
 
 size_t events_streams(void)

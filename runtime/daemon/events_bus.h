@@ -38,6 +38,10 @@ int events_parse_time(const char *s, long long *ret_ns);
  * caller's.  Returns 0 or -errno of the write that failed. */
 int events_stream(int out, long long since_ns, long long until_ns, const struct events_filter *f);
 
+/* The id and image (Actor.Attributes.image, "" when none) of the latest container event
+ * in the ring whose name attribute is name; false when there is none. */
+bool events_recent_container(const char *name, char *ret_id, size_t id_len, char *ret_image, size_t image_len);
+
 /* The streams running now (for tests and the no-leak check). */
 size_t events_streams(void);
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctr_exit.h"
 #include "engine/container.h"
 #include "engine/rt_error.h"
 #include "events.h"
@@ -27,6 +28,8 @@
 #define WATCH_RECHECK_MS 5
 #define WATCH_PENDING_MAX_NS (30 * 1000000000LL)
 #define WATCH_MAX 4096
+/* How long an AutoRemove container's exit code is waited for once its record is gone. */
+#define WATCH_GONE_MAX_NS (5 * 1000000000LL)
 
 struct watched {
 	char name[RT_NAME_MAX];
@@ -37,6 +40,8 @@ struct watched {
 	bool died;    /* "die" published */
 	int init_fd, mon_fd;
 	long long pending_since; /* monotonic ns; 0: not pending */
+	long long gone_since;    /* monotonic ns: the record was first found gone; 0: not */
+	long long added;         /* unix time: an AutoRemove exit file older than this is another's */
 	struct watched *next;
 };
 
@@ -91,17 +96,23 @@ static void close_fd(int *fd)
 static void publish(const struct watched *w, const char *action, const struct ctr_record *rec)
 {
 	json_t *a = json_object();
+	int status = 137;
 
 	if (!a)
 		return;
+	/* Docker's die always carries exitCode.  The record has it; an AutoRemove container
+	 * took its record with it, and its monitor left the code in exits/NAME (ctr_exit.h);
+	 * a container whose monitor was killed has none, and Docker says 137 for what it did
+	 * not see end itself. */
+	if (rec && rec->has_exit_code)
+		status = rec->exit_code;
+	else if (!rec)
+		ctr_exit_read(w->name, w->added, &status);
 	json_object_set_new(a, "name", json_string(w->name));
 	if (w->image[0])
 		json_object_set_new(a, "image", json_string(w->image));
-	/* Docker's die always carries exitCode; a container whose monitor was killed has
-	 * none recorded, and Docker says 137 for what it did not see end itself. */
 	if (!strcmp(action, "die"))
-		json_object_set_new(a, "exitCode",
-				    json_sprintf("%d", rec && rec->has_exit_code ? rec->exit_code : 137));
+		json_object_set_new(a, "exitCode", json_sprintf("%d", status));
 	events_emit("container", action, w->id, a);
 }
 
@@ -131,8 +142,24 @@ static bool watch_step(struct watched *w)
 			done = true; /* never started: no die, as Docker's */
 			goto out;
 		}
+		if (!loaded && w->rm) {
+			int status;
+
+			/* AutoRemove took the record: its monitor leaves the exit code in
+			 * exits/NAME (ctr_exit.h) just after; a failed start leaves none. */
+			if (ctr_exit_read(w->name, w->added, &status)) {
+				publish(w, "die", NULL);
+				publish(w, "destroy", NULL);
+				done = true;
+			} else if (!w->gone_since) {
+				w->gone_since = mono_ns();
+			} else if (mono_ns() - w->gone_since > WATCH_GONE_MAX_NS) {
+				done = true;
+			}
+			goto out;
+		}
 		if (!loaded && !w->started) {
-			done = true; /* gone before it ran (a failed start removes it) */
+			done = true; /* removed before it ran */
 			goto out;
 		}
 		close_fd(&w->init_fd);
@@ -251,8 +278,27 @@ static void watch_add_locked(const char *name)
 	for (w = watch_list; w; w = w->next)
 		if (!strcmp(w->name, name) && !w->died)
 			return;
-	if (watch_n >= WATCH_MAX || ctr_store_load(name, &rec, &err) < 0)
+	if (watch_n >= WATCH_MAX)
 		return;
+	if (ctr_store_load(name, &rec, &err) < 0) {
+		/* Already gone: an AutoRemove container that ended between its start and this
+		 * call.  Its id and image are in its create and start events; its exit code
+		 * comes in exits/NAME. */
+		w = calloc(1, sizeof(*w));
+		if (!w)
+			return;
+		if (!rt_name_valid(name) ||
+		    !events_recent_container(name, w->id, sizeof(w->id), w->image, sizeof(w->image))) {
+			free(w);
+			return;
+		}
+		snprintf(w->name, sizeof(w->name), "%s", name);
+		w->rm = w->started = true;
+		w->init_fd = w->mon_fd = -1;
+		w->added = time(NULL) - 1;
+		w->pending_since = mono_ns();
+		goto add;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		ctr_record_free(rec);
@@ -262,6 +308,7 @@ static void watch_add_locked(const char *name)
 	snprintf(w->id, sizeof(w->id), "%s", rec->id);
 	snprintf(w->image, sizeof(w->image), "%s", rec->image_ref ? rec->image_ref : "");
 	w->rm = rec->rm;
+	w->added = time(NULL) - 1;
 	w->mon_fd = pidfd_of(rec, false);
 	w->init_fd = -1;
 	if (rec->status == CTR_EXITED) {
@@ -275,6 +322,7 @@ static void watch_add_locked(const char *name)
 	if (w->started && w->init_fd < 0 && rec->status != CTR_EXITED)
 		w->pending_since = mono_ns();
 	ctr_record_free(rec);
+add:
 	w->next = watch_list;
 	watch_list = w;
 	watch_n++;
@@ -282,8 +330,17 @@ static void watch_add_locked(const char *name)
 
 void events_watch_container(const char *name)
 {
+	bool running;
+
 	if (!name)
 		return;
+	/* The daemon starts the watcher at its start (to pick up what runs on disk); a first
+	 * container started before that starts it too. */
+	pthread_mutex_lock(&watch_lock);
+	running = watch_running || watch_stopping;
+	pthread_mutex_unlock(&watch_lock);
+	if (!running)
+		events_watcher_start();
 	pthread_mutex_lock(&watch_lock);
 	if (watch_running && !watch_stopping)
 		watch_add_locked(name);

@@ -294,14 +294,13 @@ int h_exec_inspect(struct api_req *r)
 	bool running = e->state == EXEC_RUNNING, exited = e->state == EXEC_EXITED;
 	int code = e->exit_code, pid = (int)e->pid;
 	exec_store_unlock();
-	json_t *user = json_object_get(args, "user");
+	const char *user = json_string_value(json_object_get(args, "user"));
 	json_t *out = json_pack("{s:s, s:b, s:o, s:{s:s, s:o, s:b, s:s, s:b}, s:b, s:b, s:b, s:b, s:s, s:s, s:i}", "ID",
 				e->id, "Running", running, "ExitCode", exited ? json_integer(code) : json_null(),
 				"ProcessConfig", "entrypoint", json_string_value(json_array_get(argv, 0)), "arguments",
-				rest, "tty", e->tty, "user", user ? json_string_value(user) : "", "privileged",
-				e->privileged, "OpenStdin", e->attach_in, "OpenStdout", e->attach_out, "OpenStderr",
-				e->attach_err, "CanRemove", false, "ContainerID", e->ctr_id, "DetachKeys", "", "Pid",
-				pid);
+				rest, "tty", e->tty, "user", user ? user : "", "privileged", e->privileged, "OpenStdin",
+				e->attach_in, "OpenStdout", e->attach_out, "OpenStderr", e->attach_err, "CanRemove",
+				false, "ContainerID", e->ctr_id, "DetachKeys", "", "Pid", pid);
 	if (!out)
 		return api_reply_error(r, 500, "out of memory");
 	return api_reply_json(r, 200, out);

@@ -223,7 +223,7 @@ static int follow_read(struct reader *rd, struct follow *f)
 	char buf[65536];
 	int got = 0;
 
-	for (;;) {
+	while (f->fd >= 0) {
 		ssize_t n = pread(f->fd, buf, sizeof(buf), f->off);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -247,6 +247,7 @@ static int follow_read(struct reader *rd, struct follow *f)
 		if (rd->verdict)
 			return got;
 	}
+	return got;
 }
 
 /* The file at path is another than ours (rotated) or shorter (emptied, max-file 1):
@@ -257,11 +258,12 @@ static void follow_reopen(const char *path, struct follow *f)
 
 	if (stat(path, &st) < 0)
 		return;
-	if (st.st_ino != f->ino) {
+	if (f->fd < 0 || st.st_ino != f->ino) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return;
-		close(f->fd);
+		if (f->fd >= 0)
+			close(f->fd);
 		f->fd = fd;
 		f->ino = st.st_ino;
 	} else if (st.st_size >= f->off) {
@@ -295,7 +297,13 @@ static int follow(const char *dir, const char *path, const struct ctr_record *re
 		if (got)
 			continue;
 		struct stat st;
-		if (stat(path, &st) == 0 && (st.st_ino != f->ino || st.st_size < f->off)) {
+		if (stat(path, &st) == 0 && (f->fd < 0 || st.st_ino != f->ino || st.st_size < f->off)) {
+			/* What the writer added to the old file before it rotated, first: our
+			 * descriptor still reads it after the rename (even after its removal). */
+			if ((got = follow_read(rd, f)) < 0)
+				return got;
+			if (rd->verdict)
+				return 0;
 			follow_reopen(path, f);
 			continue;
 		}
@@ -338,17 +346,22 @@ int ctr_jlog_read(const char *name, const struct ctr_log_query *q, ctr_log_fn fn
 	}
 	for (size_t i = 0; i < fs.n && !rd.verdict; i++)
 		lines(&rd, fs.f[i].buf, fs.f[i].len);
-	if (rd.verdict || !q->follow || fs.cur_fd < 0 || !ctr_monitor_alive(rec)) {
+	if (rd.verdict || !q->follow || !ctr_monitor_alive(rec)) {
 		r = rd.verdict;
 		goto out;
 	}
-	/* What follows the current file's last whole line is read again by follow. */
-	struct jfile *cur = &fs.f[fs.n - 1];
-	const char *lastnl = cur->len ? memrchr(cur->buf, '\n', cur->len) : NULL;
-	struct follow f = { .fd = fs.cur_fd, .ino = fs.cur_ino, .off = lastnl ? lastnl - cur->buf + 1 : 0 };
-	fs.cur_fd = -1;
+	/* What follows the current file's last whole line is read again by follow; no file
+	 * yet (a monitor that has not opened it): from its start once it is there. */
+	struct follow f = { .fd = -1 };
+	if (fs.cur_fd >= 0) {
+		struct jfile *cur = &fs.f[fs.n - 1];
+		const char *lastnl = cur->len ? memrchr(cur->buf, '\n', cur->len) : NULL;
+		f = (struct follow){ .fd = fs.cur_fd, .ino = fs.cur_ino, .off = lastnl ? lastnl - cur->buf + 1 : 0 };
+		fs.cur_fd = -1;
+	}
 	r = follow(dir, path, rec, &rd, &f);
-	close(f.fd);
+	if (f.fd >= 0)
+		close(f.fd);
 	free(f.part);
 	if (r < 0)
 		r = nr_error_set(err, RT_ERR_NOMEM, -r, "out of memory");

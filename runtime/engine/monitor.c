@@ -122,7 +122,7 @@ static int listen_sock(struct monitor *m, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "socket: %s", strerror(errno));
 	unlink(sa.sun_path); /* a socket left by an earlier monitor of this container */
 	/* 0600 from the start: the umask at bind sets the socket's mode (one thread here). */
-	mode_t old = umask(0077);
+	mode_t old = umask(0177);
 	r = bind(m->lfd, (struct sockaddr *)&sa, len);
 	umask(old);
 	if (r < 0 || listen(m->lfd, 64) < 0)

@@ -471,7 +471,7 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
 		for (size_t i = 0; i < c->rec->n_more; i++)
 			if (!c->more_added[i])
 				c->rec->more[i].done = true;
-		if (ctr_teardown(c->rec, true, &e) < 0)
+		if (ctr_teardown(c->rec, c->rec->rm, &e) < 0)
 			nr_error_details(err, "and undoing the start failed: %s", e.msg);
 	} else if (c->created && !c->again) {
 		upper_remove_dir(c->dir);

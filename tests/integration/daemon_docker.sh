@@ -196,13 +196,15 @@ scenario() {
 		<<<"$(timeout 20 "$D" events --since "$t0" --until "$t1" --filter "container=$P-$L-sleeper" --filter event=die --format '{{json .}}' 2>&1)"
 	t_eq "[$L] events --filter type=network: networks only" \
 		"$(timeout 20 "$D" events --since "$t0" --until "$t1" --filter type=network --format '{{.Type}}' 2>&1 | sort -u)" network
-	# A live stream (no --until) sees a new container's create and start, then is ended.
-	timeout 10 "$D" events --filter type=container --format '{{.Action}} {{.Actor.Attributes.name}}' >"$TMP/live-$L" 2>&1 &
+	# A live stream (no --until) sees a new container's create, start, die and destroy,
+	# then is ended.  --since a moment before it starts: what happens before its request
+	# reaches the daemon comes from the ring, so nothing is lost to the race.
+	timeout 30 "$D" events --since "$(now)" --filter type=container \
+		--format '{{.Action}} {{.Actor.Attributes.name}}' >"$TMP/live-$L" 2>&1 &
 	local epid=$!
-	until_true grep -q . "$TMP/live-$L" || true
-	sleep 0.2
 	dk run --rm --name "$P-$L-ev" bb:1 true >/dev/null 2>&1
 	until_true grep -q "destroy $P-$L-ev" "$TMP/live-$L"
+	t_check "[$L] ... the live stream is still open" kill -0 "$epid"
 	kill "$epid" 2>/dev/null
 	wait "$epid" 2>/dev/null
 	t_eq "[$L] a live events stream: create, start, die, destroy of run --rm" \

@@ -231,6 +231,21 @@ static void test_ring_bounded(void **state)
 	free(out);
 }
 
+/* The watcher's way to a container already gone: its id and image from its events. */
+static void test_recent_container(void **state)
+{
+	char id[65], image[64];
+
+	events_emit("container", "create", "old1", json_pack("{s:s, s:s}", "name", "rc", "image", "img:old"));
+	events_emit("container", "create", "new2", json_pack("{s:s, s:s}", "name", "rc", "image", "img:new"));
+	events_emit("container", "start", "new2", json_pack("{s:s}", "name", "rc"));
+	events_emit("network", "connect", "net9", json_pack("{s:s}", "name", "rc"));
+	assert_true(events_recent_container("rc", id, sizeof(id), image, sizeof(image)));
+	assert_string_equal(id, "new2");
+	assert_string_equal(image, "img:new");
+	assert_false(events_recent_container("nobody", id, sizeof(id), image, sizeof(image)));
+}
+
 struct live {
 	int fd;
 	int ret;
@@ -307,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_filter_refused),
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_ring_bounded),
+		cmocka_unit_test(test_recent_container),
 		cmocka_unit_test(test_client_gone),
 		cmocka_unit_test(test_stop_ends_streams), /* last: the bus is stopped after it */
 	};
