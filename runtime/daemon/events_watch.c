@@ -164,6 +164,12 @@ static bool watch_step(struct watched *w)
 			done = true; /* removed before it ran */
 			goto out;
 		}
+		if (w->init_fd < 0 && loaded && rec->status != CTR_EXITED && ctr_init_alive(rec)) {
+			/* Still running, watched without a pidfd (none to be had: an old kernel, no
+			 * descriptor left): another try, else the next timed look. */
+			w->init_fd = pidfd_of(rec, true);
+			goto out;
+		}
 		close_fd(&w->init_fd);
 		if (loaded && rec->status != CTR_EXITED && !rec->has_exit_code && ctr_monitor_alive(rec) &&
 		    mono_ns() - (w->pending_since ? w->pending_since : (w->pending_since = mono_ns())) <
