@@ -204,10 +204,11 @@ t_eq "... cc:1 unknown" "$(rc D image inspect cc:1)" 1
 t_check "... the daemon still answers" curl -sf --unix-socket "$SOCK" http://d/_ping
 
 # ---------------- containers: connect, disconnect, commit, rmi conflicts ----------------
-# Containers made by netns-run's CLI are the daemon's too (one store on disk).
-if "$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
+if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_check "docker network connect n4 CTR" D network connect --alias web n4 "${P}c1"
 	t_eq "... inspect n4 lists the container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
+	addr=$(D network inspect n4 | jq -r '.[0].Containers[].IPv4Address')
+	t_check "... eth1 inside, with the address inspect shows ($addr)" grep -q "eth1 *inet ${addr%/*}/" <<<"$(D exec "${P}c1" ip -o addr 2>&1)"
 	t_eq "... n4 is no longer dangling" "$(D network ls --filter dangling=false --filter type=custom --format '{{.Name}}' | sort | tr '\n' ' ')" "n2 n4 "
 	out=$(D network connect n4 "${P}c1" 2>&1); r=$?
 	t_check "... a second connect fails" test $r != 0
@@ -224,7 +225,7 @@ if "$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; the
 	t_eq "POST connect of an unknown container: 404" "$(status)" 404
 	api POST /networks/nope/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c1\"}" >/dev/null
 	t_eq "POST connect to an unknown network: 404" "$(status)" 404
-	"$NR" exec "${P}c1" sh -c 'echo committed >/hello'
+	D exec "${P}c1" sh -c 'echo committed >/hello'
 	cid=$(D commit -c 'CMD ["cat","/hello"]' "${P}c1" committed:1 2>&1)
 	t_check "docker commit CTR committed:1: prints the id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$cid"
 	t_eq "... listed" "$(D images -q --no-trunc committed:1)" "$cid"
@@ -232,15 +233,21 @@ if "$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; the
 	t_eq "... two layers" "$(D image inspect -f '{{len .RootFS.Layers}}' committed:1)" 2
 	api POST "/commit?container=nope" >/dev/null
 	t_eq "POST /commit of an unknown container: 404" "$(status)" 404
-	"$NR" rm -f "${P}c1" >/dev/null 2>&1
+	# Docker connects a created container (for its start); our engine only a running one.
+	D create --name "${P}c3" --network n2 bb:1 sleep 300 >/dev/null 2>&1
+	api POST /networks/n4/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c3\"}" >/dev/null
+	t_eq "POST connect of a created container: 409 (not running)" "$(status)" 409
+	D rm -f "${P}c1" "${P}c3" >/dev/null 2>&1
 else
-	t_fail "a running container on n2 (netns-run run -d)" "$("$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
+	t_fail "a running container on n2 (docker run -d)" "$(D run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
 fi
-if "$NR" run --name "${P}c2" imp:1 true >/dev/null 2>&1; then
+if D run --name "${P}c2" imp:1 true >/dev/null 2>&1; then
 	api DELETE "/images/$(D images -q --no-trunc imp:1)" >/dev/null
 	t_eq "DELETE /images/ID of an image a stopped container uses: 409" "$(status)" 409
 	t_check "... must be forced" grep -q "must be forced" "$W/body"
-	"$NR" rm -f "${P}c2" >/dev/null 2>&1
+	D rm -f "${P}c2" >/dev/null 2>&1
+else
+	t_fail "a stopped container of imp:1 (docker run)" "$(D run --name "${P}c2" imp:1 true 2>&1)"
 fi
 t_eq "docker rmi imp:1 once unused" "$(D rmi imp:1 2>&1 | head -1)" "Untagged: imp:1"
 
