@@ -203,6 +203,30 @@ t_eq "a client gone mid-load: no new image" "$(find "$NETNS_RUN_STATE_DIR/images
 t_eq "... cc:1 unknown" "$(rc D image inspect cc:1)" 1
 t_check "... the daemon still answers" curl -sf --unix-socket "$SOCK" http://d/_ping
 
+# A client that leaves mid-save: the daemon goes on.
+python3 - "$SOCK" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"GET /v1.50/images/get?names=bb:1 HTTP/1.1\r\nHost: d\r\n\r\n")
+s.recv(2000)
+s.close()
+PY
+t_check "a client gone mid-save: the daemon still answers" curl -sf --unix-socket "$SOCK" http://d/_ping
+t_eq "... and saves again" "$(D save bb:1 | tar -t 2>/dev/null | grep -c '^manifest.json$')" 1
+
+# Concurrent requests: creates of distinct networks, loads of one archive.
+# (Each bounded by timeout: a hung daemon fails the test instead of hanging it.)
+pids=()
+for i in 1 2 3 4 5 6; do DOCKER_HOST=unix://$SOCK timeout 60 "$DOCKER" network create "par$i" >"$W/par$i.out" 2>&1 & pids+=($!); done
+for i in 1 2 3; do DOCKER_HOST=unix://$SOCK timeout 60 "$DOCKER" load -i /run/bb.tar >"$W/load$i.out" 2>&1 & pids+=($!); done
+wait "${pids[@]}"
+t_eq "6 concurrent network creates: all made" "$(D network ls --filter name=par --format '{{.Name}}' | wc -l)" 6
+t_check "... with 6 distinct subnets" bash -c '[ "$(for i in 1 2 3 4 5 6; do cat "$1/n$i"; done | sort -u | wc -l)" = 6 ]' _ \
+	"$(for i in 1 2 3 4 5 6; do D network inspect "par$i" | jq -r '.[0].IPAM.Config[0].Subnet' >"$W/n$i"; done; echo "$W")"
+t_eq "3 concurrent loads: each says Loaded image: bb:1" "$(cat "$W"/load?.out | sort -u)" "Loaded image: bb:1"
+t_eq "... one image" "$(D images -q --no-trunc bb:1)" "$iid"
+for i in 1 2 3 4 5 6; do D network rm "par$i" >/dev/null 2>&1; done
+
 # ---------------- containers: connect, disconnect, commit, rmi conflicts ----------------
 if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_check "docker network connect n4 CTR" D network connect --alias web n4 "${P}c1"
