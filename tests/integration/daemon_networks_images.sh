@@ -298,4 +298,19 @@ t_check "event: image import imp:1" event image import imp:1
 t_check "event: image delete (prune)" grep -q '"Type":"image","Action":"delete"' "$W/events"
 
 t_check "the daemon is still up" kill -0 "$DPID"
+# Descriptors: a round of every kind of request, twice; the second leaves the count where
+# the first did (awaited, bounded: connection threads close theirs as they end).
+round() {
+	D network create lk >/dev/null && D network inspect lk >/dev/null && D network ls >/dev/null && D network rm lk >/dev/null
+	D load -i /run/bb.tar >/dev/null && D save bb:1 >/dev/null && D images >/dev/null && D history bb:1 >/dev/null
+	D import "$W/rootfs.tar" lk:1 >/dev/null && D rmi lk:1 >/dev/null
+	D load -i "$W/cut.tar" >/dev/null 2>&1; D pull nope/x:1 >/dev/null 2>&1; D image inspect nope:1 >/dev/null 2>&1
+	api POST /networks/create -d '{"Name":"lk","IPAM":{"Config":[{"Subnet":"bad"}]}}' >/dev/null
+}
+fds() { ls /proc/$DPID/fd | wc -l; }
+round
+for _ in $(seq 50); do fds1=$(fds); sleep 0.1; [ "$(fds)" = "$fds1" ] && break; done
+round
+for _ in $(seq 50); do [ "$(fds)" -le "$fds1" ] && break; sleep 0.1; done
+t_eq "no descriptor left open by a round of requests ($fds1 after the first, $(fds) after the second)" "$(fds)" "$fds1"
 t_done
