@@ -255,6 +255,12 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_eq "... listed" "$(D images -q --no-trunc committed:1)" "$cid"
 	t_eq "... its change" "$(D image inspect -f '{{json .Config.Cmd}}' committed:1)" '["cat","/hello"]'
 	t_eq "... two layers" "$(D image inspect -f '{{len .RootFS.Layers}}' committed:1)" 2
+	body=$(api POST "/commit?container=${P}c1&repo=cb&tag=1&comment=from%20curl" -H 'Content-Type: application/json' \
+		-d '{"Cmd":["echo","body"],"Env":["B=1"],"Labels":{"k":"v"}}')
+	t_eq "POST /commit with a config body: 201 {Id}" "$(status) $(jq -r '.Id | startswith("sha256:")' <<<"$body")" "201 true"
+	t_eq "... the body's Cmd, Env and Labels, and the comment" \
+		"$(D image inspect cb:1 | jq -c '.[0] | [.Config.Cmd, (.Config.Env | index("B=1") != null), .Config.Labels.k, .Comment]')" \
+		'[["echo","body"],true,"v","from curl"]'
 	api POST "/commit?container=nope" >/dev/null
 	t_eq "POST /commit of an unknown container: 404" "$(status)" 404
 	# Docker connects a created container (for its start); our engine only a running one.
