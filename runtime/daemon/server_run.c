@@ -93,12 +93,15 @@ void server_stop(struct server_listener *l, size_t n, unsigned grace)
 {
 	struct timespec t0, now;
 
-	/* Stop accepting: the listening sockets come back to us (closed by listen_close). */
+	/* Stop accepting: the listening sockets come back to us. */
 	for (size_t i = 0; i < n; i++)
 		if (l[i].d) {
 			MHD_socket fd = MHD_quiesce_daemon(l[i].d);
-			/* MHD_INVALID_SOCKET: MHD kept it and closes it itself */
-			l[i].fd = fd != MHD_INVALID_SOCKET ? fd : -1;
+			/* Closed now: new clients are refused rather than left in the backlog.
+			 * (MHD_INVALID_SOCKET: MHD kept it and closes it itself.) */
+			if (fd != MHD_INVALID_SOCKET)
+				close(fd);
+			l[i].fd = -1;
 		}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {

@@ -127,6 +127,21 @@ t_check "... Docker's message: client version 1.12 is too old" \
 out=$(c -w '\n%{http_code}' http://d/v1.51/version)
 t_eq "GET /v1.51/version: 400 (too new)" "$(tail -n 1 <<<"$out")" 400
 
+# ---- the real docker CLI (28.2, API 1.50), also pinned to API 1.41 ---------------------
+if [ -x /usr/local/bin/docker ]; then
+	dk() { DOCKER_CONFIG=$W/docker-config DOCKER_HOST=unix://$S timeout 20 /usr/local/bin/docker "$@"; }
+	t_eq "docker version through the daemon: server API 1.50, minimum 1.41" \
+		"$(dk version --format '{{.Server.APIVersion}} {{.Server.MinAPIVersion}}' 2>&1)" "1.50 1.41"
+	t_eq "DOCKER_API_VERSION=1.41 docker version: the /v1.41 paths are served" \
+		"$(DOCKER_API_VERSION=1.41 dk version --format '{{.Client.APIVersion}}' 2>&1)" 1.41
+	t_eq "docker info: OS type, storage driver" "$(dk info --format '{{.OSType}} {{.Driver}}' 2>&1)" "linux overlay2"
+	t_check "DOCKER_API_VERSION=1.40 is refused with Docker's message" \
+		sh -c "DOCKER_API_VERSION=1.40 DOCKER_CONFIG='$W/docker-config' DOCKER_HOST='unix://$S' /usr/local/bin/docker version 2>&1 |
+			grep -q 'client version 1.40 is too old'"
+else
+	t_skip "the real docker CLI" "no /usr/local/bin/docker"
+fi
+
 # ---- info, df -------------------------------------------------------------------------
 out=$(c http://d/v1.41/info)
 t_eq "GET /info: Docker's shape (counts, driver, OS type, root dir, network plugins)" \
