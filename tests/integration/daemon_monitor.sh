@@ -141,7 +141,14 @@ t_check "... a half line and a close too; the monitor lives" alive "$(monitor_pi
 t_eq "... and still starts its container" "$("$D" start "$P-nt" 2>&1; echo $?)" 0
 await 10 status_is "$P-nt" exited
 
-# 6. A never-started container: SIGTERM to its monitor removes it; so does rm.
+# 6. A never-started container: stop has nothing to stop; SIGTERM to its monitor removes
+# it; so does rm.
+"$D" monitor "$P-stop" -- true >/dev/null
+t0=$(date +%s)
+t_check "stop of a created container: done at once" "$NR" stop "$P-stop"
+t_check "... within 5 s, and it stays created, its monitor waiting" eval \
+	"test \$((\$(date +%s) - $t0)) -lt 5 && status_is $P-stop created && alive \$(monitor_pid $P-stop)"
+"$NR" rm "$P-stop" >/dev/null
 "$D" monitor "$P-term" -- true >/dev/null
 kill -TERM "$(monitor_pid "$P-term")"
 t_check "SIGTERM to a never-started monitor removes its container" await 10 gone "$P-term"
