@@ -319,6 +319,8 @@ static int follow(const char *dir, const char *path, const struct ctr_record *re
 			char ev[4096];
 			while (read(in, ev, sizeof(ev)) > 0)
 				;
+		} else if (rd->q->idle && (rd->verdict = rd->q->idle(rd->ctx))) {
+			return 0;
 		}
 	}
 }

@@ -65,6 +65,7 @@ struct got {
 	size_t len[GOT_MAX];
 	long long time[GOT_MAX];
 	int stop_after; /* 0: never */
+	int idle_calls;
 };
 
 static int collect(void *ctx, const struct ctr_log_entry *e)
@@ -415,6 +416,29 @@ static void test_follow_through_rotation(void **state)
 	got_free(&g);
 }
 
+static int idle_stop(void *ctx)
+{
+	struct got *g = ctx;
+
+	return ++g->idle_calls == 3 ? 7 : 0;
+}
+
+/* follow of a container whose monitor lives (this process) but writes nothing: what there
+ * is, then idle says when to stop. */
+static void test_follow_idle_stops(void **state)
+{
+	const char *dir = container("follow-idle", getpid());
+	struct ctr_log_query q = { .tail = -1, .follow = true, .idle = idle_stop };
+	struct got g = { 0 };
+
+	(void)state;
+	write_lines(dir, 0, 1, 2);
+	assert_int_equal(read_all("follow-idle", &q, &g), 7);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.idle_calls, 3);
+	got_free(&g);
+}
+
 /* follow of a container whose monitor is gone: what there is, then the end. */
 static void test_follow_no_monitor(void **state)
 {
@@ -438,7 +462,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_skipped),   cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_fn_stops),          cmocka_unit_test(test_no_log_no_entries),
 		cmocka_unit_test(test_time_format),       cmocka_unit_test(test_follow_through_rotation),
-		cmocka_unit_test(test_follow_no_monitor),
+		cmocka_unit_test(test_follow_no_monitor), cmocka_unit_test(test_follow_idle_stops),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
