@@ -1,12 +1,13 @@
-/* `netns-run history [OPTIONS] IMAGE`: the config's history, newest first, as Docker: the
- * top entry carries the image's id, the others <missing> (we keep no intermediate
- * images); an entry that made a layer shows the layer's size, the others 0B. */
+/* `netns-run history [OPTIONS] IMAGE`: the image's history (engine/image_json.h), newest
+ * first, in Docker's table. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "cli/cli.h"
 #include "cli/image_fmt.h"
+#include "engine/image_json.h"
 #include "image/store.h"
 
 struct history_opts {
@@ -74,30 +75,25 @@ static int add_entry(json_t *rows, const char *id, long long created, const char
 	return row && json_array_append_new(rows, row) == 0 ? 0 : -ENOMEM;
 }
 
-/* The rows, top first.  Entries marked empty_layer made no layer; the others take the
- * image's layers from the top down.  Layers left over at the bottom (a parent made by a
- * tool that wrote no history) get a row each, <missing> and without a command. */
+/* The rows, top first, from the engine's history (image_json.h). */
 static int history_rows(const struct img_image *im, bool no_trunc, json_t *rows)
 {
-	json_t *hist = json_object_get(im->config, "history"), *h;
-	size_t n = json_array_size(hist), top = im->n_layers;
+	_cleanup_json_ json_t *items = image_history_json(im);
+	json_t *h;
+	size_t i;
 	char id[80];
-	int r = 0;
+	int r = items ? 0 : -ENOMEM;
 
-	fmt_image_id(im->id, no_trunc, id, sizeof(id));
-	for (size_t i = n; i-- > 0 && r >= 0;) {
-		long long size = 0;
-		h = json_array_get(hist, i);
-		if (!json_is_true(json_object_get(h, "empty_layer")) && top > 0)
-			size = im->layers[--top].size;
-		r = add_entry(rows, i == n - 1 ? id : "<missing>",
-			      fmt_parse_rfc3339(json_string_value(json_object_get(h, "created"))),
-			      json_string_value(json_object_get(h, "created_by")), size,
-			      json_string_value(json_object_get(h, "comment")), no_trunc);
+	json_array_foreach(items, i, h) {
+		const char *hid = json_string_value(json_object_get(h, "Id"));
+		if (r < 0)
+			break;
+		r = add_entry(rows, strcmp(hid, "<missing>") ? fmt_image_id(hid, no_trunc, id, sizeof(id)) : hid,
+			      json_integer_value(json_object_get(h, "Created")),
+			      json_string_value(json_object_get(h, "CreatedBy")),
+			      json_integer_value(json_object_get(h, "Size")),
+			      json_string_value(json_object_get(h, "Comment")), no_trunc);
 	}
-	while (top-- > 0 && r >= 0)
-		r = add_entry(rows, n == 0 && top == im->n_layers - 1 ? id : "<missing>", n ? 0 : im->created, "",
-			      im->layers[top].size, "", no_trunc);
 	return r;
 }
 

@@ -10,31 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/image_fmt.h"
+#include "engine/image_json.h"
 #include "engine/image_use.h"
 #include "image/store.h"
-
-/* Docker's image inspect shape (the keys scripts read), from the config we hold. */
-static json_t *inspect_one(const struct img_image *im)
-{
-	json_t *c = im->config, *tags = json_array(), *layers = json_array(), *cfg = json_object_get(c, "config");
-	char fam[512];
-
-	for (size_t i = 0; tags && im->tags && im->tags[i]; i++)
-		json_array_append_new(tags, json_string(fmt_ref_familiar(im->tags[i], fam, sizeof(fam))));
-	for (size_t i = 0; layers && i < im->n_layers; i++)
-		json_array_append_new(layers, json_string(im->layers[i].diff_id));
-	const char *comment = json_string_value(json_object_get(c, "comment"));
-	return json_pack("{s:s,s:o*,s:[],s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:s,s:I,s:{s:s,s:o*},s:{s:s}}", "Id", im->id,
-			 "RepoTags", tags, "RepoDigests", "Parent",
-			 json_string_value(json_object_get(c, "parent")) ?: "", "Comment", comment ?: "", "Created",
-			 json_string_value(json_object_get(c, "created")) ?: "", "DockerVersion",
-			 json_string_value(json_object_get(c, "docker_version")) ?: "", "Author",
-			 json_string_value(json_object_get(c, "author")) ?: "", "Config",
-			 json_is_object(cfg) ? cfg : json_object(), "Architecture",
-			 json_string_value(json_object_get(c, "architecture")) ?: "", "Os",
-			 json_string_value(json_object_get(c, "os")) ?: "", "Size", (json_int_t)im->size, "RootFS",
-			 "Type", "layers", "Layers", layers, "Metadata", "LastTagTime", "0001-01-01T00:00:00Z");
-}
 
 /* --format: json alone (Docker's Go templates are not ours). */
 static int inspect_opt(int c, const char *arg, void *ctx)
@@ -70,7 +48,7 @@ int cmd_image_inspect(int argc, char **argv)
 			status = cli_error(&e);
 			continue;
 		}
-		if (!(one = inspect_one(im)) || json_array_append_new(all, one) < 0)
+		if (!(one = image_inspect_json(im)) || json_array_append_new(all, one) < 0)
 			status = RT_EXIT_RUNTIME;
 	}
 	_cleanup_free_ char *text = all ? json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;

@@ -8,7 +8,9 @@
 #include <time.h>
 
 #include "base/cleanup.h"
+#include "engine/image_json.h"
 #include "image/ref.h"
+#include "image/store.h"
 
 const char *fmt_size(long long bytes, int precision, char *buf, size_t len)
 {
@@ -97,24 +99,9 @@ const char *fmt_time_rfc3339(long long when, char *buf, size_t len)
 
 long long fmt_parse_rfc3339(const char *s)
 {
-	struct tm tm = { 0 };
-	const char *p;
-	long long off = 0;
+	long long t;
 
-	if (!s || !(p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return 0;
-	if (*p == '.')
-		while (*++p >= '0' && *p <= '9')
-			;
-	if (*p == '+' || *p == '-') {
-		int h, m;
-		if (sscanf(p + 1, "%2d:%2d", &h, &m) != 2)
-			return 0;
-		off = (h * 3600LL + m * 60) * (*p == '-' ? -1 : 1);
-	} else if (*p != 'Z' && *p != 'z') {
-		return 0;
-	}
-	return (long long)timegm(&tm) - off;
+	return s && img_time_parse(s, &t) >= 0 ? t : 0;
 }
 
 const char *fmt_image_id(const char *id, bool no_trunc, char *buf, size_t len)
@@ -130,17 +117,7 @@ const char *fmt_image_id(const char *id, bool no_trunc, char *buf, size_t len)
 
 const char *fmt_ref_familiar(const char *full, char *buf, size_t len)
 {
-	struct img_ref r;
-
-	if (img_ref_parse(full, &r, NULL) < 0) {
-		snprintf(buf, len, "%s", full);
-		return buf;
-	}
-	if (r.tag[0])
-		snprintf(buf, len, "%s:%s", img_ref_familiar(r.name), r.tag);
-	else
-		snprintf(buf, len, "%s@%s", img_ref_familiar(r.name), r.digest);
-	return buf;
+	return image_ref_familiar(full, buf, len);
 }
 
 int fmt_table_init(struct fmt_table *t, size_t n_cols)

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "engine/netdef.h"
 #include "engine/netdef_list.h"
+#include "engine/netdef_query.h"
 #include "network.h"
 
 static const char usage[] =
@@ -49,8 +50,9 @@ static const char ls_usage[] =
 	"      --no-trunc       full 64-digit ids\n"
 	"      --format json    one JSON object per line (Docker's keys, plus Subnet and Containers)\n"
 	"  -f, --filter K=V     name=SUBSTRING, id=PREFIX, driver=DRIVER, label=KEY[=VALUE],\n"
-	"                       scope=local, type=custom|builtin; one key given several times\n"
-	"                       matches any of its values, different keys all must match\n";
+	"                       scope=local, type=custom|builtin, dangling=true|false; one key\n"
+	"                       given several times matches any of its values, different keys\n"
+	"                       all must match\n";
 
 static const char inspect_usage[] =
 	"Usage: netns-run network inspect [--conflist] NAME|ID...\n"
@@ -61,107 +63,26 @@ static const char inspect_usage[] =
 	"\n"
 	"  --conflist   print each network's conflist instead (one JSON document per network)\n";
 
-struct netlist {
-	struct cni_netconf **v;
-	size_t n;
-	json_t *ctrs;
-};
-
-static void netlist_release(struct netlist *l)
-{
-	netdef_list_free(l->v, l->n);
-	json_decref(l->ctrs);
-}
-
-static int netlist_load(struct netlist *l)
+static int netlist_load(struct netdef_set *l)
 {
 	struct nr_error err = { 0 };
 
-	*l = (struct netlist){ 0 };
-	if (netdef_list_all(&l->v, &l->n, &err) < 0 || netdef_containers(&l->ctrs, &err) < 0)
-		return cli_error(&err);
-	return 0;
-}
-
-/* Docker's lookup order: a name, then a full id, then a unique id prefix. */
-static const struct cni_netconf *netlist_find(const struct netlist *l, const char *arg)
-{
-	const struct cni_netconf *prefix = NULL;
-	size_t n_prefix = 0, len = strlen(arg);
-
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i]->name, arg))
-			return l->v[i];
-	for (size_t i = 0; i < l->n && len > 0; i++) {
-		struct netdef_meta m;
-		netdef_meta_get(l->v[i], &m);
-		if (!strcmp(m.id, arg))
-			return l->v[i];
-		if (!strncmp(m.id, arg, len))
-			prefix = l->v[i], n_prefix++;
-	}
-	return n_prefix == 1 ? prefix : NULL;
+	return netdef_set_load(l, true, &err) < 0 ? cli_error(&err) : 0;
 }
 
 const char *net_cli_resolve(const char *arg, char *buf, size_t len)
 {
-	struct netlist l;
+	struct netdef_set l;
 	struct nr_error err = { 0 };
 
 	snprintf(buf, len, "%s", arg);
-	l = (struct netlist){ 0 };
-	if (netdef_list_all(&l.v, &l.n, &err) >= 0) {
-		const struct cni_netconf *c = netlist_find(&l, arg);
+	if (netdef_set_load(&l, false, &err) >= 0) {
+		const struct cni_netconf *c = netdef_find(l.v, l.n, arg);
 		if (c)
 			snprintf(buf, len, "%s", c->name);
 	}
-	netlist_release(&l);
+	netdef_set_release(&l);
 	return buf;
-}
-
-/* -f KEY=VALUE, Docker's network ls filters. */
-struct filter {
-	const char *key, *value;
-};
-
-static bool filter_one(const struct filter *f, json_t *net)
-{
-	const char *v = f->value;
-
-	if (!strcmp(f->key, "name"))
-		return strstr(json_string_value(json_object_get(net, "Name")), v) != NULL;
-	if (!strcmp(f->key, "id"))
-		return !strncmp(json_string_value(json_object_get(net, "Id")), v, strlen(v));
-	if (!strcmp(f->key, "driver"))
-		return !strcmp(json_string_value(json_object_get(net, "Driver")), v);
-	if (!strcmp(f->key, "scope"))
-		return !strcmp(v, "local");
-	if (!strcmp(f->key, "type"))
-		return !strcmp(v, json_is_true(json_object_get(net, "_builtin")) ? "builtin" : "custom");
-	/* label */
-	const char *eq = strchr(v, '=');
-	char key[256];
-	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - v) : (int)strlen(v), v);
-	json_t *lv = json_object_get(json_object_get(net, "Labels"), key);
-	return lv && (!eq || !strcmp(json_string_value(lv) ?: "", eq + 1));
-}
-
-static bool filters_match(const struct filter *f, size_t n, json_t *net)
-{
-	static const char *const keys[] = { "name", "id", "driver", "label", "scope", "type" };
-
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		bool given = false, any = false;
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(f[i].key, keys[k]) != 0)
-				continue;
-			given = true;
-			any = any || filter_one(&f[i], net);
-		}
-		if (given && !any)
-			return false;
-	}
-	return true;
 }
 
 static void subnets_text(json_t *net, char *buf, size_t len)
@@ -221,10 +142,10 @@ static int cmd_network_ls(int argc, char **argv)
 		{ "no-trunc", no_argument, NULL, 'T' },     { "format", required_argument, NULL, 'F' },
 		{ "filter", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
 	};
-	struct filter filters[32];
+	struct netdef_filter filters[32];
 	size_t n_filters = 0;
 	bool quiet = false, no_trunc = false, json = false;
-	struct netlist l;
+	struct netdef_set l;
 	int c, r;
 
 	optind = 1;
@@ -250,27 +171,19 @@ static int cmd_network_ls(int argc, char **argv)
 			break;
 		case 'f': {
 			char *eq = strchr(optarg, '=');
-			static const char *const keys[] = { "name", "id", "driver", "label", "scope", "type" };
-			bool known = false;
-			for (size_t k = 0; eq && k < sizeof(keys) / sizeof(keys[0]); k++)
-				known = known || ((size_t)(eq - optarg) == strlen(keys[k]) &&
-						  !strncmp(optarg, keys[k], strlen(keys[k])));
-			if (!known)
+			struct nr_error err = { 0 };
+			if (!eq)
 				return cli_usage_error("network",
 						       "ls: "
-						       "invalid filter '%s': expected name=, id=, driver=, label=, scope= or type=",
+						       "invalid filter '%s': expected name=, id=, driver=, label=, scope=, type= or dangling=",
 						       optarg);
-			if (!strncmp(optarg, "type=", 5) && strcmp(eq + 1, "custom") != 0 &&
-			    strcmp(eq + 1, "builtin") != 0)
-				return cli_usage_error("network",
-						       "ls: "
-						       "invalid filter 'type=%s': expected custom or builtin",
-						       eq + 1);
 			if (n_filters == sizeof(filters) / sizeof(filters[0]))
 				return cli_usage_error("network", "ls: "
 								  "too many filters");
 			*eq = '\0';
-			filters[n_filters++] = (struct filter){ optarg, eq + 1 };
+			if (netdef_filter_check(optarg, eq + 1, &err) < 0)
+				return cli_usage_error("network", "ls: %s", err.msg);
+			filters[n_filters++] = (struct netdef_filter){ optarg, eq + 1 };
 			break;
 		}
 		default:
@@ -290,7 +203,7 @@ static int cmd_network_ls(int argc, char **argv)
 	size_t n_rows = 1;
 
 	if (!rows) {
-		netlist_release(&l);
+		netdef_set_release(&l);
 		return cli_usage_error("network", "ls: "
 						  "out of memory");
 	}
@@ -301,8 +214,7 @@ static int cmd_network_ls(int argc, char **argv)
 		char id[65], sub[512], count[16];
 		if (!net)
 			continue;
-		json_object_set_new(net, "_builtin", json_boolean(netdef_is_builtin(l.v[i])));
-		if (!filters_match(filters, n_filters, net))
+		if (!netdef_filters_match(filters, n_filters, l.v[i], net))
 			continue;
 		snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, json_string_value(json_object_get(net, "Id")));
 		subnets_text(net, sub, sizeof(sub));
@@ -350,7 +262,7 @@ static int cmd_network_ls(int argc, char **argv)
 		for (int k = 0; k < LS_COLS; k++)
 			free(rows[i][k]);
 	free(rows);
-	netlist_release(&l);
+	netdef_set_release(&l);
 	return 0;
 }
 
@@ -363,7 +275,7 @@ static int cmd_network_inspect(int argc, char **argv)
 	};
 	_cleanup_json_ json_t *out = json_array();
 	bool conflist = false;
-	struct netlist l;
+	struct netdef_set l;
 	int c, r, status = 0;
 
 	optind = 1;
@@ -385,7 +297,7 @@ static int cmd_network_inspect(int argc, char **argv)
 	if ((r = netlist_load(&l)) != 0)
 		return r;
 	for (int i = optind; i < argc; i++) {
-		const struct cni_netconf *net = netlist_find(&l, argv[i]);
+		const struct cni_netconf *net = netdef_find(l.v, l.n, argv[i]);
 		if (!net) {
 			fprintf(stderr, "netns-run: no such network: %s\n", argv[i]);
 			status = RT_EXIT_RUNTIME;
@@ -403,7 +315,7 @@ static int cmd_network_inspect(int argc, char **argv)
 		if (text)
 			puts(text);
 	}
-	netlist_release(&l);
+	netdef_set_release(&l);
 	return status;
 }
 

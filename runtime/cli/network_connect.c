@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/net_opts.h"
+#include "engine/net_opts.h"
 #include "engine/net_attach.h"
 #include "network.h"
 

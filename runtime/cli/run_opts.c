@@ -11,13 +11,14 @@
 
 #include "base/cleanup.h"
 #include "base/fdio.h"
-#include "base/ipaddr.h"
 #include "base/json_field.h"
-#include "cli/net_opts.h"
 #include "engine/image_run.h"
 #include "engine/net.h"
+#include "engine/net_opts.h"
+#include "engine/ports.h"
 #include "engine/rt_error.h"
 #include "engine/security.h"
+#include "engine/volume_spec.h"
 
 static const char run_usage[] =
 	"Usage: netns-run run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
@@ -74,163 +75,6 @@ static const char run_usage[] =
 	"\n"
 	"Exit status: COMMAND's own (128+N when killed by signal N), 125 when netns-run itself\n"
 	"failed, 126 when COMMAND cannot be run, 127 when it is not found.\n";
-
-static int parse_range(const char *s, long *lo, long *hi)
-{
-	char *end;
-
-	errno = 0;
-	*lo = strtol(s, &end, 10);
-	if (errno || end == s || *lo < 1 || *lo > 65535)
-		return -EINVAL;
-	*hi = *lo;
-	if (*end == '-') {
-		const char *p = end + 1;
-		*hi = strtol(p, &end, 10);
-		if (errno || end == p || *hi < *lo || *hi > 65535)
-			return -EINVAL;
-	}
-	return *end ? -EINVAL : 0;
-}
-
-int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err)
-{
-	char buf[256], hostip[64] = "";
-	char *p = buf, *proto = "tcp", *slash, *colon;
-	long hlo, hhi, clo, chi;
-
-	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
-		goto bad;
-	slash = strrchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		proto = slash + 1;
-		if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: protocol must be tcp, udp or sctp",
-					    spec);
-	}
-	if (*p == '[') { /* [v6]:... */
-		char *close = strchr(p, ']');
-		if (!close || close[1] != ':')
-			goto bad;
-		*close = '\0';
-		snprintf(hostip, sizeof(hostip), "%s", p + 1);
-		p = close + 2;
-	} else {
-		/* Three fields: the first is the host address. */
-		char *c1 = strchr(p, ':');
-		if (c1 && strchr(c1 + 1, ':')) {
-			*c1 = '\0';
-			snprintf(hostip, sizeof(hostip), "%s", p);
-			p = c1 + 1;
-		}
-	}
-	if (hostip[0]) {
-		struct ip_addr a;
-		if (ip_addr_parse(hostip, &a) < 0)
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: %s is not an IP address", spec, hostip);
-	}
-	colon = strchr(p, ':');
-	if (!colon)
-		goto bad;
-	*colon = '\0';
-	if (parse_range(p, &hlo, &hhi) < 0 || parse_range(colon + 1, &clo, &chi) < 0)
-		goto bad;
-	if (hhi - hlo != chi - clo)
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-				    "-p %s: the host and container port ranges differ in length", spec);
-	for (long i = 0; i <= hhi - hlo; i++) {
-		json_t *m = json_pack("{s:i, s:i, s:s}", "hostPort", (int)(hlo + i), "containerPort", (int)(clo + i),
-				      "protocol", proto);
-		if (!m)
-			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-		if (hostip[0])
-			json_object_set_new(m, "hostIP", json_string(hostip));
-		json_array_append_new(arr, m);
-	}
-	return 0;
-bad:
-	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-p %s: expected [HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]",
-			    spec);
-}
-
-/* "//a/./b/" -> "/a/b", in place (an absolute path; ".." is refused after). */
-static void path_clean(char *p)
-{
-	char *w = p, *r = p;
-
-	while (*r) {
-		while (*r == '/')
-			r++;
-		char *c = r;
-		while (*r && *r != '/')
-			r++;
-		size_t len = (size_t)(r - c);
-		if (len == 0 || (len == 1 && *c == '.'))
-			continue;
-		*w++ = '/';
-		memmove(w, c, len);
-		w += len;
-	}
-	if (w == p)
-		*w++ = '/';
-	*w = '\0';
-}
-
-/* Destinations runc refuses (libcontainer's checkProcMount), as Docker does: "/" would
- * replace the container's whole root, and a mount on or in /proc could hide or replace
- * the kernel's files (the masks, the read-only /proc/sys) — except the files lxcfs
- * stands in for. */
-static int volume_dest_check(const struct volume *v, struct nr_error *err)
-{
-	static const char *const lxcfs[] = { "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
-					     "/proc/stat",    "/proc/swaps",     "/proc/uptime",
-					     "/proc/loadavg", "/proc/slabinfo",  "/proc/net/dev" };
-
-	if (!strcmp(v->cont, "/"))
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-				    "-v %s:/: a volume cannot replace the container's root (runc and Docker refuse it "
-				    "too); use --rootfs for a root of your own",
-				    v->host);
-	if (strcmp(v->cont, "/proc") && strncmp(v->cont, "/proc/", 6))
-		return 0;
-	for (size_t i = 0; i < sizeof(lxcfs) / sizeof(lxcfs[0]); i++)
-		if (!strcmp(v->cont, lxcfs[i]))
-			return 0;
-	return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-			    "-v %s:%s: volumes on or inside /proc are refused, as runc refuses them (they could hide "
-			    "the kernel's files and masks); only lxcfs's files may be replaced: /proc/cpuinfo, "
-			    "diskstats, meminfo, stat, swaps, uptime, loadavg, slabinfo, net/dev",
-			    v->host, v->cont);
-}
-
-static int parse_volume(char *spec, struct volume *v, struct nr_error *err)
-{
-	char *c1 = strchr(spec, ':'), *c2;
-
-	if (!c1)
-		goto bad;
-	*c1 = '\0';
-	c2 = strchr(c1 + 1, ':');
-	v->ro = false;
-	if (c2) {
-		*c2 = '\0';
-		if (!strcmp(c2 + 1, "ro"))
-			v->ro = true;
-		else if (strcmp(c2 + 1, "rw"))
-			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: mode must be ro or rw, not %s", c2 + 1);
-	}
-	v->host = spec;
-	v->cont = c1 + 1;
-	if (v->host[0] != '/' || c1[1] != '/')
-		goto bad;
-	path_clean(c1 + 1);
-	if (strstr(v->cont, "/../") || !strcmp(v->cont + strlen(v->cont) - (strlen(v->cont) >= 3 ? 3 : 0), "/.."))
-		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v: %s must not contain ..", v->cont);
-	return volume_dest_check(v, err);
-bad:
-	return nr_error_set(err, RT_ERR_USAGE, EINVAL, "-v expects HOST:CONTAINER[:ro], both absolute paths");
-}
 
 static int parse_long(const char *opt, const char *s, long long min, long long max, long long *ret,
 		      struct nr_error *err)
@@ -514,7 +358,7 @@ static int opt_apply(struct run_opts *o, json_t **ports, struct net_endpoint_opt
 	case 'v':
 		if (ARRAY_FULL(o, vols, n_vols))
 			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "too many volumes");
-		if ((r = parse_volume(arg, &o->vols[o->n_vols], err)) < 0)
+		if ((r = volume_spec_parse(arg, &o->vols[o->n_vols], err)) < 0)
 			return r;
 		o->n_vols++;
 		return 0;

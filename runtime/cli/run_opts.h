@@ -6,14 +6,11 @@
 
 #include "base/error.h"
 #include "engine/opts.h"
+#include "engine/ports.h" /* parse_port_spec, once here */
 
 /* 1 after printing help (exit 0), 0 when parsed, negative with err (exit 125). */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct nr_error *err);
 /* What the parser allocated (caps); after any outcome of run_opts_parse. */
 void run_opts_free(struct run_opts *o);
-
-/* "[HOSTIP:]HOSTPORT[-END]:CONTPORT[-END][/PROTO]" appended to arr as portMappings
- * entries ({hostPort, containerPort, protocol, hostIP}), one per port of a range. */
-int parse_port_spec(const char *spec, json_t *arr, struct nr_error *err);
 
 #endif

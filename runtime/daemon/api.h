@@ -40,6 +40,11 @@ struct api_req {
 
 /* The query string's value of key (decoded); NULL when absent. */
 const char *api_query(const struct api_req *r, const char *key);
+/* Every value of a repeated key (?names=a&names=b, ?changes=…), in order, into ret (at
+ * most max); how many.  (Added for save's names and import's and commit's changes; a
+ * weak stand-in in query_all_weak.c answers api_query's one value until the server
+ * defines it.) */
+size_t api_query_all(const struct api_req *r, const char *key, const char **ret, size_t max);
 /* Docker's booleans: "1", "true", "True" (and "" for a bare key) are true; "0",
  * "false", "False" false; absent: dflt.  Anything else: -EINVAL. */
 int api_query_bool(const struct api_req *r, const char *key, bool dflt, bool *ret);

@@ -66,6 +66,11 @@ int ctr_stop(const char *name, int timeout_s, struct nr_error *err);
  * not NULL) then says what may be left.  A container that is gone meanwhile is done. */
 int ctr_remove(const char *name, bool force, struct nr_error *ret_warning, struct nr_error *err);
 
+/* container_rename.c: name becomes new_name (directory and record), under the store's
+ * lock; only a container with no live init or monitor (RT_ERR_CONFLICT otherwise, and
+ * when new_name is taken). */
+int ctr_rename(const char *name, const char *new_name, struct nr_error *err);
+
 /* exec.c: run o's command (o->argv, -e, -w, -u, -i, -t) in the running container name;
  * the command's exit status in *ret_status.  Signals arriving on sigfd (a signalfd; -1:
  * none) are passed on to the command; io is the caller's side of a -t pty.  The

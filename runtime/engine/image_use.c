@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/image_json.h"
 #include "engine/rt_error.h"
 #include "image/ref.h"
 #include "image/store.h"
@@ -62,20 +63,6 @@ static size_t tags_count(char *const *tags)
 	return n;
 }
 
-/* "bb:1" for the reference what names ("bb" is "bb:latest"). */
-static const char *familiar(const char *what, char *buf, size_t len)
-{
-	struct img_ref r;
-
-	if (img_ref_parse(what, &r, NULL) < 0)
-		snprintf(buf, len, "%s", what);
-	else if (r.tag[0])
-		snprintf(buf, len, "%s:%s", img_ref_familiar(r.name), r.tag);
-	else
-		snprintf(buf, len, "%s@%s", img_ref_familiar(r.name), r.digest);
-	return buf;
-}
-
 static void report_of(image_rm_report_fn report, void *ctx, enum image_rm_event ev, const char *what)
 {
 	if (report)
@@ -89,7 +76,7 @@ static int untag(struct img_store *st, const char *ref, image_rm_report_fn repor
 
 	if (r < 0)
 		return r;
-	report_of(report, ctx, IMAGE_UNTAGGED, familiar(ref, fam, sizeof(fam)));
+	report_of(report, ctx, IMAGE_UNTAGGED, image_ref_familiar(ref, fam, sizeof(fam)));
 	return 0;
 }
 

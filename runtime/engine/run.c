@@ -72,6 +72,9 @@ struct ctr_run {
 	struct tty_stdio io;
 	struct tty_relay tty;
 	struct ctr_log *log; /* -d: the capped log the container's output is relayed to */
+	const struct ctr_run_hook *hook;
+	bool again;           /* an exited container made ready again: never removed on failure */
+	long long created_at; /* again: the first creation's time */
 	/* What exists, for the rollback of a failed start. */
 	bool created;   /* the container directory is ours to remove on failure */
 	bool net_added; /* ADD succeeded: a failed start must DEL (a failed ADD undid itself) */
@@ -121,6 +124,43 @@ static int plan_more(struct ctr_run *c, struct nr_error *err)
 	return 0;
 }
 
+static int make_dir(struct ctr_run *c, struct nr_error *err)
+{
+	char p[600];
+
+	if (mkdir(c->dir, 0711) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", c->dir, strerror(errno));
+	c->created = true;
+	snprintf(p, sizeof(p), "%s/merged", c->dir);
+	if (mkdir(p, 0755) < 0)
+		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
+	return upper_create(c->dir, err);
+}
+
+/* Again, under the store's lock: the exited container's id and creation time; a
+ * teardown its monitor did not finish (killed) is finished first, as gc would.  From
+ * here on a failure leaves it exited (start_rollback). */
+static int reuse(struct ctr_run *c, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *old = NULL;
+	int r;
+
+	if ((r = ctr_store_load(c->name, &old, err)) < 0)
+		return r;
+	if (ctr_running(old) || (old->status != CTR_EXITED && ctr_monitor_alive(old)))
+		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY, "container %s is already running", c->name);
+	if (old->status == CTR_EXITED && ctr_monitor_alive(old))
+		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY, "container %s is still being torn down", c->name);
+	if ((old->status != CTR_EXITED || !ctr_net_all_done(old)) && (r = ctr_teardown(old, false, err)) < 0)
+		return nr_error_wrap(err, r, "finishing the teardown of %s", c->name);
+	if (access(c->dir, F_OK) < 0) /* it was to be removed (--rm), and now is */
+		return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "no such container: %s", c->name);
+	snprintf(c->id, sizeof(c->id), "%s", old->id);
+	c->created_at = old->created;
+	c->created = true;
+	return 0;
+}
+
 /* Reserve the name and create the container directory, under the state lock. */
 static int create(struct ctr_run *c, struct nr_error *err)
 {
@@ -128,8 +168,10 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	char p[600];
 	int r;
 
-	if ((r = rt_random_id(c->id)) < 0)
+	if (!c->again && (r = rt_random_id(c->id)) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, r, "cannot make an id: %s", strerror(-r));
+	if (c->again && !c->o->name[0])
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "starting a container again needs its name");
 	snprintf(c->name, sizeof(c->name), "%s", c->o->name[0] ? c->o->name : c->id);
 	if (!c->o->name[0])
 		c->name[12] = '\0';
@@ -139,7 +181,9 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	if ((lock = ctr_store_lock(err)) < 0)
 		return lock;
 	rt_ctr_path(c->dir, sizeof(c->dir), c->name, NULL);
-	if (access(c->dir, F_OK) == 0)
+	if (c->again && (r = reuse(c, err)) < 0)
+		return r;
+	if (!c->again && access(c->dir, F_OK) == 0)
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
 				    "the container name %s is already in use (remove it with `netns-run rm %s`)",
 				    c->name, c->name);
@@ -153,14 +197,9 @@ static int create(struct ctr_run *c, struct nr_error *err)
 		if (c->join_fd < 0)
 			return nr_error_set(err, RT_ERR_NOT_FOUND, errno, "--net=%s: %s", c->o->net, strerror(errno));
 	}
-	/* 0711: a container's root in a user namespace must reach its layers and files. */
-	if (mkdir(c->dir, 0711) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", c->dir, strerror(errno));
-	c->created = true;
-	snprintf(p, sizeof(p), "%s/merged", c->dir);
-	if (mkdir(p, 0755) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot create %s: %s", p, strerror(errno));
-	if ((r = upper_create(c->dir, err)) < 0)
+	/* 0711: a container's root in a user namespace must reach its layers and files.
+	 * Again: they exist, the writable layer with what the first run wrote. */
+	if (!c->again && (r = make_dir(c, err)) < 0)
 		return r;
 	if (c->o->detach && (r = ctr_log_open(c->dir, c->o->log_max_size, c->o->log_max_files, &c->log, err)) < 0)
 		return r;
@@ -173,7 +212,7 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	rec->monitor = getpid();
 	rec->monitor_start = rt_pid_start_time(getpid());
 	rec->rm = c->o->rm;
-	rec->created = time(NULL);
+	rec->created = c->again ? c->created_at : time(NULL);
 	rec->userns_base = c->o->userns_base;
 	rec->userns_count = c->o->userns_base ? c->o->userns_count : 0;
 	rec->hostname = strdup(c->hostname);
@@ -360,21 +399,27 @@ static int child_status(struct ctr_run *c)
  * then signals the pty's foreground process group, as a terminal does). */
 static int supervise(struct ctr_run *c, int sfd)
 {
-	struct pollfd p[5 + TTY_RELAY_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
-						{ .fd = sfd, .events = POLLIN },
-						{ .fd = c->status_rd, .events = POLLIN },
-						{ .fd = c->cmd_pidfd, .events = POLLIN },
-						{ .fd = ctr_log_reader_fd(c->log), .events = POLLIN } };
+	struct pollfd p[5 + TTY_RELAY_NFDS + CTR_RUN_HOOK_NFDS] = { { .fd = c->pidfd, .events = POLLIN },
+								    { .fd = sfd, .events = POLLIN },
+								    { .fd = c->status_rd, .events = POLLIN },
+								    { .fd = c->cmd_pidfd, .events = POLLIN },
+								    { .fd = ctr_log_reader_fd(c->log),
+								      .events = POLLIN } };
 	int n, status = -1, timeout = -1;
 
 	for (;;) {
+		size_t nhook = 0;
 		tty_relay_pollfds(&c->tty, p + 5);
-		if ((n = poll(p, 5 + TTY_RELAY_NFDS, timeout)) < 0) {
+		if (c->hook)
+			nhook = c->hook->pollfds(c->hook->ctx, p + 5 + TTY_RELAY_NFDS, CTR_RUN_HOOK_NFDS);
+		if ((n = poll(p, 5 + TTY_RELAY_NFDS + nhook, timeout)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		tty_relay_handle(&c->tty, p + 5);
+		if (nhook)
+			c->hook->handle(c->hook->ctx, p + 5 + TTY_RELAY_NFDS, nhook);
 		if (n == 0) { /* the command ended, the init said nothing: it is stopped */
 			status = start_status_unreaped(c->pidfd, c->cmd_pidfd);
 			break;
@@ -419,15 +464,16 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
 		child_status(c);
 	}
 	if (c->created && c->rec) {
-		c->rec->rm = true;
+		/* Again: the container stays, exited, its layer kept (unless --rm). */
+		c->rec->rm = c->again ? c->o->rm : true;
 		if (!c->net_added)
 			c->rec->net.done = true;
 		for (size_t i = 0; i < c->rec->n_more; i++)
 			if (!c->more_added[i])
 				c->rec->more[i].done = true;
-		if (ctr_teardown(c->rec, true, &e) < 0)
+		if (ctr_teardown(c->rec, c->rec->rm, &e) < 0)
 			nr_error_details(err, "and undoing the start failed: %s", e.msg);
-	} else if (c->created) {
+	} else if (c->created && !c->again) {
 		upper_remove_dir(c->dir);
 	}
 	c->done = true;
@@ -489,21 +535,30 @@ int ctr_run_start(struct ctr_run *c, struct nr_error *err)
 {
 	int r = start_steps(c, err);
 
+	if (r < 0 && c->again) { /* it stays, exited: as Docker's, with the runtime's status */
+		c->rec->has_exit_code = true;
+		c->rec->exit_code = RT_EXIT_RUNTIME;
+	}
 	if (r < 0)
 		start_rollback(c, err);
 	return r;
 }
 
-int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_error *err)
+static int run_create(const struct run_opts *o, bool again, struct ctr_run **ret, struct nr_error *err)
 {
 	_cleanup_ctr_run_ struct ctr_run *c = calloc(1, sizeof(*c));
 	int r;
 
 	if (!c)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	*c = (struct ctr_run){
-		.o = o, .join_fd = -1, .pidfd = -1, .cmd_pidfd = -1, .status_rd = -1, .layer_sock = -1, .console = -1
-	};
+	*c = (struct ctr_run){ .o = o,
+			       .again = again,
+			       .join_fd = -1,
+			       .pidfd = -1,
+			       .cmd_pidfd = -1,
+			       .status_rd = -1,
+			       .layer_sock = -1,
+			       .console = -1 };
 	c->io = (struct tty_stdio){ .in = o->interactive ? 0 : -1, .out = 1, .term = -1 };
 	tty_relay_init(&c->tty, -1, &c->io);
 	if ((r = create(c, err)) < 0) {
@@ -514,9 +569,34 @@ int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_err
 	return 0;
 }
 
+int ctr_run_create(const struct run_opts *o, struct ctr_run **ret, struct nr_error *err)
+{
+	return run_create(o, false, ret, err);
+}
+
+int ctr_run_create_again(const struct run_opts *o, struct ctr_run **ret, struct nr_error *err)
+{
+	return run_create(o, true, ret, err);
+}
+
 void ctr_run_set_stdio(struct ctr_run *c, const struct tty_stdio *io)
 {
 	c->io = *io;
+}
+
+void ctr_run_set_hook(struct ctr_run *c, const struct ctr_run_hook *h)
+{
+	c->hook = h;
+}
+
+int ctr_run_resize(struct ctr_run *c, unsigned short rows, unsigned short cols)
+{
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+
+	if (c->tty.master < 0)
+		return -ENOTTY;
+	tty_relay_resize(&c->tty, &ws);
+	return 0;
 }
 
 /* The record's networks as saved: `network connect` and `disconnect` change them (under

@@ -70,6 +70,19 @@ int ctr_signal_wait(const struct ctr_record *rec, int sig, int timeout_ms)
 	return wait_fd(fd, timeout_ms) ? 0 : -ETIMEDOUT;
 }
 
+/* sig to the container's monitor, then wait up to timeout_ms for it to end. */
+static void signal_monitor(const struct ctr_record *rec, int sig, int timeout_ms)
+{
+	pid_t pid = rec->monitor;
+	unsigned long long start = rec->monitor_start;
+	_cleanup_close_ int fd = pidfd_of(pid, start);
+
+	if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+		wait_fd(fd, timeout_ms);
+	else if (fd != -ESRCH)
+		signal_wait_by_pid(pid, start, sig, timeout_ms);
+}
+
 void ctr_wait_monitor(const struct ctr_record *rec, int timeout_ms)
 {
 	pid_t pid = rec->monitor;
@@ -106,6 +119,10 @@ int ctr_stop(const char *name, int timeout, struct nr_error *err)
 
 	if ((r = ctr_store_load(name, &rec, err)) < 0)
 		return r;
+	/* Created, never started, its monitor waiting for the start (monitor.h): nothing
+	 * runs, nothing to stop (Docker leaves such a container created too). */
+	if (rec->status == CTR_CREATED && !ctr_init_alive(rec) && ctr_monitor_alive(rec))
+		return 0;
 	if (ctr_signal_wait(rec, SIGTERM, timeout * 1000) == -ETIMEDOUT)
 		ctr_signal_wait(rec, SIGKILL, 10000);
 	ctr_wait_monitor(rec, 15000);
@@ -138,7 +155,12 @@ int ctr_remove(const char *name, bool force, struct nr_error *ret_warning, struc
 					    "container %s is running: stop it first, or use rm -f", name);
 		ctr_signal_wait(rec, SIGKILL, 10000);
 	}
-	ctr_wait_monitor(rec, 15000);
+	if (rec->status == CTR_CREATED && !ctr_init_alive(rec))
+		/* Created and never started: a daemon's monitor waits for its start
+		 * (monitor.h), and removes it on SIGTERM. */
+		signal_monitor(rec, SIGTERM, 15000);
+	else
+		ctr_wait_monitor(rec, 15000);
 	if ((lock = ctr_store_lock(err)) < 0)
 		return lock;
 	ctr_record_free(rec);

@@ -120,6 +120,10 @@ int img_tag_remove(struct img_store *st, const char *ref, struct nr_error *err);
 /* Remove the image record and its names, then every layer and blob no other image
  * uses.  The caller (the engine) has checked that no container uses it. */
 int img_image_remove(struct img_store *st, const char *id, struct nr_error *err);
+/* time.c: an RFC 3339 time of a config ("2024-01-02T03:04:05.123Z", "...+01:00") as a
+ * unix time; -EINVAL when it is not one. */
+int img_time_parse(const char *s, long long *ret);
+
 /* Remove tmp/ leftovers, and layers and blobs no image uses; counts what went. */
 int img_store_gc(struct img_store *st, long long *ret_bytes, struct nr_error *err);
 

@@ -93,10 +93,6 @@ int img_names_save(struct img_store *st, json_t *names, struct nr_error *err);
 /* The full references naming id, sorted, NULL-ended. */
 int img_names_of(json_t *names, const char *id, char ***ret);
 
-/* --- time.c --- */
-/* RFC 3339 ("2024-01-02T03:04:05.123Z", "...+01:00") to unix time; -EINVAL when it is not. */
-int img_time_parse(const char *s, long long *ret);
-
 void img_strv_free(char **v);
 /* This machine's architecture as Go (and so the image spec) names it; "unknown" elsewhere. */
 const char *img_go_arch(void);

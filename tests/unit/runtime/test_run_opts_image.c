@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 /* The front end is no library: its parser is compiled into the test. */
-#include "cli/net_opts.c"
 #include "cli/run_opts.c"
 #include "engine/ctr.h"
 #include "engine/image_run.h"

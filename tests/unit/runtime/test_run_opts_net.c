@@ -1,4 +1,4 @@
-/* `netns-run run`'s network options (cli/run_opts.c, cli/net_opts.c, issue 17): --network
+/* `netns-run run`'s network options (cli/run_opts.c, engine/net_opts.c, issue 17): --network
  * repeated, Docker's advanced syntax name=NET,alias=,ip=,ip6=,mac-address=, the first
  * network's --ip/--ip6/--mac-address/--network-alias, and every refusal.  No kernel. */
 #include <setjmp.h>
@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 /* The front end is no library: its parsers are compiled into the test. */
-#include "cli/net_opts.c"
 #include "cli/run_opts.c"
 #include "engine/rt_error.h"
 #include "fixture.h"

@@ -1,5 +1,5 @@
 /* Network endpoint options in Docker's spelling (net_opts.h). */
-#include "cli/net_opts.h"
+#include "engine/net_opts.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,9 +1,10 @@
-/* A network endpoint's options as Docker spells them, for `run` and `network connect`:
+/* A network endpoint's options as Docker spells them, for `run`, `network connect` and the
+ * daemon's create body:
  * --network NAME or name=NET,alias=A,ip=IP,ip6=IP,mac-address=MAC (Docker's advanced
  * syntax), --ip, --ip6, --mac-address, --network-alias/--alias.  Checked here, before
  * anything is made: the address family, the MAC's syntax, an alias as a DNS name. */
-#ifndef NETNS_RUN_CLI_NET_OPTS_H
-#define NETNS_RUN_CLI_NET_OPTS_H
+#ifndef NETNS_RUN_NET_OPTS_H
+#define NETNS_RUN_NET_OPTS_H
 
 #include <stdbool.h>
 
