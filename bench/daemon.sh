@@ -43,6 +43,7 @@ THEIRS=$W/podman.sock
 OPID="" PPID_=""
 cleanup() {
 	local pid
+	# shellcheck disable=SC2046 # one id per word
 	DOCKER_HOST=unix://$OURS "$DOCKER" rm -f $(DOCKER_HOST=unix://$OURS "$DOCKER" ps -aq 2>/dev/null) >/dev/null 2>&1
 	[ -n "$OPID" ] && kill "$OPID" 2>/dev/null
 	[ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null
@@ -148,6 +149,7 @@ for i in $(seq "$N"); do
 	for s in "${sides[@]}"; do echo "$s-ps $(time_us dk "$(sock "$s")" ps -a)"; done
 done >>"$W/times"
 for s in "${sides[@]}"; do
+	# shellcheck disable=SC2046 # one id per word
 	dk "$(sock "$s")" rm -f $(dk "$(sock "$s")" ps -aq 2>/dev/null) >/dev/null 2>&1
 done
 
@@ -157,6 +159,7 @@ row() {
 	local what=$1 key=$2 o p
 	o=$(median "$W/times" "ours-$key")
 	p=$( [ -n "$have_pm" ] && median "$W/times" "podman-$key" || echo -)
+	# shellcheck disable=SC2046,SC2183 # minmax gives two words: min and max
 	printf '  %-44s %10s %10s %10s %10s %8s\n' "$what" "$o" "$p" $(minmax "$W/times" "ours-$key") "$(ratio "$p" "$o")"
 }
 row "docker version (floor)" version

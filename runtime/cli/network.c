@@ -50,8 +50,9 @@ static const char ls_usage[] =
 	"      --no-trunc       full 64-digit ids\n"
 	"      --format json    one JSON object per line (Docker's keys, plus Subnet and Containers)\n"
 	"  -f, --filter K=V     name=SUBSTRING, id=PREFIX, driver=DRIVER, label=KEY[=VALUE],\n"
-	"                       scope=local, type=custom|builtin; one key given several times\n"
-	"                       matches any of its values, different keys all must match\n";
+	"                       scope=local, type=custom|builtin, dangling=true|false; one key\n"
+	"                       given several times matches any of its values, different keys\n"
+	"                       all must match\n";
 
 static const char inspect_usage[] =
 	"Usage: netns-run network inspect [--conflist] NAME|ID...\n"
@@ -174,7 +175,7 @@ static int cmd_network_ls(int argc, char **argv)
 			if (!eq)
 				return cli_usage_error("network",
 						       "ls: "
-						       "invalid filter '%s': expected name=, id=, driver=, label=, scope= or type=",
+						       "invalid filter '%s': expected name=, id=, driver=, label=, scope=, type= or dangling=",
 						       optarg);
 			if (n_filters == sizeof(filters) / sizeof(filters[0]))
 				return cli_usage_error("network", "ls: "

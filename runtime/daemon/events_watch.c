@@ -145,6 +145,8 @@ static bool watch_step(struct watched *w)
 		if (!loaded && w->rm) {
 			int status;
 
+			close_fd(&w->init_fd); /* ended: a timed look from now on, not a spin */
+
 			/* AutoRemove took the record: its monitor leaves the exit code in
 			 * exits/NAME (ctr_exit.h) just after; a failed start leaves none. */
 			if (ctr_exit_read(w->name, w->added, &status)) {
@@ -162,11 +164,27 @@ static bool watch_step(struct watched *w)
 			done = true; /* removed before it ran */
 			goto out;
 		}
+		if (w->init_fd < 0 && loaded && rec->status != CTR_EXITED && ctr_init_alive(rec)) {
+			/* Still running, watched without a pidfd (none to be had: an old kernel, no
+			 * descriptor left): another try, else the next timed look. */
+			w->init_fd = pidfd_of(rec, true);
+			goto out;
+		}
 		close_fd(&w->init_fd);
 		if (loaded && rec->status != CTR_EXITED && !rec->has_exit_code && ctr_monitor_alive(rec) &&
 		    mono_ns() - (w->pending_since ? w->pending_since : (w->pending_since = mono_ns())) <
 			    WATCH_PENDING_MAX_NS)
 			goto out; /* the init ended; its monitor has not written the code yet */
+		if (loaded && !rec->has_exit_code) {
+			/* The monitor is gone, or gave up: what it left on disk is final now, and
+			 * may be newer than what was read before it ended (an AutoRemove monitor
+			 * removes the record, then exits). */
+			ctr_record_free(rec);
+			rec = NULL;
+			loaded = ctr_store_load(w->name, &rec, &err) >= 0;
+			if (!loaded && w->rm)
+				goto out; /* the next look reads its code from exits/NAME */
+		}
 		publish(w, "die", loaded ? rec : NULL);
 		w->died = true;
 		w->pending_since = mono_ns();

@@ -79,6 +79,7 @@ void server_cut_all(void)
 	for (size_t i = 0; i < n_tracked; i++)
 		shutdown(tracked[i], SHUT_RDWR);
 	pthread_mutex_unlock(&track_lock);
+	server_watch_cut_all();
 }
 
 /* ---- a request ---------------------------------------------------------------------- */
@@ -287,6 +288,10 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 		}
 		switch (c->route->body) {
 		case API_BODY_NONE:
+			/* A body nobody reads is dropped, within the same bound. */
+			c->discarded += n;
+			if (c->discarded > 4 * (size_t)API_BODY_MAX)
+				return MHD_NO;
 			break;
 		case API_BODY_WHOLE:
 			if (c->body_len + n > API_BODY_MAX) {

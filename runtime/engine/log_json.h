@@ -46,6 +46,10 @@ struct ctr_log_query {
 	/* Keep reading new entries as they come until the container's monitor is gone and
 	 * all is read, or fn stops. */
 	bool follow;
+	/* follow: called with fn's ctx whenever nothing new has come for a while (about every
+	 * 200 ms), so a reader whose client went away notices without an entry to write;
+	 * nonzero stops (ctr_jlog_read returns it).  NULL: none. */
+	int (*idle)(void *ctx);
 };
 
 /* Container name's log (all its files, oldest first), entries matching q to fn.  A

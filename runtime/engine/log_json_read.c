@@ -319,6 +319,8 @@ static int follow(const char *dir, const char *path, const struct ctr_record *re
 			char ev[4096];
 			while (read(in, ev, sizeof(ev)) > 0)
 				;
+		} else if (rd->q->idle && (rd->verdict = rd->q->idle(rd->ctx))) {
+			return 0;
 		}
 	}
 }
@@ -346,19 +348,16 @@ int ctr_jlog_read(const char *name, const struct ctr_log_query *q, ctr_log_fn fn
 	}
 	for (size_t i = 0; i < fs.n && !rd.verdict; i++)
 		lines(&rd, fs.f[i].buf, fs.f[i].len);
-	if (rd.verdict || !q->follow || !ctr_monitor_alive(rec)) {
+	/* No log: a container of the CLI's (its monitor may live on, writing none). */
+	if (rd.verdict || !q->follow || fs.cur_fd < 0 || !ctr_monitor_alive(rec)) {
 		r = rd.verdict;
 		goto out;
 	}
-	/* What follows the current file's last whole line is read again by follow; no file
-	 * yet (a monitor that has not opened it): from its start once it is there. */
-	struct follow f = { .fd = -1 };
-	if (fs.cur_fd >= 0) {
-		struct jfile *cur = &fs.f[fs.n - 1];
-		const char *lastnl = cur->len ? memrchr(cur->buf, '\n', cur->len) : NULL;
-		f = (struct follow){ .fd = fs.cur_fd, .ino = fs.cur_ino, .off = lastnl ? lastnl - cur->buf + 1 : 0 };
-		fs.cur_fd = -1;
-	}
+	/* What follows the current file's last whole line is read again by follow. */
+	struct jfile *cur = &fs.f[fs.n - 1];
+	const char *lastnl = cur->len ? memrchr(cur->buf, '\n', cur->len) : NULL;
+	struct follow f = { .fd = fs.cur_fd, .ino = fs.cur_ino, .off = lastnl ? lastnl - cur->buf + 1 : 0 };
+	fs.cur_fd = -1;
 	r = follow(dir, path, rec, &rd, &f);
 	if (f.fd >= 0)
 		close(f.fd);

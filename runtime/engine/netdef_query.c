@@ -8,7 +8,7 @@
 #include "netdef_query.h"
 #include "rt_error.h"
 
-static const char *const filter_keys[] = { "name", "id", "driver", "label", "scope", "type" };
+static const char *const filter_keys[] = { "name", "id", "driver", "label", "scope", "type", "dangling" };
 #define N_FILTER_KEYS (sizeof(filter_keys) / sizeof(filter_keys[0]))
 
 void netdef_set_release(struct netdef_set *s)
@@ -55,9 +55,14 @@ int netdef_filter_check(const char *key, const char *value, struct nr_error *err
 		known = known || !strcmp(key, filter_keys[k]);
 	if (!known)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
-				    "invalid filter '%s': expected name, id, driver, label, scope or type", key);
+				    "invalid filter '%s': expected name, id, driver, label, scope, type or dangling",
+				    key);
 	if (!strcmp(key, "type") && strcmp(value, "custom") != 0 && strcmp(value, "builtin") != 0)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid filter 'type=%s': expected custom or builtin",
+				    value);
+	if (!strcmp(key, "dangling") && strcmp(value, "true") != 0 && strcmp(value, "1") != 0 &&
+	    strcmp(value, "false") != 0 && strcmp(value, "0") != 0)
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid filter 'dangling=%s': expected true or false",
 				    value);
 	return 0;
 }
@@ -81,6 +86,11 @@ static bool filter_one(const struct netdef_filter *f, const struct cni_netconf *
 		return !strcmp(v, "local");
 	if (!strcmp(f->key, "type"))
 		return !strcmp(v, netdef_is_builtin(conf) ? "builtin" : "custom");
+	if (!strcmp(f->key, "dangling")) {
+		/* Docker's: a network of the user's without containers; false, the others. */
+		bool dangling = !netdef_is_builtin(conf) && json_object_size(json_object_get(net, "Containers")) == 0;
+		return dangling == (!strcmp(v, "true") || !strcmp(v, "1"));
+	}
 	/* label: KEY (present) or KEY=VALUE */
 	const char *eq = strchr(v, '=');
 	char key[256];

@@ -25,7 +25,8 @@ void netdef_set_release(struct netdef_set *s); /* zeroes s; a zeroed set is fine
 const struct cni_netconf *netdef_find(struct cni_netconf *const *v, size_t n, const char *arg);
 
 /* One `network ls` filter: key is name (substring), id (prefix), driver, label
- * (KEY or KEY=VALUE), scope (local) or type (custom|builtin). */
+ * (KEY or KEY=VALUE), scope (local), type (custom|builtin) or dangling (true: a user
+ * network without containers; false: the others). */
 struct netdef_filter {
 	const char *key, *value;
 };
@@ -35,7 +36,8 @@ struct netdef_filter {
 int netdef_filter_check(const char *key, const char *value, struct nr_error *err);
 
 /* Whether the network passes the filters: one key given several times matches any of
- * its values, different keys must all match.  net is conf's netdef_inspect_json(). */
+ * its values, different keys must all match.  net is conf's netdef_inspect_json() (with
+ * the containers, for dangling). */
 bool netdef_filters_match(const struct netdef_filter *f, size_t n, const struct cni_netconf *conf, json_t *net);
 
 #endif

@@ -119,6 +119,10 @@ int ctr_stop(const char *name, int timeout, struct nr_error *err)
 
 	if ((r = ctr_store_load(name, &rec, err)) < 0)
 		return r;
+	/* Created, never started, its monitor waiting for the start (monitor.h): nothing
+	 * runs, nothing to stop (Docker leaves such a container created too). */
+	if (rec->status == CTR_CREATED && !ctr_init_alive(rec) && ctr_monitor_alive(rec))
+		return 0;
 	if (ctr_signal_wait(rec, SIGTERM, timeout * 1000) == -ETIMEDOUT)
 		ctr_signal_wait(rec, SIGKILL, 10000);
 	ctr_wait_monitor(rec, 15000);

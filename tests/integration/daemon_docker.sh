@@ -223,4 +223,27 @@ fi
 
 t_check "the daemon is still alive" kill -0 "$DPID"
 t_check "its log has no crash" sh -c "! grep -qiE 'segfault|assert|abort' '$TMP/daemon.log'"
+
+# --- a restarted daemon reports the end of a container an earlier one started ---
+D=$DOCKER28
+"$D" run -d --name "$P-survivor" bb:1 sleep 1000 >/dev/null 2>&1
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+rm -f "$SOCK"
+"$DAEMON" -H "unix://$SOCK" >>"$TMP/daemon.log" 2>&1 &
+DPID=$!
+until_true curl -sf --unix-socket "$SOCK" http://d/_ping
+t_eq "after a SIGKILL and a restart: the container still runs" \
+	"$("$D" inspect --format '{{.State.Status}}' "$P-survivor" 2>&1)" running
+t0=$(now)
+timeout 30 "$D" events --since "$t0" --filter "container=$P-survivor" --filter event=die \
+	--format '{{.Action}} {{.Actor.Attributes.exitCode}}' >"$TMP/restart-events" 2>&1 &
+epid=$!
+# The container's end, not through the daemon: the watcher must see it by itself.
+kill -9 "$(jq -r .pid "$NETNS_RUN_STATE_DIR/containers/$P-survivor/state.json")"
+until_true grep -q die "$TMP/restart-events"
+kill "$epid" 2>/dev/null
+wait "$epid" 2>/dev/null
+t_eq "... and its end, seen by the new daemon, is a die event with its exit code" "$(cat "$TMP/restart-events")" "die 137"
+"$D" rm -f "$P-survivor" >/dev/null 2>&1
 t_done

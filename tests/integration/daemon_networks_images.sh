@@ -82,6 +82,8 @@ t_check "network ls: n1, n2 and the pre-defined networks" bash -c 'for n in n1 n
 t_check "network ls -q: n1's short id" grep -qx "${id:0:12}" <<<"$(D network ls -q)"
 t_eq "network ls --filter name=n2" "$(D network ls --filter name=n2 --format '{{.Name}}')" "n2"
 t_eq "network ls --filter label=tier=db" "$(D network ls --filter label=tier=db --format '{{.Name}}')" "n2"
+t_eq "network ls --filter dangling=true: the user networks without containers" \
+	"$(D network ls --filter dangling=true --format '{{.Name}}' | sort | tr '\n' ' ')" "n1 n2 "
 t_eq "network ls --filter type=custom" "$(D network ls --filter type=custom --format '{{.Name}}' | sort | tr '\n' ' ')" "n1 n2 "
 api GET '/networks?filters=%7B%22color%22%3A%7B%22red%22%3Atrue%7D%7D' >/dev/null
 t_eq "GET /networks with an unknown filter: 400" "$(status)" 400
@@ -201,11 +203,37 @@ t_eq "a client gone mid-load: no new image" "$(find "$NETNS_RUN_STATE_DIR/images
 t_eq "... cc:1 unknown" "$(rc D image inspect cc:1)" 1
 t_check "... the daemon still answers" curl -sf --unix-socket "$SOCK" http://d/_ping
 
+# A client that leaves mid-save: the daemon goes on.
+python3 - "$SOCK" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"GET /v1.50/images/get?names=bb:1 HTTP/1.1\r\nHost: d\r\n\r\n")
+s.recv(2000)
+s.close()
+PY
+t_check "a client gone mid-save: the daemon still answers" curl -sf --unix-socket "$SOCK" http://d/_ping
+t_eq "... and saves again" "$(D save bb:1 | tar -t 2>/dev/null | grep -c '^manifest.json$')" 1
+
+# Concurrent requests: creates of distinct networks, loads of one archive.
+# (Each bounded by timeout: a hung daemon fails the test instead of hanging it.)
+pids=()
+for i in 1 2 3 4 5 6; do DOCKER_HOST=unix://$SOCK timeout 60 "$DOCKER" network create "par$i" >"$W/par$i.out" 2>&1 & pids+=($!); done
+for i in 1 2 3; do DOCKER_HOST=unix://$SOCK timeout 60 "$DOCKER" load -i /run/bb.tar >"$W/load$i.out" 2>&1 & pids+=($!); done
+wait "${pids[@]}"
+t_eq "6 concurrent network creates: all made" "$(D network ls --filter name=par --format '{{.Name}}' | wc -l)" 6
+t_check "... with 6 distinct subnets" bash -c '[ "$(for i in 1 2 3 4 5 6; do cat "$1/n$i"; done | sort -u | wc -l)" = 6 ]' _ \
+	"$(for i in 1 2 3 4 5 6; do D network inspect "par$i" | jq -r '.[0].IPAM.Config[0].Subnet' >"$W/n$i"; done; echo "$W")"
+t_eq "3 concurrent loads: each says Loaded image: bb:1" "$(cat "$W"/load?.out | sort -u)" "Loaded image: bb:1"
+t_eq "... one image" "$(D images -q --no-trunc bb:1)" "$iid"
+for i in 1 2 3 4 5 6; do D network rm "par$i" >/dev/null 2>&1; done
+
 # ---------------- containers: connect, disconnect, commit, rmi conflicts ----------------
-# Containers made by netns-run's CLI are the daemon's too (one store on disk).
-if "$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
+if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_check "docker network connect n4 CTR" D network connect --alias web n4 "${P}c1"
 	t_eq "... inspect n4 lists the container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
+	addr=$(D network inspect n4 | jq -r '.[0].Containers[].IPv4Address')
+	t_check "... eth1 inside, with the address inspect shows ($addr)" grep -q "eth1 *inet ${addr%/*}/" <<<"$(D exec "${P}c1" ip -o addr 2>&1)"
+	t_eq "... n4 is no longer dangling" "$(D network ls --filter dangling=false --filter type=custom --format '{{.Name}}' | sort | tr '\n' ' ')" "n2 n4 "
 	out=$(D network connect n4 "${P}c1" 2>&1); r=$?
 	t_check "... a second connect fails" test $r != 0
 	api POST /networks/n4/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c1\"}" >/dev/null
@@ -221,23 +249,35 @@ if "$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; the
 	t_eq "POST connect of an unknown container: 404" "$(status)" 404
 	api POST /networks/nope/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c1\"}" >/dev/null
 	t_eq "POST connect to an unknown network: 404" "$(status)" 404
-	"$NR" exec "${P}c1" sh -c 'echo committed >/hello'
+	D exec "${P}c1" sh -c 'echo committed >/hello'
 	cid=$(D commit -c 'CMD ["cat","/hello"]' "${P}c1" committed:1 2>&1)
 	t_check "docker commit CTR committed:1: prints the id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$cid"
 	t_eq "... listed" "$(D images -q --no-trunc committed:1)" "$cid"
 	t_eq "... its change" "$(D image inspect -f '{{json .Config.Cmd}}' committed:1)" '["cat","/hello"]'
 	t_eq "... two layers" "$(D image inspect -f '{{len .RootFS.Layers}}' committed:1)" 2
+	body=$(api POST "/commit?container=${P}c1&repo=cb&tag=1&comment=from%20curl" -H 'Content-Type: application/json' \
+		-d '{"Cmd":["echo","body"],"Env":["B=1"],"Labels":{"k":"v"}}')
+	t_eq "POST /commit with a config body: 201 {Id}" "$(status) $(jq -r '.Id | startswith("sha256:")' <<<"$body")" "201 true"
+	t_eq "... the body's Cmd, Env and Labels, and the comment" \
+		"$(D image inspect cb:1 | jq -c '.[0] | [.Config.Cmd, (.Config.Env | index("B=1") != null), .Config.Labels.k, .Comment]')" \
+		'[["echo","body"],true,"v","from curl"]'
 	api POST "/commit?container=nope" >/dev/null
 	t_eq "POST /commit of an unknown container: 404" "$(status)" 404
-	"$NR" rm -f "${P}c1" >/dev/null 2>&1
+	# Docker connects a created container (for its start); our engine only a running one.
+	D create --name "${P}c3" --network n2 bb:1 sleep 300 >/dev/null 2>&1
+	api POST /networks/n4/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c3\"}" >/dev/null
+	t_eq "POST connect of a created container: 409 (not running)" "$(status)" 409
+	D rm -f "${P}c1" "${P}c3" >/dev/null 2>&1
 else
-	t_fail "a running container on n2 (netns-run run -d)" "$("$NR" run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
+	t_fail "a running container on n2 (docker run -d)" "$(D run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
 fi
-if "$NR" run --name "${P}c2" imp:1 true >/dev/null 2>&1; then
+if D run --name "${P}c2" imp:1 true >/dev/null 2>&1; then
 	api DELETE "/images/$(D images -q --no-trunc imp:1)" >/dev/null
 	t_eq "DELETE /images/ID of an image a stopped container uses: 409" "$(status)" 409
 	t_check "... must be forced" grep -q "must be forced" "$W/body"
-	"$NR" rm -f "${P}c2" >/dev/null 2>&1
+	D rm -f "${P}c2" >/dev/null 2>&1
+else
+	t_fail "a stopped container of imp:1 (docker run)" "$(D run --name "${P}c2" imp:1 true 2>&1)"
 fi
 t_eq "docker rmi imp:1 once unused" "$(D rmi imp:1 2>&1 | head -1)" "Untagged: imp:1"
 
@@ -264,4 +304,19 @@ t_check "event: image import imp:1" event image import imp:1
 t_check "event: image delete (prune)" grep -q '"Type":"image","Action":"delete"' "$W/events"
 
 t_check "the daemon is still up" kill -0 "$DPID"
+# Descriptors: a round of every kind of request, twice; the second leaves the count where
+# the first did (awaited, bounded: connection threads close theirs as they end).
+round() {
+	D network create lk >/dev/null && D network inspect lk >/dev/null && D network ls >/dev/null && D network rm lk >/dev/null
+	D load -i /run/bb.tar >/dev/null && D save bb:1 >/dev/null && D images >/dev/null && D history bb:1 >/dev/null
+	D import "$W/rootfs.tar" lk:1 >/dev/null && D rmi lk:1 >/dev/null
+	D load -i "$W/cut.tar" >/dev/null 2>&1; D pull nope/x:1 >/dev/null 2>&1; D image inspect nope:1 >/dev/null 2>&1
+	api POST /networks/create -d '{"Name":"lk","IPAM":{"Config":[{"Subnet":"bad"}]}}' >/dev/null
+}
+fds() { ls /proc/$DPID/fd | wc -l; }
+round
+for _ in $(seq 50); do fds1=$(fds); sleep 0.1; [ "$(fds)" = "$fds1" ] && break; done
+round
+for _ in $(seq 50); do [ "$(fds)" -le "$fds1" ] && break; sleep 0.1; done
+t_eq "no descriptor left open by a round of requests ($fds1 after the first, $(fds) after the second)" "$(fds)" "$fds1"
 t_done

@@ -14,7 +14,26 @@ NR="$NR_BUILD/bin/netns-run"
 D="$NR_BUILD/bin/netns-run-daemon"
 if [ ! -x "$D" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev/null; then
 	t_skip "daemon server" "needs build/bin/netns-run-daemon, curl and openssl"
-	t_done
+	# ---- make install: the daemon and its units (never enabled) ----------------------------
+dest=$W/dest
+if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
+	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
+	t_check "... the service unit runs it from there" \
+		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
+	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
+		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
+		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
+		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
+	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
+	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
+	t_check "make uninstall removes the daemon and the units" sh -c \
+		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
+		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
+else
+	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
+fi
+
+t_done
 	exit
 fi
 W=$(mktemp -d /run/daemon-server.XXXX)
@@ -40,7 +59,7 @@ fi
 S=$W/d.sock
 c() { curl -s --max-time 10 --unix-socket "$S" "$@"; }
 # wait_for COND...: up to 5 s for it to hold.
-wait_for() { local i; for i in $(seq 100); do "$@" && return 0; sleep 0.05; done; return 1; }
+wait_for() { local _; for _ in $(seq 100); do "$@" && return 0; sleep 0.05; done; return 1; }
 # start_daemon LOG ARGS...: started in the background, its pid in $DPID.
 start_daemon() {
 	local log=$1
@@ -57,7 +76,26 @@ start_daemon "$W/d.log" "$NR" daemon -H "unix://$S" --debug --log-file "$W/file.
 MAIN=$DPID
 if wait_for test -S "$S"; then t_ok "netns-run daemon starts and listens on $S"; else
 	t_fail "netns-run daemon starts" "$(cat "$W/d.log")"
-	t_done
+	# ---- make install: the daemon and its units (never enabled) ----------------------------
+dest=$W/dest
+if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
+	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
+	t_check "... the service unit runs it from there" \
+		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
+	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
+		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
+		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
+		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
+	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
+	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
+	t_check "make uninstall removes the daemon and the units" sh -c \
+		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
+		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
+else
+	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
+fi
+
+t_done
 	exit
 fi
 t_eq "the daemon is the exec'd netns-run-daemon (same pid)" "$(readlink /proc/$MAIN/exe)" "$(readlink -f "$D")"
@@ -88,6 +126,21 @@ t_check "... Docker's message: client version 1.12 is too old" \
 	grep -q "client version 1.12 is too old. Minimum supported API version is 1.41" <<<"$out"
 out=$(c -w '\n%{http_code}' http://d/v1.51/version)
 t_eq "GET /v1.51/version: 400 (too new)" "$(tail -n 1 <<<"$out")" 400
+
+# ---- the real docker CLI (28.2, API 1.50), also pinned to API 1.41 ---------------------
+if [ -x /usr/local/bin/docker ]; then
+	dk() { DOCKER_CONFIG=$W/docker-config DOCKER_HOST=unix://$S timeout 20 /usr/local/bin/docker "$@"; }
+	t_eq "docker version through the daemon: server API 1.50, minimum 1.41" \
+		"$(dk version --format '{{.Server.APIVersion}} {{.Server.MinAPIVersion}}' 2>&1)" "1.50 1.41"
+	t_eq "DOCKER_API_VERSION=1.41 docker version: the /v1.41 paths are served" \
+		"$(DOCKER_API_VERSION=1.41 dk version --format '{{.Client.APIVersion}}' 2>&1)" 1.41
+	t_eq "docker info: OS type, storage driver" "$(dk info --format '{{.OSType}} {{.Driver}}' 2>&1)" "linux overlay2"
+	t_check "DOCKER_API_VERSION=1.40 is refused with Docker's message" \
+		sh -c "DOCKER_API_VERSION=1.40 DOCKER_CONFIG='$W/docker-config' DOCKER_HOST='unix://$S' /usr/local/bin/docker version 2>&1 |
+			grep -q 'client version 1.40 is too old'"
+else
+	t_skip "the real docker CLI" "no /usr/local/bin/docker"
+fi
 
 # ---- info, df -------------------------------------------------------------------------
 out=$(c http://d/v1.41/info)
@@ -155,8 +208,8 @@ t_eq "... and the first still answers" "$(c http://d/_ping)" OK
 sleep 0.3
 f0=$(fds "$MAIN")
 th0=$(threads "$MAIN")
-for i in $(seq 200); do c -o /dev/null "http://d/v1.41/version"; done
-for i in $(seq 20); do c -o /dev/null http://d/nope & done
+for _ in $(seq 200); do c -o /dev/null "http://d/v1.41/version"; done
+for _ in $(seq 20); do c -o /dev/null http://d/nope & done
 wait_for test "$(fds "$MAIN")" -le "$f0"
 t_eq "200 requests later the daemon holds as many fds ($f0)" "$(fds "$MAIN")" "$f0"
 wait_for test "$(threads "$MAIN")" -le "$th0"
@@ -241,5 +294,24 @@ t_check "... a client without one is not" \
 	sh -c "! curl -s --max-time 5 --cacert '$W/ca.pem' https://127.0.0.1:23770/_ping | grep -q OK"
 kill -TERM "$DPID"
 wait "$DPID"
+
+# ---- make install: the daemon and its units (never enabled) ----------------------------
+dest=$W/dest
+if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
+	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
+	t_check "... the service unit runs it from there" \
+		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
+	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
+		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
+		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
+		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
+	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
+	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
+	t_check "make uninstall removes the daemon and the units" sh -c \
+		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
+		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
+else
+	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
+fi
 
 t_done

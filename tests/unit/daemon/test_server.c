@@ -3,6 +3,7 @@
  * before its body, a client leaving a stream makes its writer's writes fail, a hijacked
  * connection echoes (with bytes sent early), a streamed upload reaches its handler whole,
  * or cut as an error, a WHOLE body is read and a huge one refused with 413. */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -96,6 +97,17 @@ int h_network_create(struct api_req *r)
 	return api_reply_json(r, 201,
 			      json_pack("{s:I, s:s}", "len", (json_int_t)r->body_len, "q",
 					api_query(r, "q") ? api_query(r, "q") : ""));
+}
+
+static void logs_fn(int out, void *ctx)
+{
+	while (api_write_all(out, "log line\n", 9) == 0)
+		usleep(5 * 1000);
+}
+
+int h_container_logs(struct api_req *r)
+{
+	return api_reply_stream(r, 200, "application/vnd.docker.raw-stream", logs_fn, NULL, NULL);
 }
 
 /* ---- client ------------------------------------------------------------------------- */
@@ -275,6 +287,77 @@ static void test_whole_too_big(void **state)
 	close(fd);
 }
 
+static size_t count_dir(const char *path)
+{
+	size_t n = 0;
+	DIR *d = opendir(path);
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Streams the client leaves and hijacked sessions (with early bytes: the relay too) end
+ * their threads and close their descriptors. */
+static void test_no_leaks(void **state)
+{
+	char buf[4096];
+	size_t fds0, th0, fds = 0, th = 0;
+
+	usleep(300 * 1000);
+	fds0 = count_dir("/proc/self/fd");
+	th0 = count_dir("/proc/self/task");
+	for (int i = 0; i < 20; i++) {
+		int a = dial(), b = dial();
+		send_str(a, "GET /containers/c1/logs?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+		send_str(b, "POST /containers/c1/attach HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+			    "tcp\r\n\r\nearly");
+		recv_until(a, buf, sizeof(buf), "log line", 2000);
+		assert_non_null(strstr(buf, "log line"));
+		recv_until(b, buf, sizeof(buf), "early", 2000);
+		assert_non_null(strstr(buf, "early"));
+		close(a);
+		close(b);
+	}
+	for (int i = 0; i < 100; i++) {
+		fds = count_dir("/proc/self/fd");
+		th = count_dir("/proc/self/task");
+		if (fds <= fds0 && th <= th0)
+			break;
+		usleep(50 * 1000);
+	}
+	assert_int_equal(fds, fds0);
+	assert_int_equal(th, th0);
+}
+
+/* Shutdown with a stream and a hijacked session open: both are cut after the grace
+ * period, and the stop returns within its bound even though this client reads nothing
+ * of the stream (MHD's thread may stay blocked writing to it: the process would exit). */
+static void test_stop_cuts_streams(void **state)
+{
+	char buf[4096];
+	struct timespec t0, t1;
+	int a = dial(), b = dial();
+
+	send_str(a, "GET /containers/c1/logs?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+	send_str(b, "POST /containers/c1/attach HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+	recv_until(a, buf, sizeof(buf), "log line", 2000);
+	recv_until(b, buf, sizeof(buf), "\r\n\r\n", 2000);
+	assert_non_null(strstr(buf, "101"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	server_stop(lis, n_lis, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec <= 5);
+	/* The hijacked session ended: EOF once what was sent is read. */
+	recv_until(b, buf, sizeof(buf), NULL, 2000);
+	char c;
+	assert_true(read(b, &c, 1) <= 0);
+	close(a);
+	close(b);
+}
+
 static int setup(void **state)
 {
 	struct server_opts o = { .group = "root",
@@ -315,7 +398,8 @@ int main(void)
 		cmocka_unit_test(test_stream_headers_first), cmocka_unit_test(test_hijack),
 		cmocka_unit_test(test_hijack_plain),         cmocka_unit_test(test_upload_whole),
 		cmocka_unit_test(test_upload_cut),           cmocka_unit_test(test_whole_body),
-		cmocka_unit_test(test_whole_too_big),
+		cmocka_unit_test(test_whole_too_big),        cmocka_unit_test(test_no_leaks),
+		cmocka_unit_test(test_stop_cuts_streams), /* last: it stops the server */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -90,6 +90,21 @@ static void test_filters(void **state)
 	cni_netconf_free(c);
 }
 
+static void test_dangling(void **state)
+{
+	struct cni_netconf *c = ours("lonely", ID_A, "{}"), *used = ours("busy", ID_B, "{}");
+	const struct netdef_filter yes[] = { { "dangling", "true" } }, no[] = { { "dangling", "false" } };
+	_cleanup_json_ json_t *ctrs = json_pack("{s:{s:{s:s}}}", "busy", "abc", "Name", "web");
+	_cleanup_json_ json_t *n1 = netdef_inspect_json(c, ctrs), *n2 = netdef_inspect_json(used, ctrs);
+
+	assert_true(netdef_filters_match(yes, 1, c, n1));
+	assert_false(netdef_filters_match(no, 1, c, n1));
+	assert_false(netdef_filters_match(yes, 1, used, n2));
+	assert_true(netdef_filters_match(no, 1, used, n2));
+	cni_netconf_free(c);
+	cni_netconf_free(used);
+}
+
 static void test_check(void **state)
 {
 	struct nr_error err = { 0 };
@@ -98,6 +113,8 @@ static void test_check(void **state)
 	assert_int_equal(netdef_filter_check("type", "builtin", &err), 0);
 	assert_true(netdef_filter_check("type", "other", &err) < 0);
 	assert_non_null(strstr(err.msg, "type=other"));
+	assert_true(netdef_filter_check("dangling", "maybe", &err) < 0);
+	assert_int_equal(netdef_filter_check("dangling", "1", &err), 0);
 	assert_true(netdef_filter_check("color", "red", &err) < 0);
 	assert_non_null(strstr(err.msg, "invalid filter 'color'"));
 }
@@ -107,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_dangling),
 		cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

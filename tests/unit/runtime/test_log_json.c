@@ -65,6 +65,7 @@ struct got {
 	size_t len[GOT_MAX];
 	long long time[GOT_MAX];
 	int stop_after; /* 0: never */
+	int idle_calls;
 };
 
 static int collect(void *ctx, const struct ctr_log_entry *e)
@@ -367,26 +368,26 @@ static void test_time_format(void **state)
  * the read ends once it is gone, with every entry, in order. */
 static void test_follow_through_rotation(void **state)
 {
-	const char *dir;
-	int go[2];
+	int go[2], opened[2];
 	struct ctr_log_query q = { .tail = -1, .follow = true };
 	struct got g = { 0 };
-	char want[32];
+	char want[32], c;
 	pid_t pid;
 
 	(void)state;
 	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(opened), 0);
+	rt_ctr_path(want, sizeof(want), "follow", NULL);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		char c;
+	if (pid == 0) { /* the monitor: opens the log (before it says it is ready), then writes */
 		struct ctr_jlog *l = NULL;
-		char line[64];
+		char dir[512], line[64];
 		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);
-		rt_ctr_path(line, sizeof(line), "follow", NULL);
-		if (ctr_jlog_open(line, 300, 2, &l, NULL) < 0)
+		close(opened[0]);
+		rt_ctr_path(dir, sizeof(dir), "follow", NULL);
+		if (rt_mkdir_p(dir, 0711) < 0 || ctr_jlog_open(dir, 300, 2, &l, NULL) < 0 ||
+		    write(opened[1], "o", 1) != 1 || read(go[0], &c, 1) != 1)
 			_exit(1);
 		for (int i = 0; i < 20; i++) {
 			snprintf(line, sizeof(line), "line %d\n", i);
@@ -397,13 +398,16 @@ static void test_follow_through_rotation(void **state)
 		_exit(0);
 	}
 	close(go[0]);
-	dir = container("follow", pid);
-	(void)dir;
+	close(opened[1]);
+	assert_int_equal(read(opened[0], &c, 1), 1);
+	close(opened[0]);
+	container("follow", pid);
 	assert_int_equal(write(go[1], "g", 1), 1);
 	close(go[1]);
 	assert_int_equal(read_all("follow", &q, &g), 0);
 	int st;
 	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_int_equal(g.n, 20);
 	for (int i = 0; i < g.n; i++) {
 		snprintf(want, sizeof(want), "line %d\n", i);
@@ -412,15 +416,53 @@ static void test_follow_through_rotation(void **state)
 	got_free(&g);
 }
 
+static int idle_stop(void *ctx)
+{
+	struct got *g = ctx;
+
+	return ++g->idle_calls == 3 ? 7 : 0;
+}
+
+/* follow of a container whose monitor lives (this process) but writes nothing: what there
+ * is, then idle says when to stop. */
+static void test_follow_idle_stops(void **state)
+{
+	const char *dir = container("follow-idle", getpid());
+	struct ctr_log_query q = { .tail = -1, .follow = true, .idle = idle_stop };
+	struct got g = { 0 };
+
+	(void)state;
+	write_lines(dir, 0, 1, 2);
+	assert_int_equal(read_all("follow-idle", &q, &g), 7);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.idle_calls, 3);
+	got_free(&g);
+}
+
+/* follow of a container whose monitor is gone: what there is, then the end. */
+static void test_follow_no_monitor(void **state)
+{
+	const char *dir = container("follow-gone", 0);
+	struct ctr_log_query q = { .tail = -1, .follow = true };
+	struct got g = { 0 };
+
+	(void)state;
+	write_lines(dir, 0, 1, 3);
+	assert_int_equal(read_all("follow-gone", &q, &g), 0);
+	assert_int_equal(g.n, 3);
+	got_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_streams_apart),   cmocka_unit_test(test_unfinished_line_flushed),
-		cmocka_unit_test(test_long_line_split), cmocka_unit_test(test_tail),
-		cmocka_unit_test(test_since_until),     cmocka_unit_test(test_rotation),
-		cmocka_unit_test(test_garbage_skipped), cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_fn_stops),        cmocka_unit_test(test_no_log_no_entries),
-		cmocka_unit_test(test_time_format),     cmocka_unit_test(test_follow_through_rotation),
+		cmocka_unit_test(test_streams_apart),     cmocka_unit_test(test_unfinished_line_flushed),
+		cmocka_unit_test(test_long_line_split),   cmocka_unit_test(test_tail),
+		cmocka_unit_test(test_since_until),       cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_garbage_skipped),   cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_fn_stops),          cmocka_unit_test(test_no_log_no_entries),
+		cmocka_unit_test(test_time_format),       cmocka_unit_test(test_follow_through_rotation),
+		cmocka_unit_test(test_follow_no_monitor), cmocka_unit_test(test_follow_idle_stops),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
