@@ -226,17 +226,24 @@ int h_container_create(struct api_req *r)
 		goto fail;
 	if (cb.o.name[0] && name_taken(cb.o.name, &err) < 0)
 		goto fail;
-	snprintf(name, sizeof(name), "%s", cb.o.name);
-	if (!name[0] && name_generate(name) < 0) {
-		nr_error_set(&err, RT_ERR_SYSTEM, EEXIST, "cannot find a free container name");
-		goto fail;
-	}
 	if (!(text = json_dumps(cb.body, JSON_COMPACT))) {
 		nr_error_set(&err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (monitor_spawn(name, text, id, &err) < 0)
-		goto fail;
+	/* A generated name can be taken by a create running at the same time (the engine's
+	 * lock tells): another one then. */
+	for (int tries = 0;; tries++) {
+		snprintf(name, sizeof(name), "%s", cb.o.name);
+		if (!name[0] && name_generate(name) < 0) {
+			nr_error_set(&err, RT_ERR_SYSTEM, EEXIST, "cannot find a free container name");
+			goto fail;
+		}
+		if (monitor_spawn(name, text, id, &err) >= 0)
+			break;
+		if (cb.o.name[0] || err.code != RT_ERR_CONFLICT || tries == 8)
+			goto fail;
+		nr_error_clear(&err);
+	}
 	/* Written after the record exists: a list in between shows the record alone. */
 	if ((ret = rt_write_file_atomic(rt_ctr_path(path, sizeof(path), name, CTR_CONFIG_FILE), text, 0600)) < 0) {
 		nr_error_set(&err, RT_ERR_SYSTEM, -ret, "cannot write %s: %s", path, strerror(-ret));

@@ -65,6 +65,8 @@ if ! await 10 curl -sf --unix-socket $SOCK http://d/_ping; then
 	exit
 fi
 
+fds0=$(ls /proc/$DPID/fd | wc -l)
+
 # 1. Bad bodies: 400 naming the field; unknown image 404; bad name 400.
 out=$(create "$P-bad" '{"Image":"bb:1","Cmd":5}')
 t_check "create: \"Cmd\": 5 is a 400 naming Cmd" grep -q '^400 .*Cmd' <<<"$out"
@@ -295,7 +297,33 @@ else
 	t_skip "docker CLI" "no docker client"
 fi
 
+# 15. Twenty clients at once: create, start, wait, delete; none lost, no name clash.
+unset DOCKER_HOST
+one() {
+	local n=$1 id st
+	id=$(curl -s -m 60 --unix-socket $SOCK -H 'Content-Type: application/json' -X POST \
+		--data-binary '{"Image":"bb:1","Cmd":["sh","-c","exit '"$n"'"],"HostConfig":{"NetworkMode":"none"}}' \
+		"http://d/v1.50/containers/create" | jq -r .Id)
+	curl -s -m 60 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$id/wait?condition=next-exit" >$W/cw$n &
+	local w=$!
+	sleep 0.2
+	st=$(curl -s -m 60 --unix-socket $SOCK -X POST -w '%{http_code}' "http://d/v1.50/containers/$id/start")
+	wait $w
+	[ "$st" = 204 ] && [ "$(jq -r .StatusCode $W/cw$n)" = "$n" ] &&
+		[ "$(curl -s -m 60 --unix-socket $SOCK -X DELETE -w '%{http_code}' "http://d/v1.50/containers/$id")" = 204 ] &&
+		echo ok >$W/c$n
+}
+pids=""
+for n in $(seq 1 20); do
+	one $n &
+	pids="$pids $!"
+done
+wait $pids # (not a bare wait: the daemon is a child too)
+t_eq "20 concurrent create/start/wait/delete: each got its own status" "$(cat $W/c* 2>/dev/null | grep -c ok)" 20
+
 t_check "the daemon still answers" curl -sf --unix-socket $SOCK http://d/_ping
+fds1=$(ls /proc/$DPID/fd | wc -l)
+t_check "the daemon's descriptors: as many as before ($fds0, now $fds1)" test "$fds1" -le "$fds0"
 # Everything left, removed through the API: no record, no monitor.
 for id in $(body GET "/containers/json?all=1" | jq -r '.[].Id'); do code DELETE "/containers/$id?force=1" >/dev/null; done
 t_eq "after removing every container through the API: nothing left" "$(nr_leftovers)" ""
