@@ -25,6 +25,18 @@ const char *api_query(const struct api_req *r, const char *key)
 	return NULL;
 }
 
+size_t api_query_all(const struct api_req *r, const char *key, const char **ret, size_t max)
+{
+	const struct api_conn *c = r->conn;
+	size_t n = 0;
+
+	/* MHD lists a repeated key once per occurrence, in the order sent. */
+	for (size_t i = 0; c && i < c->n_query && n < max; i++)
+		if (!strcmp(c->query[i].key, key))
+			ret[n++] = c->query[i].value ? c->query[i].value : "";
+	return n;
+}
+
 int api_parse_bool(const char *v, bool dflt, bool *ret)
 {
 	if (!v) {

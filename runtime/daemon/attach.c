@@ -12,6 +12,7 @@
 #include "engine/container.h"
 #include "engine/monitor.h"
 #include "engine/rt_error.h"
+#include "events.h"
 #include "logs.h"
 #include "relay.h"
 #include "routes.h"
@@ -117,6 +118,7 @@ int h_container_attach(struct api_req *r)
 		return api_reply_error(r, 500, "out of memory");
 	}
 	*heap = c;
+	events_emit("container", "attach", rec->id, json_pack("{s:s}", "name", c.name));
 	return api_reply_hijack(r,
 				c.tty ? "application/vnd.docker.raw-stream"
 				      : "application/vnd.docker.multiplexed-stream",

@@ -103,6 +103,18 @@ static int filters_parse(const char *text, struct filters *f, char *msg, size_t 
 				return -EINVAL;
 			}
 		}
+		static const char *const states[] = { "created", "restarting", "running", "removing",
+						      "paused",  "exited",     "dead",    NULL };
+		json_array_foreach(vals, i, x) {
+			bool known_state = false;
+			for (size_t k = 0; states[k]; k++)
+				known_state = known_state || !strcmp(json_string_value(x), states[k]);
+			if (!strcmp(key, "status") && !known_state) {
+				snprintf(msg, len, "invalid filter 'status=%s'", json_string_value(x));
+				json_decref(vals);
+				return -EINVAL;
+			}
+		}
 		if (!strcmp(key, "name")) {
 			f->names = calloc(json_array_size(vals) + 1, sizeof(regex_t));
 			json_array_foreach(vals, i, x) {

@@ -543,6 +543,42 @@ static int parse_networks(struct create_body *cb, json_t *hc, json_t *body, stru
 	return 0;
 }
 
+/* LogConfig: Docker's json-file driver is what the monitor writes (engine/log_json.h);
+ * its max-size and max-file options cap it as --log-opt does for run. */
+static int parse_log_config(struct create_body *cb, json_t *hc, struct nr_error *err)
+{
+	const char *type = NULL, *size = NULL, *files = NULL;
+	json_t *lc = NULL, *opts = NULL;
+	long long v;
+	char *end;
+	int r;
+
+	if ((r = get_obj(hc, "LogConfig", "HostConfig.LogConfig", &lc, err)) < 0 ||
+	    (r = get_str(lc, "Type", "HostConfig.LogConfig.Type", &type, err)) < 0 ||
+	    (r = get_obj(lc, "Config", "HostConfig.LogConfig.Config", &opts, err)) < 0 ||
+	    (r = get_str(opts, "max-size", "HostConfig.LogConfig.Config.max-size", &size, err)) < 0 ||
+	    (r = get_str(opts, "max-file", "HostConfig.LogConfig.Config.max-file", &files, err)) < 0)
+		return r;
+	if (type && *type && strcmp(type, "json-file"))
+		return bad_value(err, "HostConfig.LogConfig.Type %.64s: netns-run keeps json-file logs only", type);
+	if (size) {
+		if (rt_parse_bytes(size, &v) < 0 || v < 4096)
+			return bad_value(err,
+					 "HostConfig.LogConfig max-size %.64s: expected a size of at least 4k, e.g. 10m",
+					 size);
+		cb->o.log_max_size = v;
+	}
+	if (files) {
+		errno = 0;
+		v = strtoll(files, &end, 10);
+		if (errno || end == files || *end || v < 1 || v > 100)
+			return bad_value(err, "HostConfig.LogConfig max-file %.64s: expected a number from 1 to 100",
+					 files);
+		cb->o.log_max_files = (int)v;
+	}
+	return 0;
+}
+
 static int parse_host_config(struct create_body *cb, json_t *body, struct nr_error *err)
 {
 	json_t *hc = NULL;
@@ -552,7 +588,8 @@ static int parse_host_config(struct create_body *cb, json_t *body, struct nr_err
 	    (r = get_bool(hc, "AutoRemove", "HostConfig.AutoRemove", &cb->o.rm, err)) < 0 ||
 	    (r = get_bool(hc, "PublishAllPorts", "HostConfig.PublishAllPorts", &cb->o.publish_all, err)) < 0 ||
 	    (r = parse_ports(cb, hc, err)) < 0 || (r = parse_binds(cb, hc, err)) < 0 ||
-	    (r = parse_limits(cb, hc, err)) < 0 || (r = parse_security(cb, hc, err)) < 0)
+	    (r = parse_limits(cb, hc, err)) < 0 || (r = parse_security(cb, hc, err)) < 0 ||
+	    (r = parse_log_config(cb, hc, err)) < 0)
 		return r;
 	return parse_networks(cb, hc, body, err);
 }

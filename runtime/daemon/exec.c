@@ -13,6 +13,7 @@
 #include "api.h"
 #include "engine/container.h"
 #include "engine/rt_error.h"
+#include "events.h"
 #include "exec_spawn.h"
 #include "exec_store.h"
 #include "relay.h"
@@ -74,6 +75,34 @@ static bool body_bool(json_t *body, const char *key)
 	return json_is_true(json_object_get(body, key));
 }
 
+/* Docker's exec events: "exec_create: CMD ARGS…", "exec_start: …", "exec_die" with
+ * the exec's id (and its exit code). */
+static void exec_event(const struct exec_inst *e, const char *what, int code)
+{
+	char action[512];
+	size_t n = (size_t)snprintf(action, sizeof(action), "%s", what);
+	json_t *argv = json_object_get(e->args, "argv"), *a;
+	size_t i;
+
+	if (strcmp(what, "exec_die") != 0) {
+		json_array_foreach(argv, i, a) {
+			if (n < sizeof(action))
+				n += (size_t)snprintf(action + n, sizeof(action) - n, "%s%s", i ? " " : ": ",
+						      json_string_value(a));
+		}
+	}
+	json_t *attrs = json_pack("{s:s, s:s}", "name", e->ctr_name, "execID", e->id);
+	if (attrs && code >= 0)
+		json_object_set_new(attrs, "exitCode", json_sprintf("%d", code));
+	events_emit("container", action, e->ctr_id, attrs);
+}
+
+static void exec_finish(struct exec_inst *e, int code)
+{
+	exec_store_finish(e, code);
+	exec_event(e, "exec_die", code < 0 ? 0 : code);
+}
+
 int h_exec_create(struct api_req *r)
 {
 	_cleanup_record_ struct ctr_record *rec = NULL;
@@ -127,6 +156,7 @@ int h_exec_create(struct api_req *r)
 		return api_reply_error(r, 409, "container %s is not running", rec->id);
 	if (exec_store_add(e) < 0)
 		return api_reply_error(r, 503, "too many exec instances (at most %d)", EXEC_MAX);
+	exec_event(e, "exec_create", -1);
 	return api_reply_json(r, 201, json_pack("{s:s}", "Id", e->id));
 }
 
@@ -157,7 +187,7 @@ static void start_failed(int sock, struct exec_inst *e, const struct nr_error *e
 		api_write_all(sock, line, (size_t)n);
 	else
 		api_write_frame(sock, 2, line, (size_t)n);
-	exec_store_finish(e, RT_EXIT_CANNOT_EXEC);
+	exec_finish(e, RT_EXIT_CANNOT_EXEC);
 	relay_finish(sock);
 }
 
@@ -185,6 +215,7 @@ static void exec_run(int sock, void *p)
 	e->pid = pid;
 	e->master = master;
 	exec_store_unlock();
+	exec_event(e, "exec_start", -1);
 
 	struct relay rl = { .sock = sock, .done_fd = pidfd };
 	if (e->tty) {
@@ -213,11 +244,11 @@ static void exec_run(int sock, void *p)
 	}
 	if (end == RELAY_CLIENT_GONE) {
 		/* The command goes on without the client (a tty's sees a hangup), as Docker's. */
-		exec_reap_async(e, pid);
+		exec_reap_async(e, pid, exec_finish);
 		return;
 	}
 	/* The exit code is recorded before the client sees the end: it asks for it next. */
-	exec_store_finish(e, exec_wait(pid));
+	exec_finish(e, exec_wait(pid));
 	relay_finish(sock);
 }
 
@@ -263,7 +294,8 @@ int h_exec_start(struct api_req *r)
 		exec_store_lock();
 		e->pid = pid;
 		exec_store_unlock();
-		exec_reap_async(e, pid);
+		exec_event(e, "exec_start", -1);
+		exec_reap_async(e, pid, exec_finish);
 		return api_reply_empty(r, 200);
 	}
 	struct start_ctx *c = malloc(sizeof(*c));

@@ -139,29 +139,30 @@ int exec_wait(pid_t pid)
 struct reaper {
 	struct exec_inst *e;
 	pid_t pid;
+	exec_finish_fn finish;
 };
 
 static void *reaper_main(void *p)
 {
 	struct reaper *rp = p;
 
-	exec_store_finish(rp->e, exec_wait(rp->pid));
+	rp->finish(rp->e, exec_wait(rp->pid));
 	exec_inst_unref(rp->e);
 	free(rp);
 	return NULL;
 }
 
-void exec_reap_async(struct exec_inst *e, pid_t pid)
+void exec_reap_async(struct exec_inst *e, pid_t pid, exec_finish_fn finish)
 {
 	struct reaper *rp = malloc(sizeof(*rp));
 	pthread_attr_t a;
 	pthread_t t;
 
 	if (!rp) {
-		exec_store_finish(e, exec_wait(pid));
+		finish(e, exec_wait(pid));
 		return;
 	}
-	*rp = (struct reaper){ .e = exec_inst_ref(e), .pid = pid };
+	*rp = (struct reaper){ .e = exec_inst_ref(e), .pid = pid, .finish = finish };
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &a, reaper_main, rp) != 0)

@@ -27,8 +27,9 @@ int exec_spawn(const struct exec_inst *e, const struct exec_stdio *s, pid_t *ret
 
 /* Reap the helper: its exit status (128+N for a signal; -1 if lost). */
 int exec_wait(pid_t pid);
-/* Reap it in a thread of its own and record the end in e (the client is gone, or the
- * exec is detached). */
-void exec_reap_async(struct exec_inst *e, pid_t pid);
+/* Reap it in a thread of its own and then call finish with its status (the client is
+ * gone, or the exec is detached). */
+typedef void (*exec_finish_fn)(struct exec_inst *e, int code);
+void exec_reap_async(struct exec_inst *e, pid_t pid, exec_finish_fn finish);
 
 #endif

@@ -14,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/fdio.h"
 #include "daemon/dlog.h"
+#include "daemon/events.h"
 #include "daemon/modes.h"
 #include "daemon/server_run.h"
 #include "engine/rt.h"
@@ -199,6 +200,12 @@ static int serve(struct server_opts *o)
 	}
 	dlog_info("netns-run-daemon %s started (pid %d, state %s)", server_version(), (int)getpid(),
 		  rt_paths()->state_dir);
+	/* The containers running now (started by an earlier daemon, or the CLI) are watched
+	 * for their end, so that /events and wait report it. */
+	r = events_watcher_start();
+	if (r < 0)
+		dlog_warn("no container exit watcher (%s): die events come only from this daemon's own stops",
+			  strerror(-r));
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -207,6 +214,8 @@ static int serve(struct server_opts *o)
 		;
 	dlog_info("%s: stopping (in-flight requests get %us; containers keep running)", strsignal(sig),
 		  o->shutdown_timeout);
+	/* /events streams end first (their clients see the end of the answer), then the rest. */
+	events_stop();
 	server_stop(l, n, o->shutdown_timeout);
 	listen_close(l, n);
 	dlog_info("stopped");

@@ -83,7 +83,7 @@ static int args_parse(int argc, char **argv, struct monitor_args *a)
 	return 0;
 }
 
-static int read_body(const struct monitor_args *a, char **ret, size_t *ret_len, struct nr_error *err)
+static int read_body(struct monitor_args *a, char **ret, size_t *ret_len, struct nr_error *err)
 {
 	char path[600];
 	_cleanup_close_ int fd = -1;
@@ -100,7 +100,7 @@ static int read_body(const struct monitor_args *a, char **ret, size_t *ret_len, 
 					    "again through the API",
 					    a->name, CTR_CONFIG_FILE);
 	} else {
-		fd = TAKE_FD(((struct monitor_args *)a)->body_fd);
+		fd = TAKE_FD(a->body_fd);
 		lseek(fd, 0, SEEK_SET);
 	}
 	if ((r = fd_read_all(fd, 4 << 20, ret, ret_len)) < 0)
@@ -148,6 +148,9 @@ int daemon_monitor_main(int argc, char **argv)
 			argv[0]);
 		return RT_EXIT_RUNTIME;
 	}
+	/* Nothing of the daemon's but what it passed: a listening socket or a client's
+	 * connection held by a monitor would outlive the daemon with it. */
+	close_range((unsigned)(a.ready_fd > a.body_fd ? a.ready_fd : a.body_fd) + 1, ~0U, 0);
 	pid = fork();
 	if (pid < 0) {
 		nr_error_set(&err, RT_ERR_SYSTEM, errno, "cannot fork the monitor: %s", strerror(errno));

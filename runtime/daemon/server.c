@@ -79,6 +79,7 @@ void server_cut_all(void)
 	for (size_t i = 0; i < n_tracked; i++)
 		shutdown(tracked[i], SHUT_RDWR);
 	pthread_mutex_unlock(&track_lock);
+	server_watch_cut_all();
 }
 
 /* ---- a request ---------------------------------------------------------------------- */

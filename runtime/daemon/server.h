@@ -85,6 +85,10 @@ void server_watch_init(unsigned timeout);
 void server_watch_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe);
 void server_watch_busy(struct MHD_Connection *mc, bool busy);
+/* Shut down every connection's socket (at the end of shutdown's grace period): a stream
+ * whose client stopped reading would otherwise keep MHD's thread waiting to write, and
+ * MHD_stop_daemon waiting for it. */
+void server_watch_cut_all(void);
 /* The access handler and the completion callback for every listener. */
 enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls);

@@ -2,8 +2,10 @@
  * Docker's hijack, TLS on TCP, the limits against slow and greedy clients. */
 #include <errno.h>
 #include <gnutls/gnutls.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,6 +91,27 @@ int server_start(struct server_listener *l, const struct server_opts *o, struct 
 	return 0;
 }
 
+/* Seconds MHD_stop_daemon gets after the grace period. */
+#define SERVER_STOP_WAIT 3
+
+/* The daemons to stop, apart from the listeners (which the caller frees even when a
+ * stop is left running). */
+struct stopper {
+	size_t n;
+	struct MHD_Daemon *d[];
+};
+
+static void *stop_all(void *arg)
+{
+	struct stopper *st = arg;
+
+	for (size_t i = 0; i < st->n; i++)
+		if (st->d[i])
+			MHD_stop_daemon(st->d[i]);
+	free(st);
+	return NULL;
+}
+
 void server_stop(struct server_listener *l, size_t n, unsigned grace)
 {
 	struct timespec t0, now;
@@ -115,12 +138,32 @@ void server_stop(struct server_listener *l, size_t n, unsigned grace)
 		}
 		usleep(20 * 1000);
 	}
-	/* Streams' readers and hijacked sessions wake up and end; then MHD closes the
-	 * connections left (idle keep-alive ones) and joins their threads. */
+	/* Streams' readers and hijacked sessions wake up and end, every connection's socket
+	 * is shut down; then MHD closes the connections and joins their threads. */
 	server_cut_all();
-	for (size_t i = 0; i < n; i++)
-		if (l[i].d) {
-			MHD_stop_daemon(l[i].d);
-			l[i].d = NULL;
-		}
+	struct stopper *st = calloc(1, sizeof(*st) + n * sizeof(st->d[0]));
+	pthread_t t;
+	if (!st)
+		return; /* the process is about to exit anyway */
+	st->n = n;
+	for (size_t i = 0; i < n; i++) {
+		st->d[i] = l[i].d;
+		l[i].d = NULL;
+	}
+	if (pthread_create(&t, NULL, stop_all, st) != 0) {
+		stop_all(st);
+		return;
+	}
+	/* A client that stopped reading an answer keeps MHD's thread waiting to write to
+	 * it, a shut-down socket notwithstanding (the kernel reports no event to a writer
+	 * on a full buffer); MHD_stop_daemon would wait for it for ever.  Bounded: the
+	 * process exits with that thread still blocked. */
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SERVER_STOP_WAIT;
+	if (pthread_timedjoin_np(t, NULL, &deadline) != 0) {
+		dlog_warn("shutdown: connections still open after %ds (clients not reading); leaving them",
+			  SERVER_STOP_WAIT);
+		pthread_detach(t);
+	}
 }

@@ -123,3 +123,11 @@ void server_watch_busy(struct MHD_Connection *mc, bool busy)
 		deadline_from_now(w);
 	pthread_mutex_unlock(&watch_lock);
 }
+
+void server_watch_cut_all(void)
+{
+	pthread_mutex_lock(&watch_lock);
+	for (struct watch *w = watched; w; w = w->next)
+		shutdown(w->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&watch_lock);
+}

@@ -99,6 +99,9 @@ t_eq "list: filters={\"status\":[\"created\"]} finds it" \
 	"$(body GET "/containers/json?filters=%7B%22status%22%3A%5B%22created%22%5D%7D" | jq --arg n "/$P-c1" '[.[] | select(.Names[0] == $n)] | length')" 1
 t_eq "list: filters={\"label\":[\"app=two\"]} does not" \
 	"$(body GET "/containers/json?all=1&filters=%7B%22label%22%3A%5B%22app%3Dtwo%22%5D%7D" | jq 'length')" 0
+t_eq "list: an unknown status is a 400" "$(code GET "/containers/json?filters=%7B%22status%22%3A%5B%22bogus%22%5D%7D")" 400
+t_eq "list: the older map form of filters (API 1.41 clients)" \
+	"$(curl -s --unix-socket $SOCK "http://d/v1.41/containers/json?filters=%7B%22name%22%3A%7B%22$P-c1%22%3Atrue%7D%7D&all=1" | jq -r '.[].Names[0]')" "/$P-c1"
 t_eq "list: an unknown filter is a 400" "$(code GET "/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D")" 400
 i=$(body GET "/containers/$P-c1/json")
 t_eq "inspect: Id, Name, State.Status, Path, Args, Config.Cmd, HostConfig.NetworkMode" \
@@ -163,6 +166,16 @@ t_eq "stop of a stopped container: 304" "$(code POST "/containers/$P-c2/stop")" 
 t_eq "start again after a kill: 204" "$(code POST "/containers/$P-c2/start")" 204
 t_eq "stop t=1: 204" "$(code POST "/containers/$P-c2/stop?t=1")" 204
 t_eq "stop: exited" "$(state_of "$P-c2")" exited
+
+# Resize: a tty's window (200), none without a tty (409), an unknown container (404).
+create "$P-tty" '{"Image":"bb:1","Cmd":["sleep","300"],"Tty":true,"OpenStdin":true,"HostConfig":{"NetworkMode":"none"}}' >/dev/null
+code POST "/containers/$P-tty/start" >/dev/null
+t_eq "resize of a tty container: 200" "$(code POST "/containers/$P-tty/resize?h=30&w=100")" 200
+t_eq "resize with garbage: 400" "$(code POST "/containers/$P-tty/resize?h=x&w=100")" 400
+t_eq "inspect: Config.Tty and OpenStdin from the body" "$(body GET "/containers/$P-tty/json" | jq -r '[.Config.Tty, .Config.OpenStdin] | join(" ")')" "true true"
+t_eq "resize without a tty: 409" "$(code POST "/containers/$P-c2/resize?h=30&w=100")" 409
+t_eq "resize of an unknown container: 404" "$(code POST "/containers/nosuch-$P/resize?h=30&w=100")" 404
+code DELETE "/containers/$P-tty?force=1" >/dev/null
 
 # 7. Rename: a free name, a taken one (409), the same (400).
 t_eq "rename to a free name: 204" "$(code POST "/containers/$P-c1/rename?name=$P-c1b")" 204

@@ -59,7 +59,7 @@ fi
 S=$W/d.sock
 c() { curl -s --max-time 10 --unix-socket "$S" "$@"; }
 # wait_for COND...: up to 5 s for it to hold.
-wait_for() { local i; for i in $(seq 100); do "$@" && return 0; sleep 0.05; done; return 1; }
+wait_for() { local _; for _ in $(seq 100); do "$@" && return 0; sleep 0.05; done; return 1; }
 # start_daemon LOG ARGS...: started in the background, its pid in $DPID.
 start_daemon() {
 	local log=$1
@@ -208,8 +208,8 @@ t_eq "... and the first still answers" "$(c http://d/_ping)" OK
 sleep 0.3
 f0=$(fds "$MAIN")
 th0=$(threads "$MAIN")
-for i in $(seq 200); do c -o /dev/null "http://d/v1.41/version"; done
-for i in $(seq 20); do c -o /dev/null http://d/nope & done
+for _ in $(seq 200); do c -o /dev/null "http://d/v1.41/version"; done
+for _ in $(seq 20); do c -o /dev/null http://d/nope & done
 wait_for test "$(fds "$MAIN")" -le "$f0"
 t_eq "200 requests later the daemon holds as many fds ($f0)" "$(fds "$MAIN")" "$f0"
 wait_for test "$(threads "$MAIN")" -le "$th0"

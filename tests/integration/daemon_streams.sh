@@ -131,14 +131,16 @@ t_eq "logs without stdout or stderr: 400" "$(api GET "/containers/$P-x/logs" | t
 t_eq "logs of no such container: 404" "$(api GET "/containers/nosuch-$P/logs?stdout=1" | tail -1)" 404
 
 # --- attach, and a client that leaves mid-attach ---
-# --sig-proxy=false: timeout's SIGTERM would otherwise be passed on to the container.
-timeout 3 "$DOCKER" attach --no-stdin --sig-proxy=false "$P-x" >"$TMP/a" 2>&1
-t_eq "attach: still attached when cut (timeout)" "$?" 124
+# --sig-proxy=false: a signal would otherwise be passed on to the container; KILL: the
+# docker 28 CLI's attach only gives up after the third TERM.
+timeout -s KILL 3 "$DOCKER" attach --no-stdin --sig-proxy=false "$P-x" >"$TMP/a" 2>&1
+t_eq "attach: still attached when cut (timeout)" "$?" 137
 t_check "... it streamed the container's output" grep -q "^tick " "$TMP/a"
 fd0=$(nfds)
 "$DOCKER" attach --no-stdin --sig-proxy=false "$P-x" >/dev/null 2>&1 &
 apid=$!
 until_true test "$(nfds)" -gt "$fd0"
+t_check "a second attach holds descriptors of the daemon's" test "$(nfds)" -gt "$fd0"
 kill -9 $apid
 wait $apid 2>/dev/null
 until_true test "$(nfds)" -le "$fd0"
@@ -204,6 +206,34 @@ t_eq "exec inspect: ExitCode, Running, ProcessConfig, ContainerID" \
 t_eq "exec start again: 409" "$(api POST "/exec/$id/start" '{"Detach":true}' | tail -1)" 409
 t_eq "exec inspect of no such exec: 404" "$(api GET "/exec/nosuch/json" | tail -1)" 404
 t_eq "exec create without Cmd: 400" "$(api POST "/containers/$P-x/exec" '{}' | tail -1)" 400
+
+# Events of the exec and the attach.
+out=$(dk events --since 0 --until "$(date +%s)" --filter "container=$P-x" --format '{{.Action}}' 2>&1)
+t_check "events: exec_create, exec_start and exec_die of an exec" \
+	sh -c "grep -qx 'exec_create: sh -c exit 4' && grep -qx 'exec_start: sh -c exit 4'" <<<"$out"
+t_check "... exec_die" grep -qx exec_die <<<"$out"
+t_check "... attach" grep -qx attach <<<"$out"
+
+# --- a tty: logs and attach raw ---
+dk run -d -t --name "$P-t" $R bb:1 sh -c 'echo tty-line; sleep 600' >/dev/null 2>&1
+until_true sh -c "'$DOCKER' logs $P-t 2>/dev/null | grep -q tty-line"
+t_eq "logs of a tty container: its output, raw (the pty's CRLF)" "$(dk logs "$P-t" 2>/dev/null | od -An -c | tr -s ' ')" \
+	"$(printf 'tty-line\r\n' | od -An -c | tr -s ' ')"
+out=$(frames "/v1.50/containers/$P-t/logs?stdout=1")
+t_check "... the raw-stream content type" grep -qi "application/vnd.docker.raw-stream" <<<"$out"
+dk rm -f "$P-t" >/dev/null 2>&1
+
+# --- start -a: an attach before the first start, and one that waits for the next ---
+dk create --name "$P-s" $R bb:1 sh -c 'echo started-a; echo err-a >&2; exit 2' >/dev/null 2>&1
+out=$(timeout 30 "$DOCKER" start -a "$P-s" 2>&1)
+t_eq "start -a of a created container: output and exit code" "$? $(tr '\n' ' ' <<<"$out")" "2 started-a err-a "
+out=$(timeout 30 "$DOCKER" start -a "$P-s" 2>&1)
+t_eq "start -a of the exited container: the new run's output" "$? $(tr '\n' ' ' <<<"$out")" "2 started-a err-a "
+out=$(curl -s --unix-socket "$SOCK" -X POST -H 'Connection: Upgrade' -H 'Upgrade: tcp' --max-time 10 \
+	"http://d/v1.50/containers/$P-s/attach?logs=1&stdout=1&stderr=1" | od -An -c | tr -s ' ')
+t_check "attach logs=1 (no stream) of an exited container: its log replayed in frames" \
+	grep -q '001 \\0 \\0 \\0 \\0 \\0 \\0 \\n s t a r t e d - a' <<<"$out"
+dk rm -f "$P-s" >/dev/null 2>&1
 
 # --- a container of `netns-run run -d`: its plain log as stdout ---
 "$NR" run -d --name "$P-plain" --network none bb:1 sh -c 'echo plain-1; echo plain-2; sleep 600' >/dev/null 2>&1

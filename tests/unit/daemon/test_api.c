@@ -26,6 +26,8 @@ static void conn_init(struct api_conn *c)
 	c->query[c->n_query++] = (struct api_kv){ "bad", "yes" };
 	c->query[c->n_query++] = (struct api_kv){ "f", "False" };
 	c->query[c->n_query++] = (struct api_kv){ "num", "12x" };
+	c->query[c->n_query++] = (struct api_kv){ "names", "a" };
+	c->query[c->n_query++] = (struct api_kv){ "names", "b:1" };
 	c->headers[c->n_headers++] = (struct api_kv){ "Content-Type", "application/json" };
 }
 
@@ -40,6 +42,13 @@ static void test_query(void **state)
 	assert_null(api_query(&c.req, "ALL")); /* keys are case-sensitive, as Go's */
 	assert_string_equal(api_header(&c.req, "content-type"), "application/json");
 	assert_null(api_header(&c.req, "X-Nope"));
+	const char *v[4];
+	assert_int_equal(api_query_all(&c.req, "names", v, 4), 2);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b:1");
+	assert_int_equal(api_query_all(&c.req, "names", v, 1), 1);
+	assert_int_equal(api_query_all(&c.req, "missing", v, 4), 0);
+	assert_string_equal(api_query(&c.req, "names"), "a"); /* the first */
 }
 
 static void test_bool(void **state)

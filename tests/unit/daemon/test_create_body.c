@@ -77,7 +77,7 @@ static void test_good_body(void **state)
 			       "\"ExposedPorts\":{\"8080/tcp\":{}},\"Unknown\":[1,2],"
 			       "\"HostConfig\":{\"Memory\":67108864,\"NanoCpus\":500000000,\"PidsLimit\":64,"
 			       "\"CapAdd\":[\"NET_ADMIN\"],\"CapDrop\":[\"MKNOD\"],\"ReadonlyRootfs\":true,\"AutoRemove\":true,"
-			       "\"SecurityOpt\":[\"no-new-privileges:false\",\"label=disable\"],\"LogConfig\":{\"Type\":\"json-file\"}}}"),
+			       "\"SecurityOpt\":[\"no-new-privileges:false\",\"label=disable\"],\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"1m\",\"max-file\":\"3\"}}}}"),
 			 0);
 	assert_string_equal(cb.o.name, "web");
 	assert_string_equal(cb.o.image, "bb:1");
@@ -109,6 +109,8 @@ static void test_good_body(void **state)
 	assert_int_equal(cb.o.n_nets, 1);
 	assert_int_equal(cb.o.n_rootfs, 1);
 	assert_null(cb.o.caps);
+	assert_int_equal(cb.o.log_max_size, 1 << 20);
+	assert_int_equal(cb.o.log_max_files, 3);
 	create_body_free(&cb);
 }
 
@@ -190,6 +192,8 @@ static void test_wrong_types(void **state)
 		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"Privileged\":\"true\"}}", "HostConfig.Privileged" },
 		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"SecurityOpt\":{}}}", "HostConfig.SecurityOpt" },
 		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"ReadonlyRootfs\":\"no\"}}", "HostConfig.ReadonlyRootfs" },
+		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"LogConfig\":{\"Config\":{\"max-size\":5}}}}",
+		  "HostConfig.LogConfig.Config.max-size" },
 		{ "{\"Image\":\"bb:1\",\"NetworkingConfig\":[]}", "NetworkingConfig" },
 		{ "{\"Image\":\"bb:1\",\"NetworkingConfig\":{\"EndpointsConfig\":[]}}",
 		  "NetworkingConfig.EndpointsConfig" },
@@ -237,6 +241,9 @@ static void test_bad_values(void **state)
 		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"CapAdd\":[\"NOPE\"]}}", "NOPE" },
 		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"SecurityOpt\":[\"seccomp=/etc/x.json\"]}}", "seccomp" },
 		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"SecurityOpt\":[\"bogus\"]}}", "bogus" },
+		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\"}}}", "json-file" },
+		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"LogConfig\":{\"Config\":{\"max-size\":\"1\"}}}}", "max-size" },
+		{ "{\"Image\":\"bb:1\",\"HostConfig\":{\"LogConfig\":{\"Config\":{\"max-file\":\"0\"}}}}", "max-file" },
 	};
 	struct create_body cb;
 	struct nr_error err;

@@ -332,6 +332,32 @@ static void test_no_leaks(void **state)
 	assert_int_equal(th, th0);
 }
 
+/* Shutdown with a stream and a hijacked session open: both are cut after the grace
+ * period, and the stop returns within its bound even though this client reads nothing
+ * of the stream (MHD's thread may stay blocked writing to it: the process would exit). */
+static void test_stop_cuts_streams(void **state)
+{
+	char buf[4096];
+	struct timespec t0, t1;
+	int a = dial(), b = dial();
+
+	send_str(a, "GET /containers/c1/logs?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+	send_str(b, "POST /containers/c1/attach HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+	recv_until(a, buf, sizeof(buf), "log line", 2000);
+	recv_until(b, buf, sizeof(buf), "\r\n\r\n", 2000);
+	assert_non_null(strstr(buf, "101"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	server_stop(lis, n_lis, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec <= 5);
+	/* The hijacked session ended: EOF once what was sent is read. */
+	recv_until(b, buf, sizeof(buf), NULL, 2000);
+	char c;
+	assert_true(read(b, &c, 1) <= 0);
+	close(a);
+	close(b);
+}
+
 static int setup(void **state)
 {
 	struct server_opts o = { .group = "root",
@@ -373,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_hijack_plain),         cmocka_unit_test(test_upload_whole),
 		cmocka_unit_test(test_upload_cut),           cmocka_unit_test(test_whole_body),
 		cmocka_unit_test(test_whole_too_big),        cmocka_unit_test(test_no_leaks),
+		cmocka_unit_test(test_stop_cuts_streams), /* last: it stops the server */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
