@@ -209,8 +209,8 @@ t_eq "exec create without Cmd: 400" "$(api POST "/containers/$P-x/exec" '{}' | t
 
 # Events of the exec and the attach.
 out=$(dk events --since 1 --until "$(($(date +%s) + 1))" --filter "container=$P-x" --format '{{.Action}}' 2>&1)
-t_check "events: exec_create, exec_start and exec_die of an exec" \
-	sh -c "grep -qx 'exec_create: sh -c exit 4' && grep -qx 'exec_start: sh -c exit 4'" <<<"$out"
+t_check "events: exec_create of an exec" grep -qx 'exec_create: sh -c exit 4' <<<"$out"
+t_check "... exec_start" grep -qx 'exec_start: sh -c exit 4' <<<"$out"
 t_check "... exec_die" grep -qx exec_die <<<"$out"
 t_check "... attach" grep -qx attach <<<"$out"
 
@@ -236,10 +236,10 @@ dk start "$P-s" >/dev/null 2>&1
 wait $cpid
 t_eq "an attach to the exited container waits for its next start: that run's output, then the end" \
 	"$? $(python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.count(b"started-a\n"), b.count(b"err-a\n"))' "$TMP/att")" "0 1 1"
-out=$(curl -s --unix-socket "$SOCK" -X POST -H 'Connection: Upgrade' -H 'Upgrade: tcp' --max-time 10 \
-	"http://d/v1.50/containers/$P-s/attach?logs=1&stdout=1&stderr=1" | od -An -c | tr -s ' ')
-t_check "attach logs=1 (no stream) of an exited container: its log replayed in frames" \
-	grep -q '001 \\0 \\0 \\0 \\0 \\0 \\0 \\n s t a r t e d - a' <<<"$out"
+curl -s --unix-socket "$SOCK" -X POST -H 'Connection: Upgrade' -H 'Upgrade: tcp' --max-time 10 \
+	"http://d/v1.50/containers/$P-s/attach?logs=1&stdout=1&stderr=1" -o "$TMP/att"
+t_eq "attach logs=1 (no stream) of an exited container: its log replayed in frames (both runs)" \
+	"$(python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.count(b"\x01\0\0\0\0\0\0\x0astarted-a\n"), b.count(b"\x02\0\0\0\0\0\0\x06err-a\n"))' "$TMP/att")" "2 2"
 dk rm -f "$P-s" >/dev/null 2>&1
 
 # --- a container of `netns-run run -d`: its plain log as stdout ---
