@@ -133,7 +133,7 @@ t_eq "logs of no such container: 404" "$(api GET "/containers/nosuch-$P/logs?std
 # --- attach, and a client that leaves mid-attach ---
 # --sig-proxy=false: a signal would otherwise be passed on to the container; KILL: the
 # docker 28 CLI's attach only gives up after the third TERM.
-timeout -s KILL 3 "$DOCKER" attach --no-stdin --sig-proxy=false "$P-x" >"$TMP/a" 2>&1
+(timeout -s KILL 3 "$DOCKER" attach --no-stdin --sig-proxy=false "$P-x" >"$TMP/a" 2>&1) 2>/dev/null
 t_eq "attach: still attached when cut (timeout)" "$?" 137
 t_check "... it streamed the container's output" grep -q "^tick " "$TMP/a"
 fd0=$(nfds)
@@ -158,6 +158,11 @@ dk exec "$P-x" no-such-command >/dev/null 2>&1
 t_eq "exec of a missing command: 127" "$?" 127
 dk exec -w /tmp -e FOO=bar "$P-x" sh -c 'echo $PWD $FOO' >"$TMP/o" 2>&1
 t_eq "exec -w -e" "$(cat "$TMP/o")" "/tmp bar"
+fd0=$(nfds)
+for i in 1 2 3 4 5; do dk exec "$P-x" sh -c "echo \$\$ >/dev/null" >/dev/null 2>&1; done
+echo x | dk exec -i "$P-x" cat >/dev/null 2>&1
+until_true test "$(nfds)" -le "$fd0"
+t_eq "after six execs the daemon holds no more descriptors" "$(nfds)" "$fd0"
 
 # exec -it through a pty that python3 gives the CLI: its size, then a resize.
 ptyrun() {
