@@ -39,6 +39,9 @@
  * at start, not here: this is a directory and a record). */
 #define MONITOR_READY_MS 60000
 
+/* See start_container: three of attach.c's 20 ms looks. */
+#define START_AGAIN_GRACE_MS 60
+
 extern char **environ;
 
 /* The monitor's "ok ID NAME" or "err MESSAGE", read to EOF or the deadline. */
@@ -274,6 +277,10 @@ static int start_container(const char *name, bool *ret_already, struct nr_error 
 			ctr_gc_reconcile(NULL, NULL, NULL);
 		if ((r = monitor_spawn(name, NULL, id, err)) < 0)
 			return r;
+		/* An attach to a stopped container (`docker start -a` attaches first) looks for
+		 * the next monitor every 20 ms (attach.c); a moment before the start lets it take
+		 * this one, so that it sees the run's output from the start on, as Docker's. */
+		usleep(START_AGAIN_GRACE_MS * 1000);
 	}
 	if ((r = ctr_monitor_start(name, err)) < 0)
 		return r;

@@ -110,7 +110,8 @@ struct wait_ctx {
 	long long since;
 	/* What the container was when the wait began, for next-exit. */
 	enum ctr_status status0;
-	long long started0;
+	pid_t monitor0; /* its monitor then: a run after an exit has a new one */
+	unsigned long long monitor_start0;
 	int last_code; /* the last exit status a record showed */
 };
 
@@ -149,7 +150,9 @@ static int wait_check(struct wait_ctx *w, int *code, int *pidfd)
 			return 1;
 		break;
 	case WAIT_NEXT_EXIT:
-		if (exited && (w->status0 != CTR_EXITED || rec->started != w->started0))
+		/* Not `started`: two runs may start within one second. */
+		if (exited && (w->status0 != CTR_EXITED || rec->monitor != w->monitor0 ||
+			       rec->monitor_start != w->monitor_start0))
 			return 1;
 		break;
 	case WAIT_REMOVED:
@@ -211,7 +214,8 @@ int h_container_wait(struct api_req *r)
 	}
 	w->since = time(NULL);
 	w->status0 = rec->status == CTR_RUNNING && !ctr_running(rec) ? CTR_EXITED : rec->status;
-	w->started0 = rec->started;
+	w->monitor0 = rec->monitor;
+	w->monitor_start0 = rec->monitor_start;
 	w->last_code = rec->has_exit_code ? rec->exit_code : 0;
 	return api_reply_stream(r, 200, "application/json", wait_stream, w, free);
 }

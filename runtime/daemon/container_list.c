@@ -19,6 +19,7 @@
 #include "ctr_json.h"
 #include "engine/cgroup.h"
 #include "engine/container.h"
+#include "engine/image_run.h"
 #include "engine/rt_error.h"
 #include "routes.h"
 
@@ -257,25 +258,38 @@ int h_container_list(struct api_req *r)
 	return api_reply_json(r, 200, out);
 }
 
-/* Docker's Config: the body's, completed from the record (env, command, hostname as
- * they are); a container made by `netns-run run` from its record alone. */
+static json_t *strv_or_null(char *const *v)
+{
+	if (!v)
+		return json_null();
+	json_t *a = json_array();
+	for (size_t i = 0; v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* Docker's Config: the body's, merged with the image's as Docker merges them (an
+ * Entrypoint given drops the image's Cmd), env and hostname as the record has them; a
+ * container made by `netns-run run` from its record alone. */
 static json_t *inspect_config(const struct ctr_record *rec, json_t *config)
 {
-	json_t *c = json_object(), *v;
-	const char *const copied[] = { "Domainname", "AttachStdin",  "AttachStdout", "AttachStderr",
-				       "Tty",        "OpenStdin",    "StdinOnce",    "WorkingDir",
-				       "Entrypoint", "ExposedPorts", "StopSignal",   NULL };
+	static const char *const copied[] = { "Domainname", "AttachStdin", "AttachStdout", "AttachStderr", "Tty",
+					      "OpenStdin",  "StdinOnce",   "WorkingDir",   "ExposedPorts", NULL };
 	static const char *const flags[] = { "AttachStdin", "AttachStdout", "AttachStderr",
 					     "Tty",         "OpenStdin",    "StdinOnce",
 					     NULL };
+	_cleanup_image_run_ struct image_run *im = NULL;
+	json_t *c = json_object(), *v, *ep, *cmd;
 
 	for (size_t i = 0; flags[i]; i++)
 		json_object_set_new(c, flags[i], json_false());
 	json_object_set_new(c, "Domainname", json_string(""));
-	json_object_set_new(c, "WorkingDir", json_string(""));
-	json_object_set_new(c, "Entrypoint", json_null());
+	/* The image's config, for what the body left to it (a miss: the record's argv). */
+	if (config && rec->image && image_run_find(rt_paths()->state_dir, rec->image, &im, NULL) <= 0)
+		im = NULL;
+	json_object_set_new(c, "WorkingDir", json_string(im && im->cfg.working_dir ? im->cfg.working_dir : ""));
 	for (size_t i = 0; copied[i]; i++)
-		if ((v = json_get_go(config, copied[i])))
+		if ((v = json_get_go(config, copied[i])) && !(json_is_string(v) && !*json_string_value(v)))
 			json_object_set(c, copied[i], v);
 	json_object_set_new(c, "Hostname", json_string(rec->hostname ? rec->hostname : ""));
 	json_object_set_new(c, "User", json_string(rec->user ? rec->user : ""));
@@ -283,14 +297,20 @@ static json_t *inspect_config(const struct ctr_record *rec, json_t *config)
 	for (size_t i = 0; rec->env && rec->env[i]; i++)
 		json_array_append_new(env, json_string(rec->env[i]));
 	json_object_set_new(c, "Env", env);
-	v = json_get_go(config, "Cmd");
-	if (v)
-		json_object_set(c, "Cmd", json_is_string(v) ? json_pack("[O]", v) : v);
-	else {
-		json_t *cmd = json_array();
-		for (size_t i = 0; rec->argv && rec->argv[i]; i++)
-			json_array_append_new(cmd, json_string(rec->argv[i]));
-		json_object_set_new(c, "Cmd", cmd);
+	ep = json_get_go(config, "Entrypoint");
+	cmd = json_get_go(config, "Cmd");
+	if (!config) {
+		json_object_set_new(c, "Entrypoint", json_null());
+		json_object_set_new(c, "Cmd", strv_or_null(rec->argv));
+	} else {
+		bool ep_given = ep && !(json_is_array(ep) && !json_array_size(ep));
+		json_object_set_new(c, "Entrypoint",
+				    ep_given ? (json_is_string(ep) ? json_pack("[O]", ep) : json_incref(ep))
+					     : strv_or_null(im ? im->cfg.entrypoint : NULL));
+		json_object_set_new(c, "Cmd",
+				    cmd        ? (json_is_string(cmd) ? json_pack("[O]", cmd) : json_incref(cmd))
+				    : ep_given ? json_null()
+					       : strv_or_null(im ? im->cfg.cmd : NULL));
 	}
 	json_object_set_new(c, "Image", json_string(rec->image_ref ? rec->image_ref : ""));
 	json_object_set_new(c, "Volumes", json_null());

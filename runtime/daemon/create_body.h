@@ -1,7 +1,7 @@
 /* POST /containers/create's body (Docker's ContainerConfig with HostConfig and
  * NetworkingConfig inside) to a run's options, checked as Docker checks it: wrong types,
  * unknown images, bad ports or modes give RT_ERR_USAGE / RT_ERR_NOT_FOUND with Docker's
- * wording, never a crash (this parser is fuzzed: tests/fuzz/fuzz_create_body.c).
+ * wording, never a crash (this parser is fuzzed: tests/fuzz/fuzz_daemon_create_body.c).
  *
  * The body is kept whole, normalised, in the container's directory as CTR_CONFIG_FILE:
  * inspect and list show Config/HostConfig from it, and a start of an exited container

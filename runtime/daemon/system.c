@@ -1,5 +1,6 @@
 /* The system endpoints: GET/HEAD /_ping, GET /version, GET /info, GET /system/df, in
  * Docker's shapes (moby api/swagger.yaml: SystemVersion, SystemInfo, SystemDataUsageResponse). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -213,6 +214,21 @@ static const char *os_name(char *buf, size_t len)
 	return buf;
 }
 
+/* Entries of a /proc directory: the daemon's descriptors (NFd) and threads (Docker's
+ * NGoroutines, the nearest thing we have). */
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 static bool cgroup_v2(void)
 {
 	return access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
@@ -249,11 +265,11 @@ int h_info(struct api_req *r)
 			  "Volume", "local", "Network", "bridge", "host", "null", "Authorization", "Log", "json-file",
 			  "MemoryLimit", 1, "SwapLimit", 0, "KernelMemory", 0, "KernelMemoryTCP", 0, "CpuCfsPeriod", 1,
 			  "CpuCfsQuota", 1, "CPUShares", 1, "CPUSet", 1, "PidsLimit", 1, "OomKillDisable", 0,
-			  "IPv4Forwarding", 1, "NFd", 0, "NGoroutines", 0, "SystemTime", now, "NEventsListener", 0,
-			  "LoggingDriver", "json-file", "CgroupDriver", "cgroupfs", "CgroupVersion",
-			  cgroup_v2() ? "2" : "1", "KernelVersion", kernel, "OperatingSystem", os, "OSVersion", "",
-			  "OSType", "linux", "Architecture", u.machine, "IndexServerAddress",
-			  "https://index.docker.io/v1/");
+			  "IPv4Forwarding", 1, "NFd", count_entries("/proc/self/fd"), "NGoroutines",
+			  count_entries("/proc/self/task"), "SystemTime", now, "NEventsListener", 0, "LoggingDriver",
+			  "json-file", "CgroupDriver", "cgroupfs", "CgroupVersion", cgroup_v2() ? "2" : "1",
+			  "KernelVersion", kernel, "OperatingSystem", os, "OSVersion", "", "OSType", "linux",
+			  "Architecture", u.machine, "IndexServerAddress", "https://index.docker.io/v1/");
 	json_t *g =
 		json_pack("{s:i, s:I, s:s, s:s, s:[], s:b, s:s, s:s, s:s, s:s, s:{s:{s:s}}, s:s, s:{s:s, s:s, s:s, s:b, s:n}, "
 			  "s:b, s:b, s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:[s,s], s:[], s:{s:[], s:[], s:[s], s:{}, s:[]}, "

@@ -113,6 +113,15 @@ t_eq "inspect: the full id resolves" "$(body GET "/containers/$id1/json" | jq -r
 t_eq "inspect: an unknown container is a 404" "$(api GET /containers/nosuch-$P/json)" \
 	"404 {\"message\":\"No such container: nosuch-$P\"}"
 
+create "$P-cfg" '{"Image":"bb:1","HostConfig":{"NetworkMode":"none"}}' >/dev/null
+t_eq "inspect: Config.Cmd from the image when the body has none" \
+	"$(body GET "/containers/$P-cfg/json" | jq -c '[.Config.Cmd, .Config.Entrypoint, .Path]')" '[["sh"],null,"sh"]'
+create "$P-cfg2" '{"Image":"bb:1","Entrypoint":"env","HostConfig":{"NetworkMode":"none"}}' >/dev/null
+t_eq "inspect: an Entrypoint given drops the image's Cmd" \
+	"$(body GET "/containers/$P-cfg2/json" | jq -c '[.Config.Cmd, .Config.Entrypoint]')" '[null,["env"]]'
+code DELETE "/containers/$P-cfg" >/dev/null
+code DELETE "/containers/$P-cfg2" >/dev/null
+
 # 4. wait next-exit, then start: the exit status comes on the wait.
 curl -s -m 30 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$P-c1/wait?condition=next-exit" >$W/w1 &
 wpid=$!
