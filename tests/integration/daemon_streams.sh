@@ -60,24 +60,24 @@ api() {
 	curl -s --unix-socket "$SOCK" -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} \
 		-w '\n%{http_code}' "http://d/v1.50$2"
 }
-nfds() { ls "/proc/$DPID/fd" | wc -l; }
-R="--network none"
+nfds() { find "/proc/$DPID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+R=(--network none)
 
 # --- docker run: attach before start, the exit code through wait ---
-out=$(dk run --rm $R bb:1 echo hi 2>&1)
+out=$(dk run --rm "${R[@]}" bb:1 echo hi 2>&1)
 t_eq "run --rm IMAGE echo hi: the output and 0" "$? $out" "0 hi"
-dk run --rm $R bb:1 sh -c 'echo out; echo err >&2; exit 3' >"$TMP/o" 2>"$TMP/e"
+dk run --rm "${R[@]}" bb:1 sh -c 'echo out; echo err >&2; exit 3' >"$TMP/o" 2>"$TMP/e"
 t_eq "run sh -c 'echo out; echo err >&2; exit 3': exit 3" "$?" 3
 t_eq "... stdout holds stdout only" "$(cat "$TMP/o")" out
 t_eq "... stderr holds stderr only" "$(cat "$TMP/e")" err
 t_eq "echo data | run -i IMAGE cat: the input reaches the command, its EOF ends it" \
-	"$(echo data | timeout 20 "$DOCKER" run -i --rm $R bb:1 cat 2>&1)" data
+	"$(echo data | timeout 20 "$DOCKER" run -i --rm "${R[@]}" bb:1 cat 2>&1)" data
 t_eq "run -t: the output raw (through the container's pty)" \
-	"$(timeout 20 script -qec "$DOCKER run --rm -t $R bb:1 sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null | tr -d '\r')" \
+	"$(timeout 20 script -qec "$DOCKER run --rm -t --network none bb:1 sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null | tr -d '\r')" \
 	on-a-tty
 
 # --- a detached container's logs ---
-dk run -d --name "$P-x" $R bb:1 sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; echo tock $i >&2; sleep 1; done' >/dev/null 2>&1
+dk run -d --name "$P-x" "${R[@]}" bb:1 sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; echo tock $i >&2; sleep 1; done' >/dev/null 2>&1
 until_true sh -c "'$DOCKER' logs $P-x 2>/dev/null | grep -q 'tick 2'"
 t_check "logs: the stdout lines" grep -q "^tick 1$" <<<"$(dk logs "$P-x" 2>/dev/null)"
 t_check "logs: the stderr lines on stderr" grep -q "^tock 1$" <<<"$(dk logs "$P-x" 2>&1 >/dev/null)"
@@ -164,7 +164,7 @@ t_eq "exec of a missing command: 127" "$?" 127
 dk exec -w /tmp -e FOO=bar "$P-x" sh -c 'echo $PWD $FOO' >"$TMP/o" 2>&1
 t_eq "exec -w -e" "$(cat "$TMP/o")" "/tmp bar"
 fd0=$(nfds)
-for i in 1 2 3 4 5; do dk exec "$P-x" sh -c "echo \$\$ >/dev/null" >/dev/null 2>&1; done
+for _ in 1 2 3 4 5; do dk exec "$P-x" sh -c "echo \$\$ >/dev/null" >/dev/null 2>&1; done
 echo x | dk exec -i "$P-x" cat >/dev/null 2>&1
 until_true test "$(nfds)" -le "$fd0"
 t_eq "after six execs the daemon holds no more descriptors" "$(nfds)" "$fd0"
@@ -225,7 +225,7 @@ t_check "... exec_die" grep -qx exec_die <<<"$out"
 t_check "... attach" grep -qx attach <<<"$out"
 
 # --- a tty: logs and attach raw ---
-dk run -d -t --name "$P-t" $R bb:1 sh -c 'echo tty-line; sleep 600' >/dev/null 2>&1
+dk run -d -t --name "$P-t" "${R[@]}" bb:1 sh -c 'echo tty-line; sleep 600' >/dev/null 2>&1
 until_true sh -c "'$DOCKER' logs $P-t 2>/dev/null | grep -q tty-line"
 t_eq "logs of a tty container: its output, raw (the pty's CRLF)" "$(dk logs "$P-t" 2>/dev/null | od -An -c | tr -s ' ')" \
 	"$(printf 'tty-line\r\n' | od -An -c | tr -s ' ')"
@@ -234,7 +234,7 @@ t_check "... the raw-stream content type" grep -qi "application/vnd.docker.raw-s
 dk rm -f "$P-t" >/dev/null 2>&1
 
 # --- start -a: an attach before the first start, and one that waits for the next ---
-dk create --name "$P-s" $R bb:1 sh -c 'echo started-a; echo err-a >&2; exit 2' >/dev/null 2>&1
+dk create --name "$P-s" "${R[@]}" bb:1 sh -c 'echo started-a; echo err-a >&2; exit 2' >/dev/null 2>&1
 out=$(timeout 30 "$DOCKER" start -a "$P-s" 2>&1)
 t_eq "start -a of a created container: output and exit code" "$? $(tr '\n' ' ' <<<"$out")" "2 started-a err-a "
 # (On the raw socket: the CLI's start -a also waits on /wait, which is not this test's.)
