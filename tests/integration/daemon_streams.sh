@@ -237,7 +237,9 @@ dk rm -f "$P-t" >/dev/null 2>&1
 dk create --name "$P-s" "${R[@]}" bb:1 sh -c 'echo started-a; echo err-a >&2; exit 2' >/dev/null 2>&1
 out=$(timeout 30 "$DOCKER" start -a "$P-s" 2>&1)
 t_eq "start -a of a created container: output and exit code" "$? $(tr '\n' ' ' <<<"$out")" "2 started-a err-a "
-# (On the raw socket: the CLI's start -a also waits on /wait, which is not this test's.)
+out=$(timeout 30 "$DOCKER" start -a "$P-s" 2>&1)
+t_eq "start -a of the exited container: the new run's output and exit code" "$? $(tr '\n' ' ' <<<"$out")" "2 started-a err-a "
+# The same on the raw socket, an attach that waits for a start made by another client.
 curl -s --unix-socket "$SOCK" -X POST -H 'Connection: Upgrade' -H 'Upgrade: tcp' --max-time 20 \
 	"http://d/v1.50/containers/$P-s/attach?stream=1&stdout=1&stderr=1" -o "$TMP/att" &
 cpid=$!
@@ -248,8 +250,8 @@ t_eq "an attach to the exited container waits for its next start: that run's out
 	"$? $(python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.count(b"started-a\n"), b.count(b"err-a\n"))' "$TMP/att")" "0 1 1"
 curl -s --unix-socket "$SOCK" -X POST -H 'Connection: Upgrade' -H 'Upgrade: tcp' --max-time 10 \
 	"http://d/v1.50/containers/$P-s/attach?logs=1&stdout=1&stderr=1" -o "$TMP/att"
-t_eq "attach logs=1 (no stream) of an exited container: its log replayed in frames (both runs)" \
-	"$(python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.count(b"\x01\0\0\0\0\0\0\x0astarted-a\n"), b.count(b"\x02\0\0\0\0\0\0\x06err-a\n"))' "$TMP/att")" "2 2"
+t_eq "attach logs=1 (no stream) of an exited container: its log replayed in frames (all three runs)" \
+	"$(python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.count(b"\x01\0\0\0\0\0\0\x0astarted-a\n"), b.count(b"\x02\0\0\0\0\0\0\x06err-a\n"))' "$TMP/att")" "3 3"
 dk rm -f "$P-s" >/dev/null 2>&1
 
 # --- a container of `netns-run run -d`: its plain log as stdout ---
