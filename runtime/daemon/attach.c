@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -23,6 +24,12 @@
 struct attach_ctx {
 	char name[RT_NAME_MAX];
 	int mon; /* the monitor's attach stream; -1: not yet (the container is not running) */
+	/* When the request came, for a wait for the next run: its monitor then, and the time
+	 * from which the next run's log is shown (taken before the answer, after which the
+	 * client starts the container). */
+	pid_t mon_pid;
+	unsigned long long mon_start;
+	long long t0_ns;
 	bool in, out, errs, logs, stream, tty;
 };
 
@@ -55,6 +62,39 @@ static int attach_wait_start(int sock, struct attach_ctx *c)
 	}
 }
 
+/* The same wait without input: the output of the next run comes from its log (followed
+ * until its monitor is gone), so that a run shorter than the wait's period is not missed.
+ * A new run: the record is no longer exited, or names another monitor. */
+static void attach_follow_next_run(int sock, struct attach_ctx *c)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	struct timespec now;
+	struct nr_error err = { 0 };
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct ctr_log_query q = { .since_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec,
+				   .tail = -1,
+				   .follow = true };
+	struct logs_out lo = { .fd = sock, .tty = c->tty, .out = c->out, .errs = c->errs };
+	if (ctr_store_load(c->name, &rec, NULL) < 0)
+		return relay_finish(sock);
+	pid_t mon = rec->monitor;
+	unsigned long long mon_start = rec->monitor_start;
+	for (;;) {
+		struct pollfd p = { .fd = sock, .events = 0 };
+		if (poll(&p, 1, ATTACH_WAIT_MS) > 0 && (p.revents & (POLLHUP | POLLERR)))
+			return;
+		ctr_record_free(TAKE_PTR(rec));
+		if (ctr_store_load(c->name, &rec, NULL) < 0)
+			return relay_finish(sock); /* removed meanwhile */
+		if (rec->status != CTR_EXITED || rec->monitor != mon || rec->monitor_start != mon_start)
+			break;
+	}
+	if (logs_write(c->name, &q, &lo, &err) == -EPIPE)
+		return;
+	relay_finish(sock);
+}
+
 static void attach_run(int sock, void *p)
 {
 	struct attach_ctx *c = p;
@@ -66,6 +106,8 @@ static void attach_run(int sock, void *p)
 		if (logs_write(c->name, &q, &lo, &err) == -EPIPE)
 			return;
 	}
+	if (c->stream && c->mon < 0 && !c->in)
+		return attach_follow_next_run(sock, c);
 	if (c->stream && c->mon < 0 && (c->mon = attach_wait_start(sock, c)) < 0 && c->mon == -EPIPE)
 		return;
 	if (c->stream && c->mon >= 0) {
@@ -97,6 +139,11 @@ int h_container_attach(struct api_req *r)
 	    api_query_bool(r, "logs", false, &c.logs) < 0)
 		return api_reply_error(r, 400, "bad boolean parameter");
 	c.tty = relay_ctr_tty(c.name);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	c.t0_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+	c.mon_pid = rec->monitor;
+	c.mon_start = rec->monitor_start;
 	/* Connected before the answer, so that a container that cannot be attached to (one of
 	 * `netns-run run`, without a monitor) gets a status, not an empty stream.  An exited
 	 * one waits for its next start in the stream. */

@@ -60,7 +60,10 @@ static void test_relay_frames_outputs(void **state)
 	assert_int_equal(write(e[1], "err\n", 4), 4);
 	close(o[1]);
 	close(e[1]);
-	struct relay r = { .sock = sv[0], .in_fd = -1, .n_out = 2, .done_fd = -1,
+	struct relay r = { .sock = sv[0],
+			   .in_fd = -1,
+			   .n_out = 2,
+			   .done_fd = -1,
 			   .out = { { .fd = o[0], .stream = 1 }, { .fd = e[0], .stream = 2 } } };
 	assert_int_equal(relay_run(&r), RELAY_OUTPUT_DONE);
 	shutdown(sv[1], SHUT_WR); /* the client's half-close: relay_finish returns at once */
@@ -98,7 +101,11 @@ static void test_relay_input_and_eof(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(o), 0);
-	struct relay r = { .sock = sv[0], .in_fd = in[1], .in_eof = RELAY_EOF_CLOSE, .n_out = 1, .done_fd = -1,
+	struct relay r = { .sock = sv[0],
+			   .in_fd = in[1],
+			   .in_eof = RELAY_EOF_CLOSE,
+			   .n_out = 1,
+			   .done_fd = -1,
 			   .out = { { .fd = o[0], .stream = 0 } } };
 	struct run_arg a = { .r = &r };
 	pthread_t t;
@@ -130,7 +137,9 @@ static void test_relay_client_gone(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(pipe(o), 0);
 	close(sv[1]);
-	struct relay r = { .sock = sv[0], .in_fd = -1, .n_out = 1, .done_fd = -1, .out = { { .fd = o[0], .stream = 1 } } };
+	struct relay r = {
+		.sock = sv[0], .in_fd = -1, .n_out = 1, .done_fd = -1, .out = { { .fd = o[0], .stream = 1 } }
+	};
 	assert_int_equal(relay_run(&r), RELAY_CLIENT_GONE);
 	close(o[0]);
 	close(o[1]);
@@ -148,8 +157,9 @@ static void test_relay_done_drains(void **state)
 	assert_int_equal(pipe(o), 0);
 	assert_int_equal(write(o[1], "last\n", 5), 5);
 	assert_int_equal(write(done, &one, sizeof(one)), sizeof(one));
-	struct relay r = { .sock = sv[0], .in_fd = -1, .n_out = 1, .done_fd = done,
-			   .out = { { .fd = o[0], .stream = 2 } } };
+	struct relay r = {
+		.sock = sv[0], .in_fd = -1, .n_out = 1, .done_fd = done, .out = { { .fd = o[0], .stream = 2 } }
+	};
 	assert_int_equal(relay_run(&r), RELAY_OUTPUT_DONE);
 	expect_frame(sv[1], 2, "last\n");
 	close(o[0]);
