@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/net_opts.h"
 #include "engine/net_attach.h"
+#include "engine/net_opts.h"
 #include "network.h"
 
 static const char connect_usage[] =

@@ -25,9 +25,9 @@
 struct api_conn; /* server.c's: the connection under the request */
 
 struct api_req {
-	const char *method;   /* "GET", "HEAD", "POST", "PUT", "DELETE" */
-	const char *path;     /* without "/vX.Y", decoded: "/containers/web/start" */
-	int version_minor;    /* 41..50: the path's, or 50 for an unversioned path */
+	const char *method;                 /* "GET", "HEAD", "POST", "PUT", "DELETE" */
+	const char *path;                   /* without "/vX.Y", decoded: "/containers/web/start" */
+	int version_minor;                  /* 41..50: the path's, or 50 for an unversioned path */
 	const char *params[API_PARAMS_MAX]; /* the route's {placeholders}, in order */
 	/* API_BODY_WHOLE routes: the body, NUL-terminated (len 0 when none). */
 	const char *body;

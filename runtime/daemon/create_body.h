@@ -19,18 +19,17 @@
 
 /* What a create body gives besides the run's options. */
 struct create_body {
-	struct run_opts o;        /* points into body and into the strings below */
-	struct monitor_opts mo;   /* OpenStdin, StdinOnce */
-	json_t *body;             /* the parsed body (owned), Docker's names */
-	char *strings[512];       /* owned copies the options point to */
+	struct run_opts o;      /* points into body and into the strings below */
+	struct monitor_opts mo; /* OpenStdin, StdinOnce */
+	json_t *body;           /* the parsed body (owned), Docker's names */
+	char *strings[512];     /* owned copies the options point to */
 	size_t n_strings;
 };
 
 /* Parse text (len bytes) with name (the ?name= parameter, NULL or "" for a generated
  * one) into cb.  Images are looked up in the store under rt_paths()->state_dir.  On
  * failure cb holds nothing to free beyond create_body_free. */
-int create_body_parse(const char *text, size_t len, const char *name, struct create_body *cb,
-		      struct nr_error *err);
+int create_body_parse(const char *text, size_t len, const char *name, struct create_body *cb, struct nr_error *err);
 void create_body_free(struct create_body *cb);
 
 #endif

@@ -74,8 +74,8 @@ int h_image_list(struct api_req *r);
 int h_image_inspect(struct api_req *r);
 int h_image_history(struct api_req *r);
 int h_image_load(struct api_req *r);
-int h_image_get(struct api_req *r);     /* GET /images/get?names= and GET /images/{}/get */
-int h_image_create(struct api_req *r);  /* ?fromSrc=- (import), ?fromImage= (pull: refused in the stream) */
+int h_image_get(struct api_req *r);    /* GET /images/get?names= and GET /images/{}/get */
+int h_image_create(struct api_req *r); /* ?fromSrc=- (import), ?fromImage= (pull: refused in the stream) */
 int h_image_tag(struct api_req *r);
 int h_image_delete(struct api_req *r);
 int h_image_prune(struct api_req *r);

@@ -54,7 +54,6 @@ struct ctr_log_query {
 
 /* Container name's log (all its files, oldest first), entries matching q to fn.  A
  * container without a log (made by `netns-run run`, or never started): no entries. */
-int ctr_jlog_read(const char *name, const struct ctr_log_query *q, ctr_log_fn fn, void *ctx,
-		  struct nr_error *err);
+int ctr_jlog_read(const char *name, const struct ctr_log_query *q, ctr_log_fn fn, void *ctx, struct nr_error *err);
 
 #endif
