@@ -445,7 +445,8 @@ if [ -x "$NR_BUILD/bin/netns-run" ]; then
 	r 'run --net bi-missing true' 125 "network bi-missing: plugin 'nosuchplugin' was not found in NETNS_RUN_CNI_PATH"
 	# A first word that is not a verb (issue 14, item 11): no container, no bridge.
 	r 'lod -i x' 125 "unknown command 'lod'; to run a program: netns-run run lod"
-	r 'daemon' 125 "unknown command 'daemon'"
+	# The daemon is a verb now (issue 18): a bad option of it, refused as dockerd refuses one (exit 1).
+	r 'daemon --nope' 1 'bad option --nope'
 	r 'sh -c true' 125 "unknown command 'sh'"
 	r 'version --format {{.Nope}}' 125 'no field .Nope'
 	r 'version extra' 125 'takes no arguments'
