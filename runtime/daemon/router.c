@@ -70,8 +70,19 @@ enum api_version_check api_path_version(const char *path, int *ret_minor, const 
 	return API_VERSION_OK;
 }
 
+static size_t segments(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '/';
+	return n;
+}
+
 /* Whether path matches pattern segment by segment; each {} segment's offset and length
- * into path go to offs/lens. */
+ * into path go to offs/lens.  A {*} segment takes one or more segments, leaving the
+ * pattern's remaining (literal) segments their own: an image name has slashes
+ * (/images/team/app:v2/json), as Docker's {name:.*}. */
 static bool route_match(const char *pattern, const char *path, size_t offs[], size_t lens[], size_t *n)
 {
 	const char *p = pattern, *s = path;
@@ -83,7 +94,16 @@ static bool route_match(const char *pattern, const char *path, size_t offs[], si
 		p++, s++;
 		const char *pe = strchrnul(p, '/'), *se = strchrnul(s, '/');
 		size_t pn = (size_t)(pe - p), sn = (size_t)(se - s);
-		if (pn == 2 && p[0] == '{' && p[1] == '}') {
+		if (pn == 3 && !memcmp(p, "{*}", 3)) {
+			size_t rest = segments(pe), have = segments(se);
+			if (sn == 0 || have < rest || *n >= API_PARAMS_MAX)
+				return false;
+			/* Stretch to leave exactly `rest` segments after it. */
+			for (size_t k = have - rest; k > 0; k--)
+				se = strchrnul(se + 1, '/');
+			offs[*n] = (size_t)(s - path);
+			lens[(*n)++] = (size_t)(se - s);
+		} else if (pn == 2 && p[0] == '{' && p[1] == '}') {
 			if (sn == 0 || *n >= API_PARAMS_MAX)
 				return false;
 			offs[*n] = (size_t)(s - path);

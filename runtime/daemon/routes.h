@@ -17,7 +17,7 @@ enum api_body {
 
 struct api_route {
 	const char *method;
-	const char *pattern; /* "/containers/{}/start": {} matches one path segment */
+	const char *pattern; /* "/containers/{}/start": {} matches one path segment, {*} one or more (image names) */
 	api_handler fn;
 	enum api_body body;
 };

@@ -137,6 +137,11 @@ t_eq "... both names" "$(D images --format '{{.Repository}}:{{.Tag}}' | sort | t
 t_eq "docker images --filter reference=bb:2" "$(D images --filter reference=bb:2 --format '{{.Tag}}')" "2"
 t_eq "docker images --filter dangling=true: none" "$(D images -q --filter dangling=true)" ""
 t_eq "docker rmi bb:2: untagged" "$(D rmi bb:2 2>&1)" "Untagged: bb:2"
+# Names with slashes (Docker routes /images/{name:.*}).
+t_check "docker tag bb:1 team/app:v2" D tag bb:1 team/app:v2
+t_eq "docker image inspect team/app:v2: its id" "$(D image inspect -f '{{.Id}}' team/app:v2 2>&1)" "$iid"
+t_check "docker history team/app:v2" grep -q "^${iid:7:12} " <<<"$(D history team/app:v2)"
+t_eq "docker rmi team/app:v2: untagged" "$(D rmi team/app:v2 2>&1)" "Untagged: team/app:v2"
 out=$(D rmi nope:1 2>&1); r=$?
 t_check "docker rmi of an unknown image fails" test $r != 0
 t_check "... No such image: nope:1" grep -q "No such image: nope:1" <<<"$out"

@@ -36,12 +36,14 @@ static void test_every_route(void **state)
 		char path[256] = "", want[64] = "", params[64];
 		unsigned status, k = 0;
 		for (const char *s = rt->pattern; *s;) {
-			if (!strncmp(s, "{}", 2)) {
+			size_t plen = !strncmp(s, "{}", 2) ? 2 : !strncmp(s, "{*}", 3) ? 3 : 0;
+			if (plen) {
 				char v[16];
-				snprintf(v, sizeof(v), "p%u", k++);
+				/* {*} takes slashes too: an image name's. */
+				snprintf(v, sizeof(v), plen == 3 ? "team/p%u" : "p%u", k++);
 				strcat(path, v);
 				snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", k > 1 ? "|" : "", v);
-				s += 2;
+				s += plen;
 			} else {
 				strncat(path, s++, 1);
 			}
@@ -66,6 +68,16 @@ static void test_params(void **state)
 	rt = find("DELETE", "/containers/3f4a", params, sizeof(params), &status);
 	assert_ptr_equal(rt->fn, h_container_delete);
 	assert_string_equal(params, "3f4a");
+	/* An image name with slashes, as Docker's {name:.*}. */
+	rt = find("GET", "/images/registry.example/team/app:v2/json", params, sizeof(params), &status);
+	assert_ptr_equal(rt->fn, h_image_inspect);
+	assert_string_equal(params, "registry.example/team/app:v2");
+	rt = find("DELETE", "/images/team/app", params, sizeof(params), &status);
+	assert_ptr_equal(rt->fn, h_image_delete);
+	assert_string_equal(params, "team/app");
+	rt = find("POST", "/images/team/app/tag", params, sizeof(params), &status);
+	assert_ptr_equal(rt->fn, h_image_tag);
+	assert_string_equal(params, "team/app");
 	/* Fixed segments win over {} where the table lists them first. */
 	rt = find("GET", "/containers/json", params, sizeof(params), &status);
 	assert_ptr_equal(rt->fn, h_container_list);
