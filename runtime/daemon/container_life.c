@@ -143,7 +143,10 @@ static int wait_check(struct wait_ctx *w, int *code, int *pidfd)
 	if (rec->has_exit_code)
 		w->last_code = rec->exit_code;
 	*code = w->last_code;
-	bool exited = rec->status == CTR_EXITED || (rec->status == CTR_RUNNING && !ctr_running(rec));
+	/* An init that is gone while its monitor lives: the monitor has yet to save the exit
+	 * code (wait for it); a monitor gone too was killed, and nobody will. */
+	bool exited = rec->status == CTR_EXITED ||
+		      (rec->status == CTR_RUNNING && !ctr_running(rec) && !ctr_monitor_alive(rec));
 	switch (w->cond) {
 	case WAIT_NOT_RUNNING:
 		if (rec->status != CTR_RUNNING || exited)

@@ -286,7 +286,8 @@ static void commit_event(const char *name, const char *image)
 
 int h_commit(struct api_req *r)
 {
-	_cleanup_json_ json_t *body = r->body_len ? json_loadb(r->body, r->body_len, 0, NULL) : NULL;
+	/* The docker 20.10 client sends "null" for no config. */
+	_cleanup_json_ json_t *body = r->body_len ? json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL) : NULL;
 	_cleanup_strv_ char **changes = NULL;
 	const char *query_changes[CHANGES_MAX];
 	const char *container = api_query(r, "container");
@@ -296,7 +297,7 @@ int h_commit(struct api_req *r)
 	img_digest id;
 	size_t n;
 
-	if (r->body_len && !body)
+	if (r->body_len && (!body || !(json_is_object(body) || json_is_null(body))))
 		return api_reply_error(r, 400, "invalid JSON body: a container config");
 	if (!container || !*container)
 		return api_reply_error(r, 400, "container is required");

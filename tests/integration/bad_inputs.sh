@@ -445,8 +445,11 @@ if [ -x "$NR_BUILD/bin/netns-run" ]; then
 	r 'run --net bi-missing true' 125 "network bi-missing: plugin 'nosuchplugin' was not found in NETNS_RUN_CNI_PATH"
 	# A first word that is not a verb (issue 14, item 11): no container, no bridge.
 	r 'lod -i x' 125 "unknown command 'lod'; to run a program: netns-run run lod"
-	# The daemon is a verb now (issue 18): a bad option of it, refused as dockerd refuses one (exit 1).
-	r 'daemon --nope' 1 'bad option --nope'
+	# The daemon is a verb now (issue 18): its bad option is refused as dockerd refuses one
+	# (exit 1, its own program's name on the message), before it makes anything.
+	out=$(timeout 20 "$NR_BUILD/bin/netns-run" daemon --nope 2>&1 </dev/null)
+	t_eq "netns-run daemon --nope -> 1, naming the option" "$? $(grep -c '^netns-run-daemon: bad option --nope' <<<"$out")" "1 1"
+	t_eq "... nothing changed on the host" "$(snapshot)" "$BEFORE"
 	r 'sh -c true' 125 "unknown command 'sh'"
 	r 'version --format {{.Nope}}' 125 'no field .Nope'
 	r 'version extra' 125 'takes no arguments'
