@@ -18,8 +18,8 @@ rec() { state "$1" "$2"; }
 out=$("$NR" lod -i x 2>&1); rc=$?
 t_eq "an unknown verb is refused: 125" $rc 125
 t_check "... saying what to type instead" grep -qF "unknown command 'lod'; to run a program: netns-run run lod" <<<"$out"
-out=$("$NR" daemon 2>&1); rc=$?
-t_eq "netns-run daemon (not a verb yet): 125" $rc 125
+out=$("$NR" swarm init 2>&1); rc=$?
+t_eq "netns-run swarm (not a verb): 125" $rc 125
 t_eq "... and no container was made" "$(ls "$S/containers" 2>/dev/null | wc -l)" 0
 t_check "... nor the default bridge" sh -c '! ip link show nr0 >/dev/null 2>&1'
 vout=$("$NR" version 2>&1); rc=$?
