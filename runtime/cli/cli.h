@@ -34,7 +34,8 @@ int cmd_tag(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_pull(int argc, char **argv);   /* pull, push, login: refused (no registries) */
-int cmd_daemon(int argc, char **argv); /* daemon.c: execs netns-run-daemon */
+int cmd_daemon(int argc, char **argv); /* sibling.c: execs netns-run-daemon */
+int cmd_lab(int argc, char **argv);    /* sibling.c: execs netns-run-lab */
 /* image_store.c.  Open the image store for a verb that only reads it: 0 with *ret NULL when
  * there is none yet (<state>/images), which the verb shows as no images, rather than
  * creating one just to look. */

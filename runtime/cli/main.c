@@ -32,6 +32,7 @@ static const char usage[] =
 	"  gc        clean up after containers whose netns-run was killed, and the image store\n"
 	"  version   the client's and the engine's versions\n"
 	"  daemon    serve the Docker Engine API (netns-run-daemon; docs/daemon.md)\n"
+	"  lab       network labs from a topology file (netns-run-lab; docs/labs.md)\n"
 	"\n"
 	"`netns-run VERB --help` describes each.  Environment: NETNS_RUN_STATE_DIR,\n"
 	"NETNS_RUN_CONFIG_DIR, NETNS_RUN_CNI_PATH, NETNS_RUN_CNI_CACHE_DIR (see docs/cli.md).\n";
@@ -45,7 +46,7 @@ static const struct verb {
 	{ "version", cmd_version }, { "load", cmd_load },       { "save", cmd_save },       { "import", cmd_import },
 	{ "images", cmd_images },   { "rmi", cmd_rmi },         { "image", cmd_image },     { "history", cmd_history },
 	{ "tag", cmd_tag },         { "commit", cmd_commit },   { "diff", cmd_diff },       { "pull", cmd_pull },
-	{ "push", cmd_pull },       { "login", cmd_pull },      { "daemon", cmd_daemon },
+	{ "push", cmd_pull },       { "login", cmd_pull },      { "daemon", cmd_daemon },   { "lab", cmd_lab },
 };
 
 int main(int argc, char **argv)
