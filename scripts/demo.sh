@@ -18,6 +18,17 @@ mkdir -p /var/lib/cni && mount -t tmpfs nr-demo /var/lib/cni
 ip link set lo up
 export NETNS_RUN_STATE_DIR=/run/netns-run NETNS_RUN_CONFIG_DIR=/run/netns-run/net.d
 
+# Whatever happens, nothing outlives the demo: its containers (their processes live in this
+# machine's pid namespace), the daemon, and their cgroups.
+dpid=""
+finish() {
+	set +e
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	"$NR" rm -f demo-a demo-b demo-x demo-y demo-c demo-d >/dev/null 2>&1
+	"$NR" gc -q >/dev/null 2>&1
+}
+trap finish EXIT
+
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
@@ -82,5 +93,42 @@ if has_verbs load commit diff images rmi && [ -x /bin/busybox ] && command -v py
 	run "$NR" images
 	run "$NR" rmi localhost/busybox:hello localhost/busybox:demo
 	rm -rf "$img"
+fi
+# The daemon (issue 18), when built and a docker CLI is here: the real docker CLI drives
+# netns-run through the Docker Engine API on a socket of this namespace's own /run.
+DOCKER=$(command -v docker || true)
+if [ -x "$top/$build/bin/netns-run-daemon" ] && [ -n "$DOCKER" ] && [ -x /bin/busybox ] &&
+	command -v python3 >/dev/null && command -v curl >/dev/null; then
+	source "$top/tests/lib/images.sh"
+	d=$(mktemp -d -p /run demo-daemon.XXXXXX)
+	img_busybox_rootfs_tar "$d/rootfs.tar"
+	img_docker_archive "$d/busybox.tar" busybox:demo '{"Cmd":["sh"],"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]}' "$d/rootfs.tar"
+	# The CLI reads nothing of this machine's docker configuration or contexts.
+	export DOCKER_HOST=unix://$d/docker.sock DOCKER_CONFIG=$d/docker-config
+	unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION
+	say "The daemon: netns-run serves the Docker Engine API, and the docker CLI drives it"
+	printf '$ %s\n' "netns-run daemon -H $DOCKER_HOST &"
+	"$NR" daemon -H "$DOCKER_HOST" >"$d/daemon.log" 2>&1 &
+	dpid=$!
+	for _ in $(seq 100); do
+		curl -sf --unix-socket "$d/docker.sock" http://d/_ping >/dev/null 2>&1 && break
+		kill -0 "$dpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	run "$DOCKER" version --format 'docker {{.Client.Version}} (API {{.Client.APIVersion}}) -> {{.Server.Platform.Name}} {{.Server.Version}} (API {{.Server.APIVersion}})'
+	run "$DOCKER" load -i "$d/busybox.tar"
+	run "$DOCKER" run --rm busybox:demo echo hello from a container the docker CLI asked for
+	run "$DOCKER" run -d --name demo-d busybox:demo sleep 600
+	run "$DOCKER" exec demo-d sh -c 'hostname; ip -4 addr show eth0 | grep inet'
+	say "One engine, one truth on disk: netns-run's own CLI sees the daemon's container"
+	run "$NR" ps
+	run "$DOCKER" rm -f demo-d
+	run "$DOCKER" rmi busybox:demo
+	kill "$dpid"
+	wait "$dpid" || true
+	dpid=""
+	unset DOCKER_HOST DOCKER_CONFIG
+	"$NR" gc -q
+	rm -rf "$d"
 fi
 say "Done: everything ran in a throwaway namespace; nothing is left on this machine."

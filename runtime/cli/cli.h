@@ -59,7 +59,7 @@ void cli_warn(const struct nr_error *w, const char *tail);
 int cli_small_opts(int argc, char **argv, const char *usage, const char *optstr, const struct option *extra,
 		   int (*on_opt)(int c, const char *arg, void *ctx), void *ctx, int min_args);
 /* fn on each name left after the options (argv[optind..]): its name printed when it
- * succeeds, its error when not; 125 when any failed. */
+ * returns 0 (> 0: done, nothing to print), its error when < 0; 125 when any failed. */
 int cli_each_name(int argc, char **argv, int (*fn)(const char *name, void *ctx, struct nr_error *err), void *ctx);
 
 #endif

@@ -35,11 +35,13 @@ int cli_each_name(int argc, char **argv, int (*fn)(const char *name, void *ctx, 
 
 	for (int i = optind; i < argc; i++) {
 		struct nr_error err = { 0 };
-		if (fn(argv[i], ctx, &err) < 0) {
+		int r = fn(argv[i], ctx, &err);
+		if (r < 0) {
 			status = cli_error(&err);
 			continue;
 		}
-		printf("%s\n", argv[i]);
+		if (r == 0)
+			printf("%s\n", argv[i]);
 	}
 	return status;
 }

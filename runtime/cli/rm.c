@@ -21,10 +21,16 @@ static int rm_opt(int c, const char *arg, void *ctx)
 static int rm_one(const char *name, void *ctx, struct nr_error *err)
 {
 	struct nr_error warning = { 0 };
-	int r = ctr_remove(name, *(bool *)ctx, &warning, err);
+	bool force = *(bool *)ctx;
+	int r = ctr_remove(name, force, &warning, err);
 
 	if (warning.msg[0])
 		cli_warn(&warning, "; removing it anyway");
+	/* As docker rm -f: a container already gone is said on stderr, not a failure. */
+	if (r < 0 && force && err->code == RT_ERR_NOT_FOUND) {
+		rt_print_error(err);
+		return 1;
+	}
 	return r;
 }
 

@@ -48,6 +48,11 @@ t_check "... and never reaches the host's /etc" test ! -e /etc/nr-test-$P
 t_check "without --rm the upper layer keeps the write" test -f "$NETNS_RUN_STATE_DIR/containers/$P-keep/upper/var/kept"
 t_eq "... and the record says exited (0)" "$(state '.status + " " + (.exit_code|tostring)' "$P-keep")" "exited 0"
 t_eq "rm removes it" "$("$NR" rm "$P-keep")" "$P-keep"
+out=$("$NR" rm -f "$P-keep" 2>&1 >/dev/null); rc=$?
+t_eq "rm -f of a container already gone: 0, as docker rm -f" $rc 0
+t_check "... saying so on stderr" grep -q "no such container: $P-keep" <<<"$out"
+out=$("$NR" rm "$P-keep" 2>&1); rc=$?
+t_eq "rm (without -f) of a container already gone: 125" $rc 125
 t_check "... with its upper layer" test ! -e "$NETNS_RUN_STATE_DIR/containers/$P-keep"
 "$NR" run --rm --net=none --name "$P-rm" sh -c 'echo x > /var/gone'
 t_check "--rm removes the container and its upper layer" test ! -e "$NETNS_RUN_STATE_DIR/containers/$P-rm"
