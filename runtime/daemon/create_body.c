@@ -656,6 +656,7 @@ static int parse_config(struct create_body *cb, json_t *body, struct nr_error *e
 			return bad_value(err, "invalid hostname format: %.64s", hostname);
 		o->hostname = hostname;
 	}
+	o->hostname_id = true; /* none given: the short id, as Docker's */
 	o->interactive = cb->mo.open_stdin;
 	if ((r = parse_host_config(cb, body, err)) < 0 || (r = find_image(cb, image, &im, err)) < 0)
 		return r;

@@ -51,7 +51,8 @@ struct security_opts {
 
 struct run_opts {
 	char name[RT_NAME_MAX]; /* "" = derived from the id */
-	const char *hostname;   /* NULL = the name */
+	const char *hostname;   /* NULL = the name, or the id's first 12 characters with hostname_id */
+	bool hostname_id;       /* Docker's default hostname (the daemon), where the CLI's is the name */
 	const char *net;        /* "bridge" | "none" | "host" | "container:NAME" | a network name (= nets[0].network) */
 	/* --network, repeated (or name=NET,ip=…,alias=… as Docker's advanced syntax); nets[0] is
 	 * the first (the mode), the rest CNI networks attached as eth1…; --ip, --ip6,

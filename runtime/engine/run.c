@@ -57,6 +57,7 @@ struct ctr_run {
 	char name[RT_NAME_MAX];
 	char dir[512];
 	const char *hostname;
+	char short_id[13]; /* the hostname when run_opts asks for the id's (hostname_id) */
 	struct net_plan net;
 	/* Further networks (run --network repeated): eth1…, rec->more in the same order. */
 	struct net_plan more[RT_NETWORKS_MAX];
@@ -175,7 +176,6 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	snprintf(c->name, sizeof(c->name), "%s", c->o->name[0] ? c->o->name : c->id);
 	if (!c->o->name[0])
 		c->name[12] = '\0';
-	c->hostname = c->o->hostname ? c->o->hostname : c->name;
 	if ((r = check_inputs(c->o, err)) < 0)
 		return r;
 	if ((lock = ctr_store_lock(err)) < 0)
@@ -183,6 +183,8 @@ static int create(struct ctr_run *c, struct nr_error *err)
 	rt_ctr_path(c->dir, sizeof(c->dir), c->name, NULL);
 	if (c->again && (r = reuse(c, err)) < 0)
 		return r;
+	snprintf(c->short_id, sizeof(c->short_id), "%s", c->id);
+	c->hostname = c->o->hostname ? c->o->hostname : c->o->hostname_id ? c->short_id : c->name;
 	if (!c->again && access(c->dir, F_OK) == 0)
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
 				    "the container name %s is already in use (remove it with `netns-run rm %s`)",

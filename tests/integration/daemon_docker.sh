@@ -124,6 +124,8 @@ scenario() {
 	until_true sh -c "$D logs $web 2>/dev/null | grep -q started"
 	t_eq "[$L] logs" "$(dk logs "$web" 2>&1)" started
 	t_eq "[$L] exec: the output" "$(dk exec "$web" cat /www/index.html 2>&1)" web-says-hi
+	t_eq "[$L] its hostname is its short id, as Docker's" "$(dk exec "$web" hostname 2>&1)" \
+		"$(dk inspect -f '{{.Id}}' "$web" | cut -c1-12)"
 	dk exec "$web" sh -c 'exit 7' >/dev/null 2>&1
 	t_eq "[$L] exec: the exit code" "$?" 7
 	out=$(script -qec "$D exec -it $web sh -c 'tty; exit 5'" /dev/null 2>&1); rc=$?

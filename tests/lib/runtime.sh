@@ -7,7 +7,9 @@ export NETNS_RUN_STATE_DIR=/run/netns-run
 export NETNS_RUN_CONFIG_DIR=/run/netns-run-net.d
 export NETNS_RUN_CNI_CACHE_DIR=/var/lib/cni/results
 mkdir -p "$NETNS_RUN_CONFIG_DIR"
-P="t$$"
+# Not $$ alone: in a pid namespace of its own (sandbox_pid.sh) every test is pid 1, and two
+# runs at once would share names, hence cgroups.
+P="t$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
 
 # Detached containers outlive this script (their netns-run is not our child): end them
 # whatever happens, so a failing test leaves no cgroups behind either.
