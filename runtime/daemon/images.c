@@ -130,11 +130,12 @@ static json_t *summary(const struct img_image *im, const struct list_filters *lf
 		json_decref(tags);
 		return NULL;
 	}
-	json_t *one = json_pack("{s:s,s:s,s:o,s:[],s:I,s:I,s:i,s:O,s:i}", "Id", im->id, "ParentId",
+	/* "o" takes this reference: the image's own labels shared, or a new empty object. */
+	json_t *lab = json_is_object(labels) ? json_incref(labels) : json_object();
+	json_t *one = json_pack("{s:s,s:s,s:o,s:[],s:I,s:I,s:i,s:o,s:i}", "Id", im->id, "ParentId",
 				json_string_value(json_object_get(im->config, "parent")) ?: "", "RepoTags", tags,
 				"RepoDigests", "Created", (json_int_t)im->created, "Size", (json_int_t)im->size,
-				"SharedSize", -1, "Labels", json_is_object(labels) ? labels : json_object(),
-				"Containers", -1);
+				"SharedSize", -1, "Labels", lab, "Containers", -1);
 	if (one && version_minor < 44) {
 		json_object_set_new(one, "VirtualSize", json_integer((json_int_t)im->size));
 		if (dangling) {

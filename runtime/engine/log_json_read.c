@@ -292,7 +292,7 @@ static int follow(const char *dir, const char *path, const struct ctr_record *re
 		int got = follow_read(rd, f);
 		if (got < 0)
 			return got;
-		if (rd->verdict || last)
+		if (rd->verdict)
 			return 0;
 		if (got)
 			continue;
@@ -307,9 +307,12 @@ static int follow(const char *dir, const char *path, const struct ctr_record *re
 			follow_reopen(path, f);
 			continue;
 		}
+		/* The writer gone, everything it wrote is read, through its last rotation too. */
+		if (last)
+			return 0;
 		if (rd->q->until_ns && now_ns() > rd->q->until_ns)
 			return 0;
-		/* Gone: one more read for what it wrote last. */
+		/* Gone: once more round, for what it wrote last. */
 		if (!ctr_monitor_alive(rec)) {
 			last = true;
 			continue;

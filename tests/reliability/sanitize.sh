@@ -3,7 +3,8 @@
 # Plugins run as children of the tests and of each other, and a test that expects a
 # plugin to fail would not notice a sanitizer abort, so every report goes to a file in
 # one directory (log_path) and any file there fails the run, whatever the tests said.
-# Usage: tests/reliability/sanitize.sh ASAN_BUILD_DIR
+# Usage: tests/reliability/sanitize.sh ASAN_BUILD_DIR [SCRIPT.sh...]
+#   with scripts: only those integration tests (no unit tests), e.g. while working on one part.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-build-asan}
@@ -47,8 +48,13 @@ SH
 chmod +x "$wrap/valgrind" "$wrap/strace"
 export PATH="$wrap:$PATH"
 start=$(date +%s)
-"$top/tests/run-all.sh" "$build"
-rc=$?
+if [ $# -gt 1 ]; then
+	rc=0
+	for t in "${@:2}"; do "$top/tests/run-all.sh" "$build" integration "$t" || rc=1; done
+else
+	"$top/tests/run-all.sh" "$build"
+	rc=$?
+fi
 echo "# sanitized suite took $(($(date +%s) - start))s"
 reports=$(find "$logs" -type f | sort)
 if [ -n "$reports" ]; then

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/fdio.h"
 #include "engine/log_json.h"
 #include "engine/monitor.h"
@@ -122,7 +123,7 @@ static int cmd_monitor(int argc, char **argv)
 		_exit(ctr_monitor_main(&o, &mo, fds[1]));
 	}
 	close(fds[1]);
-	char *msg = NULL;
+	_cleanup_free_ char *msg = NULL;
 	size_t len = 0;
 	fd_read_all(fds[0], 4096, &msg, &len);
 	fputs(msg ? msg : "err (nothing)\n", stdout);
