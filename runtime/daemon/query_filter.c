@@ -276,3 +276,18 @@ bool qprune_match(const struct qprune *p, long long created_ns, json_t *labels)
 		all_not = qfilters_label_match(labels, p->not_labels[i]);
 	return !all_not;
 }
+
+int qprune_parse(const char *text, const char *const *extra, struct qfilters *f, struct qprune *p, struct nr_error *err)
+{
+	const char *keys[8] = { "until", "label", "label!" };
+	struct timespec now;
+	size_t n = 3;
+	int r;
+
+	for (; extra && *extra && n + 1 < sizeof(keys) / sizeof(keys[0]); extra++)
+		keys[n++] = *extra;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((r = qfilters_parse(text, f, err)) < 0 || (r = qfilters_check_keys(f, keys, err)) < 0)
+		return r;
+	return qprune_get(f, now.tv_sec * 1000000000LL + now.tv_nsec, p, err);
+}

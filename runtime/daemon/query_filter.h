@@ -57,6 +57,12 @@ struct qprune {
  * or second until, in Docker's words. */
 int qprune_get(const struct qfilters *f, long long now_ns, struct qprune *ret, struct nr_error *err);
 
+/* qfilters_parse, qfilters_check_keys against until, label, label! and extra (NULL-ended,
+ * or NULL), then qprune_get with the clock's now: what a prune handler starts with.  f
+ * (which p points into) to be released by the caller, also on failure. */
+int qprune_parse(const char *text, const char *const *extra, struct qfilters *f, struct qprune *p,
+		 struct nr_error *err);
+
 /* Whether an object created at created_ns with labels is pruned: created before until,
  * every label= matching, and not every label!= matching (Docker's matchLabels). */
 bool qprune_match(const struct qprune *p, long long created_ns, json_t *labels);
