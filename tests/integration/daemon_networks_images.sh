@@ -286,6 +286,81 @@ else
 fi
 t_eq "docker rmi imp:1 once unused" "$(D rmi imp:1 2>&1 | head -1)" "Untagged: imp:1"
 
+# ---------------- filters: before/since, label, until (lists and prunes) ----------------
+# next_second: wait (bounded) until the clock's second changes, so that two objects made
+# either side differ by their (second-resolution) creation times.
+next_second() { local s; s=$(date +%s); for _ in $(seq 30); do [ "$(date +%s)" != "$s" ] && return; sleep 0.05; done; }
+# fapi METHOD PATH FILTERS-JSON: api with ?filters= url-encoded.
+fapi() { api "$1" "$2" -G --data-urlencode "filters=$3"; }
+names() { sort | tr '\n' ' '; }
+D run --name "${P}fa" --label app=web --label tier=front bb:1 true >/dev/null 2>&1
+next_second
+D run --name "${P}fb" --label app=db bb:1 true >/dev/null 2>&1
+next_second
+D run --name "${P}fc" bb:1 true >/dev/null 2>&1
+t_eq "ps -a --filter since=FA: the two made after it, newest first" \
+	"$(D ps -a --filter since="${P}fa" --format '{{.Names}}' | tr '\n' ' ')" "${P}fc ${P}fb "
+t_eq "ps -a --filter before=FC: the two made before it" \
+	"$(D ps -a --filter before="${P}fc" --format '{{.Names}}' | tr '\n' ' ')" "${P}fb ${P}fa "
+t_eq "ps -a --filter since=FA --filter before=FC" \
+	"$(D ps -a --filter since="${P}fa" --filter before="${P}fc" --format '{{.Names}}')" "${P}fb"
+t_eq "ps -a --filter since=ID-PREFIX" \
+	"$(D ps -a --filter since="$(D inspect -f '{{.Id}}' "${P}fb" | cut -c1-12)" --format '{{.Names}}')" "${P}fc"
+fapi GET /containers/json '{"before":["nope"]}' >/dev/null
+t_eq "GET /containers/json?filters=before=nope: 404" "$(status)" 404
+t_eq "ps -a --filter label=app" "$(D ps -a --filter label=app --format '{{.Names}}' | names)" "${P}fa ${P}fb "
+t_eq "ps -a --filter label=app=db" "$(D ps -a --filter label=app=db --format '{{.Names}}')" "${P}fb"
+t_eq "ps -a --filter label=app --filter label=tier=front: both must hold" \
+	"$(D ps -a --filter label=app --filter label=tier=front --format '{{.Names}}')" "${P}fa"
+body=$(fapi POST /containers/prune '{"until":["soon"]}')
+t_eq "POST /containers/prune until=soon: 400" "$(status)" 400
+t_check "... Docker's words" grep -q 'failed to parse value as time or duration' <<<"$body"
+body=$(fapi POST /containers/prune '{"until":["1h"]}')
+t_eq "POST /containers/prune until=1h: none as old" "$(status) $(jq -c .ContainersDeleted <<<"$body")" "200 null"
+out=$(D container prune -f --filter label=app=db 2>&1)
+t_check "container prune --filter label=app=db: FB deleted" grep -q "$(D inspect -f '{{.Id}}' "${P}fb" 2>/dev/null || echo gone)" <<<"$out${P}"
+t_eq "... FB gone, FA and FC kept" "$(D ps -a --filter name="${P}f" --format '{{.Names}}' | names)" "${P}fa ${P}fc "
+D container prune -f --filter 'label!=app' >/dev/null 2>&1
+t_eq "container prune --filter label!=app: FC gone, FA kept" "$(D ps -a --filter name="${P}f" --format '{{.Names}}' | names)" "${P}fa "
+body=$(fapi POST /containers/prune "{\"until\":[\"$(($(date +%s) + 60))\"],\"label\":[\"tier=front\"]}")
+t_eq "POST /containers/prune until=NOW+60 (unix seconds) label=tier=front: FA deleted" \
+	"$(status) $(jq -r '.ContainersDeleted | length' <<<"$body") $(D ps -a --filter name="${P}f" -q | wc -l)" "200 1 0"
+
+# images: two imports a second apart, labelled
+D import --change 'LABEL stage=old' "$W/rootfs.tar" fi1:1 >/dev/null 2>&1
+next_second
+D import --change 'LABEL stage=new' "$W/rootfs.tar" fi2:1 >/dev/null 2>&1
+t_eq "images --filter since=fi1:1" "$(D images --filter since=fi1:1 --format '{{.Repository}}')" "fi2"
+t_eq "images --filter before=fi2:1 --filter reference='fi*'" \
+	"$(D images --filter before=fi2:1 --filter 'reference=fi*' --format '{{.Repository}}')" "fi1"
+t_eq "images --filter label=stage=new" "$(D images --filter label=stage=new --format '{{.Repository}}')" "fi2"
+t_eq "images --filter label=stage" "$(D images --filter label=stage --format '{{.Repository}}' | names)" "fi1 fi2 "
+fapi GET /images/json '{"since":["nope:1"]}' >/dev/null
+t_eq "GET /images/json?filters=since=nope:1: 404" "$(status)" 404
+body=$(fapi POST /images/prune '{"dangling":["false"],"until":["1h"],"label":["stage"]}')
+t_eq "POST /images/prune -a until=1h label=stage: nothing as old" "$(status) $(jq -c .ImagesDeleted <<<"$body")" "200 null"
+D image prune -a -f --filter label=stage=old >/dev/null 2>&1
+t_eq "image prune -a --filter label=stage=old: fi1 gone, fi2 and bb:1 kept" \
+	"$(D images --format '{{.Repository}}' | grep -E '^(fi1|fi2|bb)$' | names)" "bb fi2 "
+body=$(fapi POST /images/prune '{"dangling":["false"],"label!":["stage"],"until":["2000-01-01T00:00:00Z"]}')
+t_eq "POST /images/prune -a label!=stage until=2000-01-01T00:00:00Z: none (all newer)" "$(jq -c .ImagesDeleted <<<"$body")" null
+D image prune -a -f --filter "until=$(date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ)" --filter label=stage=new >/dev/null 2>&1
+t_eq "image prune -a --filter until=RFC3339 --filter label=stage=new: fi2 gone" \
+	"$(D images --format '{{.Repository}}' | grep -cE '^fi2$')" 0
+
+# networks: labelled ones, pruned by label and until
+D network create --label keep=yes nl1 >/dev/null && D network create --label tmp=1 nl2 >/dev/null
+body=$(fapi POST /networks/prune '{"label":["tmp=1"]}')
+t_eq "POST /networks/prune label=tmp=1: nl2 alone" "$(status) $(jq -c .NetworksDeleted <<<"$body")" '200 ["nl2"]'
+body=$(fapi POST /networks/prune '{"label":["keep"],"until":["10m"]}')
+t_eq "POST /networks/prune label=keep until=10m: none (nl1 is newer)" "$(jq -c .NetworksDeleted <<<"$body")" '[]'
+fapi POST /networks/prune '{"until":["yesterday"]}' >/dev/null
+t_eq "POST /networks/prune until=yesterday: 400" "$(status)" 400
+D network prune -f --filter until=-1m --filter label=keep=yes >/dev/null 2>&1
+t_eq "network prune --filter until=-1m (a minute ahead) --filter label=keep=yes: nl1 gone" \
+	"$(D network ls --format '{{.Name}}' | grep -c '^nl1$')" 0
+t_eq "... n2 (not labelled keep) kept" "$(D network ls --format '{{.Name}}' | grep -c '^n2$')" 1
+
 # prune
 body=$(api POST /networks/prune)
 t_eq "POST /networks/prune: n2 and n4 deleted" "$(jq -r '.NetworksDeleted | sort | join(" ")' <<<"$body")" "n2 n4"
