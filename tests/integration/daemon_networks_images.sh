@@ -268,11 +268,28 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 		'[["echo","body"],true,"v","from curl"]'
 	api POST "/commit?container=nope" >/dev/null
 	t_eq "POST /commit of an unknown container: 404" "$(status)" 404
-	# Docker connects a created container (for its start); our engine only a running one.
+	# Docker records the endpoint of a created container and attaches it at its start.
 	D create --name "${P}c3" --network n2 bb:1 sleep 300 >/dev/null 2>&1
-	api POST /networks/n4/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c3\"}" >/dev/null
-	t_eq "POST connect of a created container: 409 (not running)" "$(status)" 409
-	D rm -f "${P}c1" "${P}c3" >/dev/null 2>&1
+	t_check "docker network connect n4 of a created container" D network connect --alias c3web n4 "${P}c3"
+	t_eq "... inspect: n2 and n4 recorded, still created" \
+		"$(D inspect "${P}c3" | jq -r '.[0] | [.State.Status, (.NetworkSettings.Networks | keys | join(","))] | join(" ")')" "created n2,n4"
+	out=$(D network connect n4 "${P}c3" 2>&1); r=$?
+	t_check "... a second connect before the start fails" test $r != 0
+	D create --name "${P}c4" --network n2 bb:1 sleep 300 >/dev/null 2>&1
+	t_eq "connect then disconnect of a created container" \
+		"$(D network connect n4 "${P}c4" 2>&1; D network disconnect n4 "${P}c4" 2>&1; echo done)" "done"
+	t_check "docker start of the connected container" D start "${P}c3"
+	addr=$(D network inspect n4 | jq -r --arg n "${P}c3" '.[0].Containers[] | select(.Name == $n) | .IPv4Address')
+	t_check "... n4 lists it with an address ($addr)" test -n "$addr" -a "$addr" != null
+	t_check "... eth1 inside has it" grep -q "eth1 *inet ${addr%/*}/" <<<"$(D exec "${P}c3" ip -o addr 2>&1)"
+	t_check "... eth0 on n2 too, with the default route" grep -q "^default .* dev eth0" <<<"$(D exec "${P}c3" ip route 2>&1)"
+	D network connect n4 "${P}c1" >/dev/null 2>&1
+	t_check "... its alias resolves on n4 from another container" grep -q "${addr%/*}" <<<"$(D exec "${P}c1" nslookup c3web 2>&1)"
+	D start "${P}c4" >/dev/null 2>&1
+	t_eq "... the disconnected one starts on n2 alone" "$(D inspect "${P}c4" | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" "n2"
+	D stop -t 0 "${P}c3" >/dev/null 2>&1
+	t_eq "... stopped: n4 lists only the other container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
+	D rm -f "${P}c1" "${P}c3" "${P}c4" >/dev/null 2>&1
 else
 	t_fail "a running container on n2 (docker run -d)" "$(D run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
 fi
