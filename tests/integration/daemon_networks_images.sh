@@ -254,6 +254,16 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_eq "POST connect of an unknown container: 404" "$(status)" 404
 	api POST /networks/nope/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c1\"}" >/dev/null
 	t_eq "POST connect to an unknown network: 404" "$(status)" 404
+	# exec --privileged (Docker's): every capability for the exec'd process alone.
+	full=$(awk '/^CapEff/ {print $2}' "/proc/$DPID/status") # the daemon's own (the sandbox's)
+	t_eq "exec: the container's capabilities (Docker's default set)" \
+		"$(D exec "${P}c1" grep CapEff /proc/self/status | awk '{print $2}')" "00000000a80425fb"
+	t_eq "exec --privileged: every capability the daemon has (CapEff and CapBnd)" \
+		"$(D exec --privileged "${P}c1" grep -E 'Cap(Eff|Bnd)' /proc/self/status | awk '{print $2}' | sort -u)" "$full"
+	t_eq "... the next plain exec: the default set again" \
+		"$(D exec "${P}c1" grep CapEff /proc/self/status | awk '{print $2}')" "00000000a80425fb"
+	t_check "... without it, CAP_NET_ADMIN is missing: ip link set lo mtu fails" test "$(rc D exec "${P}c1" ip link set lo mtu 65000)" != 0
+	t_eq "... with it, it works" "$(rc D exec --privileged "${P}c1" ip link set lo mtu 65000)" 0
 	D exec "${P}c1" sh -c 'echo committed >/hello'
 	cid=$(D commit -c 'CMD ["cat","/hello"]' "${P}c1" committed:1 2>&1)
 	t_check "docker commit CTR committed:1: prints the id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$cid"
