@@ -313,6 +313,88 @@ else
 fi
 t_eq "docker rmi imp:1 once unused" "$(D rmi imp:1 2>&1 | head -1)" "Untagged: imp:1"
 
+# ---------------- detach keys ----------------
+# A raw hijacked attach (python): send input, then the keys; the daemon must end the
+# stream by itself (EOF within a bound), the container still running.
+rawattach() { # CTR QUERY KEYS-AS-PYTHON-BYTES: prints "echoed detached" as it went
+	python3 - "$SOCK" "$1" "$2" "$3" <<'PY'
+import socket, sys, time
+sock, ctr, query, keys = sys.argv[1], sys.argv[2], sys.argv[3], eval(sys.argv[4])
+s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(10)
+s.sendall(("POST /v1.50/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1%s HTTP/1.1\r\nHost: d\r\n"
+           "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" % (ctr, query)).encode())
+buf = b""
+while b"\r\n\r\n" not in buf:
+    buf += s.recv(4096)
+head, buf = buf.split(b"\r\n\r\n", 1)
+if b" 101 " not in head.split(b"\r\n")[0] and b" 200 " not in head.split(b"\r\n")[0]:
+    print("status", head.split(b"\r\n")[0].decode()); sys.exit()
+s.sendall(b"echo mark$((6*7))\n")
+out = []
+deadline = time.time() + 10
+while b"mark42" not in buf and time.time() < deadline:
+    d = s.recv(4096)
+    if not d: break
+    buf += d
+out.append("echoed" if b"mark42" in buf else "no-echo")
+s.sendall(keys)
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            out.append("detached"); break
+except socket.timeout:
+    out.append("still-attached")
+print(" ".join(out))
+PY
+}
+D run -d -it --name "${P}tt" bb:1 sh >/dev/null 2>&1
+t_eq "attach (raw API) then ctrl-p,ctrl-q: the daemon ends the stream" "$(rawattach "${P}tt" "" 'b"\x10\x11"')" "echoed detached"
+t_eq "... the container still runs" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
+t_eq "attach ?detachKeys=ctrl-a,x then ctrl-a x: detached" "$(rawattach "${P}tt" "&detachKeys=ctrl-a,x" 'b"\x01x"')" "echoed detached"
+t_eq "... the default keys then do nothing (other keys asked)" \
+	"$(rawattach "${P}tt" "&detachKeys=ctrl-a,x" 'b"\x10\x11"' | cut -d' ' -f2)" "still-attached"
+t_eq "... still running" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
+api POST "/containers/${P}tt/attach?stream=1&stdin=1&detachKeys=ctrl-1" >/dev/null
+t_eq "attach ?detachKeys=ctrl-1: 400" "$(status)" 400
+t_check "... Docker's words" grep -q "Invalid detach keys (ctrl-1) provided" "$W/body"
+# The docker CLI through a pty: docker attach, docker run -it, --detach-keys.
+ptydrive() { # KEYS-AS-PYTHON-BYTES DOCKER-ARGS...: "exit=N" once the CLI has gone (bounded)
+	python3 - "$SOCK" "$DOCKER" "$@" <<'PY'
+import os, pty, select, subprocess, sys, time
+sock, docker, keys, args = sys.argv[1], sys.argv[2], eval(sys.argv[3]), sys.argv[4:]
+m, s = pty.openpty()
+env = dict(os.environ, DOCKER_HOST="unix://" + sock)
+p = subprocess.Popen([docker] + args, stdin=s, stdout=s, stderr=s, env=env, start_new_session=True,
+                     preexec_fn=lambda: __import__("fcntl").ioctl(0, __import__("termios").TIOCSCTTY, 0))
+os.close(s)
+def read_until(want, secs):
+    buf, end = b"", time.time() + secs
+    while want not in buf and time.time() < end:
+        r, _, _ = select.select([m], [], [], 0.2)
+        if r:
+            try: buf += os.read(m, 4096)
+            except OSError: break
+    return want in buf
+os.write(m, b"echo mark$((6*7))\n")
+ok = read_until(b"mark42", 15)
+os.write(m, keys)
+try:
+    code = p.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill(); code = "hung"
+print("echoed" if ok else "no-echo", "exit=%s" % code)
+PY
+}
+# (docker attach exits 1 on a detach, "read escape sequence"; docker run -it 0: Docker's CLI.)
+t_eq "docker attach, then ctrl-p ctrl-q: the CLI leaves" "$(ptydrive 'b"\x10\x11"' attach "${P}tt")" "echoed exit=1"
+t_eq "... the container still runs" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
+t_eq "docker attach --detach-keys ctrl-x,y, then ctrl-x y" "$(ptydrive 'b"\x18y"' attach --detach-keys ctrl-x,y "${P}tt")" "echoed exit=1"
+t_eq "docker run -it, then ctrl-p ctrl-q: the CLI leaves" "$(ptydrive 'b"\x10\x11"' run -it --name "${P}ti" bb:1 sh)" "echoed exit=0"
+t_eq "... the container keeps running" "$(D inspect -f '{{.State.Running}}' "${P}ti")" true
+t_check "... a detach event" grep -q '"Action":"detach"' "$W/events"
+D rm -f "${P}tt" "${P}ti" >/dev/null 2>&1
+
 # ---------------- filters: before/since, label, until (lists and prunes) ----------------
 # next_second: wait (bounded) until the clock's second changes, so that two objects made
 # either side differ by their (second-resolution) creation times.
