@@ -355,7 +355,7 @@ t_eq "attach ?detachKeys=ctrl-a,x then ctrl-a x: detached" "$(rawattach "${P}tt"
 t_eq "... the default keys then do nothing (other keys asked)" \
 	"$(rawattach "${P}tt" "&detachKeys=ctrl-a,x" 'b"\x10\x11"' | cut -d' ' -f2)" "still-attached"
 t_eq "... still running" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
-api POST "/containers/${P}tt/attach?stream=1&stdin=1&detachKeys=ctrl-1" >/dev/null
+api POST "/containers/${P}tt/attach?stream=1&stdin=1&detachKeys=ctrl-1" --max-time 10 >/dev/null
 t_eq "attach ?detachKeys=ctrl-1: 400" "$(status)" 400
 t_check "... Docker's words" grep -q "Invalid detach keys (ctrl-1) provided" "$W/body"
 # The docker CLI through a pty: docker attach, docker run -it, --detach-keys.
