@@ -126,7 +126,7 @@ int cmd_image_prune(int argc, char **argv)
 	    !confirm(ctx.all ? "WARNING! This will remove all images without at least one container associated to them."
 			     : "WARNING! This will remove all dangling images."))
 		goto done;
-	if (image_prune(ctx.all, prune_report, &ctx, &bytes, &err) < 0)
+	if (image_prune(ctx.all, NULL, NULL, prune_report, &ctx, &bytes, &err) < 0)
 		return cli_error(&err);
 	if (ctx.any)
 		putchar('\n');

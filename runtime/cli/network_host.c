@@ -120,7 +120,7 @@ int cmd_network_prune(int argc, char **argv)
 	int r = net_verb_args(n, argv, prune_usage, 0, 0);
 	if (r >= 0)
 		return r;
-	return status_of(nethost_prune(prune_report, &header, &err), &err);
+	return status_of(nethost_prune(NULL, prune_report, &header, &err), &err);
 }
 
 int cmd_network_reload(int argc, char **argv)

@@ -23,6 +23,7 @@
 
 struct attach_ctx {
 	char name[RT_NAME_MAX];
+	char id[RT_ID_LEN + 1];
 	int mon; /* the monitor's attach stream; -1: not yet (the container is not running) */
 	/* When the request came, for a wait for the next run: its monitor then, and the time
 	 * from which the next run's log is shown (taken before the answer, after which the
@@ -31,6 +32,8 @@ struct attach_ctx {
 	unsigned long long mon_start;
 	long long t0_ns;
 	bool in, out, errs, logs, stream, tty;
+	char detach[RELAY_DETACH_MAX]; /* ?detachKeys= (a tty's input only, as Docker) */
+	size_t n_detach;
 };
 
 static void attach_free(void *p)
@@ -118,9 +121,14 @@ static void attach_run(int sock, void *p)
 			.out = { { .fd = c->mon, .stream = 0 } },
 			.n_out = 1,
 			.done_fd = -1,
+			.n_detach = c->tty && c->in ? c->n_detach : 0,
 		};
-		if (relay_run(&rl) == RELAY_CLIENT_GONE)
+		memcpy(rl.detach, c->detach, sizeof(rl.detach));
+		enum relay_end end = relay_run(&rl);
+		if (end == RELAY_CLIENT_GONE)
 			return;
+		if (end == RELAY_DETACHED)
+			events_emit("container", "detach", c->id, json_pack("{s:s}", "name", c->name));
 	}
 	relay_finish(sock);
 }
@@ -138,6 +146,9 @@ int h_container_attach(struct api_req *r)
 	    api_query_bool(r, "stdout", false, &c.out) < 0 || api_query_bool(r, "stderr", false, &c.errs) < 0 ||
 	    api_query_bool(r, "logs", false, &c.logs) < 0)
 		return api_reply_error(r, 400, "bad boolean parameter");
+	if (relay_detach_keys(api_query(r, "detachKeys"), c.detach, &c.n_detach) < 0)
+		return api_reply_error(r, 400, "Invalid detach keys (%s) provided", api_query(r, "detachKeys"));
+	snprintf(c.id, sizeof(c.id), "%s", rec->id);
 	c.tty = relay_ctr_tty(c.name);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -16,12 +16,15 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/json_field.h"
 #include "ctr_exit.h"
+#include "ctr_json.h"
 #include "engine/container.h"
 #include "engine/ctr.h"
 #include "engine/monitor.h"
 #include "engine/rt_error.h"
 #include "events.h"
+#include "query_filter.h"
 #include "routes.h"
 
 /* The container r's path names, resolved, and its record. */
@@ -276,10 +279,13 @@ int h_container_prune(struct api_req *r)
 	struct nr_error err = { 0 };
 	json_t *deleted = json_array();
 	long long bytes = 0;
+	struct qfilters f;
+	struct qprune p;
 
 	if (!deleted)
 		return api_reply_error(r, 500, "out of memory");
-	if (ctr_store_names(&names, &err) < 0) {
+	if (qprune_parse(api_query(r, "filters"), NULL, &f, &p, &err) < 0 || ctr_store_names(&names, &err) < 0) {
+		qfilters_release(&f);
 		json_decref(deleted);
 		return api_reply_nr_error(r, &err);
 	}
@@ -288,6 +294,10 @@ int h_container_prune(struct api_req *r)
 		struct nr_error e = { 0 };
 		if (ctr_store_load(names[i], &rec, NULL) < 0 || rec->status != CTR_EXITED || ctr_monitor_alive(rec))
 			continue;
+		_cleanup_json_ json_t *config = ctr_json_config_load(names[i]);
+		_cleanup_json_ json_t *labels = ctr_json_labels(config);
+		if (!qprune_match(&p, rec->created * 1000000000LL, labels))
+			continue;
 		long long n = dir_bytes(names[i]);
 		if (ctr_remove(names[i], false, NULL, &e) < 0)
 			continue; /* started again meanwhile, or its teardown failed: kept */
@@ -295,6 +305,7 @@ int h_container_prune(struct api_req *r)
 		json_array_append_new(deleted, json_string(rec->id));
 		events_emit("container", "destroy", rec->id, json_pack("{s:s}", "name", names[i]));
 	}
+	qfilters_release(&f);
 	/* Docker sends null for none. */
 	if (!json_array_size(deleted)) {
 		json_decref(deleted);

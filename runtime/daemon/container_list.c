@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "engine/container.h"
 #include "engine/image_run.h"
 #include "engine/rt_error.h"
+#include "query_filter.h"
 #include "routes.h"
 
 static char *join_argv(char *const *argv)
@@ -40,96 +42,79 @@ static char *join_argv(char *const *argv)
 	return s;
 }
 
-/* The list's filters, Docker's JSON in either of its forms: {"status": ["exited"]} or the
- * older {"status": {"exited": true}}. */
+/* The list's filters (query_filter.h), names compiled, before/since resolved to their
+ * containers' creation times. */
 struct filters {
-	json_t *doc;
-	regex_t *names;
+	struct qfilters q;
+	regex_t names[QFILTER_MAX];
 	size_t n_names;
+	long long before_ns, since_ns; /* 0: not given */
 };
 
 static void filters_free(struct filters *f)
 {
 	for (size_t i = 0; i < f->n_names; i++)
 		regfree(&f->names[i]);
-	free(f->names);
-	json_decref(f->doc);
+	qfilters_release(&f->q);
 }
 
-/* The values of filter key as a strv-like walk: fn(value) for each. */
-static json_t *filter_values(const struct filters *f, const char *key)
+/* When the container was made, to the nanosecond where its directory's birth time says
+ * (the record keeps seconds; before/since must order two made in the same second). */
+static long long created_ns(const struct ctr_record *rec)
 {
-	json_t *v = json_object_get(f->doc, key);
+	char dir[512];
+	struct statx sx;
 
-	if (!json_is_object(v))
-		return json_incref(v);
-	json_t *a = json_array();
-	const char *k;
-	json_t *x;
-	json_object_foreach(v, k, x)
-		if (json_is_true(x))
-			json_array_append_new(a, json_string(k));
-	return a;
+	if (statx(AT_FDCWD, rt_ctr_path(dir, sizeof(dir), rec->name, NULL), 0, STATX_BTIME, &sx) == 0 &&
+	    (sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec == rec->created)
+		return sx.stx_btime.tv_sec * 1000000000LL + sx.stx_btime.tv_nsec;
+	return rec->created * 1000000000LL;
 }
 
-static int filters_parse(const char *text, struct filters *f, char *msg, size_t len)
+/* before=/since=: a container's id, id prefix or name; Docker's 404 when there is none. */
+static int filter_container_time(const struct filters *f, const char *key, long long *ret, struct nr_error *err)
 {
-	static const char *const known[] = { "status", "name", "id", "label", "exited", NULL };
-	const char *key;
-	json_t *v;
+	_cleanup_record_ struct ctr_record *rec = NULL;
+	const char *v[2];
+	char name[RT_NAME_MAX];
+	int r;
+
+	if (!qfilters_get(&f->q, key, v, 2))
+		return 0;
+	if ((r = ctr_store_resolve(v[0], name, err)) < 0 || (r = ctr_store_load(name, &rec, err)) < 0)
+		return r;
+	*ret = created_ns(rec);
+	return 0;
+}
+
+static int filters_parse(const char *text, struct filters *f, struct nr_error *err)
+{
+	static const char *const keys[] = { "status", "name", "id", "label", "exited", "before", "since", NULL };
+	static const char *const states[] = { "created", "restarting", "running", "removing",
+					      "paused",  "exited",     "dead",    NULL };
+	const char *v[QFILTER_MAX];
+	size_t n;
+	int r;
 
 	memset(f, 0, sizeof(*f));
-	if (!text || !*text)
-		return 0;
-	f->doc = json_loads(text, 0, NULL);
-	if (!json_is_object(f->doc)) {
-		snprintf(msg, len, "invalid filter: the filters are not a JSON object");
-		return -EINVAL;
+	if ((r = qfilters_parse(text, &f->q, err)) < 0 || (r = qfilters_check_keys(&f->q, keys, err)) < 0)
+		return r;
+	n = qfilters_get(&f->q, "status", v, QFILTER_MAX);
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+		for (size_t k = 0; states[k]; k++)
+			known = known || !strcmp(v[i], states[k]);
+		if (!known)
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL, "invalid filter 'status=%s'", v[i]);
 	}
-	json_object_foreach(f->doc, key, v) {
-		bool ok = false;
-		for (size_t i = 0; known[i]; i++)
-			ok = ok || !strcmp(key, known[i]);
-		if (!ok) {
-			snprintf(msg, len, "invalid filter '%s' (netns-run knows status, name, id, label, exited)",
-				 key);
-			return -EINVAL;
-		}
-		json_t *vals = filter_values(f, key), *x;
-		size_t i;
-		json_array_foreach(vals, i, x) {
-			if (!json_is_string(x)) {
-				json_decref(vals);
-				snprintf(msg, len, "invalid filter '%s': its values are not strings", key);
-				return -EINVAL;
-			}
-		}
-		static const char *const states[] = { "created", "restarting", "running", "removing",
-						      "paused",  "exited",     "dead",    NULL };
-		json_array_foreach(vals, i, x) {
-			bool known_state = false;
-			for (size_t k = 0; states[k]; k++)
-				known_state = known_state || !strcmp(json_string_value(x), states[k]);
-			if (!strcmp(key, "status") && !known_state) {
-				snprintf(msg, len, "invalid filter 'status=%s'", json_string_value(x));
-				json_decref(vals);
-				return -EINVAL;
-			}
-		}
-		if (!strcmp(key, "name")) {
-			f->names = calloc(json_array_size(vals) + 1, sizeof(regex_t));
-			json_array_foreach(vals, i, x) {
-				if (regcomp(&f->names[f->n_names], json_string_value(x), REG_EXTENDED | REG_NOSUB)) {
-					json_decref(vals);
-					snprintf(msg, len, "invalid filter 'name=%s': not a regular expression",
-						 json_string_value(x));
-					return -EINVAL;
-				}
-				f->n_names++;
-			}
-		}
-		json_decref(vals);
-	}
+	n = qfilters_get(&f->q, "name", v, QFILTER_MAX);
+	for (; f->n_names < n; f->n_names++)
+		if (regcomp(&f->names[f->n_names], v[f->n_names], REG_EXTENDED | REG_NOSUB))
+			return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+					    "invalid filter 'name=%s': not a regular expression", v[f->n_names]);
+	if ((r = filter_container_time(f, "before", &f->before_ns, err)) < 0 ||
+	    (r = filter_container_time(f, "since", &f->since_ns, err)) < 0)
+		return r;
 	return 0;
 }
 
@@ -137,16 +122,13 @@ static int filters_parse(const char *text, struct filters *f, char *msg, size_t 
 static bool filter_any(const struct filters *f, const char *key, bool (*pred)(const char *v, const void *ctx),
 		       const void *ctx)
 {
-	_cleanup_json_ json_t *vals = filter_values(f, key);
-	json_t *x;
-	size_t i;
+	const char *v[QFILTER_MAX];
+	size_t n = qfilters_get(&f->q, key, v, QFILTER_MAX);
 
-	if (!vals)
-		return true;
-	json_array_foreach(vals, i, x)
-		if (pred(json_string_value(x), ctx))
+	for (size_t i = 0; i < n; i++)
+		if (pred(v[i], ctx))
 			return true;
-	return false;
+	return n == 0;
 }
 
 static bool pred_eq(const char *v, const void *ctx)
@@ -159,32 +141,30 @@ static bool pred_prefix(const char *v, const void *ctx)
 	return !strncmp(ctx, v, strlen(v));
 }
 
-static bool pred_label(const char *v, const void *ctx)
-{
-	json_t *labels = (json_t *)ctx;
-	const char *eq = strchr(v, '=');
-
-	if (!eq)
-		return json_object_get(labels, v) != NULL;
-	_cleanup_free_ char *k = strndup(v, (size_t)(eq - v));
-	const char *have = k ? json_string_value(json_object_get(labels, k)) : NULL;
-	return have && !strcmp(have, eq + 1);
-}
-
 static bool filters_match(const struct filters *f, const struct ctr_record *rec, json_t *labels)
 {
 	char slash[RT_NAME_MAX + 1], code[16];
+	const char *v[QFILTER_MAX];
 	bool name_ok = !f->n_names;
+	size_t n;
 
-	if (!f->doc)
-		return true;
 	snprintf(slash, sizeof(slash), "/%s", rec->name);
 	for (size_t i = 0; i < f->n_names; i++)
 		name_ok = name_ok || !regexec(&f->names[i], slash, 0, NULL, 0);
+	/* Every label= must hold (Docker's MatchKVList), unlike the other keys' any. */
+	n = qfilters_get(&f->q, "label", v, QFILTER_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!qfilters_label_match(labels, v[i]))
+			return false;
+	if (f->before_ns || f->since_ns) {
+		long long c = created_ns(rec);
+		if ((f->before_ns && c >= f->before_ns) || (f->since_ns && c <= f->since_ns))
+			return false;
+	}
 	snprintf(code, sizeof(code), "%d", rec->has_exit_code ? rec->exit_code : -1);
 	return name_ok && filter_any(f, "status", pred_eq, ctr_json_state(rec)) &&
-	       filter_any(f, "id", pred_prefix, rec->id) && filter_any(f, "label", pred_label, labels) &&
-	       (!json_object_get(f->doc, "exited") ||
+	       filter_any(f, "id", pred_prefix, rec->id) &&
+	       (!qfilters_get(&f->q, "exited", v, 1) ||
 		(rec->status == CTR_EXITED && filter_any(f, "exited", pred_eq, code)));
 }
 
@@ -216,16 +196,16 @@ int h_container_list(struct api_req *r)
 	_cleanup_strv_ char **names = NULL;
 	struct nr_error err = { 0 };
 	struct filters f;
-	char msg[256];
+	const char *status;
 	bool all;
 	long limit;
 	size_t n = 0;
 
 	if (api_query_bool(r, "all", false, &all) < 0 || api_query_long(r, "limit", -1, &limit) < 0)
 		return api_reply_error(r, 400, "all, limit: expected a boolean and a number");
-	if (filters_parse(api_query(r, "filters"), &f, msg, sizeof(msg)) < 0) {
+	if (filters_parse(api_query(r, "filters"), &f, &err) < 0) {
 		filters_free(&f);
-		return api_reply_error(r, 400, "%s", msg);
+		return api_reply_nr_error(r, &err);
 	}
 	if (ctr_store_names(&names, &err) < 0) {
 		filters_free(&f);
@@ -237,7 +217,7 @@ int h_container_list(struct api_req *r)
 		if (ctr_store_load(names[i], &rec, NULL) < 0)
 			continue; /* removed meanwhile, or still without a record */
 		/* A status filter shows any state, as -a does (Docker's rule). */
-		if (!all && !json_object_get(f.doc, "status") && strcmp(ctr_json_state(rec), "running"))
+		if (!all && !qfilters_get(&f.q, "status", &status, 1) && strcmp(ctr_json_state(rec), "running"))
 			continue;
 		_cleanup_json_ json_t *config = ctr_json_config_load(names[i]);
 		_cleanup_json_ json_t *labels = ctr_json_labels(config);

@@ -80,8 +80,8 @@ int daemon_exec_main(int argc, char **argv)
 	o.workdir = json_string_value(json_object_get(a, "workdir"));
 	o.tty = json_is_true(json_object_get(a, "tty"));
 	o.interactive = json_is_true(json_object_get(a, "stdin"));
-	/* The engine gives an exec the container's own privileges (security_prepare_exec):
-	 * Docker's exec --privileged cannot raise them here. */
+	/* Docker's exec --privileged: every capability for this process, the container's
+	 * seccomp filter kept (security_prepare_exec). */
 	o.privileged = json_is_true(json_object_get(a, "privileged"));
 	if (o.tty && isatty(0)) {
 		struct winsize ws;

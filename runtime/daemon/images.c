@@ -61,32 +61,44 @@ static bool ref_matches(const char *pattern, const char *full)
 	return !fnmatch(pattern, fam, FNM_PATHNAME);
 }
 
-static bool label_matches(const struct img_image *im, const char *want)
+static json_t *image_labels(const struct img_image *im)
 {
-	json_t *labels = json_object_get(json_object_get(im->config, "config"), "Labels");
-	const char *eq = strchr(want, '=');
-	char key[256];
+	return json_object_get(json_object_get(im->config, "config"), "Labels");
+}
 
-	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want), want);
-	json_t *v = json_object_get(labels, key);
-	return v && (!eq || !strcmp(json_string_value(v) ?: "", eq + 1));
+/* before=/since=: an image's name or id; its creation time. */
+static int image_time(const struct qfilters *f, const char *key, long long *ret, struct nr_error *err)
+{
+	struct img_image *im = NULL;
+	const char *v;
+	int r;
+
+	if (!qfilters_get(f, key, &v, 1))
+		return 0;
+	if ((r = images_find(v, &im, err)) < 0)
+		return r;
+	*ret = im->created;
+	img_image_free(im);
+	return 0;
 }
 
 struct list_filters {
 	const char *refs[QFILTER_MAX], *labels[QFILTER_MAX];
 	size_t n_refs, n_labels;
-	int dangling; /* -1: not given */
+	int dangling;            /* -1: not given */
+	long long before, since; /* unix seconds; -1: not given */
 };
 
 static int list_filters_get(const struct qfilters *f, struct list_filters *lf, struct nr_error *err)
 {
-	static const char *const keys[] = { "dangling", "reference", "label", NULL };
+	static const char *const keys[] = { "dangling", "reference", "label", "before", "since", NULL };
 	const char *d[QFILTER_MAX];
 	size_t n_d;
 	int r;
 
-	*lf = (struct list_filters){ .dangling = -1 };
-	if ((r = qfilters_check_keys(f, keys, err)) < 0)
+	*lf = (struct list_filters){ .dangling = -1, .before = -1, .since = -1 };
+	if ((r = qfilters_check_keys(f, keys, err)) < 0 || (r = image_time(f, "before", &lf->before, err)) < 0 ||
+	    (r = image_time(f, "since", &lf->since, err)) < 0)
 		return r;
 	lf->n_refs = qfilters_get(f, "reference", lf->refs, QFILTER_MAX);
 	lf->n_labels = qfilters_get(f, "label", lf->labels, QFILTER_MAX);
@@ -115,8 +127,11 @@ static json_t *summary(const struct img_image *im, const struct list_filters *lf
 	if (lf->dangling >= 0 && dangling != (lf->dangling == 1))
 		return NULL;
 	for (size_t i = 0; i < lf->n_labels; i++)
-		if (!label_matches(im, lf->labels[i]))
+		if (!qfilters_label_match(image_labels(im), lf->labels[i]))
 			return NULL;
+	/* Docker's: strictly before or after the named image. */
+	if ((lf->before >= 0 && im->created >= lf->before) || (lf->since >= 0 && im->created <= lf->since))
+		return NULL;
 	if (!(tags = json_array()))
 		return NULL;
 	for (size_t i = 0; im->tags && im->tags[i]; i++) {
@@ -284,34 +299,39 @@ int h_image_delete(struct api_req *r)
 	return api_reply_json(r, 200, out);
 }
 
+static bool prune_pick(const struct img_image *im, void *ctx)
+{
+	return qprune_match(ctx, im->created * 1000000000LL, image_labels(im));
+}
+
 int h_image_prune(struct api_req *r)
 {
-	static const char *const keys[] = { "dangling", "until", "label", "label!", NULL };
+	static const char *const dangling[] = { "dangling", NULL };
 	struct nr_error err = { 0 };
 	const char *d[QFILTER_MAX];
 	long long bytes = 0;
 	struct qfilters f;
+	struct qprune p;
 	bool all = false;
 	int rc;
 
-	if (qfilters_parse(api_query(r, "filters"), &f, &err) < 0)
-		return api_reply_nr_error(r, &err);
-	rc = qfilters_check_keys(&f, keys, &err);
+	rc = qprune_parse(api_query(r, "filters"), dangling, &f, &p, &err);
 	size_t n_d = qfilters_get(&f, "dangling", d, QFILTER_MAX);
-	/* dangling=false is `image prune -a`; until and label we cannot honour: refused
-	 * rather than removing more than was asked. */
+	/* dangling=false is `image prune -a`. */
 	for (size_t i = 0; rc >= 0 && i < n_d; i++)
 		all = !strcmp(d[i], "false") || !strcmp(d[i], "0");
-	if (rc >= 0 && f.n > n_d)
-		rc = nr_error_set(&err, RT_ERR_USAGE, EINVAL, "image prune filters until and label are not supported");
-	qfilters_release(&f);
-	if (rc < 0)
+	if (rc < 0) {
+		qfilters_release(&f);
 		return api_reply_nr_error(r, &err);
+	}
 	json_t *deleted = json_array();
 	struct rm_ctx c = { deleted, "" };
+	if (deleted)
+		rc = image_prune(all, prune_pick, &p, rm_report, &c, &bytes, &err);
+	qfilters_release(&f);
 	if (!deleted)
 		return api_reply_error(r, 500, "out of memory");
-	if (image_prune(all, rm_report, &c, &bytes, &err) < 0) {
+	if (rc < 0) {
 		json_decref(deleted);
 		return api_reply_nr_error(r, &err);
 	}

@@ -385,7 +385,23 @@ int h_network_disconnect(struct api_req *r)
 struct prune_ctx {
 	json_t *deleted;
 	struct netdef_set before; /* the ids of what goes, for the events */
+	struct qprune filters;
 };
+
+static bool prune_pick(const struct cni_netconf *conf, void *data)
+{
+	struct prune_ctx *p = data;
+	_cleanup_json_ json_t *net = netdef_inspect_json(conf, NULL);
+	long long created = 0;
+
+	if (!net)
+		return false;
+	/* A network without a known creation time is as old as can be (Docker's zero time). */
+	const char *c = json_string_value(json_object_get(net, "Created"));
+	if (c && *c && qfilters_time(c, 0, &created) < 0)
+		created = 0;
+	return qprune_match(&p->filters, created, json_object_get(net, "Labels"));
+}
 
 static void prune_report(const char *name, const struct nr_error *err, void *data)
 {
@@ -406,29 +422,25 @@ static void prune_report(const char *name, const struct nr_error *err, void *dat
 
 int h_network_prune(struct api_req *r)
 {
-	static const char *const keys[] = { "until", "label", "label!", NULL };
 	struct nr_error err = { 0 };
-	struct prune_ctx p = { json_array(), { 0 } };
+	struct prune_ctx p = { json_array(), { 0 }, { 0 } };
 	struct qfilters f;
+	int rc = qprune_parse(api_query(r, "filters"), NULL, &f, &p.filters, &err);
 
-	if (qfilters_parse(api_query(r, "filters"), &f, &err) < 0)
+	if (rc < 0 || !p.deleted)
 		goto fail;
-	/* Filters narrow what goes; we cannot honour them yet, so refuse rather than remove
-	 * more than was asked. */
-	int rc = qfilters_check_keys(&f, keys, &err);
-	if (rc >= 0 && f.n > 0)
-		rc = nr_error_set(&err, RT_ERR_USAGE, EINVAL, "network prune filters (until, label) are not supported");
-	qfilters_release(&f);
+	if ((rc = netdef_set_load(&p.before, false, &err)) >= 0)
+		rc = nethost_prune(prune_pick, prune_report, &p, &err);
 	if (rc < 0)
 		goto fail;
-	if (!p.deleted)
-		return api_reply_error(r, 500, "out of memory");
-	if (netdef_set_load(&p.before, false, &err) < 0 || nethost_prune(prune_report, &p, &err) < 0)
-		goto fail;
 	netdef_set_release(&p.before);
+	qfilters_release(&f);
 	return api_reply_json(r, 200, json_pack("{s:o}", "NetworksDeleted", p.deleted));
 fail:
 	netdef_set_release(&p.before);
+	qfilters_release(&f);
 	json_decref(p.deleted);
+	if (rc >= 0)
+		return api_reply_error(r, 500, "out of memory");
 	return api_reply_nr_error(r, &err);
 }

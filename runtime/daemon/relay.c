@@ -4,10 +4,13 @@
  * copied as they come. */
 #include "relay.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,10 +71,76 @@ static void input_ended(struct relay *r)
 		close(TAKE_FD(r->in_fd));
 }
 
+int relay_detach_keys(const char *spec, char ret[RELAY_DETACH_MAX], size_t *ret_len)
+{
+	size_t n = 0;
+
+	if (!spec || !*spec)
+		spec = "ctrl-p,ctrl-q";
+	for (const char *p = spec;;) {
+		size_t len = strcspn(p, ",");
+		char k;
+		if (len == 1) {
+			k = p[0];
+		} else if (len == 6 && !strncasecmp(p, "ctrl-", 5)) {
+			char c = (char)tolower((unsigned char)p[5]);
+			if (c >= 'a' && c <= 'z')
+				k = (char)(c - 'a' + 1);
+			else if (strchr("@[\\]^_", c))
+				k = (char)(c == '@' ? 0 : c - '[' + 27);
+			else
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+		if (n == RELAY_DETACH_MAX)
+			return -EINVAL;
+		ret[n++] = k;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*ret_len = n;
+	return 0;
+}
+
+/* Docker's escape proxy over one read: b[0..n) becomes in out (room for n plus the keys)
+ * what goes on to the command; *held, how much of the keys the bytes so far matched.
+ * true: the keys came (out has what preceded them). */
+static bool detach_filter(const struct relay *r, size_t *held, const char *b, size_t n, char *out, size_t *ret_len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == r->detach[*held]) {
+			if (++*held == r->n_detach) {
+				*ret_len = o;
+				return true;
+			}
+			continue;
+		}
+		/* Not the keys after all: what was held goes on, and this byte may start them. */
+		memcpy(out + o, r->detach, *held);
+		o += *held;
+		*held = 0;
+		if (b[i] == r->detach[0]) {
+			if (++*held == r->n_detach) {
+				*ret_len = o;
+				return true;
+			}
+			continue;
+		}
+		out[o++] = b[i];
+	}
+	*ret_len = o;
+	return false;
+}
+
 enum relay_end relay_run(struct relay *r)
 {
-	char in[16384];
-	size_t in_len = 0, in_off = 0;
+	char raw[16384], in[sizeof(raw) + RELAY_DETACH_MAX];
+	size_t in_len = 0, in_off = 0, held = 0;
+	bool detached = false;
 	bool in_open = true, open[RELAY_OUTS_MAX];
 	int n_open = r->n_out;
 	struct pollfd p[2 + RELAY_OUTS_MAX + 1];
@@ -113,15 +182,21 @@ enum relay_end relay_run(struct relay *r)
 		if (p[P_DONE].revents)
 			return drain_outs(r, open);
 		if (p[P_SOCK].revents & POLLIN) {
-			ssize_t n = read(r->sock, in, sizeof(in));
+			ssize_t n = read(r->sock, raw, sizeof(raw));
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				return RELAY_CLIENT_GONE;
 			if (n == 0) {
 				in_open = false;
 				input_ended(r);
+			} else if (n > 0 && r->n_detach) {
+				in_off = 0;
+				detached = detach_filter(r, &held, raw, (size_t)n, in, &in_len);
+				if (r->in_fd < 0)
+					in_len = 0;
 			} else if (n > 0 && r->in_fd >= 0) {
 				in_off = 0;
 				in_len = (size_t)n;
+				memcpy(in, raw, in_len);
 			}
 		} else if (p[P_SOCK].revents & (POLLHUP | POLLERR)) {
 			/* Both directions closed: the client left (a half-close is only POLLIN). */
@@ -138,6 +213,9 @@ enum relay_end relay_run(struct relay *r)
 				break;
 			in_off += (size_t)w;
 		}
+		/* What came before the keys was passed on (as far as the input took it). */
+		if (detached)
+			return RELAY_DETACHED;
 	}
 	return RELAY_OUTPUT_DONE;
 }

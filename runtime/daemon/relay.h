@@ -5,8 +5,11 @@
 #define NETNS_RUN_DAEMON_RELAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define RELAY_OUTS_MAX 2
+/* The longest detach sequence taken. */
+#define RELAY_DETACH_MAX 16
 
 /* What the client's end of input (its half-close) does to in_fd. */
 enum relay_in_eof {
@@ -30,12 +33,24 @@ struct relay {
 	 * hold is then copied and the relay ends, even if a process the command left
 	 * behind keeps an output open. */
 	int done_fd;
+	/* Docker's detach keys (a tty's attach): the client's input is watched for them, and
+	 * the relay ends (RELAY_DETACHED) once they come, the command left running.  A prefix
+	 * of them is held back until the next byte tells; the keys themselves never reach the
+	 * command.  n_detach 0: not watched. */
+	char detach[RELAY_DETACH_MAX];
+	size_t n_detach;
 };
 
 enum relay_end {
 	RELAY_OUTPUT_DONE, /* every output ended (or done_fd fired): relay_finish next */
 	RELAY_CLIENT_GONE, /* the client closed the connection or a write to it failed */
+	RELAY_DETACHED,    /* the client typed the detach keys: relay_finish next */
 };
+
+/* Docker's detach keys (its term.ToBytes): comma-separated, each "ctrl-X" (X a letter or
+ * one of @ [ \ ] ^ _) or a single character; NULL or "": ctrl-p,ctrl-q, Docker's default.
+ * -EINVAL for anything else or more than RELAY_DETACH_MAX keys. */
+int relay_detach_keys(const char *spec, char ret[RELAY_DETACH_MAX], size_t *ret_len);
 
 /* Descriptors are made non-blocking (sock blocking, for whole writes).  The caller
  * keeps its descriptors, but for in_fd with RELAY_EOF_CLOSE once the client's input

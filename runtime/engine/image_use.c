@@ -175,7 +175,8 @@ static bool strv_has(char *const *v, const char *s)
 	return false;
 }
 
-int image_prune(bool all, image_rm_report_fn report, void *ctx, long long *ret_bytes, struct nr_error *err)
+int image_prune(bool all, image_prune_pick_fn pick, void *pick_ctx, image_rm_report_fn report, void *ctx,
+		long long *ret_bytes, struct nr_error *err)
 {
 	_cleanup_close_ int lock = -1;
 	_cleanup_img_store_ struct img_store *st = NULL;
@@ -201,7 +202,7 @@ int image_prune(bool all, image_rm_report_fn report, void *ctx, long long *ret_b
 		return r;
 	for (size_t i = 0; list[i]; i++) {
 		struct img_image *im = list[i];
-		if (strv_has(in_use, im->id) || (!all && tags_count(im->tags) > 0))
+		if (strv_has(in_use, im->id) || (!all && tags_count(im->tags) > 0) || (pick && !pick(im, pick_ctx)))
 			continue;
 		for (size_t k = 0; k < im->n_layers; k++)
 			if (!layer_used_elsewhere(list, im, im->layers[k].chain_id))

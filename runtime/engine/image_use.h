@@ -42,8 +42,13 @@ typedef void (*image_rm_report_fn)(void *ctx, enum image_rm_event ev, const char
  * (listed as <none>) until the container goes: its layers are the container's lowers. */
 int image_remove(const char *what, bool force, image_rm_report_fn report, void *ctx, struct nr_error *err);
 
-/* `image prune [-a]`: remove the untagged images (all, with all) that no container uses;
- * *ret_bytes: the layers' bytes that went with them. */
-int image_prune(bool all, image_rm_report_fn report, void *ctx, long long *ret_bytes, struct nr_error *err);
+/* Which of the candidates a prune takes (the daemon's until/label filters); NULL: all. */
+struct img_image;
+typedef bool (*image_prune_pick_fn)(const struct img_image *im, void *ctx);
+
+/* `image prune [-a]`: remove the untagged images (all, with all) that no container uses
+ * and pick (when given) takes; *ret_bytes: the layers' bytes that went with them. */
+int image_prune(bool all, image_prune_pick_fn pick, void *pick_ctx, image_rm_report_fn report, void *ctx,
+		long long *ret_bytes, struct nr_error *err);
 
 #endif

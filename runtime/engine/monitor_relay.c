@@ -251,9 +251,11 @@ static void read_input(struct monitor *m, struct mon_conn *c)
 		c->ioff = 0;
 		return;
 	}
-	/* EOF (the attacher's half-close) or an error: its input ended. */
+	/* EOF (the attacher's half-close) or an error: its input ended.  With a tty the
+	 * command's input stays open (Docker's CloseStdin applies without one only): a
+	 * client that detached (its keys) leaves the container running. */
 	c->in_eof = true;
-	if (m->mo->stdin_once)
+	if (m->mo->stdin_once && !m->o.tty)
 		m->close_in = true;
 }
 

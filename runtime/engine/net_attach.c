@@ -90,16 +90,20 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 	struct ctr_network *n;
 	char netns[512];
 	int r;
+	/* Created, its monitor waiting for "start" (the start's first save records the init
+	 * under this lock, after net_connect_adopt): recorded now, ADDed by the start. */
+	bool pending = rec->status == CTR_CREATED && !rec->pid && ctr_monitor_alive(rec);
 
-	if (!ctr_running(rec))
+	if (!pending && !ctr_running(rec))
 		/* The network namespace lives as long as the command: there is nothing to add an
-		 * interface to (Docker records the network for the next start; we have no
-		 * restart). */
+		 * interface to (Docker records the network for the next start; an exited
+		 * container starts again from its create body). */
 		return nr_error_set(err, RT_ERR_CONFLICT, ESRCH,
-				    "container %s is not running: only a running container can be connected",
+				    "container %s is not running: only a running or created container can be "
+				    "connected",
 				    rec->name);
 	/* A start still under way saves its own record: it would lose this attachment. */
-	if (rec->status != CTR_RUNNING)
+	if (!pending && rec->status != CTR_RUNNING)
 		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
 				    "container %s is still starting: connect it once it runs", rec->name);
 	if ((r = mode_refused(rec, "connected to", err)) < 0)
@@ -132,6 +136,12 @@ static int connect_locked(struct ctr_record *rec, const struct net_endpoint_opts
 	net_plan_request(&p, e);
 	if ((r = net_plan_to_record(&p, n, err)) < 0 || (r = net_endpoint_request(e, n, err)) < 0) {
 		ctr_record_drop_network(rec, rec->n_more - 1);
+		goto out;
+	}
+	if (pending) {
+		n->done = true;
+		if ((r = ctr_store_save(rec, err)) < 0)
+			ctr_record_drop_network(rec, rec->n_more - 1);
 		goto out;
 	}
 	rt_ctr_path(netns, sizeof(netns), rec->name, "netns");
@@ -172,6 +182,34 @@ int net_connect(const char *container, const struct net_endpoint_opts *e, struct
 	if (r >= 0)
 		dns_net_ensure(e->network, NULL);
 	return r;
+}
+
+int net_connect_adopt(struct ctr_record *rec, struct net_plan *plans, size_t *n_plans, size_t max, struct nr_error *err)
+{
+	_cleanup_record_ struct ctr_record *disk = NULL;
+	int r;
+
+	if (ctr_store_load(rec->name, &disk, NULL) < 0 || strcmp(disk->id, rec->id))
+		return 0;
+	for (size_t i = 0; i < disk->n_more; i++) {
+		struct ctr_network *d = &disk->more[i], *n;
+		if (!d->name || ctr_record_network(rec, d->name))
+			continue;
+		if (*n_plans == max || rec->n_more + 1 >= CTR_NETWORKS_MAX)
+			return nr_error_set(err, RT_ERR_USAGE, E2BIG, "container %s: at most %d networks per container",
+					    rec->name, CTR_NETWORKS_MAX);
+		/* The plan from what the connect recorded (the conflist as it made it for a
+		 * further network), as a DEL would make it. */
+		if ((r = net_plan_from_network(d, &plans[*n_plans], err)) < 0)
+			return nr_error_wrap(err, r, "network %s, connected before the start", d->name);
+		(*n_plans)++;
+		if (!(n = ctr_record_add_network(rec)))
+			return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+		*n = *d;
+		memset(d, 0, sizeof(*d));
+		n->done = false;
+	}
+	return 0;
 }
 
 /* The first network goes: a further one (eth1…) takes its place in the record, keeping

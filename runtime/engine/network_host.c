@@ -300,7 +300,7 @@ int nethost_rm(char *const *names, size_t n, nethost_report_fn report, void *dat
 	return r;
 }
 
-int nethost_prune(nethost_report_fn report, void *data, struct nr_error *err)
+int nethost_prune(nethost_pick_fn pick, nethost_report_fn report, void *data, struct nr_error *err)
 {
 	struct live_ctrs ctrs;
 	struct nets nets;
@@ -312,7 +312,7 @@ int nethost_prune(nethost_report_fn report, void *data, struct nr_error *err)
 			bool found = false;
 			char users[8];
 			net_users(&ctrs, nets.v[i], users, sizeof(users));
-			if (*users)
+			if (*users || (pick && !pick(nets.v[i], data)))
 				continue;
 			/* Ours go altogether (as Docker's prune); the others lose their host state. */
 			struct netdef_meta m;

@@ -6,6 +6,7 @@
 #ifndef NETNS_RUN_NETWORK_HOST_H
 #define NETNS_RUN_NETWORK_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -13,6 +14,9 @@
 /* One outcome: name (a network, or for reload a container) and err when it failed
  * (NULL: success). */
 typedef void (*nethost_report_fn)(const char *name, const struct nr_error *err, void *data);
+struct cni_netconf;
+/* Which networks a prune takes (the daemon's until/label filters); NULL: all it may. */
+typedef bool (*nethost_pick_fn)(const struct cni_netconf *conf, void *data);
 
 /* Remove the host state of each of the n networks names: its plugins' objects (a bridge
  * without ports, its isolation entry), then what every plugin keeps under the network's
@@ -33,8 +37,8 @@ int nethost_rm_one(const char *name, struct nr_error *err);
 /* nethost_rm for every known network no container of ours uses, skipping the others
  * silently (the pre-defined ones lose their host state only, as do hand-written ones);
  * report(name, NULL) for each network of ours removed and each other one that had
- * something to remove. */
-int nethost_prune(nethost_report_fn report, void *data, struct nr_error *err);
+ * something to remove; with pick, only those it takes. */
+int nethost_prune(nethost_pick_fn pick, nethost_report_fn report, void *data, struct nr_error *err);
 
 /* For every running container of ours, from its recorded chain, cached result and cached
  * capability args, each plugin puts back what its ADD left on the host (after `nft flush

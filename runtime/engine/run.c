@@ -27,6 +27,7 @@
 #include "image_run.h"
 #include "log.h"
 #include "net.h"
+#include "net_attach.h"
 #include "nl/link.h"
 #include "nl/netns.h"
 #include "nl/nlsock.h"
@@ -481,6 +482,21 @@ static void start_rollback(struct ctr_run *c, struct nr_error *err)
 	c->done = true;
 }
 
+/* The start's first save, under the store's lock: what `network connect` recorded while
+ * the container was created joins the start's networks first (net_connect_adopt); from
+ * this save on the record names a live init, and a connect waits for the start to end. */
+static int save_started(struct ctr_run *c, struct nr_error *err)
+{
+	_cleanup_close_ int lock = ctr_store_lock(err);
+	int r;
+
+	if (lock < 0)
+		return lock;
+	if ((r = net_connect_adopt(c->rec, c->more, &c->n_more, RT_NETWORKS_MAX, err)) < 0)
+		return r;
+	return save(c, err);
+}
+
 /* Everything between created and running, in order; the caller rolls back on failure.
  * The order is the start's performance (docs/runtime.md, "Cost"): the child builds the
  * first half of its root while the v1 cgroups are made and every limit written, and the
@@ -516,7 +532,7 @@ static int start_steps(struct ctr_run *c, struct nr_error *err)
 	bool sent = start_send(ch.go[1], START_CGROUPS_READY);
 	c->rec->pid = c->pid;
 	c->rec->pid_start = rt_pid_start_time(c->pid);
-	if ((r = save(c, err)) < 0)
+	if ((r = save_started(c, err)) < 0)
 		return r;
 	if (c->o->userns_base && (r = userns_prepare(c->pid, c->dir, c->o, cg, c->layer_sock, err)) < 0)
 		return r;

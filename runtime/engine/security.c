@@ -162,9 +162,27 @@ int security_to_record(const struct run_opts *o, struct ctr_record *rec)
 	return 0;
 }
 
+/* This process's permitted set: what a privileged exec can have (as a --privileged
+ * container keeps the caller's capabilities, never more: raising others is EPERM). */
+static uint64_t caps_own(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return default_caps;
+	return ((uint64_t)data[1].permitted << 32 | data[0].permitted) & caps_all();
+}
+
 /* A record without these keys (written before them) gets the defaults, as then. */
 int security_prepare_exec(struct run_opts *o, const struct ctr_record *rec, struct nr_error *err)
 {
+	/* Asked of this exec (Docker's exec --privileged): every capability we hold for its process;
+	 * the container's seccomp filter and no_new_privs stay (moby's execSetPlatformOpt
+	 * sets only the process's capabilities). */
+	bool exec_privileged = o->privileged;
+	int r;
+
 	o->privileged = rec->privileged;
 	o->sec.new_privileges = rec->new_privileges;
 	o->sec.seccomp_unconfined = rec->seccomp_unconfined;
@@ -176,7 +194,11 @@ int security_prepare_exec(struct run_opts *o, const struct ctr_record *rec, stru
 		o->sec.cap_drop = RT_CAP_ALL;
 		o->sec.cap_add = rec->caps;
 	}
-	return security_prepare(o, err);
+	if ((r = security_prepare(o, err)) < 0)
+		return r;
+	if (exec_privileged)
+		o->sec.caps = caps_own();
+	return 0;
 }
 
 static int caps_set(uint64_t caps, struct nr_error *err)

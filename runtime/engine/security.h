@@ -23,7 +23,8 @@ int rt_cap_add_to(uint64_t *mask, const char *opt, const char *name, struct nr_e
  * --cap-add/--cap-drop, --privileged: all) and the seccomp filter for them (the default
  * profile, seccomp=FILE's, none).  A bad profile is RT_ERR_USAGE, before anything is made. */
 int security_prepare(struct run_opts *o, struct nr_error *err);
-/* run: what exec needs again, into the record; exec: from the record, then prepare. */
+/* run: what exec needs again, into the record; exec: from the record, then prepare (an
+ * exec whose o->privileged is set gets every capability, the container's filter kept). */
 int security_to_record(const struct run_opts *o, struct ctr_record *rec);
 int security_prepare_exec(struct run_opts *o, const struct ctr_record *rec, struct nr_error *err);
 

@@ -254,6 +254,16 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_eq "POST connect of an unknown container: 404" "$(status)" 404
 	api POST /networks/nope/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c1\"}" >/dev/null
 	t_eq "POST connect to an unknown network: 404" "$(status)" 404
+	# exec --privileged (Docker's): every capability for the exec'd process alone.
+	full=$(awk '/^CapEff/ {print $2}' "/proc/$DPID/status") # the daemon's own (the sandbox's)
+	t_eq "exec: the container's capabilities (Docker's default set)" \
+		"$(D exec "${P}c1" grep CapEff /proc/self/status | awk '{print $2}')" "00000000a80425fb"
+	t_eq "exec --privileged: every capability the daemon has (CapEff and CapBnd)" \
+		"$(D exec --privileged "${P}c1" grep -E 'Cap(Eff|Bnd)' /proc/self/status | awk '{print $2}' | sort -u)" "$full"
+	t_eq "... the next plain exec: the default set again" \
+		"$(D exec "${P}c1" grep CapEff /proc/self/status | awk '{print $2}')" "00000000a80425fb"
+	t_check "... without it, CAP_NET_ADMIN is missing: ip link set lo mtu fails" test "$(rc D exec "${P}c1" ip link set lo mtu 65000)" != 0
+	t_eq "... with it, it works" "$(rc D exec --privileged "${P}c1" ip link set lo mtu 65000)" 0
 	D exec "${P}c1" sh -c 'echo committed >/hello'
 	cid=$(D commit -c 'CMD ["cat","/hello"]' "${P}c1" committed:1 2>&1)
 	t_check "docker commit CTR committed:1: prints the id" grep -qE '^sha256:[0-9a-f]{64}$' <<<"$cid"
@@ -268,11 +278,28 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 		'[["echo","body"],true,"v","from curl"]'
 	api POST "/commit?container=nope" >/dev/null
 	t_eq "POST /commit of an unknown container: 404" "$(status)" 404
-	# Docker connects a created container (for its start); our engine only a running one.
+	# Docker records the endpoint of a created container and attaches it at its start.
 	D create --name "${P}c3" --network n2 bb:1 sleep 300 >/dev/null 2>&1
-	api POST /networks/n4/connect -H 'Content-Type: application/json' -d "{\"Container\":\"${P}c3\"}" >/dev/null
-	t_eq "POST connect of a created container: 409 (not running)" "$(status)" 409
-	D rm -f "${P}c1" "${P}c3" >/dev/null 2>&1
+	t_check "docker network connect n4 of a created container" D network connect --alias c3web n4 "${P}c3"
+	t_eq "... inspect: n2 and n4 recorded, still created" \
+		"$(D inspect "${P}c3" | jq -r '.[0] | [.State.Status, (.NetworkSettings.Networks | keys | join(","))] | join(" ")')" "created n2,n4"
+	out=$(D network connect n4 "${P}c3" 2>&1); r=$?
+	t_check "... a second connect before the start fails" test $r != 0
+	D create --name "${P}c4" --network n2 bb:1 sleep 300 >/dev/null 2>&1
+	t_eq "connect then disconnect of a created container" \
+		"$(D network connect n4 "${P}c4" 2>&1; D network disconnect n4 "${P}c4" 2>&1; echo done)" "done"
+	t_check "docker start of the connected container" D start "${P}c3"
+	addr=$(D network inspect n4 | jq -r --arg n "${P}c3" '.[0].Containers[] | select(.Name == $n) | .IPv4Address')
+	t_check "... n4 lists it with an address ($addr)" test -n "$addr" -a "$addr" != null
+	t_check "... eth1 inside has it" grep -q "eth1 *inet ${addr%/*}/" <<<"$(D exec "${P}c3" ip -o addr 2>&1)"
+	t_check "... eth0 on n2 too, with the default route" grep -q "^default .* dev eth0" <<<"$(D exec "${P}c3" ip route 2>&1)"
+	D network connect n4 "${P}c1" >/dev/null 2>&1
+	t_check "... its alias resolves on n4 from another container" grep -q "${addr%/*}" <<<"$(D exec "${P}c1" nslookup c3web 2>&1)"
+	D start "${P}c4" >/dev/null 2>&1
+	t_eq "... the disconnected one starts on n2 alone" "$(D inspect "${P}c4" | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" "n2"
+	D stop -t 0 "${P}c3" >/dev/null 2>&1
+	t_eq "... stopped: n4 lists only the other container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
+	D rm -f "${P}c1" "${P}c3" "${P}c4" >/dev/null 2>&1
 else
 	t_fail "a running container on n2 (docker run -d)" "$(D run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
 fi
@@ -285,6 +312,163 @@ else
 	t_fail "a stopped container of imp:1 (docker run)" "$(D run --name "${P}c2" imp:1 true 2>&1)"
 fi
 t_eq "docker rmi imp:1 once unused" "$(D rmi imp:1 2>&1 | head -1)" "Untagged: imp:1"
+
+# ---------------- detach keys ----------------
+# A raw hijacked attach (python): send input, then the keys; the daemon must end the
+# stream by itself (EOF within a bound), the container still running.
+rawattach() { # CTR QUERY KEYS-AS-PYTHON-BYTES: prints "echoed detached" as it went
+	python3 - "$SOCK" "$1" "$2" "$3" <<'PY'
+import socket, sys, time
+sock, ctr, query, keys = sys.argv[1], sys.argv[2], sys.argv[3], eval(sys.argv[4])
+s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(10)
+s.sendall(("POST /v1.50/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1%s HTTP/1.1\r\nHost: d\r\n"
+           "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" % (ctr, query)).encode())
+buf = b""
+while b"\r\n\r\n" not in buf:
+    buf += s.recv(4096)
+head, buf = buf.split(b"\r\n\r\n", 1)
+if b" 101 " not in head.split(b"\r\n")[0] and b" 200 " not in head.split(b"\r\n")[0]:
+    print("status", head.split(b"\r\n")[0].decode()); sys.exit()
+s.sendall(b"echo mark$((6*7))\n")
+out = []
+deadline = time.time() + 10
+while b"mark42" not in buf and time.time() < deadline:
+    d = s.recv(4096)
+    if not d: break
+    buf += d
+out.append("echoed" if b"mark42" in buf else "no-echo")
+s.sendall(keys)
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            out.append("detached"); break
+except socket.timeout:
+    out.append("still-attached")
+print(" ".join(out))
+PY
+}
+D run -d -it --name "${P}tt" bb:1 sh >/dev/null 2>&1
+t_eq "attach (raw API) then ctrl-p,ctrl-q: the daemon ends the stream" "$(rawattach "${P}tt" "" 'b"\x10\x11"')" "echoed detached"
+t_eq "... the container still runs" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
+t_eq "attach ?detachKeys=ctrl-a,x then ctrl-a x: detached" "$(rawattach "${P}tt" "&detachKeys=ctrl-a,x" 'b"\x01x"')" "echoed detached"
+t_eq "... the default keys then do nothing (other keys asked)" \
+	"$(rawattach "${P}tt" "&detachKeys=ctrl-a,x" 'b"\x10\x11"' | cut -d' ' -f2)" "still-attached"
+t_eq "... still running" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
+api POST "/containers/${P}tt/attach?stream=1&stdin=1&detachKeys=ctrl-1" --max-time 10 >/dev/null
+t_eq "attach ?detachKeys=ctrl-1: 400" "$(status)" 400
+t_check "... Docker's words" grep -q "Invalid detach keys (ctrl-1) provided" "$W/body"
+# The docker CLI through a pty: docker attach, docker run -it, --detach-keys.
+ptydrive() { # KEYS-AS-PYTHON-BYTES DOCKER-ARGS...: "exit=N" once the CLI has gone (bounded)
+	python3 - "$SOCK" "$DOCKER" "$@" <<'PY'
+import os, pty, select, subprocess, sys, time
+sock, docker, keys, args = sys.argv[1], sys.argv[2], eval(sys.argv[3]), sys.argv[4:]
+m, s = pty.openpty()
+env = dict(os.environ, DOCKER_HOST="unix://" + sock)
+p = subprocess.Popen([docker] + args, stdin=s, stdout=s, stderr=s, env=env, start_new_session=True,
+                     preexec_fn=lambda: __import__("fcntl").ioctl(0, __import__("termios").TIOCSCTTY, 0))
+os.close(s)
+def read_until(want, secs):
+    buf, end = b"", time.time() + secs
+    while want not in buf and time.time() < end:
+        r, _, _ = select.select([m], [], [], 0.2)
+        if r:
+            try: buf += os.read(m, 4096)
+            except OSError: break
+    return want in buf
+os.write(m, b"echo mark$((6*7))\n")
+ok = read_until(b"mark42", 15)
+os.write(m, keys)
+try:
+    code = p.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill(); code = "hung"
+print("echoed" if ok else "no-echo", "exit=%s" % code)
+PY
+}
+# (docker attach exits 1 on a detach, "read escape sequence"; docker run -it 0: Docker's CLI.)
+t_eq "docker attach, then ctrl-p ctrl-q: the CLI leaves" "$(ptydrive 'b"\x10\x11"' attach "${P}tt")" "echoed exit=1"
+t_eq "... the container still runs" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
+t_eq "docker attach --detach-keys ctrl-x,y, then ctrl-x y" "$(ptydrive 'b"\x18y"' attach --detach-keys ctrl-x,y "${P}tt")" "echoed exit=1"
+t_eq "docker run -it, then ctrl-p ctrl-q: the CLI leaves" "$(ptydrive 'b"\x10\x11"' run -it --name "${P}ti" bb:1 sh)" "echoed exit=0"
+t_eq "... the container keeps running" "$(D inspect -f '{{.State.Running}}' "${P}ti")" true
+t_check "... a detach event" grep -q '"Action":"detach"' "$W/events"
+D rm -f "${P}tt" "${P}ti" >/dev/null 2>&1
+
+# ---------------- filters: before/since, label, until (lists and prunes) ----------------
+# next_second: wait (bounded) until the clock's second changes, so that two objects made
+# either side differ by their (second-resolution) creation times.
+next_second() { local s; s=$(date +%s); for _ in $(seq 30); do [ "$(date +%s)" != "$s" ] && return; sleep 0.05; done; }
+# fapi METHOD PATH FILTERS-JSON: api with ?filters= url-encoded.
+fapi() { api "$1" "$2" -G --data-urlencode "filters=$3"; }
+names() { sort | tr '\n' ' '; }
+D run --name "${P}fa" --label app=web --label tier=front bb:1 true >/dev/null 2>&1
+next_second
+D run --name "${P}fb" --label app=db bb:1 true >/dev/null 2>&1
+next_second
+D run --name "${P}fc" bb:1 true >/dev/null 2>&1
+t_eq "ps -a --filter since=FA: the two made after it, newest first" \
+	"$(D ps -a --filter since="${P}fa" --format '{{.Names}}' | tr '\n' ' ')" "${P}fc ${P}fb "
+t_eq "ps -a --filter before=FC: the two made before it" \
+	"$(D ps -a --filter before="${P}fc" --format '{{.Names}}' | tr '\n' ' ')" "${P}fb ${P}fa "
+t_eq "ps -a --filter since=FA --filter before=FC" \
+	"$(D ps -a --filter since="${P}fa" --filter before="${P}fc" --format '{{.Names}}')" "${P}fb"
+t_eq "ps -a --filter since=ID-PREFIX" \
+	"$(D ps -a --filter since="$(D inspect -f '{{.Id}}' "${P}fb" | cut -c1-12)" --format '{{.Names}}')" "${P}fc"
+fapi GET /containers/json '{"before":["nope"]}' >/dev/null
+t_eq "GET /containers/json?filters=before=nope: 404" "$(status)" 404
+t_eq "ps -a --filter label=app" "$(D ps -a --filter label=app --format '{{.Names}}' | names)" "${P}fa ${P}fb "
+t_eq "ps -a --filter label=app=db" "$(D ps -a --filter label=app=db --format '{{.Names}}')" "${P}fb"
+t_eq "ps -a --filter label=app --filter label=tier=front: both must hold" \
+	"$(D ps -a --filter label=app --filter label=tier=front --format '{{.Names}}')" "${P}fa"
+body=$(fapi POST /containers/prune '{"until":["soon"]}')
+t_eq "POST /containers/prune until=soon: 400" "$(status)" 400
+t_check "... Docker's words" grep -q 'failed to parse value as time or duration' <<<"$body"
+body=$(fapi POST /containers/prune '{"until":["1h"]}')
+t_eq "POST /containers/prune until=1h: none as old" "$(status) $(jq -c .ContainersDeleted <<<"$body")" "200 null"
+out=$(D container prune -f --filter label=app=db 2>&1)
+t_check "container prune --filter label=app=db: FB deleted" grep -q "$(D inspect -f '{{.Id}}' "${P}fb" 2>/dev/null || echo gone)" <<<"$out${P}"
+t_eq "... FB gone, FA and FC kept" "$(D ps -a --filter name="${P}f" --format '{{.Names}}' | names)" "${P}fa ${P}fc "
+D container prune -f --filter 'label!=app' >/dev/null 2>&1
+t_eq "container prune --filter label!=app: FC gone, FA kept" "$(D ps -a --filter name="${P}f" --format '{{.Names}}' | names)" "${P}fa "
+body=$(fapi POST /containers/prune "{\"until\":[\"$(($(date +%s) + 60))\"],\"label\":[\"tier=front\"]}")
+t_eq "POST /containers/prune until=NOW+60 (unix seconds) label=tier=front: FA deleted" \
+	"$(status) $(jq -r '.ContainersDeleted | length' <<<"$body") $(D ps -a --filter name="${P}f" -q | wc -l)" "200 1 0"
+
+# images: two imports a second apart, labelled
+D import --change 'LABEL stage=old' "$W/rootfs.tar" fi1:1 >/dev/null 2>&1
+next_second
+D import --change 'LABEL stage=new' "$W/rootfs.tar" fi2:1 >/dev/null 2>&1
+t_eq "images --filter since=fi1:1" "$(D images --filter since=fi1:1 --format '{{.Repository}}')" "fi2"
+t_eq "images --filter before=fi2:1 --filter reference='fi*'" \
+	"$(D images --filter before=fi2:1 --filter 'reference=fi*' --format '{{.Repository}}')" "fi1"
+t_eq "images --filter label=stage=new" "$(D images --filter label=stage=new --format '{{.Repository}}')" "fi2"
+t_eq "images --filter label=stage" "$(D images --filter label=stage --format '{{.Repository}}' | names)" "fi1 fi2 "
+fapi GET /images/json '{"since":["nope:1"]}' >/dev/null
+t_eq "GET /images/json?filters=since=nope:1: 404" "$(status)" 404
+body=$(fapi POST /images/prune '{"dangling":["false"],"until":["1h"],"label":["stage"]}')
+t_eq "POST /images/prune -a until=1h label=stage: nothing as old" "$(status) $(jq -c .ImagesDeleted <<<"$body")" "200 null"
+D image prune -a -f --filter label=stage=old >/dev/null 2>&1
+t_eq "image prune -a --filter label=stage=old: fi1 gone, fi2 and bb:1 kept" \
+	"$(D images --format '{{.Repository}}' | grep -E '^(fi1|fi2|bb)$' | names)" "bb fi2 "
+body=$(fapi POST /images/prune '{"dangling":["false"],"label!":["stage"],"until":["2000-01-01T00:00:00Z"]}')
+t_eq "POST /images/prune -a label!=stage until=2000-01-01T00:00:00Z: none (all newer)" "$(jq -c .ImagesDeleted <<<"$body")" null
+D image prune -a -f --filter "until=$(date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ)" --filter label=stage=new >/dev/null 2>&1
+t_eq "image prune -a --filter until=RFC3339 --filter label=stage=new: fi2 gone" \
+	"$(D images --format '{{.Repository}}' | grep -cE '^fi2$')" 0
+
+# networks: labelled ones, pruned by label and until
+D network create --label keep=yes nl1 >/dev/null && D network create --label tmp=1 nl2 >/dev/null
+body=$(fapi POST /networks/prune '{"label":["tmp=1"]}')
+t_eq "POST /networks/prune label=tmp=1: nl2 alone" "$(status) $(jq -c .NetworksDeleted <<<"$body")" '200 ["nl2"]'
+body=$(fapi POST /networks/prune '{"label":["keep"],"until":["10m"]}')
+t_eq "POST /networks/prune label=keep until=10m: none (nl1 is newer)" "$(jq -c .NetworksDeleted <<<"$body")" '[]'
+fapi POST /networks/prune '{"until":["yesterday"]}' >/dev/null
+t_eq "POST /networks/prune until=yesterday: 400" "$(status)" 400
+D network prune -f --filter until=-1m --filter label=keep=yes >/dev/null 2>&1
+t_eq "network prune --filter until=-1m (a minute ahead) --filter label=keep=yes: nl1 gone" \
+	"$(D network ls --format '{{.Name}}' | grep -c '^nl1$')" 0
+t_eq "... n2 (not labelled keep) kept" "$(D network ls --format '{{.Name}}' | grep -c '^n2$')" 1
 
 # prune
 body=$(api POST /networks/prune)
