@@ -120,7 +120,7 @@ static int fail(int ready_fd, const struct nr_error *err)
 /* An AutoRemove container's status, for the daemon's wait. */
 static void exit_save(const char *name, int status)
 {
-	char dir[512], path[600], buf[32];
+	char dir[512], path[600], tmp[620], buf[32];
 
 	if (!ctr_exit_dir(dir, sizeof(dir)))
 		return;
@@ -129,7 +129,12 @@ static void exit_save(const char *name, int status)
 		return;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(buf, sizeof(buf), "%d\n", status);
-	rt_write_file_atomic(path, buf, 0600);
+	/* Renamed into place, not flushed: it is written on the way to the teardown, and only
+	 * a client waiting now reads it (a crash ends that wait anyway; a file left empty by
+	 * one reads as no status). */
+	snprintf(tmp, sizeof(tmp), "%s/.%s", dir, name); /* no name starts with a dot */
+	if (rt_write_file(tmp, buf, 0600) < 0 || rename(tmp, path) < 0)
+		unlink(tmp);
 }
 
 /* The monitor's end: a container gone (removed by a start that failed, before its command
