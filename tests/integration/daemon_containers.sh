@@ -204,6 +204,8 @@ t_eq "delete force=1: 204" "$(code DELETE "/containers/$P-c3?force=1")" 204
 t_eq "delete: gone (404)" "$(code GET "/containers/$P-c3/json")" 404
 out=$(create "$P-c4" '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}')
 mon=$(state .monitor "$P-c4")
+# The monitor is its own program, beside the daemon's (no server libraries to load).
+t_eq "a container's monitor runs netns-run-monitor" "$(readlink /proc/$mon/exe)" "$NR_BUILD/bin/netns-run-monitor"
 t_eq "delete a created container: 204" "$(code DELETE "/containers/$P-c4")" 204
 t_check "delete a created container: its monitor ends" await 10 sh -c "! kill -0 $mon"
 t_eq "delete an unknown container: 404" "$(code DELETE "/containers/nosuch-$P")" 404
@@ -329,7 +331,7 @@ for id in $(body GET "/containers/json?all=1" | jq -r '.[].Id'); do code DELETE 
 t_eq "after removing every container through the API: nothing left" "$(nr_leftovers)" ""
 # (Monitors of this sandbox only: other tests may run theirs at the same time.)
 mine=0
-for p in $(pgrep -f -- 'netns-run-daemon --monitor'); do
+for p in $(pgrep -f -- 'netns-run-(daemon|monitor) --monitor'); do
 	[ "$(readlink /proc/$p/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] && mine=$((mine + 1))
 done
 t_eq "no monitor process left" "$mine" 0
