@@ -306,9 +306,11 @@ one() {
 	id=$(curl -s -m 60 --unix-socket $SOCK -H 'Content-Type: application/json' -X POST \
 		--data-binary '{"Image":"bb:1","Cmd":["sh","-c","exit '"$n"'"],"HostConfig":{"NetworkMode":"none"}}' \
 		"http://d/v1.50/containers/create" | jq -r .Id)
-	curl -s -m 60 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$id/wait?condition=next-exit" >$W/cw$n &
+	curl -s -m 60 -D $W/ch$n --unix-socket $SOCK -X POST "http://d/v1.50/containers/$id/wait?condition=next-exit" >$W/cw$n &
 	local w=$!
-	sleep 0.2
+	# The wait's headers come once it has taken the container's state: only then the
+	# start (a start before it would leave a next-exit wait for a run after this one).
+	for _ in $(seq 600); do grep -q '^HTTP' $W/ch$n 2>/dev/null && break; sleep 0.05; done
 	st=$(curl -s -m 60 --unix-socket $SOCK -X POST -w '%{http_code}' "http://d/v1.50/containers/$id/start")
 	wait $w
 	[ "$st" = 204 ] && [ "$(jq -r .StatusCode $W/cw$n)" = "$n" ] &&
