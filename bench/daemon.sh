@@ -11,7 +11,9 @@
 #   floor:   `docker version` (the CLI's own start-up and one round trip), for scale
 # Rounds alternate ours and podman.  Inside private network, mount and pid namespaces;
 # podman with its own configuration and storage under the temp dir; both services killed
-# by pid.  Usage: bench/daemon.sh BUILD_DIR [N] [NPS] [NCONC]   (DOCKER=path of the CLI)
+# by pid.  Usage: bench/daemon.sh BUILD_DIR [N] [NPS] [NCONC]   (DOCKER=path of the CLI;
+# BUILD_DIR relative to the tree or absolute, e.g. an older build to compare with; NO_PODMAN=1:
+# our side alone)
 set -u
 build=${1:-build}
 N=${2:-20}
@@ -25,7 +27,10 @@ fi
 mount -t tmpfs -o mode=0755 nr-bench /run
 mkdir -p /run/netns /var/lib/cni && mount -t tmpfs nr-bench /var/lib/cni
 ip link set lo up
-export NR_BUILD=$top/$build
+case $build in
+/*) export NR_BUILD=$build ;;
+*) export NR_BUILD=$top/$build ;;
+esac
 source "$top/tests/lib/images.sh"
 DAEMON=$NR_BUILD/bin/netns-run-daemon
 DOCKER=${DOCKER:-/usr/local/bin/docker}
@@ -71,7 +76,8 @@ ping() {
 OPID=$!
 ping "$OURS" || { echo "bench/daemon.sh: our daemon does not answer: $(tail -5 "$W/daemon.log")"; exit 1; }
 have_pm=1
-img_podman_setup "$W/pm" overlay || have_pm=""
+[ -n "${NO_PODMAN:-}" ] && have_pm=""
+[ -n "$have_pm" ] && img_podman_setup "$W/pm" overlay || have_pm=""
 if [ -n "$have_pm" ]; then
 	podman system service --time=0 "unix://$THEIRS" >"$W/podman.log" 2>&1 &
 	PPID_=$!

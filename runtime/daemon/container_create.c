@@ -3,7 +3,8 @@
  * Create checks the body here first (create_body.h: 400 and 404 in Docker's words, the
  * networks, the name), then spawns the container's monitor (monitor_main.c: this binary
  * with --monitor, through posix_spawn: nothing of the engine runs forked from a daemon
- * thread) and waits for its "ok ID NAME".  The monitor creates the container and waits
+ * thread; netns-run-monitor, the same monitor in a program of its own, when it lies beside
+ * this binary) and waits for its "ok ID NAME".  The monitor creates the container and waits
  * for "start" on its socket; this file then writes the body, normalised, as the
  * container's CTR_CONFIG_FILE (inspect, list and a later start read it).
  *
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -74,6 +76,31 @@ static int ready_read(int fd, char *buf, size_t size)
 	return (int)n;
 }
 
+/* The monitor's program: netns-run-monitor beside this binary (runtime/monitor/main.c: the
+ * same monitor without the server's libraries, so it starts faster), else this binary. */
+static char monitor_prog_path[4096];
+static void monitor_prog_find(void)
+{
+	const char *self = daemon_self_path();
+	const char *slash = strrchr(self, '/');
+	int n = slash ? (int)(slash - self) : 0;
+
+	if (slash &&
+	    (size_t)snprintf(monitor_prog_path, sizeof(monitor_prog_path), "%.*s/netns-run-monitor", n, self) <
+		    sizeof(monitor_prog_path) &&
+	    access(monitor_prog_path, X_OK) == 0)
+		return;
+	snprintf(monitor_prog_path, sizeof(monitor_prog_path), "%s", self);
+}
+
+static const char *monitor_prog(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, monitor_prog_find);
+	return monitor_prog_path;
+}
+
 static int spawn_fail(struct nr_error *err, int r, const char *what)
 {
 	return nr_error_set(err, RT_ERR_SYSTEM, -r, "cannot start the container's monitor (%s): %s", what,
@@ -103,7 +130,7 @@ static int monitor_spawn(const char *name, const char *body, char ret_id[RT_ID_L
 		if ((r = fd_write_all(memfd, body, strlen(body))) < 0)
 			return spawn_fail(err, r, "memfd");
 	}
-	char *argv[] = { (char *)daemon_self_path(),
+	char *argv[] = { (char *)monitor_prog(),
 			 "--monitor",
 			 "--ready-fd",
 			 "4",
@@ -127,7 +154,7 @@ static int monitor_spawn(const char *name, const char *body, char ret_id[RT_ID_L
 	if (body)
 		posix_spawn_file_actions_adddup2(&fa, memfd, 3);
 	posix_spawn_file_actions_adddup2(&fa, wr, 4);
-	r = posix_spawn(&pid, daemon_self_path(), &fa, &attr, argv, environ);
+	r = posix_spawn(&pid, monitor_prog(), &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (r)

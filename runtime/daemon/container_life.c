@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -168,26 +169,56 @@ static int wait_check(struct wait_ctx *w, int *code, int *pidfd)
 	return 0;
 }
 
+/* What a wait wakes on in the container's directory: its record saved (a rename over
+ * state.json), removed, or the directory itself removed or renamed. */
+#define WAIT_DIR_EVENTS \
+	(IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
+/* A look this often all the same: a change the directory does not show (an init killed
+ * along with its monitor), and without inotify (its instances are a per-user limit). */
+#define WAIT_LOOK_MS 1000
+#define WAIT_LOOK_NO_INOTIFY_MS 100
+
+/* Watch name's directory on ino (before a look, so no change between the look and the
+ * poll is missed); a directory already gone is seen by the look. */
+static void wait_watch(int ino, const char *name)
+{
+	char dir[512];
+
+	if (ino >= 0)
+		inotify_add_watch(ino, rt_ctr_path(dir, sizeof(dir), name, NULL), WAIT_DIR_EVENTS | IN_ONLYDIR);
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
 static void wait_stream(int out, void *p)
 {
 	struct wait_ctx *w = p;
+	_cleanup_close_ int ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	int code = 0;
 
 	for (;;) {
 		int pidfd;
+		wait_watch(ino, w->name);
 		if (wait_check(w, &code, &pidfd) > 0)
 			break;
-		/* The monitor's end is the container's; a record change without it (a start
-		 * of an exited container: a new monitor) is seen on the next look.  The client's
-		 * leaving ends the wait (POLLHUP/POLLERR on out). */
-		struct pollfd fds[2] = { { .fd = out, .events = 0 }, { .fd = pidfd, .events = POLLIN } };
-		int n = poll(fds, pidfd >= 0 ? 2 : 1, 250);
+		/* The record's changes, and the monitor's end (a monitor killed before it saved
+		 * anything), wake the wait; the client's leaving ends it (POLLHUP/POLLERR). */
+		struct pollfd fds[3] = { { .fd = out, .events = 0 },
+					 { .fd = ino, .events = POLLIN },
+					 { .fd = pidfd, .events = POLLIN } };
+		int n = poll(fds, 3, ino >= 0 ? WAIT_LOOK_MS : WAIT_LOOK_NO_INOTIFY_MS);
 		if (pidfd >= 0)
 			close(pidfd);
 		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			return;
-		if (n > 0 && pidfd >= 0 && (fds[1].revents & POLLIN))
-			usleep(20000); /* the monitor's last save is done: look again at once */
+		if (n > 0 && (fds[1].revents & POLLIN))
+			drain(ino);
 	}
 	json_t *body = json_pack("{s:i, s:n}", "StatusCode", code, "Error");
 	if (body)

@@ -1,7 +1,7 @@
 /* Exit statuses of AutoRemove containers, which take their record with them: the monitor
- * (monitor_main.c) leaves <state_dir>/exits/NAME ("STATUS\n") once the container's
- * directory is gone, for the daemon's wait?condition=removed (container_life.c), as
- * Docker's wait answers with the status of a container it removed.  Files older than
+ * (monitor_main.c) leaves <state_dir>/exits/NAME ("STATUS\n") just before its teardown
+ * removes the container's directory, for the daemon's wait?condition=removed
+ * (container_life.c), as Docker's wait answers with the status of a container it removed.  Files older than
  * CTR_EXIT_KEEP_S are pruned whenever one is written. */
 #ifndef NETNS_RUN_DAEMON_CTR_EXIT_H
 #define NETNS_RUN_DAEMON_CTR_EXIT_H

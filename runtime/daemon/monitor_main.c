@@ -14,9 +14,10 @@
  * child (it outlives the daemon, and no daemon thread has to wait for it).
  *
  * An AutoRemove container takes its record, and so its exit status, with it; Docker's
- * `wait?condition=removed` answers with that status.  So after the monitor's end, when
- * the container's directory is gone, its status is left in <state_dir>/exits/NAME for
- * the daemon's wait (container_life.c); such files older than EXITS_KEEP_S go. */
+ * `wait?condition=removed` answers with that status.  So the monitor leaves it in
+ * <state_dir>/exits/NAME for the daemon's wait (container_life.c) before the teardown
+ * removes the directory (the wait answers as soon as the record is gone); such files
+ * older than CTR_EXIT_KEEP_S go. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -116,21 +117,45 @@ static int fail(int ready_fd, const struct nr_error *err)
 	return RT_EXIT_RUNTIME;
 }
 
-/* The monitor's end: an AutoRemove container's status, for the daemon's wait. */
-static void exit_note(const char *name, int status)
+/* An AutoRemove container's status, for the daemon's wait. */
+static void exit_save(const char *name, int status)
 {
-	char dir[512], path[600], buf[32];
-	struct stat st;
+	char dir[512], path[600], tmp[620], buf[32];
 
-	rt_ctr_path(path, sizeof(path), name, NULL);
-	if (stat(path, &st) == 0 || !ctr_exit_dir(dir, sizeof(dir)))
+	if (!ctr_exit_dir(dir, sizeof(dir)))
 		return;
 	ctr_exit_prune(dir);
 	if (rt_mkdir_p(dir, 0700) < 0)
 		return;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(buf, sizeof(buf), "%d\n", status);
-	rt_write_file_atomic(path, buf, 0600);
+	/* Renamed into place, not flushed: it is written on the way to the teardown, and only
+	 * a client waiting now reads it (a crash ends that wait anyway; a file left empty by
+	 * one reads as no status). */
+	snprintf(tmp, sizeof(tmp), "%s/.%s", dir, name); /* no name starts with a dot */
+	if (rt_write_file(tmp, buf, 0600) < 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+/* The monitor's end: a container gone (removed by a start that failed, before its command
+ * ran) leaves its status too.  One removed after its command ran left it already, before
+ * its teardown (monitor_opts.ended), so that the wait sees the status the moment the record
+ * is gone. */
+static void exit_note(const char *name, int status, bool noted)
+{
+	char path[600];
+	struct stat st;
+
+	if (noted || stat(rt_ctr_path(path, sizeof(path), name, NULL), &st) == 0)
+		return;
+	exit_save(name, status);
+}
+
+static bool ended_noted;
+static void exit_ended(const char *name, int status)
+{
+	exit_save(name, status);
+	ended_noted = true;
 }
 
 int daemon_monitor_main(int argc, char **argv)
@@ -166,6 +191,7 @@ int daemon_monitor_main(int argc, char **argv)
 		return fail(a.ready_fd, &err);
 	}
 	cb.mo.again = a.again;
+	cb.mo.ended = exit_ended;
 	if (security_prepare(&cb.o, &err) < 0) {
 		create_body_free(&cb);
 		return fail(a.ready_fd, &err);
@@ -174,7 +200,7 @@ int daemon_monitor_main(int argc, char **argv)
 	snprintf(name, sizeof(name), "%s", cb.o.name); /* the daemon always names it */
 	status = ctr_monitor_main(&cb.o, &cb.mo, a.ready_fd);
 	if (name[0])
-		exit_note(name, status);
+		exit_note(name, status, ended_noted);
 	create_body_free(&cb);
 	return status;
 }

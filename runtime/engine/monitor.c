@@ -230,6 +230,15 @@ static int monitor_setup(struct monitor *m, struct nr_error *err)
 	return 0;
 }
 
+/* With --rm the teardown takes the record: the status goes to mo->ended first. */
+static void monitor_ended(void *ctx, int status)
+{
+	struct monitor *m = ctx;
+
+	if (m->o.rm && m->mo->ended)
+		m->mo->ended(m->o.name, status);
+}
+
 int ctr_monitor_main(const struct run_opts *o, const struct monitor_opts *mo, int ready_fd)
 {
 	/* Not on the stack: its connections take a quarter megabyte. */
@@ -242,7 +251,9 @@ int ctr_monitor_main(const struct run_opts *o, const struct monitor_opts *mo, in
 		return RT_EXIT_RUNTIME;
 	}
 	struct monitor *m = mp;
-	struct ctr_run_hook hook = { monitor_pollfds, monitor_handle, m };
+	struct ctr_run_hook hook = {
+		.pollfds = monitor_pollfds, .handle = monitor_handle, .ended = monitor_ended, .ctx = m
+	};
 	*m = (struct monitor){ .o = *o,
 			       .mo = mo,
 			       .lfd = -1,

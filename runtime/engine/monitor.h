@@ -40,6 +40,9 @@ struct monitor_opts {
 	 * kept, its record becomes created again.  false: a new container (the name must be
 	 * free). */
 	bool again;
+	/* With o->rm: called with the command's exit status just before the teardown removes
+	 * the container (the daemon keeps it for wait?condition=removed); NULL: none. */
+	void (*ended)(const char *name, int status);
 };
 
 /* In the monitor process (single-threaded until the command runs): create the container

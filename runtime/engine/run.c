@@ -680,6 +680,8 @@ int ctr_run_wait(struct ctr_run *c, int sigfd, int *ret_status, struct nr_error 
 	c->rec->finished = time(NULL);
 	c->done = true;
 	*ret_status = status;
+	if (c->hook && c->hook->ended)
+		c->hook->ended(c->hook->ctx, status);
 	return ctr_teardown(c->rec, c->o->rm, err);
 }
 

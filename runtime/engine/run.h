@@ -45,6 +45,9 @@ void ctr_run_set_stdio(struct ctr_run *c, const struct tty_stdio *io);
 struct ctr_run_hook {
 	size_t (*pollfds)(void *ctx, struct pollfd *p, size_t max);
 	void (*handle)(void *ctx, const struct pollfd *p, size_t n);
+	/* The command's exit status, once known and saved, before the teardown (which with
+	 * --rm takes the record and its status away); NULL: none. */
+	void (*ended)(void *ctx, int status);
 	void *ctx;
 };
 /* h (NULL: none) must outlive the ctr_run_wait. */

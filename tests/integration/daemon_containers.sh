@@ -204,6 +204,8 @@ t_eq "delete force=1: 204" "$(code DELETE "/containers/$P-c3?force=1")" 204
 t_eq "delete: gone (404)" "$(code GET "/containers/$P-c3/json")" 404
 out=$(create "$P-c4" '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}')
 mon=$(state .monitor "$P-c4")
+# The monitor is its own program, beside the daemon's (no server libraries to load).
+t_eq "a container's monitor runs netns-run-monitor" "$(readlink /proc/$mon/exe)" "$NR_BUILD/bin/netns-run-monitor"
 t_eq "delete a created container: 204" "$(code DELETE "/containers/$P-c4")" 204
 t_check "delete a created container: its monitor ends" await 10 sh -c "! kill -0 $mon"
 t_eq "delete an unknown container: 404" "$(code DELETE "/containers/nosuch-$P")" 404
@@ -304,9 +306,11 @@ one() {
 	id=$(curl -s -m 60 --unix-socket $SOCK -H 'Content-Type: application/json' -X POST \
 		--data-binary '{"Image":"bb:1","Cmd":["sh","-c","exit '"$n"'"],"HostConfig":{"NetworkMode":"none"}}' \
 		"http://d/v1.50/containers/create" | jq -r .Id)
-	curl -s -m 60 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$id/wait?condition=next-exit" >$W/cw$n &
+	curl -s -m 60 -D $W/ch$n --unix-socket $SOCK -X POST "http://d/v1.50/containers/$id/wait?condition=next-exit" >$W/cw$n &
 	local w=$!
-	sleep 0.2
+	# The wait's headers come once it has taken the container's state: only then the
+	# start (a start before it would leave a next-exit wait for a run after this one).
+	for _ in $(seq 600); do grep -q '^HTTP' $W/ch$n 2>/dev/null && break; sleep 0.05; done
 	st=$(curl -s -m 60 --unix-socket $SOCK -X POST -w '%{http_code}' "http://d/v1.50/containers/$id/start")
 	wait $w
 	[ "$st" = 204 ] && [ "$(jq -r .StatusCode $W/cw$n)" = "$n" ] &&
@@ -329,7 +333,7 @@ for id in $(body GET "/containers/json?all=1" | jq -r '.[].Id'); do code DELETE 
 t_eq "after removing every container through the API: nothing left" "$(nr_leftovers)" ""
 # (Monitors of this sandbox only: other tests may run theirs at the same time.)
 mine=0
-for p in $(pgrep -f -- 'netns-run-daemon --monitor'); do
+for p in $(pgrep -f -- 'netns-run-(daemon|monitor) --monitor'); do
 	[ "$(readlink /proc/$p/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] && mine=$((mine + 1))
 done
 t_eq "no monitor process left" "$mine" 0
