@@ -160,14 +160,19 @@ static int link_read(struct tp *p, yaml_node_t *v, size_t i)
 	l->mtu = LAB_DEFAULT_MTU;
 	if (v->type != YAML_MAPPING_NODE)
 		return tp_fail(p, v, "topology.links: each link is a map (endpoints: [\"a:eth1\", \"b:eth1\"])");
-	if ((r = tp_map_walk(p, v, "link", &(struct tp_keys){ link_keys, link_refused }, link_key, &raw)) < 0)
-		return r;
-	if (raw.type && !tp_is_null(raw.type)) {
-		if ((r = tp_scalar(p, raw.type, "link type", &type)) < 0)
+	/* The type first: other types have keys of their own (endpoint, host-interface, vni). */
+	for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
+		yaml_node_t *kn = tp_node(p, pr->key), *vn = tp_node(p, pr->value);
+		if (kn->type != YAML_SCALAR_NODE || strcmp((const char *)kn->data.scalar.value, "type") ||
+		    tp_is_null(vn))
+			continue;
+		if ((r = tp_scalar(p, vn, "link type", &type)) < 0)
 			return r;
 		if (strcmp(type, "veth"))
-			return tp_fail(p, raw.type, "link type '%s' is not supported (veth)", type);
+			return tp_fail(p, vn, "link type '%s' is not supported (veth)", type);
 	}
+	if ((r = tp_map_walk(p, v, "link", &(struct tp_keys){ link_keys, link_refused }, link_key, &raw)) < 0)
+		return r;
 	if (raw.mtu && (r = mtu_parse(p, raw.mtu, &l->mtu)) < 0)
 		return r;
 	if (!raw.endpoints)
