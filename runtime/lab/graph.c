@@ -190,7 +190,7 @@ int lab_graph_write(const struct lab_topo *t, const char *file, struct nr_error 
 	agattr(g, AGEDGE, "fontname", "Helvetica");
 	agattr(g, AGEDGE, "fontsize", "10");
 	/* Room for a label at each end (inches; neato's default is 1). */
-	agattr(g, AGEDGE, "len", "1.9");
+	agattr(g, AGEDGE, "len", "2.6");
 	agattr(g, AGEDGE, "labelfontsize", "9");
 	agattr(g, AGEDGE, "labelfontcolor", "#1c4587");
 	if ((r = graph_build(g, t, v)) < 0)
