@@ -159,9 +159,15 @@ static int bind_resolve(struct tp *p, yaml_node_t *v, const char *where, const c
 
 	if (!*spec || *spec == ':' || !strchr(spec, ':'))
 		return tp_fail(p, v, "%s: binds: '%s' is not HOST:CONTAINER[:ro|:rw]", where, spec);
+	const char *home = getenv("HOME");
+
 	if (!strncmp(host, "./", 2))
 		host += 2;
-	if (*host == '/')
+	/* "~/" is the user's home, as containerlab expands it. */
+	if (!strncmp(host, "~/", 2) && home && *home == '/') {
+		if (asprintf(&full, "%s/%s", home, host + 2) < 0)
+			full = NULL;
+	} else if (*host == '/')
 		full = strdup(host);
 	else if (asprintf(&full, "%s/%s", p->t->dir, host) < 0)
 		full = NULL;

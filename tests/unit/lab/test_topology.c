@@ -88,7 +88,7 @@ static const char issue_example[] = "name: ospf3\n"
 				    "  nodes:\n"
 				    "    r1: { exec: [\"ip addr add 10.0.12.1/30 dev eth1\"], binds: "
 				    "[\"r1.conf:/etc/frr/frr.conf:ro\"] }\n"
-				    "    r2: {}\n"
+				    "    r2: { binds: [\"~/.ssh/id_rsa:/root/.ssh/id_rsa:ro\"] }\n"
 				    "    sw: { kind: bridge }\n"
 				    "  links:\n"
 				    "    - endpoints: [\"r1:eth1\", \"r2:eth1\"]\n"
@@ -96,7 +96,10 @@ static const char issue_example[] = "name: ospf3\n"
 
 static void test_issue_example(void **state)
 {
-	struct lab_topo *t = ok(issue_example);
+	struct lab_topo *t;
+
+	setenv("HOME", "/home/lab", 1);
+	t = ok(issue_example);
 	char cwd[4096], bind[4200];
 	const struct lab_node *r1;
 
@@ -117,6 +120,7 @@ static void test_issue_example(void **state)
 	assert_string_equal(r1->binds[0], bind);
 	assert_string_equal(node(t, "r2")->image, "busybox");
 	assert_null(node(t, "r2")->exec);
+	assert_string_equal(node(t, "r2")->binds[0], "/home/lab/.ssh/id_rsa:/root/.ssh/id_rsa:ro");
 	assert_int_equal(node(t, "sw")->kind, LAB_KIND_BRIDGE);
 	assert_null(node(t, "sw")->image);
 	assert_int_equal(t->n_links, 2);
