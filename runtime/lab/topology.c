@@ -141,7 +141,7 @@ static int kinds_read(struct tp *p, struct tp_sections *s)
 		yaml_node_t *kn = tp_node(p, pr->key), *vn = tp_node(p, pr->value);
 		if ((r = kind_parse(p, kn, "topology.kinds", &k)) < 0)
 			return r;
-		(void)tp_scalar(p, kn, "", &name);
+		name = kind_names[k];
 		snprintf(where, sizeof(where), "topology.kinds.%s", name);
 		if (s->kind_cfg[k].map)
 			return tp_fail(p, kn, "topology.kinds: kind '%s' given twice", name);
