@@ -153,6 +153,13 @@ static int graph_build(Agraph_t *g, const struct lab_topo *t, Agnode_t **v)
 		end_label(&k->b, &b);
 		set(e, "taillabel", a.buf);
 		set(e, "headlabel", b.buf);
+		/* Addresses make the end labels two or three lines: longer edges, labels further
+		 * out, so the ends of two links leaving one node do not write over each other. */
+		if (k->a.addrs || k->b.addrs) {
+			set(e, "len", "3.6");
+			set(e, "labeldistance", "2.2");
+			set(e, "labelangle", "-35");
+		}
 		if (k->mtu != LAB_DEFAULT_MTU) {
 			snprintf(mtu, sizeof(mtu), "mtu %d", k->mtu);
 			set(e, "label", mtu);
@@ -227,6 +234,7 @@ int lab_graph_write(const struct lab_topo *t, const char *file, struct nr_error 
 	agattr(g, AGEDGE, "len", "2.6");
 	agattr(g, AGEDGE, "labelfontsize", "9");
 	agattr(g, AGEDGE, "labelfontcolor", "#1c4587");
+	agattr(g, AGEDGE, "labeldistance", "1");
 	if ((r = graph_build(g, t, v)) < 0)
 		r = nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	/* neato: a lab is no hierarchy; it lays rings and meshes out as they are drawn by hand.
