@@ -437,3 +437,7 @@ install-monitor: all
 	$(if $(MONITOR_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(MONITOR_BIN) $(DESTDIR)$(BINDIR)/)
 uninstall-monitor:
 	rm -f $(DESTDIR)$(BINDIR)/netns-run-monitor
+
+# Lab topology (lab-topo): reliability.mk makes the fuzz rules before FUZZ_DIR_lab above is
+# set, so a fuzz_lab_* target would link none of runtime/lab: its objects, added here.
+$(foreach t,$(filter fuzz_lab_%,$(basename $(notdir $(FUZZ_SRC)))),$(eval $(FUZZ_BUILD)/$(t): $(call fuzz_plugin_objs,lab)))
