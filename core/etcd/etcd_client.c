@@ -163,9 +163,10 @@ int etcd_http_setup(struct etcd_client *c, CURL *h)
 	return rc == CURLE_OK ? 0 : -ENOMEM;
 }
 
-int etcd_http_fail(const struct etcd_member *m, CURL *h, CURLcode rc, const char *errbuf, long timeout_ms,
-		   struct nr_error *err)
+int etcd_http_fail(struct etcd_client *c, const struct etcd_member *m, CURL *h, CURLcode rc, const char *errbuf,
+		   long timeout_ms, struct nr_error *err)
 {
+	curl_off_t connected_us = 0;
 	char what[CURL_ERROR_SIZE];
 	long os_errno = 0;
 	size_t n;
@@ -185,14 +186,24 @@ int etcd_http_fail(const struct etcd_member *m, CURL *h, CURLcode rc, const char
 		what[0] = (char)tolower((unsigned char)what[0]);
 		return nr_error_set(err, CNI_ERR_TRY_AGAIN, e, "etcd %s: %s", m->name, what);
 	case CURLE_OPERATION_TIMEDOUT:
+		/* libcurl says the same of both timeouts: whether a connection was made tells them apart. */
+		curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
+		if (!connected_us)
+			return nr_error_set(err, CNI_ERR_TRY_AGAIN, ETIMEDOUT, "etcd %s: no connection within %ld ms",
+					    m->name, c->connect_ms < timeout_ms ? c->connect_ms : timeout_ms);
 		return nr_error_set(err, CNI_ERR_TRY_AGAIN, ETIMEDOUT, "etcd %s: no answer within %ld ms", m->name,
 				    timeout_ms);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return nr_error_set(err, CNI_ERR_TRY_AGAIN, EHOSTUNREACH, "etcd %s: cannot resolve the host name",
 				    m->name);
-	case CURLE_GOT_NOTHING:
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
+		/* TLS 1.3 sends the member's refusal of our certificate after the handshake: it
+		 * arrives as a read error ("sslv3 alert bad certificate"). */
+		if (c->tls && strstr(errbuf, "SSL"))
+			return nr_error_set(err, CNI_ERR_TRY_AGAIN, EPROTO, "etcd %s: TLS: %s", m->name, errbuf);
+		/* fall through */
+	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
 		return nr_error_set(err, CNI_ERR_TRY_AGAIN, ECONNRESET, "etcd %s: connection lost (%s)", m->name,
 				    errbuf);
@@ -251,7 +262,7 @@ static int call_one(struct etcd_client *c, const struct etcd_member *m, const ch
 		return 1;
 	}
 	if (rc != CURLE_OK) {
-		*ret = etcd_http_fail(m, c->curl, rc, errbuf, c->request_ms, err);
+		*ret = etcd_http_fail(c, m, c->curl, rc, errbuf, c->request_ms, err);
 		return 0;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);

@@ -38,8 +38,8 @@ int etcd_buf_append(struct etcd_buf *b, const void *data, size_t len);
 /* What every handle of the client gets: TLS files, timeouts, no signals, HTTP/1.1. */
 int etcd_http_setup(struct etcd_client *c, CURL *h);
 /* A transfer that failed: the errno, and a message naming the member. */
-int etcd_http_fail(const struct etcd_member *m, CURL *h, CURLcode rc, const char *errbuf, long timeout_ms,
-		   struct nr_error *err);
+int etcd_http_fail(struct etcd_client *c, const struct etcd_member *m, CURL *h, CURLcode rc, const char *errbuf,
+		   long timeout_ms, struct nr_error *err);
 /* "; tried N members" after the last member's error. */
 int etcd_http_exhausted(struct etcd_client *c, size_t tried, int r, struct nr_error *err);
 

@@ -243,7 +243,7 @@ static void stream_one(struct etcd_watch *w, const struct etcd_member *m)
 			w->result = nr_error_set(w->err, CNI_ERR_TRY_AGAIN, ECONNRESET,
 						 "etcd %s: the watch stream ended", m->name);
 		else
-			w->result = etcd_http_fail(m, h, rc, errbuf, c->request_ms, w->err);
+			w->result = etcd_http_fail(c, m, h, rc, errbuf, c->request_ms, w->err);
 		w->member_failed = true;
 	}
 out:
