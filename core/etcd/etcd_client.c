@@ -239,9 +239,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 static int call_one(struct etcd_client *c, const struct etcd_member *m, const char *path, const char *body,
 		    struct etcd_buf *resp, int *ret, struct nr_error *err)
 {
-	char url[sizeof(m->url) + 64], errbuf[CURL_ERROR_SIZE] = "", msg[256];
+	char url[sizeof(m->url) + 64], errbuf[CURL_ERROR_SIZE] = "";
 	long status = 0, conns = 0;
-	int code = 0;
 	CURLcode rc;
 
 	etcd_buf_free(resp);
@@ -270,7 +269,16 @@ static int call_one(struct etcd_client *c, const struct etcd_member *m, const ch
 		*ret = 0;
 		return 1;
 	}
-	if (etcd_json_error(resp->data ? resp->data : "", resp->len, &code, msg, sizeof(msg)) < 0) {
+	return !etcd_http_refused(m, status, resp, ret, err);
+}
+
+bool etcd_http_refused(const struct etcd_member *m, long status, const struct etcd_buf *body, int *ret,
+		       struct nr_error *err)
+{
+	char msg[256];
+	int code = 0;
+
+	if (etcd_json_error(body->data ? body->data : "", body->len, &code, msg, sizeof(msg)) < 0) {
 		/* Not the gateway's error: something else listens there, or a proxy answered. */
 		*ret = nr_error_set(err, CNI_ERR_DECODE, EBADMSG, "etcd %s: HTTP %ld: %s", m->name, status,
 				    msg[0] ? msg : "(no body)");
@@ -279,7 +287,7 @@ static int call_one(struct etcd_client *c, const struct etcd_member *m, const ch
 	*ret = nr_error_set(err, code == 14 ? CNI_ERR_TRY_AGAIN : CNI_ERR_INTERNAL, etcd_grpc_errno(code),
 			    "etcd %s: %s", m->name, msg);
 	/* Unavailable (no leader, stopping) or a deadline: another member may do. */
-	return !(code == 14 || code == 4 || status == 503);
+	return code == 14 || code == 4 || status == 503;
 }
 
 int etcd_http_call(struct etcd_client *c, const char *path, char *body, struct etcd_buf *resp, struct nr_error *err)

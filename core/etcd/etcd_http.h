@@ -40,6 +40,10 @@ int etcd_http_setup(struct etcd_client *c, CURL *h);
 /* A transfer that failed: the errno, and a message naming the member. */
 int etcd_http_fail(struct etcd_client *c, const struct etcd_member *m, CURL *h, CURLcode rc, const char *errbuf,
 		   long timeout_ms, struct nr_error *err);
+/* An answer other than 200 (body: what came with it): the error, with etcd's words when
+ * it is the gateway's.  true: another member may do better (unavailable, no leader). */
+bool etcd_http_refused(const struct etcd_member *m, long status, const struct etcd_buf *body, int *ret,
+		       struct nr_error *err);
 /* "; tried N members" after the last member's error. */
 int etcd_http_exhausted(struct etcd_client *c, size_t tried, int r, struct nr_error *err);
 

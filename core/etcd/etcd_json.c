@@ -434,8 +434,9 @@ static int stream_result(const char *body, size_t len, json_t **ret_root, json_t
 		return bad(err, "the stream does not start with a JSON object");
 	if ((r = load(body, n ? (size_t)n : len, &root, err)) < 0)
 		return r;
-	if ((r = member(root, "error", JSON_OBJECT, "an object", &e, err)) < 0 ||
-	    (r = member(root, "result", JSON_OBJECT, "an object", &res, err)) < 0)
+	/* The stream's error is an object; a call refused before it began answers a unary one, a string. */
+	e = json_object_get(root, "error");
+	if ((r = member(root, "result", JSON_OBJECT, "an object", &res, err)) < 0)
 		goto fail;
 	if (e) {
 		char msg[256];
@@ -629,10 +630,10 @@ int etcd_json_watch_msg(const char *obj, size_t len, struct etcd_watch_msg *ret,
 	int r;
 
 	if ((r = load(obj, len, &root, err)) < 0 ||
-	    (r = member(root, "error", JSON_OBJECT, "an object", &e, err)) < 0 ||
 	    (r = member(root, "result", JSON_OBJECT, "an object", &res, err)) < 0)
 		return r;
-	if (e) {
+	/* The stream's error is an object; a watch refused before it began answers a unary one, a string. */
+	if ((e = json_object_get(root, "error"))) {
 		m.error = true;
 		if (etcd_json_error(obj, len, &m.code, m.message, sizeof(m.message)) < 0)
 			return bad(err, "a watch error without a message");

@@ -145,6 +145,8 @@ static void on_message(struct etcd_watch *w, const struct etcd_member *m, const 
 struct stream {
 	struct etcd_watch *w;
 	const struct etcd_member *m;
+	CURL *h;
+	long status;
 };
 
 static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
@@ -156,6 +158,12 @@ static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 
 	if (w->result)
 		return 0;
+	if (!s->status)
+		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->status);
+	/* A refusal (no leader, a bad request) is one error object, or another server's page:
+	 * kept whole for the end of the transfer. */
+	if (s->status != 200)
+		return etcd_buf_append(&w->buf, data, size * n) < 0 ? 0 : size * n;
 	if ((r = etcd_buf_append(&w->buf, data, size * n)) < 0) {
 		w->result = nr_error_set(w->err, CNI_ERR_DECODE, -r, "etcd %s: a watch answer larger than %u MiB",
 					 s->m->name, ETCD_MAX_RESPONSE >> 20);
@@ -192,10 +200,10 @@ static void stream_one(struct etcd_watch *w, const struct etcd_member *m)
 	struct etcd_client *c = w->c;
 	_cleanup_free_ char *body = etcd_json_watch_req(w->prefix, w->next_rev);
 	char url[sizeof(m->url) + 16], errbuf[CURL_ERROR_SIZE] = "";
-	struct stream s = { w, m };
+	CURL *h = curl_easy_init();
+	struct stream s = { w, m, h, 0 };
 	long long started = now_ms();
 	CURLcode rc = CURLE_OK;
-	CURL *h = curl_easy_init();
 	int running = 1;
 
 	w->created = false;
@@ -237,7 +245,10 @@ static void stream_one(struct etcd_watch *w, const struct etcd_member *m)
 	curl_multi_remove_handle(w->multi, h);
 	if (atomic_load(&w->stop) && w->result >= 0)
 		w->result = 0;
-	else if (!w->result) {
+	else if (!w->result && s.status && s.status != 200 && rc == CURLE_OK) {
+		w->member_failed = true;
+		etcd_http_refused(m, s.status, &w->buf, &w->result, w->err);
+	} else if (!w->result) {
 		/* The stream ended without a word from etcd: the member went, or the connection. */
 		if (rc == CURLE_OK)
 			w->result = nr_error_set(w->err, CNI_ERR_TRY_AGAIN, ECONNRESET,

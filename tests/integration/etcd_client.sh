@@ -193,6 +193,27 @@ else
 	BG=
 	read -r Lf _ <<<"$(e lease-grant 10)"
 	t_check "leases work on the two left" sh -c "'$T' '$E' lease-keepalive $Lf | grep -q '^ttl 10$'"
+
+	# ---- quorum lost: one member left, alive but without a leader ---------------------------
+	left=()
+	for i in 1 2 3; do [ -n "${PID[m$i]:-}" ] && left+=("$i"); done
+	kill -9 "${PID[m${left[0]}]}"
+	wait "${PID[m${left[0]}]}" 2>/dev/null
+	unset "PID[m${left[0]}]"
+	A=etcd://127.0.0.1:2379${left[1]}
+	t0=$(ms)
+	out=$("$T" --timeout-ms 1000 "$A" get /t0 2>&1)
+	rc=$?
+	el=$(($(ms) - t0))
+	t_eq "quorum lost: a read from the member left fails (linearizable)" "$rc" 1
+	t_check "... within its timeout ($el ms, bound 2000)" test "$el" -lt 2000
+	t_check "... naming the member" grep -q "etcd 127.0.0.1:2379${left[1]}: " <<<"$out"
+	t0=$(ms)
+	out=$(timeout 5 "$T" "$A" watch /f/ 2>&1)
+	rc=$?
+	el=$(($(ms) - t0))
+	t_eq "... a watch is refused, not left open and silent (exit 1)" "$rc" 1
+	t_check "... because the member has no leader ($el ms)" grep -q "etcd 127.0.0.1:2379${left[1]}: etcdserver: no leader" <<<"$out"
 fi
 
 # ---- every member gone -----------------------------------------------------------------
