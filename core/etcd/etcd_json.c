@@ -519,11 +519,14 @@ int etcd_json_error(const char *body, size_t len, int *ret_code, char *msg, size
 	}
 	if (!json_is_string(m) || (c && !json_is_integer(c)))
 		return -EBADMSG;
+	*ret_code = c ? (int)json_integer_value(c) : 2; /* gRPC's Unknown */
 	snprintf(msg, msg_size, "%s", json_string_value(m));
 	for (char *p = msg; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';
-	*ret_code = c ? (int)json_integer_value(c) : 2; /* gRPC's Unknown */
+	/* Never an empty reason: the code at least. */
+	if (!msg[0])
+		snprintf(msg, msg_size, "an error without a message (gRPC code %d)", *ret_code);
 	return 0;
 }
 

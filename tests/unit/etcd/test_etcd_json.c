@@ -356,6 +356,10 @@ static void test_error(void **state)
 	assert_int_equal(etcd_json_error("{\"error\":\"x\",\"code\":\"5\"}", 24, &code, msg, sizeof(msg)), -EBADMSG);
 	assert_int_equal(etcd_json_error("{\"error\":7}", 11, &code, msg, sizeof(msg)), -EBADMSG);
 	assert_int_equal(etcd_json_error("", 0, &code, msg, sizeof(msg)), -EBADMSG);
+	/* an empty message: the code says what little there is */
+	assert_int_equal(etcd_json_error("{\"error\":{\"message\":\"\",\"grpc_code\":9}}", 38, &code, msg, sizeof(msg)),
+			 0);
+	assert_string_equal(msg, "an error without a message (gRPC code 9)");
 	/* a message without code is gRPC's Unknown */
 	assert_int_equal(etcd_json_error("{\"error\":\"boom\"}", 16, &code, msg, sizeof(msg)), 0);
 	assert_int_equal(code, 2);
