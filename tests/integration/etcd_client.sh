@@ -3,8 +3,9 @@
 # through tests/tools/etcd_tool: put/get/delete, one kept connection, create-if-absent,
 # compare-and-delete, leases (revoke, expiry, keep-alive), a watch (events in order, resumed
 # from a revision, compacted, stopped from another thread, following a failover), the leader
-# killed (requests and the watch go on through another member), every member gone or
-# black-holed (a clear error within the bound), and TLS with client certificates.  The
+# killed (requests and the watch go on through another member), quorum lost, every member
+# gone or black-holed (a clear error within the bound), answers that are not etcd's (a
+# proxy's page, garbage, silence), and TLS with client certificates.  The
 # members listen on 127.0.0.1 of the sandbox's own network namespace; their data is under
 # the test's directory; each is killed by pid.
 source "$(dirname "$0")/../lib/sandbox.sh"
@@ -78,6 +79,57 @@ t_eq "... it is gone" "$(e get /t/a | grep -vc '^revision')" 0
 t_eq "delete of a prefix: what is under it" "$(e del-prefix /t/)" "deleted 1"
 t_eq "... /t0 is not under /t/" "$(e get /t0 | head -n 1 | cut -d' ' -f1)" "/t0=outside"
 t_eq "50 requests on one client: one connection (kept alive)" "$(e repeat 50 /t0)" "connections 1"
+
+# ---- what is not etcd: a proxy's error page, garbage, silence, a huge number ---------------
+# Fake members (python3's http.server) on 2388x, each answering every POST one way.
+cat >"$W/fake.py" <<'PY'
+import http.server, socketserver, sys, threading, time
+ANSWERS = {
+    23881: (500, b"<html>proxy error</html>"),
+    23882: (200, b"this is not json"),
+    23883: None,  # reads the request, never answers
+    23884: (200, b'{"header":{"revision":"99999999999999999999"}}'),
+}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        a = ANSWERS[self.server.server_address[1]]
+        if a is None:
+            time.sleep(30)
+            return
+        self.send_response(a[0])
+        self.send_header("Content-Length", str(len(a[1])))
+        self.end_headers()
+        self.wfile.write(a[1])
+    def log_message(self, *args):
+        pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+for port in ANSWERS:
+    threading.Thread(target=S(("127.0.0.1", port), H).serve_forever, daemon=True).start()
+print("ready", flush=True)
+time.sleep(3600)
+PY
+python3 "$W/fake.py" >"$W/fake.log" 2>&1 &
+PID[fake]=$!
+wait_for grep -q ready "$W/fake.log"
+out=$("$T" etcd://127.0.0.1:23881 get /t0 2>&1)
+t_check "a member answering a proxy's error page: HTTP 500 and the page, on one line" \
+	grep -qx "etcd_tool: get /t0: etcd 127.0.0.1:23881: HTTP 500: <html>proxy error</html>" <<<"$out"
+out=$("$T" -v etcd://127.0.0.1:23881,127.0.0.1:23791 get /t0 2>&1)
+t_check "... with a real member after it: that one answers" grep -q "^member 127.0.0.1:23791 " <<<"$out"
+out=$("$T" etcd://127.0.0.1:23882 get /t0 2>&1)
+t_check "a 200 that is not JSON: a decode error" grep -q "get /t0: etcd response: not JSON" <<<"$out"
+out=$("$T" etcd://127.0.0.1:23884 get /t0 2>&1)
+t_check "a revision past int64: refused, named" grep -q "'revision' is out of range: 99999999999999999999" <<<"$out"
+t0=$(ms)
+out=$("$T" -v --timeout-ms 500 etcd://127.0.0.1:23883,127.0.0.1:23791 get /t0 2>&1)
+el=$(($(ms) - t0))
+t_check "a member that never answers is given up after the request timeout; the next answers" \
+	grep -q "^member 127.0.0.1:23791 " <<<"$out"
+t_check "... within 500 ms and start-up ($el ms, bound 1500)" test "$el" -lt 1500
+kill -9 "${PID[fake]}"
+unset "PID[fake]"
 
 # ---- transactions ----------------------------------------------------------------------
 t_eq "create-if-absent: created" "$(e create /c/subnet host-a)" "created"
