@@ -124,7 +124,8 @@ int etcd_watch_new(struct etcd_client *c, const char *prefix, int64_t start_revi
  * compacted (etcd_watch_compact_revision says to what): read the prefix again and watch
  * from the revision of that read + 1.  Run may be called again after an error: it resumes. */
 int etcd_watch_run(struct etcd_watch *w, etcd_watch_fn fn, void *userdata, struct nr_error *err);
-/* From any thread (not a signal handler): etcd_watch_run returns 0 promptly. */
+/* From any thread (not a signal handler): etcd_watch_run returns 0 promptly.  For good:
+ * a later etcd_watch_run returns 0 at once. */
 void etcd_watch_stop(struct etcd_watch *w);
 /* The revision a resumed watch starts from. */
 int64_t etcd_watch_next_revision(struct etcd_watch *w);
