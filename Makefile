@@ -39,8 +39,10 @@ PLUGIN_LIBS = -Wl,-Bstatic -lnl-route-3 -lnl-3 -lnftnl -ljansson -Wl,-Bdynamic -
 RUNTIME_LIBS = -Wl,-Bstatic -lseccomp -lnettle -Wl,-Bdynamic $(PLUGIN_LIBS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 
-# core/ is four wings (base, cni, nl for netlink, nft) built into one archive.
-CORE_SRC := $(wildcard core/*/*.c)
+# core/ is four wings (base, cni, nl for netlink, nft) built into one archive; core/etcd,
+# the etcd client, is an archive of its own (see its block at the end) so that only what
+# calls it links libcurl.
+CORE_SRC := $(filter-out core/etcd/%,$(wildcard core/*/*.c))
 CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC))
 CORE_LIB := $(BUILD)/libnetns-run-core.a
 
@@ -441,3 +443,32 @@ uninstall-monitor:
 # Lab topology (lab-topo): reliability.mk makes the fuzz rules before FUZZ_DIR_lab above is
 # set, so a fuzz_lab_* target would link none of runtime/lab: its objects, added here.
 $(foreach t,$(filter fuzz_lab_%,$(basename $(notdir $(FUZZ_SRC)))),$(eval $(FUZZ_BUILD)/$(t): $(call fuzz_plugin_objs,lab)))
+
+# The etcd client (core/etcd, issue 20): its own archive, build/libnetns-run-etcd.a, and
+# libcurl, linked only by what calls it (the overlay agent, tests/tools/etcd_tool), never
+# by the plugins (PLUGIN_LIBS) or the runtime.  libcurl's OpenSSL flavour: Debian's default
+# libcurl-dev, the library the curl program on these hosts already loads, and OpenSSL
+# reads every PEM key etcd's TLS guides make (PKCS#1, PKCS#8, EC).  The parser
+# (etcd_json.c, etcd_b64.c) needs no libcurl: the unit tests and the fuzz target link it alone.
+BUILD_DEBS += libcurl4-openssl-dev
+TEST_DEBS  += etcd-server
+ETCD_SRC  := $(wildcard core/etcd/*.c)
+ETCD_LIB  := $(if $(ETCD_SRC),$(BUILD)/libnetns-run-etcd.a)
+ETCD_LIBS  = $(shell pkg-config --libs libcurl) -lpthread
+all: $(ETCD_LIB)
+ifneq ($(ETCD_LIB),)
+$(ETCD_LIB): $(patsubst %.c,$(BUILD)/%.o,$(ETCD_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+endif
+ETCD_UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/etcd/test_*.c)))
+$(ETCD_UNIT_BINS): $(ETCD_LIB)
+$(ETCD_UNIT_BINS): RUNTIME_GROUP = -Wl,--start-group $(ETCD_LIB) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) \
+	$(CORE_LIB) -Wl,--end-group
+$(BUILD)/tests/tools/etcd_tool: tests/tools/etcd_tool.c $(ETCD_LIB) $(CORE_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(ETCD_LIB) $(CORE_LIB) -Wl,--end-group $(PKG_LIBS) \
+		$(ETCD_LIBS)
+# fuzz_etcd_*.c: the parser, without the transport.
+$(FUZZ_BUILD)/fuzz_etcd_response: $(patsubst %.c,$(FUZZ_BUILD)/%.o,core/etcd/etcd_json.c core/etcd/etcd_b64.c)
