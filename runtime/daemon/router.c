@@ -101,6 +101,9 @@ static bool route_match(const char *pattern, const char *path, size_t offs[], si
 			/* Stretch to leave exactly `rest` segments after it. */
 			for (size_t k = have - rest; k > 0; k--)
 				se = strchrnul(se + 1, '/');
+			/* A name never ends in a slash (a trailing empty segment). */
+			if (se[-1] == '/')
+				return false;
 			offs[*n] = (size_t)(s - path);
 			lens[(*n)++] = (size_t)(se - s);
 		} else if (pn == 2 && p[0] == '{' && p[1] == '}') {

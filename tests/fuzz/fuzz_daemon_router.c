@@ -1,10 +1,29 @@
 /* The daemon's router (runtime/daemon/router.c): a method on the first line, a request
  * path (as MHD hands it over, decoded) on the second, a query value on the third.  The
  * version prefix is stripped or refused, and a route found never hands its handler an
- * empty, "." or ".." parameter, nor one with a slash; Docker's booleans and integers
- * parse or fail cleanly. */
+ * empty, "." or ".." parameter, nor one with a slash (but for a {*} route's, an image name
+ * such as team/app, whose every segment is then checked so); Docker's booleans and
+ * integers parse or fail cleanly. */
 #include "daemon/server.h"
 #include "fuzz.h"
+
+/* A segment a handler must never see: empty, "." or "..". */
+static bool bad_segment(const char *s, size_t n)
+{
+	return n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+static bool bad_param(const char *p, bool slashes)
+{
+	const char *slash;
+
+	if (!slashes)
+		return strchr(p, '/') || bad_segment(p, strlen(p));
+	for (; (slash = strchr(p, '/')); p = slash + 1)
+		if (bad_segment(p, (size_t)(slash - p)))
+			return true;
+	return bad_segment(p, strlen(p));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,8 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (status != 200 || strcmp(rt->method, method) != 0 || n > API_PARAMS_MAX)
 				abort();
 			for (size_t i = 0; i < n; i++)
-				if (!params[i][0] || strchr(params[i], '/') || !strcmp(params[i], ".") ||
-				    !strcmp(params[i], ".."))
+				if (bad_param(params[i], strstr(rt->pattern, "{*}") != NULL))
 					abort();
 		} else if ((status != 404 && status != 405) || n != 0) {
 			abort();

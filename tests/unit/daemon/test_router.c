@@ -78,6 +78,9 @@ static void test_params(void **state)
 	rt = find("POST", "/images/team/app/tag", params, sizeof(params), &status);
 	assert_ptr_equal(rt->fn, h_image_tag);
 	assert_string_equal(params, "team/app");
+	/* ... but never one ending in a slash (found by fuzz_daemon_router). */
+	assert_null(find("DELETE", "/images/team/app/", params, sizeof(params), &status));
+	assert_int_equal(status, 404);
 	/* Fixed segments win over {} where the table lists them first. */
 	rt = find("GET", "/containers/json", params, sizeof(params), &status);
 	assert_ptr_equal(rt->fn, h_container_list);
