@@ -43,11 +43,6 @@ void lab_state_free(struct lab_state *st)
 	free(st);
 }
 
-bool lab_name_valid(const char *name)
-{
-	return name && strlen(name) < LAB_NAME_MAX && rt_name_valid(name);
-}
-
 int lab_container_name(const char *lab, const char *node, char buf[RT_NAME_MAX], struct nr_error *err)
 {
 	int n = snprintf(buf, RT_NAME_MAX, "lab-%s-%s", lab, node);

@@ -55,8 +55,9 @@ void lab_state_free(struct lab_state *st);
 DEFINE_PTR_CLEANUP(lab_state_freep, struct lab_state *, lab_state_free)
 #define _cleanup_lab_state_ _cleanup_(lab_state_freep)
 
-/* Whether name is usable as a lab's name: a container name's characters (it is part of
- * each node's container name and of a directory's). */
+/* Whether name is usable as a lab's or node's name: a container name's characters (it is
+ * part of container and directory names).  The topology's checks define it
+ * (topology_check.c); the state refuses what they would. */
 bool lab_name_valid(const char *name);
 
 /* "lab-<lab>-<node>" into buf (RT_NAME_MAX): the container of a linux node.  Named as
