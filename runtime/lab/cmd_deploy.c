@@ -53,8 +53,13 @@ int lab_cmd_deploy(int argc, char **argv)
 	}
 	/* A monitor's write to a closed pipe must fail, not kill it. */
 	signal(SIGPIPE, SIG_IGN);
-	if (lab_topo_parse_file(file, &t, &err) < 0 || lab_deploy(t, reconfigure, &err) < 0)
+	if (lab_topo_parse_file(file, &t, &err) < 0)
 		return lab_cmd_fail(&err);
+	/* The file was fine: whatever fails now (a node, a link) is the deploy's failure. */
+	if (lab_deploy(t, reconfigure, &err) < 0) {
+		lab_print_error(&err);
+		return LAB_EXIT_FAIL;
+	}
 	printf("lab %s deployed: %zu nodes, %zu links\n", t->name, t->n_nodes, t->n_links);
 	return 0;
 }

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Network labs (issue 19): a bridge node and four hosts on it, plus a host endpoint and a
+# management network.  All hosts ping each other; a second deploy keeps everything (same
+# pids, exec lists not run again); a deploy that fails on its third node (a bind of a
+# missing path) leaves nothing of its own and names the node; `tools link --rate` shows as
+# a tbf qdisc in the node, and delay (netem) is refused clearly where the kernel lacks netem;
+# destroy leaves nothing (bridge, host veth, containers, management network, state).
+# Everything runs in the sandbox's namespaces.
+source "$(dirname "$0")/../lib/sandbox.sh"
+source "$(dirname "$0")/../lib/t.sh"
+source "$(dirname "$0")/../lib/runtime.sh"
+
+if ! "$NR" lab --help >/dev/null 2>&1; then
+	t_fail "netns-run lab exists" "this build has no netns-run-lab"
+	t_done
+	exit
+fi
+
+W=$(mktemp -d /run/lab-bridge.XXXX)
+LABN="$P-br"
+BR="${P}sw"
+HOSTIF="${P}h1"
+MGMT="$P-mgmt"
+TOPO="$W/bridge.yml"
+lab() { "$NR" lab "$@"; }
+cleanup() {
+	lab destroy --name "$LABN" >/dev/null 2>&1
+	lab destroy --name "$P-bad" >/dev/null 2>&1
+	nr_cleanup
+	rm -rf "$W"
+}
+trap cleanup EXIT
+# What a lab of this run leaves.
+lab_leftovers() {
+	"$NR" ps -a 2>/dev/null | awk -v p="lab-$1-" 'NR > 1 && index($1, p) == 1 {print "container: " $1}'
+	ls "$NETNS_RUN_STATE_DIR/containers" 2>/dev/null | grep "^lab-$1-" | sed 's/^/record: /'
+	grep "$NETNS_RUN_STATE_DIR/containers/lab-$1-" /proc/self/mountinfo | sed 's/^/mount: /'
+	find /sys/fs/cgroup -maxdepth 7 -type d -path "*/netns-run/lab-$1-*" 2>/dev/null | sed 's/^/cgroup: /'
+	[ -e "$NETNS_RUN_STATE_DIR/labs/$1" ] && echo "state: $1"
+}
+
+cat >"$TOPO" <<EOF
+name: $LABN
+mgmt: { network: $MGMT, ipv4-subnet: 172.30.30.0/24 }
+topology:
+  nodes:
+    $BR: { kind: bridge }
+    h1: { mgmt-ipv4: 172.30.30.11, exec: ["ip addr add 10.9.0.1/24 dev eth1", "ip addr add 10.8.0.2/24 dev eth2"] }
+    h2: { exec: ["ip addr add 10.9.0.2/24 dev eth1"], labels: { side: b } }
+    h3: { exec: ["ip addr add 10.9.0.3/24 dev eth1"], labels: { side: b } }
+    h4: { exec: ["ip addr add 10.9.0.4/24 dev eth1"], env: { GREETING: hello } }
+  links:
+    - endpoints: ["h1:eth1", "$BR:p1"]
+    - endpoints: ["h2:eth1", "$BR:p2"]
+    - endpoints: ["h3:eth1", "$BR:p3"]
+    - endpoints: ["h4:eth1", "$BR:p4"]
+    - endpoints: ["h1:eth2", "host:$HOSTIF"]
+EOF
+in_node() { local n=$1; shift; lab exec -t "$TOPO" --node "$n" -- "$@"; }
+pids() { lab inspect -t "$TOPO" --format json | jq -r '[.nodes[] | select(.kind == "linux") | .pid] | join(" ")'; }
+
+out=$(lab deploy -t "$TOPO" 2>&1)
+t_check "deploy of a bridge and four hosts succeeds" test $? = 0
+[ $? = 0 ] || echo "$out" | sed 's/^/#   /'
+t_eq "the bridge node is a bridge in the host's namespace" "$(ip -d -o link show "$BR" 2>/dev/null | grep -o ' bridge ' | tr -d ' ')" bridge
+t_eq "four ports on the bridge" "$(ip -o link show master "$BR" 2>/dev/null | wc -l)" 4
+t_eq "the host endpoint is a veth in the host's namespace" "$(ip -d -o link show "$HOSTIF" 2>/dev/null | grep -o ' veth ' | tr -d ' ')" veth
+fail=""
+for a in 1 2 3 4; do
+	for b in 1 2 3 4; do
+		[ $a = $b ] && continue
+		in_node h$a ping -c1 -W2 10.9.0.$b >/dev/null 2>&1 || fail="$fail h$a->h$b"
+	done
+done
+t_eq "every host pings every other across the bridge (12 pairs)" "$fail" ""
+ip addr add 10.8.0.1/24 dev "$HOSTIF" && ip link set "$HOSTIF" up
+t_check "the host pings h1 over the host endpoint" ping -c1 -W2 10.8.0.2
+t_eq "h1 has its fixed management address on eth0" "$(in_node h1 ip -4 -o addr show eth0 | awk '{print $4}')" 172.30.30.11/24
+t_eq "inspect shows h1's management address" "$(lab inspect --name "$LABN" --format json | jq -r '.nodes[] | select(.name == "h1") | .mgmt_ipv4')" 172.30.30.11/24
+t_check "inspect shows an allocated management address for h2" sh -c "'$NR' lab inspect --name '$LABN' --format json | jq -r '.nodes[] | select(.name == \"h2\") | .mgmt_ipv4' | grep -q '^172\.30\.30\.'"
+t_eq "a node's env reaches it" "$(in_node h4 sh -c 'echo $GREETING')" hello
+t_eq "lab nodes have CAP_NET_ADMIN (ip link add works)" "$(in_node h2 sh -c 'ip link add d0 type veth peer name d1 && echo yes')" yes
+
+before=$(pids)
+out=$(lab deploy -t "$TOPO" 2>&1)
+t_check "a second deploy succeeds (idempotent)" test $? = 0
+[ $? = 0 ] || echo "$out" | sed 's/^/#   /'
+t_eq "it kept every node (same pids)" "$(pids)" "$before"
+t_eq "it kept the bridge's four ports" "$(ip -o link show master "$BR" 2>/dev/null | wc -l)" 4
+t_eq "it ran no exec list again (h1 has one address on eth1)" "$(in_node h1 ip -4 -o addr show eth1 | wc -l)" 1
+
+# A lab that fails on its third node: nothing of it stays, the first lab is untouched.
+cat >"$W/bad.yml" <<EOF
+name: $P-bad
+topology:
+  nodes:
+    ${P}bsw: { kind: bridge }
+    b1: {}
+    b2: {}
+    b3: { binds: ["/nonexistent-$P:/data"] }
+    b4: {}
+  links:
+    - endpoints: ["b1:eth1", "${P}bsw:q1"]
+    - endpoints: ["b2:eth1", "b3:eth1"]
+EOF
+out=$(lab deploy -t "$W/bad.yml" 2>&1)
+rc=$?
+t_eq "a deploy with a bad bind on its third node fails (exit 1)" $rc 1
+t_check "its error names the node" grep -q 'node b3' <<<"$out"
+t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad"; ip -o link show "${P}bsw" 2>/dev/null)" ""
+t_eq "the first lab still runs" "$(pids)" "$before"
+
+# Link impairments.
+lab tools link -t "$TOPO" --node h1 --iface eth1 --rate 10mbit
+t_eq "tools link --rate succeeds" $? 0
+t_check "the rate shows as a tbf qdisc on h1's eth1" sh -c "'$NR' lab exec -t '$TOPO' --node h1 -- tc qdisc show dev eth1 | grep -q 'tbf .*rate 10Mbit'"
+lab tools link --node "lab-$LABN-h2" --iface eth1 --rate 1mbit
+t_eq "tools link takes a node's container name" $? 0
+t_check "h2's eth1 has its rate" sh -c "'$NR' lab exec -t '$TOPO' --node h2 -- tc qdisc show dev eth1 | grep -q 'rate 1Mbit'"
+out=$(lab tools link -t "$TOPO" --node h1 --iface eth1 --delay 10ms 2>&1)
+rc=$?
+if [ $rc = 0 ]; then
+	t_check "this kernel has netem: the delay shows as netem" sh -c "'$NR' lab exec -t '$TOPO' --node h1 -- tc qdisc show dev eth1 | grep -q 'netem.*delay 10'"
+else
+	t_eq "delay without netem in the kernel is refused as a usage error (125)" $rc 125
+	t_check "the refusal says netem is missing" grep -q "netem" <<<"$out"
+	t_check "and leaves the rate in place" sh -c "'$NR' lab exec -t '$TOPO' --node h1 -- tc qdisc show dev eth1 | grep -q 'tbf'"
+fi
+lab tools link -t "$TOPO" --node h1 --iface eth1 --clear
+t_check "tools link --clear removes it" sh -c "! '$NR' lab exec -t '$TOPO' --node h1 -- tc qdisc show dev eth1 | grep -q tbf"
+lab tools link -t "$TOPO" --node h1 --iface eth1 --rate fast 2>/dev/null
+t_eq "a bad rate is a usage error" $? 125
+lab tools link -t "$TOPO" --node h1 --iface eth9 --rate 1mbit 2>/dev/null
+t_eq "an unknown interface fails" $? 1
+
+lab destroy --name "$LABN" >/dev/null
+t_eq "destroy --name succeeds" $? 0
+t_eq "destroy leaves nothing of the lab" "$(lab_leftovers "$LABN")" ""
+t_eq "the bridge is gone" "$(ip -o link show "$BR" 2>/dev/null)" ""
+t_eq "the host endpoint is gone" "$(ip -o link show "$HOSTIF" 2>/dev/null)" ""
+t_eq "the management network is gone" "$("$NR" network ls 2>/dev/null | grep -c "$MGMT")" 0
+t_eq "no veth is left in the host's namespace" "$(ip -o link show type veth | wc -l)" 0
+
+t_done
