@@ -417,3 +417,12 @@ install-lab: all
 	$(if $(LAB_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(LAB_BIN) $(DESTDIR)$(BINDIR)/)
 uninstall-lab:
 	rm -f $(DESTDIR)$(BINDIR)/netns-run-lab
+
+# Network labs' benchmark (bench/lab.sh, docs/benchmarks.md "Labs"): deploy and destroy of
+# a 100-node ring against the `ip netns`/`ip link` floor, in `make bench`.
+BENCH_LAB_N ?= 100
+BENCH_LAB_ROUNDS ?= 3
+.PHONY: bench-lab
+bench: bench-lab
+bench-lab: all | deps-test
+	@bench/lab.sh $(BUILD) $(BENCH_LAB_N) $(BENCH_LAB_ROUNDS)
