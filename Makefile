@@ -418,6 +418,10 @@ install-lab: all
 uninstall-lab:
 	rm -f $(DESTDIR)$(BINDIR)/netns-run-lab
 
+# Lab topology (lab-topo): reliability.mk makes the fuzz rules before FUZZ_DIR_lab above is
+# set, so a fuzz_lab_* target would link none of runtime/lab: its objects, added here.
+$(foreach t,$(filter fuzz_lab_%,$(basename $(notdir $(FUZZ_SRC)))),$(eval $(FUZZ_BUILD)/$(t): $(call fuzz_plugin_objs,lab)))
+
 # Network labs' benchmark (bench/lab.sh, docs/benchmarks.md "Labs"): deploy and destroy of
 # a 100-node ring against the `ip netns`/`ip link` floor, in `make bench`.
 BENCH_LAB_N ?= 100

@@ -39,8 +39,8 @@ int tp_scalar(struct tp *p, yaml_node_t *n, const char *what, const char **ret);
 /* A sequence of scalars as a new NULL-ended array (an empty one for an empty list). */
 int tp_strv(struct tp *p, yaml_node_t *n, const char *what, lab_strv *ret);
 /* A mapping of scalars as "KEY=VALUE" strings appended to *v (a key already there is
- * replaced: a later section overrides an earlier one). */
-int tp_kv_merge(struct tp *p, yaml_node_t *n, const char *what, lab_strv *v);
+ * replaced: a later section overrides an earlier one), at most MAX in all. */
+int tp_kv_merge(struct tp *p, yaml_node_t *n, const char *what, int max, lab_strv *v);
 
 /* Walk mapping N (a null counts as empty): each key must be one of KEYS (its index goes to
  * FN) or is refused, by name, as one of containerlab's we do not support (REFUSED), or as

@@ -64,6 +64,12 @@ static const char *const node_refused[] = {
 
 static const struct tp_keys node_table = { node_keys, node_refused };
 
+/* What one container takes (engine/opts.h's run_opts arrays); labels: a bound, so that the
+ * merges stay cheap. */
+#define LAB_BINDS_MAX ((int)(sizeof(((struct run_opts *)0)->vols) / sizeof(struct volume)))
+#define LAB_ENV_MAX ((int)(sizeof(((struct run_opts *)0)->env) / sizeof(char *)))
+#define LAB_LABELS_MAX 256
+
 static int cfg_key(struct tp *p, int key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
 	struct tp_cfg *c = arg;
@@ -153,9 +159,15 @@ static int bind_resolve(struct tp *p, yaml_node_t *v, const char *where, const c
 
 	if (!*spec || *spec == ':' || !strchr(spec, ':'))
 		return tp_fail(p, v, "%s: binds: '%s' is not HOST:CONTAINER[:ro|:rw]", where, spec);
+	const char *home = getenv("HOME");
+
 	if (!strncmp(host, "./", 2))
 		host += 2;
-	if (*host == '/')
+	/* "~/" is the user's home, as containerlab expands it. */
+	if (!strncmp(host, "~/", 2) && home && *home == '/') {
+		if (asprintf(&full, "%s/%s", home, host + 2) < 0)
+			full = NULL;
+	} else if (*host == '/')
 		full = strdup(host);
 	else if (asprintf(&full, "%s/%s", p->t->dir, host) < 0)
 		full = NULL;
@@ -169,43 +181,52 @@ static int bind_resolve(struct tp *p, yaml_node_t *v, const char *where, const c
 	return 0;
 }
 
-static const char *bind_cont(const char *bind, char *buf, size_t len)
-{
-	struct volume vol;
-
-	snprintf(buf, len, "%s", bind);
-	return volume_spec_parse(buf, &vol, NULL) < 0 ? "" : vol.cont;
-}
-
 /* containerlab merges binds down the sections: one for the same container path replaces
  * the earlier. */
 static int binds_merge(struct tp *p, yaml_node_t *v, const char *where, lab_strv *field)
 {
-	lab_strv given = NULL;
+	lab_strv given = NULL, conts = NULL;
+	size_t have = lab_strv_len(*field);
 	int r;
 
 	if (tp_is_null(v))
 		return 0;
 	if ((r = tp_strv(p, v, "binds", &given)) < 0)
 		return r;
-	for (size_t i = 0; given[i]; i++) {
-		_cleanup_free_ char *cont = NULL;
-		char *b = NULL, buf[4096];
+	/* The container paths of what the field holds (checked when it was added). */
+	for (size_t j = 0; j < have && r >= 0; j++) {
+		struct volume vol;
+		char *copy = strdup((*field)[j]);
+		if (!copy || volume_spec_parse(copy, &vol, NULL) < 0 || lab_strv_push(&conts, strdup(vol.cont)) < 0)
+			r = tp_nomem(p);
+		free(copy);
+	}
+	for (size_t i = 0; given[i] && r >= 0; i++) {
+		char *b = NULL, *cont = NULL;
 		size_t j;
 		yaml_node_t *item = tp_node(p, v->data.sequence.items.start[i]);
 		if ((r = bind_resolve(p, item, where, given[i], &b, &cont)) < 0)
 			break;
-		for (j = 0; *field && (*field)[j]; j++)
-			if (!strcmp(bind_cont((*field)[j], buf, sizeof(buf)), cont))
-				break;
-		if (*field && (*field)[j]) {
+		for (j = 0; j < have && strcmp(conts[j], cont); j++)
+			;
+		if (j < have) {
 			free((*field)[j]);
 			(*field)[j] = b;
-		} else if (lab_strv_push(field, b) < 0) {
+			free(cont);
+			continue;
+		}
+		if (have >= LAB_BINDS_MAX) {
+			free(b);
+			free(cont);
+			r = tp_fail(p, item, "%s: more than %d binds (a container takes at most %d)", where,
+				    LAB_BINDS_MAX, LAB_BINDS_MAX);
+		} else if (lab_strv_push(field, b) < 0 || lab_strv_push(&conts, cont) < 0) {
 			r = tp_nomem(p);
-			break;
+		} else {
+			have++;
 		}
 	}
+	lab_strv_free(conts);
 	lab_strv_free(given);
 	return r;
 }
@@ -278,11 +299,11 @@ int tp_cfg_apply(struct tp *p, const struct tp_cfg *c, const char *where, struct
 			break;
 		case NK_ENV:
 			if (!tp_is_null(v))
-				r = tp_kv_merge(p, v, what, &node->env);
+				r = tp_kv_merge(p, v, what, LAB_ENV_MAX, &node->env);
 			break;
 		case NK_LABELS:
 			if (!tp_is_null(v))
-				r = tp_kv_merge(p, v, what, &node->labels);
+				r = tp_kv_merge(p, v, what, LAB_LABELS_MAX, &node->labels);
 			break;
 		case NK_BINDS:
 			r = binds_merge(p, v, where, &node->binds);

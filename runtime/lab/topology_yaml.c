@@ -145,7 +145,7 @@ int tp_strv(struct tp *p, yaml_node_t *n, const char *what, lab_strv *ret)
 	return 0;
 }
 
-int tp_kv_merge(struct tp *p, yaml_node_t *n, const char *what, lab_strv *v)
+int tp_kv_merge(struct tp *p, yaml_node_t *n, const char *what, int max, lab_strv *v)
 {
 	const char *k, *val;
 	char *kv;
@@ -174,6 +174,9 @@ int tp_kv_merge(struct tp *p, yaml_node_t *n, const char *what, lab_strv *v)
 		if (*v && (*v)[i]) {
 			free((*v)[i]);
 			(*v)[i] = kv;
+		} else if (i >= (size_t)max) {
+			free(kv);
+			return tp_fail(p, kn, "%s: more than %d", what, max);
 		} else if (lab_strv_push(v, kv) < 0) {
 			return tp_nomem(p);
 		}
