@@ -2,6 +2,7 @@
  * goes to a memory file, not a pipe: a daemon a command starts (FRR's, say) keeps its
  * descriptors, and nothing here may wait for their end. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,13 @@ static void list_job(void *arg, size_t k)
 	size_t i = x->idx[k];
 	const struct lab_node *n = &x->d->t->nodes[i];
 	struct nr_error err = { 0 };
-	int r, status;
+	int r, status, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	/* No command of a list reads the deploy's input (a terminal, say). */
+	if (in > 0) {
+		dup2(in, 0);
+		close(in);
+	}
 	for (size_t c = 0; n->exec[c]; c++) {
 		char *argv[] = { "sh", "-c", n->exec[c], NULL };
 		if ((r = lab_node_exec(x->d->ctrs[i], argv, -1, &status, &err)) < 0) {

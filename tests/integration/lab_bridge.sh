@@ -81,6 +81,9 @@ t_check "inspect shows an allocated management address for h2" sh -c "'$NR' lab 
 t_eq "a node's env reaches it" "$(in_node h4 sh -c 'echo $GREETING')" hello
 t_eq "lab nodes have CAP_NET_ADMIN (ip link add works)" "$(in_node h2 sh -c 'ip link add d0 type veth peer name d1 && echo yes')" yes
 
+lab graph -t "$TOPO" -o "$W/bridge.dot" >/dev/null 2>&1
+t_check "the picture of the deployed lab has the addresses read from the nodes" grep -q '10\.9\.0\.3/24' "$W/bridge.dot"
+
 before=$(pids)
 out=$(lab deploy -t "$TOPO" 2>&1)
 t_check "a second deploy succeeds (idempotent)" test $? = 0
@@ -109,6 +112,26 @@ t_eq "a deploy with a bad bind on its third node fails (exit 1)" $rc 1
 t_check "its error names the node" grep -q 'node b3' <<<"$out"
 t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad"; ip -o link show "${P}bsw" 2>/dev/null)" ""
 t_eq "the first lab still runs" "$(pids)" "$before"
+
+# A lab whose link fails (its host end's name is taken in the host's namespace): the
+# error names the link, and its nodes are gone again.
+ip link add "${P}busy" type veth peer name "${P}busy2"
+cat >"$W/badlink.yml" <<EOF
+name: $P-bad
+topology:
+  nodes:
+    c1: {}
+    c2: {}
+  links:
+    - endpoints: ["c1:eth1", "c2:eth1"]
+    - endpoints: ["c2:eth2", "host:${P}busy"]
+EOF
+out=$(lab deploy -t "$W/badlink.yml" 2>&1)
+t_eq "a deploy whose link fails fails (exit 1)" $? 1
+t_check "its error names the link" grep -q "link c2:eth2 -- host:${P}busy" <<<"$out"
+t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad")" ""
+t_eq "the taken name stays the host's" "$(ip -o link show "${P}busy" 2>/dev/null | wc -l)" 1
+ip link del "${P}busy"
 
 # Link impairments.
 lab tools link -t "$TOPO" --node h1 --iface eth1 --rate 10mbit
