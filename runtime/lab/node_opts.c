@@ -1,7 +1,6 @@
 /* A linux node's container options (lab_node.h): the topology's node in the engine's
  * terms, as `netns-run run -d` would get them from its command line. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,21 +41,16 @@ static int nomem(struct nr_error *err)
 	return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 }
 
-/* "HOST:CTR[:ro]" with a relative HOST taken from the topology's directory (as
- * containerlab does), then parsed as -v is. */
-static int add_bind(const struct lab_topo *t, const char *bind, struct lab_node_opts *no, struct nr_error *err)
+/* "HOST:CTR[:ro]", parsed as -v is (the topology made a relative HOST absolute, from
+ * its file's directory, as containerlab does). */
+static int add_bind(const char *bind, struct lab_node_opts *no, struct nr_error *err)
 {
 	struct run_opts *o = &no->o;
-	char spec[PATH_MAX * 2];
 	int r;
 
 	if (o->n_vols == ARRAY_LEN(o->vols))
 		return nr_error_set(err, RT_ERR_USAGE, E2BIG, "more than %zu binds", ARRAY_LEN(o->vols));
-	if (bind[0] == '/' || !t->dir)
-		snprintf(spec, sizeof(spec), "%s", bind);
-	else
-		snprintf(spec, sizeof(spec), "%s/%s", t->dir, bind);
-	char *s = own(no, spec);
+	char *s = own(no, bind);
 	if (!s)
 		return nomem(err);
 	if ((r = volume_spec_parse(s, &o->vols[o->n_vols], err)) < 0)
@@ -143,7 +137,7 @@ static int build(const struct lab_topo *t, const struct lab_node *n, const char 
 		o->env[o->n_env++] = n->env[i];
 	}
 	for (size_t i = 0; n->binds && n->binds[i]; i++)
-		if ((r = add_bind(t, n->binds[i], no, err)) < 0)
+		if ((r = add_bind(n->binds[i], no, err)) < 0)
 			return r;
 	if ((r = caps(n, &o->sec, err)) < 0 || (r = network(t, n, o, err)) < 0 || (r = command(n, no, err)) < 0)
 		return r;
