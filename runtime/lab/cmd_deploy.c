@@ -2,10 +2,13 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "lab/cmd.h"
 #include "lab/cmd_util.h"
+#include "lab/inspect.h"
 #include "lab/lab.h"
+#include "lab/lab_state.h"
 
 static const char usage[] = "Usage: netns-run lab deploy -t FILE [--reconfigure]\n"
 			    "\n"
@@ -15,6 +18,17 @@ static const char usage[] = "Usage: netns-run lab deploy -t FILE [--reconfigure]
 			    "  -t, --topo FILE    the topology file (containerlab's format, docs/labs.md)\n"
 			    "  -c, --reconfigure  destroy the lab first, then deploy it afresh\n"
 			    "  -h, --help         this help\n";
+
+/* What is there now, as inspect shows it (the lab is made: a failure here is no
+ * failure of the deploy). */
+static void print_lab(const char *name)
+{
+	_cleanup_lab_state_ struct lab_state *st = NULL;
+	_cleanup_free_ struct lab_node_view *v = NULL;
+
+	if (lab_state_load(name, &st, NULL) >= 0 && lab_inspect_nodes(st, &v, NULL) >= 0)
+		lab_inspect_print(st, v);
+}
 
 int lab_cmd_deploy(int argc, char **argv)
 {
@@ -61,5 +75,6 @@ int lab_cmd_deploy(int argc, char **argv)
 		return LAB_EXIT_FAIL;
 	}
 	printf("lab %s deployed: %zu nodes, %zu links\n", t->name, t->n_nodes, t->n_links);
+	print_lab(t->name);
 	return 0;
 }

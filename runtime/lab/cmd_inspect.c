@@ -22,22 +22,6 @@ static const char usage[] = "Usage: netns-run lab inspect [-t FILE | --name LAB]
 			    "  -f, --format FORMAT  table (default) or json\n"
 			    "  -h, --help           this help\n";
 
-static void print_table(const struct lab_state *st, const struct lab_node_view *v)
-{
-	printf("LAB %s%s%s\n", st->name, st->topology ? "  " : "", st->topology ? st->topology : "");
-	printf("%-20s %-7s %-8s %-20s %-8s %s\n", "NODE", "KIND", "STATE", "MGMT-IPV4", "PID", "CONTAINER");
-	for (size_t i = 0; i < st->n_nodes; i++) {
-		char pid[16];
-		snprintf(pid, sizeof(pid), "%d", (int)v[i].pid);
-		printf("%-20s %-7s %-8s %-20s %-8s %s\n", v[i].n->name, lab_kind_name(v[i].n->kind), v[i].state,
-		       v[i].mgmt[0] ? v[i].mgmt : "-", v[i].pid ? pid : "-",
-		       v[i].n->container[0] ? v[i].n->container : "-");
-	}
-	printf("%-28s %s\n", "LINK A", "LINK B");
-	for (size_t i = 0; i < st->n_links; i++)
-		printf("%-28s %s\n", st->links[i].a, st->links[i].b);
-}
-
 static int inspect_one(const char *lab, bool json, json_t *all, struct nr_error *err)
 {
 	_cleanup_lab_state_ struct lab_state *st = NULL;
@@ -47,7 +31,7 @@ static int inspect_one(const char *lab, bool json, json_t *all, struct nr_error 
 	if ((r = lab_state_load(lab, &st, err)) < 0 || (r = lab_inspect_nodes(st, &v, err)) < 0)
 		return r;
 	if (!json) {
-		print_table(st, v);
+		lab_inspect_print(st, v);
 		return 0;
 	}
 	json_t *o = lab_inspect_json(st, v);
@@ -73,7 +57,7 @@ int lab_cmd_inspect(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:n:f:ah", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:n:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			file = optarg;
@@ -87,8 +71,6 @@ int lab_cmd_inspect(int argc, char **argv)
 				return LAB_EXIT_USAGE;
 			}
 			json = !strcmp(optarg, "json");
-			break;
-		case 'a':
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -86,3 +86,19 @@ json_t *lab_inspect_json(const struct lab_state *st, const struct lab_node_view 
 	}
 	return o;
 }
+
+void lab_inspect_print(const struct lab_state *st, const struct lab_node_view *v)
+{
+	printf("LAB %s%s%s\n", st->name, st->topology ? "  " : "", st->topology ? st->topology : "");
+	printf("%-20s %-7s %-8s %-20s %-8s %s\n", "NODE", "KIND", "STATE", "MGMT-IPV4", "PID", "CONTAINER");
+	for (size_t i = 0; i < st->n_nodes; i++) {
+		char pid[16];
+		snprintf(pid, sizeof(pid), "%d", (int)v[i].pid);
+		printf("%-20s %-7s %-8s %-20s %-8s %s\n", v[i].n->name, lab_kind_name(v[i].n->kind), v[i].state,
+		       v[i].mgmt[0] ? v[i].mgmt : "-", v[i].pid ? pid : "-",
+		       v[i].n->container[0] ? v[i].n->container : "-");
+	}
+	printf("%-28s %s\n", "LINK A", "LINK B");
+	for (size_t i = 0; i < st->n_links; i++)
+		printf("%-28s %s\n", st->links[i].a, st->links[i].b);
+}

@@ -23,4 +23,8 @@ int lab_inspect_nodes(const struct lab_state *st, struct lab_node_view **ret, st
  * mgmt_ipv4, pid, labels}], "links": [{a, b}]}. */
 json_t *lab_inspect_json(const struct lab_state *st, const struct lab_node_view *v);
 
+/* The table on stdout: the lab, its nodes (NODE KIND STATE MGMT-IPV4 PID CONTAINER), its
+ * links. */
+void lab_inspect_print(const struct lab_state *st, const struct lab_node_view *v);
+
 #endif
