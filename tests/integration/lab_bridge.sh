@@ -49,11 +49,16 @@ topology:
     h2: { exec: ["ip addr add 10.9.0.2/24 dev eth1"], labels: { side: b } }
     h3: { exec: ["ip addr add 10.9.0.3/24 dev eth1"], labels: { side: b } }
     h4: { exec: ["ip addr add 10.9.0.4/24 dev eth1"], env: { GREETING: hello } }
+    h5: { cap-drop: [NET_ADMIN], sysctl-net: ro }
   links:
     - endpoints: ["h1:eth1", "$BR:p1"]
     - endpoints: ["h2:eth1", "$BR:p2"]
     - endpoints: ["h3:eth1", "$BR:p3"]
-    - endpoints: ["h4:eth1", "$BR:p4"]
+    - type: veth
+      mtu: 1500
+      endpoints:
+        - { node: h4, interface: eth1, mac: "02:00:00:00:04:01" }
+        - { node: $BR, interface: p4, mac: "02:00:00:00:04:02" }
     - endpoints: ["h1:eth2", "host:$HOSTIF"]
 EOF
 in_node() { local n=$1; shift; lab exec -t "$TOPO" --node "$n" -- "$@"; }
@@ -65,6 +70,10 @@ t_check "deploy of a bridge and four hosts succeeds" test $? = 0
 t_eq "the bridge node is a bridge in the host's namespace" "$(ip -d -o link show "$BR" 2>/dev/null | grep -o ' bridge ' | tr -d ' ')" bridge
 t_eq "four ports on the bridge" "$(ip -o link show master "$BR" 2>/dev/null | wc -l)" 4
 t_eq "the host endpoint is a veth in the host's namespace" "$(ip -d -o link show "$HOSTIF" 2>/dev/null | grep -o ' veth ' | tr -d ' ')" veth
+t_eq "a link's MAC on the node's end" "$(in_node h4 cat /sys/class/net/eth1/address)" 02:00:00:00:04:01
+t_eq "a link's MAC on the bridge's end" "$(ip -o link show p4 2>/dev/null | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" 02:00:00:00:04:02
+t_eq "a link's MTU as given" "$(in_node h4 cat /sys/class/net/eth1/mtu)" 1500
+t_eq "the default MTU elsewhere (9500)" "$(in_node h2 cat /sys/class/net/eth1/mtu)" 9500
 fail=""
 for a in 1 2 3 4; do
 	for b in 1 2 3 4; do
@@ -83,6 +92,10 @@ t_eq "lab nodes have CAP_NET_ADMIN (ip link add works)" "$(in_node h2 sh -c 'ip 
 
 lab graph -t "$TOPO" -o "$W/bridge.dot" >/dev/null 2>&1
 t_check "the picture of the deployed lab has the addresses read from the nodes" grep -q '10\.9\.0\.3/24' "$W/bridge.dot"
+
+t_eq "a node's /proc/sys/net is its own and writable" "$(in_node h2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward')" 1
+t_eq "narrowed (cap-drop: [NET_ADMIN]): no ip link add" "$(in_node h5 sh -c 'ip link add d0 type veth peer name d1 2>/dev/null && echo yes || echo no')" no
+t_eq "narrowed (sysctl-net: ro): /proc/sys/net read-only" "$(in_node h5 sh -c 'echo 1 2>/dev/null > /proc/sys/net/ipv4/ip_forward && echo yes || echo no')" no
 
 before=$(pids)
 out=$(lab deploy -t "$TOPO" 2>&1)
