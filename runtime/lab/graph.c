@@ -14,6 +14,8 @@
 #include "base/cleanup.h"
 #include "engine/rt_error.h"
 
+#define GRAPH_NEATO_MAX 200
+
 /* The picture's format, from the file's extension (Graphviz's renderer names). */
 static const char *graph_format(const char *file)
 {
@@ -184,8 +186,10 @@ int lab_graph_write(const struct lab_topo *t, const char *file, struct nr_error 
 	set(g, "label", t->name);
 	set(g, "fontname", "Helvetica");
 	set(g, "overlap", "scale");
-	set(g, "splines", "true");
 	set(g, "sep", "+12");
+	/* At most 250 inches a side (24000 pixels at 96 dpi): past 32767, Graphviz's cairo
+	 * renderer scales a PNG down itself, with a warning on stderr no hook catches. */
+	set(g, "size", "250,250");
 	agattr(g, AGNODE, "fontname", "Helvetica");
 	agattr(g, AGEDGE, "fontname", "Helvetica");
 	agattr(g, AGEDGE, "fontsize", "10");
@@ -195,8 +199,11 @@ int lab_graph_write(const struct lab_topo *t, const char *file, struct nr_error 
 	agattr(g, AGEDGE, "labelfontcolor", "#1c4587");
 	if ((r = graph_build(g, t, v)) < 0)
 		r = nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	/* neato: a lab is no hierarchy; it lays rings and meshes out as they are drawn by hand. */
-	else if (gvLayout(gvc, g, "neato") != 0)
+	/* neato: a lab is no hierarchy; it lays rings and meshes out as they are drawn by hand.
+	 * Its stress majorization grows with the square of the nodes: sfdp, the multiscale
+	 * layout, past a few hundred.  (Edges are straight: routing splines around every node
+	 * took seconds for a 100-node chain.) */
+	else if (gvLayout(gvc, g, t->n_nodes > GRAPH_NEATO_MAX ? "sfdp" : "neato") != 0)
 		r = nr_error_set(err, RT_ERR_SYSTEM, EIO, "Graphviz could not lay out lab %s", t->name);
 	else {
 		r = render(gvc, g, format, file, err);
