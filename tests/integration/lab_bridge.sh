@@ -26,6 +26,7 @@ lab() { "$NR" lab "$@"; }
 cleanup() {
 	lab destroy --name "$LABN" >/dev/null 2>&1
 	lab destroy --name "$P-bad" >/dev/null 2>&1
+	lab destroy --name "$P-kill" >/dev/null 2>&1
 	nr_cleanup
 	rm -rf "$W"
 }
@@ -145,6 +146,30 @@ t_check "its error names the link" grep -q "link c2:eth2 -- host:${P}busy" <<<"$
 t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad")" ""
 t_eq "the taken name stays the host's" "$(ip -o link show "${P}busy" 2>/dev/null | wc -l)" 1
 ip link del "${P}busy"
+
+# A deploy killed half-way (SIGKILL while an exec list runs): destroy still finds
+# everything it made, from the state saved before each step.
+cat >"$W/kill.yml" <<EOF
+name: $P-kill
+topology:
+  nodes:
+    k1: { exec: ["sleep 30"] }
+    k2: {}
+    ${P}ksw: { kind: bridge }
+  links:
+    - endpoints: ["k1:eth1", "k2:eth1"]
+    - endpoints: ["k2:eth2", "${P}ksw:${P}kp"]
+EOF
+"$NR" lab deploy -t "$W/kill.yml" >/dev/null 2>&1 &
+dpid=$!
+sleeping() { "$NR" exec "lab-$P-kill-k1" sh -c 'ps -e -o args | grep -qx "sleep 30"'; }
+wait_sleep() { for _ in $(seq 1 150); do sleeping 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+t_check "the deploy to be killed reaches k1's exec list" wait_sleep
+kill -9 $dpid
+wait $dpid 2>/dev/null
+lab destroy --name "$P-kill" >/dev/null
+t_eq "destroy after a killed deploy succeeds" $? 0
+t_eq "and leaves nothing of it" "$(lab_leftovers "$P-kill"; ip -o link show "${P}ksw" 2>/dev/null; ip -o link show "${P}kp" 2>/dev/null)" ""
 
 # Link impairments.
 lab tools link -t "$TOPO" --node h1 --iface eth1 --rate 10mbit
