@@ -4,11 +4,14 @@
 # pids, exec lists not run again); a deploy that fails on its third node (a bind of a
 # missing path) leaves nothing of its own and names the node; `tools link --rate` shows as
 # a tbf qdisc in the node, and delay (netem) is refused clearly where the kernel lacks netem;
+# a deploy failing on a link is undone too, one killed half-way is destroyed whole; a node of
+# an image is committed by save; MACs, MTUs, a node narrowed by cap-drop and sysctl-net: ro;
 # destroy leaves nothing (bridge, host veth, containers, management network, state).
 # Everything runs in the sandbox's namespaces.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 source "$(dirname "$0")/../lib/runtime.sh"
+source "$(dirname "$0")/../lib/busybox_image.sh"
 
 if ! "$NR" lab --help >/dev/null 2>&1; then
 	t_fail "netns-run lab exists" "this build has no netns-run-lab"
@@ -27,6 +30,7 @@ cleanup() {
 	lab destroy --name "$LABN" >/dev/null 2>&1
 	lab destroy --name "$P-bad" >/dev/null 2>&1
 	lab destroy --name "$P-kill" >/dev/null 2>&1
+	lab destroy --name "$P-img" >/dev/null 2>&1
 	nr_cleanup
 	rm -rf "$W"
 }
@@ -170,6 +174,27 @@ wait $dpid 2>/dev/null
 lab destroy --name "$P-kill" >/dev/null
 t_eq "destroy after a killed deploy succeeds" $? 0
 t_eq "and leaves nothing of it" "$(lab_leftovers "$P-kill"; ip -o link show "${P}ksw" 2>/dev/null; ip -o link show "${P}kp" 2>/dev/null)" ""
+
+# A node of an image, and save committing it.
+if busybox_image "$W/bb.tar" bb:1 && "$NR" load -i "$W/bb.tar" >/dev/null 2>&1; then
+	cat >"$W/img.yml" <<EOF
+name: $P-img
+topology:
+  nodes:
+    i1: { image: "bb:1" }
+EOF
+	out=$(lab deploy -t "$W/img.yml" 2>&1)
+	t_check "a node of an image deploys" test $? = 0
+	[ $? = 0 ] || echo "$out" | sed 's/^/#   /'
+	t_eq "it runs the image (busybox's sh)" "$(lab exec -t "$W/img.yml" --node i1 -- sh -c 'echo saved-here >/hello; readlink /bin/sh')" /bin/busybox
+	out=$(lab save -t "$W/img.yml" 2>&1)
+	t_check "save commits it" grep -q "i1: committed as lab-$P-img-i1:saved" <<<"$out"
+	t_eq "the saved image has what the node wrote" "$("$NR" run --rm "lab-$P-img-i1:saved" cat /hello 2>&1)" saved-here
+	lab destroy -t "$W/img.yml" >/dev/null
+	"$NR" rmi "lab-$P-img-i1:saved" bb:1 >/dev/null 2>&1
+else
+	t_skip "a node of an image, saved" "no static /bin/busybox"
+fi
 
 # Link impairments.
 lab tools link -t "$TOPO" --node h1 --iface eth1 --rate 10mbit
