@@ -219,8 +219,12 @@ t_eq "a bad rate is a usage error" $? 125
 lab tools link -t "$TOPO" --node h1 --iface eth9 --rate 1mbit 2>/dev/null
 t_eq "an unknown interface fails" $? 1
 
+echo mine >"$NETNS_RUN_STATE_DIR/labs/$LABN/notes.txt"
 lab destroy --name "$LABN" >/dev/null
 t_eq "destroy --name succeeds" $? 0
+t_eq "without --cleanup a file of the user's stays in the lab's directory" "$(ls "$NETNS_RUN_STATE_DIR/labs/$LABN" 2>&1)" notes.txt
+lab destroy --name "$LABN" --cleanup >/dev/null
+t_eq "destroy --cleanup of the destroyed lab removes its directory" "$(ls -d "$NETNS_RUN_STATE_DIR/labs/$LABN" 2>/dev/null)" ""
 t_eq "destroy leaves nothing of the lab" "$(lab_leftovers "$LABN")" ""
 t_eq "the bridge is gone" "$(ip -o link show "$BR" 2>/dev/null)" ""
 t_eq "the host endpoint is gone" "$(ip -o link show "$HOSTIF" 2>/dev/null)" ""
