@@ -67,7 +67,7 @@ for c in "$NETNS_RUN_STATE_DIR"/containers/*; do
 done
 ours_destroy || exit 1
 
-for r in $(seq 1 "$ROUNDS"); do
+for _ in $(seq 1 "$ROUNDS"); do
 	timed floor-deploy floor_deploy
 	timed floor-destroy floor_destroy
 	timed ours-deploy ours_deploy

@@ -38,7 +38,7 @@ trap cleanup EXIT
 # What a lab of this run leaves.
 lab_leftovers() {
 	"$NR" ps -a 2>/dev/null | awk -v p="lab-$1-" 'NR > 1 && index($1, p) == 1 {print "container: " $1}'
-	ls "$NETNS_RUN_STATE_DIR/containers" 2>/dev/null | grep "^lab-$1-" | sed 's/^/record: /'
+	for d in "$NETNS_RUN_STATE_DIR/containers/lab-$1-"*; do [ -e "$d" ] && echo "record: ${d##*/}"; done
 	grep "$NETNS_RUN_STATE_DIR/containers/lab-$1-" /proc/self/mountinfo | sed 's/^/mount: /'
 	find /sys/fs/cgroup -maxdepth 7 -type d -path "*/netns-run/lab-$1-*" 2>/dev/null | sed 's/^/cgroup: /'
 	[ -e "$NETNS_RUN_STATE_DIR/labs/$1" ] && echo "state: $1"
@@ -219,6 +219,8 @@ t_eq "a bad rate is a usage error" $? 125
 lab tools link -t "$TOPO" --node h1 --iface eth9 --rate 1mbit 2>/dev/null
 t_eq "an unknown interface fails" $? 1
 
+t_eq "before destroy, the leftovers check sees the lab (5 containers, 5 records, state)" \
+	"$(lab_leftovers "$LABN" | grep -c '^container: \|^record: \|^state: ')" 11
 echo mine >"$NETNS_RUN_STATE_DIR/labs/$LABN/notes.txt"
 lab destroy --name "$LABN" >/dev/null
 t_eq "destroy --name succeeds" $? 0
