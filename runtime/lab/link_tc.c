@@ -1,12 +1,12 @@
-/* Link impairments (lab_link.h): a token bucket (core/nl/tc.c) for a rate; netem through
- * libnl-route's qdisc objects for delay, jitter and loss.  netem is a module many
+/* Link impairments (lab_link.h): a token bucket (core/nl/tc.c) for a rate; a netem qdisc
+ * (an rtnetlink message of libnl's) for delay, jitter and loss.  netem is a module many
  * kernels lack (this project's test machine's among them): the kernel then answers
  * ENOENT, "Specified qdisc kind is unknown", and we say what that means. */
 #include <errno.h>
 #include <linux/pkt_sched.h>
-#include <netlink/route/qdisc.h>
-#include <netlink/route/qdisc/netem.h>
-#include <netlink/route/tc.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,6 @@
 #include "engine/rt_error.h"
 #include "lab/lab_link.h"
 #include "nl/link.h"
-/* libnl's tc.h has its own TC_HANDLE, the same major:minor: ours is the one used here. */
-#undef TC_HANDLE
 #include "nl/tc.h"
 
 /* How long a packet may wait in the bucket's queue. */
@@ -71,31 +69,36 @@ int lab_time_parse(const char *s, unsigned int *ret)
 	return 0;
 }
 
-DEFINE_PTR_CLEANUP(rtnl_qdisc_putp, struct rtnl_qdisc *, rtnl_qdisc_put)
-
+/* RTM_NEWQDISC of a netem qdisc at ifindex's root, built here: libnl's own netem object
+ * would pull its qdisc modules' constructors into every program linking this file, and
+ * a unit test links libnl twice (static and shared), whose destructors then collide.
+ * Delay and jitter go in nanoseconds (TCA_NETEM_LATENCY64, JITTER64: Linux 4.15), so no
+ * scheduler ticks are involved; loss is the kernel's probability, a fraction of 2^32 - 1.
+ * No handle, with CREATE|REPLACE: the kernel grafts a new netem in place of a root of
+ * another kind (a tbf of ours) and changes a netem that is there; the handle of an
+ * existing qdisc of another kind would be refused before netem is even looked up. */
 static int netem_add(struct lab_ns *ns, int ifindex, const char *ifname, const struct lab_impair *im,
 		     struct nr_error *err)
 {
-	_cleanup_(rtnl_qdisc_putp) struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	struct tcmsg tm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = TC_H_ROOT };
+	struct tc_netem_qopt q = { .limit = 1000 };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+	struct nlattr *opts;
 	int r;
 
-	if (!q)
-		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
-	/* No handle: with CREATE|REPLACE the kernel then grafts a new netem in place of a root
-	 * of another kind (a tbf of ours, say), and changes a netem that is there; a handle
-	 * of an existing qdisc of another kind would be refused before netem is looked up. */
-	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-	if ((r = rtnl_tc_set_kind(TC_CAST(q), "netem")) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, ENOMEM, "libnl has no netem");
-	/* netem's delay and jitter in microseconds (libnl turns them into ticks); loss as
-	 * the kernel's probability, a fraction of 2^32 - 1. */
-	rtnl_netem_set_delay(q, (int)im->delay);
-	rtnl_netem_set_jitter(q, (int)im->jitter);
 	if (im->loss > 0)
-		rtnl_netem_set_loss(q, (int)(uint32_t)(im->loss / 100.0 * 4294967295.0));
+		q.loss = (uint32_t)(im->loss / 100.0 * 4294967295.0);
+	if (!msg || nlmsg_append(msg, &tm, sizeof(tm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, TCA_KIND, "netem") < 0 || !(opts = nla_nest_start(msg, TCA_OPTIONS)) ||
+	    nlmsg_append(msg, &q, sizeof(q), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_s64(msg, TCA_NETEM_LATENCY64, (int64_t)im->delay * 1000) < 0 ||
+	    nla_put_s64(msg, TCA_NETEM_JITTER64, (int64_t)im->jitter * 1000) < 0) {
+		nlmsg_free(msg);
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	}
+	nla_nest_end(msg, opts);
 	nlsock_reset(ns->s);
-	r = rtnl_qdisc_add(ns->s->sk, q, NLM_F_CREATE | NLM_F_REPLACE);
+	r = nl_send_sync(ns->s->sk, msg); /* frees msg */
 	if (r >= 0)
 		return 0;
 	r = nlsock_error(ns->s, r, err, "adding a netem qdisc to %s", ifname);
