@@ -55,12 +55,19 @@ int lab_read_addresses(struct lab_topo *t, struct nr_error *err)
 {
 	_cleanup_free_ struct lab_ns *ns = calloc(t->n_nodes + 1, sizeof(*ns));
 	_cleanup_free_ char *tried = calloc(t->n_nodes + 1, 1);
+	_cleanup_free_ size_t *left = calloc(t->n_nodes + 1, sizeof(*left));
 	int r = 0;
 
-	if (!ns || !tried)
+	if (!ns || !tried || !left)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	for (size_t i = 0; i < t->n_nodes; i++)
 		ns[i].fd = -1;
+	for (size_t i = 0; i < t->n_links; i++) {
+		left[t->links[i].a.node]++;
+		left[t->links[i].b.node]++;
+	}
+	/* A node's namespace is open from its first end to its last (two descriptors a node,
+	 * and a lab has up to LAB_NODES_MAX nodes). */
 	for (size_t i = 0; r >= 0 && i < t->n_links; i++) {
 		struct lab_endpoint *ends[2] = { &t->links[i].a, &t->links[i].b };
 		for (size_t k = 0; r >= 0 && k < 2; k++) {
@@ -70,6 +77,8 @@ int lab_read_addresses(struct lab_topo *t, struct nr_error *err)
 				node_ns(t, n, &ns[n]);
 			}
 			r = read_end(&ns[n], ends[k], err);
+			if (--left[n] == 0)
+				lab_ns_close(&ns[n]);
 		}
 	}
 	for (size_t i = 0; i < t->n_nodes; i++)

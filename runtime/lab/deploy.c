@@ -200,6 +200,20 @@ static int open_linux_ns(struct deploy *d, size_t i, struct nr_error *err)
 	return 0;
 }
 
+/* Whether node i lives in the host's namespace: a bridge, the host, network-mode host. */
+static bool in_host_ns(const struct lab_topo *t, size_t i)
+{
+	const struct lab_node *n = &t->nodes[i];
+
+	return n->kind != LAB_KIND_LINUX || (n->network_mode && !strcmp(n->network_mode, "host"));
+}
+
+/* Node i's namespace open (a linux node's is opened when first needed). */
+static int ns_need(struct deploy *d, size_t i, struct nr_error *err)
+{
+	return d->ns[i].fd >= 0 ? 0 : open_linux_ns(d, i, err);
+}
+
 static int link_record(struct deploy *d, const struct lab_link *l, struct nr_error *err)
 {
 	char a[LAB_ENDPOINT_MAX], b[LAB_ENDPOINT_MAX];
@@ -211,35 +225,47 @@ static int link_record(struct deploy *d, const struct lab_link *l, struct nr_err
 		return 0;
 	if (!(sl = lab_state_add_link(d->st, a, b)))
 		return nomem(err);
-	if ((d->ns[l->a.node].host && rt_strv_push(&sl->host, l->a.ifname) < 0) ||
-	    (d->ns[l->b.node].host && rt_strv_push(&sl->host, l->b.ifname) < 0))
+	if ((in_host_ns(d->t, l->a.node) && rt_strv_push(&sl->host, l->a.ifname) < 0) ||
+	    (in_host_ns(d->t, l->b.node) && rt_strv_push(&sl->host, l->b.ifname) < 0))
 		return nomem(err);
 	return 0;
+}
+
+/* A linux node's namespace is open from its first link to its last: two descriptors a
+ * node, and a lab has up to LAB_NODES_MAX nodes. */
+static void ns_done(struct deploy *d, size_t i, size_t *left)
+{
+	if (--left[i] == 0 && d->t->nodes[i].kind == LAB_KIND_LINUX)
+		lab_ns_close(&d->ns[i]);
 }
 
 static int links_step(struct deploy *d, struct nr_error *err)
 {
 	const struct lab_topo *t = d->t;
+	_cleanup_free_ size_t *left = calloc(t->n_nodes + 1, sizeof(*left));
 	int r;
 
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (t->nodes[i].kind == LAB_KIND_LINUX && (r = open_linux_ns(d, i, err)) < 0)
-			return r;
-	for (size_t i = 0; i < t->n_links; i++)
+	if (!left)
+		return nomem(err);
+	for (size_t i = 0; i < t->n_links; i++) {
+		left[t->links[i].a.node]++;
+		left[t->links[i].b.node]++;
 		if ((r = link_record(d, &t->links[i], err)) < 0)
 			return r;
+	}
 	if ((r = lab_state_save(d->st, err)) < 0)
 		return r;
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct lab_link *l = &t->links[i];
 		struct lab_ns *a = &d->ns[l->a.node], *b = &d->ns[l->b.node];
-		if ((r = lab_link_exists(t, l, a, b, err)) < 0)
+		if ((r = ns_need(d, l->a.node, err)) < 0 || (r = ns_need(d, l->b.node, err)) < 0 ||
+		    (r = lab_link_exists(t, l, a, b, err)) < 0)
 			return r;
-		if (r == 1)
-			continue;
-		if ((r = lab_link_create(t, l, a, b, err)) < 0)
+		if (r == 0 && (r = lab_link_create(t, l, a, b, err)) < 0)
 			return r;
-		d->link_made[i] = true;
+		d->link_made[i] = r == 0;
+		ns_done(d, l->a.node, left);
+		ns_done(d, l->b.node, left);
 	}
 	return 0;
 }
@@ -253,8 +279,11 @@ static void deploy_undo(struct deploy *d, struct nr_error *err)
 
 	for (size_t i = t->n_links; i-- > 0;) {
 		const struct lab_link *l = &t->links[i];
-		if (d->link_made[i] && lab_link_delete(&d->ns[l->a.node], l->a.ifname, &e) < 0)
+		if (d->link_made[i] &&
+		    (ns_need(d, l->a.node, &e) < 0 || lab_link_delete(&d->ns[l->a.node], l->a.ifname, &e) < 0))
 			nr_error_details(err, "and undoing: %s", e.msg);
+		if (t->nodes[l->a.node].kind == LAB_KIND_LINUX)
+			lab_ns_close(&d->ns[l->a.node]);
 	}
 	_cleanup_free_ char(*names)[RT_NAME_MAX] = calloc(t->n_nodes + 1, sizeof(*names));
 	_cleanup_free_ struct lab_job_result *res = calloc(t->n_nodes + 1, sizeof(*res));
