@@ -151,6 +151,22 @@ t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad")" "
 t_eq "the taken name stays the host's" "$(ip -o link show "${P}busy" 2>/dev/null | wc -l)" 1
 ip link del "${P}busy"
 
+# A lab whose exec list fails: the error names the node and the command, and its output.
+cat >"$W/badexec.yml" <<EOF
+name: $P-bad
+topology:
+  nodes:
+    e1: { exec: ["echo about to fail", "exit 3"] }
+    e2: {}
+  links:
+    - endpoints: ["e1:eth1", "e2:eth1"]
+EOF
+out=$(lab deploy -t "$W/badexec.yml" 2>&1)
+t_eq "a deploy whose exec list fails fails (exit 1)" $? 1
+t_check "its error names the node and the command" grep -q "node e1: exec 'exit 3' exited with status 3" <<<"$out"
+t_check "the command's output is shown, with the node's name" grep -q "^e1: about to fail" <<<"$out"
+t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad")" ""
+
 # A deploy killed half-way (SIGKILL while an exec list runs): destroy still finds
 # everything it made, from the state saved before each step.
 cat >"$W/kill.yml" <<EOF
