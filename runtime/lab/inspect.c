@@ -64,13 +64,7 @@ json_t *lab_inspect_json(const struct lab_state *st, const struct lab_node_view 
 
 	for (size_t i = 0; o && nodes && i < st->n_nodes; i++) {
 		const struct lab_state_node *n = v[i].n;
-		json_t *labels = json_object();
-		for (size_t k = 0; labels && n->labels && n->labels[k]; k++) {
-			char key[256];
-			const char *eq = strchr(n->labels[k], '=');
-			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - n->labels[k]) : 255, n->labels[k]);
-			json_object_set_new(labels, key, json_string(eq ? eq + 1 : ""));
-		}
+		json_t *labels = lab_labels_json(n->labels);
 		json_array_append_new(nodes, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:i, s:o*}", "name", n->name,
 						       "kind", lab_kind_name(n->kind), "state", v[i].state, "container",
 						       n->container[0] ? n->container : NULL, "mgmt_ipv4",

@@ -94,7 +94,7 @@ int lab_state_lock(struct nr_error *err)
 static const char
 	*const kind_names[] = { [LAB_KIND_LINUX] = "linux", [LAB_KIND_BRIDGE] = "bridge", [LAB_KIND_HOST] = "host" };
 
-static json_t *strv_to_kv(char *const *v)
+json_t *lab_labels_json(char *const *v)
 {
 	json_t *o = json_object();
 
@@ -130,7 +130,7 @@ static json_t *node_to_json(const struct lab_state_node *n)
 		return NULL;
 	if ((n->container[0] && json_object_set_new(o, "container", json_string(n->container)) < 0) ||
 	    (n->kind == LAB_KIND_BRIDGE && json_object_set_new(o, "made", json_boolean(n->made)) < 0) ||
-	    (n->labels && json_object_set_new(o, "labels", strv_to_kv(n->labels)) < 0)) {
+	    (n->labels && json_object_set_new(o, "labels", lab_labels_json(n->labels)) < 0)) {
 		json_decref(o);
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 #ifndef NETNS_RUN_LAB_STATE_H
 #define NETNS_RUN_LAB_STATE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -84,6 +85,9 @@ int lab_state_names(char ***ret, struct nr_error *err);
 /* The JSON text of st, and back (for the store and its unit test). */
 int lab_state_to_json(const struct lab_state *st, char **ret, struct nr_error *err);
 int lab_state_from_json(const char *text, const char *what, struct lab_state **ret, struct nr_error *err);
+
+/* Labels ("K=V" strings) as a JSON object {K: V}; NULL on ENOMEM. */
+json_t *lab_labels_json(char *const *labels);
 
 /* Lookups and appends; appends copy their arguments and fail only on ENOMEM. */
 struct lab_state_node *lab_state_node(const struct lab_state *st, const char *name);
