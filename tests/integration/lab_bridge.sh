@@ -143,6 +143,13 @@ t_check "its error names the node" grep -q 'node b3' <<<"$out"
 t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad"; ip -o link show "${P}bsw" 2>/dev/null)" ""
 t_eq "the first lab still runs" "$(pids)" "$before"
 
+out=$(lab deploy -t "$TOPO" --reconfigure 2>&1)
+t_check "deploy --reconfigure succeeds" test $? = 0
+[ $? = 0 ] || echo "$out" | sed 's/^/#   /'
+t_check "it made every node afresh (no pid kept)" sh -c "for p in \$('$NR' lab inspect --name '$LABN' --format json | jq -r '.nodes[] | select(.kind == \"linux\") | .pid'); do case ' $before ' in *\" \$p \"*) exit 1 ;; esac; done"
+t_eq "with all five nodes running" "$(pids | wc -w)" 5
+t_check "and ran the exec lists again: h2 pings h4" in_node h2 ping -c1 -W2 10.9.0.4
+
 # A lab whose link fails (its host end's name is taken in the host's namespace): the
 # error names the link, and its nodes are gone again.
 ip link add "${P}busy" type veth peer name "${P}busy2"
