@@ -1,6 +1,7 @@
 /* The topology file (containerlab's format, the parts docs/labs.md lists): loaded with
  * libyaml's document API, read section by section into struct lab_topo, then checked
  * whole (topology_check.c) before the caller makes anything. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -141,7 +142,7 @@ static int kinds_read(struct tp *p, struct tp_sections *s)
 		yaml_node_t *kn = tp_node(p, pr->key), *vn = tp_node(p, pr->value);
 		if ((r = kind_parse(p, kn, "topology.kinds", &k)) < 0)
 			return r;
-		(void)tp_scalar(p, kn, "", &name);
+		name = kind_names[k];
 		snprintf(where, sizeof(where), "topology.kinds.%s", name);
 		if (s->kind_cfg[k].map)
 			return tp_fail(p, kn, "topology.kinds: kind '%s' given twice", name);
@@ -352,16 +353,56 @@ int lab_topo_parse_buf(const char *buf, size_t len, const char *name, struct lab
 	return parse(buf, len, name, cwd, ret, err);
 }
 
+/* containerlab's -t DIR: the one *.clab.yml (or .clab.yaml) file in DIR. */
+static int topo_in_dir(const char *dir, char **ret, struct nr_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+	int n = 0, r = 0;
+
+	if (!d)
+		return nr_error_set(err, RT_ERR_USAGE, errno, "cannot read the topology directory %s: %m", dir);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if ((len > 9 && !strcmp(e->d_name + len - 9, ".clab.yml")) ||
+		    (len > 10 && !strcmp(e->d_name + len - 10, ".clab.yaml"))) {
+			if (n++ == 0 && asprintf(&found, "%s/%s", dir, e->d_name) < 0)
+				found = NULL, r = -ENOMEM;
+		}
+	}
+	closedir(d);
+	if (r < 0)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "%s: out of memory", dir);
+	if (n != 1) {
+		free(found);
+		return nr_error_set(err, RT_ERR_USAGE, n ? EEXIST : ENOENT,
+				    "%s: %s *.clab.yml file in this directory; name the topology file", dir,
+				    n ? "more than one" : "no");
+	}
+	*ret = found;
+	return 0;
+}
+
 int lab_topo_parse_file(const char *path, struct lab_topo **ret, struct nr_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL, *copy = NULL, *dir = NULL;
+	_cleanup_free_ char *buf = NULL, *copy = NULL, *dir = NULL, *in_dir = NULL;
 	struct stat st;
 	size_t len = 0;
 	ssize_t n;
+	int r;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return nr_error_set(err, RT_ERR_USAGE, errno, "cannot read the topology file %s: %m", path);
+	if (S_ISDIR(st.st_mode)) {
+		if ((r = topo_in_dir(path, &in_dir, err)) < 0)
+			return r;
+		closep(&fd);
+		path = in_dir;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
+			return nr_error_set(err, RT_ERR_USAGE, errno, "cannot read the topology file %s: %m", path);
+	}
 	if (!S_ISREG(st.st_mode) || st.st_size > LAB_FILE_MAX)
 		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
 				    "%s: not a topology file (a regular file of at most %d MiB)", path,

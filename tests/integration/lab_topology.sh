@@ -89,6 +89,9 @@ t_check "the DOT source is an undirected graph named after the lab" grep -q '^gr
 t_eq "no temporary file left beside the pictures" "$(ls "$W" | grep -cE '\.(svg|png|dot)\.')" 0
 t_eq "the picture is readable by others (umask 022)" "$(stat -c %a "$W/br4.svg")" 644
 t_check "graph --help" lab graph --help
+mkdir "$W/labdir" && cp "$W/br4.clab.yml" "$W/labdir/"
+t_eq "-t DIR takes the directory's one *.clab.yml" \
+	"$(lab graph -t "$W/labdir" -o "$W/labdir/br4.svg" >/dev/null 2>&1; svg_count "$W/labdir/br4.svg" node)" 5
 
 # --- bad usage --------------------------------------------------------------------------
 err=$(lab graph -t "$W/br4.clab.yml" -o "$W/br4.jpg" 2>&1)
@@ -224,6 +227,6 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 if [ $ms -lt 3000 ]; then t_ok "10,000 nodes refused fast (${ms} ms${DEPLOY:+, deploy included})"; else t_fail "10,000 nodes refused fast" "${ms} ms"; fi
 
 t_eq "after all the bad files: no link made" "$(ip -o link show | awk -F': ' '{print $2}' | sort | tr '\n' ' ')" "$links_before"
-t_eq "... and no picture but the good ones" "$(ls "$W" | grep -cE '\.(svg|png|dot)$')" 5
+t_eq "... and no picture but the good ones" "$(ls "$W" "$W/labdir" | grep -cE '\.(svg|png|dot)$')" 6
 
 t_done

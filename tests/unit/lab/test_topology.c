@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,7 +141,7 @@ static void test_issue_example(void **state)
 /* From a file: binds are taken from the file's directory, messages name the file. */
 static void test_parse_file(void **state)
 {
-	char dir[] = "/tmp/nr-labtopo.XXXXXX", path[128], bind[256];
+	char dir[] = "/tmp/nr-labtopo.XXXXXX", path[128], path2[128], bind[256];
 	struct nr_error err = { 0 };
 	struct lab_topo *t = NULL;
 	FILE *f;
@@ -167,7 +168,30 @@ static void test_parse_file(void **state)
 	unlink(path);
 	assert_int_equal(lab_topo_parse_file(path, &t, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot read"));
+	/* containerlab's -t DIR: the one *.clab.yml in it. */
+	assert_int_equal(lab_topo_parse_file(dir, &t, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no *.clab.yml file"));
+	assert_non_null(f = fopen(path, "w"));
+	fputs(issue_example, f);
+	fclose(f);
+	assert_int_equal(lab_topo_parse_file(dir, &t, &err), 0);
+	assert_string_equal(t->path, path);
+	assert_string_equal(t->name, "ospf3");
+	lab_topo_free(t);
+	t = NULL;
+	snprintf(path2, sizeof(path2), "%s/other.clab.yaml", dir);
+	assert_non_null(f = fopen(path2, "w"));
+	fclose(f);
+	assert_int_equal(lab_topo_parse_file(dir, &t, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "more than one"));
+	assert_null(t);
+	unlink(path2);
+	unlink(path);
+	snprintf(path2, sizeof(path2), "%s/sub.clab.yml", dir);
+	assert_int_equal(mkdir(path2, 0700), 0);
 	assert_int_equal(lab_topo_parse_file(dir, &t, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a topology file"));
+	rmdir(path2);
 	rmdir(dir);
 }
 
