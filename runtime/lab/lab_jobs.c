@@ -17,9 +17,9 @@
  * write, smaller than PIPE_BUF, so it arrives whole. */
 _Static_assert(sizeof(struct lab_job_result) <= 4096, "a report must fit in one atomic pipe write");
 
-void lab_job_report(int r, int status, const struct nr_error *err)
+static void report(int r, int status, bool stays, const struct nr_error *err)
 {
-	struct lab_job_result m = { .r = r, .status = status };
+	struct lab_job_result m = { .r = r, .status = status, .stays = stays };
 
 	if (err)
 		m.err = *err;
@@ -29,6 +29,16 @@ void lab_job_report(int r, int status, const struct nr_error *err)
 		/* The parent is gone: nobody to tell. */
 	}
 	close(LAB_JOB_FD);
+}
+
+void lab_job_report(int r, int status, const struct nr_error *err)
+{
+	report(r, status, false, err);
+}
+
+void lab_job_report_stay(void)
+{
+	report(0, 0, true, NULL);
 }
 
 size_t lab_jobs_parallel(void)
@@ -105,9 +115,11 @@ static int collect(struct slot *s, struct lab_job_result *res)
 		memset(res, 0, sizeof(*res));
 		res->r = nr_error_set(&res->err, RT_ERR_SYSTEM, EPIPE, "its process ended without a word");
 	}
-	/* A job that lives on (a monitor) is reaped by whoever outlives us; one that ends
-	 * right after its report is reaped now, without waiting for a live one. */
-	waitpid(s->pid, NULL, WNOHANG);
+	/* A job that lives on (a monitor) is reaped by whoever outlives us; any other ends
+	 * right after its report (or has ended: no report) and is reaped now. */
+	if (!res->stays)
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 struct lab_job_result {
 	int r;      /* 0 or a negative errno (err says why) */
 	int status; /* what the job reported besides (a command's exit status) */
+	bool stays; /* the job's process lives on after its report (lab_job_report_stay) */
 	struct nr_error err;
 };
 
@@ -28,6 +29,8 @@ typedef void (*lab_job_fn)(void *ctx, size_t i);
 #define LAB_JOB_FD 3
 
 void lab_job_report(int r, int status, const struct nr_error *err);
+/* A success after which the job's process goes on living (a monitor): not waited for. */
+void lab_job_report_stay(void);
 
 /* How many jobs at once: $NETNS_RUN_LAB_PARALLEL, else LAB_JOBS_DEFAULT. */
 #define LAB_JOBS_DEFAULT 16

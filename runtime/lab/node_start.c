@@ -79,7 +79,7 @@ static void start_job(void *arg, size_t i)
 		lab_node_opts_free(&no);
 		return;
 	}
-	lab_job_report(0, 0, NULL);
+	lab_job_report_stay();
 	r = ctr_run_wait(c, sfd, &status, &err);
 	if (r < 0)
 		fprintf(stderr, "netns-run lab: node %s: %s\n", n->name, err.msg);
