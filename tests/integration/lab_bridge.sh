@@ -256,6 +256,10 @@ t_eq "an unknown interface fails" $? 1
 
 t_eq "before destroy, the leftovers check sees the lab (5 containers, 5 records, state)" \
 	"$(lab_leftovers "$LABN" | grep -c '^container: \|^record: \|^state: ')" 11
+# A node whose monitor died (SIGKILL) is torn down by destroy all the same.
+mon=$(state .monitor "lab-$LABN-h4")
+t_check "h4 has a live monitor" kill -0 "$mon"
+kill -9 "$mon"
 echo mine >"$NETNS_RUN_STATE_DIR/labs/$LABN/notes.txt"
 lab destroy --name "$LABN" >/dev/null
 t_eq "destroy --name succeeds" $? 0
