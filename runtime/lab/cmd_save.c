@@ -112,7 +112,7 @@ int lab_cmd_save(int argc, char **argv)
 		return lab_cmd_fail(&err);
 	for (size_t i = 0; i < st->n_nodes; i++) {
 		const struct lab_state_node *n = &st->nodes[i];
-		char ref[RT_NAME_MAX * 2 + 16];
+		char ref[RT_NAME_MAX * 2 + 16] = "";
 		int r;
 		if (n->kind != LAB_KIND_LINUX)
 			continue;
@@ -125,8 +125,9 @@ int lab_cmd_save(int argc, char **argv)
 			nr_error_wrap(&err, r, "node %s", n->name);
 			lab_print_error(&err);
 			failed++;
-		} else if (r > 0) {
-			printf("%s: committed as %s\n", n->name, ref);
+		} else {
+			printf(r > 0 ? "%s: committed as %s\n" : "%s: on the host's root, no image to commit\n",
+			       n->name, ref);
 		}
 	}
 	return failed ? LAB_EXIT_FAIL : 0;
