@@ -22,9 +22,11 @@ struct deploy {
 	struct lab_ns *ns;         /* per node */
 };
 
-/* The exec lists of the nodes this call started, in parallel, each list in order; a
- * command's output is printed after it, each line prefixed with the node's name.  A
- * command that fails (status not 0) fails the deploy, naming the node and command. */
+/* The exec lists of the nodes this call started, and of those whose list a killed
+ * deploy left unfinished (not "configured" in the state), in parallel, each list in
+ * order; a command's output is printed after it, each line prefixed with the node's
+ * name.  A command that fails (status not 0) fails the deploy, naming the node and
+ * command.  Then every node of the lab is configured. */
 int deploy_exec_lists(struct deploy *d, struct nr_error *err);
 
 /* lab_destroy under the labs' lock (taken by the caller). */

@@ -85,7 +85,10 @@ int deploy_exec_lists(struct deploy *d, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct lab_node *nd = &t->nodes[i];
-		if (nd->kind != LAB_KIND_LINUX || !d->node_made[i] || !nd->exec || !nd->exec[0])
+		const struct lab_state_node *sn = lab_state_node(d->st, nd->name);
+		/* A node this call started, or one whose list a killed deploy left unfinished. */
+		if (nd->kind != LAB_KIND_LINUX || !nd->exec || !nd->exec[0] ||
+		    (!d->node_made[i] && sn && sn->configured))
 			continue;
 		if ((out[n] = memfd_create("lab-exec", MFD_CLOEXEC)) < 0) {
 			r = nr_error_set(err, RT_ERR_SYSTEM, errno, "memfd_create: %s", strerror(errno));
@@ -105,5 +108,10 @@ int deploy_exec_lists(struct deploy *d, struct nr_error *err)
 		print_output(t->nodes[idx[k]].name, out[k]);
 		close(out[k]);
 	}
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < d->st->n_nodes; i++)
+		if (d->st->nodes[i].kind == LAB_KIND_LINUX && lab_topo_node(t, d->st->nodes[i].name) >= 0)
+			d->st->nodes[i].configured = true;
+	return 0;
 }

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +38,11 @@ void lab_job_report(int r, int status, const struct nr_error *err)
 	report(r, status, false, err);
 }
 
+void lab_job_outlive(void)
+{
+	prctl(PR_SET_PDEATHSIG, 0);
+}
+
 void lab_job_report_stay(void)
 {
 	report(0, 0, true, NULL);
@@ -56,8 +63,12 @@ struct slot {
 	size_t got;
 };
 
-static void child(int wfd, int out, lab_job_fn fn, void *ctx, size_t i)
+static void child(pid_t parent, int wfd, int out, lab_job_fn fn, void *ctx, size_t i)
 {
+	/* A job dies with its caller (a killed deploy's exec list goes no further); one that
+	 * is to outlive it, a node's monitor, says so first (lab_job_outlive). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(125);
 	if (out >= 0 && (dup2(out, 1) < 0 || dup2(out, 2) < 0))
 		_exit(125);
 	if (wfd != LAB_JOB_FD) {
@@ -81,7 +92,7 @@ static int start(struct slot *s, size_t job, lab_job_fn fn, void *ctx, int out, 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "pipe: %s", strerror(errno));
 	fflush(NULL);
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(p[0]);
@@ -90,7 +101,7 @@ static int start(struct slot *s, size_t job, lab_job_fn fn, void *ctx, int out, 
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(p[1], out, fn, ctx, job);
+		child(parent, p[1], out, fn, ctx, job);
 	}
 	close(p[1]);
 	*s = (struct slot){ .job = job, .pid = pid, .fd = p[0] };

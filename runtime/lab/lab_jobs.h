@@ -31,6 +31,8 @@ typedef void (*lab_job_fn)(void *ctx, size_t i);
 void lab_job_report(int r, int status, const struct nr_error *err);
 /* A success after which the job's process goes on living (a monitor): not waited for. */
 void lab_job_report_stay(void);
+/* A job's process is killed when its caller dies, unless it calls this first. */
+void lab_job_outlive(void);
 
 /* How many jobs at once: $NETNS_RUN_LAB_PARALLEL, else LAB_JOBS_DEFAULT. */
 #define LAB_JOBS_DEFAULT 16

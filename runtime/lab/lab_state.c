@@ -130,6 +130,7 @@ static json_t *node_to_json(const struct lab_state_node *n)
 		return NULL;
 	if ((n->container[0] && json_object_set_new(o, "container", json_string(n->container)) < 0) ||
 	    (n->kind == LAB_KIND_BRIDGE && json_object_set_new(o, "made", json_boolean(n->made)) < 0) ||
+	    (n->kind == LAB_KIND_LINUX && json_object_set_new(o, "configured", json_boolean(n->configured)) < 0) ||
 	    (n->labels && json_object_set_new(o, "labels", lab_labels_json(n->labels)) < 0)) {
 		json_decref(o);
 		return NULL;
@@ -212,6 +213,7 @@ static int node_from_json(struct lab_state *st, json_t *o, const char *what, str
 	if (ctr)
 		snprintf(n->container, sizeof(n->container), "%s", ctr);
 	n->made = json_is_true(json_object_get(o, "made"));
+	n->configured = json_is_true(json_object_get(o, "configured"));
 	if (labels && (!json_is_object(labels) || kv_to_strv(labels, &n->labels) < 0))
 		return corrupt(err, what, "labels that are not an object of strings");
 	return 0;

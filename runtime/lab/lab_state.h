@@ -4,7 +4,8 @@
  *
  *   {"version": 1, "name": "ospf3", "topology": "/abs/topo.yml", "created": 1733300000,
  *    "mgmt": {"network": "lab-mgmt", "made": true},
- *    "nodes": [{"name": "r1", "kind": "linux", "container": "lab-ospf3-r1", "labels": {"K": "V"}},
+ *    "nodes": [{"name": "r1", "kind": "linux", "container": "lab-ospf3-r1", "configured": true,
+ *               "labels": {"K": "V"}},
  *              {"name": "sw", "kind": "bridge", "made": true}],
  *    "links": [{"a": "r1:eth1", "b": "sw:p1", "host": ["p1"]}]}
  *
@@ -31,6 +32,8 @@ struct lab_state_node {
 	enum lab_kind kind;
 	char container[RT_NAME_MAX]; /* linux: the container's name; "" otherwise */
 	bool made;                   /* bridge: created by this lab */
+	bool configured;             /* linux: its exec list ran to its end (a deploy killed before
+				      * leaves it to the next deploy) */
 	char **labels;               /* "K=V", NULL-ended or NULL */
 };
 

@@ -59,7 +59,9 @@ static void start_job(void *arg, size_t i)
 	struct nr_error err = { 0 };
 	int r, status = 0;
 
-	/* A session of its own: the caller's terminal and its signals are not the node's. */
+	/* The node outlives the deploy, in a session of its own: the caller's terminal and
+	 * its signals are not the node's. */
+	lab_job_outlive();
 	setsid();
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signals_take();

@@ -4,7 +4,7 @@
 # pids, exec lists not run again); a deploy that fails on its third node (a bind of a
 # missing path) leaves nothing of its own and names the node; `tools link --rate` shows as
 # a tbf qdisc in the node, and delay (netem) is refused clearly where the kernel lacks netem;
-# a deploy failing on a link is undone too, one killed half-way is destroyed whole; a node of
+# a deploy failing on a link is undone too, one killed half-way is finished by the next deploy and destroyed whole; a node of
 # an image is committed by save; MACs, MTUs, a node narrowed by cap-drop and sysctl-net: ro;
 # destroy leaves nothing (bridge, host veth, containers, management network, state).
 # Everything runs in the sandbox's namespaces.
@@ -186,13 +186,13 @@ t_check "its error names the node and the command" grep -q "node e1: exec 'exit 
 t_check "the command's output is shown, with the node's name" grep -q "^e1: about to fail" <<<"$out"
 t_eq "the failed deploy leaves nothing of its own" "$(lab_leftovers "$P-bad")" ""
 
-# A deploy killed half-way (SIGKILL while an exec list runs): destroy still finds
-# everything it made, from the state saved before each step.
+# A deploy killed half-way (SIGKILL while an exec list runs): its exec list dies with it;
+# the next deploy keeps the nodes and finishes the list; destroy finds everything.
 cat >"$W/kill.yml" <<EOF
 name: $P-kill
 topology:
   nodes:
-    k1: { exec: ["sleep 30"] }
+    k1: { exec: ["test -e /tmp/go || exec sleep 30", "touch /tmp/configured"] }
     k2: {}
     ${P}ksw: { kind: bridge }
   links:
@@ -203,9 +203,18 @@ EOF
 dpid=$!
 sleeping() { "$NR" exec "lab-$P-kill-k1" sh -c 'ps -e -o args | grep -qx "sleep 30"'; }
 wait_sleep() { for _ in $(seq 1 150); do sleeping 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+wait_nosleep() { for _ in $(seq 1 50); do sleeping 2>/dev/null || return 0; sleep 0.2; done; return 1; }
 t_check "the deploy to be killed reaches k1's exec list" wait_sleep
+kpids=$(lab inspect --name "$P-kill" --format json | jq -r '[.nodes[] | select(.kind == "linux") | .pid] | join(" ")')
 kill -9 $dpid
 wait $dpid 2>/dev/null
+t_check "the exec list dies with the deploy" wait_nosleep
+"$NR" exec "lab-$P-kill-k1" touch /tmp/go
+out=$(lab deploy -t "$W/kill.yml" 2>&1)
+t_check "the next deploy succeeds" test $? = 0
+[ $? = 0 ] || echo "$out" | sed 's/^/#   /'
+t_eq "it kept the nodes" "$(lab inspect --name "$P-kill" --format json | jq -r '[.nodes[] | select(.kind == "linux") | .pid] | join(" ")')" "$kpids"
+t_check "and finished k1's exec list" "$NR" exec "lab-$P-kill-k1" test -e /tmp/configured
 lab destroy --name "$P-kill" >/dev/null
 t_eq "destroy after a killed deploy succeeds" $? 0
 t_eq "and leaves nothing of it" "$(lab_leftovers "$P-kill"; ip -o link show "${P}ksw" 2>/dev/null; ip -o link show "${P}kp" 2>/dev/null)" ""
