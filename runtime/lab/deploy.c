@@ -1,8 +1,10 @@
 /* lab_deploy (lab.h): the management network, bridges, linux nodes in parallel, links,
  * then each new node's exec list — as steps that record what they made, so that a
  * failure undoes exactly this call's work (deploy_undo) and a re-run keeps what is
- * there.  The state is saved before each step with what the step is about to make, so a
- * deploy killed half-way still leaves destroy the names of everything. */
+ * there.  The state is saved before the nodes and the links with what they are about to
+ * make (their names), and right after the management network and the bridges with
+ * whether the lab made them (known only then), so a deploy killed half-way still leaves
+ * destroy the names of everything. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +361,8 @@ static int deploy_steps(struct deploy *d, struct nr_error *err)
 		if (r < 0)
 			return r;
 	}
+	if ((r = lab_state_save(d->st, err)) < 0)
+		return r;
 	if ((r = nodes_step(d, err)) < 0 || (r = links_step(d, err)) < 0 || (r = deploy_exec_lists(d, err)) < 0)
 		return r;
 	return lab_state_save(d->st, err);
