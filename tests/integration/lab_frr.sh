@@ -129,6 +129,9 @@ t_check "OSPF converges: every router has two Full neighbours (bounded wait, 60 
 t_eq "zebra turned forwarding on through the node's own writable /proc/sys/net" \
 	"$(in_node r1 cat /proc/sys/net/ipv4/ip_forward)" 1
 t_check "the rest of /proc/sys stays read-only in a node" sh -c "! '$NR' lab exec -t '$TOPO' --node r1 -- sh -c 'echo 1 > /proc/sys/kernel/sysrq' 2>/dev/null"
+t_eq "a router still runs under a seccomp filter" "$(in_node r1 awk '/^Seccomp:/ {print $2}' /proc/self/status)" 2
+t_eq "a router sees only its own interfaces (not the host's namespace)" "$(in_node r1 ls /sys/class/net | tr '\n' ' ')" "eth1 eth2 lo "
+t_eq "a router sees only its own processes (its pid 1 is its init)" "$(in_node r1 cat /proc/1/comm)" netns-run-init
 t_eq "the host's (the sandbox's) forwarding is untouched" "$(cat /proc/sys/net/ipv4/ip_forward)" 0
 t_check "r1 pings r3's loopback" wait_for 20 in_node r1 ping -c1 -W1 10.255.0.3
 direct() { [ "$(via 10.255.0.3)" = eth2 ]; }
