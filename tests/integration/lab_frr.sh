@@ -6,9 +6,8 @@
 # (`lab exec … ip link set eth2 down`, the user's command) and r1 still reaches r3's loopback,
 # now through r2; the routers' privileges (their own writable /proc/sys/net, the rest of
 # /proc/sys read-only, seccomp, their own namespaces); lab exec's exit status and --label;
-# save asks each FRR to write its
-# configuration; destroy leaves nothing (containers, records, mounts, cgroups, links, state)
-# and succeeds again when the lab is gone.  Everything runs in the sandbox's namespaces.
+# save asks each FRR to write its configuration; destroy leaves nothing (containers,
+# records, mounts, cgroups, links, state) and succeeds again when the lab is gone.  Everything runs in the sandbox's namespaces.
 source "$(dirname "$0")/../lib/sandbox.sh"
 source "$(dirname "$0")/../lib/t.sh"
 source "$(dirname "$0")/../lib/runtime.sh"
