@@ -472,3 +472,12 @@ $(BUILD)/tests/tools/etcd_tool: tests/tools/etcd_tool.c $(ETCD_LIB) $(CORE_LIB) 
 		$(ETCD_LIBS)
 # fuzz_etcd_*.c: the parser, without the transport.
 $(FUZZ_BUILD)/fuzz_etcd_response: $(patsubst %.c,$(FUZZ_BUILD)/%.o,core/etcd/etcd_json.c core/etcd/etcd_b64.c)
+
+# Network labs' benchmark (bench/lab.sh, docs/benchmarks.md "Labs"): deploy and destroy of
+# a 100-node ring against the `ip netns`/`ip link` floor, in `make bench`.
+BENCH_LAB_N ?= 100
+BENCH_LAB_ROUNDS ?= 3
+.PHONY: bench-lab
+bench: bench-lab
+bench-lab: all | deps-test
+	@bench/lab.sh $(BUILD) $(BENCH_LAB_N) $(BENCH_LAB_ROUNDS)

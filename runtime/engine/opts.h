@@ -64,6 +64,10 @@ struct run_opts {
 	size_t n_rootfs;
 	bool read_only;
 	bool privileged; /* --privileged: all caps, no seccomp, no masks */
+	/* /proc/sys/net left writable (the rest of /proc/sys stays read-only): it shows the sysctls
+	 * of the reader's network namespace, the container's own.  Not a CLI option: network
+	 * labs' routers (runtime/lab, docs/labs.md) set forwarding and the like there. */
+	bool sysctl_net_rw;
 	struct volume vols[32];
 	size_t n_vols;
 	const char *env[128]; /* "K=V" */

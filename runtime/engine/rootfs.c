@@ -311,8 +311,10 @@ static int bind_into(const char *src, const char *merged, const char *dst, bool 
 	return r;
 }
 
-/* Docker's default masked and read-only /proc and /sys paths. */
-static int mask_paths(struct nr_error *err)
+/* Docker's default masked and read-only /proc and /sys paths; with o->sysctl_net_rw,
+ * /proc/sys/net bound writable again on top of the read-only /proc/sys (a bind mount
+ * copies its source's read-only flag: the remount without MS_RDONLY clears it). */
+static int mask_paths(const struct run_opts *o, struct nr_error *err)
 {
 	static const char *const masked[] = {
 		"/proc/asound",      "/proc/acpi",          "/proc/interrupts", "/proc/kcore",
@@ -341,6 +343,11 @@ static int mask_paths(struct nr_error *err)
 		    (r = do_mount(NULL, readonly[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_REC, NULL, err)) < 0)
 			return r;
 	}
+	if (o->sysctl_net_rw && stat("/proc/sys/net", &st) == 0 &&
+	    ((r = do_mount("/proc/sys/net", "/proc/sys/net", NULL, MS_BIND, NULL, err)) < 0 ||
+	     (r = do_mount(NULL, "/proc/sys/net", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+			   err)) < 0))
+		return r;
 	return 0;
 }
 
@@ -424,7 +431,7 @@ int rootfs_finish(const struct child_cfg *c, struct nr_error *err)
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot detach the old root: %s", strerror(errno));
 	/* Not with --privileged, as in Docker. */
-	if (!o->privileged && (r = mask_paths(err)) < 0)
+	if (!o->privileged && (r = mask_paths(o, err)) < 0)
 		return r;
 	if (o->read_only && (r = do_mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, err)) < 0)
 		return nr_error_wrap(err, r, "--read-only");
