@@ -15,8 +15,10 @@
 #include "lab/topology.h"
 
 /* The capabilities a linux node gets besides Docker's default set (docs/labs.md):
- * routing software programs its node's network. */
-#define LAB_NODE_CAPS ((1ULL << 12) /* CAP_NET_ADMIN */ | (1ULL << 13) /* CAP_NET_RAW */)
+ * routing software programs its node's network, and FRR's daemons will not start without
+ * CAP_SYS_ADMIN in their permitted set. */
+#define LAB_NODE_CAPS \
+	((1ULL << 12) /* CAP_NET_ADMIN */ | (1ULL << 13) /* CAP_NET_RAW */ | (1ULL << 21) /* CAP_SYS_ADMIN */)
 
 /* A node's run options and the strings they point to. */
 struct lab_node_opts {

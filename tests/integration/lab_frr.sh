@@ -80,13 +80,13 @@ node r1 10.255.0.1 10.0.12.1/30 10.0.13.1/30
 node r2 10.255.0.2 10.0.12.2/30 10.0.23.1/30
 node r3 10.255.0.3 10.0.13.2/30 10.0.23.2/30
 # FRR's daemons ask for CAP_SYS_ADMIN besides NET_ADMIN and NET_RAW when they start
-# (privs_init), so the routers add it (docs/labs.md, "Privileges").
+# (privs_init): a lab node's default has all three (docs/labs.md, "Privileges"), so the
+# routers need no cap-add.
 cat >"$TOPO" <<EOF
 name: $LABN
 topology:
   defaults:
     kind: linux
-    cap-add: [SYS_ADMIN]
     labels: { role: router }
     exec:
       - "mkdir -p /var/run/frr /var/log/frr"
