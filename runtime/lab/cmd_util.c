@@ -35,10 +35,3 @@ int lab_cmd_fail(const struct nr_error *err)
 	lab_print_error(err);
 	return err->code == RT_ERR_USAGE ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
 }
-
-/* main.c has the program's printer; the lab's unit tests link every object but main.o,
- * and the verbs' files with them: for those, a stand-in that main.c's replaces. */
-__attribute__((weak)) void lab_print_error(const struct nr_error *err)
-{
-	fprintf(stderr, "netns-run lab: %s\n", err->msg);
-}

@@ -59,11 +59,6 @@ void lab_state_free(struct lab_state *st);
 DEFINE_PTR_CLEANUP(lab_state_freep, struct lab_state *, lab_state_free)
 #define _cleanup_lab_state_ _cleanup_(lab_state_freep)
 
-/* Whether name is usable as a lab's or node's name: a container name's characters (it is
- * part of container and directory names).  The topology's checks define it
- * (topology_check.c); the state refuses what they would. */
-bool lab_name_valid(const char *name);
-
 /* "lab-<lab>-<node>" into buf (RT_NAME_MAX): the container of a linux node.  Named as
  * containerlab names its containers ("clab-<lab>-<node>"), with our own prefix, so that
  * `netns-run ps` shows which lab and node each belongs to and two labs never collide.

@@ -25,13 +25,6 @@ static const struct {
 	{ "tools", lab_cmd_tools },
 };
 
-void lab_print_error(const struct nr_error *err)
-{
-	fprintf(stderr, "netns-run lab: %s\n", err->msg[0] ? err->msg : "failed");
-	if (err->details[0])
-		fprintf(stderr, "netns-run lab: (%s)\n", err->details);
-}
-
 int main(int argc, char **argv)
 {
 	signal(SIGCHLD, SIG_DFL);

@@ -88,4 +88,8 @@ long lab_topo_node(const struct lab_topo *t, const char *name);
 
 const char *lab_kind_name(enum lab_kind k);
 
+/* Whether name is usable as a lab's or a node's name: a container name's characters (it
+ * is part of container and directory names).  The state refuses what the parser would. */
+bool lab_name_valid(const char *name);
+
 #endif

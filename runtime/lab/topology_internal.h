@@ -91,6 +91,5 @@ void lab_link_clear(struct lab_link *l);
 
 /* topology_check.c: names, endpoints, interfaces, bridge cycles, management addresses. */
 int tp_check(struct tp *p);
-bool lab_name_valid(const char *s);
 
 #endif

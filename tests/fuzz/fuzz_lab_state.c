@@ -5,12 +5,6 @@
 #include "lab/cmd.h"
 #include "lab/lab_state.h"
 
-/* runtime/lab is linked without main.c, whose printer the verbs' files call. */
-__attribute__((weak)) void lab_print_error(const struct nr_error *err)
-{
-	(void)err;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,12 +19,6 @@
 #include "lab/cmd.h"
 #include "lab/graph.h"
 
-/* The lab's objects are linked without main.c, whose printer the verbs' files call. */
-__attribute__((weak)) void lab_print_error(const struct nr_error *err)
-{
-	fprintf(stderr, "netns-run lab: %s\n", err->msg);
-}
-
 static char dir[64];
 
 static int setup(void **state)

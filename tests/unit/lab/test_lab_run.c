@@ -142,9 +142,10 @@ static void node_default_privileges(void **ctx)
 	(void)ctx;
 	snprintf(conf, sizeof(conf), "%s/r1.conf", t->dir);
 	assert_int_equal(lab_node_opts_build(t, &t->nodes[lab_topo_node(t, "r1")], "lab-ospf3-r1", &no, &err), 0);
-	/* NET_ADMIN and NET_RAW on top of Docker's set, /proc/sys/net writable; seccomp stays. */
+	/* NET_ADMIN, NET_RAW and SYS_ADMIN (FRR's) on top of Docker's set, /proc/sys/net
+	 * writable; seccomp stays, and it is not privileged. */
 	assert_true((no.o.sec.cap_add & CAP_NET_ADMIN_BIT) && (no.o.sec.cap_add & CAP_NET_RAW_BIT));
-	assert_false(no.o.sec.cap_add & CAP_SYS_ADMIN_BIT);
+	assert_true(no.o.sec.cap_add & CAP_SYS_ADMIN_BIT);
 	assert_int_equal(no.o.sec.cap_drop, 0);
 	assert_true(no.o.sysctl_net_rw);
 	assert_false(no.o.privileged);

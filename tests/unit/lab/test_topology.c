@@ -19,12 +19,6 @@
 #include "lab/cmd.h"
 #include "lab/topology.h"
 
-/* The lab's objects are linked without main.c, whose printer the verbs' files call. */
-__attribute__((weak)) void lab_print_error(const struct nr_error *err)
-{
-	fprintf(stderr, "netns-run lab: %s\n", err->msg);
-}
-
 static struct lab_topo *ok(const char *yaml)
 {
 	struct nr_error err = { 0 };
