@@ -49,6 +49,12 @@ struct api_conn {
 	struct timespec start;
 	bool queued;
 	bool hijacked;
+	bool http11; /* the request is HTTP/1.1 (or later): the only kind MHD upgrades */
+	/* api_reply_hijack's session until MHD hands the socket over (hijack_upgraded takes
+	 * it); a connection that ends before that (the client left before the 101) frees it
+	 * with server_hijack_drop, so that its context (an attach's monitor socket, an exec's
+	 * claim) is not lost. */
+	void *hijack;
 };
 
 /* router.c.  The API version a path asks for: "/v1.41/containers/json" gives 41 and
@@ -72,6 +78,9 @@ int api_parse_long(const char *v, long dflt, long *ret);
 unsigned api_error_status(const struct nr_error *err);
 /* Queue the answer made for c (from the connection's thread). */
 int api_conn_set_response(struct api_conn *c, unsigned status, struct MHD_Response *resp);
+
+/* server_stream.c: free a hijack that never happened (its free_ctx runs). */
+void server_hijack_drop(void *hijack);
 
 /* server.c: the hijacked sockets and the streams still running, cut at shutdown. */
 void server_track_sock(int sock, bool add);

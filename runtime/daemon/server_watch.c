@@ -2,9 +2,10 @@
  * a client sending its headers a byte at a time is never idle, and holds its thread for
  * as long as it likes (slow loris).  So every connection is noted here when MHD accepts
  * it, and a watchdog shuts down the socket of any that has not finished its headers
- * within the timeout of its start (or of its previous request's end, on keep-alive); MHD
- * then sees the connection fail and closes it.  Requests under way (their handler, their
- * body, a stream) and hijacked sessions are never cut here. */
+ * within the timeout of its start (or of its previous request's end, on keep-alive), or
+ * its body within the timeout of its headers (server.c); MHD then sees the connection
+ * fail and closes it.  Requests under way (their handler, an upload, a stream) and
+ * hijacked sessions are never cut here. */
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>

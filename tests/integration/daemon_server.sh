@@ -14,26 +14,7 @@ NR="$NR_BUILD/bin/netns-run"
 D="$NR_BUILD/bin/netns-run-daemon"
 if [ ! -x "$D" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev/null; then
 	t_skip "daemon server" "needs build/bin/netns-run-daemon, curl and openssl"
-	# ---- make install: the daemon and its units (never enabled) ----------------------------
-dest=$W/dest
-if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
-	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
-	t_check "... the service unit runs it from there" \
-		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
-	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
-		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
-	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
-	t_check "make uninstall removes the daemon and the units" sh -c \
-		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
-		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-else
-	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
-fi
-
-t_done
+	t_done
 	exit
 fi
 W=$(mktemp -d /run/daemon-server.XXXX)
@@ -76,26 +57,7 @@ start_daemon "$W/d.log" "$NR" daemon -H "unix://$S" --debug --log-file "$W/file.
 MAIN=$DPID
 if wait_for test -S "$S"; then t_ok "netns-run daemon starts and listens on $S"; else
 	t_fail "netns-run daemon starts" "$(cat "$W/d.log")"
-	# ---- make install: the daemon and its units (never enabled) ----------------------------
-dest=$W/dest
-if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
-	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
-	t_check "... the service unit runs it from there" \
-		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
-	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
-		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
-	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
-	t_check "make uninstall removes the daemon and the units" sh -c \
-		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
-		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-else
-	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
-fi
-
-t_done
+	t_done
 	exit
 fi
 t_eq "the daemon is the exec'd netns-run-daemon (same pid)" "$(readlink /proc/$MAIN/exe)" "$(readlink -f "$D")"
