@@ -220,8 +220,14 @@ echo "# fds $fd0, threads $th0; VmRSS ${rss0} kB before, ${rss1} after round 1, 
 # What a round may leave: glibc's per-thread arenas keep freed memory for reuse (up to 8
 # per core) and the first round grows them; a second round of the same work must reuse
 # it.  A leak of even 1 kB per request (N * 6 requests a round) would show past 2 MiB.
-t_check "memory: round 2 leaves VmRSS within 2 MiB of round 1 (${rss1} -> ${rss2} kB)" test "$((rss2 - rss1))" -lt 2048
-t_check "memory: the peak stays under 64 MiB with $((N + 8)) connections at once (VmHWM ${hwm} kB)" test "$hwm" -lt 65536
+if [ -n "${NR_SANITIZED:-}" ]; then
+	# ASan's quarantine and shadow memory make these figures its own; LeakSanitizer checks
+	# the leaks at the daemon's exit instead.
+	t_skip "memory bounds" "a sanitized build (VmRSS ${rss1} -> ${rss2} kB)"
+else
+	t_check "memory: round 2 leaves VmRSS within 2 MiB of round 1 (${rss1} -> ${rss2} kB)" test "$((rss2 - rss1))" -lt 2048
+	t_check "memory: the peak stays under 64 MiB with $((N + 8)) connections at once (VmHWM ${hwm} kB)" test "$hwm" -lt 65536
+fi
 
 # ---- clients that leave ----------------------------------------------------------------
 out=$(raw frames "/v1.50/containers/$P-tick/attach?stream=1&stdout=1")
@@ -315,7 +321,12 @@ for cli in "$DOCKER" "$DOCKER20"; do
 	t_eq "docker $v: run --rm (attach before start, exit code)" \
 		"$(timeout 30 "$cli" run --rm --network none bb:1 sh -c 'echo via-run; exit 4' 2>&1; echo "rc=$?")" \
 		"$(printf 'via-run\nrc=4')"
-	(timeout -s KILL 4 "$cli" attach --no-stdin --sig-proxy=false "$P-tick" >"$TMP/cliatt" 2>&1) 2>/dev/null
+	# Killed: the docker 28 CLI's attach gives up only at the third SIGTERM.
+	"$cli" attach --no-stdin --sig-proxy=false "$P-tick" >"$TMP/cliatt" 2>&1 &
+	apid=$!
+	until_true 10 grep -q '^tick ' "$TMP/cliatt"
+	kill -9 $apid
+	wait $apid 2>/dev/null
 	t_check "docker $v: attach streams the container's output" grep -q '^tick ' "$TMP/cliatt"
 	json_4xx "docker $v's hijack to no such container" POST "/containers/nosuch-$P/attach?stream=1"
 done
