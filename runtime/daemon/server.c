@@ -248,7 +248,8 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 		*req_cls = c;
 		/* The body (and, for a refused request, the rest of it, which is dropped) gets a
 		 * deadline of its own: a client dribbling a JSON body is cut as one dribbling
-		 * its headers is.  An upload is paced by its handler, not by the client: never
+		 * its headers is (unless it keeps a fair pace: SERVER_BODY_RATE).  An upload is
+		 * paced by its handler, not by the client: never
 		 * cut.  The handler's run is not the client's doing either: busy from there on. */
 		server_watch_busy(mc, false);
 		pthread_mutex_lock(&track_lock);
@@ -288,6 +289,12 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		/* A body coming at a fair pace is not a slow client, however big it is (a
+		 * refused one is read to its end too). */
+		size_t before = c->body_seen / SERVER_BODY_RATE;
+		c->body_seen += n;
+		if (c->body_seen / SERVER_BODY_RATE > before)
+			server_watch_extend(mc, (unsigned)(c->body_seen / SERVER_BODY_RATE - before));
 		if (c->handled || !c->route) {
 			/* Answered already (413, a refusal): MHD lets an answer be queued only
 			 * once the body is in, so the rest is read and dropped, up to a bound

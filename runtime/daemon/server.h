@@ -33,6 +33,7 @@ struct api_conn {
 	size_t body_len;
 	bool body_too_big;
 	size_t discarded; /* body bytes dropped after an early refusal */
+	size_t body_seen; /* body bytes received, kept or dropped (the deadline's pace) */
 	/* The answer, made by api_reply_* (from the handler's thread) and queued by the
 	 * connection's thread in the access handler. */
 	pthread_mutex_t lock;
@@ -94,6 +95,11 @@ void server_watch_init(unsigned timeout);
 void server_watch_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe);
 void server_watch_busy(struct MHD_Connection *mc, bool busy);
+/* Push a connection's deadline back (a body arriving at a fair pace: server.c). */
+void server_watch_extend(struct MHD_Connection *mc, unsigned seconds);
+/* A body earns a second of its deadline per this many bytes: a client sending at least
+ * that fast (64 KiB/s) is never cut, a trickle is. */
+#define SERVER_BODY_RATE (64 * 1024)
 /* Shut down every connection's socket (at the end of shutdown's grace period): a stream
  * whose client stopped reading would otherwise keep MHD's thread waiting to write, and
  * MHD_stop_daemon waiting for it. */

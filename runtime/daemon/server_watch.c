@@ -125,6 +125,20 @@ void server_watch_busy(struct MHD_Connection *mc, bool busy)
 	pthread_mutex_unlock(&watch_lock);
 }
 
+void server_watch_extend(struct MHD_Connection *mc, unsigned seconds)
+{
+	const union MHD_ConnectionInfo *ci = mc ? MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT)
+						: NULL;
+	struct watch *w = ci ? ci->socket_context : NULL;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&watch_lock);
+	if (!w->busy)
+		w->deadline.tv_sec += seconds;
+	pthread_mutex_unlock(&watch_lock);
+}
+
 void server_watch_cut_all(void)
 {
 	pthread_mutex_lock(&watch_lock);
