@@ -248,9 +248,9 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 		*req_cls = c;
 		/* The body (and, for a refused request, the rest of it, which is dropped) gets a
 		 * deadline of its own: a client dribbling a JSON body is cut as one dribbling
-		 * its headers is (unless it keeps a fair pace: SERVER_BODY_RATE).  An upload is
-		 * paced by its handler, not by the client: never
-		 * cut.  The handler's run is not the client's doing either: busy from there on. */
+		 * its headers is (unless it keeps a fair pace: SERVER_BODY_RATE).  An upload
+		 * is paced by its handler, not by the client: never cut.  The handler's run is
+		 * not the client's doing either: busy from there on. */
 		server_watch_busy(mc, false);
 		pthread_mutex_lock(&track_lock);
 		in_flight++;
