@@ -277,7 +277,10 @@ wait "$DPID"
 
 # ---- make install: the daemon and its units (never enabled) ----------------------------
 dest=$W/dest
-if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
+if [ -n "${NR_SANITIZED:-}" ]; then
+	# make install relinks with the default flags, which a sanitized build's objects lack.
+	t_skip "make install with DESTDIR and PREFIX" "a sanitized build"
+elif make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
 	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
 	t_check "... the service unit runs it from there" \
 		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
