@@ -82,6 +82,14 @@ int api_reply_stream(struct api_req *r, unsigned status, const char *content_typ
 typedef void (*api_hijack_fn)(int sock, void *ctx);
 int api_reply_hijack(struct api_req *r, const char *content_type, api_hijack_fn fn, void *ctx,
 		     void (*free_ctx)(void *));
+/* Whether the request asked for the hijack: HTTP/1.1 with an Upgrade header, as every
+ * Docker client sends (Connection: Upgrade, Upgrade: tcp).  Docker answers a request
+ * without it "200 OK" and the raw stream; libmicrohttpd can hand a socket over only with
+ * a 101, which may answer only a request that asked to switch (RFC 9110, 7.8), so such a
+ * request is refused: api_reply_hijack answers it 400 itself, and api_reply_no_hijack
+ * lets a handler do so before it does anything. */
+bool api_hijack_asked(const struct api_req *r);
+int api_reply_no_hijack(struct api_req *r);
 
 /* Docker's stream multiplexing (attach and logs without a tty): an 8-byte header
  * {stream, 0, 0, 0, size as 32-bit big-endian} before each chunk; stream 0 stdin, 1

@@ -142,6 +142,8 @@ int h_container_attach(struct api_req *r)
 
 	if ((ret = ctr_store_resolve(r->params[0], c.name, &err)) < 0 || (ret = ctr_store_load(c.name, &rec, &err)) < 0)
 		return api_reply_nr_error(r, &err);
+	if (!api_hijack_asked(r))
+		return api_reply_no_hijack(r); /* before the monitor is asked for anything */
 	if (api_query_bool(r, "stream", false, &c.stream) < 0 || api_query_bool(r, "stdin", false, &c.in) < 0 ||
 	    api_query_bool(r, "stdout", false, &c.out) < 0 || api_query_bool(r, "stderr", false, &c.errs) < 0 ||
 	    api_query_bool(r, "logs", false, &c.logs) < 0)

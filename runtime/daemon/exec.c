@@ -278,6 +278,8 @@ int h_exec_start(struct api_req *r)
 	exec_store_unlock();
 	body_size(body, &rows, &cols);
 	json_decref(body);
+	if (!detach && !api_hijack_asked(r))
+		return api_reply_no_hijack(r); /* the instance stays startable */
 	if (ctr_store_load(e->ctr_name, &rec, &err) < 0 || rec->status != CTR_RUNNING || !ctr_running(rec))
 		return api_reply_error(r, 409, "container %s is not running", e->ctr_id);
 	if (!exec_store_claim(e))

@@ -96,7 +96,7 @@ static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-static struct api_conn *conn_new(struct MHD_Connection *mc, const char *method, const char *url)
+static struct api_conn *conn_new(struct MHD_Connection *mc, const char *method, const char *url, const char *version)
 {
 	struct api_conn *c = calloc(1, sizeof(*c));
 
@@ -113,6 +113,7 @@ static struct api_conn *conn_new(struct MHD_Connection *mc, const char *method, 
 	c->url = url;
 	c->req.conn = c;
 	c->req.body = "";
+	c->http11 = version && strcmp(version, MHD_HTTP_VERSION_1_0) != 0 && strncmp(version, "HTTP/0.", 7) != 0;
 	return c;
 }
 
@@ -124,6 +125,8 @@ static void conn_free(struct api_conn *c)
 		pthread_join(c->worker, NULL);
 	if (c->resp && !c->queued)
 		MHD_destroy_response(c->resp);
+	if (c->hijack)
+		server_hijack_drop(c->hijack);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->cond);
 	free(c->path_buf);
@@ -239,11 +242,16 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 
 	if (!c) {
 		/* The headers are in. */
-		c = conn_new(mc, method, url);
+		c = conn_new(mc, method, url, version);
 		if (!c)
 			return MHD_NO;
 		*req_cls = c;
-		server_watch_busy(mc, true);
+		/* The body (and, for a refused request, the rest of it, which is dropped) gets a
+		 * deadline of its own: a client dribbling a JSON body is cut as one dribbling
+		 * its headers is (unless it keeps a fair pace: SERVER_BODY_RATE).  An upload
+		 * is paced by its handler, not by the client: never cut.  The handler's run is
+		 * not the client's doing either: busy from there on. */
+		server_watch_busy(mc, false);
 		pthread_mutex_lock(&track_lock);
 		in_flight++;
 		pthread_mutex_unlock(&track_lock);
@@ -261,8 +269,10 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 			if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX)
 				c->body_too_big = true;
 		}
-		if (!c->handled && c->route->body == API_BODY_STREAM)
+		if (!c->handled && c->route->body == API_BODY_STREAM) {
+			server_watch_busy(mc, true);
 			conn_start_stream(c);
+		}
 		if (c->body_too_big) {
 			conn_refuse(c, 413, "request body too large: at most %d bytes", API_BODY_MAX);
 			return conn_queue(c);
@@ -279,6 +289,12 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		/* A body coming at a fair pace is not a slow client, however big it is (a
+		 * refused one is read to its end too). */
+		size_t before = c->body_seen / SERVER_BODY_RATE;
+		c->body_seen += n;
+		if (c->body_seen / SERVER_BODY_RATE > before)
+			server_watch_extend(mc, (unsigned)(c->body_seen / SERVER_BODY_RATE - before));
 		if (c->handled || !c->route) {
 			/* Answered already (413, a refusal): MHD lets an answer be queued only
 			 * once the body is in, so the rest is read and dropped, up to a bound
@@ -327,6 +343,7 @@ enum MHD_Result server_access(void *cls, struct MHD_Connection *mc, const char *
 		return MHD_YES;
 	}
 	/* The whole request is in. */
+	server_watch_busy(mc, true);
 	if (!c->handled) {
 		c->handled = true;
 		if (c->route->body == API_BODY_STREAM) {

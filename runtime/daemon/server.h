@@ -33,6 +33,7 @@ struct api_conn {
 	size_t body_len;
 	bool body_too_big;
 	size_t discarded; /* body bytes dropped after an early refusal */
+	size_t body_seen; /* body bytes received, kept or dropped (the deadline's pace) */
 	/* The answer, made by api_reply_* (from the handler's thread) and queued by the
 	 * connection's thread in the access handler. */
 	pthread_mutex_t lock;
@@ -49,6 +50,12 @@ struct api_conn {
 	struct timespec start;
 	bool queued;
 	bool hijacked;
+	bool http11; /* the request is HTTP/1.1 (or later): the only kind MHD upgrades */
+	/* api_reply_hijack's session until MHD hands the socket over (hijack_upgraded takes
+	 * it); a connection that ends before that (the client left before the 101) frees it
+	 * with server_hijack_drop, so that its context (an attach's monitor socket, an exec's
+	 * claim) is not lost. */
+	void *hijack;
 };
 
 /* router.c.  The API version a path asks for: "/v1.41/containers/json" gives 41 and
@@ -73,6 +80,9 @@ unsigned api_error_status(const struct nr_error *err);
 /* Queue the answer made for c (from the connection's thread). */
 int api_conn_set_response(struct api_conn *c, unsigned status, struct MHD_Response *resp);
 
+/* server_stream.c: free a hijack that never happened (its free_ctx runs). */
+void server_hijack_drop(void *hijack);
+
 /* server.c: the hijacked sockets and the streams still running, cut at shutdown. */
 void server_track_sock(int sock, bool add);
 /* An eventfd that becomes readable when the daemon stops (streams poll it). */
@@ -85,6 +95,11 @@ void server_watch_init(unsigned timeout);
 void server_watch_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe);
 void server_watch_busy(struct MHD_Connection *mc, bool busy);
+/* Push a connection's deadline back (a body arriving at a fair pace: server.c). */
+void server_watch_extend(struct MHD_Connection *mc, unsigned seconds);
+/* A body earns a second of its deadline per this many bytes: a client sending at least
+ * that fast (64 KiB/s) is never cut, a trickle is. */
+#define SERVER_BODY_RATE (64 * 1024)
 /* Shut down every connection's socket (at the end of shutdown's grace period): a stream
  * whose client stopped reading would otherwise keep MHD's thread waiting to write, and
  * MHD_stop_daemon waiting for it. */

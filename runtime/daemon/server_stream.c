@@ -276,10 +276,7 @@ static void *hijack_thread(void *arg)
 	}
 	server_track_sock(h->sock, false);
 	MHD_upgrade_action(h->urh, MHD_UPGRADE_ACTION_CLOSE);
-	if (h->free_ctx)
-		h->free_ctx(h->ctx);
-	free(h->extra);
-	free(h);
+	server_hijack_drop(h);
 	return NULL;
 }
 
@@ -287,7 +284,12 @@ static void hijack_upgraded(void *cls, struct MHD_Connection *mc, void *req_cls,
 			    size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
 	struct hijack *h = cls;
+	struct api_conn *c = req_cls;
 
+	/* From here on h is the session's (the connection's thread is the only one that
+	 * reads c->hijack: no lock). */
+	if (c)
+		c->hijack = NULL;
 	h->sock = sock;
 	h->urh = urh;
 	if (extra_in_size) {
@@ -302,18 +304,47 @@ static void hijack_upgraded(void *cls, struct MHD_Connection *mc, void *req_cls,
 	if (thread_detached(hijack_thread, h) < 0) {
 		dlog_error("hijack: no thread: closing the connection");
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
-		if (h->free_ctx)
-			h->free_ctx(h->ctx);
-		free(h->extra);
-		free(h);
+		server_hijack_drop(h);
 	}
+}
+
+void server_hijack_drop(void *p)
+{
+	struct hijack *h = p;
+
+	if (h->free_ctx)
+		h->free_ctx(h->ctx);
+	free(h->extra);
+	free(h);
+}
+
+bool api_hijack_asked(const struct api_req *r)
+{
+	const char *up = api_header(r, MHD_HTTP_HEADER_UPGRADE);
+
+	return r->conn && r->conn->http11 && up && *up;
+}
+
+int api_reply_no_hijack(struct api_req *r)
+{
+	return api_reply_error(r, 400,
+			       "%s hijacks the connection: send it over HTTP/1.1 with the headers Connection: Upgrade "
+			       "and Upgrade: tcp (as the docker CLI does)",
+			       r->path);
 }
 
 int api_reply_hijack(struct api_req *r, const char *content_type, api_hijack_fn fn, void *ctx, void (*free_ctx)(void *))
 {
-	struct hijack *h = calloc(1, sizeof(*h));
+	struct hijack *h = NULL;
 	struct MHD_Response *resp;
+	int ret;
 
+	if (!api_hijack_asked(r)) {
+		if (free_ctx)
+			free_ctx(ctx);
+		return api_reply_no_hijack(r);
+	}
+	h = calloc(1, sizeof(*h));
 	if (!h) {
 		if (free_ctx)
 			free_ctx(ctx);
@@ -327,13 +358,23 @@ int api_reply_hijack(struct api_req *r, const char *content_type, api_hijack_fn 
 			free_ctx(ctx);
 		return api_reply_error(r, 500, "cannot upgrade the connection");
 	}
+	/* MHD_create_response_for_upgrade has put "Connection: Upgrade" already (a second
+	 * one would go out as "Upgrade, Upgrade"). */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "Upgrade");
 	if (content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	ret = api_conn_set_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+	if (ret < 0) {
+		free(h);
+		if (free_ctx)
+			free_ctx(ctx);
+		return ret;
+	}
 	conn_no_timeout(r->conn);
 	r->conn->hijacked = true;
-	/* If the upgrade never happens (the client left first), MHD destroys the response
-	 * without calling hijack_upgraded: h and ctx are then lost; bounded to that rare case. */
-	return api_conn_set_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+	/* The connection holds h until the upgrade: if it never happens (the client left
+	 * before the 101, or MHD would not queue it), MHD destroys the response without
+	 * calling hijack_upgraded, and conn_free drops h (and ctx) instead. */
+	r->conn->hijack = h;
+	return 0;
 }

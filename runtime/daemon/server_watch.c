@@ -2,9 +2,10 @@
  * a client sending its headers a byte at a time is never idle, and holds its thread for
  * as long as it likes (slow loris).  So every connection is noted here when MHD accepts
  * it, and a watchdog shuts down the socket of any that has not finished its headers
- * within the timeout of its start (or of its previous request's end, on keep-alive); MHD
- * then sees the connection fail and closes it.  Requests under way (their handler, their
- * body, a stream) and hijacked sessions are never cut here. */
+ * within the timeout of its start (or of its previous request's end, on keep-alive), or
+ * its body within the timeout of its headers (server.c); MHD then sees the connection
+ * fail and closes it.  Requests under way (their handler, an upload, a stream) and
+ * hijacked sessions are never cut here. */
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -121,6 +122,20 @@ void server_watch_busy(struct MHD_Connection *mc, bool busy)
 	w->busy = busy;
 	if (!busy)
 		deadline_from_now(w);
+	pthread_mutex_unlock(&watch_lock);
+}
+
+void server_watch_extend(struct MHD_Connection *mc, unsigned seconds)
+{
+	const union MHD_ConnectionInfo *ci = mc ? MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT)
+						: NULL;
+	struct watch *w = ci ? ci->socket_context : NULL;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&watch_lock);
+	if (!w->busy)
+		w->deadline.tv_sec += seconds;
 	pthread_mutex_unlock(&watch_lock);
 }
 

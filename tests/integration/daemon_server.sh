@@ -14,26 +14,7 @@ NR="$NR_BUILD/bin/netns-run"
 D="$NR_BUILD/bin/netns-run-daemon"
 if [ ! -x "$D" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev/null; then
 	t_skip "daemon server" "needs build/bin/netns-run-daemon, curl and openssl"
-	# ---- make install: the daemon and its units (never enabled) ----------------------------
-dest=$W/dest
-if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
-	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
-	t_check "... the service unit runs it from there" \
-		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
-	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
-		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
-	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
-	t_check "make uninstall removes the daemon and the units" sh -c \
-		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
-		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-else
-	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
-fi
-
-t_done
+	t_done
 	exit
 fi
 W=$(mktemp -d /run/daemon-server.XXXX)
@@ -76,26 +57,7 @@ start_daemon "$W/d.log" "$NR" daemon -H "unix://$S" --debug --log-file "$W/file.
 MAIN=$DPID
 if wait_for test -S "$S"; then t_ok "netns-run daemon starts and listens on $S"; else
 	t_fail "netns-run daemon starts" "$(cat "$W/d.log")"
-	# ---- make install: the daemon and its units (never enabled) ----------------------------
-dest=$W/dest
-if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
-	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
-	t_check "... the service unit runs it from there" \
-		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"
-	t_check "... the socket unit listens on /run/netns-run.sock, 0660, group netns-run" sh -c \
-		"grep -q '^ListenStream=/run/netns-run.sock' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketMode=0660' '$dest/opt/nr/lib/systemd/system/netns-run.socket' &&
-		 grep -q '^SocketGroup=netns-run' '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-	t_eq "... nothing is enabled (no .wants links)" "$(find "$dest" -name '*.wants' | wc -l)" 0
-	make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr uninstall >>"$W/install.log" 2>&1
-	t_check "make uninstall removes the daemon and the units" sh -c \
-		"test ! -e '$dest/opt/nr/bin/netns-run-daemon' && test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.service' &&
-		 test ! -e '$dest/opt/nr/lib/systemd/system/netns-run.socket'"
-else
-	t_fail "make install with DESTDIR and PREFIX" "$(tail -n 5 "$W/install.log")"
-fi
-
-t_done
+	t_done
 	exit
 fi
 t_eq "the daemon is the exec'd netns-run-daemon (same pid)" "$(readlink /proc/$MAIN/exe)" "$(readlink -f "$D")"
@@ -222,12 +184,15 @@ th0=$(threads "$MAIN")
 ls -l /proc/"$MAIN"/fd | awk 'NR > 1 {print $9, $11}' >"$W/fd0"
 for _ in $(seq 200); do c -o /dev/null "http://d/v1.41/version"; done
 for _ in $(seq 20); do c -o /dev/null http://d/nope & done
-wait_for test "$(fds "$MAIN")" -le "$f0"
-if [ "$(fds "$MAIN")" = "$f0" ]; then t_ok "200 requests later the daemon holds as many fds ($f0)"; else
-	t_fail "200 requests later the daemon holds as many fds ($f0)" \
+# Re-measured at each try (a "$(fds)" argument would be measured once).
+fds_le() { [ "$(fds "$MAIN")" -le "$1" ]; }
+threads_le() { [ "$(threads "$MAIN")" -le "$1" ]; }
+wait_for fds_le "$f0"
+if [ "$(fds "$MAIN")" -le "$f0" ]; then t_ok "200 requests later the daemon holds no more fds ($f0)"; else
+	t_fail "200 requests later the daemon holds no more fds ($f0)" \
 		"$(ls -l /proc/"$MAIN"/fd | awk 'NR > 1 {print $9, $11}' | diff "$W/fd0" - | tr '\n' ' ')"
 fi
-wait_for test "$(threads "$MAIN")" -le "$th0"
+wait_for threads_le "$th0"
 t_eq "... and as many threads ($th0)" "$(threads "$MAIN")" "$th0"
 
 # ---- SIGTERM ----------------------------------------------------------------------------
@@ -312,7 +277,10 @@ wait "$DPID"
 
 # ---- make install: the daemon and its units (never enabled) ----------------------------
 dest=$W/dest
-if make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
+if [ -n "${NR_SANITIZED:-}" ]; then
+	# make install relinks with the default flags, which a sanitized build's objects lack.
+	t_skip "make install with DESTDIR and PREFIX" "a sanitized build"
+elif make -s -C "$(dirname "$0")/../.." BUILD="$NR_BUILD" DESTDIR="$dest" PREFIX=/opt/nr install >"$W/install.log" 2>&1; then
 	t_check "make install puts netns-run-daemon beside netns-run" test -x "$dest/opt/nr/bin/netns-run-daemon"
 	t_check "... the service unit runs it from there" \
 		grep -q '^ExecStart=/opt/nr/bin/netns-run-daemon' "$dest/opt/nr/lib/systemd/system/netns-run.service"

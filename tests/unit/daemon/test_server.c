@@ -68,9 +68,29 @@ static void echo_fn(int sock, void *ctx)
 	shutdown(sock, SHUT_WR);
 }
 
+static int hijack_freed[2]; /* a byte per hijack context freed */
+
+static void hijack_free(void *ctx)
+{
+	if (write(hijack_freed[1], "f", 1) < 0)
+		fail();
+}
+
 int h_container_attach(struct api_req *r)
 {
-	return api_reply_hijack(r, "application/vnd.docker.raw-stream", echo_fn, NULL, NULL);
+	/* ?slow=1: the answer comes after the client has gone. */
+	if (api_query(r, "slow"))
+		usleep(300 * 1000);
+	return api_reply_hijack(r, "application/vnd.docker.raw-stream", echo_fn, NULL, hijack_free);
+}
+
+/* Whether a hijack context was freed within ms. */
+static bool hijack_freed_within(int ms)
+{
+	struct pollfd p = { .fd = hijack_freed[0], .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, ms) == 1 && read(hijack_freed[0], &c, 1) == 1;
 }
 
 static volatile size_t load_bytes;
@@ -189,6 +209,7 @@ static void test_hijack(void **state)
 	recv_until(fd, buf, sizeof(buf), "early", 2000);
 	assert_non_null(strstr(buf, "HTTP/1.1 101"));
 	assert_non_null(strstr(buf, "Upgrade: tcp"));
+	assert_non_null(strstr(buf, "Connection: Upgrade\r\n")); /* once, not "Upgrade, Upgrade" */
 	assert_non_null(strstr(buf, "application/vnd.docker.raw-stream"));
 	assert_non_null(strstr(buf, "\r\n\r\nearly"));
 	send_str(fd, "hello");
@@ -200,6 +221,32 @@ static void test_hijack(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(buf, "bye");
 	close(fd);
+}
+
+/* A hijack the client did not ask for (HTTP/1.0, no Upgrade): 400 with a message, and
+ * its context freed; one whose client left before the 101: freed too. */
+static void test_hijack_refused_or_left(void **state)
+{
+	char buf[4096];
+	const char *reqs[] = {
+		"POST /containers/c1/attach HTTP/1.0\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
+		"POST /containers/c1/attach HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		int fd = dial();
+		send_str(fd, reqs[i]);
+		recv_until(fd, buf, sizeof(buf), "}\n", 2000);
+		assert_non_null(strstr(buf, " 400 "));
+		assert_non_null(strstr(buf, "{\"message\":\"/containers/c1/attach hijacks the connection"));
+		assert_true(hijack_freed_within(2000));
+		close(fd);
+	}
+	int fd = dial();
+	send_str(fd, "POST /containers/c1/attach?slow=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+		     "tcp\r\n\r\n");
+	close(fd);
+	assert_true(hijack_freed_within(3000));
 }
 
 static void test_hijack_plain(void **state)
@@ -375,7 +422,7 @@ static int setup(void **state)
 	snprintf(host, sizeof(host), "unix://%s", sock_path);
 	o.hosts[o.n_hosts++] = host;
 	signal(SIGPIPE, SIG_IGN);
-	if (pipe(gate) < 0 || pipe(stream_done) < 0 || pipe(load_done) < 0)
+	if (pipe(gate) < 0 || pipe(stream_done) < 0 || pipe(load_done) < 0 || pipe(hijack_freed) < 0)
 		return -1;
 	if (listen_open(&o, &lis, &n_lis, &err) < 0 || server_start(&lis[0], &o, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -395,10 +442,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stream_headers_first), cmocka_unit_test(test_hijack),
-		cmocka_unit_test(test_hijack_plain),         cmocka_unit_test(test_upload_whole),
-		cmocka_unit_test(test_upload_cut),           cmocka_unit_test(test_whole_body),
-		cmocka_unit_test(test_whole_too_big),        cmocka_unit_test(test_no_leaks),
+		cmocka_unit_test(test_stream_headers_first),
+		cmocka_unit_test(test_hijack),
+		cmocka_unit_test(test_hijack_plain),
+		cmocka_unit_test(test_hijack_refused_or_left),
+		cmocka_unit_test(test_upload_whole),
+		cmocka_unit_test(test_upload_cut),
+		cmocka_unit_test(test_whole_body),
+		cmocka_unit_test(test_whole_too_big),
+		cmocka_unit_test(test_no_leaks),
 		cmocka_unit_test(test_stop_cuts_streams), /* last: it stops the server */
 	};
 
