@@ -142,14 +142,15 @@ int h_container_attach(struct api_req *r)
 
 	if ((ret = ctr_store_resolve(r->params[0], c.name, &err)) < 0 || (ret = ctr_store_load(c.name, &rec, &err)) < 0)
 		return api_reply_nr_error(r, &err);
-	if (!api_hijack_asked(r))
-		return api_reply_no_hijack(r); /* before the monitor is asked for anything */
+	/* The parameters first, as Docker checks them before it hijacks. */
 	if (api_query_bool(r, "stream", false, &c.stream) < 0 || api_query_bool(r, "stdin", false, &c.in) < 0 ||
 	    api_query_bool(r, "stdout", false, &c.out) < 0 || api_query_bool(r, "stderr", false, &c.errs) < 0 ||
 	    api_query_bool(r, "logs", false, &c.logs) < 0)
 		return api_reply_error(r, 400, "bad boolean parameter");
 	if (relay_detach_keys(api_query(r, "detachKeys"), c.detach, &c.n_detach) < 0)
 		return api_reply_error(r, 400, "Invalid detach keys (%s) provided", api_query(r, "detachKeys"));
+	if (!api_hijack_asked(r))
+		return api_reply_no_hijack(r); /* before the monitor is asked for anything */
 	snprintf(c.id, sizeof(c.id), "%s", rec->id);
 	c.tty = relay_ctr_tty(c.name);
 	struct timespec now;

@@ -139,7 +139,8 @@ static int go_duration(const char *s, long long *ret_ns)
 		total += v * units[k].ns;
 		s += best;
 	}
-	if (total > 9.2e18L)
+	/* Bounded so that now ± it stays a long long (about 126 years). */
+	if (total > 4e18L)
 		return -EINVAL;
 	*ret_ns = (long long)(neg ? -total : total);
 	return 0;
@@ -227,6 +228,12 @@ static int rfc3339ish(const char *s, long long *ret_ns)
 	} else {
 		return -EINVAL;
 	}
+	/* Years far from ours (0001, 9999) are clamped to ±285 years from 1970, where the
+	 * nanoseconds still fit: what comes before or after them is the same. */
+	if (t < -9000000000LL)
+		t = -9000000000LL, frac = 0;
+	else if (t > 9000000000LL)
+		t = 9000000000LL, frac = 0;
 	*ret_ns = (long long)t * 1000000000LL + frac;
 	return 0;
 }

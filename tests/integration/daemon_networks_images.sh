@@ -357,7 +357,7 @@ t_eq "... the default keys then do nothing (other keys asked)" \
 t_eq "... still running" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
 api POST "/containers/${P}tt/attach?stream=1&stdin=1&detachKeys=ctrl-1" --max-time 10 >/dev/null
 t_eq "attach ?detachKeys=ctrl-1: 400" "$(status)" 400
-t_check "... Docker's words" grep -q "Invalid detach keys (ctrl-1) provided" "$W/body"
+t_check "... Docker's words" sh -c "grep -q 'Invalid detach keys (ctrl-1) provided' '$W/body' || { cat '$W/body'; false; }"
 # The docker CLI through a pty: docker attach, docker run -it, --detach-keys.
 ptydrive() { # KEYS-AS-PYTHON-BYTES DOCKER-ARGS...: "exit=N" once the CLI has gone (bounded)
 	python3 - "$SOCK" "$DOCKER" "$@" <<'PY'
@@ -492,7 +492,7 @@ t_check "event: image untag bb:2" event image untag bb:2
 t_check "event: image import imp:1" event image import imp:1
 t_check "event: image delete (prune)" grep -q '"Type":"image","Action":"delete"' "$W/events"
 
-t_check "the daemon is still up" kill -0 "$DPID"
+t_check "the daemon is still up" sh -c "kill -0 $DPID || { tail -n 30 '$W/daemon.log'; false; }"
 # Descriptors: a round of every kind of request, twice; the second leaves the count where
 # the first did (awaited, bounded: connection threads close theirs as they end).
 round() {

@@ -139,6 +139,14 @@ static void test_time(void **state)
 	assert_true(t == now - 20LL * 1000000000LL);
 	assert_int_equal(qfilters_time("2023-11-14", now, &t), 0);
 	assert_true(t == 1699920000LL * 1000000000LL);
+	/* Far years and long durations do not overflow (UBSan found year 0001). */
+	assert_int_equal(qfilters_time("0001-01-01T00:00:00Z", now, &t), 0);
+	assert_true(t < 0);
+	assert_int_equal(qfilters_time("9999-12-31T23:59:59Z", now, &t), 0);
+	assert_true(t > now);
+	assert_int_equal(qfilters_time("-100000h", now, &t), 0);
+	assert_true(t > now);
+	assert_int_not_equal(qfilters_time("-99999999999h", now, &t), 0);
 	static const char *const bad[] = { "",
 					   "10",
 					   "x",
