@@ -15,6 +15,7 @@
 #include "cli/run_opts.h"
 #include "cli/term.h"
 #include "engine/ctr.h"
+#include "engine/proc_io.h"
 #include "engine/run.h"
 #include "engine/security.h"
 
@@ -26,21 +27,6 @@ static void notify(int *fd, const char *word, const char *text)
 	dprintf(*fd, "%s%s", word, text);
 	close(*fd);
 	*fd = -1;
-}
-
-/* -d: the container's output and ours go to its capped log from now on (the pipe its
- * monitor, this process, relays: engine/log.h). */
-static void output_to_log(int log_fd)
-{
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	if (in >= 0 && log_fd >= 0) {
-		dup2(in, 0);
-		dup2(log_fd, 1);
-		dup2(log_fd, 2);
-	}
-	if (in > 2)
-		close(in);
 }
 
 /* Run the container in this process; notify_fd (-d) hears how the start went; io is
@@ -55,7 +41,7 @@ static int run_here(const struct run_opts *o, const struct tty_stdio *io, int no
 	if ((r = ctr_run_create(o, &c, &err)) < 0)
 		goto fail;
 	if (notify_fd >= 0)
-		output_to_log(ctr_run_log_fd(c));
+		rt_stdio_to_log(ctr_run_log_fd(c));
 	ctr_run_set_stdio(c, io);
 	sfd = cli_signals_take();
 	if ((r = ctr_run_start(c, &err)) < 0)

@@ -10,22 +10,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/proc_io.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 int cli_signals_take(void)
 {
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	/* Blocked first, so the default action (death) cannot happen in between.  The
-	 * container's init is cloned from us and inherits these dispositions too. */
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		signal(forwarded[i], SIG_DFL);
-	return signalfd(-1, &mask, SFD_CLOEXEC);
+	/* The container's init is cloned from us and inherits these dispositions too. */
+	return rt_signals_take(forwarded, sizeof(forwarded) / sizeof(forwarded[0]), 0);
 }
 
 int cli_term_prepare(const char *verb, struct run_opts *o, struct tty_stdio *io)

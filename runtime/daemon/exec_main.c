@@ -16,23 +16,13 @@
 #include <unistd.h>
 
 #include "engine/ctr.h"
+#include "engine/proc_io.h"
 #include "engine/rt.h"
 #include "engine/rt_error.h"
 #include "modes.h"
 
 /* Passed on to the command (SIGWINCH: the pty's new size), as the CLI's exec does. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-
-static int signals_take(void)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	return signalfd(-1, &mask, SFD_CLOEXEC);
-}
 
 static int fail(const char *what)
 {
@@ -95,7 +85,7 @@ int daemon_exec_main(int argc, char **argv)
 	}
 	/* The relay's writes to a closed output must fail, not kill us (and the command). */
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signals_take();
+	sfd = rt_signals_take(forwarded, sizeof(forwarded) / sizeof(forwarded[0]), 0);
 	r = ctr_exec(name, &o, &io, sfd, &status, &err);
 	if (sfd >= 0)
 		close(sfd);

@@ -23,6 +23,7 @@
 #include "base/cleanup.h"
 #include "container.h"
 #include "monitor_internal.h"
+#include "proc_io.h"
 #include "rt.h"
 #include "rt_error.h"
 
@@ -142,20 +143,13 @@ static void sock_remove(struct monitor *m)
 	unlink(p);
 }
 
+/* The taken signals reach the init; a gone attacher or a closed stdin are errors, not death. */
 static int signals_take(void)
 {
-	sigset_t mask;
+	int fd = rt_signals_take(taken, sizeof(taken) / sizeof(taken[0]), SFD_NONBLOCK);
 
-	sigemptyset(&mask);
-	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
-		sigaddset(&mask, taken[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	/* Blocked first, so the default action cannot happen in between; the init is cloned
-	 * from us, and resets its command's dispositions anyway. */
-	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
-		signal(taken[i], SIG_DFL);
-	signal(SIGPIPE, SIG_IGN); /* a gone attacher or a closed stdin: errors, not death */
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	signal(SIGPIPE, SIG_IGN);
+	return fd;
 }
 
 /* Created, not started: serve the socket until "start", or a signal that ends it.  Returns

@@ -38,36 +38,20 @@ int lab_cmd_deploy(int argc, char **argv)
 						  { 0 } };
 	_cleanup_(lab_topo_freep) struct lab_topo *t = NULL;
 	struct nr_error err = { 0 };
-	const char *file = NULL;
+	struct lab_cmd_common co;
 	bool reconfigure = false;
-	int c;
+	int r = lab_cmd_options(argc, argv, 1, "deploy", usage, "+t:ch", longopts, lab_cmd_flag, &reconfigure, false,
+				&co);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:ch", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			file = optarg;
-			break;
-		case 'c':
-			reconfigure = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "netns-run lab deploy: bad option %s\n%s", argv[optind - 1], usage);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (!file || optind < argc) {
-		fprintf(stderr, "netns-run lab deploy: %s\n%s", file ? "unexpected arguments" : "-t FILE is required",
-			usage);
+	if (r <= 0)
+		return -r;
+	if (!co.file) {
+		fprintf(stderr, "netns-run lab deploy: -t FILE is required\n%s", usage);
 		return LAB_EXIT_USAGE;
 	}
 	/* A monitor's write to a closed pipe must fail, not kill it. */
 	signal(SIGPIPE, SIG_IGN);
-	if (lab_topo_parse_file(file, &t, &err) < 0)
+	if (lab_topo_parse_file(co.file, &t, &err) < 0)
 		return lab_cmd_fail(&err);
 	/* The file was fine: whatever fails now (a node, a link) is the deploy's failure. */
 	if (lab_deploy(t, reconfigure, &err) < 0) {

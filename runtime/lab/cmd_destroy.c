@@ -24,37 +24,15 @@ int lab_cmd_destroy(int argc, char **argv)
 						  { "help", no_argument, NULL, 'h' },
 						  { 0 } };
 	struct nr_error err = { 0 };
-	const char *file = NULL, *name = NULL;
+	struct lab_cmd_common co;
 	char lab[LAB_NAME_MAX];
 	bool cleanup = false;
-	int c;
+	int r = lab_cmd_options(argc, argv, 1, "destroy", usage, "+t:n:h", longopts, lab_cmd_flag, &cleanup, false,
+				&co);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:n:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			file = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'C':
-			cleanup = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "netns-run lab destroy: bad option %s\n%s", argv[optind - 1], usage);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "netns-run lab destroy: unexpected arguments\n%s", usage);
-		return LAB_EXIT_USAGE;
-	}
-	if (lab_cmd_lab_name(file, name, lab, NULL, &err) < 0 || lab_destroy(lab, cleanup, &err) < 0)
+	if (r <= 0)
+		return -r;
+	if (lab_cmd_lab_name(co.file, co.name, lab, NULL, &err) < 0 || lab_destroy(lab, cleanup, &err) < 0)
 		return lab_cmd_fail(&err);
 	printf("lab %s destroyed\n", lab);
 	return 0;

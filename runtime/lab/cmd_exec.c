@@ -37,6 +37,29 @@ static bool named(const struct lab_state_node *n, char **nodes, size_t n_nodes)
 	return false;
 }
 
+/* The nodes a command runs on: --node N (repeatable) or --label K=V. */
+struct targets {
+	char *nodes[64];
+	size_t n_nodes;
+	const char *label;
+};
+
+static int target_opt(int c, const char *arg, void *ctx)
+{
+	struct targets *tg = ctx;
+
+	if (c == 'l') {
+		tg->label = arg;
+		return 0;
+	}
+	if (tg->n_nodes == sizeof(tg->nodes) / sizeof(tg->nodes[0])) {
+		fprintf(stderr, "netns-run lab exec: too many --node\n");
+		return -1;
+	}
+	tg->nodes[tg->n_nodes++] = (char *)arg;
+	return 0;
+}
+
 int lab_cmd_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -46,63 +69,37 @@ int lab_cmd_exec(int argc, char **argv)
 	};
 	_cleanup_lab_state_ struct lab_state *st = NULL;
 	struct nr_error err = { 0 };
-	const char *file = NULL, *name = NULL, *label = NULL;
-	char *nodes[64];
-	size_t n_nodes = 0;
+	struct lab_cmd_common co;
+	struct targets tg = { 0 };
 	char lab[LAB_NAME_MAX];
-	int c, status = 0;
+	int status = 0,
+	    r = lab_cmd_options(argc, argv, 1, "exec", usage, "+t:n:h", longopts, target_opt, &tg, true, &co);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:n:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			file = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'N':
-			if (n_nodes == sizeof(nodes) / sizeof(nodes[0])) {
-				fprintf(stderr, "netns-run lab exec: too many --node\n");
-				return LAB_EXIT_USAGE;
-			}
-			nodes[n_nodes++] = optarg;
-			break;
-		case 'l':
-			label = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "netns-run lab exec: bad option %s\n%s", argv[optind - 1], usage);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc || (!n_nodes && !label) || (n_nodes && label)) {
+	if (r <= 0)
+		return -r;
+	if (optind >= argc || (!tg.n_nodes && !tg.label) || (tg.n_nodes && tg.label)) {
 		fprintf(stderr, "netns-run lab exec: %s\n%s",
 			optind >= argc ? "no command given" : "give --node N or --label K=V", usage);
 		return LAB_EXIT_USAGE;
 	}
-	if (lab_cmd_lab_name(file, name, lab, NULL, &err) < 0 || lab_state_load(lab, &st, &err) < 0)
+	if (lab_cmd_lab_name(co.file, co.name, lab, NULL, &err) < 0 || lab_state_load(lab, &st, &err) < 0)
 		return lab_cmd_fail(&err);
-	for (size_t i = 0; i < n_nodes; i++)
-		if (!lab_state_node(st, nodes[i])) {
-			nr_error_set(&err, RT_ERR_NOT_FOUND, 0, "lab %s has no node %s", lab, nodes[i]);
+	for (size_t i = 0; i < tg.n_nodes; i++)
+		if (!lab_state_node(st, tg.nodes[i])) {
+			nr_error_set(&err, RT_ERR_NOT_FOUND, 0, "lab %s has no node %s", lab, tg.nodes[i]);
 			return lab_cmd_fail(&err);
 		}
 	size_t matched = 0;
 	for (size_t i = 0; i < st->n_nodes; i++) {
 		const struct lab_state_node *n = &st->nodes[i];
-		if (label ? !has_label(n, label) : !named(n, nodes, n_nodes))
+		if (tg.label ? !has_label(n, tg.label) : !named(n, tg.nodes, tg.n_nodes))
 			continue;
 		if (n->kind != LAB_KIND_LINUX) {
 			nr_error_set(&err, RT_ERR_USAGE, 0, "node %s is a %s node: only linux nodes run commands",
 				     n->name, lab_kind_name(n->kind));
 			return lab_cmd_fail(&err);
 		}
-		if (label) {
+		if (tg.label) {
 			printf("== %s\n", n->name);
 			fflush(stdout);
 		}
@@ -116,7 +113,7 @@ int lab_cmd_exec(int argc, char **argv)
 		matched++;
 	}
 	if (!matched) {
-		nr_error_set(&err, RT_ERR_NOT_FOUND, 0, "lab %s has no node with the label %s", lab, label);
+		nr_error_set(&err, RT_ERR_NOT_FOUND, 0, "lab %s has no node with the label %s", lab, tg.label);
 		return lab_cmd_fail(&err);
 	}
 	return status;

@@ -6,6 +6,7 @@
 
 #include "engine/rt_error.h"
 #include "lab/cmd.h"
+#include "lab/cmd_util.h"
 #include "lab/graph.h"
 #include "lab/lab.h"
 
@@ -20,6 +21,14 @@ static const char graph_usage[] = "Usage: netns-run lab graph -t FILE -o FILE.sv
 				  "  -t, --topo FILE     the topology file\n"
 				  "  -o, --output FILE   the picture; its format from its name: .svg, .png or .dot\n";
 
+/* -o FILE. */
+static int output_opt(int c, const char *arg, void *ctx)
+{
+	(void)c;
+	*(const char **)ctx = arg;
+	return 0;
+}
+
 int lab_cmd_graph(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -30,31 +39,17 @@ int lab_cmd_graph(int argc, char **argv)
 	};
 	_cleanup_(lab_topo_freep) struct lab_topo *t = NULL;
 	struct nr_error err = { 0 };
-	const char *topo = NULL, *out = NULL;
-	int c;
+	struct lab_cmd_common co;
+	const char *out = NULL;
+	int r = lab_cmd_options(argc, argv, 1, "graph", graph_usage, "+t:o:h", opts, output_opt, &out, false, &co);
 
-	while ((c = getopt_long(argc, argv, "+t:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			topo = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			fputs(graph_usage, stdout);
-			return 0;
-		default:
-			fputs(graph_usage, stderr);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (!topo || !out || optind < argc) {
-		fprintf(stderr, "netns-run lab graph: %s\n%s",
-			optind < argc ? "unexpected argument" : "-t FILE and -o FILE are required", graph_usage);
+	if (r <= 0)
+		return -r;
+	if (!co.file || !out) {
+		fprintf(stderr, "netns-run lab graph: -t FILE and -o FILE are required\n%s", graph_usage);
 		return LAB_EXIT_USAGE;
 	}
-	if (lab_topo_parse_file(topo, &t, &err) < 0) {
+	if (lab_topo_parse_file(co.file, &t, &err) < 0) {
 		lab_print_error(&err);
 		return LAB_EXIT_USAGE;
 	}

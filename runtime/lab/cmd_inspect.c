@@ -40,6 +40,19 @@ static int inspect_one(const char *lab, bool json, json_t *all, struct nr_error 
 	return 0;
 }
 
+/* --format json|table; --all, every lab (what no -t or --name means anyway). */
+static int format_opt(int c, const char *arg, void *ctx)
+{
+	if (c == 'a')
+		return 0;
+	if (strcmp(arg, "json") && strcmp(arg, "table")) {
+		fprintf(stderr, "netns-run lab inspect: --format is table or json, not %s\n", arg);
+		return -1;
+	}
+	*(bool *)ctx = !strcmp(arg, "json");
+	return 0;
+}
+
 int lab_cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -50,42 +63,15 @@ int lab_cmd_inspect(int argc, char **argv)
 	_cleanup_json_ json_t *all = json_array();
 	_cleanup_strv_ char **labs = NULL;
 	struct nr_error err = { 0 };
-	const char *file = NULL, *name = NULL;
+	struct lab_cmd_common co;
 	char lab[LAB_NAME_MAX];
 	bool json = false;
-	int c;
+	int r = lab_cmd_options(argc, argv, 1, "inspect", usage, "+t:n:f:h", longopts, format_opt, &json, false, &co);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:n:f:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			file = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "table")) {
-				fprintf(stderr, "netns-run lab inspect: --format is table or json, not %s\n", optarg);
-				return LAB_EXIT_USAGE;
-			}
-			json = !strcmp(optarg, "json");
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "netns-run lab inspect: bad option %s\n%s", argv[optind - 1], usage);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "netns-run lab inspect: unexpected arguments\n%s", usage);
-		return LAB_EXIT_USAGE;
-	}
-	if (file || name) {
-		if (lab_cmd_lab_name(file, name, lab, NULL, &err) < 0 || inspect_one(lab, json, all, &err) < 0)
+	if (r <= 0)
+		return -r;
+	if (co.file || co.name) {
+		if (lab_cmd_lab_name(co.file, co.name, lab, NULL, &err) < 0 || inspect_one(lab, json, all, &err) < 0)
 			return lab_cmd_fail(&err);
 	} else {
 		if (lab_state_names(&labs, &err) < 0)
@@ -96,7 +82,7 @@ int lab_cmd_inspect(int argc, char **argv)
 	}
 	if (json) {
 		/* One lab named: its object; all labs: an array of them. */
-		json_t *out = (file || name) ? json_array_get(all, 0) : all;
+		json_t *out = (co.file || co.name) ? json_array_get(all, 0) : all;
 		if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
 			return LAB_EXIT_FAIL;
 		putchar('\n');

@@ -82,33 +82,13 @@ int lab_cmd_save(int argc, char **argv)
 						  { 0 } };
 	_cleanup_lab_state_ struct lab_state *st = NULL;
 	struct nr_error err = { 0 };
-	const char *file = NULL, *name = NULL;
+	struct lab_cmd_common co;
 	char lab[LAB_NAME_MAX];
-	int c, failed = 0;
+	int failed = 0, rc = lab_cmd_options(argc, argv, 1, "save", usage, "+t:n:h", longopts, NULL, NULL, false, &co);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:n:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			file = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "netns-run lab save: bad option %s\n%s", argv[optind - 1], usage);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "netns-run lab save: unexpected arguments\n%s", usage);
-		return LAB_EXIT_USAGE;
-	}
-	if (lab_cmd_lab_name(file, name, lab, NULL, &err) < 0 || lab_state_load(lab, &st, &err) < 0)
+	if (rc <= 0)
+		return -rc;
+	if (lab_cmd_lab_name(co.file, co.name, lab, NULL, &err) < 0 || lab_state_load(lab, &st, &err) < 0)
 		return lab_cmd_fail(&err);
 	for (size_t i = 0; i < st->n_nodes; i++) {
 		const struct lab_state_node *n = &st->nodes[i];

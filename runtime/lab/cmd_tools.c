@@ -39,9 +39,40 @@ struct tools_args {
 static int bad(const char *what, const char *v)
 {
 	fprintf(stderr, "netns-run lab tools link: bad %s: %s\n", what, v);
-	return LAB_EXIT_USAGE;
+	return -1;
 }
 
+/* link's options of its own. */
+static int link_opt(int c, const char *arg, void *ctx)
+{
+	struct tools_args *a = ctx;
+	char *end;
+
+	switch (c) {
+	case 'N':
+		a->node = arg;
+		return 0;
+	case 'i':
+		a->iface = arg;
+		return 0;
+	case 'r':
+		return lab_rate_parse(arg, &a->im.rate) < 0 ? bad("--rate", arg) : 0;
+	case 'd':
+		return lab_time_parse(arg, &a->im.delay) < 0 ? bad("--delay", arg) : 0;
+	case 'j':
+		return lab_time_parse(arg, &a->im.jitter) < 0 ? bad("--jitter", arg) : 0;
+	case 'l':
+		a->im.loss = strtod(arg, &end);
+		if (end == arg || (*end && strcmp(end, "%")) || a->im.loss < 0 || a->im.loss > 100)
+			return bad("--loss", arg);
+		return 0;
+	default: /* 'c' */
+		a->im.clear = true;
+		return 0;
+	}
+}
+
+/* The arguments of `tools link` into a: -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, struct tools_args *a)
 {
 	static const struct option longopts[] = {
@@ -57,60 +88,19 @@ static int parse(int argc, char **argv, struct tools_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	char *end;
-	int c;
+	struct lab_cmd_common co;
+	int r;
 
 	if (argc < 2 || strcmp(argv[1], "link")) {
 		fprintf(stderr, "netns-run lab tools: the one tool is `link`\n%s", usage);
 		return LAB_EXIT_USAGE;
 	}
-	optind = 2;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:n:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			a->file = optarg;
-			break;
-		case 'n':
-			a->name = optarg;
-			break;
-		case 'N':
-			a->node = optarg;
-			break;
-		case 'i':
-			a->iface = optarg;
-			break;
-		case 'r':
-			if (lab_rate_parse(optarg, &a->im.rate) < 0)
-				return bad("--rate", optarg);
-			break;
-		case 'd':
-			if (lab_time_parse(optarg, &a->im.delay) < 0)
-				return bad("--delay", optarg);
-			break;
-		case 'j':
-			if (lab_time_parse(optarg, &a->im.jitter) < 0)
-				return bad("--jitter", optarg);
-			break;
-		case 'l':
-			a->im.loss = strtod(optarg, &end);
-			if (end == optarg || (*end && strcmp(end, "%")) || a->im.loss < 0 || a->im.loss > 100)
-				return bad("--loss", optarg);
-			break;
-		case 'c':
-			a->im.clear = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "netns-run lab tools link: bad option %s\n%s", argv[optind - 1], usage);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc || !a->node || !a->iface) {
-		fprintf(stderr, "netns-run lab tools link: %s\n%s",
-			optind < argc ? "unexpected arguments" : "--node and --iface are required", usage);
+	if ((r = lab_cmd_options(argc, argv, 2, "tools link", usage, "+t:n:h", longopts, link_opt, a, false, &co)) <= 0)
+		return -r;
+	a->file = co.file;
+	a->name = co.name;
+	if (!a->node || !a->iface) {
+		fprintf(stderr, "netns-run lab tools link: --node and --iface are required\n%s", usage);
 		return LAB_EXIT_USAGE;
 	}
 	if (!a->im.clear && !a->im.rate && !a->im.delay && !a->im.jitter && !(a->im.loss > 0)) {

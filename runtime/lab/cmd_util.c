@@ -35,3 +35,46 @@ int lab_cmd_fail(const struct nr_error *err)
 	lab_print_error(err);
 	return err->code == RT_ERR_USAGE ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
 }
+
+int lab_cmd_options(int argc, char **argv, int first, const char *verb, const char *usage, const char *optstr,
+		    const struct option *longopts, int (*on_opt)(int c, const char *arg, void *ctx), void *ctx,
+		    bool takes_args, struct lab_cmd_common *common)
+{
+	int c;
+
+	*common = (struct lab_cmd_common){ 0 };
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			common->file = optarg;
+			break;
+		case 'n':
+			common->name = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case '?':
+		case ':':
+			fprintf(stderr, "netns-run lab %s: bad option %s\n%s", verb, argv[optind - 1], usage);
+			return -LAB_EXIT_USAGE;
+		default:
+			if (!on_opt || on_opt(c, optarg, ctx) < 0)
+				return -LAB_EXIT_USAGE;
+		}
+	}
+	if (!takes_args && optind < argc) {
+		fprintf(stderr, "netns-run lab %s: unexpected arguments\n%s", verb, usage);
+		return -LAB_EXIT_USAGE;
+	}
+	return 1;
+}
+
+int lab_cmd_flag(int c, const char *arg, void *ctx)
+{
+	(void)c, (void)arg;
+	*(bool *)ctx = true;
+	return 0;
+}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/ctr.h"
+#include "engine/proc_io.h"
 #include "engine/rt_error.h"
 #include "engine/run.h"
 #include "engine/security.h"
@@ -21,34 +22,6 @@ struct start_ctx {
 	const size_t *idx;
 	char (*names)[RT_NAME_MAX];
 };
-
-/* The container's output and the monitor's go to its capped log (engine/log.h), as with
- * `run -d`: nothing of ours keeps the caller's stdout open. */
-static void output_to_log(int log_fd)
-{
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	if (in >= 0 && log_fd >= 0) {
-		dup2(in, 0);
-		dup2(log_fd, 1);
-		dup2(log_fd, 2);
-	}
-	if (in > 2)
-		close(in);
-}
-
-/* Signals sent to the monitor reach the node's init (run.h: ctr_run_wait). */
-static int signals_take(void)
-{
-	static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	return signalfd(-1, &mask, SFD_CLOEXEC);
-}
 
 static void start_job(void *arg, size_t i)
 {
@@ -64,7 +37,9 @@ static void start_job(void *arg, size_t i)
 	lab_job_outlive();
 	setsid();
 	signal(SIGPIPE, SIG_IGN);
-	int sfd = signals_take();
+	/* Signals sent to the monitor reach the node's init (run.h: ctr_run_wait). */
+	static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	int sfd = rt_signals_take(forwarded, sizeof(forwarded) / sizeof(forwarded[0]), 0);
 	if ((r = lab_node_opts_build(ctx->t, n, ctx->names[i], &no, &err)) < 0) {
 		lab_job_report(r, 0, &err);
 		return;
@@ -74,7 +49,7 @@ static void start_job(void *arg, size_t i)
 		lab_node_opts_free(&no);
 		return;
 	}
-	output_to_log(ctr_run_log_fd(c));
+	rt_stdio_to_log(ctr_run_log_fd(c));
 	if ((r = ctr_run_start(c, &err)) < 0) {
 		lab_job_report(r, 0, &err);
 		ctr_run_free(c);
