@@ -148,3 +148,20 @@ const struct api_route *api_route_find(const char *method, char *path_buf, const
 	*ret_status = path_known ? 405 : 404;
 	return NULL;
 }
+
+const char *api_route_query_unknown(const struct api_route *route, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(keys[i]);
+		const char *p = route->query;
+		bool known = false;
+		while (p && *p && !known) {
+			const char *e = strchrnul(p, ' ');
+			known = (size_t)(e - p) == len && !memcmp(p, keys[i], len);
+			p = *e ? e + 1 : e;
+		}
+		if (!known)
+			return keys[i];
+	}
+	return NULL;
+}

@@ -20,6 +20,10 @@ struct api_route {
 	const char *pattern; /* "/containers/{}/start": {} matches one path segment, {*} one or more (image names) */
 	api_handler fn;
 	enum api_body body;
+	/* The query parameters it takes, space-separated, as moby's api/swagger.yaml lists them
+	 * for API 1.41 to 1.50 (and "details" of logs, which the docker CLI sends); any other
+	 * is refused with 400, the issue's rule for unknown parameters. */
+	const char *query;
 };
 
 /* The table, ended by a zeroed entry. */
@@ -30,6 +34,8 @@ extern const struct api_route api_routes[];
  * 404 (no such path) or 405 (the path exists with another method). */
 const struct api_route *api_route_find(const char *method, char *path_buf, const char **params, size_t *n_params,
 				       unsigned *ret_status);
+/* The first of the n keys that route does not take; NULL when it takes them all. */
+const char *api_route_query_unknown(const struct api_route *route, const char *const *keys, size_t n);
 
 /* system.c */
 int h_ping(struct api_req *r);

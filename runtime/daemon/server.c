@@ -173,10 +173,17 @@ static void conn_route(struct api_conn *c, const char *method, const char *url)
 		return;
 	}
 	c->route = api_route_find(method, c->path_buf, c->req.params, &n_params, &status);
-	if (!c->route)
+	if (!c->route) {
 		/* Docker answers a known path with the wrong method as it answers an unknown
 		 * one (its router's MethodNotAllowedHandler is its NotFoundHandler). */
 		conn_refuse(c, 404, "page not found: %s %s is not implemented by netns-run", method, rest);
+		return;
+	}
+	const char *keys[API_KV_MAX], *unknown;
+	for (size_t i = 0; i < c->n_query; i++)
+		keys[i] = c->query[i].key;
+	if ((unknown = api_route_query_unknown(c->route, keys, c->n_query)))
+		conn_refuse(c, 400, "unknown query parameter for %s %s: %s", method, rest, unknown);
 }
 
 static void *stream_worker(void *arg)

@@ -313,9 +313,12 @@ one() {
 	for _ in $(seq 600); do grep -q '^HTTP' $W/ch$n 2>/dev/null && break; sleep 0.05; done
 	st=$(curl -s -m 60 --unix-socket $SOCK -X POST -w '%{http_code}' "http://d/v1.50/containers/$id/start")
 	wait $w
+	local del=""
 	[ "$st" = 204 ] && [ "$(jq -r .StatusCode $W/cw$n)" = "$n" ] &&
-		[ "$(curl -s -m 60 --unix-socket $SOCK -X DELETE -w '%{http_code}' "http://d/v1.50/containers/$id")" = 204 ] &&
-		echo ok >$W/c$n
+		del=$(curl -s -m 60 --unix-socket $SOCK -X DELETE -w ' %{http_code}' "http://d/v1.50/containers/$id") &&
+		[ "${del##* }" = 204 ] && echo ok >$W/c$n && return
+	# Which step failed, for the report below.
+	echo "#$n: id=$id start=$st wait=$(head -c 200 $W/cw$n) delete=$del" >$W/c$n
 }
 pids=""
 for n in $(seq 1 20); do
@@ -323,7 +326,8 @@ for n in $(seq 1 20); do
 	pids="$pids $!"
 done
 wait $pids # (not a bare wait: the daemon is a child too)
-t_eq "20 concurrent create/start/wait/delete: each got its own status" "$(cat $W/c* 2>/dev/null | grep -c ok)" 20
+t_eq "20 concurrent create/start/wait/delete: each got its own status" "$(cat $W/c[0-9]* 2>/dev/null | grep -cx ok)" 20
+cat $W/c[0-9]* 2>/dev/null | grep '^#' # the failed ones, if any
 
 t_check "the daemon still answers" curl -sf --unix-socket $SOCK http://d/_ping
 fds1=$(ls /proc/$DPID/fd | wc -l)

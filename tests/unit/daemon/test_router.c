@@ -202,11 +202,39 @@ static void test_versions(void **state)
 	assert_int_equal(api_path_version("/v1.99999/version", &minor, &rest, ver), API_VERSION_BAD);
 }
 
+static void test_query_keys(void **state)
+{
+	char buf[64] = "/containers/json";
+	const char *params[API_PARAMS_MAX];
+	size_t n;
+	unsigned status;
+	const struct api_route *rt = api_route_find("GET", buf, params, &n, &status);
+	const char *known[] = { "all", "filters", "size", "limit" }, *bad[] = { "all", "bogus" };
+	const char *none[] = { "x" };
+
+	(void)state;
+	assert_non_null(rt);
+	assert_null(api_route_query_unknown(rt, known, 4));
+	assert_string_equal(api_route_query_unknown(rt, bad, 2), "bogus");
+	/* A prefix or a longer word of a known key is not it. */
+	const char *near[] = { "al" }, *longer[] = { "allx" };
+	assert_string_equal(api_route_query_unknown(rt, near, 1), "al");
+	assert_string_equal(api_route_query_unknown(rt, longer, 1), "allx");
+	/* Every route has its list, and one that takes nothing refuses anything. */
+	for (const struct api_route *r = api_routes; r->method; r++)
+		assert_non_null(r->query);
+	snprintf(buf, sizeof(buf), "/version");
+	rt = api_route_find("GET", buf, params, &n, &status);
+	assert_string_equal(api_route_query_unknown(rt, none, 1), "x");
+	assert_null(api_route_query_unknown(rt, none, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_route),  cmocka_unit_test(test_params),    cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_wrong_method), cmocka_unit_test(test_traversal), cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_query_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
