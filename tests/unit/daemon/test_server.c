@@ -112,11 +112,12 @@ int h_image_load(struct api_req *r)
 	return api_reply_json(r, 200, json_pack("{s:I}", "bytes", (json_int_t)total));
 }
 
-int h_network_create(struct api_req *r)
+/* A whole body, and a query parameter the route takes (name), decoded. */
+int h_container_create(struct api_req *r)
 {
 	return api_reply_json(r, 201,
 			      json_pack("{s:I, s:s}", "len", (json_int_t)r->body_len, "q",
-					api_query(r, "q") ? api_query(r, "q") : ""));
+					api_query(r, "name") ? api_query(r, "name") : ""));
 }
 
 static void logs_fn(int out, void *ctx)
@@ -297,10 +298,17 @@ static void test_whole_body(void **state)
 	char buf[4096];
 	int fd = dial();
 
-	send_str(fd, "POST /networks/create?q=a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+	send_str(fd, "POST /containers/create?name=a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
 	recv_until(fd, buf, sizeof(buf), "}\n", 3000);
 	assert_non_null(strstr(buf, "HTTP/1.1 201"));
 	assert_non_null(strstr(buf, "{\"len\":7,\"q\":\"a b\"}"));
+	close(fd);
+	/* A parameter the route does not take: refused before the handler, with its name. */
+	fd = dial();
+	send_str(fd, "POST /containers/create?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+	recv_until(fd, buf, sizeof(buf), "}", 3000);
+	assert_non_null(strstr(buf, "HTTP/1.1 400"));
+	assert_non_null(strstr(buf, "unknown query parameter for POST /containers/create: q"));
 	close(fd);
 }
 
