@@ -233,7 +233,7 @@ t_eq "... with 143" "$(state .exit_code "$P-sig")" 143
 touch $W/file
 "$D" monitor -v $W/file:/usr "$P-bad" -- true >/dev/null
 "$D" start "$P-bad" >$W/bad 2>&1
-t_check "a failed start: err with the reason" grep -q "^monitor_drive: .*/usr" $W/bad
+t_check "a failed start: err with the reason" sh -c "grep -q '^monitor_drive: .*/usr' $W/bad || { cat $W/bad; false; }"
 t_check "... and the container is removed" await 10 gone "$P-bad"
 "$D" monitor -a -v $W/file:/usr "$P-ag" -- true >/dev/null
 "$D" start "$P-ag" >$W/bad 2>&1

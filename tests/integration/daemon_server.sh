@@ -183,7 +183,12 @@ f0=$(fds "$MAIN")
 th0=$(threads "$MAIN")
 ls -l /proc/"$MAIN"/fd | awk 'NR > 1 {print $9, $11}' >"$W/fd0"
 for _ in $(seq 200); do c -o /dev/null "http://d/v1.41/version"; done
-for _ in $(seq 20); do c -o /dev/null http://d/nope & done
+nope=""
+for _ in $(seq 20); do
+	c -o /dev/null http://d/nope &
+	nope="$nope $!"
+done
+wait $nope # the clients gone, their connections are closed (a slow machine: no guess)
 # Re-measured at each try (a "$(fds)" argument would be measured once).
 fds_le() { [ "$(fds "$MAIN")" -le "$1" ]; }
 threads_le() { [ "$(threads "$MAIN")" -le "$1" ]; }
