@@ -20,16 +20,6 @@ if [ ! -x "$DAEMON" ]; then t_skip "daemon containers" "no netns-run-daemon in t
 if ! busybox_image $W/bb.tar bb:1; then t_skip "daemon containers" "no static /bin/busybox"; t_done; exit; fi
 "$NR" load -i $W/bb.tar >/dev/null || { t_fail "load the test image"; t_done; exit; }
 
-# await SECONDS CMD...: until CMD succeeds (every 0.1 s); fails after SECONDS.
-await() {
-	local n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 
 "$DAEMON" -H "unix://$SOCK" -G root --log-file $W/daemon.log 2>$W/daemon.err &
 DPID=$!

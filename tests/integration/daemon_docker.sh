@@ -63,14 +63,6 @@ http() {
 	done
 	echo "$out"
 }
-# until_true CMD...: CMD until it succeeds, at most 10 s.
-until_true() {
-	for _ in $(seq 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 now() { date +%s.%N; }
 
 # scenario DOCKER LABEL: the whole list of verbs with one client.  Names carry LABEL so
@@ -121,7 +113,7 @@ scenario() {
 	t_eq "[$L] ... and on 127.0.0.1" "$(http 127.0.0.1 8080)" web-says-hi
 
 	# --- logs, exec, exec -it ---
-	until_true sh -c "$D logs $web 2>/dev/null | grep -q started"
+	await 10 sh -c "$D logs $web 2>/dev/null | grep -q started"
 	t_eq "[$L] logs" "$(dk logs "$web" 2>&1)" started
 	t_eq "[$L] exec: the output" "$(dk exec "$web" cat /www/index.html 2>&1)" web-says-hi
 	t_eq "[$L] its hostname is its short id, as Docker's" "$(dk exec "$web" hostname 2>&1)" \
@@ -205,7 +197,7 @@ scenario() {
 		--format '{{.Action}} {{.Actor.Attributes.name}}' >"$TMP/live-$L" 2>&1 &
 	local epid=$!
 	dk run --rm --name "$P-$L-ev" bb:1 true >/dev/null 2>&1
-	until_true grep -q "destroy $P-$L-ev" "$TMP/live-$L"
+	await 10 grep -q "destroy $P-$L-ev" "$TMP/live-$L"
 	t_check "[$L] ... the live stream is still open" kill -0 "$epid"
 	kill "$epid" 2>/dev/null
 	wait "$epid" 2>/dev/null
@@ -234,7 +226,7 @@ wait "$DPID" 2>/dev/null
 rm -f "$SOCK"
 "$DAEMON" -H "unix://$SOCK" >>"$TMP/daemon.log" 2>&1 &
 DPID=$!
-until_true curl -sf --unix-socket "$SOCK" http://d/_ping
+await 10 curl -sf --unix-socket "$SOCK" http://d/_ping
 t_eq "after a SIGKILL and a restart: the container still runs" \
 	"$("$D" inspect --format '{{.State.Status}}' "$P-survivor" 2>&1)" running
 t0=$(now)
@@ -243,7 +235,7 @@ timeout 30 "$D" events --since "$t0" --filter "container=$P-survivor" --filter e
 epid=$!
 # The container's end, not through the daemon: the watcher must see it by itself.
 kill -9 "$(jq -r .pid "$NETNS_RUN_STATE_DIR/containers/$P-survivor/state.json")"
-until_true grep -q die "$TMP/restart-events"
+await 10 grep -q die "$TMP/restart-events"
 kill "$epid" 2>/dev/null
 wait "$epid" 2>/dev/null
 t_eq "... and its end, seen by the new daemon, is a die event with its exit code" "$(cat "$TMP/restart-events")" "die 137"

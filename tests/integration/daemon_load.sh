@@ -56,16 +56,6 @@ if ! start_daemon; then
 	exit
 fi
 
-# until_true SECONDS CMD...: CMD until it succeeds (every 0.1 s).
-until_true() {
-	local n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 c() { curl -s --max-time 30 --unix-socket "$SOCK" "$@"; }
 # api METHOD PATH [BODY]: the body, then the status on a last line.
 api() {
@@ -94,7 +84,7 @@ fd_list() { ls -l /proc/"$DPID"/fd | awk 'NR > 1 { print $9, $11 }' | sort; }
 # settled: the daemon is back to the descriptors and threads of the baseline (fd0, th0).
 settled() { [ "$(nfds)" -le "$fd0" ] && [ "$(nthreads)" -le "$th0" ]; }
 check_settled() { # WHAT
-	until_true 15 settled
+	await 15 settled
 	if [ "$(nfds)" -le "$fd0" ]; then t_ok "$1: the daemon holds as many descriptors as before ($fd0)"; else
 		t_fail "$1: the daemon holds as many descriptors as before ($fd0)" \
 			"$(nfds) now: $(fd_list | diff "$TMP/fd0" - | grep '^[<>]' | tr '\n' ' ')"
@@ -247,7 +237,7 @@ for i in $(seq 20); do
 	raw before101 "/v1.50/exec/$id/start"
 done
 not_running() { local id; for id in "${ids[@]}"; do [ "$(exec_state "$id" | cut -d' ' -f1)" = false ] || return 1; done; }
-until_true 10 not_running
+await 10 not_running
 t_check "20 exec starts whose client left before the 101: none is left running" not_running
 stuck=0
 for id in "${ids[@]}"; do
@@ -262,7 +252,7 @@ id=$(exec_create "$P-tick" cat)
 out=$(raw after101 "/v1.50/exec/$id/start")
 t_eq "an exec start of cat, its client gone right after the 101" "$out" "HTTP/1.1 101 Switching Protocols"
 over() { exec_state "$id" | grep -qE '^false [0-9]+$'; }
-until_true 10 over
+await 10 over
 t_check "... the exec is over (not running, an exit code): $(exec_state "$id")" over
 check_settled "an exec start left after the 101"
 
@@ -324,7 +314,7 @@ for cli in "$DOCKER" "$DOCKER20"; do
 	# Killed: the docker 28 CLI's attach gives up only at the third SIGTERM.
 	"$cli" attach --no-stdin --sig-proxy=false "$P-tick" >"$TMP/cliatt" 2>&1 &
 	apid=$!
-	until_true 10 grep -q '^tick ' "$TMP/cliatt"
+	await 10 grep -q '^tick ' "$TMP/cliatt"
 	kill -9 $apid
 	wait $apid 2>/dev/null
 	t_check "docker $v: attach streams the container's output" grep -q '^tick ' "$TMP/cliatt"
@@ -401,7 +391,7 @@ code POST "/containers/$P-early/start" >/dev/null
 code POST "/containers/$P-late/start" >/dev/null
 kill -9 "$DPID"
 wait "$DPID" 2>/dev/null
-until_true 15 test "$(state .status "$P-early")" = exited
+await 15 test "$(state .status "$P-early")" = exited
 t_eq "with the daemon down, a container exits (its monitor records the code)" "$(state .status "$P-early")" exited
 start_daemon
 t_eq "a daemon started after SIGKILL answers" "$(c http://d/_ping)" OK
@@ -415,12 +405,12 @@ c -N --max-time 30 "http://d/v1.50/containers/$P-tick/logs?stdout=1&follow=1&tai
 lpid=$!
 out=$(raw frames "/v1.50/containers/$P-tick/attach?stream=1&stdout=1")
 t_eq "... attach to a container started before the restart" "$out" "$(printf 'HTTP/1.1 101 Switching Protocols\nframes')"
-until_true 10 test "$(grep -ac tick "$TMP/logs-after")" -ge 5
+await 10 test "$(grep -ac tick "$TMP/logs-after")" -ge 5
 t_check "... logs -f goes on with new output" test "$(grep -ac tick "$TMP/logs-after")" -ge 5
 kill $lpid 2>/dev/null
 id=$(exec_create "$P-late" touch /tmp/go)
 t_eq "... exec in it (the instance table is new)" "$(code POST "/exec/$id/start" '{"Detach":true}')" 200
-until_true 15 sh -c "! kill -0 $wpid"
+await 15 sh -c "! kill -0 $wpid"
 wait $wpid
 t_eq "... POST /wait, asked before its exit after the restart: 5" "$(head -n 1 "$TMP/wait-late" | jq -r .StatusCode)" 5
 if [ -x "$DOCKER" ]; then

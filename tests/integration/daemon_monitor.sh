@@ -13,16 +13,6 @@ export MONITOR_DRIVE_ERRLOG=/run/monitor.err
 W=/run/dmon
 mkdir -p $W
 
-# await SECONDS CMD...: until CMD succeeds (every 0.1 s); fails after SECONDS.
-await() {
-	local n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 status_is() { [ "$(state .status "$1")" = "$2" ]; }
 gone() { [ ! -e "$NETNS_RUN_STATE_DIR/containers/$1" ]; }
 monitor_pid() { state .monitor "$1"; }

@@ -47,14 +47,6 @@ if ! curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; then
 fi
 
 dk() { "$DOCKER" "$@"; }
-# until_true CMD...: CMD until it succeeds, at most 10 s.
-until_true() {
-	for _ in $(seq 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # api METHOD PATH [BODY]: curl on the socket; the body, then the status on a last line.
 api() {
 	curl -s --unix-socket "$SOCK" -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} \
@@ -78,7 +70,7 @@ t_eq "run -t: the output raw (through the container's pty)" \
 
 # --- a detached container's logs ---
 dk run -d --name "$P-x" "${R[@]}" bb:1 sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; echo tock $i >&2; sleep 1; done' >/dev/null 2>&1
-until_true sh -c "'$DOCKER' logs $P-x 2>/dev/null | grep -q 'tick 2'"
+await 10 sh -c "'$DOCKER' logs $P-x 2>/dev/null | grep -q 'tick 2'"
 t_check "logs: the stdout lines" grep -q "^tick 1$" <<<"$(dk logs "$P-x" 2>/dev/null)"
 t_check "logs: the stderr lines on stderr" grep -q "^tock 1$" <<<"$(dk logs "$P-x" 2>&1 >/dev/null)"
 t_check "logs: no stderr line on stdout" sh -c "! '$DOCKER' logs $P-x 2>/dev/null | grep -q tock"
@@ -144,11 +136,11 @@ t_check "... it streamed the container's output" grep -q "^tick " "$TMP/a"
 fd0=$(nfds)
 "$DOCKER" attach --no-stdin --sig-proxy=false "$P-x" >/dev/null 2>&1 &
 apid=$!
-until_true test "$(nfds)" -gt "$fd0"
+await 10 test "$(nfds)" -gt "$fd0"
 t_check "a second attach holds descriptors of the daemon's" test "$(nfds)" -gt "$fd0"
 kill -9 $apid
 wait $apid 2>/dev/null
-until_true test "$(nfds)" -le "$fd0"
+await 10 test "$(nfds)" -le "$fd0"
 t_eq "a client killed mid-attach: the daemon's descriptors come back" "$(nfds)" "$fd0"
 t_eq "... and the container runs on" "$(dk inspect --format '{{.State.Running}}' "$P-x" 2>&1)" true
 
@@ -166,7 +158,7 @@ t_eq "exec -w -e" "$(cat "$TMP/o")" "/tmp bar"
 fd0=$(nfds)
 for _ in 1 2 3 4 5; do dk exec "$P-x" sh -c "echo \$\$ >/dev/null" >/dev/null 2>&1; done
 echo x | dk exec -i "$P-x" cat >/dev/null 2>&1
-until_true test "$(nfds)" -le "$fd0"
+await 10 test "$(nfds)" -le "$fd0"
 t_eq "after six execs the daemon holds no more descriptors" "$(nfds)" "$fd0"
 
 # exec -it through a pty that python3 gives the CLI: its size, then a resize.
@@ -208,7 +200,7 @@ t_check "... and its exit code (5)" grep -q "^rc=5$" <<<"$out"
 id=$(api POST "/containers/$P-x/exec" '{"Cmd":["sh","-c","exit 4"]}' | head -1 | jq -r .Id)
 t_check "exec create: 64 hex digits" grep -qE '^[0-9a-f]{64}$' <<<"$id"
 t_eq "exec start Detach: 200" "$(api POST "/exec/$id/start" '{"Detach":true}' | tail -1)" 200
-until_true sh -c "curl -s --unix-socket $SOCK http://d/exec/$id/json | jq -e '.Running == false and .ExitCode == 4'"
+await 10 sh -c "curl -s --unix-socket $SOCK http://d/exec/$id/json | jq -e '.Running == false and .ExitCode == 4'"
 out=$(api GET "/exec/$id/json" | head -1)
 t_eq "exec inspect: ExitCode, Running, ProcessConfig, ContainerID" \
 	"$(jq -c '[.ExitCode, .Running, .ProcessConfig.entrypoint, .ProcessConfig.arguments, (.ContainerID | length)]' <<<"$out")" \
@@ -226,7 +218,7 @@ t_check "... attach" grep -qx attach <<<"$out"
 
 # --- a tty: logs and attach raw ---
 dk run -d -t --name "$P-t" "${R[@]}" bb:1 sh -c 'echo tty-line; sleep 600' >/dev/null 2>&1
-until_true sh -c "'$DOCKER' logs $P-t 2>/dev/null | grep -q tty-line"
+await 10 sh -c "'$DOCKER' logs $P-t 2>/dev/null | grep -q tty-line"
 t_eq "logs of a tty container: its output, raw (the pty's CRLF)" "$(dk logs "$P-t" 2>/dev/null | od -An -c | tr -s ' ')" \
 	"$(printf 'tty-line\r\n' | od -An -c | tr -s ' ')"
 out=$(frames "/v1.50/containers/$P-t/logs?stdout=1")
@@ -256,7 +248,7 @@ dk rm -f "$P-s" >/dev/null 2>&1
 
 # --- a container of `netns-run run -d`: its plain log as stdout ---
 "$NR" run -d --name "$P-plain" --network none bb:1 sh -c 'echo plain-1; echo plain-2; sleep 600' >/dev/null 2>&1
-until_true sh -c "'$DOCKER' logs $P-plain 2>/dev/null | grep -q plain-2"
+await 10 sh -c "'$DOCKER' logs $P-plain 2>/dev/null | grep -q plain-2"
 t_eq "logs of a netns-run run -d container: its plain log" "$(dk logs "$P-plain" 2>/dev/null | tr '\n' ' ')" "plain-1 plain-2 "
 t_eq "... --tail 1" "$(dk logs --tail 1 "$P-plain" 2>/dev/null)" plain-2
 

@@ -9,16 +9,6 @@ source "$(dirname "$0")/../lib/runtime.sh"
 DRIVE="$(dirname "$0")/../tools/pty_drive.py"
 export NR
 
-# await SECONDS CMD...: until CMD succeeds (every 0.1 s); fails after SECONDS.
-await() {
-	local n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 running() { [ "$(state .status "$1")" = running ]; }
 
 # 5. A script's background job starts with SIGINT and SIGQUIT ignored (bash, without job

@@ -36,3 +36,15 @@ cni() {
 # nr_leases DIR: the number of lease files in a host-local store directory (not the lock,
 # last_reserved_ip.N, or the .nr-index directory beside them).
 nr_leases() { find "$1" -maxdepth 1 -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | wc -l; }
+
+# await SECONDS CMD...: CMD until it succeeds, tried every 0.1 s; fails after SECONDS (events
+# are awaited, not slept on, and every wait is bounded).
+await() {
+	local n=$(($1 * 10))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
