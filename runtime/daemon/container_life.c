@@ -137,20 +137,30 @@ static int wait_check(struct wait_ctx *w, int *code, int *pidfd)
 {
 	_cleanup_record_ struct ctr_record *rec = NULL;
 
+	bool exited = false;
+
 	*pidfd = -1;
-	if (ctr_store_load(w->name, &rec, NULL) < 0) {
-		/* Gone: removed.  An AutoRemove container's status is its monitor's note. */
-		if (!ctr_exit_read(w->name, w->since - 1, code))
-			*code = w->last_code;
-		return 1;
-	}
-	if (rec->has_exit_code)
-		w->last_code = rec->exit_code;
-	*code = w->last_code;
 	/* An init that is gone while its monitor lives: the monitor has yet to save the exit
-	 * code (wait for it); a monitor gone too was killed, and nobody will. */
-	bool exited = rec->status == CTR_EXITED ||
-		      (rec->status == CTR_RUNNING && !ctr_running(rec) && !ctr_monitor_alive(rec));
+	 * code (wait for it); a monitor gone too was killed, and nobody will.  Unless it saved
+	 * the exit and ended between our load and our looks at the processes: a second load,
+	 * after the looks, sees whatever it saved. */
+	for (int look = 0; look < 2; look++) {
+		ctr_record_free(rec);
+		rec = NULL;
+		if (ctr_store_load(w->name, &rec, NULL) < 0) {
+			/* Gone: removed.  An AutoRemove container's status is its monitor's note. */
+			if (!ctr_exit_read(w->name, w->since - 1, code))
+				*code = w->last_code;
+			return 1;
+		}
+		if (rec->has_exit_code)
+			w->last_code = rec->exit_code;
+		exited = rec->status == CTR_EXITED;
+		if (exited || rec->status != CTR_RUNNING || ctr_running(rec) || ctr_monitor_alive(rec))
+			break;
+		exited = look == 1;
+	}
+	*code = w->last_code;
 	switch (w->cond) {
 	case WAIT_NOT_RUNNING:
 		if (rec->status != CTR_RUNNING || exited)
@@ -323,7 +333,10 @@ int h_container_prune(struct api_req *r)
 	for (size_t i = 0; names[i]; i++) {
 		_cleanup_record_ struct ctr_record *rec = NULL;
 		struct nr_error e = { 0 };
-		if (ctr_store_load(names[i], &rec, NULL) < 0 || rec->status != CTR_EXITED || ctr_monitor_alive(rec))
+		/* Docker prunes every container not running, created ones too; an exited one
+		 * whose monitor still tears it down is left to it. */
+		if (ctr_store_load(names[i], &rec, NULL) < 0 || ctr_running(rec) ||
+		    (rec->status == CTR_EXITED && ctr_monitor_alive(rec)))
 			continue;
 		_cleanup_json_ json_t *config = ctr_json_config_load(names[i]);
 		_cleanup_json_ json_t *labels = ctr_json_labels(config);

@@ -222,11 +222,16 @@ done
 out=$(api GET "/containers/$amb/json")
 t_check "an ambiguous id prefix is refused, naming it" grep -q "multiple IDs found with provided prefix: $amb" <<<"$out"
 
-# 11. Prune: exited containers only; their ids; the running and created stay.
+# 11. Prune: every container not running (exited and created, as Docker); their ids; the
+# running one stays.
 code POST "/containers/$P-c1b/wait" >/dev/null
+create "$P-up" '{"Image":"bb:1","Cmd":["sleep","300"],"HostConfig":{"NetworkMode":"none"}}' >/dev/null
+code POST "/containers/$P-up/start" >/dev/null
 pr=$(body POST /containers/prune)
 t_check "prune: the exited containers' ids" jq -e --arg a "$id1" --arg b "$id2" '(.ContainersDeleted | index($a)) != null and (.ContainersDeleted | index($b)) != null and .SpaceReclaimed >= 0' <<<"$pr"
-t_eq "prune: created ones stay" "$(code GET "/containers/$P-p1/json")" 200
+t_eq "prune: created ones go too" "$(code GET "/containers/$P-p1/json")" 404
+t_eq "prune: the running one stays" "$(code GET "/containers/$P-up/json")" 200
+code DELETE "/containers/$P-up?force=1" >/dev/null
 for i in $(seq 1 17); do code DELETE "/containers/$P-p$i?force=1" >/dev/null; done
 
 # 12. A container made by `netns-run run` is seen from its record alone.
