@@ -24,12 +24,17 @@ struct cni_builtin {
 	/* Run in the caller's process instead of executing the binary (cni_builtin_find());
 	 * false: the table carries the type only for its host operations. */
 	bool in_process;
+	/* Or, when set: in process for the configurations (as the plugin gets them, with
+	 * runtimeConfig) for which it returns true. */
+	bool (*in_process_for)(json_t *conf);
 };
 
-/* The operations to run in process for plugin `type`: those of table's entry (a table is
- * ended by a NULL type; table may be NULL) marked in_process, when the executable found on
- * cni_path is ours; else NULL. */
-const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type, const char *cni_path);
+/* The operations to run in process for plugin `type` with configuration conf: those of
+ * table's entry (a table is ended by a NULL type; table may be NULL) marked in_process (or
+ * whose in_process_for takes conf), when the executable found on cni_path is ours; else
+ * NULL. */
+const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, const char *type, json_t *conf,
+					      const char *cni_path);
 
 /* Run ops on req as cni_exec_plugin() runs an executable: the same validation, *ret_out
  * the result JSON for ADD (NULL for the other commands), errors in err. */

@@ -97,7 +97,7 @@ static int run_plugin(const struct cni_netconf *n, const struct cni_rtconf *rt, 
 		.stdin_len = strlen(text),
 		.timeout_ms = rt->timeout_ms,
 	};
-	const struct cni_plugin_ops *ops = cni_builtin_find(rt->builtins, plugin_type(n, i), rt->cni_path);
+	const struct cni_plugin_ops *ops = cni_builtin_find(rt->builtins, plugin_type(n, i), conf, rt->cni_path);
 	r = ops ? cni_builtin_run(ops, &req, &out, err) : cni_exec_plugin(plugin_type(n, i), &req, &out, err);
 	if (r < 0)
 		return nr_error_wrap(err, r, "network %s: plugin %s (%zu of %zu) %s", n->name, plugin_type(n, i), i + 1,

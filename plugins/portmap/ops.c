@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/json_field.h"
 #include "nft/nft_portmap.h"
 #include "plugin_portmap.h"
 #include "pm.h"
@@ -121,6 +122,13 @@ static int portmap_gc(struct cni_plugin_ctx *ctx, struct nr_error *err)
 	    (r = pm_localnet_gc(cni_gc_owner_valid, valid, err)) < 0)
 		return r;
 	return nft_portmap_gc(cni_gc_owner_valid, valid, err);
+}
+
+bool portmap_in_process_for(json_t *conf)
+{
+	json_t *maps = json_get_go(json_get_go(conf, "runtimeConfig"), "portMappings");
+
+	return !maps || (json_is_array(maps) && json_array_size(maps) == 0);
 }
 
 const struct cni_plugin_ops portmap_plugin_ops = {

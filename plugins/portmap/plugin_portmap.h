@@ -7,4 +7,9 @@
 
 extern const struct cni_plugin_ops portmap_plugin_ops;
 
+/* Whether a runtime may run portmap in its own process for conf: when conf publishes no
+ * port (runtimeConfig.portMappings absent or empty), ADD only passes prevResult on and
+ * DEL only looks for an owner's leftovers, so the fork and exec would be the whole cost. */
+bool portmap_in_process_for(json_t *conf);
+
 #endif

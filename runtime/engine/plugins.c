@@ -11,15 +11,18 @@
  * bridge, portmap and firewall still run as executables: they enter the container's
  * namespace, keep process-wide netlink and nftables state and may be killed by a caller's
  * timeout, none of which may touch the runtime's own process; host-local runs inside the
- * bridge. They are all here for their host operations (network rm/prune/reload:
+ * bridge.  Except portmap for a container that publishes no port (every `run` without
+ * -p, on the default network too): then its ADD passes the result on and its DEL reads
+ * our table for the owner's leftovers, which two process starts per container cost more
+ * than (docs/benchmarks.md, "Daemon"). They are all here for their host operations (network rm/prune/reload:
  * network_host.c): whatever executable CNI_PATH names for the type, the state in our
  * tables and stores is ours to keep. */
 const struct cni_builtin rt_plugins[] = {
-	{ "none", &none_plugin_ops, true },
-	{ "loopback", &none_plugin_ops, true },
-	{ "bridge", &bridge_plugin_ops, false },
-	{ "portmap", &portmap_plugin_ops, false },
-	{ "firewall", &firewall_plugin_ops, false },
-	{ "host-local", &hostlocal_ops, false },
-	{ NULL, NULL, false },
+	{ "none", &none_plugin_ops, true, NULL },
+	{ "loopback", &none_plugin_ops, true, NULL },
+	{ "bridge", &bridge_plugin_ops, false, NULL },
+	{ "portmap", &portmap_plugin_ops, false, portmap_in_process_for },
+	{ "firewall", &firewall_plugin_ops, false, NULL },
+	{ "host-local", &hostlocal_ops, false, NULL },
+	{ NULL, NULL, false, NULL },
 };

@@ -141,5 +141,10 @@ t_check "... saying why" grep -q "hbr0 still has port up1" <<<"$out"
 t_check "... and the bridge stays" has_link hbr0
 ip link del hbr0
 ip link del up0
+# portmap runs in our process for a container that publishes nothing (no exec at ADD or
+# DEL), and as its executable for one that does.
+execs() { strace -f -qq -e trace=execve -e signal=none -o /run/execs "$@" >/dev/null 2>&1; grep -c '/portmap"' /run/execs; }
+t_eq "run without -p: portmap not executed" "$(execs "$NR" run --rm --net=rmnet true)" 0
+t_eq "run -p: portmap executed for ADD and DEL" "$(execs "$NR" run --rm --net=rmnet -p 8081:80 true)" 2
 t_eq "nothing of the containers is left" "$(nr_leftovers)" ""
 t_done

@@ -15,9 +15,9 @@
 #include "portmap/plugin_portmap.h"
 
 static const struct cni_builtin table[] = {
-	{ "bridge", &bridge_plugin_ops, false },
-	{ "portmap", &portmap_plugin_ops, false },
-	{ NULL, NULL, false },
+	{ "bridge", &bridge_plugin_ops, false, NULL },
+	{ "portmap", &portmap_plugin_ops, false, NULL },
+	{ NULL, NULL, false, NULL },
 };
 
 static struct cni_netconf *chain(const char *text)
