@@ -24,8 +24,8 @@ const struct cni_plugin_ops *cni_builtin_find(const struct cni_builtin *table, c
 	const struct cni_builtin *b = entry_of(table, type);
 	char path[PATH_MAX];
 
-	if (b && (b->in_process_for ? b->in_process_for(conf) : b->in_process) && cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 &&
-	    cni_plugin_is_ours(path))
+	if (b && (b->in_process_for ? b->in_process_for(conf) : b->in_process) &&
+	    cni_plugin_find(type, cni_path, path, sizeof(path), NULL) == 0 && cni_plugin_is_ours(path))
 		return b->ops;
 	return NULL;
 }

@@ -72,8 +72,7 @@ struct overlay_remote {
 
 /* The VXLAN device of s, made when missing (idempotent), up, with SUBNET.0/32; underlay_ifindex
  * 0 = let the kernel route by the local address.  *mac gets its MAC. */
-int overlay_vtep_ensure(const struct overlay_subnet *s, int underlay_ifindex, uint8_t mac[6],
-			struct nr_error *err);
+int overlay_vtep_ensure(const struct overlay_subnet *s, int underlay_ifindex, uint8_t mac[6], struct nr_error *err);
 /* Make the device's routes, neighbours and FDB entries exactly those of the n remotes:
  * missing ones added, changed ones replaced, others (a host that left) removed.  Idempotent;
  * a remote with our own subnet or VTEP is skipped. */
