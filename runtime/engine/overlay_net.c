@@ -109,7 +109,7 @@ void overlay_net_inspect(const struct cni_netconf *conf, json_t *net)
 		json_array_append_new(list,
 				      json_pack("{s:s, s:s, s:O, s:O, s:s, s:I, s:b}", "Name", name, "IP", ip, "Subnet",
 						json_object_get(h, "subnet"), "MAC", json_object_get(h, "mac"), "Since",
-						since ? since : "", (json_int_t)age_of(since), "Self",
+						since ? since : "", "LeaseAge", (json_int_t)age_of(since), "Self",
 						json_is_true(json_object_get(h, "self"))));
 	}
 	json_object_set_new(net, "Peers", peers);

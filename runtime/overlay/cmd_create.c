@@ -52,7 +52,7 @@ static int __attribute__((format(printf, 1, 2))) usage_fail(const char *fmt, ...
 	va_end(ap);
 	nr_error_set(&err, RT_ERR_USAGE, EINVAL, "%s", msg);
 	ovl_print_error(&err);
-	return OVL_EXIT_FAIL;
+	return -1;
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
@@ -74,7 +74,7 @@ static const char *const known_opts[] = {
 	"subnet_len", "vni", "vxlan_port", "underlay", "mtu", "lease_ttl", "com.docker.network.driver.mtu", NULL
 };
 
-/* The options into d (network, id and created aside). */
+/* The options into d (network, id and created aside); -1 after saying what is wrong. */
 static int opts_to_def(const struct ovl_args *a, struct ovl_def *d)
 {
 	unsigned long v;
@@ -252,9 +252,10 @@ int ovl_cmd_create(int argc, char **argv)
 	if ((r = ovl_args_parse(argc, argv, OVL_ARG_STORE | OVL_ARG_CREATE | OVL_ARG_OPT, usage, &a)) <= 0)
 		return r == 0 ? 0 : OVL_EXIT_FAIL;
 	if (!a.store.endpoints)
-		return usage_fail("create: --store etcd://HOST:PORT[,HOST:PORT...] is wanted");
+		return usage_fail("create: --store etcd://HOST:PORT[,HOST:PORT...] is wanted"), OVL_EXIT_FAIL;
 	if (!rt_name_valid(a.name))
-		return usage_fail("invalid network name \"%s\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", a.name);
+		return usage_fail("invalid network name \"%s\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", a.name),
+		       OVL_EXIT_FAIL;
 	if (opts_to_def(&a, &d) < 0)
 		return OVL_EXIT_FAIL;
 	/* The underlay is checked before anything is written: a join that cannot work is a
