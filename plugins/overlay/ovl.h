@@ -5,6 +5,7 @@
 
 #include "cni/cni_plugin.h"
 #include "overlay.h"
+#include "plugin_overlay.h"
 
 /* subnet.c: parse a subnet file's text (what overlay_subnet_read checks; code 6 for JSON
  * of the wrong shape, 7 for values out of range).  what names it in messages. */
@@ -86,7 +87,5 @@ int ovl_masq_add(const struct overlay_subnet *s, const struct cni_result *res, c
  * the VXLAN device on network rm. */
 extern const struct cni_host_ops ovl_host_ops;
 
-/* ops.c */
-extern const struct cni_plugin_ops overlay_plugin_ops;
 
 #endif

@@ -4,7 +4,7 @@
 #include "firewall/plugin_firewall.h"
 #include "host-local/hostlocal.h"
 #include "none/plugin_none.h"
-#include "overlay/ovl.h"
+#include "overlay/plugin_overlay.h"
 #include "portmap/plugin_portmap.h"
 
 /* none (and its alias loopback) run in this process when the executables on CNI_PATH are
@@ -16,8 +16,12 @@
  * network_host.c): whatever executable CNI_PATH names for the type, the state in our
  * tables and stores is ours to keep. */
 const struct cni_builtin rt_plugins[] = {
-	{ "none", &none_plugin_ops, true },          { "loopback", &none_plugin_ops, true },
-	{ "bridge", &bridge_plugin_ops, false },     { "portmap", &portmap_plugin_ops, false },
-	{ "firewall", &firewall_plugin_ops, false }, { "host-local", &hostlocal_ops, false },
-	{ "overlay", &overlay_plugin_ops, false },   { NULL, NULL, false },
+	{ "none", &none_plugin_ops, true },
+	{ "loopback", &none_plugin_ops, true },
+	{ "bridge", &bridge_plugin_ops, false },
+	{ "portmap", &portmap_plugin_ops, false },
+	{ "firewall", &firewall_plugin_ops, false },
+	{ "host-local", &hostlocal_ops, false },
+	{ "overlay", &overlay_plugin_ops, false },
+	{ NULL, NULL, false },
 };
