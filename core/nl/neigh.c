@@ -44,10 +44,12 @@ static int neigh_build(int family, int ifindex, const struct ip_addr *ip, const 
 	if (!(n = rtnl_neigh_alloc()) || (ip && !(d = nl_addr_build(ip->family, ip->bytes, ip_addr_bytes(ip)))) ||
 	    (mac && !(ll = nl_addr_build(AF_LLC, mac, 6))))
 		return nr_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	rtnl_neigh_set_family(n, family);
-	rtnl_neigh_set_ifindex(n, ifindex);
+	/* The address first: libnl refuses a destination whose family is not the object's,
+	 * and an FDB entry (AF_BRIDGE) has an IPv4 or IPv6 NDA_DST. */
 	if (d && rtnl_neigh_set_dst(n, d) < 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "bad neighbour address");
+	rtnl_neigh_set_family(n, family);
+	rtnl_neigh_set_ifindex(n, ifindex);
 	if (ll)
 		rtnl_neigh_set_lladdr(n, ll);
 	rtnl_neigh_set_state(n, NUD_PERMANENT);
@@ -67,8 +69,8 @@ static int neigh_change(struct nlsock *s, bool add, int family, int ifindex, con
 	if ((r = neigh_build(family, ifindex, ip, mac, &n, err)) < 0)
 		return r;
 	nlsock_reset(s);
-	/* rtnl_neigh_add adds NLM_F_CREATE; NLM_F_REPLACE makes it `replace`. */
-	r = add ? rtnl_neigh_add(s->sk, n, NLM_F_REPLACE) : rtnl_neigh_delete(s->sk, n, 0);
+	/* `replace`: libnl 3.7 adds no NLM_F_CREATE of its own (the VXLAN FDB says ENOENT). */
+	r = add ? rtnl_neigh_add(s->sk, n, NLM_F_CREATE | NLM_F_REPLACE) : rtnl_neigh_delete(s->sk, n, 0);
 	/* Not there any more: what was asked (ENOENT from neighbours, from the FDB too). */
 	if (r < 0 && !add && (s->last_errno == ENOENT || s->last_errno == ESRCH || r == -NLE_OBJ_NOTFOUND))
 		return 0;
