@@ -200,20 +200,30 @@ static int network_choose(struct etcd_client *c, const struct ovl_args *a, struc
 			    "no free 10.X.0.0/16 here and in the store: give --subnet");
 }
 
-/* The VNI's key, created first: 1 created; 0 in use (err says by what). */
+/* The VNI's key, created first: 1 created; 0 in use (err says by what: another overlay
+ * network, as the store says first, or a VXLAN device here). */
 static int vni_claim(struct etcd_client *c, const char *name, uint32_t vni, struct nr_error *err)
 {
 	struct etcd_kv holder = { 0 };
+	struct etcd_kvs kvs = { 0 };
 	char key[128], dev[32];
 	int r;
 
+	ovl_key_vni(vni, key, sizeof(key));
+	if ((r = etcd_get(c, key, ETCD_KEY, &kvs, err)) < 0)
+		return r;
+	if (kvs.n > 0) {
+		nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "VNI %u is in use by overlay network %.64s", vni,
+			     kvs.kv[0].value);
+		etcd_kvs_clear(&kvs);
+		return 0;
+	}
 	if ((r = ovl_local_vni_user(vni, dev, sizeof(dev), err)) < 0)
 		return r;
 	if (r > 0) {
 		nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "VNI %u is in use by the VXLAN device %s here", vni, dev);
 		return 0;
 	}
-	ovl_key_vni(vni, key, sizeof(key));
 	if ((r = etcd_create(c, key, name, 0, &holder, err)) < 0)
 		return r;
 	if (r == 0)
