@@ -144,6 +144,39 @@ await 5 gone kill -0 "$(cat "$S/ov1/pid")"
 "$NR" network inspect ov1 >/dev/null 2>&1
 t_check "network inspect starts a dead agent too" kill -0 "$(cat "$S/ov1/pid" 2>/dev/null)"
 
+# ---- SIGTERM: the agent ends, leaving its subnet and kernel state to the next one ------------------
+PID=$(cat "$S/ov1/pid")
+kill -TERM "$PID"
+t_check "SIGTERM: the agent ends" await 3 gone kill -0 "$PID"
+t_check "... its log says so" grep -q "agent of ov1 stopped" "$S/ov1/log"
+link() { ip link show "$1" >/dev/null 2>&1; }
+t_check "... subnet.json, the key and the device stay" test -f "$S/ov1/subnet.json" -a -n "$(subnet_key ov1)"
+t_check "... the device stays" link "$DEV"
+"$NR" network inspect ov1 >/dev/null 2>&1
+
+# ---- quorum lost: what is there keeps working; the subnet is used until lease_ttl, then not -----
+R2=10.77.202.0
+[ "$SUB" = "$R2/24" ] && R2=10.77.203.0
+e put "/netns-run/overlay/subnets/ov1/$R2-24" \
+	'{"host":"far2","vtep":"192.0.2.98","mac":"02:00:00:00:00:98","since":"2026-12-04T18:00:00Z"}' >/dev/null
+route2() { ip route show "$R2/24" dev "$DEV" 2>/dev/null | grep -q "via $R2 .*onlink"; }
+t_check "a second remote host: its route" await 5 route2
+etcd_kill 2 3
+t_check "quorum lost (2 of 3 members killed): subnet.json stays at first (the lease is ours until lease_ttl)" \
+	test -f "$S/ov1/subnet.json"
+start=$(date +%s)
+t_check "... removed once lease_ttl (6 s) passed without a renewal" await 20 gone test -f "$S/ov1/subnet.json"
+t_check "... not before lease_ttl" test $(($(date +%s) - start)) -ge 3
+t_check "... the log says why" grep -q "no renewal of the lease for lease_ttl" "$S/ov1/log"
+t_check "... the remote's route stays (the last known set)" route2
+t_check "... and the agent runs on" kill -0 "$(cat "$S/ov1/pid")"
+etcd_member_start 2
+etcd_member_start 3
+t_check "quorum back: subnet.json is back" await 30 test -f "$S/ov1/subnet.json"
+t_eq "... on the same subnet" "$(jq -r .subnet "$S/ov1/subnet.json")" "$SUB"
+e del "/netns-run/overlay/subnets/ov1/$R2-24" >/dev/null
+t_check "... the watch goes on: a remote's key deleted, its route goes" await 10 gone route2
+
 # ---- bad inputs leave nothing -----------------------------------------------------------------
 vxlans >"$W/vx.before"
 agent_pids | wc -l >"$W/agents.before"
@@ -208,6 +241,8 @@ echo "" >"$W/vx.before"
 echo 0 >"$W/agents.before"
 "$NR" run -d --name "$P-c1" --network ov1 -- sleep 300 >/dev/null 2>&1
 if [ "$(state .status "$P-c1")" = running ]; then
+	t_check "a container on the overlay network: its bridge" link "nr-${ID:0:12}"
+	t_check "... an address of this host's subnet" grep -q "$(cut -d. -f1-3 <<<"$SUB")\." <<<"$("$NR" inspect "$P-c1" 2>/dev/null)"
 	out=$("$NR" network leave ov1 2>&1)
 	t_check "leave with a container attached: refused ($out)" grep -q "active endpoints" <<<"$out"
 	"$NR" rm -f "$P-c1" >/dev/null 2>&1
@@ -219,6 +254,9 @@ fi
 t_eq "network leave: exit 0" "$?" 0
 t_eq "... the subnet key goes (lease revoked), the definition stays" "$(keys | grep -c /subnets/) $(val /netns-run/overlay/networks/ov1 | jq -r .id)" "0 $ID"
 leaves_nothing "... leave (apart from the definition)" ov1 "$(key_count)"
+t_check "... the VXLAN device is gone" gone link "$DEV"
+t_check "... the bridge is gone" gone link "nr-${ID:0:12}"
+t_check "... and the remote routes with it" test -z "$(ip route show 10.77.0.0/16 root 10.77.0.0/16 2>/dev/null)"
 "$NR" network leave ov1
 t_eq "leave again: success" "$?" 0
 out=$("$NR" network join --store "$E" ov1 2>&1)
