@@ -61,6 +61,13 @@ int overlay_net_start(const char *name, struct nr_error *err)
 	return 0;
 }
 
+bool overlay_net_agent_alive(const char *name)
+{
+	char dir[PATH_MAX];
+
+	return overlay_dir(name, dir, sizeof(dir), NULL) >= 0 && dns_proc_alive(dir);
+}
+
 int overlay_net_ensure(const struct cni_netconf *conf, struct nr_error *err)
 {
 	return conf && overlay_net_is(conf) ? overlay_net_start(conf->name, err) : 0;

@@ -236,6 +236,10 @@ t_check "join of an unknown network: 125, named ($out)" grep -q "no overlay netw
 out=$("$NR" network create --driver overlay --store "$E" ov1 2>&1)
 t_check "create of a name taken: refused ($out)" grep -q "already exists" <<<"$out"
 
+out=$("$NR" network prune -f 2>&1)
+t_check "network prune leaves an overlay network alone" test -f "$NETNS_RUN_CONFIG_DIR/ov1.conflist"
+t_check "... and its agent" kill -0 "$(cat "$S/ov1/pid")"
+
 # ---- leave and rm ------------------------------------------------------------------------------
 echo "" >"$W/vx.before"
 echo 0 >"$W/agents.before"
