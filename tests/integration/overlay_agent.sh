@@ -131,6 +131,26 @@ t_check "... after removing subnet.json (no container may start meanwhile)" grep
 t_check "... subnet.json is back" await 5 test -f "$S/ov1/subnet.json"
 t_eq "... the same subnet (it was free)" "$(subnet_key ov1)" "$SK"
 
+# ---- the lease lost while another host took the subnet: a new subnet ---------------------------
+PID=$(cat "$S/ov1/pid")
+L2=$(lease_of "$SK")
+kill -STOP "$PID"
+e lease-revoke "$L2" >/dev/null
+e put "$SK" '{"host":"thief","vtep":"192.0.2.97","mac":"02:00:00:00:00:97","since":"2026-12-04T18:00:00Z"}' >/dev/null
+kill -CONT "$PID"
+moved() { [ -f "$S/ov1/subnet.json" ] && [ "$(jq -r .subnet "$S/ov1/subnet.json")" != "$SUB" ]; }
+t_check "subnet taken by another host while the lease was lost: the agent moves to another subnet" await 15 moved
+NSUB=$(jq -r .subnet "$S/ov1/subnet.json" 2>/dev/null)
+t_check "... its key is ours (our VTEP)" grep -q '"192.0.2.11"' <<<"$(val "/netns-run/overlay/subnets/ov1/${NSUB%/*}-24")"
+t_check "... the log says why" grep -q "moving to $NSUB" "$S/ov1/log"
+t_check "... the device carries the new subnet's .0" await 5 eval "ip -4 addr show $DEV | grep -q 'inet ${NSUB%.0/24}.0/32'"
+thief() { ip route show "$SUB" dev "$DEV" 2>/dev/null | grep -q onlink; }
+t_check "... and the old subnet is the other host's: routed to it" await 5 thief
+e del "$SK" >/dev/null
+t_check "... which goes when it leaves" await 5 gone thief
+SUB=$NSUB
+SK=$(subnet_key ov1)
+
 # ---- the agent killed: `netns-run run` starts it again -----------------------------------------
 kill -9 "$(cat "$S/ov1/pid")"
 t_check "agent killed" await 5 gone kill -0 "$(cat "$S/ov1/pid")"
