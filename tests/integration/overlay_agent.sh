@@ -16,7 +16,33 @@ OV="$NR_BUILD/bin/netns-run-overlay"
 T="$NR_BUILD/tests/tools/etcd_tool"
 if [ ! -x "$ETCD_BIN" ] || [ ! -x "$T" ] || [ ! -x "$OV" ] || ! command -v curl >/dev/null; then
 	t_skip "overlay agent" "needs etcd-server (/usr/bin/etcd), build/tests/tools/etcd_tool, netns-run-overlay and curl"
-	t_done
+	
+# ---- a store with TLS and client certificates --------------------------------------------------
+if ! command -v openssl >/dev/null; then
+	t_skip "a store with TLS" "needs openssl"
+elif ! etcd_tls_member "$W" 192.0.2.11 24800; then
+	t_fail "an etcd member with TLS and --client-cert-auth starts" "$(tail -n 3 "$W/pki.log" "$W/tls.log")"
+else
+	PKI=$W/pki
+	TLS=(--cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key")
+	ES=etcds://192.0.2.11:24800
+	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" \
+		--store-cert "$PKI/client.pem" --store-key "$PKI/client.key" --subnet 10.78.0.0/16 ovtls 2>&1)
+	t_eq "create over TLS with a client certificate: exit 0" "$?" 0
+	t_eq "... the conflist keeps the TLS files for the agent" \
+		"$(jq -r '.["netns-run"] | "\(.storeCacert) \(.storeCert) \(.storeKey)"' "$NETNS_RUN_CONFIG_DIR/ovtls.conflist")" \
+		"$PKI/ca.pem $PKI/client.pem $PKI/client.key"
+	t_check "... the agent holds a subnet (its key over TLS)" \
+		grep -q "^/netns-run/overlay/subnets/ovtls/10\.78\." <<<"$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/subnets/ovtls/)"
+	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" --subnet 10.79.0.0/16 ovtls2 2>&1)
+	t_eq "... without a client certificate: 125" "$?" 125
+	t_check "... a TLS error naming the member ($out)" grep -q "etcd 192.0.2.11:24800: TLS" <<<"$out"
+	t_check "... nothing written" test ! -e "$NETNS_RUN_CONFIG_DIR/ovtls2.conflist"
+	"$NR" network rm ovtls >/dev/null
+	t_eq "rm over TLS: no key left" "$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/ | grep -vc '^revision')" 0
+	t_check "... no agent left" test -z "$(agent_pids)"
+fi
+t_done
 	exit
 fi
 W=$(mktemp -d /tmp/nr-overlay.XXXXXX)
@@ -37,7 +63,33 @@ ip link add ul0 type veth peer name ul0p && ip addr add 192.0.2.11/24 dev ul0 &&
 	ip link set ul0p up
 if ! etcd_start "$W" 192.0.2.11 24780; then
 	t_fail "a 3-member etcd cluster starts" "$(tail -n 5 "$W"/m*.log)"
-	t_done
+	
+# ---- a store with TLS and client certificates --------------------------------------------------
+if ! command -v openssl >/dev/null; then
+	t_skip "a store with TLS" "needs openssl"
+elif ! etcd_tls_member "$W" 192.0.2.11 24800; then
+	t_fail "an etcd member with TLS and --client-cert-auth starts" "$(tail -n 3 "$W/pki.log" "$W/tls.log")"
+else
+	PKI=$W/pki
+	TLS=(--cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key")
+	ES=etcds://192.0.2.11:24800
+	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" \
+		--store-cert "$PKI/client.pem" --store-key "$PKI/client.key" --subnet 10.78.0.0/16 ovtls 2>&1)
+	t_eq "create over TLS with a client certificate: exit 0" "$?" 0
+	t_eq "... the conflist keeps the TLS files for the agent" \
+		"$(jq -r '.["netns-run"] | "\(.storeCacert) \(.storeCert) \(.storeKey)"' "$NETNS_RUN_CONFIG_DIR/ovtls.conflist")" \
+		"$PKI/ca.pem $PKI/client.pem $PKI/client.key"
+	t_check "... the agent holds a subnet (its key over TLS)" \
+		grep -q "^/netns-run/overlay/subnets/ovtls/10\.78\." <<<"$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/subnets/ovtls/)"
+	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" --subnet 10.79.0.0/16 ovtls2 2>&1)
+	t_eq "... without a client certificate: 125" "$?" 125
+	t_check "... a TLS error naming the member ($out)" grep -q "etcd 192.0.2.11:24800: TLS" <<<"$out"
+	t_check "... nothing written" test ! -e "$NETNS_RUN_CONFIG_DIR/ovtls2.conflist"
+	"$NR" network rm ovtls >/dev/null
+	t_eq "rm over TLS: no key left" "$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/ | grep -vc '^revision')" 0
+	t_check "... no agent left" test -z "$(agent_pids)"
+fi
+t_done
 	exit
 fi
 t_ok "a 3-member etcd 3.4 cluster starts"
@@ -297,4 +349,30 @@ out=$("$OV" rm --store "$E" ov1 2>&1)
 t_eq "netns-run-overlay rm --store of a network left here, when no host holds a subnet: exit 0, the name" "$?:$out" "0:ov1"
 t_eq "... no key left" "$(key_count)" 0
 leaves_nothing "... rm" ov1 0
+
+# ---- a store with TLS and client certificates --------------------------------------------------
+if ! command -v openssl >/dev/null; then
+	t_skip "a store with TLS" "needs openssl"
+elif ! etcd_tls_member "$W" 192.0.2.11 24800; then
+	t_fail "an etcd member with TLS and --client-cert-auth starts" "$(tail -n 3 "$W/pki.log" "$W/tls.log")"
+else
+	PKI=$W/pki
+	TLS=(--cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key")
+	ES=etcds://192.0.2.11:24800
+	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" \
+		--store-cert "$PKI/client.pem" --store-key "$PKI/client.key" --subnet 10.78.0.0/16 ovtls 2>&1)
+	t_eq "create over TLS with a client certificate: exit 0" "$?" 0
+	t_eq "... the conflist keeps the TLS files for the agent" \
+		"$(jq -r '.["netns-run"] | "\(.storeCacert) \(.storeCert) \(.storeKey)"' "$NETNS_RUN_CONFIG_DIR/ovtls.conflist")" \
+		"$PKI/ca.pem $PKI/client.pem $PKI/client.key"
+	t_check "... the agent holds a subnet (its key over TLS)" \
+		grep -q "^/netns-run/overlay/subnets/ovtls/10\.78\." <<<"$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/subnets/ovtls/)"
+	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" --subnet 10.79.0.0/16 ovtls2 2>&1)
+	t_eq "... without a client certificate: 125" "$?" 125
+	t_check "... a TLS error naming the member ($out)" grep -q "etcd 192.0.2.11:24800: TLS" <<<"$out"
+	t_check "... nothing written" test ! -e "$NETNS_RUN_CONFIG_DIR/ovtls2.conflist"
+	"$NR" network rm ovtls >/dev/null
+	t_eq "rm over TLS: no key left" "$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/ | grep -vc '^revision')" 0
+	t_check "... no agent left" test -z "$(agent_pids)"
+fi
 t_done

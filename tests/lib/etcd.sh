@@ -52,3 +52,36 @@ etcd_stop() {
 	for p in "${ETCD_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	ETCD_PIDS=()
 }
+
+# etcd_tls_member DIR ADDR PORT: a one-member cluster "tls" with https on ADDR:PORT (peer PORT+10),
+# --client-cert-auth, certificates made under DIR/pki (ca.pem; server.pem, a client
+# certificate too, as etcd's gateway dials the member's gRPC with it; client.pem and
+# client.key, an EC key).  Its pid in ETCD_PIDS[tls]; returns 1 when it is not up in 10 s.
+etcd_tls_member() {
+	local dir=$1 addr=$2 port=$3 c=$1/pki
+	mkdir -p "$c"
+	(
+		cd "$c" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=nr-test-ca
+		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=etcd-tls
+		printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$addr" >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 \
+			-extfile server.ext
+		openssl ecparam -name prime256v1 -genkey -noout -out client.key
+		openssl req -new -key client.key -out client.csr -subj /CN=nr-agent
+		printf 'extendedKeyUsage=clientAuth\n' >client.ext
+		openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 1 \
+			-extfile client.ext
+	) >"$dir/pki.log" 2>&1 || return 1
+	"$ETCD_BIN" --name tls --data-dir "$dir/tls" --listen-client-urls "https://$addr:$port" \
+		--advertise-client-urls "https://$addr:$port" --listen-peer-urls "http://$addr:$((port + 10))" \
+		--initial-advertise-peer-urls "http://$addr:$((port + 10))" --initial-cluster "tls=http://$addr:$((port + 10))" \
+		--cert-file "$c/server.pem" --key-file "$c/server.key" --trusted-ca-file "$c/ca.pem" --client-cert-auth \
+		--logger zap --log-outputs "$dir/tls.log" >/dev/null 2>&1 &
+	ETCD_PIDS[tls]=$!
+	_etcd_tls_up() {
+		curl -s --max-time 1 --cacert "$c/ca.pem" --cert "$c/client.pem" --key "$c/client.key" \
+			"https://$addr:$port/health" | grep -q true
+	}
+	await 10 _etcd_tls_up
+}
