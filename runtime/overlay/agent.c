@@ -97,6 +97,7 @@ static int agent_prepare(struct agent *a, struct nr_error *err)
 /* What the main loop was woken for, taken under mu. */
 struct wake {
 	bool stop, dirty, lost, expired, renewed;
+	int64_t lost_lease, lease;
 };
 
 static struct wake wait_wake(struct agent *a, long long ms)
@@ -115,7 +116,7 @@ static struct wake wait_wake(struct agent *a, long long ms)
 	while (!a->stop && !a->dirty && !a->lost && !a->expired && !a->renewed &&
 	       pthread_cond_timedwait(&a->cv, &a->mu, &ts) != ETIMEDOUT)
 		;
-	w = (struct wake){ a->stop, a->dirty, a->lost, a->expired, a->renewed };
+	w = (struct wake){ a->stop, a->dirty, a->lost, a->expired, a->renewed, a->lost_lease, a->lease };
 	a->dirty = a->lost = a->expired = a->renewed = false;
 	pthread_mutex_unlock(&a->mu);
 	return w;
@@ -144,7 +145,9 @@ static void agent_loop(struct agent *a)
 			return;
 		if (w.expired)
 			unhold(a, "no renewal of the lease for lease_ttl (etcd unreachable?)");
-		if (w.lost) {
+		/* A loss the keep-alive saw of a lease we no longer use (claimed again since)
+		 * is no loss. */
+		if (w.lost && w.lost_lease == w.lease) {
 			unhold(a, "the lease is gone");
 			pthread_mutex_lock(&a->mu);
 			a->lease = 0;

@@ -37,8 +37,9 @@ struct agent {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;
-	bool dirty;    /* read the set again */
-	bool lost;     /* the lease is gone: claim again */
+	bool dirty; /* read the set again */
+	bool lost;  /* the lease lost_lease is gone: claim again (if it is still ours) */
+	int64_t lost_lease;
 	bool expired;  /* no renewal for lease_ttl: stop using the subnet */
 	bool renewed;  /* a renewal after expired */
 	bool held;     /* subnet.json is there */

@@ -49,7 +49,12 @@ static int lease_ensure(struct agent *a, int64_t *ret, struct nr_error *err)
 	pthread_mutex_lock(&a->mu);
 	lease = a->lease;
 	pthread_mutex_unlock(&a->mu);
-	if (lease && (r = etcd_lease_ttl(a->c, lease, &ttl, NULL)) >= 0 && ttl > 0) {
+	/* Renewed at once: an agent started again takes up its predecessor's lease with a
+	 * whole TTL ahead (its own keep-alive comes a third of the TTL later). */
+	if (lease && (r = etcd_lease_keepalive(a->c, lease, &ttl, NULL)) >= 0 && ttl > 0) {
+		pthread_mutex_lock(&a->mu);
+		a->last_renew_ms = agent_now_ms();
+		pthread_mutex_unlock(&a->mu);
 		*ret = lease;
 		return 0;
 	}

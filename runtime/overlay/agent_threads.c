@@ -41,9 +41,12 @@ static void *keepalive_main(void *arg)
 	pthread_mutex_lock(&a->mu);
 	while (!wait_ms(a, period)) {
 		int64_t lease = a->lease;
+		/* No lease: the main thread is claiming one. */
+		if (!lease)
+			continue;
 		pthread_mutex_unlock(&a->mu);
 		struct nr_error e = { 0 };
-		int r = lease ? etcd_lease_keepalive(a->c, lease, NULL, &e) : -ENOENT;
+		int r = etcd_lease_keepalive(a->c, lease, NULL, &e);
 		pthread_mutex_lock(&a->mu);
 		if (lease != a->lease)
 			continue; /* claimed again meanwhile */
@@ -53,6 +56,7 @@ static void *keepalive_main(void *arg)
 				agent_wake(a, &a->renewed);
 		} else if (r == -ENOENT) {
 			agent_log("the lease %llx is gone: claiming again", (unsigned long long)lease);
+			a->lost_lease = lease;
 			agent_wake(a, &a->lost);
 		} else {
 			agent_log("cannot renew the lease: %s", e.msg);

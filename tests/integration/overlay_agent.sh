@@ -222,7 +222,11 @@ kill -TERM "$PID"
 t_check "SIGTERM: the agent ends" await 3 gone kill -0 "$PID"
 t_check "... its log says so" grep -q "agent of ov1 stopped" "$S/ov1/log"
 link() { ip link show "$1" >/dev/null 2>&1; }
-t_check "... subnet.json, the key and the device stay" test -f "$S/ov1/subnet.json" -a -n "$(subnet_key ov1)"
+if [ -f "$S/ov1/subnet.json" ] && [ -n "$(subnet_key ov1)" ]; then
+	t_ok "... subnet.json and the key stay"
+else
+	t_fail "... subnet.json and the key stay" "$(ls "$S/ov1"; keys; tail -n 12 "$S/ov1/log")"
+fi
 t_check "... the device stays" link "$DEV"
 "$NR" network inspect ov1 >/dev/null 2>&1
 
