@@ -97,6 +97,13 @@ on A "$TOOL" write "$(dir A)" 10.20.0.0/16 10.20.1.0/24 192.0.2.11 $DEV $BR 42 1
 MA=$(on A "$TOOL" ensure "$(dir A)")
 t_eq "... and back" "$(ip -n hA -d -j link show $DEV | jq -r '.[0] | "\(.linkinfo.info_data.id) \(.mtu)"')" "42 1450"
 
+# A second network with the same VNI and port on one host: refused, naming the VNI.
+on B "$TOOL" write /run/hB/overlay/other 10.30.0.0/16 10.30.1.0/24 192.0.2.12 nv-other nr-other 42 1450
+out=$(on B "$TOOL" ensure /run/hB/overlay/other 2>&1)
+t_eq "a VNI in use: refused" $? 3
+t_check "... saying so ($out)" grep -q "another VXLAN device has VNI 42 on UDP port 4789" <<<"$out"
+t_eq "... and nothing made" "$(ip -n hB -o link show type vxlan | wc -l)" 1
+
 # --- the remotes ---------------------------------------------------------------------------
 on A "$TOOL" apply "$(dir A)" "10.20.2.0/24,192.0.2.12,$MB"
 t_eq "host A: apply B" $? 0
