@@ -1,5 +1,6 @@
 /* The overlay folder's internal interfaces: the subnet file's parser, the pure diff
- * between the kernel's forwarding entries and the wanted remotes, and the plugin's ops. */
+ * between the kernel's forwarding entries and the wanted remotes, the plugin's
+ * configuration, attachment copies, masquerading and host maintenance. */
 #ifndef NETNS_RUN_OVL_H
 #define NETNS_RUN_OVL_H
 
@@ -50,8 +51,9 @@ int ovl_entries_add_fdb(struct ovl_entries *e, const uint8_t mac[6], const struc
 bool ovl_remote_valid(const struct overlay_subnet *s, const struct overlay_remote *r);
 
 /* What to change so that cur (the device's entries now) becomes exactly the entries of
- * the valid remotes (of several that collide, in subnet, VTEP or MAC, the first): *set gets the wanted entries missing or different in cur (to add or
- * replace), *del those of cur that are not wanted.  Pure: no kernel. */
+ * the valid remotes (of several that collide in subnet, VTEP or MAC, the first): *set
+ * gets the wanted entries missing or different in cur (to add or replace), *del those of
+ * cur that are not wanted and that no replace overwrites.  Pure: no kernel. */
 int ovl_plan(const struct overlay_subnet *s, const struct overlay_remote *r, size_t n, const struct ovl_entries *cur,
 	     struct ovl_entries *set, struct ovl_entries *del);
 
