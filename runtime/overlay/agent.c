@@ -78,8 +78,7 @@ static int agent_prepare(struct agent *a, struct nr_error *err)
 				    a->name, a->local.store.endpoints);
 	if (strcmp(a->def.id, a->local.id))
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
-				    "network %s in the store has another id than this host's conflist (removed and "
-				    "created again?): leave and join it again",
+				    "network %s in the store has another id than this host's conflist (removed and created again?): leave and join it again",
 				    a->name);
 	if (gethostname(a->host, sizeof(a->host)) < 0)
 		snprintf(a->host, sizeof(a->host), "?");

@@ -178,8 +178,7 @@ int agent_claim(struct agent *a, struct nr_error *err)
 	/* Another subnet than the device has: the device goes (its address and every entry
 	 * are the old subnet's) and is made again. */
 	if (a->has_sub && !same_prefix(&a->sub.subnet, &p)) {
-		agent_log("subnet %s is another host's now: moving to %s (containers started on the old one keep "
-			  "their addresses)",
+		agent_log("subnet %s is another host's now: moving to %s (containers started on the old one keep their addresses)",
 			  ip_prefix_format(&a->sub.subnet, text, sizeof(text)), ip_prefix_format(&p, key, sizeof(key)));
 		overlay_vtep_remove(a->sub.device, NULL);
 	}
