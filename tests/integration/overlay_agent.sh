@@ -17,6 +17,22 @@ T="$NR_BUILD/tests/tools/etcd_tool"
 if [ ! -x "$ETCD_BIN" ] || [ ! -x "$T" ] || [ ! -x "$OV" ] || ! command -v curl >/dev/null; then
 	t_skip "overlay agent" "needs etcd-server (/usr/bin/etcd), build/tests/tools/etcd_tool, netns-run-overlay and curl"
 	
+# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
+"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
+etcd_kill 1 2 3
+out=$("$NR" network leave ovd 2>&1)
+t_eq "leave with every store member gone: exit 0" "$?" 0
+t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
+echo "" >"$W/vx.before"
+echo 0 >"$W/agents.before"
+t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
+for i in 1 2 3; do etcd_member_start "$i"; done
+await 10 _etcd_all_healthy
+gone_key() { [ -z "$(subnet_key ovd)" ]; }
+t_check "... its subnet key expires with the lease" await 10 gone_key
+"$OV" rm --store "$E" ovd >/dev/null
+t_eq "... rm --store removes the definition" "$(key_count)" 0
+
 # ---- a store with TLS and client certificates --------------------------------------------------
 if ! command -v openssl >/dev/null; then
 	t_skip "a store with TLS" "needs openssl"
@@ -64,6 +80,22 @@ ip link add ul0 type veth peer name ul0p && ip addr add 192.0.2.11/24 dev ul0 &&
 if ! etcd_start "$W" 192.0.2.11 24780; then
 	t_fail "a 3-member etcd cluster starts" "$(tail -n 5 "$W"/m*.log)"
 	
+# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
+"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
+etcd_kill 1 2 3
+out=$("$NR" network leave ovd 2>&1)
+t_eq "leave with every store member gone: exit 0" "$?" 0
+t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
+echo "" >"$W/vx.before"
+echo 0 >"$W/agents.before"
+t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
+for i in 1 2 3; do etcd_member_start "$i"; done
+await 10 _etcd_all_healthy
+gone_key() { [ -z "$(subnet_key ovd)" ]; }
+t_check "... its subnet key expires with the lease" await 10 gone_key
+"$OV" rm --store "$E" ovd >/dev/null
+t_eq "... rm --store removes the definition" "$(key_count)" 0
+
 # ---- a store with TLS and client certificates --------------------------------------------------
 if ! command -v openssl >/dev/null; then
 	t_skip "a store with TLS" "needs openssl"
@@ -353,6 +385,22 @@ out=$("$OV" rm --store "$E" ov1 2>&1)
 t_eq "netns-run-overlay rm --store of a network left here, when no host holds a subnet: exit 0, the name" "$?:$out" "0:ov1"
 t_eq "... no key left" "$(key_count)" 0
 leaves_nothing "... rm" ov1 0
+
+# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
+"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
+etcd_kill 1 2 3
+out=$("$NR" network leave ovd 2>&1)
+t_eq "leave with every store member gone: exit 0" "$?" 0
+t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
+echo "" >"$W/vx.before"
+echo 0 >"$W/agents.before"
+t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
+for i in 1 2 3; do etcd_member_start "$i"; done
+await 10 _etcd_all_healthy
+gone_key() { [ -z "$(subnet_key ovd)" ]; }
+t_check "... its subnet key expires with the lease" await 10 gone_key
+"$OV" rm --store "$E" ovd >/dev/null
+t_eq "... rm --store removes the definition" "$(key_count)" 0
 
 # ---- a store with TLS and client certificates --------------------------------------------------
 if ! command -v openssl >/dev/null; then
