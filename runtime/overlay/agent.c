@@ -67,12 +67,25 @@ static int pid_lock(const char *dir, int *ret_fd, struct nr_error *err)
 
 static int agent_prepare(struct agent *a, struct nr_error *err)
 {
+	bool lost;
 	int r;
 
 	if ((r = ovl_local_load(a->name, &a->local, err)) < 0 || (r = ovl_store_open(&a->local.store, &a->c, err)) < 0)
 		return r;
-	if ((r = ovl_store_def(a->c, a->name, &a->def, err)) < 0)
+	if (gethostname(a->host, sizeof(a->host)) < 0)
+		snprintf(a->host, sizeof(a->host), "?");
+	a->host[sizeof(a->host) - 1] = '\0';
+	if ((r = ovl_underlay_find(a->local.underlay, a->local.store.endpoints, &a->u, err)) < 0)
 		return r;
+	if ((r = ovl_store_def(a->c, a->name, &a->def, err)) < 0) {
+		struct nr_error e = { 0 };
+		/* Unreachable, or no quorum: what the predecessor held may still be ours. */
+		if (err && err->code == CNI_ERR_TRY_AGAIN && agent_resume(a, &e) >= 0)
+			return 0;
+		if (e.msg[0])
+			nr_error_details(err, "cannot resume without the store: %s", e.msg);
+		return r;
+	}
 	if (r == 0)
 		return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "network %s is not in the store %s (removed?)",
 				    a->name, a->local.store.endpoints);
@@ -80,14 +93,9 @@ static int agent_prepare(struct agent *a, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
 				    "network %s in the store has another id than this host's conflist (removed and created again?): leave and join it again",
 				    a->name);
-	if (gethostname(a->host, sizeof(a->host)) < 0)
-		snprintf(a->host, sizeof(a->host), "?");
-	a->host[sizeof(a->host) - 1] = '\0';
-	if ((r = ovl_underlay_find(a->local.underlay, a->local.store.endpoints, &a->u, err)) < 0)
-		return r;
+	agent_cache_definition(a);
 	a->lease = ovl_lease_read(a->dir);
 	a->last_renew_ms = agent_now_ms();
-	bool lost;
 	if ((r = agent_claim(a, err)) < 0 || (r = agent_sync(a, &lost, err)) < 0)
 		return r;
 	return 0;

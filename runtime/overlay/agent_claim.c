@@ -55,6 +55,7 @@ static int lease_ensure(struct agent *a, int64_t *ret, struct nr_error *err)
 		pthread_mutex_lock(&a->mu);
 		a->last_renew_ms = agent_now_ms();
 		pthread_mutex_unlock(&a->mu);
+		agent_renewed_record(a);
 		*ret = lease;
 		return 0;
 	}
@@ -64,6 +65,7 @@ static int lease_ensure(struct agent *a, int64_t *ret, struct nr_error *err)
 	a->lease = lease;
 	a->last_renew_ms = agent_now_ms();
 	pthread_mutex_unlock(&a->mu);
+	agent_renewed_record(a);
 	if (ovl_lease_write(a->dir, lease) < 0)
 		agent_log("cannot record the lease in %s/lease", a->dir);
 	*ret = lease;

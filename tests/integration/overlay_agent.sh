@@ -273,7 +273,16 @@ etcd_kill 2 3
 t_check "quorum lost (2 of 3 members killed): subnet.json stays at first (the lease is ours until lease_ttl)" \
 	test -f "$S/ov1/subnet.json"
 start=$(date +%s)
-t_check "... removed once lease_ttl (6 s) passed without a renewal" await 20 gone test -f "$S/ov1/subnet.json"
+kill -9 "$(cat "$S/ov1/pid")"
+await 5 gone kill -0 "$(cat "$S/ov1/pid")"
+out=$("$NR" run --rm --network ov1 -- true 2>&1)
+t_eq "... the agent killed too: a new container still starts (the agent resumes without the store)" "$?:$out" "0:"
+t_check "... its log says so" grep -q "the store is unreachable: resuming on $SUB" "$S/ov1/log"
+if await 20 gone test -f "$S/ov1/subnet.json"; then
+	t_ok "... removed once lease_ttl (6 s) passed without a renewal"
+else
+	t_fail "... removed once lease_ttl (6 s) passed without a renewal" "$(tail -n 15 "$S/ov1/log")"
+fi
 t_check "... not before lease_ttl" test $(($(date +%s) - start)) -ge 3
 t_check "... the log says why" grep -q "no renewal of the lease for lease_ttl" "$S/ov1/log"
 t_check "... the remote's route stays (the last known set)" route2
