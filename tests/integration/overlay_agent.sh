@@ -225,7 +225,11 @@ kill -CONT "$PID"
 moved() { [ -f "$S/ov1/subnet.json" ] && [ "$(jq -r .subnet "$S/ov1/subnet.json")" != "$SUB" ]; }
 t_check "subnet taken by another host while the lease was lost: the agent moves to another subnet" await 15 moved
 NSUB=$(jq -r .subnet "$S/ov1/subnet.json" 2>/dev/null)
-t_check "... its key is ours (our VTEP)" grep -q '"192.0.2.11"' <<<"$(val "/netns-run/overlay/subnets/ov1/${NSUB%/*}-24")"
+if grep -q '"192.0.2.11"' <<<"$(val "/netns-run/overlay/subnets/ov1/${NSUB%/*}-24")"; then
+	t_ok "... its key is ours (our VTEP)"
+else
+	t_fail "... its key is ours (our VTEP)" "subnet $NSUB; $(keys | tr '\n' ' '); $(tail -n 12 "$S/ov1/log")"
+fi
 t_check "... the log says why" grep -q "moving to $NSUB" "$S/ov1/log"
 t_check "... the device carries the new subnet's .0" await 5 eval "ip -4 addr show $DEV | grep -q 'inet ${NSUB%.0/24}.0/32'"
 thief() { ip route show "$SUB" dev "$DEV" 2>/dev/null | grep -q onlink; }
