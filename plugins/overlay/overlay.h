@@ -12,10 +12,13 @@
  *                 when it does not (lost lease, leave): the plugin refuses ADD without it.
  *                 {"network": "10.20.0.0/16", "subnet": "10.20.3.0/24", "mtu": 1450,
  *                  "vni": 42, "vtep": "192.0.2.11", "device": "nv-0123456789ab",
- *                  "bridge": "nr-0123456789ab"}
+ *                  "bridge": "nr-0123456789ab", "port": 4789}
  *   hosts.json    the agent's view of every host holding a subnet (for inspect):
  *                 [{"subnet": …, "host": …, "vtep": …, "mac": …, "since": RFC 3339,
  *                   "self": true|false}, …], replaced atomically after each change
+ *   attachments/  the plugin's: per attachment (CONTAINERID.IFNAME.json, beside the
+ *                 subnet file) the bridge configuration its ADD ran, so DEL releases the
+ *                 address after subnet.json went; removed by DEL and GC
  *   pid           the agent's pid; it holds an exclusive flock on it while alive
  *   lock          flock held while the agent is started or stopped
  *   log           the agent's log
@@ -53,6 +56,8 @@ struct overlay_subnet {
 	struct ip_addr vtep; /* this host's underlay address */
 	char device[16];     /* the VXLAN device */
 	char bridge[16];     /* the bridge */
+	uint16_t port;       /* VXLAN UDP port; 0 = OVERLAY_DEFAULT_PORT.  In the file as
+			      * "port", optional (the definition's "port"). */
 };
 
 /* <state>/overlay/NAME into buf (NAME checked: a network name). */
