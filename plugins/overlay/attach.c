@@ -1,4 +1,4 @@
-/* Per-attachment copies of the bridge configuration an ADD ran (ovl.h). */
+/* Per-attachment copies of the bridge configuration an ADD ran (ovl_plugin.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include "base/fdio.h"
 #include "base/json_field.h"
 #include "cni/cni_env.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 #define ATTACH_DIR "attachments"
 #define ATTACH_MAX (64 * 1024)

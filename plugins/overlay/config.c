@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/json_field.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 #define WHAT "overlay config"
 

@@ -11,7 +11,7 @@
 #include "base/json_field.h"
 #include "bridge/plugin_bridge.h"
 #include "nft/nft_masq.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 /* The subnet file conf names: 1 read, 0 none (or conf unusable), < 0 on another error. */
 static int lease_of(json_t *conf, struct overlay_subnet *s)

@@ -1,6 +1,6 @@
 /* overlay: a flannel-style meta plugin: the bridge plugin, run in process on the subnet
  * this host's overlay agent leased (ops.c). */
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 int main(void)
 {

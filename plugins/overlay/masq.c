@@ -2,7 +2,7 @@
  * other hosts' subnets keeps the container's address and leaves through the VXLAN
  * device as it is (core/nft/nft_masq.h excepts "its own subnet": here the whole CIDR). */
 #include "nft/nft_masq.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 int ovl_masq_prefixes(const struct overlay_subnet *s, const struct cni_result *res, struct ip_prefix *v, size_t max)
 {

@@ -8,7 +8,7 @@
 #include "base/json_field.h"
 #include "bridge/plugin_bridge.h"
 #include "nft/nft_masq.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 /* The bridge's CNI_ARGS (MAC, IP for host-local): ours are checked against them, as the
  * bridge runs with the same CNI_ARGS. */

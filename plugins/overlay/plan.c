@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 void ovl_entries_free(struct ovl_entries *e)
 {

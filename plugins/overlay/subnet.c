@@ -13,7 +13,7 @@
 #include "base/fdio.h"
 #include "base/json_field.h"
 #include "cni/cni_config.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 #define SUBNET_FILE "subnet.json"
 #define SUBNET_FILE_MAX (64 * 1024)

@@ -14,7 +14,7 @@
 #include "nl/nldump.h"
 #include "nl/route.h"
 #include "nl/vxlan.h"
-#include "ovl.h"
+#include "ovl_plugin.h"
 
 static bool vxlan_same(const struct vxlan_conf *a, const struct vxlan_conf *b)
 {

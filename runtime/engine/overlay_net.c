@@ -11,9 +11,9 @@
 #include "base/cleanup.h"
 #include "base/json_field.h"
 #include "base/lockfile.h"
-#include "dns_proc.h"
 #include "netdef.h"
 #include "overlay/overlay.h"
+#include "proc_pidfile.h"
 #include "proc_spawn.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -46,7 +46,7 @@ int overlay_net_start(const char *name, struct nr_error *err)
 	snprintf(lock, sizeof(lock), "%s/lock", dir);
 	if ((r = lockfile_take(lock, &fd, err)) < 0)
 		return r;
-	if (dns_proc_alive(dir))
+	if (proc_pidfile_alive(dir))
 		return 0;
 	if ((r = proc_sibling_binary("NETNS_RUN_OVERLAY_BIN", OVERLAY_BIN_NAME, bin, sizeof(bin), err)) < 0)
 		return r;
@@ -65,7 +65,7 @@ bool overlay_net_agent_alive(const char *name)
 {
 	char dir[PATH_MAX];
 
-	return overlay_dir(name, dir, sizeof(dir), NULL) >= 0 && dns_proc_alive(dir);
+	return overlay_dir(name, dir, sizeof(dir), NULL) >= 0 && proc_pidfile_alive(dir);
 }
 
 int overlay_net_ensure(const struct cni_netconf *conf, struct nr_error *err)
@@ -104,7 +104,7 @@ void overlay_net_inspect(const struct cni_netconf *conf, json_t *net)
 	if (overlay_dir(conf->name, dir, sizeof(dir), NULL) >= 0) {
 		snprintf(path, sizeof(path), "%s/hosts.json", dir);
 		hosts = json_load_file(path, 0, NULL);
-		json_object_set_new(net, "AgentRunning", json_boolean(dns_proc_alive(dir)));
+		json_object_set_new(net, "AgentRunning", json_boolean(proc_pidfile_alive(dir)));
 	}
 	json_array_foreach(hosts, i, h) {
 		const char *name = json_string_value(json_object_get(h, "host"));

@@ -42,7 +42,7 @@ int proc_sibling_binary(const char *env_var, const char *name, char *buf, size_t
 	return 0;
 }
 
-static long long now_ms(void)
+long long proc_now_ms(void)
 {
 	struct timespec ts;
 
@@ -50,7 +50,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int pidfd_open(pid_t pid)
+int proc_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
@@ -102,8 +102,8 @@ static bool drain(int fd, char *buf, size_t *len, size_t size)
  * the daemon may keep the pipe open, so its exit, not the pipe's EOF, ends the wait. */
 static int child_wait(pid_t pid, int rd, int timeout_ms, int *ret_status, char *out, size_t size)
 {
-	_cleanup_close_ int pidfd = pidfd_open(pid);
-	long long deadline = now_ms() + timeout_ms;
+	_cleanup_close_ int pidfd = proc_pidfd_open(pid);
+	long long deadline = proc_now_ms() + timeout_ms;
 	size_t len = 0;
 	bool eof = false;
 	int st;
@@ -111,7 +111,7 @@ static int child_wait(pid_t pid, int rd, int timeout_ms, int *ret_status, char *
 	out[0] = '\0';
 	for (;;) {
 		struct pollfd p[2] = { { .fd = eof ? -1 : rd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		long long left = deadline - now_ms();
+		long long left = deadline - proc_now_ms();
 		/* Without pidfds (before Linux 5.3): look at the child every 20 ms. */
 		int slice = pidfd < 0 ? 20 : (int)(left > 0 ? left : 0);
 		int n = poll(p, 2, slice);
@@ -125,7 +125,7 @@ static int child_wait(pid_t pid, int rd, int timeout_ms, int *ret_status, char *
 			*ret_status = st;
 			return 0;
 		}
-		if (now_ms() >= deadline)
+		if (proc_now_ms() >= deadline)
 			break;
 	}
 	kill(pid, SIGKILL);

@@ -5,6 +5,7 @@
 #define NETNS_RUN_PROC_SPAWN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/error.h"
 
@@ -16,5 +17,9 @@ int proc_sibling_binary(const char *env_var, const char *name, char *buf, size_t
  * most timeout_ms for that process to exit.  0 when it exits 0; else RT_ERR_SYSTEM with its
  * stderr on one line, or what ended it; what names the program in messages. */
 int proc_spawn_wait(const char *what, char *const *argv, char *const *envp, int timeout_ms, struct nr_error *err);
+
+/* CLOCK_MONOTONIC in ms; a pidfd for pid (-1 with errno; ENOSYS before Linux 5.3). */
+long long proc_now_ms(void);
+int proc_pidfd_open(pid_t pid);
 
 #endif

@@ -1,6 +1,5 @@
-/* The agent's process from outside: stop it, and the lease it records.  "Alive" is "DIR/pid's
- * flock is taken", as for the DNS responder (engine/dns_proc.h), whose probe and stop work
- * on any such directory. */
+/* The agent's process from outside: stop it (its pid file is an engine/proc_pidfile.h one),
+ * and the lease it records. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -9,14 +8,14 @@
 #include <string.h>
 
 #include "base/cleanup.h"
-#include "engine/dns_proc.h"
+#include "engine/proc_pidfile.h"
 #include "engine/rt.h"
 #include "engine/rt_error.h"
 #include "ovl.h"
 
 int ovl_agent_stop(const char *dir, struct nr_error *err)
 {
-	int r = dns_proc_stop(dir, err);
+	int r = proc_pidfile_stop(dir, "the overlay agent", err);
 
 	return r < 0 ? nr_error_wrap(err, r, "stopping the overlay agent of %s", dir) : r;
 }

@@ -3,7 +3,7 @@
  * interface names that fit); with it as "self", the remotes diff (plan.c) takes remotes
  * made of the same bytes without deleting anything from an empty device. */
 #include "fuzz.h"
-#include "overlay/ovl.h"
+#include "overlay/ovl_plugin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "overlay/ovl.h"
+#include "overlay/ovl_plugin.h"
 
 static struct overlay_subnet self(void)
 {

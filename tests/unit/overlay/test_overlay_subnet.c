@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "overlay/ovl.h"
+#include "overlay/ovl_plugin.h"
 
 #define GOOD                                                                                         \
 	"{\"network\": \"10.20.0.0/16\", \"subnet\": \"10.20.3.0/24\", \"mtu\": 1450, \"vni\": 42, " \

@@ -1,8 +1,8 @@
 /* The overlay folder's internal interfaces: the subnet file's parser, the pure diff
  * between the kernel's forwarding entries and the wanted remotes, the plugin's
  * configuration, attachment copies, masquerading and host maintenance. */
-#ifndef NETNS_RUN_OVL_H
-#define NETNS_RUN_OVL_H
+#ifndef NETNS_RUN_OVL_PLUGIN_H
+#define NETNS_RUN_OVL_PLUGIN_H
 
 #include "cni/cni_plugin.h"
 #include "overlay.h"
