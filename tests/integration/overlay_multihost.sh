@@ -61,6 +61,17 @@ t_check "... it has a leader" test -n "$(mh_leader)"
 t_eq "... a key written through one member is read through another" \
 	"$("$MH_ETCD_TOOL" etcd://192.0.2.13:2379 get /mh/x | head -n 1 | cut -d' ' -f1)" "/mh/x=1"
 etcd del /mh/x >/dev/null
+reaches_etcd() { on "$1" curl -s --max-time 0.5 "http://$(mh_ip "$2"):2379/health" | grep -q true; }
+mh_cut_etcd h3
+not() { ! "$@"; }
+t_check "sandbox: h3 cut off from etcd does not reach h1's member" not reaches_etcd h3 h1
+t_check "... but pings h1" on h3 ping -c 1 -W 1 192.0.2.11
+mh_heal h3
+t_check "... healed, it reaches it" reaches_etcd h3 h1
+mh_cut h3
+t_check "sandbox: h3 cut off from everything does not ping h1" not on h3 ping -c 1 -W 1 192.0.2.11
+mh_heal h3
+t_check "... healed, it does" await 5 on h3 ping -c 1 -W 1 192.0.2.11
 
 if [ ! -x "$MH_OVERLAY" ]; then
 	t_fail "the overlay pieces are built" "no $MH_OVERLAY (runtime/overlay) in this build"

@@ -164,8 +164,7 @@ mh_nft_table() {
 	nft list table bridge mh_part >/dev/null 2>&1 && return
 	nft -f - <<-'EOF'
 		table bridge mh_part {
-			chain fwd { type filter hook forward priority 0; policy accept; }
-			chain in { type filter hook input priority 0; policy accept; }
+			chain cut { type filter hook forward priority 0; policy accept; }
 		}
 	EOF
 }
@@ -175,10 +174,10 @@ mh_cut_etcd() {
 	local ip
 	ip=$(mh_ip "$1")
 	mh_nft_table
-	nft add rule bridge mh_part fwd ip saddr "$ip" tcp dport '{2379, 2380}' drop comment "\"$1\""
-	nft add rule bridge mh_part fwd ip daddr "$ip" tcp sport '{2379, 2380}' drop comment "\"$1\""
-	nft add rule bridge mh_part fwd ip daddr "$ip" tcp dport '{2379, 2380}' drop comment "\"$1\""
-	nft add rule bridge mh_part fwd ip saddr "$ip" tcp sport '{2379, 2380}' drop comment "\"$1\""
+	nft add rule bridge mh_part cut ip saddr "$ip" tcp dport '{2379, 2380}' drop comment "\"$1\""
+	nft add rule bridge mh_part cut ip daddr "$ip" tcp sport '{2379, 2380}' drop comment "\"$1\""
+	nft add rule bridge mh_part cut ip daddr "$ip" tcp dport '{2379, 2380}' drop comment "\"$1\""
+	nft add rule bridge mh_part cut ip saddr "$ip" tcp sport '{2379, 2380}' drop comment "\"$1\""
 }
 # mh_cut HOST: HOST cut off from everything (its fabric port down).
 mh_cut() { ip link set "v-$1" down; }
@@ -186,8 +185,8 @@ mh_cut() { ip link set "v-$1" down; }
 mh_heal() {
 	local h
 	ip link set "v-$1" up 2>/dev/null
-	for h in $(nft -a list chain bridge mh_part fwd 2>/dev/null | sed -n "s/.*comment \"$1\" # handle \([0-9]*\)/\1/p"); do
-		nft delete rule bridge mh_part fwd handle "$h"
+	for h in $(nft -a list chain bridge mh_part cut 2>/dev/null | sed -n "s/.*comment \"$1\" # handle \([0-9]*\)/\1/p"); do
+		nft delete rule bridge mh_part cut handle "$h"
 	done
 }
 
