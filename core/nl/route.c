@@ -90,6 +90,23 @@ int route_del(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const 
 	return route_change(s, false, ifindex, dst, gw, err);
 }
 
+int route_replace_onlink(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
+			 struct nr_error *err)
+{
+	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = NULL;
+	char text[128];
+	int r;
+
+	if ((r = route_build(ifindex, dst, gw, &rt, err)) < 0)
+		return r;
+	rtnl_route_nh_set_flags(rtnl_route_nexthop_n(rt, 0), RTNH_F_ONLINK);
+	nlsock_reset(s);
+	if ((r = rtnl_route_add(s->sk, rt, NLM_F_REPLACE)) < 0)
+		return nlsock_error(s, r, err, "replacing route %s onlink",
+				    route_describe(ifindex, dst, gw, text, sizeof(text)));
+	return 0;
+}
+
 static bool nl_addr_is(struct nl_addr *a, const struct ip_addr *want)
 {
 	return a && nl_addr_get_family(a) == want->family && nl_addr_get_len(a) == (unsigned int)ip_addr_bytes(want) &&

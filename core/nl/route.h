@@ -14,6 +14,12 @@
 int route_add(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
 	      struct nr_error *err);
 
+/* Add or replace (NLM_F_REPLACE) the route to dst via gw out of ifindex with the next hop
+ * marked on-link (RTNH_F_ONLINK, `ip route replace DST via GW dev D onlink`): gw need not
+ * be on a subnet of the link, as an overlay's per-host gateway SUBNET.0 is not. */
+int route_replace_onlink(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
+			 struct nr_error *err);
+
 /* Delete that route.  A route that is not there counts as deleted. */
 int route_del(struct nlsock *s, int ifindex, const struct ip_prefix *dst, const struct ip_addr *gw,
 	      struct nr_error *err);

@@ -12,7 +12,7 @@
  *                 when it does not (lost lease, leave): the plugin refuses ADD without it.
  *                 {"network": "10.20.0.0/16", "subnet": "10.20.3.0/24", "mtu": 1450,
  *                  "vni": 42, "vtep": "192.0.2.11", "device": "nv-0123456789ab",
- *                  "bridge": "nr-0123456789ab"}
+ *                  "bridge": "nr-0123456789ab", "port": 4789}
  *   hosts.json    the agent's view of every host holding a subnet (for inspect):
  *                 [{"subnet": …, "host": …, "vtep": …, "mac": …, "since": RFC 3339,
  *                   "self": true|false}, …], replaced atomically after each change
@@ -53,6 +53,8 @@ struct overlay_subnet {
 	struct ip_addr vtep; /* this host's underlay address */
 	char device[16];     /* the VXLAN device */
 	char bridge[16];     /* the bridge */
+	uint16_t port;       /* VXLAN UDP port; 0 = OVERLAY_DEFAULT_PORT.  In the file as
+			      * "port", optional (the definition's "port"). */
 };
 
 /* <state>/overlay/NAME into buf (NAME checked: a network name). */
@@ -72,8 +74,7 @@ struct overlay_remote {
 
 /* The VXLAN device of s, made when missing (idempotent), up, with SUBNET.0/32; underlay_ifindex
  * 0 = let the kernel route by the local address.  *mac gets its MAC. */
-int overlay_vtep_ensure(const struct overlay_subnet *s, int underlay_ifindex, uint8_t mac[6],
-			struct nr_error *err);
+int overlay_vtep_ensure(const struct overlay_subnet *s, int underlay_ifindex, uint8_t mac[6], struct nr_error *err);
 /* Make the device's routes, neighbours and FDB entries exactly those of the n remotes:
  * missing ones added, changed ones replaced, others (a host that left) removed.  Idempotent;
  * a remote with our own subnet or VTEP is skipped. */

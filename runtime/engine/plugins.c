@@ -4,6 +4,7 @@
 #include "firewall/plugin_firewall.h"
 #include "host-local/hostlocal.h"
 #include "none/plugin_none.h"
+#include "overlay/plugin_overlay.h"
 #include "portmap/plugin_portmap.h"
 
 /* none (and its alias loopback) run in this process when the executables on CNI_PATH are
@@ -21,5 +22,6 @@ const struct cni_builtin rt_plugins[] = {
 	{ "portmap", &portmap_plugin_ops, false },
 	{ "firewall", &firewall_plugin_ops, false },
 	{ "host-local", &hostlocal_ops, false },
+	{ "overlay", &overlay_plugin_ops, false },
 	{ NULL, NULL, false },
 };
