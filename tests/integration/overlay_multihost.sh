@@ -73,6 +73,45 @@ t_check "sandbox: h3 cut off from everything does not ping h1" not on h3 ping -c
 mh_heal h3
 t_check "... healed, it does" await 5 on h3 ping -c 1 -W 1 192.0.2.11
 
+# ---- the data path without the agent: plugins/overlay's host side driven by hand -----------
+# (tests/tools/overlay_apply does what the agent does with the kernel and the subnet file),
+# containers attached by the overlay CNI plugin through a conflist written here.  It tells a
+# broken data path from a broken agent.
+OA="$NR_BUILD/tests/tools/overlay_apply"
+if [ -x "$OA" ] && [ -x "$NR_BUILD/cni/overlay" ]; then
+	declare -A HMAC
+	ok=1
+	for i in 1 2; do
+		d=$MH_W/h$i/state/overlay/hand
+		on "h$i" "$OA" write "$d" 10.30.0.0/16 "10.30.$i.0/24" "192.0.2.1$i" nv-hand0000000 nr-hand0000000 99 1450 &&
+			HMAC[h$i]=$(on "h$i" "$OA" ensure "$d") || ok=0
+		printf '{"cniVersion": "1.1.0", "name": "hand", "plugins": [{"type": "overlay", "subnetFile": "%s"}]}\n' \
+			"$d/subnet.json" >"$MH_W/h$i/config/hand.conflist"
+	done
+	on h1 "$OA" apply "$MH_W/h1/state/overlay/hand" "10.30.2.0/24,192.0.2.12,${HMAC[h2]}" || ok=0
+	on h2 "$OA" apply "$MH_W/h2/state/overlay/hand" "10.30.1.0/24,192.0.2.11,${HMAC[h1]}" || ok=0
+	t_check "by hand: VXLAN devices and the remote's entries on h1 and h2" test $ok = 1
+	t_eq "... a route, a neighbour and an FDB entry on h1" "$(mh_fwd h1 nv-hand0000000 | cut -d' ' -f1 | tr '\n' ' ')" "route neigh fdb "
+	ok=1
+	for i in 1 2; do
+		out=$(on "h$i" "$MH_NR" run -d --net hand --name "$MH_P-h$i-hand" -- sleep 1000 2>&1) || { ok=0; say "$out"; }
+	done
+	t_check "by hand: a container on h1 and on h2 attached by the overlay plugin" test $ok = 1
+	hp1=$(jq -r .pid "$MH_W/h1/state/containers/$MH_P-h1-hand/state.json" 2>/dev/null)
+	hp2=$(jq -r .pid "$MH_W/h2/state/containers/$MH_P-h2-hand/state.json" 2>/dev/null)
+	ip2=$(nsenter -t "$hp2" -n ip -4 -o addr show eth0 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4}')
+	t_check "... h2's in its subnet ($ip2)" grep -q '^10\.30\.2\.' <<<"$ip2"
+	t_check "... h1's pings h2's across the underlay (VXLAN)" nsenter -t "$hp1" -n ping -c 1 -W 2 "$ip2"
+	for i in 1 2; do
+		on "h$i" "$MH_NR" rm -f "$MH_P-h$i-hand" >/dev/null 2>&1
+		on "h$i" "$OA" remove nv-hand0000000
+		on "h$i" ip link del nr-hand0000000 2>/dev/null
+		on "h$i" "$OA" unfile "$MH_W/h$i/state/overlay/hand"
+		rm -f "$MH_W/h$i/config/hand.conflist"
+	done
+	t_eq "... removed: no VXLAN device, no FDB entry left" "$(mh_vxlan h1; mh_vxlan h2; on h1 bridge fdb show | grep ' dst ')" ""
+fi
+
 if [ ! -x "$MH_OVERLAY" ]; then
 	t_fail "the overlay pieces are built" "no $MH_OVERLAY (runtime/overlay) in this build"
 	finish
