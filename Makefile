@@ -482,6 +482,35 @@ bench: bench-lab
 bench-lab: all | deps-test
 	@bench/lab.sh $(BUILD) $(BENCH_LAB_N) $(BENCH_LAB_ROUNDS)
 
+# Overlay networks across hosts (runtime/overlay, issue 20): their own program,
+# build/bin/netns-run-overlay (`netns-run network create --driver overlay`, `join`, `leave`
+# and `rm` of an overlay network exec it; the engine runs its `agent` verb), over the same
+# engine.  It alone of the runtime's programs links the etcd client, hence libcurl.
+OVERLAY_SRC := $(filter-out runtime/overlay/main.c,$(wildcard runtime/overlay/*.c))
+OVERLAY_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(OVERLAY_SRC))
+OVERLAY_BIN := $(if $(wildcard runtime/overlay/main.c),$(BUILD)/bin/netns-run-overlay)
+OVERLAY_LIBS = $(ETCD_LIBS) $(RUNTIME_LIBS)
+all: $(OVERLAY_BIN)
+ifneq ($(OVERLAY_BIN),)
+$(OVERLAY_BIN): $(BUILD)/runtime/overlay/main.o $(OVERLAY_OBJ) $(ETCD_LIB) $(ENGINE_LIB) $(IMAGE_LIB) $(PLUGIN_ARS) \
+		$(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(ETCD_LIB) $(ENGINE_LIB) $(IMAGE_LIB) \
+		$(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group $(OVERLAY_LIBS)
+endif
+# The overlay's unit tests (tests/unit/overlay) link its objects, bar main.o.
+OVERLAY_UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/overlay/test_*.c)))
+$(OVERLAY_UNIT_BINS): $(OVERLAY_OBJ) $(ETCD_LIB)
+$(OVERLAY_UNIT_BINS): RUNTIME_GROUP = $(OVERLAY_OBJ) -Wl,--start-group $(ETCD_LIB) $(ENGINE_LIB) $(IMAGE_LIB) \
+	$(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group $(OVERLAY_LIBS)
+install: install-overlay
+uninstall: uninstall-overlay
+.PHONY: install-overlay uninstall-overlay
+install-overlay: all
+	$(if $(OVERLAY_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(OVERLAY_BIN) $(DESTDIR)$(BINDIR)/)
+uninstall-overlay:
+	rm -f $(DESTDIR)$(BINDIR)/netns-run-overlay
+
 # Multi-host overlay benchmark (bench/overlay.sh, docs/benchmarks.md "Multi-host overlay"):
 # three hosts (namespaces) and a 3-member etcd; iperf3 over VXLAN against the underlay, a
 # container's ADD on the overlay against a local bridge, join to reachable, etcd calls per

@@ -36,6 +36,10 @@ int cmd_diff(int argc, char **argv);
 int cmd_pull(int argc, char **argv);   /* pull, push, login: refused (no registries) */
 int cmd_daemon(int argc, char **argv); /* sibling.c: execs netns-run-daemon */
 int cmd_lab(int argc, char **argv);    /* sibling.c: execs netns-run-lab */
+/* sibling.c: `netns-run-overlay VERB argv[1..]` (argv[0] is the CLI's own verb): exec'd
+ * (returns only on failure), or run and waited for (its exit status). */
+int cli_exec_overlay(const char *verb, int argc, char **argv);
+int cli_run_overlay(const char *verb, int argc, char **argv);
 /* image_store.c.  Open the image store for a verb that only reads it: 0 with *ret NULL when
  * there is none yet (<state>/images), which the verb shows as no images, rather than
  * creating one just to look. */

@@ -10,10 +10,14 @@
 #include "engine/netdef.h"
 #include "engine/netdef_list.h"
 #include "engine/netdef_query.h"
+#include "engine/overlay_net.h"
 #include "network.h"
 
 static const char usage[] =
 	"Usage: netns-run network create [OPTIONS] NAME\n"
+	"       netns-run network create --driver overlay --store etcd://HOST:PORT[,...] [OPTIONS] NAME\n"
+	"       netns-run network join --store etcd://HOST:PORT[,...] [-o underlay=IFACE|ADDR] NAME\n"
+	"       netns-run network leave NAME\n"
 	"       netns-run network ls [-q] [--no-trunc] [--format json] [-f KEY=VALUE]...\n"
 	"       netns-run network inspect NAME...\n"
 	"       netns-run network connect [--ip IP] [--alias NAME]... NETWORK CONTAINER\n"
@@ -27,7 +31,10 @@ static const char usage[] =
 	"its networks.  \"bridge\" (bridge nr0, host-local IPAM, masquerade), \"host\" and \"none\"\n"
 	"are pre-defined; \"container:NAME\" is a mode.\n"
 	"\n"
-	"  create    create a bridge network (with DNS between its containers)\n"
+	"  create    create a bridge network (with DNS between its containers), or with\n"
+	"            --driver overlay a network across hosts (netns-run-overlay; docs/multihost.md)\n"
+	"  join      join this host to an overlay network another host created\n"
+	"  leave     leave an overlay network on this host (its definition stays in etcd)\n"
 	"  ls        list the networks\n"
 	"  inspect   print networks as JSON, in Docker's shape\n"
 	"  connect   attach a running container to a further network (eth1, eth2 ...)\n"
@@ -83,6 +90,20 @@ const char *net_cli_resolve(const char *arg, char *buf, size_t len)
 	}
 	netdef_set_release(&l);
 	return buf;
+}
+
+bool net_cli_is_overlay(const char *name)
+{
+	struct netdef_set l;
+	struct nr_error err = { 0 };
+	bool r = false;
+
+	if (netdef_set_load(&l, false, &err) >= 0) {
+		for (size_t i = 0; i < l.n && !r; i++)
+			r = !strcmp(l.v[i]->name, name) && overlay_net_is(l.v[i]);
+	}
+	netdef_set_release(&l);
+	return r;
 }
 
 static void subnets_text(json_t *net, char *buf, size_t len)
@@ -306,6 +327,11 @@ static int cmd_network_inspect(int argc, char **argv)
 			if (text)
 				puts(text);
 		} else {
+			/* An overlay network's agent that died is started again, so that what
+			 * inspect shows of the other hosts is current. */
+			struct nr_error e = { 0 };
+			if (overlay_net_ensure(net, &e) < 0)
+				cli_warn(&e, "");
 			json_array_append_new(out, netdef_inspect_json(net, l.ctrs));
 		}
 	}
@@ -342,6 +368,17 @@ int net_verb_args(int argc, char **argv, const char *help, int min, int max)
 	return -1;
 }
 
+/* Overlay networks are netns-run-overlay's: join and leave are its verbs. */
+int cmd_network_join(int argc, char **argv)
+{
+	return cli_exec_overlay("join", argc, argv);
+}
+
+int cmd_network_leave(int argc, char **argv)
+{
+	return cli_exec_overlay("leave", argc, argv);
+}
+
 int cmd_network(int argc, char **argv)
 {
 	static const struct {
@@ -353,6 +390,7 @@ int cmd_network(int argc, char **argv)
 		{ "rm", cmd_network_rm },           { "remove", cmd_network_rm },
 		{ "prune", cmd_network_prune },     { "reload", cmd_network_reload },
 		{ "connect", cmd_network_connect }, { "disconnect", cmd_network_disconnect },
+		{ "join", cmd_network_join },       { "leave", cmd_network_leave },
 	};
 
 	if (argc < 2 || is_help(argv[1])) {
@@ -365,3 +403,4 @@ int cmd_network(int argc, char **argv)
 	fprintf(stderr, "netns-run network: unknown verb %s (see netns-run network --help)\n", argv[1]);
 	return RT_EXIT_RUNTIME;
 }
+

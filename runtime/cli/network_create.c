@@ -15,7 +15,8 @@ static const char usage[] =
 	"($NETNS_RUN_CONFIG_DIR, else /etc/netns-run/net.d), bridge + host-local + portmap, with\n"
 	"DNS between its containers.  Prints the network's id.\n"
 	"\n"
-	"  -d, --driver DRIVER   bridge (the only driver)\n"
+	"  -d, --driver DRIVER   bridge (default), or overlay: a network across hosts through etcd,\n"
+	"                        made by netns-run-overlay (`network create --driver overlay --help`)\n"
 	"      --subnet CIDR     a subnet (repeatable, IPv4 and IPv6); default: a free one of\n"
 	"                        172.17-31.0.0/16, then 192.168.0.0/16 in /20s\n"
 	"      --gateway IP      the gateway of the --subnet that contains it (default: its first address)\n"
@@ -45,6 +46,23 @@ enum {
 	OPT_UNSUPPORTED,
 };
 
+/* Whether argv asks for the overlay driver (-d overlay, -doverlay, --driver overlay,
+ * --driver=overlay), looked for before the bridge's option loop: those networks are
+ * netns-run-overlay's, with options of their own. */
+static bool wants_overlay(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			return false;
+		if ((!strcmp(a, "-d") || !strcmp(a, "--driver")) && i + 1 < argc && !strcmp(argv[i + 1], "overlay"))
+			return true;
+		if (!strcmp(a, "-doverlay") || !strcmp(a, "--driver=overlay"))
+			return true;
+	}
+	return false;
+}
+
 int cmd_network_create(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -73,6 +91,8 @@ int cmd_network_create(int argc, char **argv)
 	struct nr_error err = { 0 };
 	int c, idx;
 
+	if (wants_overlay(argc, argv))
+		return cli_exec_overlay("create", argc, argv);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hd:o:", longopts, &idx)) != -1) {

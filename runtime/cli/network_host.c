@@ -21,7 +21,9 @@ static const char rm_usage[] =
 	"(other CNI runtimes may use it).  A network with a running container (on any of its\n"
 	"interfaces, or on a network sharing its bridge) is refused, as are the pre-defined\n"
 	"bridge, host and none; containers whose processes are gone are cleaned up first, as by\n"
-	"`netns-run gc`.  A network with nothing left to remove is success.\n";
+	"`netns-run gc`.  A network with nothing left to remove is success.  An overlay network\n"
+	"is left on this host and, when no other host holds a subnet of it, removed from etcd\n"
+	"(netns-run-overlay rm).\n";
 
 static const char prune_usage[] =
 	"Usage: netns-run network prune [-f]\n"
@@ -88,10 +90,25 @@ int cmd_network_rm(int argc, char **argv)
 	if (!resolved || !names)
 		return cli_usage_error("network", "rm: "
 						  "out of memory");
-	for (int i = 1; i < argc; i++)
-		names[i - 1] = (char *)net_cli_resolve(argv[i], resolved[i - 1], sizeof(resolved[i - 1]));
-	struct rm_names x = { argv + 1, resolved, argc - 1 };
-	return status_of(nethost_rm(names, (size_t)(argc - 1), rm_report, &x, &err), &err);
+	int n = 0, overlay_status = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *name = net_cli_resolve(argv[i], resolved[n], sizeof(resolved[n]));
+		/* An overlay network goes through netns-run-overlay rm (the store too). */
+		if (net_cli_is_overlay(name)) {
+			char *v[] = { argv[0], (char *)name, NULL };
+			int st = cli_run_overlay("rm", 2, v);
+			overlay_status = overlay_status ? overlay_status : st;
+			continue;
+		}
+		names[n] = (char *)name;
+		argv[n + 1] = argv[i];
+		n++;
+	}
+	if (n == 0)
+		return overlay_status;
+	struct rm_names x = { argv + 1, resolved, n };
+	int st = status_of(nethost_rm(names, (size_t)n, rm_report, &x, &err), &err);
+	return st ? st : overlay_status;
 }
 
 /* Docker's "Deleted Networks:" header before the first name, nothing when none. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "proc_spawn.h"
 #include "rt_error.h"
 
 #define DNS_BIN_NAME "netns-run-dns"
@@ -27,29 +28,10 @@
 #define SPAWN_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 2000
 #define KILL_TIMEOUT_MS 1000
-/* The responder's stderr kept for the message. */
-#define STDERR_MAX 400
 
 int dns_proc_binary(char *buf, size_t len, struct nr_error *err)
 {
-	const char *env = getenv("NETNS_RUN_DNS_BIN");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env) {
-		if ((size_t)snprintf(buf, len, "%s", env) >= len)
-			return nr_error_set(err, RT_ERR_USAGE, ENAMETOOLONG, "NETNS_RUN_DNS_BIN is too long");
-		return 0;
-	}
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot read /proc/self/exe: %s", strerror(errno));
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	if ((size_t)snprintf(buf, len, "%s/%s", slash ? exe : ".", DNS_BIN_NAME) >= len)
-		return nr_error_set(err, RT_ERR_SYSTEM, ENAMETOOLONG, "the path of %s is too long", DNS_BIN_NAME);
-	return 0;
+	return proc_sibling_binary("NETNS_RUN_DNS_BIN", DNS_BIN_NAME, buf, len, err);
 }
 
 static long long now_ms(void)
@@ -227,106 +209,12 @@ int dns_proc_stop(const char *dir, struct nr_error *err)
 	return 1;
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn))
-child_exec(const char *bin, char *const *argv, char *const *envp, int devnull, int errfd, const sigset_t *none)
-{
-	static const char msg[] = ": cannot execute it\n";
-
-	/* A new session: ^C on the caller's terminal must not reach the responder. */
-	setsid();
-	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(errfd, 2) < 0)
-		_exit(127);
-	/* Ignored signals stay ignored across exec, blocked ones blocked: the caller (run's
-	 * monitor) blocks SIGHUP and SIGTERM for its signalfd, which the responder needs. */
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
-	sigprocmask(SIG_SETMASK, none, NULL);
-	/* Everything is O_CLOEXEC already; this is for what a library opened without it. */
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-	if (chdir("/") < 0)
-		_exit(127);
-	execve(bin, argv, envp);
-	if (write(2, bin, strlen(bin)) < 0 || write(2, msg, sizeof(msg) - 1) < 0)
-		_exit(127);
-	_exit(127);
-}
-
-/* What the child wrote so far on fd (non-blocking) appended to buf (len used of size). */
-static bool drain(int fd, char *buf, size_t *len, size_t size)
-{
-	for (;;) {
-		char chunk[256];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0; /* EOF */
-		size_t take = (size_t)n < size - 1 - *len ? (size_t)n : size - 1 - *len;
-		memcpy(buf + *len, chunk, take);
-		*len += take;
-		buf[*len] = '\0';
-	}
-}
-
-/* Wait for the direct child (it exits once the responder listens), gathering its stderr;
- * the daemon may keep the pipe open, so its exit, not the pipe's EOF, ends the wait. */
-static int child_wait(pid_t pid, int rd, int *ret_status, char *out, size_t size)
-{
-	_cleanup_close_ int pidfd = pidfd_open(pid);
-	long long deadline = now_ms() + SPAWN_TIMEOUT_MS;
-	size_t len = 0;
-	bool eof = false;
-	int st;
-
-	out[0] = '\0';
-	for (;;) {
-		struct pollfd p[2] = { { .fd = eof ? -1 : rd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		long long left = deadline - now_ms();
-		/* Without pidfds (before Linux 5.3): look at the child every 20 ms. */
-		int slice = pidfd < 0 ? 20 : (int)(left > 0 ? left : 0);
-		int n = poll(p, 2, slice);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0 && p[0].revents)
-			eof = drain(rd, out, &len, size);
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid) {
-			drain(rd, out, &len, size);
-			*ret_status = st;
-			return 0;
-		}
-		if (now_ms() >= deadline)
-			break;
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return -ETIMEDOUT;
-}
-
-/* The child's message on one line: trailing newlines gone, inner ones as "; ". */
-static void one_line(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
-	for (char *c = s; *c; c++)
-		if (*c == '\n')
-			*c = ';';
-}
-
 int dns_proc_spawn(const char *dir, bool internal, struct nr_error *err)
 {
-	char bin[PATH_MAX], env_resolv[PATH_MAX + 32], out[STDERR_MAX];
+	char bin[PATH_MAX], env_resolv[PATH_MAX + 32];
 	const char *resolv = getenv("NETNS_RUN_RESOLV_CONF");
 	char *argv[4], *envp[2] = { NULL, NULL };
-	_cleanup_close_ int devnull = -1;
-	int pipefd[2], status, r, i = 0;
-	sigset_t none;
-	pid_t pid;
+	int r, i = 0;
 
 	if ((r = dns_proc_binary(bin, sizeof(bin), err)) < 0)
 		return r;
@@ -345,33 +233,8 @@ int dns_proc_spawn(const char *dir, bool internal, struct nr_error *err)
 		snprintf(env_resolv, sizeof(env_resolv), "NETNS_RUN_RESOLV_CONF=%s", resolv);
 		envp[0] = env_resolv;
 	}
-	sigemptyset(&none);
-	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot open /dev/null: %s", strerror(errno));
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot make a pipe: %s", strerror(errno));
-	_cleanup_close_ int rd = pipefd[0];
-	_cleanup_close_ int wr = pipefd[1];
-	if ((pid = fork()) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, errno, "cannot start the DNS responder: %s", strerror(errno));
-	if (pid == 0)
-		child_exec(bin, argv, envp, devnull, wr, &none);
-	close(TAKE_FD(wr));
-	fcntl(rd, F_SETFL, O_NONBLOCK);
-	if (child_wait(pid, rd, &status, out, sizeof(out)) < 0)
-		return nr_error_set(err, RT_ERR_SYSTEM, ETIMEDOUT,
-				    "the DNS responder %s did not report that it listens within %d s", bin,
-				    SPAWN_TIMEOUT_MS / 1000);
-	one_line(out);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (out[0])
-			return nr_error_set(err, RT_ERR_SYSTEM, EIO, "%s", out);
-		if (WIFSIGNALED(status))
-			return nr_error_set(err, RT_ERR_SYSTEM, EIO, "the DNS responder %s was killed by signal %d",
-					    bin, WTERMSIG(status));
-		return nr_error_set(err, RT_ERR_SYSTEM, EIO, "the DNS responder %s failed (exit status %d)", bin,
-				    WEXITSTATUS(status));
-	}
+	if ((r = proc_spawn_wait("the DNS responder", argv, envp, SPAWN_TIMEOUT_MS, err)) < 0)
+		return r;
 	if (!dns_proc_alive(dir))
 		return nr_error_set(err, RT_ERR_SYSTEM, EIO,
 				    "the DNS responder %s said it started but does not hold %s/pid (see %s/log)", bin,

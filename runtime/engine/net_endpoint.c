@@ -12,6 +12,7 @@
 #include "base/ipaddr.h"
 #include "base/json_field.h"
 #include "dns_net.h"
+#include "overlay_net.h"
 #include "net.h"
 #include "netdef.h"
 #include "nl/link.h"
@@ -128,8 +129,10 @@ int net_endpoint_add(const struct net_plan *p, const char *id, const char *netns
 				    "alias %s on network %s: the network has no DNS (names resolve on networks made by "
 				    "`netns-run network create`)",
 				    n->aliases[0], p->conf->name);
+	/* An overlay network's agent that died is started again first: without it the plugin
+	 * has no subnet to hand out (and the kernel no current remotes). */
 	if ((r = net_endpoint_caps(p->conf, base_caps, n, &caps, err)) < 0 ||
-	    (r = net_add(p, id, netns, caps, ret, err)) < 0)
+	    (r = overlay_net_ensure(p->conf, err)) < 0 || (r = net_add(p, id, netns, caps, ret, err)) < 0)
 		return r;
 	if (net_endpoint_fill(n, *ret) < 0) {
 		struct nr_error e = { 0 };

@@ -189,6 +189,32 @@ int netdef_create(const struct netdef_opts *o, struct cni_netconf **ret, struct 
 	return 0;
 }
 
+int netdef_check_free(const char *name, const struct ip_prefix *subnet, struct nr_error *err)
+{
+	_cleanup_(env_store_release) struct env_store s = { 0 };
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = netdef_lock(&lock, err)) < 0 || (r = env_gather(&s, err)) < 0)
+		return r;
+	return netdef_plan_check_free(name, subnet, &s.env, err);
+}
+
+int netdef_write(const char *name, const struct ip_prefix *subnet, json_t *list, struct nr_error *err)
+{
+	_cleanup_(env_store_release) struct env_store s = { 0 };
+	_cleanup_close_ int lock = -1;
+	_cleanup_free_ char *text = NULL, *file = NULL;
+	int r;
+
+	if ((r = netdef_lock(&lock, err)) < 0 || (r = env_gather(&s, err)) < 0 ||
+	    (r = netdef_plan_check_free(name, subnet, &s.env, err)) < 0)
+		return r;
+	if (!(text = json_dumps(list, JSON_INDENT(2))) || asprintf(&file, "%s\n", text) < 0)
+		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
+	return write_exclusive(rt_paths()->conf_dirs[0], name, file, err);
+}
+
 int netdef_remove(const char *name, struct nr_error *err)
 {
 	return nethost_rm_one(name, err);

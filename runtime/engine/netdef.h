@@ -14,6 +14,7 @@
 #ifndef NETNS_RUN_NETDEF_H
 #define NETNS_RUN_NETDEF_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -47,6 +48,13 @@ struct netdef_opts {
  * clear message (RT_ERR_USAGE / RT_ERR_CONFLICT) and nothing written.  *ret (may be NULL)
  * gets the network as written. */
 int netdef_create(const struct netdef_opts *o, struct cni_netconf **ret, struct nr_error *err);
+
+/* For networks of another driver (overlay, runtime/overlay), which make their conflist
+ * themselves: whether name and subnet are free (netdef_plan_check_free), and the conflist
+ * list written as NAME.conflist after the same check, under the lock create takes. */
+struct ip_prefix;
+int netdef_check_free(const char *name, const struct ip_prefix *subnet, struct nr_error *err);
+int netdef_write(const char *name, const struct ip_prefix *subnet, json_t *list, struct nr_error *err);
 
 /* `network rm NAME`: refused (RT_ERR_CONFLICT, "network NAME has active endpoints") while a
  * container of ours is attached; otherwise its host state goes (engine/network_host.h) and,

@@ -258,6 +258,29 @@ static int plan_subnets(const struct netdef_opts *o, const struct netdef_env *en
 	return 0;
 }
 
+int netdef_plan_check_free(const char *name, const struct ip_prefix *subnet, const struct netdef_env *env,
+			   struct nr_error *err)
+{
+	char a[IP_PREFIX_STRLEN], b[IP_PREFIX_STRLEN];
+
+	if (!name || !rt_name_valid(name))
+		return nr_error_set(err, RT_ERR_USAGE, EINVAL,
+				    "invalid network name \"%s\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (at most %d characters)",
+				    name ? name : "", RT_NAME_MAX - 1);
+	if (strv_has(env->names, name))
+		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "network with name %s already exists", name);
+	for (size_t i = 0; i < env->n_nets; i++)
+		if (netdef_overlap(&env->nets[i], subnet))
+			return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "subnet %s overlaps %s of network %s",
+					    fmt_prefix(subnet, a), fmt_prefix(&env->nets[i], b),
+					    env->net_owner && env->net_owner[i] ? env->net_owner[i] : "?");
+	for (size_t i = 0; i < env->n_routes; i++)
+		if (netdef_overlap(&env->routes[i], subnet))
+			return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "subnet %s overlaps the route to %s of this host",
+					    fmt_prefix(subnet, a), fmt_prefix(&env->routes[i], b));
+	return 0;
+}
+
 int netdef_plan_make(const struct netdef_opts *o, const struct netdef_env *env, const char *id, const char *created,
 		     struct netdef_plan *ret, struct nr_error *err)
 {

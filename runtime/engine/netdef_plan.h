@@ -73,6 +73,11 @@ bool netdef_ifname_valid(const char *s);
 int netdef_plan_make(const struct netdef_opts *o, const struct netdef_env *env, const char *id, const char *created,
 		     struct netdef_plan *ret, struct nr_error *err);
 
+/* Whether a network of another driver (overlay) may take name and subnet: a valid name no
+ * network has, a subnet that overlaps no other network's and no route of the host. */
+int netdef_plan_check_free(const char *name, const struct ip_prefix *subnet, const struct netdef_env *env,
+			   struct nr_error *err);
+
 /* The conflist of p (netdef.h's layout), its metadata carrying o's labels and options.
  * portmap: chain the portmap plugin.  New reference; NULL on ENOMEM. */
 json_t *netdef_conflist(const struct netdef_plan *p, const struct netdef_opts *o, bool portmap);

@@ -1,0 +1,65 @@
+/* The host agent of one overlay network (docs/multihost.md "The agent"): its state, shared
+ * by its three threads (main: claims, the kernel and the files; keep-alive; watch) and a
+ * signal thread.  Everything the threads share is under mu; the kernel, the files and the
+ * claim are the main thread's alone. */
+#ifndef NETNS_RUN_OVL_AGENT_H
+#define NETNS_RUN_OVL_AGENT_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent_net.h"
+#include "overlay/overlay.h"
+#include "ovl.h"
+
+struct agent {
+	/* Set before the threads start, read-only after. */
+	const char *name;
+	char dir[PATH_MAX];
+	char host[64];
+	struct ovl_local local;
+	struct ovl_def def;
+	struct ovl_underlay u;
+	struct etcd_client *c;
+
+	/* The main thread's. */
+	struct overlay_subnet sub;
+	bool has_sub; /* sub names a claimed subnet (the device is made for it) */
+	uint8_t mac[6];
+	char since[40];
+	struct ovl_host *hosts; /* the last set read from etcd */
+	size_t n_hosts;
+	int64_t revision; /* of that read */
+
+	/* Shared, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	bool dirty;    /* read the set again */
+	bool lost;     /* the lease is gone: claim again */
+	bool expired;  /* no renewal for lease_ttl: stop using the subnet */
+	bool renewed;  /* a renewal after expired */
+	bool held;     /* subnet.json is there */
+	int64_t lease; /* 0 while none */
+	long long last_renew_ms;
+	struct etcd_watch *w;
+};
+
+long long agent_now_ms(void);
+/* One line in the log: time, then the message. */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* agent_claim.c: a lease and a subnet claimed, the device made, subnet.json written. */
+int agent_claim(struct agent *a, struct nr_error *err);
+/* agent_sync.c: the set read, the kernel made to match, hosts.json written; when our own key
+ * is gone, *ret_lost. */
+int agent_sync(struct agent *a, bool *ret_lost, struct nr_error *err);
+/* agent_threads.c */
+int agent_threads_start(struct agent *a, pthread_t th[3], struct nr_error *err);
+void agent_threads_join(struct agent *a, pthread_t th[3]);
+/* Wake the main loop with flag set (under mu). */
+void agent_wake(struct agent *a, bool *flag);
+
+#endif
