@@ -171,6 +171,13 @@ ping_start() {
 	PING_PID=$!
 	await 3 grep -q 'bytes from' "$PING_OUT"
 }
+# ping_more N: N more replies than now (the ping goes on well past the event under test).
+replies() { grep -c 'bytes from' "$PING_OUT"; }
+ping_more() {
+	local want=$(($(replies) + $1))
+	more() { [ "$(replies)" -ge "$want" ]; }
+	await 5 more
+}
 # ping_stop: stops it; "LOST SENT DUP" of the whole run.
 ping_stop() {
 	kill -INT "$PING_PID" 2>/dev/null
@@ -200,9 +207,11 @@ leftovers() {
 	on "$h" ip -4 neigh show nud permanent | grep -F "${3:-10.20.}" | sed 's/^/neigh: /'
 	[ -e "$(sdir "$h" "$n")" ] && ls "$(sdir "$h" "$n")" | sed 's/^/file: /'
 	[ -e "$MH_W/$h/config/$n.conflist" ] && echo "conflist: $n"
-	for p in $(mh_host_pids "$h"); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qE "netns-run-overlay .* $n \$" &&
-			echo "process: $p $(tr '\0' ' ' <"/proc/$p/cmdline")"
+	# netns-run-overlay processes for this network in this host's network namespace
+	local net p
+	net=$(readlink "/proc/${MH_HOLDER[$h]}/ns/net")
+	for p in $(pgrep -f "netns-run-overlay .*[ /]$n\$"); do
+		[ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$net" ] && echo "process: $p $(tr '\0' ' ' <"/proc/$p/cmdline")"
 	done
 }
 keys_of() { etcd_keys "$K/" | grep -E "/$1(/|\$)"; }
@@ -290,6 +299,7 @@ ctr "$L" c2
 rc=$?
 t_check "... a new container starts on $L, whose member is dead ($(($(ms) - t0)) ms)" test $rc = 0 || say "$(cat "$MH_W/ctr.out")"
 t_check "... and pings h3's" cping "$L" c2 h3-c1
+ping_more 20
 read -r lost sent _ <<<"$(ping_stop)"
 t_eq "... a ping every 50 ms from h1 to h2 lost nothing ($sent sent)" "$lost" 0
 mh_member_start "$L"
@@ -335,6 +345,7 @@ if ! agent_alive h2; then
 	on h2 "$MH_OVERLAY" agent "$NET" >/dev/null 2>&1
 fi
 await 5 test -s "$(sdir h2 "$NET")/subnet.json"
+ping_more 20
 read -r lost sent dup <<<"$(ping_stop)"
 t_eq "... a ping every 50 ms from h1 to h2 across the restart lost nothing, no duplicates ($sent sent)" "$lost $dup" "0 0"
 t_eq "... the same subnet" "$(subnet h2)" "$s2"
