@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "link.h"
 #include "nl_cleanup.h"
 
 #define VXLAN_VNI_MAX 0xffffffu
@@ -15,6 +16,7 @@ int vxlan_create(struct nlsock *s, const char *name, const struct vxlan_conf *c,
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
 	_cleanup_(nl_addr_putp) struct nl_addr *local = NULL;
+	bool eexist;
 	int r;
 
 	if (!name || !*name || strlen(name) >= IFNAMSIZ || strchr(name, '/'))
@@ -34,14 +36,18 @@ int vxlan_create(struct nlsock *s, const char *name, const struct vxlan_conf *c,
 		return nr_error_set(err, CNI_ERR_INTERNAL, EINVAL, "VXLAN %s: %s", name, nl_geterror(r));
 	nlsock_reset(s);
 	r = rtnl_link_add(s->sk, l, NLM_F_CREATE | NLM_F_EXCL);
-	if (r < 0 && (s->last_errno == EEXIST || (!s->last_errno && r == -NLE_EXIST)))
+	if (r >= 0)
+		return 0;
+	/* EEXIST is either the name or, from the VXLAN driver, another device with this VNI
+	 * and port (vxlan_vni_in_use): say which. */
+	eexist = s->last_errno == EEXIST || (!s->last_errno && r == -NLE_EXIST);
+	if (eexist && link_index(s, name, NULL) >= 0)
 		return nr_error_set(err, CNI_ERR_INTERNAL, EEXIST, "creating VXLAN %s: a link of that name exists",
 				    name);
-	/* The kernel refuses a second VXLAN device with the same VNI, port and local
-	 * address (EEXIST too on older kernels, with an extack on newer ones). */
-	if (r < 0)
-		return nlsock_error(s, r, err, "creating VXLAN %s (VNI %u, port %u)", name, c->vni, c->port);
-	return 0;
+	if (eexist)
+		return nlsock_error(s, r, err, "creating VXLAN %s: another VXLAN device has VNI %u on UDP port %u",
+				    name, c->vni, c->port);
+	return nlsock_error(s, r, err, "creating VXLAN %s (VNI %u, port %u)", name, c->vni, c->port);
 }
 
 int vxlan_get(struct nlsock *s, const char *name, struct vxlan_conf *ret, struct nr_error *err)

@@ -16,6 +16,9 @@
  *   hosts.json    the agent's view of every host holding a subnet (for inspect):
  *                 [{"subnet": …, "host": …, "vtep": …, "mac": …, "since": RFC 3339,
  *                   "self": true|false}, …], replaced atomically after each change
+ *   attachments/  the plugin's: per attachment (CONTAINERID.IFNAME.json, beside the
+ *                 subnet file) the bridge configuration its ADD ran, so DEL releases the
+ *                 address after subnet.json went; removed by DEL and GC
  *   pid           the agent's pid; it holds an exclusive flock on it while alive
  *   lock          flock held while the agent is started or stopped
  *   log           the agent's log

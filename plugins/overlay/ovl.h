@@ -1,5 +1,6 @@
 /* The overlay folder's internal interfaces: the subnet file's parser, the pure diff
- * between the kernel's forwarding entries and the wanted remotes, and the plugin's ops. */
+ * between the kernel's forwarding entries and the wanted remotes, the plugin's
+ * configuration, attachment copies, masquerading and host maintenance. */
 #ifndef NETNS_RUN_OVL_H
 #define NETNS_RUN_OVL_H
 
@@ -44,14 +45,15 @@ int ovl_entries_add_route(struct ovl_entries *e, const struct ip_prefix *dst, co
 int ovl_entries_add_neigh(struct ovl_entries *e, const struct ip_addr *ip, const uint8_t mac[6]);
 int ovl_entries_add_fdb(struct ovl_entries *e, const uint8_t mac[6], const struct ip_addr *dst);
 
-/* Whether remote r belongs in s's set: an IPv4 subnet inside s's network, not overlapping
- * ours nor an earlier remote's in r[0..i), a VTEP that is not ours nor an earlier one's, a
- * unicast MAC not an earlier one's.  Garbage from the store is skipped, not applied. */
-bool ovl_remote_usable(const struct overlay_subnet *s, const struct overlay_remote *r, size_t i);
+/* Whether remote r may be in s's set: an IPv4 subnet (/30 or wider) inside s's network
+ * not overlapping ours, a VTEP that is not ours, a unicast MAC.  Garbage from the store
+ * is skipped, not applied. */
+bool ovl_remote_valid(const struct overlay_subnet *s, const struct overlay_remote *r);
 
 /* What to change so that cur (the device's entries now) becomes exactly the entries of
- * the usable remotes: *set gets the wanted entries missing or different in cur (to add or
- * replace), *del those of cur that are not wanted.  Pure: no kernel. */
+ * the valid remotes (of several that collide in subnet, VTEP or MAC, the first): *set
+ * gets the wanted entries missing or different in cur (to add or replace), *del those of
+ * cur that are not wanted and that no replace overwrites.  Pure: no kernel. */
 int ovl_plan(const struct overlay_subnet *s, const struct overlay_remote *r, size_t n, const struct ovl_entries *cur,
 	     struct ovl_entries *set, struct ovl_entries *del);
 
@@ -86,6 +88,5 @@ int ovl_masq_add(const struct overlay_subnet *s, const struct cni_result *res, c
 /* host.c: the host maintenance (cni_plugin.h): the bridge's, on the lease's bridge, and
  * the VXLAN device on network rm. */
 extern const struct cni_host_ops ovl_host_ops;
-
 
 #endif

@@ -71,21 +71,26 @@ static bool mac_unicast(const uint8_t m[6])
 	return !(m[0] & 1) && memcmp(m, zero, 6) != 0;
 }
 
-bool ovl_remote_usable(const struct overlay_subnet *s, const struct overlay_remote *r, size_t i)
+bool ovl_remote_valid(const struct overlay_subnet *s, const struct overlay_remote *r)
 {
-	const struct overlay_remote *x = &r[i];
-	struct ip_prefix net = ip_prefix_network(&x->subnet);
+	struct ip_prefix net = ip_prefix_network(&r->subnet);
 
-	if (x->subnet.addr.family != AF_INET || x->vtep.family != AF_INET || x->subnet.len < s->network.len ||
-	    x->subnet.len > 30 || !ip_addr_equal(&net.addr, &x->subnet.addr) ||
-	    !ip_prefix_contains(&s->network, &x->subnet.addr) || prefixes_overlap(&x->subnet, &s->subnet) ||
-	    ip_addr_equal(&x->vtep, &s->vtep) || !mac_unicast(x->mac))
-		return false;
-	for (size_t j = 0; j < i; j++)
-		if (ovl_remote_usable(s, r, j) && (prefixes_overlap(&r[j].subnet, &x->subnet) ||
-						   ip_addr_equal(&r[j].vtep, &x->vtep) || !memcmp(r[j].mac, x->mac, 6)))
-			return false;
-	return true;
+	return r->subnet.addr.family == AF_INET && r->vtep.family == AF_INET && r->subnet.len >= s->network.len &&
+	       r->subnet.len <= 30 && ip_addr_equal(&net.addr, &r->subnet.addr) &&
+	       ip_prefix_contains(&s->network, &r->subnet.addr) && !prefixes_overlap(&r->subnet, &s->subnet) &&
+	       !ip_addr_equal(&r->vtep, &s->vtep) && mac_unicast(r->mac);
+}
+
+/* Whether r collides with a remote already taken into e (one route, neighbour and FDB
+ * entry each, at the same index): an overlapping subnet, the same
+ * VTEP or the same MAC (one FDB entry each). */
+static bool collides(const struct ovl_entries *e, const struct overlay_remote *r)
+{
+	for (size_t k = 0; k < e->n_routes; k++)
+		if (prefixes_overlap(&e->routes[k].dst, &r->subnet) || ip_addr_equal(&e->fdbs[k].dst, &r->vtep) ||
+		    !memcmp(e->fdbs[k].mac, r->mac, 6))
+			return true;
+	return false;
 }
 
 static bool route_eq(const struct ovl_route *a, const struct ovl_route *b)
@@ -121,7 +126,9 @@ static int wanted_entries(const struct overlay_subnet *s, const struct overlay_r
 		/* The remote's gateway, SUBNET.0, is the address its VXLAN device carries. */
 		struct ip_addr gw = r[i].subnet.addr;
 
-		if (!ovl_remote_usable(s, r, i))
+		/* Of two that collide the first counts: garbage never shadows a good one, as it
+		 * is not taken in at all. */
+		if (!ovl_remote_valid(s, &r[i]) || collides(ret, &r[i]))
 			continue;
 		if (ovl_entries_add_route(ret, &r[i].subnet, &gw) < 0 ||
 		    ovl_entries_add_neigh(ret, &gw, r[i].mac) < 0 || ovl_entries_add_fdb(ret, r[i].mac, &r[i].vtep) < 0)

@@ -22,6 +22,6 @@ const struct cni_builtin rt_plugins[] = {
 	{ "portmap", &portmap_plugin_ops, false },
 	{ "firewall", &firewall_plugin_ops, false },
 	{ "host-local", &hostlocal_ops, false },
-	{ "overlay", &overlay_plugin_ops, false },
+	{ "overlay", &overlay_plugin_ops, false }, /* runs the bridge on the overlay agent's lease */
 	{ NULL, NULL, false },
 };

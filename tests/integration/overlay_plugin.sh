@@ -87,6 +87,22 @@ t_eq "its MAC is the one printed" "$(ip -n hA -j link show $DEV | jq -r '.[0].ad
 t_eq "it carries SUBNET.0/32 only" "$(ip -n hA -4 -j addr show dev $DEV | jq -r '[.[0].addr_info[] | "\(.local)/\(.prefixlen)"] | join(" ")')" \
 	10.20.1.0/32
 t_eq "ensure again: the same device" "$(on A "$TOOL" ensure "$(dir A)") $(ip -n hA -o link show type vxlan | wc -l)" "$MA 1"
+# A new lease (another subnet, another VNI): the device follows, the old address goes.
+on A "$TOOL" write "$(dir A)" 10.20.0.0/16 10.20.5.0/24 192.0.2.11 $DEV $BR 43 1400
+on A "$TOOL" ensure "$(dir A)" >/dev/null
+t_eq "a changed lease: VNI 43, mtu 1400, 10.20.5.0/32 only" \
+	"$(ip -n hA -d -j link show $DEV | jq -r '.[0] | "\(.linkinfo.info_data.id) \(.mtu)"') $(ip -n hA -4 -j addr show dev $DEV | jq -r '[.[0].addr_info[] | .local] | join(" ")')" \
+	"43 1400 10.20.5.0"
+on A "$TOOL" write "$(dir A)" 10.20.0.0/16 10.20.1.0/24 192.0.2.11 $DEV $BR 42 1450
+MA=$(on A "$TOOL" ensure "$(dir A)")
+t_eq "... and back" "$(ip -n hA -d -j link show $DEV | jq -r '.[0] | "\(.linkinfo.info_data.id) \(.mtu)"')" "42 1450"
+
+# A second network with the same VNI and port on one host: refused, naming the VNI.
+on B "$TOOL" write /run/hB/overlay/other 10.30.0.0/16 10.30.1.0/24 192.0.2.12 nv-other nr-other 42 1450
+out=$(on B "$TOOL" ensure /run/hB/overlay/other 2>&1)
+t_eq "a VNI in use: refused" $? 3
+t_check "... saying so ($out)" grep -q "another VXLAN device has VNI 42 on UDP port 4789" <<<"$out"
+t_eq "... and nothing made" "$(ip -n hB -o link show type vxlan | wc -l)" 1
 
 # --- the remotes ---------------------------------------------------------------------------
 on A "$TOOL" apply "$(dir A)" "10.20.2.0/24,192.0.2.12,$MB"
@@ -196,7 +212,33 @@ t_check "CHECK after its masquerade entry went: an error" test "$(code "$out2")"
 t_eq "DEL c1" "$(ovl DEL c1 "$C"; echo $?)" 0
 t_eq "DEL c1 again" "$(ovl DEL c1 "$C"; echo $?)" 0
 t_eq "... its lease released, its copy gone" \
-	"$(nr_leases /var/lib/cni/networks/ovA) $(ls "$(dir A)/attachments" | grep -c c1)" "$leases0 0"
+	"$(nr_leases /var/lib/cni/networks/ovA) $(ls "$(dir A)/attachments" | grep -c "^c1\.")" "$leases0 0"
+
+# GC: an attachment not in the valid list loses its lease, masquerade entry and copy.
+ip netns add c2
+out=$(CNI_CONTAINERID=c2 ovl ADD c2 "$C")
+c2=$(jq -r '.ips[0].address' <<<"$out" | cut -d/ -f1)
+t_check "ADD c2 ($c2)" test -n "$c2" -a "$c2" != null
+# The running container's id, as its masquerade entry's owner says.
+id_a=$(nsenter --net=/run/netns/hA nft list set inet netns-run ctr4 | sed -nE "s/.*$a comment \"ovA ([^ ]+) eth0\".*/\1/p")
+valid=$(jq -c --arg id "$id_a" '. + {"cni.dev/valid-attachments": [{"containerID": $id, "ifname": "eth0"}]}' <<<"$C")
+t_eq "GC with c2 not valid" "$(ovl GC c2 "$valid"; echo $?)" 0
+t_eq "... released c2's address, masquerade entry and copy" \
+	"$(nr_leases /var/lib/cni/networks/ovA) $(nsenter --net=/run/netns/hA nft list set inet netns-run ctr4 | grep -c "$c2 ") $(ls "$(dir A)/attachments" | grep -c "^c2\.")" \
+	"$leases0 0 0"
+t_check "... and kept the running container's" \
+	sh -c "nsenter --net=/run/netns/hA nft list set inet netns-run ctr4 | grep -q '$a '"
+ovl DEL c2 "$C" >/dev/null
+ip netns del c2
+
+# A bridge ADD that fails (the file names a link that is no bridge) leaves nothing.
+on A "$TOOL" write "$(dir A)" 10.20.0.0/16 10.20.1.0/24 192.0.2.11 $DEV uA 42 1450
+out=$(ovl ADD c1 "$C")
+t_check "ADD on a bridge name that is another link: an error" test "$(code "$out")" != none
+t_eq "... and nothing is left: leases, attachment copies, masquerade entries, container links" \
+	"$(nr_leases /var/lib/cni/networks/ovA) $(ls "$(dir A)/attachments" | grep -c "^c1\.") $(nsenter --net=/run/netns/hA nft list set inet netns-run ctr4 | grep -c comment) $(ip -n c1 -o link show | wc -l)" \
+	"$leases0 0 1 1"
+on A "$TOOL" write "$(dir A)" 10.20.0.0/16 10.20.1.0/24 192.0.2.11 $DEV $BR 42 1450
 
 # DEL after the agent removed the subnet file (a lost lease, leave) still releases.
 out=$(ovl ADD c1 "$C")
