@@ -403,4 +403,3 @@ int cmd_network(int argc, char **argv)
 	fprintf(stderr, "netns-run network: unknown verb %s (see netns-run network --help)\n", argv[1]);
 	return RT_EXIT_RUNTIME;
 }
-

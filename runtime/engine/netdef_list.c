@@ -15,8 +15,8 @@
 #include "image/digest.h"
 #include "net.h"
 #include "netdef.h"
-#include "overlay_net.h"
 #include "netdef_list.h"
+#include "overlay_net.h"
 #include "plugins.h"
 #include "rt_error.h"
 
@@ -238,13 +238,14 @@ json_t *netdef_inspect_json(const struct cni_netconf *conf, json_t *ctrs)
 	if (!json_is_object(labels))
 		json_decref(labels), labels = json_object();
 	bool internal = m.ours ? m.internal : json_is_true(json_object_get(first, "internal"));
-	json_t *net = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:O}, s:b, s:b, s:b, s:{s:s}, s:b, s:O, s:O, "
-			 "s:O}",
-			 "Name", conf->name, "Id", m.id, "Created", created, "Scope", "local", "Driver",
-			 driver_of(conf, &m), "EnableIPv6", m.ours ? m.ipv6 : v6, "IPAM", "Driver", "default",
-			 "Options", "Config", cfg, "Internal", internal, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-			 "Network", "", "ConfigOnly", 0, "Containers", mine ? mine : none, "Options", options, "Labels",
-			 labels);
+	json_t *net =
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:O}, s:b, s:b, s:b, s:{s:s}, s:b, s:O, s:O, "
+			  "s:O}",
+			  "Name", conf->name, "Id", m.id, "Created", created, "Scope", "local", "Driver",
+			  driver_of(conf, &m), "EnableIPv6", m.ours ? m.ipv6 : v6, "IPAM", "Driver", "default",
+			  "Options", "Config", cfg, "Internal", internal, "Attachable", 0, "Ingress", 0, "ConfigFrom",
+			  "Network", "", "ConfigOnly", 0, "Containers", mine ? mine : none, "Options", options,
+			  "Labels", labels);
 	if (net)
 		overlay_net_inspect(conf, net);
 	return net;

@@ -276,8 +276,9 @@ int netdef_plan_check_free(const char *name, const struct ip_prefix *subnet, con
 					    env->net_owner && env->net_owner[i] ? env->net_owner[i] : "?");
 	for (size_t i = 0; i < env->n_routes; i++)
 		if (netdef_overlap(&env->routes[i], subnet))
-			return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "subnet %s overlaps the route to %s of this host",
-					    fmt_prefix(subnet, a), fmt_prefix(&env->routes[i], b));
+			return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
+					    "subnet %s overlaps the route to %s of this host", fmt_prefix(subnet, a),
+					    fmt_prefix(&env->routes[i], b));
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "net.h"
 #include "netdef.h"
 #include "netdef_list.h"
+#include "overlay_net.h"
 #include "plugins.h"
 #include "rt.h"
 #include "rt_error.h"
@@ -247,6 +248,12 @@ static int net_rm(const struct live_ctrs *ctrs, const struct cni_netconf *net, s
 	if (netdef_is_builtin(net))
 		return nr_error_set(err, RT_ERR_USAGE, EPERM, "%s is a pre-defined network and cannot be removed",
 				    net->name);
+	/* An overlay network's agent holds a lease in etcd: `network leave` (netns-run-overlay)
+	 * stops it and gives the subnet back before the host state goes through here. */
+	if (overlay_net_is(net) && overlay_net_agent_alive(net->name))
+		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
+				    "%s is an overlay network whose agent runs: `netns-run network leave %s` or `network rm %s`",
+				    net->name, net->name, net->name);
 	netdef_meta_get(net, &m);
 	net_users(ctrs, net, users, sizeof(users));
 	if (*users && m.ours)
@@ -312,7 +319,9 @@ int nethost_prune(nethost_pick_fn pick, nethost_report_fn report, void *data, st
 			bool found = false;
 			char users[8];
 			net_users(&ctrs, nets.v[i], users, sizeof(users));
-			if (*users || (pick && !pick(nets.v[i], data)))
+			/* Overlay networks are left by `network leave`, which gives their subnet
+			 * back in etcd: prune does not take them. */
+			if (*users || (pick && !pick(nets.v[i], data)) || overlay_net_is(nets.v[i]))
 				continue;
 			/* Ours go altogether (as Docker's prune); the others lose their host state. */
 			struct netdef_meta m;

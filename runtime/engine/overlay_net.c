@@ -61,6 +61,13 @@ int overlay_net_start(const char *name, struct nr_error *err)
 	return 0;
 }
 
+bool overlay_net_agent_alive(const char *name)
+{
+	char dir[PATH_MAX];
+
+	return overlay_dir(name, dir, sizeof(dir), NULL) >= 0 && dns_proc_alive(dir);
+}
+
 int overlay_net_ensure(const struct cni_netconf *conf, struct nr_error *err)
 {
 	return conf && overlay_net_is(conf) ? overlay_net_start(conf->name, err) : 0;
@@ -109,7 +116,7 @@ void overlay_net_inspect(const struct cni_netconf *conf, json_t *net)
 		json_array_append_new(list,
 				      json_pack("{s:s, s:s, s:O, s:O, s:s, s:I, s:b}", "Name", name, "IP", ip, "Subnet",
 						json_object_get(h, "subnet"), "MAC", json_object_get(h, "mac"), "Since",
-						since ? since : "", (json_int_t)age_of(since), "Self",
+						since ? since : "", "LeaseAge", (json_int_t)age_of(since), "Self",
 						json_is_true(json_object_get(h, "self"))));
 	}
 	json_object_set_new(net, "Peers", peers);

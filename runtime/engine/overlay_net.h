@@ -20,6 +20,9 @@ bool overlay_net_is(const struct cni_netconf *conf);
  * <state>/overlay/NAME/lock. */
 int overlay_net_start(const char *name, struct nr_error *err);
 
+/* Whether the agent of network name runs. */
+bool overlay_net_agent_alive(const char *name);
+
 /* overlay_net_start for conf when it is an overlay network; 0 for any other. */
 int overlay_net_ensure(const struct cni_netconf *conf, struct nr_error *err);
 

@@ -166,6 +166,7 @@ int agent_claim(struct agent *a, struct nr_error *err)
 	s.subnet = p;
 	s.mtu = a->def.mtu ? a->def.mtu : a->u.mtu - OVERLAY_VXLAN_OVERHEAD;
 	s.vni = a->def.vni;
+	s.port = (uint16_t)a->def.port;
 	s.vtep = a->u.addr;
 	snprintf(s.device, sizeof(s.device), "nv-%.12s", a->def.id);
 	snprintf(s.bridge, sizeof(s.bridge), "nr-%.12s", a->def.id);

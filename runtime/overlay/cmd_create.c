@@ -52,7 +52,7 @@ static int __attribute__((format(printf, 1, 2))) usage_fail(const char *fmt, ...
 	va_end(ap);
 	nr_error_set(&err, RT_ERR_USAGE, EINVAL, "%s", msg);
 	ovl_print_error(&err);
-	return OVL_EXIT_FAIL;
+	return -1;
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
@@ -74,7 +74,7 @@ static const char *const known_opts[] = {
 	"subnet_len", "vni", "vxlan_port", "underlay", "mtu", "lease_ttl", "com.docker.network.driver.mtu", NULL
 };
 
-/* The options into d (network, id and created aside). */
+/* The options into d (network, id and created aside); -1 after saying what is wrong. */
 static int opts_to_def(const struct ovl_args *a, struct ovl_def *d)
 {
 	unsigned long v;
@@ -200,20 +200,30 @@ static int network_choose(struct etcd_client *c, const struct ovl_args *a, struc
 			    "no free 10.X.0.0/16 here and in the store: give --subnet");
 }
 
-/* The VNI's key, created first: 1 created; 0 in use (err says by what). */
+/* The VNI's key, created first: 1 created; 0 in use (err says by what: another overlay
+ * network, as the store says first, or a VXLAN device here). */
 static int vni_claim(struct etcd_client *c, const char *name, uint32_t vni, struct nr_error *err)
 {
 	struct etcd_kv holder = { 0 };
+	struct etcd_kvs kvs = { 0 };
 	char key[128], dev[32];
 	int r;
 
+	ovl_key_vni(vni, key, sizeof(key));
+	if ((r = etcd_get(c, key, ETCD_KEY, &kvs, err)) < 0)
+		return r;
+	if (kvs.n > 0) {
+		nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "VNI %u is in use by overlay network %.64s", vni,
+			     kvs.kv[0].value);
+		etcd_kvs_clear(&kvs);
+		return 0;
+	}
 	if ((r = ovl_local_vni_user(vni, dev, sizeof(dev), err)) < 0)
 		return r;
 	if (r > 0) {
 		nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "VNI %u is in use by the VXLAN device %s here", vni, dev);
 		return 0;
 	}
-	ovl_key_vni(vni, key, sizeof(key));
 	if ((r = etcd_create(c, key, name, 0, &holder, err)) < 0)
 		return r;
 	if (r == 0)
@@ -252,9 +262,10 @@ int ovl_cmd_create(int argc, char **argv)
 	if ((r = ovl_args_parse(argc, argv, OVL_ARG_STORE | OVL_ARG_CREATE | OVL_ARG_OPT, usage, &a)) <= 0)
 		return r == 0 ? 0 : OVL_EXIT_FAIL;
 	if (!a.store.endpoints)
-		return usage_fail("create: --store etcd://HOST:PORT[,HOST:PORT...] is wanted");
+		return usage_fail("create: --store etcd://HOST:PORT[,HOST:PORT...] is wanted"), OVL_EXIT_FAIL;
 	if (!rt_name_valid(a.name))
-		return usage_fail("invalid network name \"%s\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", a.name);
+		return usage_fail("invalid network name \"%s\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", a.name),
+		       OVL_EXIT_FAIL;
 	if (opts_to_def(&a, &d) < 0)
 		return OVL_EXIT_FAIL;
 	/* The underlay is checked before anything is written: a join that cannot work is a

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_args.h"
 #include "engine/rt_error.h"
 #include "ovl.h"
 
@@ -19,30 +18,6 @@ static const char usage[] = "Usage: netns-run-overlay VERB [OPTIONS] NAME\n"
 			    "  agent  [--foreground] NAME     the host agent (join starts it)\n"
 			    "\n"
 			    "`netns-run-overlay VERB --help` describes each; docs/multihost.md the model.\n";
-
-static const char agent_usage[] = "Usage: netns-run-overlay agent [--foreground] NAME\n"
-				  "\n"
-				  "The host agent of the overlay network NAME (joined here): claims a subnet, keeps\n"
-				  "its lease, watches the other hosts and keeps the VXLAN device's entries in step.\n"
-				  "Forks into the background once it holds its subnet, unless --foreground.  Its\n"
-				  "log: <state>/overlay/NAME/log.\n";
-
-void ovl_print_error(const struct nr_error *err)
-{
-	fprintf(stderr, "netns-run-overlay: %s\n", err->msg[0] ? err->msg : "failed");
-	if (err->details[0])
-		fprintf(stderr, "  %s\n", err->details);
-}
-
-int ovl_cmd_agent(int argc, char **argv)
-{
-	struct ovl_args a;
-	int r;
-
-	if ((r = ovl_args_parse(argc, argv, OVL_ARG_FG, agent_usage, &a)) <= 0)
-		return r == 0 ? 0 : OVL_EXIT_FAIL;
-	return ovl_agent_main(a.name, a.foreground);
-}
 
 static const struct {
 	const char *name;
