@@ -20,7 +20,7 @@ N=${2:-20}
 ROUNDS=${3:-3}
 top=$(cd "$(dirname "$0")/.." && pwd)
 export NR_BUILD="$top/$build"
-source "$top/tests/lib/sandbox.sh"
+source "$top/tests/lib/sandbox_pid.sh"
 source "$top/tests/lib/t.sh"
 for b in /usr/bin/etcd /usr/bin/iperf3 "$NR_BUILD/bin/netns-run" "$NR_BUILD/bin/netns-run-overlay"; do
 	[ -x "$b" ] || { echo "bench: $b missing (make all; scripts/deps.sh etcd-server iperf3)" >&2; exit 1; }

@@ -12,7 +12,7 @@
 # off from etcd past the TTL never shares a subnet with the host that takes its subnet;
 # leave and rm leave nothing; bad inputs (unreachable store, wrong CIDR, overlap with a local
 # network, a VNI in use, garbage in the store) fail clearly with nothing made.
-source "$(dirname "$0")/../lib/sandbox.sh"
+source "$(dirname "$0")/../lib/sandbox_pid.sh"
 source "$(dirname "$0")/../lib/t.sh"
 
 if [ ! -x /usr/bin/etcd ] || [ ! -x "$NR_BUILD/tests/tools/etcd_tool" ] || [ ! -x "$NR_BUILD/bin/netns-run" ]; then
@@ -27,6 +27,9 @@ finish() {
 	trap - EXIT
 	mh_cleanup
 	t_eq "the sandbox leaves nothing (processes, mounts, links, cgroups, files)" "$(mh_leftovers)" ""
+	local procs
+	procs=$(sandbox_procs)
+	t_eq "... no process left in the test's pid namespace" "$(for p in $procs; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done)" ""
 	t_done
 	exit
 }

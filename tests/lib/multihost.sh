@@ -1,5 +1,6 @@
 # Several "hosts" for the multi-host overlay tests and bench (issue 20), inside the
-# sandbox's own namespaces (source after sandbox.sh and t.sh).
+# sandbox's own namespaces (source after sandbox_pid.sh and t.sh: in the script's own pid
+# namespace nothing it started, etcd, agents, holders, can outlive it, whatever kills it).
 #
 #   fabric   the sandbox's own network namespace: the underlay bridge mh-br, 192.0.2.1/24,
 #            and one port v-HOST per host.  The test itself runs here, so it reaches every
@@ -18,6 +19,9 @@
 # mh_cleanup kills everything by pid (containers' cgroups, agents, members, holders),
 # and removes the fabric and $MH_W: no netns, no process, no mount is left.
 MH_W=$(mktemp -d /tmp/nr-mh.XXXXXX)
+# A test stopped by a signal still cleans up (its EXIT trap runs).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 MH_ETCD_BIN=${MH_ETCD_BIN:-/usr/bin/etcd}
 MH_NR="$NR_BUILD/bin/netns-run"
 MH_OVERLAY="$NR_BUILD/bin/netns-run-overlay"
