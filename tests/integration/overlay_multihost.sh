@@ -357,6 +357,26 @@ t_eq "... one agent on h2" "$(leftovers h2 "$NET" | grep -c '^process:')" 1
 t_eq "... one VXLAN device and 3 routes, neighbours, FDB entries on each host" \
 	"$(for h in h1 h2 h3 h4; do echo "$(mh_vxlan "$h" | wc -l) $(counts "$h")"; done | sort -u)" "1 3 3 3"
 
+# ---- a lease lost behind the agent's back: the same subnet claimed again ---------------------------
+echo "# [${SECONDS}s] a lease lost behind the agent's back"
+s2=$(subnet h2)
+lease_of() { etcd get "$(key_of "$1")" | head -n 1 | sed -n 's/.* lease=\([0-9-]*\) .*/\1/p'; }
+l2=$(lease_of "$s2")
+ping_start h1 c1 h2-c1
+etcd lease-revoke "$l2" >/dev/null
+t0=$(ms)
+back() { [ -n "$(lease_of "$s2")" ] && [ "$(lease_of "$s2")" != "$l2" ] && [ "$(subnet h2)" = "$s2" ]; }
+if await $((TTL + 3)) back; then
+	t_ok "h2's lease revoked in etcd: its agent claims the same subnet again, with a new lease ($(($(ms) - t0)) ms)"
+else
+	t_fail "h2's lease revoked in etcd: its agent claims the same subnet again" "$(holders; subnet h2)"
+fi
+ping_more 20
+read -r lost sent dup <<<"$(ping_stop)"
+t_eq "... a ping every 50 ms from h1 to h2 meanwhile lost nothing ($sent sent)" "$lost $dup" "0 0"
+t_eq "... the holders as before" "$(holders | awk '{print $2}' | sort | tr '\n' ' ')" "192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14 "
+t_eq "... nothing duplicated in the kernel" "$(for h in h1 h2 h3 h4; do echo "$(mh_vxlan "$h" | wc -l) $(counts "$h")"; done | sort -u)" "1 3 3 3"
+
 # ---- garbage in the store, next to the network's keys ------------------------------------------
 echo "# [${SECONDS}s] garbage in the store, next to the network's keys"
 etcd put "$K/subnets/$NET/garbage" 'not json {' >/dev/null
