@@ -498,8 +498,9 @@ $(OVERLAY_BIN): $(BUILD)/runtime/overlay/main.o $(OVERLAY_OBJ) $(ETCD_LIB) $(ENG
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(ETCD_LIB) $(ENGINE_LIB) $(IMAGE_LIB) \
 		$(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group $(OVERLAY_LIBS)
 endif
-# The overlay's unit tests (tests/unit/overlay) link its objects, bar main.o.
-OVERLAY_UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/overlay/test_*.c)))
+# netns-run-overlay's unit tests (tests/unit/overlay/test_ovl_*.c; the plugin's share the
+# folder) link its objects, bar main.o.
+OVERLAY_UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard tests/unit/overlay/test_ovl_*.c)))
 $(OVERLAY_UNIT_BINS): $(OVERLAY_OBJ) $(ETCD_LIB)
 $(OVERLAY_UNIT_BINS): RUNTIME_GROUP = $(OVERLAY_OBJ) -Wl,--start-group $(ETCD_LIB) $(ENGINE_LIB) $(IMAGE_LIB) \
 	$(PLUGIN_ARS) $(CORE_LIB) -Wl,--end-group $(OVERLAY_LIBS)

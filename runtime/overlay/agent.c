@@ -67,28 +67,35 @@ static int pid_lock(const char *dir, int *ret_fd, struct nr_error *err)
 
 static int agent_prepare(struct agent *a, struct nr_error *err)
 {
+	bool lost;
 	int r;
 
 	if ((r = ovl_local_load(a->name, &a->local, err)) < 0 || (r = ovl_store_open(&a->local.store, &a->c, err)) < 0)
 		return r;
-	if ((r = ovl_store_def(a->c, a->name, &a->def, err)) < 0)
-		return r;
-	if (r == 0)
-		return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "network %s is not in the store %s (removed?)",
-				    a->name, a->local.store.endpoints);
-	if (strcmp(a->def.id, a->local.id))
-		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
-				    "network %s in the store has another id than this host's conflist (removed and "
-				    "created again?): leave and join it again",
-				    a->name);
 	if (gethostname(a->host, sizeof(a->host)) < 0)
 		snprintf(a->host, sizeof(a->host), "?");
 	a->host[sizeof(a->host) - 1] = '\0';
 	if ((r = ovl_underlay_find(a->local.underlay, a->local.store.endpoints, &a->u, err)) < 0)
 		return r;
+	if ((r = ovl_store_def(a->c, a->name, &a->def, err)) < 0) {
+		struct nr_error e = { 0 };
+		/* Unreachable, or no quorum: what the predecessor held may still be ours. */
+		if (err && err->code == CNI_ERR_TRY_AGAIN && agent_resume(a, &e) >= 0)
+			return 0;
+		if (e.msg[0])
+			nr_error_details(err, "cannot resume without the store: %s", e.msg);
+		return r;
+	}
+	if (r == 0)
+		return nr_error_set(err, RT_ERR_NOT_FOUND, ENOENT, "network %s is not in the store %s (removed?)",
+				    a->name, a->local.store.endpoints);
+	if (strcmp(a->def.id, a->local.id))
+		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST,
+				    "network %s in the store has another id than this host's conflist (removed and created again?): leave and join it again",
+				    a->name);
+	agent_cache_definition(a);
 	a->lease = ovl_lease_read(a->dir);
 	a->last_renew_ms = agent_now_ms();
-	bool lost;
 	if ((r = agent_claim(a, err)) < 0 || (r = agent_sync(a, &lost, err)) < 0)
 		return r;
 	return 0;
@@ -97,6 +104,7 @@ static int agent_prepare(struct agent *a, struct nr_error *err)
 /* What the main loop was woken for, taken under mu. */
 struct wake {
 	bool stop, dirty, lost, expired, renewed;
+	int64_t lost_lease, lease;
 };
 
 static struct wake wait_wake(struct agent *a, long long ms)
@@ -115,7 +123,7 @@ static struct wake wait_wake(struct agent *a, long long ms)
 	while (!a->stop && !a->dirty && !a->lost && !a->expired && !a->renewed &&
 	       pthread_cond_timedwait(&a->cv, &a->mu, &ts) != ETIMEDOUT)
 		;
-	w = (struct wake){ a->stop, a->dirty, a->lost, a->expired, a->renewed };
+	w = (struct wake){ a->stop, a->dirty, a->lost, a->expired, a->renewed, a->lost_lease, a->lease };
 	a->dirty = a->lost = a->expired = a->renewed = false;
 	pthread_mutex_unlock(&a->mu);
 	return w;
@@ -144,7 +152,9 @@ static void agent_loop(struct agent *a)
 			return;
 		if (w.expired)
 			unhold(a, "no renewal of the lease for lease_ttl (etcd unreachable?)");
-		if (w.lost) {
+		/* A loss the keep-alive saw of a lease we no longer use (claimed again since)
+		 * is no loss. */
+		if (w.lost && w.lost_lease == w.lease) {
 			unhold(a, "the lease is gone");
 			pthread_mutex_lock(&a->mu);
 			a->lease = 0;

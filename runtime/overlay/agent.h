@@ -32,13 +32,15 @@ struct agent {
 	struct ovl_host *hosts; /* the last set read from etcd */
 	size_t n_hosts;
 	int64_t revision; /* of that read */
+	bool have_set;    /* one read succeeded (a resumed agent starts without) */
 
 	/* Shared, under mu. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;
-	bool dirty;    /* read the set again */
-	bool lost;     /* the lease is gone: claim again */
+	bool dirty; /* read the set again */
+	bool lost;  /* the lease lost_lease is gone: claim again (if it is still ours) */
+	int64_t lost_lease;
 	bool expired;  /* no renewal for lease_ttl: stop using the subnet */
 	bool renewed;  /* a renewal after expired */
 	bool held;     /* subnet.json is there */
@@ -53,6 +55,12 @@ void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* agent_claim.c: a lease and a subnet claimed, the device made, subnet.json written. */
 int agent_claim(struct agent *a, struct nr_error *err);
+/* agent_resume.c: the definition cached and each renewal's time recorded in the agent's
+ * directory, for agent_resume: started while the store is unreachable, take up the subnet
+ * the predecessor held when its lease may still be ours. */
+void agent_cache_definition(const struct agent *a);
+void agent_renewed_record(const struct agent *a);
+int agent_resume(struct agent *a, struct nr_error *err);
 /* agent_sync.c: the set read, the kernel made to match, hosts.json written; when our own key
  * is gone, *ret_lost. */
 int agent_sync(struct agent *a, bool *ret_lost, struct nr_error *err);

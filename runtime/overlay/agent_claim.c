@@ -49,7 +49,13 @@ static int lease_ensure(struct agent *a, int64_t *ret, struct nr_error *err)
 	pthread_mutex_lock(&a->mu);
 	lease = a->lease;
 	pthread_mutex_unlock(&a->mu);
-	if (lease && (r = etcd_lease_ttl(a->c, lease, &ttl, NULL)) >= 0 && ttl > 0) {
+	/* Renewed at once: an agent started again takes up its predecessor's lease with a
+	 * whole TTL ahead (its own keep-alive comes a third of the TTL later). */
+	if (lease && (r = etcd_lease_keepalive(a->c, lease, &ttl, NULL)) >= 0 && ttl > 0) {
+		pthread_mutex_lock(&a->mu);
+		a->last_renew_ms = agent_now_ms();
+		pthread_mutex_unlock(&a->mu);
+		agent_renewed_record(a);
 		*ret = lease;
 		return 0;
 	}
@@ -59,6 +65,7 @@ static int lease_ensure(struct agent *a, int64_t *ret, struct nr_error *err)
 	a->lease = lease;
 	a->last_renew_ms = agent_now_ms();
 	pthread_mutex_unlock(&a->mu);
+	agent_renewed_record(a);
 	if (ovl_lease_write(a->dir, lease) < 0)
 		agent_log("cannot record the lease in %s/lease", a->dir);
 	*ret = lease;
@@ -173,8 +180,7 @@ int agent_claim(struct agent *a, struct nr_error *err)
 	/* Another subnet than the device has: the device goes (its address and every entry
 	 * are the old subnet's) and is made again. */
 	if (a->has_sub && !same_prefix(&a->sub.subnet, &p)) {
-		agent_log("subnet %s is another host's now: moving to %s (containers started on the old one keep "
-			  "their addresses)",
+		agent_log("subnet %s is another host's now: moving to %s (containers started on the old one keep their addresses)",
 			  ip_prefix_format(&a->sub.subnet, text, sizeof(text)), ip_prefix_format(&p, key, sizeof(key)));
 		overlay_vtep_remove(a->sub.device, NULL);
 	}

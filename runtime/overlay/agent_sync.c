@@ -73,6 +73,7 @@ int agent_sync(struct agent *a, bool *ret_lost, struct nr_error *err)
 		a->hosts = v;
 		a->n_hosts = n;
 		a->revision = rev;
+		a->have_set = true;
 		if (bad)
 			agent_log("%zu keys under the subnets of %s are not ours: left out", bad, a->name);
 	} else {
@@ -89,7 +90,8 @@ int agent_sync(struct agent *a, bool *ret_lost, struct nr_error *err)
 		*ret_lost = true;
 		return 0;
 	}
-	if (a->has_sub) {
+	/* Without any set read yet, the kernel keeps what the predecessor applied. */
+	if (a->has_sub && a->have_set) {
 		struct nr_error e = { 0 };
 		int k = remotes_apply(a, a->hosts, a->n_hosts, &e);
 		if (k < 0 && r >= 0) {
@@ -98,7 +100,7 @@ int agent_sync(struct agent *a, bool *ret_lost, struct nr_error *err)
 		}
 	}
 	struct nr_error e = { 0 };
-	if (hosts_write(a, a->hosts, a->n_hosts, &e) < 0)
+	if (a->have_set && hosts_write(a, a->hosts, a->n_hosts, &e) < 0)
 		agent_log("%s", e.msg);
 	return r;
 }

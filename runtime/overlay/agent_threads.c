@@ -41,18 +41,23 @@ static void *keepalive_main(void *arg)
 	pthread_mutex_lock(&a->mu);
 	while (!wait_ms(a, period)) {
 		int64_t lease = a->lease;
+		/* No lease: the main thread is claiming one. */
+		if (!lease)
+			continue;
 		pthread_mutex_unlock(&a->mu);
 		struct nr_error e = { 0 };
-		int r = lease ? etcd_lease_keepalive(a->c, lease, NULL, &e) : -ENOENT;
+		int r = etcd_lease_keepalive(a->c, lease, NULL, &e);
 		pthread_mutex_lock(&a->mu);
 		if (lease != a->lease)
 			continue; /* claimed again meanwhile */
 		if (r >= 0) {
 			a->last_renew_ms = agent_now_ms();
+			agent_renewed_record(a);
 			if (!a->held)
 				agent_wake(a, &a->renewed);
 		} else if (r == -ENOENT) {
 			agent_log("the lease %llx is gone: claiming again", (unsigned long long)lease);
+			a->lost_lease = lease;
 			agent_wake(a, &a->lost);
 		} else {
 			agent_log("cannot renew the lease: %s", e.msg);
@@ -145,7 +150,9 @@ int agent_threads_start(struct agent *a, pthread_t th[3], struct nr_error *err)
 	int r;
 
 	ovl_key_subnets(a->name, prefix, sizeof(prefix));
-	if ((r = etcd_watch_new(a->c, prefix, a->revision + 1, &a->w, err)) < 0)
+	/* From the read's revision on; from now when there was none (resumed without the store:
+	 * the first successful sync reads the whole set). */
+	if ((r = etcd_watch_new(a->c, prefix, a->revision ? a->revision + 1 : 0, &a->w, err)) < 0)
 		return nr_error_wrap(err, r, "cannot watch %s", prefix);
 	for (int i = 0; i < 3; i++)
 		if ((r = pthread_create(&th[i], NULL, fn[i], a)) != 0) {

@@ -151,8 +151,7 @@ static int store_forget(struct etcd_client *c, const char *name, struct nr_error
 	}
 	if (n)
 		return nr_error_set(err, RT_ERR_CONFLICT, EBUSY,
-				    "network %s left here; its definition stays in the store while other hosts hold "
-				    "subnets: %s",
+				    "network %s left here; its definition stays in the store while other hosts hold subnets: %s",
 				    name, who);
 	ovl_key_vni(d.vni, vkey, sizeof(vkey));
 	if ((r = etcd_delete(c, key, ETCD_KEY, NULL, err)) < 0 || (r = etcd_delete_if_value(c, vkey, name, err)) < 0)

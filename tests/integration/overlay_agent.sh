@@ -17,6 +17,22 @@ T="$NR_BUILD/tests/tools/etcd_tool"
 if [ ! -x "$ETCD_BIN" ] || [ ! -x "$T" ] || [ ! -x "$OV" ] || ! command -v curl >/dev/null; then
 	t_skip "overlay agent" "needs etcd-server (/usr/bin/etcd), build/tests/tools/etcd_tool, netns-run-overlay and curl"
 	
+# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
+"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
+etcd_kill 1 2 3
+out=$("$NR" network leave ovd 2>&1)
+t_eq "leave with every store member gone: exit 0" "$?" 0
+t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
+echo "" >"$W/vx.before"
+echo 0 >"$W/agents.before"
+t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
+for i in 1 2 3; do etcd_member_start "$i"; done
+await 10 _etcd_all_healthy
+gone_key() { [ -z "$(subnet_key ovd)" ]; }
+t_check "... its subnet key expires with the lease" await 10 gone_key
+"$OV" rm --store "$E" ovd >/dev/null
+t_eq "... rm --store removes the definition" "$(key_count)" 0
+
 # ---- a store with TLS and client certificates --------------------------------------------------
 if ! command -v openssl >/dev/null; then
 	t_skip "a store with TLS" "needs openssl"
@@ -64,6 +80,22 @@ ip link add ul0 type veth peer name ul0p && ip addr add 192.0.2.11/24 dev ul0 &&
 if ! etcd_start "$W" 192.0.2.11 24780; then
 	t_fail "a 3-member etcd cluster starts" "$(tail -n 5 "$W"/m*.log)"
 	
+# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
+"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
+etcd_kill 1 2 3
+out=$("$NR" network leave ovd 2>&1)
+t_eq "leave with every store member gone: exit 0" "$?" 0
+t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
+echo "" >"$W/vx.before"
+echo 0 >"$W/agents.before"
+t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
+for i in 1 2 3; do etcd_member_start "$i"; done
+await 10 _etcd_all_healthy
+gone_key() { [ -z "$(subnet_key ovd)" ]; }
+t_check "... its subnet key expires with the lease" await 10 gone_key
+"$OV" rm --store "$E" ovd >/dev/null
+t_eq "... rm --store removes the definition" "$(key_count)" 0
+
 # ---- a store with TLS and client certificates --------------------------------------------------
 if ! command -v openssl >/dev/null; then
 	t_skip "a store with TLS" "needs openssl"
@@ -193,7 +225,11 @@ kill -CONT "$PID"
 moved() { [ -f "$S/ov1/subnet.json" ] && [ "$(jq -r .subnet "$S/ov1/subnet.json")" != "$SUB" ]; }
 t_check "subnet taken by another host while the lease was lost: the agent moves to another subnet" await 15 moved
 NSUB=$(jq -r .subnet "$S/ov1/subnet.json" 2>/dev/null)
-t_check "... its key is ours (our VTEP)" grep -q '"192.0.2.11"' <<<"$(val "/netns-run/overlay/subnets/ov1/${NSUB%/*}-24")"
+if grep -q '"192.0.2.11"' <<<"$(val "/netns-run/overlay/subnets/ov1/${NSUB%/*}-24")"; then
+	t_ok "... its key is ours (our VTEP)"
+else
+	t_fail "... its key is ours (our VTEP)" "subnet $NSUB; $(keys | tr '\n' ' '); $(tail -n 12 "$S/ov1/log")"
+fi
 t_check "... the log says why" grep -q "moving to $NSUB" "$S/ov1/log"
 t_check "... the device carries the new subnet's .0" await 5 eval "ip -4 addr show $DEV | grep -q 'inet ${NSUB%.0/24}.0/32'"
 thief() { ip route show "$SUB" dev "$DEV" 2>/dev/null | grep -q onlink; }
@@ -222,7 +258,11 @@ kill -TERM "$PID"
 t_check "SIGTERM: the agent ends" await 3 gone kill -0 "$PID"
 t_check "... its log says so" grep -q "agent of ov1 stopped" "$S/ov1/log"
 link() { ip link show "$1" >/dev/null 2>&1; }
-t_check "... subnet.json, the key and the device stay" test -f "$S/ov1/subnet.json" -a -n "$(subnet_key ov1)"
+if [ -f "$S/ov1/subnet.json" ] && [ -n "$(subnet_key ov1)" ]; then
+	t_ok "... subnet.json and the key stay"
+else
+	t_fail "... subnet.json and the key stay" "$(ls "$S/ov1"; keys; tail -n 12 "$S/ov1/log")"
+fi
 t_check "... the device stays" link "$DEV"
 "$NR" network inspect ov1 >/dev/null 2>&1
 
@@ -237,7 +277,16 @@ etcd_kill 2 3
 t_check "quorum lost (2 of 3 members killed): subnet.json stays at first (the lease is ours until lease_ttl)" \
 	test -f "$S/ov1/subnet.json"
 start=$(date +%s)
-t_check "... removed once lease_ttl (6 s) passed without a renewal" await 20 gone test -f "$S/ov1/subnet.json"
+kill -9 "$(cat "$S/ov1/pid")"
+await 5 gone kill -0 "$(cat "$S/ov1/pid")"
+out=$("$NR" run --rm --network ov1 -- true 2>&1)
+t_eq "... the agent killed too: a new container still starts (the agent resumes without the store)" "$?:$out" "0:"
+t_check "... its log says so" grep -q "the store is unreachable: resuming on $SUB" "$S/ov1/log"
+if await 20 gone test -f "$S/ov1/subnet.json"; then
+	t_ok "... removed once lease_ttl (6 s) passed without a renewal"
+else
+	t_fail "... removed once lease_ttl (6 s) passed without a renewal" "$(tail -n 15 "$S/ov1/log")"
+fi
 t_check "... not before lease_ttl" test $(($(date +%s) - start)) -ge 3
 t_check "... the log says why" grep -q "no renewal of the lease for lease_ttl" "$S/ov1/log"
 t_check "... the remote's route stays (the last known set)" route2
@@ -349,6 +398,22 @@ out=$("$OV" rm --store "$E" ov1 2>&1)
 t_eq "netns-run-overlay rm --store of a network left here, when no host holds a subnet: exit 0, the name" "$?:$out" "0:ov1"
 t_eq "... no key left" "$(key_count)" 0
 leaves_nothing "... rm" ov1 0
+
+# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
+"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
+etcd_kill 1 2 3
+out=$("$NR" network leave ovd 2>&1)
+t_eq "leave with every store member gone: exit 0" "$?" 0
+t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
+echo "" >"$W/vx.before"
+echo 0 >"$W/agents.before"
+t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
+for i in 1 2 3; do etcd_member_start "$i"; done
+await 10 _etcd_all_healthy
+gone_key() { [ -z "$(subnet_key ovd)" ]; }
+t_check "... its subnet key expires with the lease" await 10 gone_key
+"$OV" rm --store "$E" ovd >/dev/null
+t_eq "... rm --store removes the definition" "$(key_count)" 0
 
 # ---- a store with TLS and client certificates --------------------------------------------------
 if ! command -v openssl >/dev/null; then
