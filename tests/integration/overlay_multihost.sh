@@ -40,7 +40,7 @@ CIDR=10.20.0.0/22
 VNI=42
 K=/netns-run/overlay
 ms() { date +%s%3N; }
-say() { printf '#   %s\n' "$@"; }
+say() { printf '%s\n' "$@" | sed 's/^/#   /'; }
 
 # ---- the sandbox -------------------------------------------------------------------------------
 echo "# [${SECONDS}s] the sandbox"
@@ -350,7 +350,8 @@ fi
 await 5 test -s "$(sdir h2 "$NET")/subnet.json"
 ping_more 20
 read -r lost sent dup <<<"$(ping_stop)"
-t_eq "... a ping every 50 ms from h1 to h2 across the restart lost nothing, no duplicates ($sent sent)" "$lost $dup" "0 0"
+t_eq "... a ping every 50 ms from h1 to h2 across the restart lost nothing, no duplicates ($sent sent)" "$lost $dup" "0 0" ||
+	say "$(tail -n 12 "$(sdir h2 "$NET")/log")"
 t_eq "... the same subnet" "$(subnet h2)" "$s2"
 t_eq "... one key per host in etcd" "$(holders | awk '{print $2}' | sort | tr '\n' ' ')" "192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14 "
 t_eq "... one agent on h2" "$(leftovers h2 "$NET" | grep -c '^process:')" 1
@@ -371,9 +372,11 @@ if await $((TTL + 3)) back; then
 else
 	t_fail "h2's lease revoked in etcd: its agent claims the same subnet again" "$(holders; subnet h2)"
 fi
-ping_more 20
+# While the key is gone the others rightly drop their entries for h2 (the subnet is free):
+# packets may be lost for that long, not longer, and none duplicated.
+t_check "... traffic from h1 to h2 goes on (20 more replies)" ping_more 20
 read -r lost sent dup <<<"$(ping_stop)"
-t_eq "... a ping every 50 ms from h1 to h2 meanwhile lost nothing ($sent sent)" "$lost $dup" "0 0"
+t_check "... a ping every 50 ms lost at most 1 s of it ($lost of $sent), no duplicates ($dup)" test "$lost" -le 20 -a "$dup" = 0
 t_eq "... the holders as before" "$(holders | awk '{print $2}' | sort | tr '\n' ' ')" "192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14 "
 t_eq "... nothing duplicated in the kernel" "$(for h in h1 h2 h3 h4; do echo "$(mh_vxlan "$h" | wc -l) $(counts "$h")"; done | sort -u)" "1 3 3 3"
 
@@ -395,7 +398,12 @@ echo "# [${SECONDS}s] a host killed without leave; its subnet freed after the TT
 s4=$(subnet h4)
 mh_host_kill h4
 t0=$(ms)
-key_gone() { ! "$MH_ETCD_TOOL" --timeout-ms 1000 "${2:-$MH_STORE}" get "$(key_of "$1")" | grep -q '='; }
+# key_gone SUBNET [STORE]: etcd answered, without the key (a failed read is not "gone").
+key_gone() {
+	local out
+	out=$("$MH_ETCD_TOOL" --timeout-ms 1000 "${2:-$MH_STORE}" get "$(key_of "$1")" 2>/dev/null) &&
+		grep -q '^revision' <<<"$out" && ! grep -q '=' <<<"$out"
+}
 if await $((TTL + 3)) key_gone "$s4"; then
 	t_ok "h4 killed (every process SIGKILLed, no leave): its subnet key goes after the TTL ($(($(ms) - t0)) ms)"
 else
@@ -430,7 +438,7 @@ done
 t_check "h3 cut off from etcd: its key expires (after ${tk:-never} ms)" test -n "$tk"
 t_check "... h3 gives the subnet up, its file removed (after ${tf:-never} ms)" test -n "$tf"
 t_check "... within the TTL of its last renewal (bound $((TTL * 1000 + 500)) ms)" test "${tf:-99999}" -le $((TTL * 1000 + 500)) ||
-	say "$(tail -n 8 "$(sdir h3 "$NET")/log")"
+	say "$(tail -n 15 "$(sdir h3 "$NET")/log")"
 t_check "... and no later than etcd freed it (+ 200 ms of polling)" test "${tf:-99999}" -le $((${tk:-0} + 200))
 await $((2 * TTL + 3)) test ! -e "$(sdir h3 "$NET")/subnet.json"
 out=$(nr h3 run -d --net "$NET" --name "$MH_P-h3-refused" -- sleep 1000 2>&1)
@@ -445,8 +453,17 @@ mh_heal h3
 # Its view of the hosts (hosts.json) listing h6 says it has read etcd again (not asserted:
 # an agent without a subnet may keep no view; the bound then is the time to act).
 await $((TTL + 3)) grep -q 192.0.2.16 "$(sdir h3 "$NET")/hosts.json"
-all_subnets=$(for h in h1 h2 h3 h5 h6; do subnet "$h"; done | grep .)
-t_eq "healed: no two hosts' subnet files share a subnet" "$(sort <<<"$all_subnets" | uniq -d)" ""
+# A shared subnet may show for a while only (until a renewal is refused, a claim fails):
+# watched for 2 TTLs after the heal, every 100 ms.
+shared() { for h in h1 h2 h3 h5 h6; do subnet "$h"; done | grep . | sort | uniq -d; }
+t0=$(ms) seen=""
+while [ $(($(ms) - t0)) -lt $((2 * TTL * 1000)) ]; do
+	sh=$(shared)
+	[ -n "$sh" ] && seen="$sh at $(($(ms) - t0)) ms after the heal" && break
+	sleep 0.1
+done
+t_eq "healed: for 2 TTLs, no two hosts' subnet files share a subnet" "$seen" "" ||
+	say "h3: $(subnet h3); h6: $(subnet h6)" "$(tail -n 6 "$(sdir h3 "$NET")/log")"
 t_eq "... every subnet key's VTEP is the host whose file holds it" "$(holders)" \
 	"$(for h in h1 h2 h3 h5 h6; do s=$(subnet "$h"); [ -n "$s" ] && echo "$s $(mh_ip "$h")"; done | sort)"
 t_eq "... h3 holds none (all four are taken)" "$(subnet h3)" ""

@@ -84,6 +84,15 @@ mh_host_pids() {
 }
 # Containers are named $MH_P-HOST-…; their cgroups are host-global.
 mh_cgroups() { find /sys/fs/cgroup -maxdepth 7 -type d -path "*/netns-run/$MH_P-$1-*" 2>/dev/null; }
+# mh_cgroups_rm HOST: its containers' cgroups removed, once the killed processes have left
+# them (a SIGKILLed task stays in cgroup.procs until it is reaped).
+mh_cgroups_rm() {
+	local cg
+	for cg in $(mh_cgroups "$1" | sort -r); do
+		await 3 sh -c "! test -s '$cg/cgroup.procs'"
+		rmdir "$cg" 2>/dev/null
+	done
+}
 
 # mh_host_kill HOST: the host dies: every process of it SIGKILLed at once (no leave, no
 # stop), its etcd member with it; its state directory stays (a disk survives a crash).
@@ -95,7 +104,7 @@ mh_host_kill() {
 	wait "${MH_HOLDER[$h]}" 2>/dev/null
 	[ -n "${MH_ETCD[$h]:-}" ] && { wait "${MH_ETCD[$h]}" 2>/dev/null; unset "MH_ETCD[$h]"; }
 	unset "MH_HOLDER[$h]"
-	mh_cgroups "$h" | sort -r | xargs -r rmdir 2>/dev/null
+	mh_cgroups_rm "$h"
 	ip link del "v-$h" 2>/dev/null
 	return 0
 } 2>/dev/null
@@ -214,7 +223,9 @@ _mh_cleanup() {
 	done
 	for h in "${!MH_ETCD[@]}"; do kill -9 "${MH_ETCD[$h]}" 2>/dev/null; done
 	wait 2>/dev/null
-	for h in "${!MH_HOLDER[@]}"; do mh_cgroups "$h" | sort -r | xargs -r rmdir 2>/dev/null; done
+	for h in "${!MH_HOLDER[@]}"; do mh_cgroups_rm "$h"; done
+	# and those of hosts killed earlier whose removal failed
+	find /sys/fs/cgroup -maxdepth 7 -type d -path "*/netns-run/$MH_P-*" 2>/dev/null | sort -r | xargs -r rmdir 2>/dev/null
 	# Agents double-fork into the background: any left in no host of ours (a host's
 	# namespaces gone) would show here by their state directory.
 	for pids in $(grep -ls "$MH_W" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do
