@@ -140,17 +140,40 @@ static void unhold(struct agent *a, const char *why)
 		agent_log("subnet.json removed: %s", why);
 }
 
+/* While the subnet is held: true, and the milliseconds until lease_ttl has passed since the
+ * last renewal (<= 0: it has). */
+static bool held_expiry(struct agent *a, long long *ret_left)
+{
+	bool held;
+
+	pthread_mutex_lock(&a->mu);
+	held = a->held;
+	*ret_left = a->last_renew_ms + a->def.lease_ttl * 1000LL - agent_now_ms();
+	pthread_mutex_unlock(&a->mu);
+	return held;
+}
+
 static void agent_loop(struct agent *a)
 {
-	bool need_claim = false;
+	long long sync_after = 0; /* no read of the set before this (after a failed one) */
+	bool need_claim = false, sync_pending = false;
 
 	for (;;) {
-		struct wake w = wait_wake(a, need_claim ? RETRY_MS : RESYNC_MS);
+		long long wait = need_claim ? RETRY_MS : RESYNC_MS, left;
+		/* The expiry is the main loop's to see too: a keep-alive stuck behind the store's
+		 * timeouts must not keep subnet.json past lease_ttl. */
+		if (held_expiry(a, &left) && left + 1 < wait)
+			wait = left > 0 ? left + 1 : 1;
+		if (sync_pending && sync_after - agent_now_ms() + 1 < wait)
+			wait = sync_after - agent_now_ms() + 1;
+		if (wait < 1)
+			wait = 1;
+		struct wake w = wait_wake(a, wait);
 		struct nr_error e = { 0 };
 		bool lost = false;
 		if (w.stop)
 			return;
-		if (w.expired)
+		if (w.expired || (held_expiry(a, &left) && left <= 0))
 			unhold(a, "no renewal of the lease for lease_ttl (etcd unreachable?)");
 		/* A loss the keep-alive saw of a lease we no longer use (claimed again since)
 		 * is no loss. */
@@ -174,8 +197,18 @@ static void agent_loop(struct agent *a)
 				agent_log("the lease is renewed: subnet.json is back");
 			}
 		}
-		if (!need_claim && agent_sync(a, &lost, &e) < 0)
-			agent_log("%s", e.msg);
+		/* While the store fails, one read every 3 s at most: each one holds the client
+		 * for up to its timeouts, and the keep-alive needs it too. */
+		sync_pending = true; /* every wake reads the set (events, the 30 s round, a retry) */
+		if (!need_claim && sync_pending && agent_now_ms() >= sync_after) {
+			sync_pending = false;
+			if (agent_sync(a, &lost, &e) < 0) {
+				agent_log("%s", e.msg);
+				sync_after = agent_now_ms() + RETRY_MS * 3;
+			} else {
+				sync_after = 0;
+			}
+		}
 		if (lost) {
 			unhold(a, "our subnet key is gone from etcd");
 			need_claim = true;

@@ -222,7 +222,8 @@ kill -STOP "$PID"
 e lease-revoke "$L2" >/dev/null
 e put "$SK" '{"host":"thief","vtep":"192.0.2.97","mac":"02:00:00:00:00:97","since":"2026-12-04T18:00:00Z"}' >/dev/null
 kill -CONT "$PID"
-moved() { [ -f "$S/ov1/subnet.json" ] && [ "$(jq -r .subnet "$S/ov1/subnet.json")" != "$SUB" ]; }
+# One read of the file: it may go (the claim in progress) between two.
+moved() { local n; n=$(jq -r .subnet "$S/ov1/subnet.json" 2>/dev/null) && [ -n "$n" ] && [ "$n" != "$SUB" ]; }
 t_check "subnet taken by another host while the lease was lost: the agent moves to another subnet" await 15 moved
 NSUB=$(jq -r .subnet "$S/ov1/subnet.json" 2>/dev/null)
 if grep -q '"192.0.2.11"' <<<"$(val "/netns-run/overlay/subnets/ov1/${NSUB%/*}-24")"; then
