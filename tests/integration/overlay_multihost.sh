@@ -436,7 +436,8 @@ while [ $(($(ms) - t0)) -lt $(((2 * TTL + 3) * 1000)) ]; do
 	sleep 0.05
 done
 t_check "h3 cut off from etcd: its key expires (after ${tk:-never} ms)" test -n "$tk"
-t_check "... h3 gives the subnet up, its file removed (after ${tf:-never} ms)" test -n "$tf"
+t_check "... h3 gives the subnet up, its file removed (after ${tf:-never} ms)" test -n "$tf" ||
+	say "cut at $(date -u -d @$((t0 / 1000)) +%T).${t0: -3}; $(ls -l --time-style=+%T.%N "$(sdir h3 "$NET")/subnet.json" 2>&1)"
 t_check "... within the TTL of its last renewal (bound $((TTL * 1000 + 500)) ms)" test "${tf:-99999}" -le $((TTL * 1000 + 500)) ||
 	say "$(tail -n 15 "$(sdir h3 "$NET")/log")"
 t_check "... and no later than etcd freed it (+ 200 ms of polling)" test "${tf:-99999}" -le $((${tk:-0} + 200))
