@@ -449,6 +449,7 @@ mh_host_up h6
 out=$(nr h6 network join --store "$MH_STORE" "$NET" 2>&1)
 t_eq "a 6th host joins meanwhile" "$?" 0 || say "$out"
 t_eq "... on the subnet h3 lost" "$(subnet h6)" "$s3"
+t_eq "... which h3, still cut off, no longer uses (no shared subnet)" "$(subnet h3)" ""
 mh_heal h3
 # h3's agent renews or claims; all it can find is the subnet h6 holds: it must stay without.
 # Its view of the hosts (hosts.json) listing h6 says it has read etcd again (not asserted:
