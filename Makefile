@@ -511,3 +511,15 @@ install-overlay: all
 	$(if $(OVERLAY_BIN),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(OVERLAY_BIN) $(DESTDIR)$(BINDIR)/)
 uninstall-overlay:
 	rm -f $(DESTDIR)$(BINDIR)/netns-run-overlay
+
+# Multi-host overlay benchmark (bench/overlay.sh, docs/benchmarks.md "Multi-host overlay"):
+# three hosts (namespaces) and a 3-member etcd; iperf3 over VXLAN against the underlay, a
+# container's ADD on the overlay against a local bridge, join to reachable, etcd calls per
+# container start.
+TEST_DEBS += iperf3
+BENCH_OVERLAY_N ?= 20
+BENCH_OVERLAY_ROUNDS ?= 3
+.PHONY: bench-overlay
+bench: bench-overlay
+bench-overlay: all | deps-test
+	@bench/overlay.sh $(BUILD) $(BENCH_OVERLAY_N) $(BENCH_OVERLAY_ROUNDS)
