@@ -523,3 +523,5 @@ BENCH_OVERLAY_ROUNDS ?= 3
 bench: bench-overlay
 bench-overlay: all | deps-test
 	@bench/overlay.sh $(BUILD) $(BENCH_OVERLAY_N) $(BENCH_OVERLAY_ROUNDS)
+# fuzz_ovl_def: what netns-run-overlay reads from the store (ovl_def.c alone: jansson and core).
+$(FUZZ_BUILD)/fuzz_ovl_def: $(FUZZ_BUILD)/runtime/overlay/ovl_def.o

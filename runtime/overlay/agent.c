@@ -129,41 +129,13 @@ static struct wake wait_wake(struct agent *a, long long ms)
 	return w;
 }
 
-/* Stop using the subnet: new containers are refused until a renewal or a new claim. */
-static void unhold(struct agent *a, const char *why)
-{
-	pthread_mutex_lock(&a->mu);
-	bool was = a->held;
-	a->held = false;
-	pthread_mutex_unlock(&a->mu);
-	if (overlay_subnet_remove(a->dir, NULL) >= 0 && was)
-		agent_log("subnet.json removed: %s", why);
-}
-
-/* While the subnet is held: true, and the milliseconds until lease_ttl has passed since the
- * last renewal (<= 0: it has). */
-static bool held_expiry(struct agent *a, long long *ret_left)
-{
-	bool held;
-
-	pthread_mutex_lock(&a->mu);
-	held = a->held;
-	*ret_left = a->last_renew_ms + a->def.lease_ttl * 1000LL - agent_now_ms();
-	pthread_mutex_unlock(&a->mu);
-	return held;
-}
-
 static void agent_loop(struct agent *a)
 {
 	long long sync_after = 0; /* no read of the set before this (after a failed one) */
 	bool need_claim = false, sync_pending = false;
 
 	for (;;) {
-		long long wait = need_claim ? RETRY_MS : RESYNC_MS, left;
-		/* The expiry is the main loop's to see too: a keep-alive stuck behind the store's
-		 * timeouts must not keep subnet.json past lease_ttl. */
-		if (held_expiry(a, &left) && left + 1 < wait)
-			wait = left > 0 ? left + 1 : 1;
+		long long wait = need_claim ? RETRY_MS : RESYNC_MS;
 		if (sync_pending && sync_after - agent_now_ms() + 1 < wait)
 			wait = sync_after - agent_now_ms() + 1;
 		if (wait < 1)
@@ -173,12 +145,10 @@ static void agent_loop(struct agent *a)
 		bool lost = false;
 		if (w.stop)
 			return;
-		if (w.expired || (held_expiry(a, &left) && left <= 0))
-			unhold(a, "no renewal of the lease for lease_ttl (etcd unreachable?)");
 		/* A loss the keep-alive saw of a lease we no longer use (claimed again since)
 		 * is no loss. */
 		if (w.lost && w.lost_lease == w.lease) {
-			unhold(a, "the lease is gone");
+			agent_unhold(a, "the lease is gone");
 			pthread_mutex_lock(&a->mu);
 			a->lease = 0;
 			pthread_mutex_unlock(&a->mu);
@@ -190,12 +160,8 @@ static void agent_loop(struct agent *a)
 			pthread_mutex_unlock(&a->mu);
 			/* Renewed after expiry: etcd kept the lease, so the subnet is still ours
 			 * (the sync below checks the key). */
-			if (!held && overlay_subnet_write(a->dir, &a->sub, &e) >= 0) {
-				pthread_mutex_lock(&a->mu);
-				a->held = true;
-				pthread_mutex_unlock(&a->mu);
+			if (!held && agent_hold(a, &e) >= 0)
 				agent_log("the lease is renewed: subnet.json is back");
-			}
 		}
 		/* While the store fails, one read every 3 s at most: each one holds the client
 		 * for up to its timeouts, and the keep-alive needs it too. */
@@ -210,7 +176,7 @@ static void agent_loop(struct agent *a)
 			}
 		}
 		if (lost) {
-			unhold(a, "our subnet key is gone from etcd");
+			agent_unhold(a, "our subnet key is gone from etcd");
 			need_claim = true;
 		}
 		if (need_claim) {
@@ -259,7 +225,7 @@ static int run(struct agent *a, int ready_fd)
 	_cleanup_close_ int pidfd = -1;
 	struct nr_error err = { 0 };
 	pthread_condattr_t ca;
-	pthread_t th[3];
+	pthread_t th[AGENT_THREADS];
 	sigset_t set;
 	int r;
 

@@ -51,19 +51,21 @@ static int lease_ensure(struct agent *a, int64_t *ret, struct nr_error *err)
 	pthread_mutex_unlock(&a->mu);
 	/* Renewed at once: an agent started again takes up its predecessor's lease with a
 	 * whole TTL ahead (its own keep-alive comes a third of the TTL later). */
+	long long sent = agent_now_ms();
 	if (lease && (r = etcd_lease_keepalive(a->c, lease, &ttl, NULL)) >= 0 && ttl > 0) {
 		pthread_mutex_lock(&a->mu);
-		a->last_renew_ms = agent_now_ms();
+		a->last_renew_ms = sent;
 		pthread_mutex_unlock(&a->mu);
 		agent_renewed_record(a);
 		*ret = lease;
 		return 0;
 	}
+	sent = agent_now_ms();
 	if ((r = etcd_lease_grant(a->c, a->def.lease_ttl, &lease, NULL, err)) < 0)
 		return nr_error_wrap(err, r, "cannot get a lease");
 	pthread_mutex_lock(&a->mu);
 	a->lease = lease;
-	a->last_renew_ms = agent_now_ms();
+	a->last_renew_ms = sent;
 	pthread_mutex_unlock(&a->mu);
 	agent_renewed_record(a);
 	if (ovl_lease_write(a->dir, lease) < 0)
@@ -193,10 +195,9 @@ int agent_claim(struct agent *a, struct nr_error *err)
 		return nr_error_set(err, RT_ERR_NOMEM, ENOMEM, "out of memory");
 	if ((r = etcd_put(a->c, key, value, lease, NULL, err)) < 0)
 		return nr_error_wrap(err, r, "cannot record the VTEP of %s", key);
-	if ((r = overlay_subnet_write(a->dir, &s, err)) < 0)
+	if ((r = agent_hold(a, err)) < 0)
 		return r;
 	pthread_mutex_lock(&a->mu);
-	a->held = true;
 	a->expired = a->renewed = false;
 	pthread_mutex_unlock(&a->mu);
 	agent_log("holding %s (lease %llx, ttl %d s), VTEP %s", ip_prefix_format(&p, text, sizeof(text)),

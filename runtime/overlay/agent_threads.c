@@ -1,5 +1,5 @@
 /* The agent's threads besides main: the lease kept alive every lease_ttl / 3, the watch of
- * the network's subnets, and SIGTERM/SIGINT.  Each only sets flags under mu and wakes the
+ * the network's subnets, SIGTERM/SIGINT (and the expiry watchdog, agent_hold.c).  Each only sets flags under mu and wakes the
  * main loop, which alone touches the kernel and the files. */
 #include <errno.h>
 #include <signal.h>
@@ -16,8 +16,7 @@ void agent_wake(struct agent *a, bool *flag)
 	pthread_cond_broadcast(&a->cv);
 }
 
-/* Wait on cv until stop or ms have passed (mu held); whether stop. */
-static bool wait_ms(struct agent *a, long long ms)
+bool agent_wait_locked(struct agent *a, long long ms)
 {
 	struct timespec ts;
 
@@ -39,19 +38,20 @@ static void *keepalive_main(void *arg)
 	long long period = a->def.lease_ttl * 1000LL / 3;
 
 	pthread_mutex_lock(&a->mu);
-	while (!wait_ms(a, period)) {
+	while (!agent_wait_locked(a, period)) {
 		int64_t lease = a->lease;
 		/* No lease: the main thread is claiming one. */
 		if (!lease)
 			continue;
 		pthread_mutex_unlock(&a->mu);
 		struct nr_error e = { 0 };
+		long long sent = agent_now_ms();
 		int r = etcd_lease_keepalive(a->c, lease, NULL, &e);
 		pthread_mutex_lock(&a->mu);
 		if (lease != a->lease)
 			continue; /* claimed again meanwhile */
 		if (r >= 0) {
-			a->last_renew_ms = agent_now_ms();
+			a->last_renew_ms = sent;
 			agent_renewed_record(a);
 			if (!a->held)
 				agent_wake(a, &a->renewed);
@@ -60,9 +60,8 @@ static void *keepalive_main(void *arg)
 			a->lost_lease = lease;
 			agent_wake(a, &a->lost);
 		} else {
+			/* The watchdog removes subnet.json when the lease may have expired. */
 			agent_log("cannot renew the lease: %s", e.msg);
-			if (a->held && agent_now_ms() - a->last_renew_ms >= a->def.lease_ttl * 1000LL)
-				agent_wake(a, &a->expired);
 		}
 	}
 	pthread_mutex_unlock(&a->mu);
@@ -113,7 +112,7 @@ static void *watch_main(void *arg)
 			agent_log("the watch stopped: %s; again in 1 s", e.msg);
 		}
 		agent_wake(a, &a->dirty);
-		bool stop = wait_ms(a, r == -ESTALE ? 0 : 1000);
+		bool stop = agent_wait_locked(a, r == -ESTALE ? 0 : 1000);
 		pthread_mutex_unlock(&a->mu);
 		if (stop)
 			break;
@@ -143,9 +142,9 @@ static void *signal_main(void *arg)
 	return NULL;
 }
 
-int agent_threads_start(struct agent *a, pthread_t th[3], struct nr_error *err)
+int agent_threads_start(struct agent *a, pthread_t th[AGENT_THREADS], struct nr_error *err)
 {
-	void *(*fn[3])(void *) = { signal_main, keepalive_main, watch_main };
+	void *(*fn[AGENT_THREADS])(void *) = { signal_main, keepalive_main, watch_main, agent_expiry_main };
 	char prefix[256];
 	int r;
 
@@ -154,7 +153,7 @@ int agent_threads_start(struct agent *a, pthread_t th[3], struct nr_error *err)
 	 * the first successful sync reads the whole set). */
 	if ((r = etcd_watch_new(a->c, prefix, a->revision ? a->revision + 1 : 0, &a->w, err)) < 0)
 		return nr_error_wrap(err, r, "cannot watch %s", prefix);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < AGENT_THREADS; i++)
 		if ((r = pthread_create(&th[i], NULL, fn[i], a)) != 0) {
 			/* The ones started end with stop; the signal thread by a signal of our own. */
 			pthread_mutex_lock(&a->mu);
@@ -171,7 +170,7 @@ int agent_threads_start(struct agent *a, pthread_t th[3], struct nr_error *err)
 	return 0;
 }
 
-void agent_threads_join(struct agent *a, pthread_t th[3])
+void agent_threads_join(struct agent *a, pthread_t th[AGENT_THREADS])
 {
 	pthread_mutex_lock(&a->mu);
 	a->stop = true;
@@ -179,6 +178,6 @@ void agent_threads_join(struct agent *a, pthread_t th[3])
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 	pthread_kill(th[0], SIGUSR1);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < AGENT_THREADS; i++)
 		pthread_join(th[i], NULL);
 }
