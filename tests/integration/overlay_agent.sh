@@ -16,49 +16,7 @@ OV="$NR_BUILD/bin/netns-run-overlay"
 T="$NR_BUILD/tests/tools/etcd_tool"
 if [ ! -x "$ETCD_BIN" ] || [ ! -x "$T" ] || [ ! -x "$OV" ] || ! command -v curl >/dev/null; then
 	t_skip "overlay agent" "needs etcd-server (/usr/bin/etcd), build/tests/tools/etcd_tool, netns-run-overlay and curl"
-	
-# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
-"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
-etcd_kill 1 2 3
-out=$("$NR" network leave ovd 2>&1)
-t_eq "leave with every store member gone: exit 0" "$?" 0
-t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
-echo "" >"$W/vx.before"
-echo 0 >"$W/agents.before"
-t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
-for i in 1 2 3; do etcd_member_start "$i"; done
-await 10 _etcd_all_healthy
-gone_key() { [ -z "$(subnet_key ovd)" ]; }
-t_check "... its subnet key expires with the lease" await 10 gone_key
-"$OV" rm --store "$E" ovd >/dev/null
-t_eq "... rm --store removes the definition" "$(key_count)" 0
-
-# ---- a store with TLS and client certificates --------------------------------------------------
-if ! command -v openssl >/dev/null; then
-	t_skip "a store with TLS" "needs openssl"
-elif ! etcd_tls_member "$W" 192.0.2.11 24800; then
-	t_fail "an etcd member with TLS and --client-cert-auth starts" "$(tail -n 3 "$W/pki.log" "$W/tls.log")"
-else
-	PKI=$W/pki
-	TLS=(--cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key")
-	ES=etcds://192.0.2.11:24800
-	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" \
-		--store-cert "$PKI/client.pem" --store-key "$PKI/client.key" --subnet 10.78.0.0/16 ovtls 2>&1)
-	t_eq "create over TLS with a client certificate: exit 0" "$?" 0
-	t_eq "... the conflist keeps the TLS files for the agent" \
-		"$(jq -r '.["netns-run"] | "\(.storeCacert) \(.storeCert) \(.storeKey)"' "$NETNS_RUN_CONFIG_DIR/ovtls.conflist")" \
-		"$PKI/ca.pem $PKI/client.pem $PKI/client.key"
-	t_check "... the agent holds a subnet (its key over TLS)" \
-		grep -q "^/netns-run/overlay/subnets/ovtls/10\.78\." <<<"$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/subnets/ovtls/)"
-	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" --subnet 10.79.0.0/16 ovtls2 2>&1)
-	t_eq "... without a client certificate: 125" "$?" 125
-	t_check "... a TLS error naming the member ($out)" grep -q "etcd 192.0.2.11:24800: TLS" <<<"$out"
-	t_check "... nothing written" test ! -e "$NETNS_RUN_CONFIG_DIR/ovtls2.conflist"
-	"$NR" network rm ovtls >/dev/null
-	t_eq "rm over TLS: no key left" "$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/ | grep -vc '^revision')" 0
-	t_check "... no agent left" test -z "$(agent_pids)"
-fi
-t_done
+	t_done
 	exit
 fi
 W=$(mktemp -d /tmp/nr-overlay.XXXXXX)
@@ -79,49 +37,7 @@ ip link add ul0 type veth peer name ul0p && ip addr add 192.0.2.11/24 dev ul0 &&
 	ip link set ul0p up
 if ! etcd_start "$W" 192.0.2.11 24780; then
 	t_fail "a 3-member etcd cluster starts" "$(tail -n 5 "$W"/m*.log)"
-	
-# ---- leave with the store gone: local state goes, the lease expires on its own ------------------
-"$NR" network create --driver overlay --store "$E" --subnet 10.76.0.0/16 -o lease_ttl=3s ovd >/dev/null
-etcd_kill 1 2 3
-out=$("$NR" network leave ovd 2>&1)
-t_eq "leave with every store member gone: exit 0" "$?" 0
-t_check "... warning that the subnet returns at the lease's expiry ($out)" grep -q "when its lease expires" <<<"$out"
-echo "" >"$W/vx.before"
-echo 0 >"$W/agents.before"
-t_check "... nothing left here" test ! -e "$NETNS_RUN_CONFIG_DIR/ovd.conflist" -a ! -e "$S/ovd" -a -z "$(vxlans)" -a -z "$(agent_pids)"
-for i in 1 2 3; do etcd_member_start "$i"; done
-await 10 _etcd_all_healthy
-gone_key() { [ -z "$(subnet_key ovd)" ]; }
-t_check "... its subnet key expires with the lease" await 10 gone_key
-"$OV" rm --store "$E" ovd >/dev/null
-t_eq "... rm --store removes the definition" "$(key_count)" 0
-
-# ---- a store with TLS and client certificates --------------------------------------------------
-if ! command -v openssl >/dev/null; then
-	t_skip "a store with TLS" "needs openssl"
-elif ! etcd_tls_member "$W" 192.0.2.11 24800; then
-	t_fail "an etcd member with TLS and --client-cert-auth starts" "$(tail -n 3 "$W/pki.log" "$W/tls.log")"
-else
-	PKI=$W/pki
-	TLS=(--cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key")
-	ES=etcds://192.0.2.11:24800
-	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" \
-		--store-cert "$PKI/client.pem" --store-key "$PKI/client.key" --subnet 10.78.0.0/16 ovtls 2>&1)
-	t_eq "create over TLS with a client certificate: exit 0" "$?" 0
-	t_eq "... the conflist keeps the TLS files for the agent" \
-		"$(jq -r '.["netns-run"] | "\(.storeCacert) \(.storeCert) \(.storeKey)"' "$NETNS_RUN_CONFIG_DIR/ovtls.conflist")" \
-		"$PKI/ca.pem $PKI/client.pem $PKI/client.key"
-	t_check "... the agent holds a subnet (its key over TLS)" \
-		grep -q "^/netns-run/overlay/subnets/ovtls/10\.78\." <<<"$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/subnets/ovtls/)"
-	out=$("$NR" network create --driver overlay --store "$ES" --store-cacert "$PKI/ca.pem" --subnet 10.79.0.0/16 ovtls2 2>&1)
-	t_eq "... without a client certificate: 125" "$?" 125
-	t_check "... a TLS error naming the member ($out)" grep -q "etcd 192.0.2.11:24800: TLS" <<<"$out"
-	t_check "... nothing written" test ! -e "$NETNS_RUN_CONFIG_DIR/ovtls2.conflist"
-	"$NR" network rm ovtls >/dev/null
-	t_eq "rm over TLS: no key left" "$("$T" "${TLS[@]}" "$ES" get-prefix /netns-run/overlay/ | grep -vc '^revision')" 0
-	t_check "... no agent left" test -z "$(agent_pids)"
-fi
-t_done
+	t_done
 	exit
 fi
 t_ok "a 3-member etcd 3.4 cluster starts"
@@ -298,6 +214,23 @@ t_check "quorum back: subnet.json is back" await 30 test -f "$S/ov1/subnet.json"
 t_eq "... on the same subnet" "$(jq -r .subnet "$S/ov1/subnet.json")" "$SUB"
 e del "/netns-run/overlay/subnets/ov1/$R2-24" >/dev/null
 t_check "... the watch goes on: a remote's key deleted, its route goes" await 10 gone route2
+
+# ---- the device's options: vxlan_port, mtu, underlay -------------------------------------------
+vxlans >"$W/vx.before"
+agent_pids | wc -l >"$W/agents.before"
+K0=$(key_count)
+out=$("$NR" network create --driver overlay --store "$E" --subnet 10.74.0.0/16 -o vxlan_port=4790 -o mtu=1400 \
+	-o underlay=ul0 -o vni=4343 ovopt 2>&1)
+t_eq "create with vxlan_port, mtu and underlay: exit 0" "$?" 0
+ODEV=$(jq -r .device "$S/ovopt/subnet.json" 2>/dev/null)
+odev() { ip -d link show "$ODEV" 2>/dev/null; }
+t_check "... the device's VNI and port" grep -q "vxlan id 4343 local 192.0.2.11 dev ul0 .*dstport 4790" <<<"$(odev)"
+t_eq "... subnet.json: the port and the containers' MTU" "$(jq -r '"\(.port) \(.mtu)"' "$S/ovopt/subnet.json" 2>/dev/null)" \
+	"4790 1400"
+t_eq "... the definition in etcd: the port and mtu" \
+	"$(val /netns-run/overlay/networks/ovopt | jq -r '"\(.port) \(.mtu)"')" "4790 1400"
+"$NR" network rm ovopt >/dev/null 2>&1
+leaves_nothing "rm of the network with options" ovopt "$K0"
 
 # ---- bad inputs leave nothing -----------------------------------------------------------------
 vxlans >"$W/vx.before"
