@@ -28,7 +28,8 @@ static void definition(const char *buf, size_t len)
 	if (!text)
 		return;
 	if (ovl_def_parse(text, strlen(text), &again, NULL) < 0 || again.subnet_len != d.subnet_len ||
-	    again.vni != d.vni || again.lease_ttl != d.lease_ttl || !ip_addr_equal(&again.network.addr, &d.network.addr))
+	    again.vni != d.vni || again.lease_ttl != d.lease_ttl ||
+	    !ip_addr_equal(&again.network.addr, &d.network.addr))
 		abort();
 	free(text);
 }
