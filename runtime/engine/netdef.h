@@ -72,4 +72,8 @@ struct netdef_meta {
 /* Fill m from conf (never fails for a conflist without metadata: ours=false). */
 void netdef_meta_get(const struct cni_netconf *conf, struct netdef_meta *m);
 
+/* The metadata's "labels" and "options" objects from K=V (or K) strings as given; a later
+ * K replaces an earlier one, as Docker's map does.  NULL on ENOMEM. */
+json_t *netdef_kv_object(const char *const *kv, size_t n);
+
 #endif

@@ -5,7 +5,7 @@
 #include "base/json_field.h"
 #include "netdef_plan.h"
 
-static json_t *kv_object(const char *const *kv, size_t n)
+json_t *netdef_kv_object(const char *const *kv, size_t n)
 {
 	json_t *o = json_object();
 
@@ -68,7 +68,7 @@ json_t *netdef_conflist(const struct netdef_plan *p, const struct netdef_opts *o
 	list = json_pack("{s:s, s:s, s:[O], s:{s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o}}", "cniVersion", "1.1.0", "name",
 			 p->name, "plugins", bridge, "netns-run", "id", p->id, "created", p->created, "driver",
 			 "bridge", "dns", 1, "internal", p->internal, "ipv6", p->ipv6, "labels",
-			 kv_object(o->labels, o->n_labels), "options", kv_object(o->opts, o->n_opts));
+			 netdef_kv_object(o->labels, o->n_labels), "options", netdef_kv_object(o->opts, o->n_opts));
 	if (!list)
 		return NULL;
 	if (portmap &&

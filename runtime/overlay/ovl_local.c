@@ -9,24 +9,10 @@
 #include "engine/rt_error.h"
 #include "ovl.h"
 
-static json_t *kv_object(const char *const *kv, size_t n)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; o && i < n; i++) {
-		const char *eq = strchr(kv[i], '=');
-		char key[256];
-		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - kv[i]) : (int)strlen(kv[i]), kv[i]);
-		if (json_object_set_new(o, key, json_string(eq ? eq + 1 : "")) < 0)
-			return json_decref(o), NULL;
-	}
-	return o;
-}
-
 json_t *ovl_conflist(const char *name, const struct ovl_def *d, const struct ovl_store *s, const char *subnet_file,
 		     const char *const *labels, size_t n_labels, const char *const *opts, size_t n_opts)
 {
-	_cleanup_json_ json_t *list = NULL, *options = kv_object(opts, n_opts);
+	_cleanup_json_ json_t *list = NULL, *options = netdef_kv_object(opts, n_opts);
 	char net[IP_PREFIX_STRLEN], buf[32];
 	json_t *meta;
 
@@ -49,7 +35,7 @@ json_t *ovl_conflist(const char *name, const struct ovl_def *d, const struct ovl
 			 "cniVersion", "1.1.0", "name", name, "plugins", "type", "overlay", "subnetFile", subnet_file,
 			 "type", "portmap", "capabilities", "portMappings", 1, "netns-run", "id", d->id, "created",
 			 d->created, "driver", "overlay", "dns", 1, "store", s->endpoints, "labels",
-			 kv_object(labels, n_labels), "options", options);
+			 netdef_kv_object(labels, n_labels), "options", options);
 	if (!list || !(meta = json_object_get(list, "netns-run")))
 		return NULL;
 	if ((s->cacert && json_object_set_new(meta, "storeCacert", json_string(s->cacert)) < 0) ||
