@@ -79,6 +79,15 @@ void nft_close_list_flush(struct nft_close_list *l)
 	l->n = 0;
 }
 
+size_t nft_close_list_fds(const struct nft_close_list *l, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n && n < max; i++)
+		fds[n++] = mnl_socket_get_fd(l->socks[i]);
+	return n;
+}
+
 void nft_sock_close(struct nft_sock *s)
 {
 	struct nft_close_list *l;

@@ -41,16 +41,19 @@ void nft_sock_close(struct nft_sock *s);
 
 /* Closing an nfnetlink socket waits until the kernel has freed what this namespace's
  * earlier transactions replaced or deleted, which it does after an RCU grace period
- * (nf_tables_api.c, nft_rcv_nl_event -> flush_work).  A caller that has slow work to do
- * next (a link deletion waits for a grace period too) lets the two waits overlap: it
+ * (nf_tables_api.c, nft_rcv_nl_event -> flush_work).  A caller that would rather not wait
  * owns a list, zeroed, passes it to the operations that open sockets (which set
- * s->defer), and closes what they left in it with nft_close_list_flush once its slow work
- * is done.  When the list is full, sockets close at once. */
+ * s->defer), and closes what they left in it with nft_close_list_flush once another
+ * process holds them too (the last close is the one that waits) or once its own slow
+ * work is done.  When the list is full, sockets close at once. */
 struct nft_close_list {
 	struct mnl_socket *socks[8];
 	size_t n;
 };
 void nft_close_list_flush(struct nft_close_list *l);
+/* The descriptors of the sockets in l (at most max into fds): for a caller that hands
+ * their last close to a process of its own (nl/link_unlist.h).  Returns how many. */
+size_t nft_close_list_fds(const struct nft_close_list *l, int *fds, size_t max);
 
 struct nft_batch;
 

@@ -56,7 +56,9 @@ int br_ctr_mac(int nsfd, const char *ifname, char mac[LINK_MAC_STRLEN], struct n
  * missing link has none. */
 int br_ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, size_t *ret_n, struct nr_error *err);
 /* Delete ifname; a missing link is success. */
-int br_ctr_delete(int nsfd, const char *ifname, struct nr_error *err);
+/* Returns once the link is gone from the namespace; the kernel's reclaim of it goes on in
+ * a child process, which also holds linger[] (see nl/link_unlist.h). */
+int br_ctr_delete(int nsfd, const char *ifname, const int *linger, size_t n_linger, struct nr_error *err);
 /* The link exists, is a veth, has the prevResult addresses; *ret_peer is its peer's index. */
 int br_ctr_check(int nsfd, const char *ifname, const struct cni_result *prev, int *ret_peer, struct nr_error *err);
 

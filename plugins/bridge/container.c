@@ -6,6 +6,7 @@
 
 #include "br.h"
 #include "nl/addr.h"
+#include "nl/link_unlist.h"
 #include "nl/netns.h"
 #include "nl/route.h"
 #include "nl/sysctl.h"
@@ -19,6 +20,8 @@ struct ctr_op {
 	struct ip_prefix *ret_addrs;
 	size_t ret_n;
 	int ret_peer;
+	const int *linger;
+	size_t n_linger;
 };
 
 static bool has_family(const struct cni_result *res, int family)
@@ -186,7 +189,7 @@ static int collect_addr(const struct ip_prefix *p, void *arg)
 	return 0;
 }
 
-/* link_delete: a link already gone is success. */
+/* A link already gone is success. */
 static int delete_fn(void *arg, struct nr_error *err)
 {
 	_cleanup_nlsock_ struct nlsock *s = NULL;
@@ -195,7 +198,7 @@ static int delete_fn(void *arg, struct nr_error *err)
 
 	if ((r = nlsock_open(&s, err)) < 0)
 		return r;
-	return link_delete(s, op->ifname, err);
+	return link_delete_unlisted(s, op->ifname, op->linger, op->n_linger, err);
 }
 
 static int addrs_fn(void *arg, struct nr_error *err)
@@ -232,9 +235,9 @@ int br_ctr_addrs(int nsfd, const char *ifname, struct ip_prefix **ret_addrs, siz
 	return 0;
 }
 
-int br_ctr_delete(int nsfd, const char *ifname, struct nr_error *err)
+int br_ctr_delete(int nsfd, const char *ifname, const int *linger, size_t n_linger, struct nr_error *err)
 {
-	struct ctr_op op = { .ifname = ifname };
+	struct ctr_op op = { .ifname = ifname, .linger = linger, .n_linger = n_linger };
 
 	return netns_run(nsfd, delete_fn, &op, err);
 }

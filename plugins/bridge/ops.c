@@ -140,14 +140,18 @@ static int bridge_del(struct cni_plugin_ctx *ctx, struct nr_error *err)
 		return nr_error_wrap(err, r, "reading the addresses of %s in %s", ctx->env.ifname, ctx->env.netns);
 	/* Masquerade before the lease: once IPAM lets the address go, a concurrent ADD may get
 	 * it and masquerade it under its own name.  Neither step depends on the namespace, so
-	 * a DEL after the namespace is gone still clears both.  And masquerade before the
-	 * link: the kernel frees the removed elements after a grace period, which closing the
-	 * nft socket would wait for, and deleting the link waits for one too (rcu_barrier);
-	 * with the close deferred past the link deletion the two waits overlap
-	 * (docs/benchmarks.md). */
-	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, &closes, err)) >= 0 && nsfd >= 0 &&
-	    (r = br_ctr_delete(nsfd, ctx->env.ifname, err)) < 0)
-		nr_error_wrap(err, r, "deleting %s in %s", ctx->env.ifname, ctx->env.netns);
+	 * a DEL after the namespace is gone still clears both.  Then the link, whose deletion
+	 * returns once the kernel has taken it out of the namespace; the kernel's reclaim of
+	 * it (an RCU barrier) and the last close of the masquerade's nft sockets (which waits
+	 * for the commit's grace period) go on in a child that holds those sockets
+	 * (nl/link_unlist.h, docs/benchmarks.md). */
+	if ((r = br_masq_del(ctx, addrs, n_addrs, ctx->conf.prev_result, &closes, err)) >= 0 && nsfd >= 0) {
+		int fds[8];
+		size_t n = nft_close_list_fds(&closes, fds, sizeof(fds) / sizeof(fds[0]));
+
+		if ((r = br_ctr_delete(nsfd, ctx->env.ifname, fds, n, err)) < 0)
+			nr_error_wrap(err, r, "deleting %s in %s", ctx->env.ifname, ctx->env.netns);
+	}
 	if (r >= 0)
 		r = br_ipam(ctx, &c, "DEL", NULL, err);
 	nft_close_list_flush(&closes);

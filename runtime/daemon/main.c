@@ -17,6 +17,7 @@
 #include "daemon/events.h"
 #include "daemon/modes.h"
 #include "daemon/server_run.h"
+#include "engine/plugins.h"
 #include "engine/rt.h"
 #include "engine/rt_error.h"
 
@@ -252,6 +253,9 @@ int main(int argc, char **argv)
 	r = parse_args(argc, argv, &o, &log_file);
 	if (r != 0)
 		return r > 0 ? 0 : 1;
+	/* The daemon serves every client: a plugin it calls itself (network connect, the
+	 * teardown of a container whose monitor died) runs as an executable (plugins.c). */
+	rt_plugins_bridge_inline(false);
 	if (log_file && dlog_open_file(log_file, &err) < 0) {
 		fprintf(stderr, "netns-run-daemon: %s\n", err.msg);
 		return 1;

@@ -224,13 +224,17 @@ static int monitor_setup(struct monitor *m, struct nr_error *err)
 	return 0;
 }
 
-/* With --rm the teardown takes the record: the status goes to mo->ended first. */
+/* With --rm the teardown takes the record: the status goes to mo->ended first.  The
+ * container's processes are all gone by now, so its output is complete: the attachers
+ * get the end of it now, as Docker's do when a container stops, not after the teardown
+ * (a `docker run` waits for its attach stream to end as well as for its wait). */
 static void monitor_ended(void *ctx, int status)
 {
 	struct monitor *m = ctx;
 
 	if (m->o.rm && m->mo->ended)
 		m->mo->ended(m->o.name, status);
+	monitor_finish(m);
 }
 
 int ctr_monitor_main(const struct run_opts *o, const struct monitor_opts *mo, int ready_fd)

@@ -5,6 +5,12 @@
 
 #include "cni/cni_builtin.h"
 
+#include <stdbool.h>
+
 extern const struct cni_builtin rt_plugins[];
+
+/* Whether the bridge runs in this process (on unless turned off; plugins.c says why a
+ * daemon turns it off). */
+void rt_plugins_bridge_inline(bool on);
 
 #endif

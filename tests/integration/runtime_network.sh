@@ -143,8 +143,30 @@ ip link del hbr0
 ip link del up0
 # portmap runs in our process for a container that publishes nothing (no exec at ADD or
 # DEL), and as its executable for one that does.
-execs() { strace -f -qq -e trace=execve -e signal=none -o /run/execs "$@" >/dev/null 2>&1; grep -c '/portmap"' /run/execs; }
+# The bridge always runs in process outside the daemon (docs/runtime.md).
+execs() { strace -f -qq -e trace=execve -e signal=none -o /run/execs "$@" >/dev/null 2>&1; grep -c "/$PLUGIN\"" /run/execs; }
+PLUGIN=portmap
 t_eq "run without -p: portmap not executed" "$(execs "$NR" run --rm --net=rmnet true)" 0
 t_eq "run -p: portmap executed for ADD and DEL" "$(execs "$NR" run --rm --net=rmnet -p 8081:80 true)" 2
+PLUGIN=bridge
+t_eq "run: the bridge not executed" "$(execs "$NR" run --rm --net=rmnet true)" 0
+# A DEL returns once the kernel has taken the link out (nl/link_unlist.h): the host end is
+# gone when `run --rm` returns, and the child that waits out the kernel's reclaim ends.
+veths() { ip -o link show master nr7 type veth | wc -l; }
+ports=$(veths)
+for i in 1 2 3; do
+	"$NR" run --rm --net=rmnet true
+	t_eq "run --rm $i returned: rmnet's bridge has its $ports other ports, no more" "$(veths)" "$ports"
+done
+# (Live ones of this sandbox's mount namespace: a zombie is its reaper's to collect.)
+unlisters() {
+	local p me
+	me=$(readlink /proc/self/ns/mnt)
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = link-unlist ] && [ "$(readlink "$p/ns/mnt")" = "$me" ] &&
+			[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" != Z ] && echo "${p#/proc/}"
+	done
+}
+t_check "the link-unlist children end (10 s at most)" await 10 test -z "$(unlisters)"
 t_eq "nothing of the containers is left" "$(nr_leftovers)" ""
 t_done

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "nl/addr.h"
 #include "nl/bridge.h"
 #include "nl/link.h"
+#include "nl/link_unlist.h"
 #include "nl/netns.h"
 #include "nl/nlsock.h"
 #include "nl/route.h"
@@ -427,6 +429,47 @@ static void test_link_delete(void **state)
 	assert_non_null(strstr(err.msg, "nrtv-a"));
 }
 
+/* Whether reading fd ends (EOF) within ms milliseconds. */
+static bool eof_within(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char c;
+
+	return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 0;
+}
+
+/* The link and its peer are gone when the call returns; the child that waits out the
+ * kernel's reclaim holds the lingering descriptor, no other, and ends. */
+static void test_link_delete_unlisted(void **state)
+{
+	struct nr_error err = { 0 };
+	int self, linger[2], other[2];
+
+	NEED_SANDBOX();
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(self >= 0);
+	assert_ok(veth_create_peer_in_netns(S, "nrtu-a", 0, 0, self, "nrtu-b", NULL, &e_));
+	close(self);
+	assert_ok(link_set_up(S, "nrtu-a", true, &e_));
+	assert_int_equal(pipe2(linger, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(other, O_CLOEXEC), 0);
+	assert_ok(link_delete_unlisted(S, "nrtu-a", &linger[1], 1, &e_));
+	assert_int_equal(link_index(S, "nrtu-a", &err), -ENODEV);
+	assert_int_equal(link_index(S, "nrtu-b", &err), -ENODEV);
+	close(linger[1]);
+	close(other[1]);
+	assert_true(eof_within(other[0], 0));     /* the child did not keep it */
+	assert_true(eof_within(linger[0], 5000)); /* the child held it, then ended */
+	close(linger[0]);
+	close(other[0]);
+
+	assert_ok(link_delete_unlisted(S, "nrtu-a", NULL, 0, &e_)); /* already gone */
+	/* The kernel's refusal comes back from the child, with the link's name. */
+	assert_true(link_delete_unlisted(S, "lo", NULL, 0, &err) < 0);
+	assert_non_null(strstr(err.msg, "deleting link lo"));
+	assert_true(link_index(S, "lo", &err) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_sysctl),
 		cmocka_unit_test(test_link_delete),
+		cmocka_unit_test(test_link_delete_unlisted),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
