@@ -8,9 +8,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,39 +83,36 @@ static _Noreturn void unlist_child(const struct dellink_req *req, int w, int *ke
 	_exit(0);
 }
 
-/* Fork the child through an intermediate that exits at once, so the child belongs to
- * nobody who might wait for it (this process's reaper takes it).  Returns the read end of
- * the child's pipe, or -errno. */
+/* clone3's arguments up to tls (CLONE_ARGS_SIZE_VER0), without <linux/sched.h>, which
+ * clashes with <sched.h>. */
+struct unlist_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* Fork the child with no exit signal: it sends none when it ends, so a caller that waits
+ * for its own children (a monitor for its container's init, waitpid(-1) without __WALL)
+ * never sees it; its zombie goes with the caller, whose reaper collects it.  Returns the
+ * read end of the child's pipe, or -errno. */
 static int unlist_spawn(const struct dellink_req *req, const int *linger, size_t n_linger)
 {
-	int keep[UNLIST_MAX_KEEP + 1], p[2], st = 0;
+	struct unlist_clone_args ca = { .exit_signal = 0 };
+	int keep[UNLIST_MAX_KEEP + 1], p[2];
 	size_t n_keep = 0;
-	pid_t mid, w;
+	long pid;
 
 	for (size_t i = 0; i < n_linger && n_keep < UNLIST_MAX_KEEP; i++)
 		keep[n_keep++] = linger[i];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	if ((mid = fork()) < 0) {
+	if ((pid = syscall(SYS_clone3, &ca, sizeof(ca))) < 0) {
 		int e = errno;
 		close(p[0]);
 		close(p[1]);
 		return -e;
 	}
-	if (mid == 0) {
-		pid_t c = fork();
-		if (c == 0)
-			unlist_child(req, p[1], keep, n_keep);
-		_exit(c < 0 ? 1 : 0);
-	}
+	if (pid == 0)
+		unlist_child(req, p[1], keep, n_keep);
 	close(p[1]);
-	while ((w = waitpid(mid, &st, 0)) < 0 && errno == EINTR)
-		;
-	/* (Not reaped here when the caller ignores SIGCHLD: the pipe tells how it went.) */
-	if (w == mid && (!WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
-		close(p[0]);
-		return -EAGAIN;
-	}
 	return p[0];
 }
 
