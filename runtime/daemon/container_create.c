@@ -350,5 +350,7 @@ int h_container_restart(struct api_req *r)
 		return api_reply_nr_error(r, &err);
 	if (start_container(name, &already, &err) < 0)
 		return api_reply_nr_error(r, &err);
+	/* After the start's own event, as moby's daemon/restart.go logs it. */
+	events_emit("container", "restart", rec->id, json_pack("{s:s}", "name", name));
 	return api_reply_empty(r, 204);
 }

@@ -388,6 +388,7 @@ int h_container_rename(struct api_req *r)
 
 int h_container_resize(struct api_req *r)
 {
+	_cleanup_record_ struct ctr_record *rec = NULL;
 	struct nr_error err = { 0 };
 	char name[RT_NAME_MAX];
 	long h, w;
@@ -395,8 +396,12 @@ int h_container_resize(struct api_req *r)
 	if (api_query_long(r, "h", 0, &h) < 0 || api_query_long(r, "w", 0, &w) < 0 || h < 0 || w < 0 || h > 65535 ||
 	    w > 65535)
 		return api_reply_error(r, 400, "h, w: expected a number of rows and columns");
-	if (ctr_store_resolve(r->params[0], name, &err) < 0 ||
+	if (ctr_store_resolve(r->params[0], name, &err) < 0 || ctr_store_load(name, &rec, &err) < 0 ||
 	    ctr_monitor_resize(name, (unsigned)h, (unsigned)w, &err) < 0)
 		return api_reply_nr_error(r, &err);
+	/* moby's attributes: the new size, as strings. */
+	json_t *a = json_pack("{s:s, s:o, s:o}", "name", name, "height", json_sprintf("%ld", h), "width",
+			      json_sprintf("%ld", w));
+	events_emit("container", "resize", rec->id, a);
 	return api_reply_empty(r, 200);
 }

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/json_field.h"
 #include "cni/cni_cleanup.h"
+#include "ctr_body_net.h"
 #include "engine/container.h"
 #include "engine/net_attach.h"
 #include "engine/net_opts.h"
@@ -334,26 +335,60 @@ static int path_network(struct api_req *r, char *name, size_t len, char id[65], 
 	return c ? 0 : -ENOENT;
 }
 
+/* A container that does not run (exited, or created without its monitor) is connected in
+ * its create body, for its next start, as Docker's; one that runs (or waits for its
+ * start) now, and in its body too, so that a later start keeps it. */
+static bool ctr_stopped(const char *name)
+{
+	_cleanup_record_ struct ctr_record *rec = NULL;
+
+	if (ctr_store_load(name, &rec, NULL) < 0)
+		return false;
+	return !ctr_running(rec) && !(rec->status == CTR_CREATED && ctr_monitor_alive(rec));
+}
+
+static int reply_body_error(struct api_req *r, int ret, const struct nr_error *err)
+{
+	if (ret == -EEXIST || ret == -EPERM)
+		return api_reply_error(r, 403, "%s", err->msg);
+	return api_reply_nr_error(r, err);
+}
+
 int h_network_connect(struct api_req *r)
 {
 	_cleanup_json_ json_t *body = json_loadb(r->body, r->body_len, 0, NULL);
 	struct net_endpoint_opts e = { 0 };
 	struct nr_error err = { 0 };
 	char net[256], netid[65], ctr[RT_NAME_MAX];
+	json_t *ec;
 	int ret = 0;
 
 	if (!json_is_object(body))
 		return api_reply_error(r, 400, "invalid JSON body: an object with Container");
 	if (path_network(r, net, sizeof(net), netid, &ret) < 0 || body_container(r, body, ctr, false, &ret) < 0)
 		return ret;
-	if (endpoint_parse(json_object_get(body, "EndpointConfig"), &e, &err) < 0)
+	ec = json_object_get(body, "EndpointConfig");
+	if (endpoint_parse(ec, &e, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	e.network = net;
+	if (ctr_stopped(ctr)) {
+		if ((ret = ctr_body_net_add(ctr, net, json_is_object(ec) ? ec : NULL, &err)) < 0)
+			return reply_body_error(r, ret, &err);
+		return api_reply_empty(r, 200);
+	}
 	if (net_connect(ctr, &e, &err) < 0) {
 		/* Docker: connecting twice, or a container whose network namespace is not its
 		 * own, is Forbidden. */
 		if (err.code == RT_ERR_CONFLICT && !strstr(err.msg, "not running") && !strstr(err.msg, "starting"))
 			return api_reply_error(r, 403, "%s", err.msg);
+		return api_reply_nr_error(r, &err);
+	}
+	/* Kept for a later start; a container without a body (netns-run run's) has no later
+	 * start from here. */
+	ret = ctr_body_net_add(ctr, net, json_is_object(ec) ? ec : NULL, &err);
+	if (ret < 0 && ret != -ENOENT && ret != -EEXIST) {
+		struct nr_error undo = { 0 };
+		net_disconnect(net, ctr, true, &undo);
 		return api_reply_nr_error(r, &err);
 	}
 	net_event("connect", netid, net, ctr);
@@ -363,17 +398,22 @@ int h_network_connect(struct api_req *r)
 int h_network_disconnect(struct api_req *r)
 {
 	_cleanup_json_ json_t *body = json_loadb(r->body, r->body_len, 0, NULL);
-	struct nr_error err = { 0 };
+	struct nr_error err = { 0 }, berr = { 0 };
 	char net[256], netid[65], ctr[RT_NAME_MAX];
 	bool force;
-	int ret = 0;
+	int ret = 0, rb;
 
 	if (!json_is_object(body))
 		return api_reply_error(r, 400, "invalid JSON body: an object with Container");
 	force = json_is_true(json_object_get(body, "Force"));
 	if (path_network(r, net, sizeof(net), netid, &ret) < 0 || body_container(r, body, ctr, force, &ret) < 0)
 		return ret;
-	if (net_disconnect(net, ctr, force, &err) < 0) {
+	ret = net_disconnect(net, ctr, force, &err);
+	/* Out of the body too (a stopped container's connect may be there alone). */
+	rb = ctr_body_net_remove(ctr, net, &berr);
+	if (rb < 0 && rb != -ENOENT)
+		return api_reply_nr_error(r, &berr);
+	if (ret < 0 && !(rb == 0 && err.code == RT_ERR_NOT_FOUND)) {
 		if (err.code == RT_ERR_CONFLICT)
 			return api_reply_error(r, 403, "%s", err.msg);
 		return api_reply_nr_error(r, &err);

@@ -176,6 +176,15 @@ t_eq "resize with garbage: 400" "$(code POST "/containers/$P-tty/resize?h=x&w=10
 t_eq "inspect: Config.Tty and OpenStdin from the body" "$(body GET "/containers/$P-tty/json" | jq -r '[.Config.Tty, .Config.OpenStdin] | join(" ")')" "true true"
 t_eq "resize without a tty: 409" "$(code POST "/containers/$P-c2/resize?h=30&w=100")" 409
 t_eq "resize of an unknown container: 404" "$(code POST "/containers/nosuch-$P/resize?h=30&w=100")" 404
+# The events of both: moby's restart (after the start's) and resize with the new size.
+events_of() {
+	curl -s -m 10 --unix-socket $SOCK -G http://d/v1.50/events --data-urlencode since=1 \
+		--data-urlencode "until=$(($(date +%s) + 1))" --data-urlencode "filters={\"event\":[\"$1\"]}"
+}
+t_eq "event: restart of $P-c2" "$(events_of restart | jq -r .Actor.Attributes.name)" "$P-c2"
+t_eq "event: resize with the new size" \
+	"$(events_of resize | jq -r '"\(.Actor.Attributes.name) \(.Actor.Attributes.height) \(.Actor.Attributes.width)"')" \
+	"$P-tty 30 100"
 code DELETE "/containers/$P-tty?force=1" >/dev/null
 
 # 7. Rename: a free name, a taken one (409), the same (400).

@@ -305,7 +305,32 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_eq "... the disconnected one starts on n2 alone" "$(D inspect "${P}c4" | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" "n2"
 	D stop -t 0 "${P}c3" >/dev/null 2>&1
 	t_eq "... stopped: n4 lists only the other container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
-	D rm -f "${P}c1" "${P}c3" "${P}c4" >/dev/null 2>&1
+	# Docker keeps a container's networks across its starts, and connects and disconnects
+	# a stopped one for its next start (the create body, ctr_body_net.h).
+	nets() { D inspect "$1" | jq -r '.[0].NetworkSettings.Networks | keys | join(",")'; }
+	D start "${P}c3" >/dev/null 2>&1
+	t_eq "started again: the connect made before its first start is kept (n2,n4)" "$(nets "${P}c3")" "n2,n4"
+	D stop -t 0 "${P}c4" >/dev/null 2>&1
+	t_check "docker network connect n4 of a stopped container" D network connect n4 "${P}c4"
+	out=$(D network connect n4 "${P}c4" 2>&1); r=$?
+	t_check "... a second one fails ($out)" test $r != 0
+	D start "${P}c4" >/dev/null 2>&1
+	t_eq "... its start attaches both (n2,n4)" "$(nets "${P}c4")" "n2,n4"
+	t_check "... eth1 inside" grep -q "eth1 *inet " <<<"$(D exec "${P}c4" ip -o addr 2>&1)"
+	t_check "docker network disconnect n2 of the running container" D network disconnect n2 "${P}c4"
+	D stop -t 0 "${P}c4" >/dev/null 2>&1
+	D start "${P}c4" >/dev/null 2>&1
+	t_eq "... started again: n4 alone" "$(nets "${P}c4")" "n4"
+	D stop -t 0 "${P}c4" >/dev/null 2>&1
+	t_eq "connect then disconnect of a stopped container" \
+		"$(D network connect n2 "${P}c4" 2>&1; D network disconnect n2 "${P}c4" 2>&1; echo done)" "done"
+	D start "${P}c4" >/dev/null 2>&1
+	t_eq "... started again: n4 alone still" "$(nets "${P}c4")" "n4"
+	D create --name "${P}c5" --network none bb:1 true >/dev/null 2>&1
+	out=$(D network connect n4 "${P}c5" 2>&1); r=$?
+	t_check "connect of a stopped container in network mode none fails" test $r != 0
+	t_check "... saying why ($out)" grep -q "none" <<<"$out"
+	D rm -f "${P}c1" "${P}c3" "${P}c4" "${P}c5" >/dev/null 2>&1
 else
 	t_fail "a running container on n2 (docker run -d)" "$(D run -d --name "${P}c1" --network n2 bb:1 sleep 300 2>&1)"
 fi
