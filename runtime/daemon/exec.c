@@ -84,7 +84,9 @@ static void exec_event(const struct exec_inst *e, const char *what, int code)
 	json_t *argv = json_object_get(e->args, "argv"), *a;
 	size_t i;
 
-	if (strcmp(what, "exec_die") != 0) {
+	/* moby's: the command after exec_create and exec_start, not after exec_die or
+	 * exec_detach. */
+	if (!strcmp(what, "exec_create") || !strcmp(what, "exec_start")) {
 		json_array_foreach(argv, i, a) {
 			if (n < sizeof(action))
 				n += (size_t)snprintf(action + n, sizeof(action) - n, "%s%s", i ? " " : ": ",
@@ -120,6 +122,16 @@ int h_exec_create(struct api_req *r)
 		json_decref(body);
 		return api_reply_error(r, 400, "invalid JSON body: %s", jerr.text);
 	}
+	/* Docker's default when none are given: ctrl-p,ctrl-q (relay.h). */
+	const char *keys = body_str(body, "DetachKeys");
+	char detach[RELAY_DETACH_MAX], spec[64];
+	size_t n_detach = 0;
+	if (relay_detach_keys(keys, detach, &n_detach) < 0 || (keys && strlen(keys) >= sizeof(spec))) {
+		ret = api_reply_error(r, 400, "Invalid escape keys (%s) provided", keys);
+		json_decref(body);
+		return ret;
+	}
+	snprintf(spec, sizeof(spec), "%s", keys ? keys : "");
 	json_t *argv = body_strv(json_object_get(body, "Cmd"), "Cmd", &n_argv, msg, sizeof(msg));
 	json_t *env = argv ? body_strv(json_object_get(body, "Env"), "Env", &n_env, msg, sizeof(msg)) : NULL;
 	const char *workdir = body_str(body, "WorkingDir"), *user = body_str(body, "User");
@@ -150,6 +162,9 @@ int h_exec_create(struct api_req *r)
 	e->attach_out = body_bool(body, "AttachStdout");
 	e->attach_err = body_bool(body, "AttachStderr");
 	e->privileged = priv;
+	memcpy(e->detach_spec, spec, sizeof(spec));
+	memcpy(e->detach, detach, sizeof(e->detach));
+	e->n_detach = n_detach;
 	body_size(body, &e->rows, &e->cols);
 	json_decref(body);
 	if (rec->status != CTR_RUNNING || !ctr_running(rec))
@@ -222,6 +237,10 @@ static void exec_run(int sock, void *p)
 		rl.in_fd = e->attach_in ? master : -1;
 		rl.in_eof = RELAY_EOF_NONE;
 		rl.out[rl.n_out++] = (struct relay_out){ .fd = master, .stream = 0 };
+		if (e->attach_in) {
+			memcpy(rl.detach, e->detach, sizeof(rl.detach));
+			rl.n_detach = e->n_detach;
+		}
 	} else {
 		rl.in_fd = s.ours[0];
 		rl.in_eof = RELAY_EOF_CLOSE;
@@ -236,7 +255,7 @@ static void exec_run(int sock, void *p)
 		for (int i = 1; i <= 2; i++)
 			if (s.ours[i] >= 0)
 				close(s.ours[i]);
-	} else {
+	} else if (end != RELAY_DETACHED) {
 		exec_store_lock();
 		e->master = -1; /* no resize on it from here on */
 		exec_store_unlock();
@@ -245,6 +264,13 @@ static void exec_run(int sock, void *p)
 	if (end == RELAY_CLIENT_GONE) {
 		/* The command goes on without the client (a tty's sees a hangup), as Docker's. */
 		exec_reap_async(e, pid, exec_finish);
+		return;
+	}
+	if (end == RELAY_DETACHED) {
+		/* The client typed the detach keys: the command goes on, the stream ends. */
+		exec_event(e, "exec_detach", -1);
+		exec_reap_async_draining(e, pid, master, exec_finish);
+		relay_finish(sock);
 		return;
 	}
 	/* The exit code is recorded before the client sees the end: it asks for it next. */
@@ -334,7 +360,7 @@ int h_exec_inspect(struct api_req *r)
 				"ProcessConfig", "entrypoint", json_string_value(json_array_get(argv, 0)), "arguments",
 				rest, "tty", e->tty, "user", user ? user : "", "privileged", e->privileged, "OpenStdin",
 				e->attach_in, "OpenStdout", e->attach_out, "OpenStderr", e->attach_err, "CanRemove",
-				false, "ContainerID", e->ctr_id, "DetachKeys", "", "Pid", pid);
+				false, "ContainerID", e->ctr_id, "DetachKeys", e->detach_spec, "Pid", pid);
 	if (!out)
 		return api_reply_error(r, 500, "out of memory");
 	return api_reply_json(r, 200, out);

@@ -4,18 +4,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "engine/rt_error.h"
+#include "exec_store.h"
 #include "modes.h"
 
 extern char **environ;
@@ -139,33 +143,78 @@ int exec_wait(pid_t pid)
 struct reaper {
 	struct exec_inst *e;
 	pid_t pid;
+	int master; /* -1: nothing to drain */
 	exec_finish_fn finish;
 };
+
+/* Drop the pty's output until the command ends (its pidfd), then close the pty. */
+static void drain(struct reaper *rp)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, rp->pid, 0);
+	bool open = true;
+	char buf[4096];
+
+	while (pidfd >= 0) {
+		struct pollfd p[2] = { { pidfd, POLLIN, 0 }, { open ? rp->master : -1, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents) {
+			ssize_t n = read(rp->master, buf, sizeof(buf));
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+				open = false; /* EIO: every end of the pty closed; the command's end next */
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	exec_store_lock();
+	rp->e->master = -1;
+	exec_store_unlock();
+	close(rp->master);
+}
 
 static void *reaper_main(void *p)
 {
 	struct reaper *rp = p;
 
+	if (rp->master >= 0)
+		drain(rp);
 	rp->finish(rp->e, exec_wait(rp->pid));
 	exec_inst_unref(rp->e);
 	free(rp);
 	return NULL;
 }
 
-void exec_reap_async(struct exec_inst *e, pid_t pid, exec_finish_fn finish)
+static void reap_async(struct exec_inst *e, pid_t pid, int master, exec_finish_fn finish)
 {
 	struct reaper *rp = malloc(sizeof(*rp));
 	pthread_attr_t a;
 	pthread_t t;
 
 	if (!rp) {
+		if (master >= 0)
+			close(master);
 		finish(e, exec_wait(pid));
 		return;
 	}
-	*rp = (struct reaper){ .e = exec_inst_ref(e), .pid = pid, .finish = finish };
+	*rp = (struct reaper){ .e = exec_inst_ref(e), .pid = pid, .master = master, .finish = finish };
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &a, reaper_main, rp) != 0)
 		reaper_main(rp); /* no thread: wait here */
 	pthread_attr_destroy(&a);
+}
+
+void exec_reap_async(struct exec_inst *e, pid_t pid, exec_finish_fn finish)
+{
+	reap_async(e, pid, -1, finish);
+}
+
+void exec_reap_async_draining(struct exec_inst *e, pid_t pid, int master, exec_finish_fn finish)
+{
+	reap_async(e, pid, master, finish);
 }

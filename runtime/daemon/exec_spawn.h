@@ -31,5 +31,10 @@ int exec_wait(pid_t pid);
  * gone, or the exec is detached). */
 typedef void (*exec_finish_fn)(struct exec_inst *e, int code);
 void exec_reap_async(struct exec_inst *e, pid_t pid, exec_finish_fn finish);
+/* The same for a tty's exec its client detached from: the thread also reads and drops
+ * what the command writes to its pty (master, which it then owns and closes once the
+ * command has ended; e->master until then, for resizes), so the command neither blocks on
+ * a full pty nor sees the hangup of a closed one. */
+void exec_reap_async_draining(struct exec_inst *e, pid_t pid, int master, exec_finish_fn finish);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "base/cleanup.h"
 #include "engine/rt.h"
+#include "relay.h"
 
 /* At most this many instances; a finished one is kept EXEC_KEEP_S seconds. */
 #define EXEC_MAX 1024
@@ -24,6 +25,10 @@ struct exec_inst {
 	char ctr_name[RT_NAME_MAX];
 	char ctr_id[RT_ID_LEN + 1];
 	bool attach_in, attach_out, attach_err, tty, privileged;
+	/* DetachKeys (a tty's input only, as Docker): as given, and as bytes */
+	char detach_spec[64];
+	char detach[RELAY_DETACH_MAX];
+	size_t n_detach;
 	/* What `netns-run-daemon --exec` is given (exec_main.c reads it): {"container",
 	 * "argv", "env", "user", "workdir", "tty", "stdin", "privileged"}. */
 	json_t *args;

@@ -347,13 +347,13 @@ t_eq "docker rmi imp:1 once unused" "$(D rmi imp:1 2>&1 | head -1)" "Untagged: i
 # ---------------- detach keys ----------------
 # A raw hijacked attach (python): send input, then the keys; the daemon must end the
 # stream by itself (EOF within a bound), the container still running.
-rawattach() { # CTR QUERY KEYS-AS-PYTHON-BYTES: prints "echoed detached" as it went
+rawhijack() { # PATH BODY KEYS-AS-PYTHON-BYTES: prints "echoed detached" as it went
 	python3 - "$SOCK" "$1" "$2" "$3" <<'PY'
 import socket, sys, time
-sock, ctr, query, keys = sys.argv[1], sys.argv[2], sys.argv[3], eval(sys.argv[4])
+sock, path, body, keys = sys.argv[1], sys.argv[2], sys.argv[3].encode(), eval(sys.argv[4])
 s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(10)
-s.sendall(("POST /v1.50/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1%s HTTP/1.1\r\nHost: d\r\n"
-           "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" % (ctr, query)).encode())
+s.sendall(("POST %s HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+           "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (path, len(body))).encode() + body)
 buf = b""
 while b"\r\n\r\n" not in buf:
     buf += s.recv(4096)
@@ -379,6 +379,9 @@ except socket.timeout:
 print(" ".join(out))
 PY
 }
+rawattach() { # CTR QUERY KEYS-AS-PYTHON-BYTES
+	rawhijack "/v1.50/containers/$1/attach?stream=1&stdin=1&stdout=1&stderr=1$2" "" "$3"
+}
 D run -d -it --name "${P}tt" bb:1 sh >/dev/null 2>&1
 t_eq "attach (raw API) then ctrl-p,ctrl-q: the daemon ends the stream" "$(rawattach "${P}tt" "" 'b"\x10\x11"')" "echoed detached"
 t_eq "... the container still runs" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
@@ -389,6 +392,25 @@ t_eq "... still running" "$(D inspect -f '{{.State.Running}}' "${P}tt")" true
 api POST "/containers/${P}tt/attach?stream=1&stdin=1&detachKeys=ctrl-1" --max-time 10 >/dev/null
 t_eq "attach ?detachKeys=ctrl-1: 400" "$(status)" 400
 t_check "... Docker's words" sh -c "grep -q 'Invalid detach keys (ctrl-1) provided' '$W/body' || { cat '$W/body'; false; }"
+# An exec's DetachKeys (raw API): the stream ends at them, the exec runs on.
+rawexec() { # CTR DETACHKEYS-JSON KEYS-AS-PYTHON-BYTES: "ID echoed detached"
+	local id
+	id=$(api POST "/containers/$1/exec" -H 'Content-Type: application/json' \
+		-d "{\"Cmd\":[\"sh\"],\"Tty\":true,\"AttachStdin\":true,\"AttachStdout\":true$2}" | jq -r .Id)
+	echo "$id $(rawhijack "/v1.50/exec/$id/start" '{"Tty":true}' "$3")"
+}
+set -- $(rawexec "${P}tt" "" 'b"\x10\x11"')
+t_eq "exec (raw API) then ctrl-p,ctrl-q: the daemon ends the stream" "$2 $3" "echoed detached"
+t_eq "... the exec runs on" "$(api GET "/exec/$1/json" | jq -r .Running)" true
+set -- $(rawexec "${P}tt" ',"DetachKeys":"ctrl-a,x"' 'b"\x01x"')
+t_eq "exec with DetachKeys ctrl-a,x then ctrl-a x: detached" "$2 $3" "echoed detached"
+t_eq "... inspect shows the keys" "$(api GET "/exec/$1/json" | jq -r .DetachKeys)" "ctrl-a,x"
+t_eq "... the default keys then do nothing" "$(rawexec "${P}tt" ',"DetachKeys":"ctrl-a,x"' 'b"\x10\x11"' | cut -d' ' -f3)" \
+	"still-attached"
+api POST "/containers/${P}tt/exec" -H 'Content-Type: application/json' -d '{"Cmd":["sh"],"DetachKeys":"ctrl-1"}' >/dev/null
+t_eq "exec with DetachKeys ctrl-1: 400" "$(status)" 400
+t_check "... Docker's words" grep -q 'Invalid escape keys (ctrl-1) provided' "$W/body"
+t_check "an exec_detach event" grep -q '"Action":"exec_detach"' "$W/events"
 # The docker CLI through a pty: docker attach, docker run -it, --detach-keys.
 ptydrive() { # KEYS-AS-PYTHON-BYTES DOCKER-ARGS...: "exit=N" once the CLI has gone (bounded)
 	python3 - "$SOCK" "$DOCKER" "$@" <<'PY'
