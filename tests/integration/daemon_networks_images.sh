@@ -234,13 +234,21 @@ for i in 1 2 3 4 5 6; do D network rm "par$i" >/dev/null 2>&1; done
 
 # ---------------- containers: connect, disconnect, commit, rmi conflicts ----------------
 if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
-	# The daemon runs the plugins it calls itself as executables (docs/runtime.md).
-	strace -f -e trace=execve -e signal=none -o "$W/execs" -p "$DPID" 2>"$W/strace.err" &
-	spid=$!
-	await 10 grep -q attached "$W/strace.err"
+	# The daemon runs the plugins it calls itself as executables (docs/runtime.md).  Not
+	# under the sanitizers: LeakSanitizer aborts a traced process at its exit.
+	spid=""
+	if [ -z "${NR_SANITIZED:-}" ]; then
+		strace -f -e trace=execve -e signal=none -o "$W/execs" -p "$DPID" 2>"$W/strace.err" &
+		spid=$!
+		await 10 grep -q attached "$W/strace.err"
+	fi
 	t_check "docker network connect n4 CTR" D network connect --alias web n4 "${P}c1"
-	kill "$spid" && wait "$spid" 2>/dev/null
-	t_check "... the daemon executed the bridge for it (not in its own process)" grep -q '/bridge"' "$W/execs"
+	if [ -n "$spid" ]; then
+		kill "$spid" && wait "$spid" 2>/dev/null
+		t_check "... the daemon executed the bridge for it (not in its own process)" grep -q '/bridge"' "$W/execs"
+	else
+		t_skip "the daemon executes the bridge" "a sanitized build (no strace: LeakSanitizer aborts traced processes)"
+	fi
 	t_eq "... inspect n4 lists the container" "$(D network inspect n4 | jq -r '.[0].Containers[].Name')" "${P}c1"
 	addr=$(D network inspect n4 | jq -r '.[0].Containers[].IPv4Address')
 	t_check "... eth1 inside, with the address inspect shows ($addr)" grep -q "eth1 *inet ${addr%/*}/" <<<"$(D exec "${P}c1" ip -o addr 2>&1)"
