@@ -23,11 +23,6 @@ static const char *body_mode(json_t *body)
 	return !m || !*m || !strcmp(m, "default") ? "bridge" : m;
 }
 
-static bool mode_is_net(const char *mode, const char *net)
-{
-	return !strcmp(mode, net);
-}
-
 /* NetworkingConfig.EndpointsConfig, made when absent; NULL on ENOMEM or a body whose
  * values are not objects there. */
 static json_t *body_eps(json_t *body)
@@ -62,16 +57,6 @@ static int body_save(const char *name, json_t *body, struct nr_error *err)
 	return 0;
 }
 
-bool ctr_body_net_has(const char *name, const char *net)
-{
-	_cleanup_json_ json_t *body = ctr_json_config_load(name);
-
-	if (!body)
-		return false;
-	return mode_is_net(body_mode(body), net) ||
-	       json_object_get(json_object_get(json_object_get(body, "NetworkingConfig"), "EndpointsConfig"), net);
-}
-
 int ctr_body_net_add(const char *name, const char *net, json_t *endpoint, struct nr_error *err)
 {
 	_cleanup_close_ int lock = ctr_store_lock(err);
@@ -92,7 +77,7 @@ int ctr_body_net_add(const char *name, const char *net, json_t *endpoint, struct
 				    mode, net);
 	if (!(eps = body_eps(body)))
 		return nr_error_set(err, RT_ERR_SYSTEM, EINVAL, "the create body of %s is not one Docker's", name);
-	if (mode_is_net(mode, net) || json_object_get(eps, net))
+	if (!strcmp(mode, net) || json_object_get(eps, net))
 		return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "endpoint with name %s already exists in network %s",
 				    name, net);
 	if (json_object_set_new(eps, net, endpoint ? json_deep_copy(endpoint) : json_object()) < 0)
@@ -113,7 +98,7 @@ int ctr_body_net_remove(const char *name, const char *net, struct nr_error *err)
 	if (!(body = ctr_json_config_load(name)))
 		return -ENOENT;
 	eps = json_object_get(json_object_get(body, "NetworkingConfig"), "EndpointsConfig");
-	if (!mode_is_net(body_mode(body), net)) {
+	if (strcmp(body_mode(body), net)) {
 		if (!json_is_object(eps) || json_object_del(eps, net) < 0)
 			return -ENOENT;
 		return body_save(name, body, err);

@@ -6,13 +6,8 @@
 #define NETNS_RUN_DAEMON_CTR_BODY_NET_H
 
 #include <jansson.h>
-#include <stdbool.h>
 
 #include "base/error.h"
-
-/* Whether container name's body names network net (HostConfig.NetworkMode, or a key of
- * NetworkingConfig.EndpointsConfig).  False without a body. */
-bool ctr_body_net_has(const char *name, const char *net);
 
 /* Add net, with endpoint (an EndpointConfig; NULL: {}), to the body's EndpointsConfig.
  * -ENOENT: no body (a container of `netns-run run`); -EEXIST: it has net already;

@@ -335,18 +335,6 @@ static int path_network(struct api_req *r, char *name, size_t len, char id[65], 
 	return c ? 0 : -ENOENT;
 }
 
-/* A container that does not run (exited, or created without its monitor) is connected in
- * its create body, for its next start, as Docker's; one that runs (or waits for its
- * start) now, and in its body too, so that a later start keeps it. */
-static bool ctr_stopped(const char *name)
-{
-	_cleanup_record_ struct ctr_record *rec = NULL;
-
-	if (ctr_store_load(name, &rec, NULL) < 0)
-		return false;
-	return !ctr_running(rec) && !(rec->status == CTR_CREATED && ctr_monitor_alive(rec));
-}
-
 static int reply_body_error(struct api_req *r, int ret, const struct nr_error *err)
 {
 	if (ret == -EEXIST || ret == -EPERM)
@@ -371,20 +359,23 @@ int h_network_connect(struct api_req *r)
 	if (endpoint_parse(ec, &e, &err) < 0)
 		return api_reply_nr_error(r, &err);
 	e.network = net;
-	if (ctr_stopped(ctr)) {
+	if ((ret = net_connect(ctr, &e, &err)) == -ESRCH) {
+		/* Not running (the engine's refusal): connected in its create body, for its next
+		 * start, as Docker's. */
+		nr_error_clear(&err);
 		if ((ret = ctr_body_net_add(ctr, net, json_is_object(ec) ? ec : NULL, &err)) < 0)
 			return reply_body_error(r, ret, &err);
 		return api_reply_empty(r, 200);
 	}
-	if (net_connect(ctr, &e, &err) < 0) {
+	if (ret < 0) {
 		/* Docker: connecting twice, or a container whose network namespace is not its
 		 * own, is Forbidden. */
-		if (err.code == RT_ERR_CONFLICT && !strstr(err.msg, "not running") && !strstr(err.msg, "starting"))
+		if (err.code == RT_ERR_CONFLICT && !strstr(err.msg, "starting"))
 			return api_reply_error(r, 403, "%s", err.msg);
 		return api_reply_nr_error(r, &err);
 	}
-	/* Kept for a later start; a container without a body (netns-run run's) has no later
-	 * start from here. */
+	/* Kept in the body for a later start too; a container without one (netns-run run's)
+	 * has no later start from here. */
 	ret = ctr_body_net_add(ctr, net, json_is_object(ec) ? ec : NULL, &err);
 	if (ret < 0 && ret != -ENOENT && ret != -EEXIST) {
 		struct nr_error undo = { 0 };
