@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/clock.h"
 #include "base/json_field.h"
 
 #define OUTPUT_MAX (4u << 20)
@@ -151,13 +152,6 @@ static int child_start(const char *exe, const struct cni_exec_req *req, struct c
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct sink {
 	char *buf;
 	size_t len, max;
@@ -196,7 +190,7 @@ static int sink_read(int fd, struct sink *s)
  * or the deadline passes.  Returns the wait status, or -ETIMEDOUT after killing it. */
 static int child_talk(struct child *c, const struct cni_exec_req *req, struct sink *out, struct sink *errs)
 {
-	long deadline = now_ms() + (req->timeout_ms > 0 ? req->timeout_ms : CNI_EXEC_DEFAULT_TIMEOUT_MS);
+	long deadline = clock_now_ms() + (req->timeout_ms > 0 ? req->timeout_ms : CNI_EXEC_DEFAULT_TIMEOUT_MS);
 	size_t written = 0;
 	int status = 0;
 	bool exited = false;
@@ -210,7 +204,7 @@ static int child_talk(struct child *c, const struct cni_exec_req *req, struct si
 				       { c->out, POLLIN, 0 },
 				       { c->errfd, POLLIN, 0 },
 				       { exited ? -1 : c->pidfd, POLLIN, 0 } };
-		long left = deadline - now_ms();
+		long left = deadline - clock_now_ms();
 		int n;
 
 		if (left <= 0) {

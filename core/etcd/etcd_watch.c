@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/cleanup.h"
+#include "base/clock.h"
 #include "etcd_http.h"
 #include "etcd_json.h"
 
@@ -186,14 +187,6 @@ static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 	return w->result ? 0 : size * n;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One stream from member m, until it ends.  Sets w->result (0 only when stopped). */
 static void stream_one(struct etcd_watch *w, const struct etcd_member *m)
 {
@@ -202,7 +195,7 @@ static void stream_one(struct etcd_watch *w, const struct etcd_member *m)
 	char url[sizeof(m->url) + 16], errbuf[CURL_ERROR_SIZE] = "";
 	CURL *h = curl_easy_init();
 	struct stream s = { w, m, h, 0 };
-	long long started = now_ms();
+	long long started = clock_now_ms();
 	CURLcode rc = CURLE_OK;
 	int running = 1;
 
@@ -236,7 +229,7 @@ static void stream_one(struct etcd_watch *w, const struct etcd_member *m)
 		if (!running || w->result)
 			break;
 		/* The request's timeout holds until the watch is in place; then the stream lasts. */
-		if (!w->created && now_ms() - started > c->request_ms) {
+		if (!w->created && clock_now_ms() - started > c->request_ms) {
 			rc = CURLE_OPERATION_TIMEDOUT;
 			break;
 		}

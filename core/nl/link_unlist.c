@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/proctitle.h"
 #include "link.h"
 #include "nl_cleanup.h"
@@ -151,14 +152,6 @@ static int link_index_present(struct nlsock *s, int ifindex, struct nr_error *er
 	return 1;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /* Wait for the kernel's RTM_DELLINK of ifindex on mon, or for the child's answer on rfd
  * (an error comes at once; success only after the barrier).  1: gone; 0: the child ended
  * without an answer and the link is still there; or -errno. */
@@ -166,12 +159,12 @@ static int wait_unlisted(struct nlsock *s, struct mnl_socket *mon, int rfd, int 
 			 struct nr_error *err)
 {
 	struct announce a = { .ifindex = ifindex };
-	long deadline = now_ms() + UNLIST_TIMEOUT_MS;
+	long deadline = clock_now_ms() + UNLIST_TIMEOUT_MS;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	for (;;) {
 		struct pollfd p[2] = { { mnl_socket_get_fd(mon), POLLIN, 0 }, { rfd, POLLIN, 0 } };
-		long left = deadline - now_ms();
+		long left = deadline - clock_now_ms();
 		ssize_t n;
 		int r, e;
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "monitor_internal.h"
 
 /* How long the end waits for attachers to take their last output. */
@@ -303,22 +304,14 @@ void monitor_handle(void *ctx, const struct pollfd *p, size_t n)
 	write_input(m);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The command and every process of its container are gone, so the pipes end; a bounded
  * wait all the same (a descriptor passed out of the container could hold them open). */
 static void drain_pipes(struct monitor *m)
 {
-	long long deadline = now_ms() + 2000;
+	long long deadline = clock_now_ms() + 2000;
 	char buf[65536];
 
-	while ((m->out_rd >= 0 || m->err_rd >= 0) && now_ms() < deadline) {
+	while ((m->out_rd >= 0 || m->err_rd >= 0) && clock_now_ms() < deadline) {
 		struct pollfd p[2] = { { .fd = m->out_rd, .events = POLLIN }, { .fd = m->err_rd, .events = POLLIN } };
 		if (poll(p, 2, 200) < 0 && errno != EINTR)
 			break;
@@ -339,7 +332,7 @@ static void drain_pipes(struct monitor *m)
 
 void monitor_finish(struct monitor *m)
 {
-	long long deadline = now_ms() + FINISH_FLUSH_MS;
+	long long deadline = clock_now_ms() + FINISH_FLUSH_MS;
 
 	drain_pipes(m);
 	ctr_jlog_flush(m->log);
@@ -351,7 +344,7 @@ void monitor_finish(struct monitor *m)
 			p[i] = (struct pollfd){ .fd = c->fd >= 0 && c->olen ? c->fd : -1, .events = POLLOUT };
 			n += p[i].fd >= 0;
 		}
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_now_ms();
 		if (!n || left <= 0)
 			break;
 		if (poll(p, m->n_conns, (int)left) < 0 && errno != EINTR)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/clock.h"
 #include "proc_spawn.h"
 #include "rt_error.h"
 
@@ -151,11 +152,11 @@ int proc_pidfile_signal(const char *dir, const char *what, int sig, struct nr_er
  * is looked at every 10 ms (the kernel drops it as the process exits). */
 static bool wait_gone(const struct holder *rsp, int fd, int ms)
 {
-	long long deadline = proc_now_ms() + ms;
+	long long deadline = clock_now_ms() + ms;
 	struct pollfd p = { .fd = rsp->pidfd, .events = POLLIN };
 
 	for (;;) {
-		long long left = deadline - proc_now_ms();
+		long long left = deadline - clock_now_ms();
 		if (rsp->pidfd < 0) {
 			if (!lock_taken(fd))
 				return true;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/clock.h"
 #include "rt_error.h"
 
 /* The program's stderr kept for the message. */
@@ -40,14 +41,6 @@ int proc_sibling_binary(const char *env_var, const char *name, char *buf, size_t
 	if ((size_t)snprintf(buf, len, "%s/%s", slash ? exe : ".", name) >= len)
 		return nr_error_set(err, RT_ERR_SYSTEM, ENAMETOOLONG, "the path of %s is too long", name);
 	return 0;
-}
-
-long long proc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int proc_pidfd_open(pid_t pid)
@@ -103,7 +96,7 @@ static bool drain(int fd, char *buf, size_t *len, size_t size)
 static int child_wait(pid_t pid, int rd, int timeout_ms, int *ret_status, char *out, size_t size)
 {
 	_cleanup_close_ int pidfd = proc_pidfd_open(pid);
-	long long deadline = proc_now_ms() + timeout_ms;
+	long long deadline = clock_now_ms() + timeout_ms;
 	size_t len = 0;
 	bool eof = false;
 	int st;
@@ -111,7 +104,7 @@ static int child_wait(pid_t pid, int rd, int timeout_ms, int *ret_status, char *
 	out[0] = '\0';
 	for (;;) {
 		struct pollfd p[2] = { { .fd = eof ? -1 : rd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		long long left = deadline - proc_now_ms();
+		long long left = deadline - clock_now_ms();
 		/* Without pidfds (before Linux 5.3): look at the child every 20 ms. */
 		int slice = pidfd < 0 ? 20 : (int)(left > 0 ? left : 0);
 		int n = poll(p, 2, slice);
@@ -125,7 +118,7 @@ static int child_wait(pid_t pid, int rd, int timeout_ms, int *ret_status, char *
 			*ret_status = st;
 			return 0;
 		}
-		if (proc_now_ms() >= deadline)
+		if (clock_now_ms() >= deadline)
 			break;
 	}
 	kill(pid, SIGKILL);

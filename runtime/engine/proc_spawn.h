@@ -18,8 +18,7 @@ int proc_sibling_binary(const char *env_var, const char *name, char *buf, size_t
  * stderr on one line, or what ended it; what names the program in messages. */
 int proc_spawn_wait(const char *what, char *const *argv, char *const *envp, int timeout_ms, struct nr_error *err);
 
-/* CLOCK_MONOTONIC in ms; a pidfd for pid (-1 with errno; ENOSYS before Linux 5.3). */
-long long proc_now_ms(void);
+/* A pidfd for pid (-1 with errno; ENOSYS before Linux 5.3). */
 int proc_pidfd_open(pid_t pid);
 
 #endif
