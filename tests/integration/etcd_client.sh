@@ -240,7 +240,11 @@ else
 	wait_for sh -c "! kill -0 $BG 2>/dev/null"
 	t_eq "the watch that was on the leader follows to another member: it sees the put after" \
 		"$(grep -v '^created' "$W/watch3" | cut -d' ' -f1,2)" "$(printf 'PUT /f/before\nPUT /f/after')"
-	t_eq "... CREATED again on the new member (resumed, not restarted)" "$(grep -c '^created' "$W/watch3")" 2
+	# At least once more: a member the watch reaches mid-election may cancel it again when it
+	# learns it has no leader, and the watch then resumes once more. Resumed, not restarted,
+	# is the check above: each event seen once.
+	n=$(grep -c '^created' "$W/watch3")
+	t_check "... CREATED again on another member (resumed $((n - 1)) time(s))" test "$n" -ge 2
 	kill -9 "$BG" 2>/dev/null
 	BG=
 	read -r Lf _ <<<"$(e lease-grant 10)"
