@@ -67,7 +67,8 @@ static int link_modify(struct nlsock *s, const char *name, const struct link_chg
 /* What the getters read from one lookup of a link by name. */
 struct link_info {
 	int ifindex;
-	int peer; /* IFLA_LINK: a veth's peer */
+	int peer;            /* IFLA_LINK: a veth's peer */
+	bool peer_elsewhere; /* IFLA_LINK_NETNSID given: the peer is in another namespace */
 	unsigned int flags, mtu, txqlen;
 	char kind[32];
 	bool has_mac;
@@ -88,6 +89,8 @@ static int link_query(struct nlsock *s, const char *name, struct link_info *ret,
 				   .flags = rtnl_link_get_flags(cur),
 				   .mtu = rtnl_link_get_mtu(cur),
 				   .txqlen = rtnl_link_get_txqlen(cur) };
+	int32_t nsid;
+	ret->peer_elsewhere = rtnl_link_get_link_netnsid(cur, &nsid) == 0;
 	kind = rtnl_link_get_type(cur);
 	snprintf(ret->kind, sizeof(ret->kind), "%s", kind ? kind : "");
 	a = rtnl_link_get_addr(cur); /* borrowed from cur */
@@ -292,6 +295,16 @@ int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_erro
 
 	if (r == 0)
 		*ret = li.peer;
+	return r;
+}
+
+int link_veth_peer_elsewhere(struct nlsock *s, const char *name, bool *ret, struct nr_error *err)
+{
+	struct link_info li;
+	int r = link_query(s, name, &li, err);
+
+	if (r == 0)
+		*ret = !strcmp(li.kind, "veth") && li.peer_elsewhere;
 	return r;
 }
 

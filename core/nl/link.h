@@ -69,6 +69,9 @@ int link_get_attrs(struct nlsock *s, const char *name, struct link_attrs *ret, s
 /* IFLA_LINK of name: for a veth, the peer's ifindex (in the peer's namespace). */
 int link_peer_index(struct nlsock *s, const char *name, int *ret, struct nr_error *err);
 
+/* *ret = name is a veth whose peer is in another namespace (IFLA_LINK_NETNSID). */
+int link_veth_peer_elsewhere(struct nlsock *s, const char *name, bool *ret, struct nr_error *err);
+
 /* The master ifindex (0 = none) of the link with index ifindex. */
 int link_master_of(struct nlsock *s, int ifindex, int *ret, struct nr_error *err);
 

@@ -210,6 +210,12 @@ static bool in_host_ns(const struct lab_topo *t, size_t i)
 	return n->kind != LAB_KIND_LINUX || (n->network_mode && !strcmp(n->network_mode, "host"));
 }
 
+/* Node i's namespace is one this deploy made: its container made (again) here. */
+static bool fresh_ns(const struct deploy *d, size_t i)
+{
+	return d->node_made[i] && !in_host_ns(d->t, i);
+}
+
 /* Node i's namespace open (a linux node's is opened when first needed). */
 static int ns_need(struct deploy *d, size_t i, struct nr_error *err)
 {
@@ -245,14 +251,19 @@ static int links_step(struct deploy *d, struct nr_error *err)
 {
 	const struct lab_topo *t = d->t;
 	_cleanup_free_ size_t *left = calloc(t->n_nodes + 1, sizeof(*left));
+	_cleanup_free_ bool *known = calloc(t->n_links + 1, sizeof(*known));
+	char ea[LAB_ENDPOINT_MAX], eb[LAB_ENDPOINT_MAX];
 	int r;
 
-	if (!left)
+	if (!left || !known)
 		return nomem(err);
 	for (size_t i = 0; i < t->n_links; i++) {
-		left[t->links[i].a.node]++;
-		left[t->links[i].b.node]++;
-		if ((r = link_record(d, &t->links[i], err)) < 0)
+		const struct lab_link *l = &t->links[i];
+		left[l->a.node]++;
+		left[l->b.node]++;
+		known[i] = lab_state_link(d->st, lab_endpoint_name(t, &l->a, ea, sizeof(ea)),
+					  lab_endpoint_name(t, &l->b, eb, sizeof(eb))) != NULL;
+		if ((r = link_record(d, l, err)) < 0)
 			return r;
 	}
 	if ((r = lab_state_save(d->st, err)) < 0)
@@ -261,7 +272,8 @@ static int links_step(struct deploy *d, struct nr_error *err)
 		const struct lab_link *l = &t->links[i];
 		struct lab_ns *a = &d->ns[l->a.node], *b = &d->ns[l->b.node];
 		if ((r = ns_need(d, l->a.node, err)) < 0 || (r = ns_need(d, l->b.node, err)) < 0 ||
-		    (r = lab_link_exists(t, l, a, b, err)) < 0)
+		    (r = lab_link_exists(t, l, a, known[i] && fresh_ns(d, l->a.node), b,
+					 known[i] && fresh_ns(d, l->b.node), err)) < 0)
 			return r;
 		if (r == 0 && (r = lab_link_create(t, l, a, b, err)) < 0)
 			return r;

@@ -22,9 +22,15 @@ struct lab_ns {
 int lab_ns_open(const char *path, struct lab_ns *ret, struct nr_error *err);
 void lab_ns_close(struct lab_ns *ns);
 
-/* Both ends of link l exist already: 1; neither: 0; one: RT_ERR_CONFLICT naming it. */
-int lab_link_exists(const struct lab_topo *t, const struct lab_link *l, struct lab_ns *a, struct lab_ns *b,
-		    struct nr_error *err);
+/* Both ends of link l exist already: 1; neither: 0; one: RT_ERR_CONFLICT naming it.
+ * a_new/b_new: l is one of the lab's from an earlier deploy, and that end's namespace was
+ * made by this one (the node's container made again).  The other end, found alone and a
+ * veth with its peer in another namespace, is then the leftover of the pair whose peer
+ * was in the node's previous namespace (which the kernel dismantles later, in its own
+ * time, or never while something holds it): it is deleted, and the link counts as
+ * absent (0). */
+int lab_link_exists(const struct lab_topo *t, const struct lab_link *l, struct lab_ns *a, bool a_new, struct lab_ns *b,
+		    bool b_new, struct nr_error *err);
 /* The veth pair of l: a's end made in a's namespace with its peer born in b's
  * (IFLA_NET_NS_FD), names, MTU and MACs as given; an end on a bridge node enslaved to
  * it; both ends up.  On failure nothing of it is left.  The error names the link. */

@@ -69,16 +69,31 @@ static int has_link(struct lab_ns *ns, const char *ifname, struct nr_error *err)
 	return r < 0 ? r : 1;
 }
 
-int lab_link_exists(const struct lab_topo *t, const struct lab_link *l, struct lab_ns *a, struct lab_ns *b,
-		    struct nr_error *err)
+int lab_link_exists(const struct lab_topo *t, const struct lab_link *l, struct lab_ns *a, bool a_new, struct lab_ns *b,
+		    bool b_new, struct nr_error *err)
 {
 	char na[LAB_ENDPOINT_MAX], nb[LAB_ENDPOINT_MAX];
-	int ra, rb;
+	int ra, rb, r;
 
 	if ((ra = has_link(a, l->a.ifname, err)) < 0 || (rb = has_link(b, l->b.ifname, err)) < 0)
 		return ra < 0 ? ra : rb;
 	if (ra == rb)
 		return ra;
+	if ((ra && b_new) || (rb && a_new)) {
+		struct lab_ns *left = ra ? a : b;
+		const char *ifname = ra ? l->a.ifname : l->b.ifname;
+		bool veth_out = false;
+		/* A veth whose peer is in another namespace, as the pair we made was: not a
+		 * link of the host's that happens to have the name. */
+		if ((r = link_veth_peer_elsewhere(left->s, ifname, &veth_out, err)) < 0 ||
+		    (veth_out && (r = lab_link_delete(left, ifname, err)) < 0))
+			return nr_error_wrap(err, r, "link %s -- %s: the end left from %s's previous container",
+					     lab_endpoint_name(t, &l->a, na, sizeof(na)),
+					     lab_endpoint_name(t, &l->b, nb, sizeof(nb)),
+					     t->nodes[ra ? l->b.node : l->a.node].name);
+		if (veth_out)
+			return 0;
+	}
 	lab_endpoint_name(t, &l->a, na, sizeof(na));
 	lab_endpoint_name(t, &l->b, nb, sizeof(nb));
 	return nr_error_set(err, RT_ERR_CONFLICT, EEXIST, "link %s -- %s: %s exists already, %s does not", na, nb,
