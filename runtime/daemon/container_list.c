@@ -180,7 +180,7 @@ static json_t *list_entry(const struct ctr_record *rec, json_t *config, json_t *
 			 rec->image ? rec->image : "", "Command", cmd ? cmd : "", "Created", (json_int_t)rec->created,
 			 "Ports", ctr_json_ports_list(rec), "Labels", labels, "State", ctr_json_state(rec), "Status",
 			 status, "HostConfig", "NetworkMode", mode, "NetworkSettings", "Networks",
-			 ctr_json_networks(rec), "Mounts", ctr_json_mounts(config));
+			 ctr_json_networks(rec, config), "Mounts", ctr_json_mounts(config));
 }
 
 static int cmp_created(const void *a, const void *b)
@@ -334,9 +334,10 @@ static json_t *inspect_json(const struct ctr_record *rec, json_t *config)
 	snprintf(hostname, sizeof(hostname), "%s/hostname", dir);
 	for (size_t i = 1; rec->argv && rec->argv[0] && rec->argv[i]; i++)
 		json_array_append_new(args, json_string(rec->argv[i]));
-	json_t *ns = json_pack("{s:s, s:s, s:s, s:o, s:o}", "Bridge", "", "SandboxID", rec->id, "SandboxKey",
-			       rec->netns_path ? rec->netns_path : "", "Ports", ctr_json_ports_map(rec, config),
-			       "Networks", ctr_json_networks(rec));
+	/* A stopped container has no sandbox: Docker's releaseNetwork empties both. */
+	json_t *ns = json_pack("{s:s, s:s, s:s, s:o, s:o}", "Bridge", "", "SandboxID", running ? rec->id : "",
+			       "SandboxKey", running && rec->netns_path ? rec->netns_path : "", "Ports",
+			       ctr_json_ports_map(rec, config), "Networks", ctr_json_networks(rec, config));
 	/* The legacy top-level addresses: the first network's. */
 	json_t *first = NULL;
 	const char *k;

@@ -15,14 +15,6 @@
 #include "engine/rt.h"
 #include "engine/rt_error.h"
 
-/* The body's NetworkMode as create_body.c reads it ("default" and none given: bridge). */
-static const char *body_mode(json_t *body)
-{
-	const char *m = json_string_value(json_object_get(json_object_get(body, "HostConfig"), "NetworkMode"));
-
-	return !m || !*m || !strcmp(m, "default") ? "bridge" : m;
-}
-
 /* NetworkingConfig.EndpointsConfig, made when absent; NULL on ENOMEM or a body whose
  * values are not objects there. */
 static json_t *body_eps(json_t *body)
@@ -70,7 +62,7 @@ int ctr_body_net_add(const char *name, const char *net, json_t *endpoint, struct
 		return nr_error_set(err, RT_ERR_CONFLICT, ENOENT,
 				    "container %s has no create body to keep network %s in for its next start", name,
 				    net);
-	mode = body_mode(body);
+	mode = ctr_json_body_network_mode(body);
 	if (!strcmp(mode, "none") || !strcmp(mode, "host") || !strncmp(mode, "container:", 10))
 		return nr_error_set(err, RT_ERR_CONFLICT, EPERM,
 				    "container %s uses network mode %s: it cannot be connected to network %s", name,
@@ -98,7 +90,7 @@ int ctr_body_net_remove(const char *name, const char *net, struct nr_error *err)
 	if (!(body = ctr_json_config_load(name)))
 		return -ENOENT;
 	eps = json_object_get(json_object_get(body, "NetworkingConfig"), "EndpointsConfig");
-	if (strcmp(body_mode(body), net)) {
+	if (strcmp(ctr_json_body_network_mode(body), net)) {
 		if (!json_is_object(eps) || json_object_del(eps, net) < 0)
 			return -ENOENT;
 		return body_save(name, body, err);

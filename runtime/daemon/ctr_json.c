@@ -103,9 +103,13 @@ void ctr_json_network_mode(const struct ctr_record *rec, char *buf, size_t len)
 	net_mode_of(rec->net.mode)->describe(&rec->net, buf, len);
 }
 
-/* The record's portMappings (the capability args ADD was given); NULL when none. */
+/* The record's portMappings (the capability args ADD was given); NULL when none, and
+ * for a container that is not running: Docker's releaseNetwork drops the ports at the
+ * stop, and its start publishes them again. */
 static json_t *port_mappings(const struct ctr_record *rec)
 {
+	if (strcmp(ctr_json_state(rec), "running"))
+		return NULL;
 	json_t *caps = rec->capability_args ? json_loads(rec->capability_args, 0, NULL) : NULL;
 	json_t *m = json_incref(json_object_get(caps, "portMappings"));
 
@@ -143,6 +147,8 @@ json_t *ctr_json_ports_map(const struct ctr_record *rec, json_t *config)
 	char k[32], port[16];
 	size_t i;
 
+	if (strcmp(ctr_json_state(rec), "running"))
+		return out; /* the exposed ports too: Docker's NetworkSettings.Ports is emptied at the stop */
 	json_object_foreach(json_get_go(config, "ExposedPorts"), key, v) {
 		snprintf(k, sizeof(k), "%s%s", key, strchr(key, '/') ? "" : "/tcp");
 		json_object_set_new(out, k, json_null());
@@ -230,7 +236,28 @@ static json_t *endpoint(const struct ctr_record *rec, const struct ctr_network *
 			 "NetworkName", n->name ? n->name : "", "DriverOpts", "DNSNames", dns);
 }
 
-json_t *ctr_json_networks(const struct ctr_record *rec)
+const char *ctr_json_body_network_mode(json_t *body)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(body, "HostConfig"), "NetworkMode"));
+
+	return !m || !*m || !strcmp(m, "default") ? "bridge" : m;
+}
+
+/* Docker's cleanOperationalData: a container that is not running keeps its endpoints'
+ * configuration, not the addresses its last run had. */
+static void endpoint_clear_operational(json_t *e)
+{
+	static const char *const strings[] = { "EndpointID",  "Gateway",           "IPAddress",
+					       "IPv6Gateway", "GlobalIPv6Address", "MacAddress" };
+
+	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)
+		json_object_set_new(e, strings[i], json_string(""));
+	json_object_set_new(e, "IPPrefixLen", json_integer(0));
+	json_object_set_new(e, "GlobalIPv6PrefixLen", json_integer(0));
+}
+
+/* The record's networks: what the container runs with, or ran with last. */
+static json_t *networks_of_record(const struct ctr_record *rec, bool running)
 {
 	json_t *out = json_object();
 	char mode[RT_NAME_MAX + 16];
@@ -247,7 +274,66 @@ json_t *ctr_json_networks(const struct ctr_record *rec)
 		json_object_del(e, "NetworkName");
 		json_object_set_new(out, rec->more[i].name ? rec->more[i].name : rec->more[i].ifname, e);
 	}
+	if (!running) {
+		const char *k;
+		json_t *e;
+		json_object_foreach(out, k, e)
+			endpoint_clear_operational(e);
+	}
 	return out;
+}
+
+/* An endpoint only the body has (connected while the container was stopped): its
+ * configuration and its network's id. */
+static json_t *endpoint_of_body(const char *net, json_t *config)
+{
+	json_t *ipam = json_get_go(config, "IPAMConfig"), *aliases = json_get_go(config, "Aliases");
+	struct net_plan p;
+	struct netdef_meta m = { .id = "" };
+
+	if (net_plan_make(net, &p, NULL) >= 0 && p.conf)
+		netdef_meta_get(p.conf, &m);
+	net_plan_clear(&p);
+	json_t *e = json_pack("{s:O, s:n, s:O, s:s, s:s, s:n, s:n}", "IPAMConfig",
+			      json_is_object(ipam) ? ipam : json_null(), "Links", "Aliases",
+			      json_is_array(aliases) ? aliases : json_null(), "MacAddress", "", "NetworkID", m.id,
+			      "DriverOpts", "DNSNames");
+	if (e)
+		endpoint_clear_operational(e);
+	return e;
+}
+
+/* A stopped container's networks are those its next start joins (ctr_body_net.h): the
+ * body's NetworkMode, then the rest of its EndpointsConfig. */
+static json_t *networks_of_body(const struct ctr_record *rec, json_t *body)
+{
+	_cleanup_json_ json_t *have = networks_of_record(rec, false);
+	json_t *eps = json_get_go(json_get_go(body, "NetworkingConfig"), "EndpointsConfig");
+	const char *mode = ctr_json_body_network_mode(body), *k;
+	json_t *out = json_object(), *ec, *e;
+	bool bridge = !strcmp(mode, "bridge");
+
+	if (!out || !have || !strncmp(mode, "container:", 10))
+		return out;
+	if ((e = json_object_get(have, mode)))
+		json_object_set(out, mode, e);
+	else if (!(ec = json_object_get(eps, mode)) && bridge)
+		json_object_set_new(out, mode, endpoint_of_body(mode, json_object_get(eps, "default")));
+	else
+		json_object_set_new(out, mode, endpoint_of_body(mode, ec));
+	json_object_foreach(eps, k, ec) {
+		if (strcmp(k, mode) && (strcmp(k, "default") || !bridge))
+			json_object_set_new(out, k,
+					    (e = json_object_get(have, k)) ? json_incref(e) : endpoint_of_body(k, ec));
+	}
+	return out;
+}
+
+json_t *ctr_json_networks(const struct ctr_record *rec, json_t *config)
+{
+	bool running = !strcmp(ctr_json_state(rec), "running");
+
+	return running || !config ? networks_of_record(rec, running) : networks_of_body(rec, config);
 }
 
 json_t *ctr_json_mounts(json_t *config)

@@ -29,8 +29,12 @@ json_t *ctr_json_ports_list(const struct ctr_record *rec);
  * exposed ports with null. */
 json_t *ctr_json_ports_map(const struct ctr_record *rec, json_t *config);
 /* NetworkSettings.Networks: {name: {IPAddress, IPPrefixLen, Gateway, MacAddress,
- * NetworkID, EndpointID, Aliases, DNSNames, GlobalIPv6Address …}}. */
-json_t *ctr_json_networks(const struct ctr_record *rec);
+ * NetworkID, EndpointID, Aliases, DNSNames, GlobalIPv6Address …}}.  A container that is
+ * not running lists the networks its next start joins (config's, when it has one), with
+ * the addresses empty, as Docker's. */
+json_t *ctr_json_networks(const struct ctr_record *rec, json_t *config);
+/* A create body's NetworkMode as create_body.c reads it ("default" and none given: bridge). */
+const char *ctr_json_body_network_mode(json_t *body);
 /* Mounts: the body's Binds as [{"Type": "bind", "Source", "Destination", "RW" …}]. */
 json_t *ctr_json_mounts(json_t *config);
 /* The body's Labels (an empty object without). */

@@ -265,6 +265,12 @@ if grep -q '^201 ' <<<"$out" && [ "$(code POST "/containers/$P-web/start")" = 20
 		"$(jq -r '.NetworkSettings.IPAddress == .NetworkSettings.Networks.bridge.IPAddress' <<<"$i")" true
 	t_eq "list: Ports" "$(body GET /containers/json | jq -c --arg n "/$P-web" '.[] | select(.Names[0] == $n) | .Ports')" \
 		'[{"IP":"0.0.0.0","PrivatePort":80,"PublicPort":18080,"Type":"tcp"}]'
+	code POST "/containers/$P-web/stop?t=0" >/dev/null
+	i=$(body GET "/containers/$P-web/json")
+	t_eq "stopped: no ports, sandbox or address in inspect; the network kept (Docker's releaseNetwork)" \
+		"$(jq -c '.NetworkSettings | [.Ports, .SandboxID, .SandboxKey, .IPAddress, (.Networks | keys), .Networks.bridge.IPAddress, (.Networks.bridge.NetworkID | length)]' <<<"$i")" \
+		'[{},"","","",["bridge"],"",64]'
+	t_eq "stopped: no Ports in the list" "$(body GET '/containers/json?all=1' | jq -c --arg n "/$P-web" '.[] | select(.Names[0] == $n) | .Ports')" '[]'
 	code DELETE "/containers/$P-web?force=1" >/dev/null
 else
 	t_fail "create and start on the default bridge with -p" "$out"

@@ -322,6 +322,11 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_check "docker network connect n4 of a stopped container" D network connect n4 "${P}c4"
 	out=$(D network connect n4 "${P}c4" 2>&1); r=$?
 	t_check "... a second one fails ($out)" test $r != 0
+	t_eq "... inspect lists it while stopped (n2,n4)" "$(nets "${P}c4")" "n2,n4"
+	t_eq "... with no address on either, as Docker's" \
+		"$(D inspect "${P}c4" | jq -r '[.[0].NetworkSettings | .IPAddress, (.Networks[] | .IPAddress, .EndpointID)] | join(",")')" ",,,,"
+	t_eq "... and n4's id" "$(D inspect "${P}c4" | jq -r '.[0].NetworkSettings.Networks.n4.NetworkID')" \
+		"$(D network inspect n4 | jq -r '.[0].Id')"
 	D start "${P}c4" >/dev/null 2>&1
 	t_eq "... its start attaches both (n2,n4)" "$(nets "${P}c4")" "n2,n4"
 	t_check "... eth1 inside" grep -q "eth1 *inet " <<<"$(D exec "${P}c4" ip -o addr 2>&1)"
@@ -331,7 +336,8 @@ if D run -d --name "${P}c1" --network n2 bb:1 sleep 300 >/dev/null 2>&1; then
 	t_eq "... started again: n4 alone" "$(nets "${P}c4")" "n4"
 	D stop -t 0 "${P}c4" >/dev/null 2>&1
 	t_eq "connect then disconnect of a stopped container" \
-		"$(D network connect n2 "${P}c4" 2>&1; D network disconnect n2 "${P}c4" 2>&1; echo done)" "done"
+		"$(D network connect n2 "${P}c4" 2>&1; nets "${P}c4"; D network disconnect n2 "${P}c4" 2>&1; nets "${P}c4")" \
+		"$(printf 'n2,n4\nn4')"
 	D start "${P}c4" >/dev/null 2>&1
 	t_eq "... started again: n4 alone still" "$(nets "${P}c4")" "n4"
 	D create --name "${P}c5" --network none bb:1 true >/dev/null 2>&1

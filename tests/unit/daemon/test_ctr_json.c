@@ -19,6 +19,7 @@
 
 #include "daemon/ctr_json.h"
 #include "engine/container.h"
+#include "engine/rt.h"
 #include "engine/rt_error.h"
 #include "fixture.h"
 
@@ -118,6 +119,10 @@ static void test_ports_and_mounts(void **state)
 	char *s;
 
 	(void)state;
+	/* Running: the test process stands for the container's init. */
+	rec.status = CTR_RUNNING;
+	rec.pid = getpid();
+	rec.pid_start = rt_pid_start_time(rec.pid);
 	rec.capability_args = caps;
 	json_t *list = ctr_json_ports_list(&rec);
 	s = json_dumps(list, JSON_COMPACT);
@@ -147,8 +152,18 @@ static void test_ports_and_mounts(void **state)
 	labels = ctr_json_labels(NULL);
 	assert_int_equal(json_object_size(labels), 0);
 	json_decref(labels);
+
+	/* Stopped: Docker's releaseNetwork drops the published and exposed ports. */
+	rec.status = CTR_EXITED;
+	list = ctr_json_ports_list(&rec);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	map = ctr_json_ports_map(&rec, config);
+	assert_int_equal(json_object_size(map), 0);
+	json_decref(map);
 	json_decref(config);
 
+	rec.status = CTR_RUNNING;
 	rec.capability_args = NULL;
 	list = ctr_json_ports_list(&rec);
 	assert_int_equal(json_array_size(list), 0);
