@@ -172,15 +172,17 @@ static json_t *list_entry(const struct ctr_record *rec, json_t *config, json_t *
 {
 	_cleanup_free_ char *cmd = join_argv(rec->argv);
 	char status[96], mode[RT_NAME_MAX + 16];
+	const char *state = ctr_json_state(rec);
+	bool running = !strcmp(state, "running");
 
 	ctr_json_status(rec, status, sizeof(status));
 	ctr_json_network_mode(rec, mode, sizeof(mode));
 	return json_pack("{s:s, s:[s+], s:s, s:s, s:s, s:I, s:o, s:O, s:s, s:s, s:{s:s}, s:{s:o}, s:o}", "Id", rec->id,
 			 "Names", "/", rec->name, "Image", rec->image_ref ? rec->image_ref : "", "ImageID",
 			 rec->image ? rec->image : "", "Command", cmd ? cmd : "", "Created", (json_int_t)rec->created,
-			 "Ports", ctr_json_ports_list(rec), "Labels", labels, "State", ctr_json_state(rec), "Status",
-			 status, "HostConfig", "NetworkMode", mode, "NetworkSettings", "Networks",
-			 ctr_json_networks(rec, config), "Mounts", ctr_json_mounts(config));
+			 "Ports", ctr_json_ports_list(rec, running), "Labels", labels, "State", state, "Status", status,
+			 "HostConfig", "NetworkMode", mode, "NetworkSettings", "Networks",
+			 ctr_json_networks(rec, config, running), "Mounts", ctr_json_mounts(config));
 }
 
 static int cmp_created(const void *a, const void *b)
@@ -337,7 +339,8 @@ static json_t *inspect_json(const struct ctr_record *rec, json_t *config)
 	/* A stopped container has no sandbox: Docker's releaseNetwork empties both. */
 	json_t *ns = json_pack("{s:s, s:s, s:s, s:o, s:o}", "Bridge", "", "SandboxID", running ? rec->id : "",
 			       "SandboxKey", running && rec->netns_path ? rec->netns_path : "", "Ports",
-			       ctr_json_ports_map(rec, config), "Networks", ctr_json_networks(rec, config));
+			       ctr_json_ports_map(rec, config, running), "Networks",
+			       ctr_json_networks(rec, config, running));
 	/* The legacy top-level addresses: the first network's. */
 	json_t *first = NULL;
 	const char *k;

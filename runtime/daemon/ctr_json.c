@@ -103,13 +103,9 @@ void ctr_json_network_mode(const struct ctr_record *rec, char *buf, size_t len)
 	net_mode_of(rec->net.mode)->describe(&rec->net, buf, len);
 }
 
-/* The record's portMappings (the capability args ADD was given); NULL when none, and
- * for a container that is not running: Docker's releaseNetwork drops the ports at the
- * stop, and its start publishes them again. */
+/* The record's portMappings (the capability args ADD was given); NULL when none. */
 static json_t *port_mappings(const struct ctr_record *rec)
 {
-	if (strcmp(ctr_json_state(rec), "running"))
-		return NULL;
 	json_t *caps = rec->capability_args ? json_loads(rec->capability_args, 0, NULL) : NULL;
 	json_t *m = json_incref(json_object_get(caps, "portMappings"));
 
@@ -121,9 +117,9 @@ static json_t *port_mappings(const struct ctr_record *rec)
 	return m;
 }
 
-json_t *ctr_json_ports_list(const struct ctr_record *rec)
+json_t *ctr_json_ports_list(const struct ctr_record *rec, bool running)
 {
-	_cleanup_json_ json_t *maps = port_mappings(rec);
+	_cleanup_json_ json_t *maps = running ? port_mappings(rec) : NULL;
 	json_t *out = json_array(), *m;
 	size_t i;
 
@@ -139,16 +135,16 @@ json_t *ctr_json_ports_list(const struct ctr_record *rec)
 	return out;
 }
 
-json_t *ctr_json_ports_map(const struct ctr_record *rec, json_t *config)
+json_t *ctr_json_ports_map(const struct ctr_record *rec, json_t *config, bool running)
 {
-	_cleanup_json_ json_t *maps = port_mappings(rec);
+	_cleanup_json_ json_t *maps = running ? port_mappings(rec) : NULL;
 	json_t *out = json_object(), *m, *v;
 	const char *key;
 	char k[32], port[16];
 	size_t i;
 
-	if (strcmp(ctr_json_state(rec), "running"))
-		return out; /* the exposed ports too: Docker's NetworkSettings.Ports is emptied at the stop */
+	if (!running)
+		return out;
 	json_object_foreach(json_get_go(config, "ExposedPorts"), key, v) {
 		snprintf(k, sizeof(k), "%s%s", key, strchr(key, '/') ? "" : "/tcp");
 		json_object_set_new(out, k, json_null());
@@ -179,18 +175,25 @@ static json_t *strv_json(char *const *v)
 	return a;
 }
 
-/* The network's id: its metadata's, or Docker-like sha256 of its name (netdef_meta_get). */
-static void network_id(const struct ctr_network *n, char id[65])
+/* The network's id: its metadata's, or Docker-like sha256 of its name (netdef_meta_get);
+ * "" for a plan without a network (ok: the plan was made).  Clears p. */
+static void plan_network_id(struct net_plan *p, bool ok, char id[65])
 {
-	struct net_plan p;
 	struct netdef_meta m;
 
 	id[0] = '\0';
-	if (net_plan_from_network(n, &p, NULL) >= 0 && p.conf) {
-		netdef_meta_get(p.conf, &m);
+	if (ok && p->conf) {
+		netdef_meta_get(p->conf, &m);
 		snprintf(id, 65, "%s", m.id);
 	}
-	net_plan_clear(&p);
+	net_plan_clear(p);
+}
+
+static void network_id(const struct ctr_network *n, char id[65])
+{
+	struct net_plan p;
+
+	plan_network_id(&p, net_plan_from_network(n, &p, NULL) >= 0, id);
 }
 
 static json_t *endpoint(const struct ctr_record *rec, const struct ctr_network *n)
@@ -289,14 +292,12 @@ static json_t *endpoint_of_body(const char *net, json_t *config)
 {
 	json_t *ipam = json_get_go(config, "IPAMConfig"), *aliases = json_get_go(config, "Aliases");
 	struct net_plan p;
-	struct netdef_meta m = { .id = "" };
+	char id[65];
 
-	if (net_plan_make(net, &p, NULL) >= 0 && p.conf)
-		netdef_meta_get(p.conf, &m);
-	net_plan_clear(&p);
+	plan_network_id(&p, net_plan_make(net, &p, NULL) >= 0, id);
 	json_t *e = json_pack("{s:O, s:n, s:O, s:s, s:s, s:n, s:n}", "IPAMConfig",
 			      json_is_object(ipam) ? ipam : json_null(), "Links", "Aliases",
-			      json_is_array(aliases) ? aliases : json_null(), "MacAddress", "", "NetworkID", m.id,
+			      json_is_array(aliases) ? aliases : json_null(), "MacAddress", "", "NetworkID", id,
 			      "DriverOpts", "DNSNames");
 	if (e)
 		endpoint_clear_operational(e);
@@ -329,10 +330,8 @@ static json_t *networks_of_body(const struct ctr_record *rec, json_t *body)
 	return out;
 }
 
-json_t *ctr_json_networks(const struct ctr_record *rec, json_t *config)
+json_t *ctr_json_networks(const struct ctr_record *rec, json_t *config, bool running)
 {
-	bool running = !strcmp(ctr_json_state(rec), "running");
-
 	return running || !config ? networks_of_record(rec, running) : networks_of_body(rec, config);
 }
 

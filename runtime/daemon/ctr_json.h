@@ -5,6 +5,7 @@
 #define NETNS_RUN_DAEMON_CTR_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/container.h"
@@ -23,16 +24,19 @@ void ctr_json_time(long long t, char *buf, size_t len);
 
 /* HostConfig.NetworkMode: "bridge", "host", "none", "container:NAME", a network's name. */
 void ctr_json_network_mode(const struct ctr_record *rec, char *buf, size_t len);
+/* running: ctr_json_state() said so, read once by the caller.  A container that is not
+ * running has no ports: Docker's releaseNetwork drops them at the stop, its start
+ * publishes them again. */
 /* list's Ports: [{"IP", "PrivatePort", "PublicPort", "Type"}]. */
-json_t *ctr_json_ports_list(const struct ctr_record *rec);
+json_t *ctr_json_ports_list(const struct ctr_record *rec, bool running);
 /* inspect's NetworkSettings.Ports: {"80/tcp": [{"HostIp", "HostPort"}]}, the body's
  * exposed ports with null. */
-json_t *ctr_json_ports_map(const struct ctr_record *rec, json_t *config);
+json_t *ctr_json_ports_map(const struct ctr_record *rec, json_t *config, bool running);
 /* NetworkSettings.Networks: {name: {IPAddress, IPPrefixLen, Gateway, MacAddress,
  * NetworkID, EndpointID, Aliases, DNSNames, GlobalIPv6Address …}}.  A container that is
  * not running lists the networks its next start joins (config's, when it has one), with
  * the addresses empty, as Docker's. */
-json_t *ctr_json_networks(const struct ctr_record *rec, json_t *config);
+json_t *ctr_json_networks(const struct ctr_record *rec, json_t *config, bool running);
 /* A create body's NetworkMode as create_body.c reads it ("default" and none given: bridge). */
 const char *ctr_json_body_network_mode(json_t *body);
 /* Mounts: the body's Binds as [{"Type": "bind", "Source", "Destination", "RW" …}]. */

@@ -222,6 +222,7 @@ static int ns_need(struct deploy *d, size_t i, struct nr_error *err)
 	return d->ns[i].fd >= 0 ? 0 : open_linux_ns(d, i, err);
 }
 
+/* l in the state: 1 when an earlier deploy recorded it already, 0 when added now. */
 static int link_record(struct deploy *d, const struct lab_link *l, struct nr_error *err)
 {
 	char a[LAB_ENDPOINT_MAX], b[LAB_ENDPOINT_MAX];
@@ -230,7 +231,7 @@ static int link_record(struct deploy *d, const struct lab_link *l, struct nr_err
 	lab_endpoint_name(d->t, &l->a, a, sizeof(a));
 	lab_endpoint_name(d->t, &l->b, b, sizeof(b));
 	if ((sl = lab_state_link(d->st, a, b)))
-		return 0;
+		return 1;
 	if (!(sl = lab_state_add_link(d->st, a, b)))
 		return nomem(err);
 	if ((in_host_ns(d->t, l->a.node) && rt_strv_push(&sl->host, l->a.ifname) < 0) ||
@@ -252,19 +253,16 @@ static int links_step(struct deploy *d, struct nr_error *err)
 	const struct lab_topo *t = d->t;
 	_cleanup_free_ size_t *left = calloc(t->n_nodes + 1, sizeof(*left));
 	_cleanup_free_ bool *known = calloc(t->n_links + 1, sizeof(*known));
-	char ea[LAB_ENDPOINT_MAX], eb[LAB_ENDPOINT_MAX];
 	int r;
 
 	if (!left || !known)
 		return nomem(err);
 	for (size_t i = 0; i < t->n_links; i++) {
-		const struct lab_link *l = &t->links[i];
-		left[l->a.node]++;
-		left[l->b.node]++;
-		known[i] = lab_state_link(d->st, lab_endpoint_name(t, &l->a, ea, sizeof(ea)),
-					  lab_endpoint_name(t, &l->b, eb, sizeof(eb))) != NULL;
-		if ((r = link_record(d, l, err)) < 0)
+		left[t->links[i].a.node]++;
+		left[t->links[i].b.node]++;
+		if ((r = link_record(d, &t->links[i], err)) < 0)
 			return r;
+		known[i] = r == 1;
 	}
 	if ((r = lab_state_save(d->st, err)) < 0)
 		return r;

@@ -19,7 +19,6 @@
 
 #include "daemon/ctr_json.h"
 #include "engine/container.h"
-#include "engine/rt.h"
 #include "engine/rt_error.h"
 #include "fixture.h"
 
@@ -119,19 +118,15 @@ static void test_ports_and_mounts(void **state)
 	char *s;
 
 	(void)state;
-	/* Running: the test process stands for the container's init. */
-	rec.status = CTR_RUNNING;
-	rec.pid = getpid();
-	rec.pid_start = rt_pid_start_time(rec.pid);
 	rec.capability_args = caps;
-	json_t *list = ctr_json_ports_list(&rec);
+	json_t *list = ctr_json_ports_list(&rec, true);
 	s = json_dumps(list, JSON_COMPACT);
 	assert_string_equal(s, "[{\"IP\":\"0.0.0.0\",\"PrivatePort\":80,\"PublicPort\":8080,\"Type\":\"tcp\"},"
 			       "{\"IP\":\"127.0.0.1\",\"PrivatePort\":53,\"PublicPort\":5353,\"Type\":\"udp\"}]");
 	free(s);
 	json_decref(list);
 
-	json_t *map = ctr_json_ports_map(&rec, config);
+	json_t *map = ctr_json_ports_map(&rec, config, true);
 	s = json_dumps(map, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"53/udp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"5353\"}],\"80/tcp\":[{\"HostIp\":"
 			       "\"0.0.0.0\",\"HostPort\":\"8080\"}],\"9000/tcp\":null}");
@@ -154,18 +149,16 @@ static void test_ports_and_mounts(void **state)
 	json_decref(labels);
 
 	/* Stopped: Docker's releaseNetwork drops the published and exposed ports. */
-	rec.status = CTR_EXITED;
-	list = ctr_json_ports_list(&rec);
+	list = ctr_json_ports_list(&rec, false);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
-	map = ctr_json_ports_map(&rec, config);
+	map = ctr_json_ports_map(&rec, config, false);
 	assert_int_equal(json_object_size(map), 0);
 	json_decref(map);
 	json_decref(config);
 
-	rec.status = CTR_RUNNING;
 	rec.capability_args = NULL;
-	list = ctr_json_ports_list(&rec);
+	list = ctr_json_ports_list(&rec, true);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
 }
