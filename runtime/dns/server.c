@@ -95,7 +95,7 @@ static int listeners_open(struct dns_server *srv, struct nr_error *err)
 	return 0;
 }
 
-/* Close the listeners of addresses no longer among the gateways. */
+/* Retire the listeners of addresses no longer among the gateways. */
 static void listeners_prune(struct dns_server *srv)
 {
 	for (struct dns_listener **pl = &srv->listeners; *pl;) {
@@ -110,6 +110,24 @@ static void listeners_prune(struct dns_server *srv)
 		*pl = l->next;
 		dns_fwd_forget_client(srv, NULL, l->io.fd);
 		epoll_ctl(srv->epfd, EPOLL_CTL_DEL, l->io.fd, NULL);
+		l->next = srv->retired;
+		srv->retired = l;
+	}
+}
+
+static bool retired(const struct dns_server *srv, const struct dns_io *io)
+{
+	for (const struct dns_listener *l = srv->retired; l; l = l->next)
+		if (&l->io == io)
+			return true;
+	return false;
+}
+
+static void listeners_free(struct dns_listener **list)
+{
+	while (*list) {
+		struct dns_listener *l = *list;
+		*list = l->next;
 		close(l->io.fd);
 		free(l);
 	}
@@ -221,7 +239,7 @@ static void udp_flush(int fd, struct mmsghdr *replies, int nr)
 static void udp_event(struct dns_server *srv, struct dns_listener *l)
 {
 	static uint8_t in[DNS_BATCH][DNS_UDP_QUERY_MAX], arena[4 * DNS_UDP_MAX];
-	struct dns_answer_ctx ctx = { .internal = srv->internal, .can_forward = srv->up.n > 0 };
+	struct dns_answer_ctx ctx;
 	struct sockaddr_storage from[DNS_BATCH];
 	struct mmsghdr msgs[DNS_BATCH], replies[DNS_BATCH];
 	struct iovec iov[DNS_BATCH], riov[DNS_BATCH];
@@ -238,6 +256,12 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 							 .msg_iovlen = 1 } };
 	}
 	n = recvmmsg(l->io.fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	dns_server_signals(srv);
+	if (retired(srv, &l->io))
+		return; /* its gateway is gone: nobody to answer for */
+	ctx = (struct dns_answer_ctx){ .internal = srv->internal, .can_forward = srv->up.n > 0 };
 	for (int i = 0; i < n; i++) {
 		struct dns_question q;
 		size_t len;
@@ -279,17 +303,19 @@ static void udp_event(struct dns_server *srv, struct dns_listener *l)
 	udp_flush(l->io.fd, replies, nr);
 }
 
-/* The signals waiting; a reload is done after the round, when no event points at a listener it may close. */
-static void signal_event(struct dns_server *srv, bool *reload)
+void dns_server_signals(struct dns_server *srv)
 {
 	struct signalfd_siginfo si;
+	bool reload = false;
 
 	while (read(srv->sig.fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
-			*reload = true;
+			reload = true;
 		else
 			srv->stop = true;
 	}
+	if (reload)
+		dns_server_reload(srv);
 }
 
 int dns_server_run(struct dns_server *srv)
@@ -298,7 +324,6 @@ int dns_server_run(struct dns_server *srv)
 
 	while (!srv->stop) {
 		uint64_t now = dns_now_ms(), next;
-		bool reload = false;
 		int timeout, n;
 
 		next = dns_fwd_expire(srv, now);
@@ -311,9 +336,11 @@ int dns_server_run(struct dns_server *srv)
 			return -errno;
 		for (int i = 0; i < n; i++) {
 			struct dns_io *io = evs[i].data.ptr;
+			if (retired(srv, io))
+				continue;
 			switch (io->kind) {
 			case DNS_IO_SIGNAL:
-				signal_event(srv, &reload);
+				dns_server_signals(srv);
 				break;
 			case DNS_IO_UDP_LISTEN:
 				udp_event(srv, (struct dns_listener *)io);
@@ -332,8 +359,7 @@ int dns_server_run(struct dns_server *srv)
 				break;
 			}
 		}
-		if (reload)
-			dns_server_reload(srv);
+		listeners_free(&srv->retired);
 	}
 	dns_log("stopping");
 	return 0;
@@ -344,12 +370,8 @@ void dns_server_fini(struct dns_server *srv)
 	while (srv->clients)
 		dns_tcp_close(srv, srv->clients);
 	dns_fwd_fini(srv);
-	while (srv->listeners) {
-		struct dns_listener *l = srv->listeners;
-		srv->listeners = l->next;
-		close(l->io.fd);
-		free(l);
-	}
+	listeners_free(&srv->listeners);
+	listeners_free(&srv->retired);
 	dns_view_free(srv->view);
 	srv->view = NULL;
 	srv->names = NULL;

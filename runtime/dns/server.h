@@ -93,6 +93,9 @@ struct dns_server {
 	struct dns_names *names; /* view->own: this network's */
 	struct dns_upstreams up;
 	struct dns_listener *listeners;
+	/* Listeners a reload let go of: out of the epoll set, closed after the round, where
+	 * no event of the round can still point at them. */
+	struct dns_listener *retired;
 	struct dns_tcp_client *clients, *clients_tail;
 	size_t n_clients;
 	/* forward.c */
@@ -117,8 +120,13 @@ int dns_server_start(struct dns_server *srv, struct nr_error *err);
 /* Run until SIGTERM or SIGINT; 0, or negative errno when the loop itself fails. */
 int dns_server_run(struct dns_server *srv);
 void dns_server_fini(struct dns_server *srv);
-/* SIGHUP: names and upstreams again; listeners for new gateways, closed for gone ones. */
+/* SIGHUP: names and upstreams again; listeners for new gateways, retired for gone ones. */
 void dns_server_reload(struct dns_server *srv);
+/* The signals waiting, acted on now (a SIGHUP reloads).  Called before a round of queries
+ * is answered: the engine signals before the container whose names changed can start, so
+ * a query that container sends finds the signal pending, and is answered from its names
+ * (not refused as a stranger's, nor its name unknown). */
+void dns_server_signals(struct dns_server *srv);
 
 /* listen.c */
 int dns_listen(const struct ip_addr *a, int port, int type, int *ret_fd, struct nr_error *err);

@@ -145,9 +145,11 @@ void dns_tcp_send(struct dns_server *srv, struct dns_tcp_client *c, const uint8_
 /* Answer or forward every whole message in c->in. */
 static void handle(struct dns_server *srv, struct dns_tcp_client *c)
 {
-	struct dns_answer_ctx ctx = { .internal = srv->internal, .can_forward = srv->up.n > 0 };
+	struct dns_answer_ctx ctx;
 	size_t off = 0;
 
+	dns_server_signals(srv);
+	ctx = (struct dns_answer_ctx){ .internal = srv->internal, .can_forward = srv->up.n > 0 };
 	dns_view_querier(srv->view, c->peer.family ? &c->peer : NULL, &ctx);
 
 	while (c->in_len - off >= 2) {

@@ -298,6 +298,32 @@ else
 	t_skip "reload under load" "needs dnsperf"
 fi
 
+# --- a change and a query in one round: the query sees the change -------------------------
+# The engine signals the responder before the container it changed can start.  With the
+# responder held stopped (SIGSTOP), that SIGHUP and the query wake it at once: it must
+# reload before answering, not after the round.
+# queued: bytes waiting on dnsa's UDP listener.
+queued() { ss -Hlnu 'src 10.89.1.1:53' | awk '{s += $2} END {exit !(s > 0)}'; }
+# held NEW ASKER NAME: the addresses ASKER's nslookup finds for NAME, NEW started on dnsa
+# and the query sent while dnsa's responder is stopped.
+held() {
+	local p job
+	p=$(rpid dnsa)
+	kill -STOP "$p"
+	detach --name "$1" --network dnsa
+	"$NR" exec "$2" busybox nslookup -type=a "$3" >"$W/held.out" 2>&1 &
+	job=$!
+	until_ok queued || echo "# the query did not reach the stopped responder"
+	kill -CONT "$p"
+	wait "$job"
+	awk '/^Name:/ {n = 1} n && /^Address:/ {print $2}' "$W/held.out" | xargs
+}
+t_eq "a new container's first query, its join's SIGHUP pending: answered, not refused" \
+	"$(held "$P-late" "$P-late" "$P-web")" "$web"
+t_eq "a new container's name, asked while its join's SIGHUP is pending: found" \
+	"$(held "$P-late2" "$P-web" "$P-late2")" "$(ipof "$P-late2")"
+"$NR" rm -f "$P-late" "$P-late2" >/dev/null
+
 # --- crash: killed -9, back on the next command touching the network -------------------
 kill -9 "$pid_a"
 t_check "dnsa's responder killed -9" until_ok rdead dnsa
