@@ -15,7 +15,7 @@ BUILD_DEBS := gcc make pkg-config libc6-dev libnl-3-dev libnl-route-3-dev libmnl
               libnftnl-dev libjansson-dev libseccomp-dev libarchive-dev nettle-dev libldns-dev libmicrohttpd-dev
 TEST_DEBS  := libcmocka-dev iproute2 iputils-ping nftables jq util-linux procps golang-go time valgrind strace containerd busybox-static podman \
               golang-github-appc-cni-dev golang-github-containerd-go-cni-dev containernetworking-plugins clang-14 libclang-rt-14-dev \
-              dnsmasq-base aardvark-dns
+              dnsmasq-base aardvark-dns dnsperf
 
 CFLAGS   ?= -O2 -g
 # Messages are cut to fit their fixed buffers on purpose, so truncation is not a warning.
@@ -285,7 +285,7 @@ demo: all | deps-test
 
 # The reference bridge (containernetworking-plugins 1.1.1) masquerades by running iptables;
 # crun is what bench/runtime.sh compares netns-run with.
-BENCH_DEBS   := iptables crun dnsperf aardvark-dns
+BENCH_DEBS   := iptables crun
 BENCH_N      ?= 100
 BENCH_ROUNDS ?= 3
 bench: all $(BUILD)/bench/cni-time $(BUILD)/bench/floor $(BUILD)/bench/seccomp-cost | deps-test
