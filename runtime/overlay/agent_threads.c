@@ -10,6 +10,9 @@
 #include "agent.h"
 #include "engine/rt_error.h"
 
+/* The least time between two renewals: a store failing at once is not asked in a loop. */
+#define KEEPALIVE_MIN_MS 100
+
 void agent_wake(struct agent *a, bool *flag)
 {
 	*flag = true;
@@ -35,11 +38,12 @@ bool agent_wait_locked(struct agent *a, long long ms)
 static void *keepalive_main(void *arg)
 {
 	struct agent *a = arg;
-	long long period = a->def.lease_ttl * 1000LL / 3;
+	long long period = a->def.lease_ttl * 1000LL / 3, wait = period;
 
 	pthread_mutex_lock(&a->mu);
-	while (!agent_wait_locked(a, period)) {
+	while (!agent_wait_locked(a, wait)) {
 		int64_t lease = a->lease;
+		wait = period;
 		/* No lease: the main thread is claiming one. */
 		if (!lease)
 			continue;
@@ -48,6 +52,13 @@ static void *keepalive_main(void *arg)
 		long long sent = agent_now_ms();
 		int r = etcd_lease_keepalive(a->c, lease, NULL, &e);
 		pthread_mutex_lock(&a->mu);
+		/* The next renewal is due a period after this one was sent.  One that took longer
+		 * (members down, an election) counts from its send, so most of the lease was spent
+		 * waiting: the next goes out at once, before the watchdog takes subnet.json away
+		 * again just after it came back. */
+		wait = sent + period - agent_now_ms();
+		if (wait < KEEPALIVE_MIN_MS)
+			wait = KEEPALIVE_MIN_MS;
 		if (lease != a->lease)
 			continue; /* claimed again meanwhile */
 		if (r >= 0) {
