@@ -48,6 +48,15 @@ create() { # NAME BODY: prints the status and the id
 	api POST "/containers/create?name=$1" "$2"
 }
 state_of() { body GET "/containers/$1/json" | jq -r .State.Status; }
+# waiter CTR CONDITION FILE: POST /containers/CTR/wait?condition=CONDITION in the background
+# (its pid in wpid), returning once its headers are in: the daemon sends them when the wait
+# has taken its starting point.  wbody FILE: that request's body, after it ended.
+waiter() {
+	curl -s -N -i -m 30 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$1/wait?condition=$2" >"$3" &
+	wpid=$!
+	await 10 grep -q "^HTTP/1.1 200" "$3" || echo "# the wait on $1 got no headers"
+}
+wbody() { awk 'b {print} /^\r?$/ {b = 1}' "$1"; }
 
 if ! await 10 curl -sf --unix-socket $SOCK http://d/_ping; then
 	t_fail "the daemon answers /_ping" "$(cat $W/daemon.err)"
@@ -115,12 +124,10 @@ code DELETE "/containers/$P-cfg" >/dev/null
 code DELETE "/containers/$P-cfg2" >/dev/null
 
 # 4. wait next-exit, then start: the exit status comes on the wait.
-curl -s -m 30 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$P-c1/wait?condition=next-exit" >$W/w1 &
-wpid=$!
-sleep 0.3
+waiter "$P-c1" next-exit $W/w1
 t_eq "start: 204" "$(code POST "/containers/$P-c1/start")" 204
 wait $wpid
-t_eq "wait next-exit: the command's status" "$(jq -c . $W/w1)" '{"StatusCode":3,"Error":null}'
+t_eq "wait next-exit: the command's status" "$(wbody $W/w1 | jq -c .)" '{"StatusCode":3,"Error":null}'
 await 10 sh -c "[ \"\$(jq -r .status $NETNS_RUN_STATE_DIR/containers/$P-c1/state.json)\" = exited ]"
 t_eq "inspect: exited, ExitCode 3" "$(body GET "/containers/$P-c1/json" | jq -r '[.State.Status, .State.ExitCode] | join(" ")')" "exited 3"
 t_check "list: Status says Exited (3) ... ago" grep -q '^Exited (3) .* ago$' <<<"$(body GET "/containers/json?all=1" | jq -r --arg n "/$P-c1" '.[] | select(.Names[0] == $n) | .Status')"
@@ -129,12 +136,10 @@ t_eq "wait not-running on an exited container answers at once" \
 t_eq "wait: an unknown condition is a 400" "$(code POST "/containers/$P-c1/wait?condition=bogus")" 400
 
 # 5. Start again (an exited container: a new monitor from config.json), same id.
-curl -s -m 30 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$P-c1/wait?condition=next-exit" >$W/w2 &
-wpid=$!
-sleep 0.3
+waiter "$P-c1" next-exit $W/w2
 t_eq "start of an exited container: 204" "$(code POST "/containers/$id1/start")" 204
 wait $wpid
-t_eq "start again: it ran again (wait next-exit)" "$(jq -r .StatusCode $W/w2)" 3
+t_eq "start again: it ran again (wait next-exit)" "$(wbody $W/w2 | jq -r .StatusCode)" 3
 t_eq "start again: the same id" "$(state .id "$P-c1")" "$id1"
 
 # 6. A long one: 304 on a second start, top, stats, kill, stop, restart.
@@ -155,12 +160,10 @@ t_check "stats stream=1: a sample a second (got $n in 3 s)" test "$n" -ge 2
 t_eq "kill: an unknown signal is a 400" "$(code POST "/containers/$P-c2/kill?signal=BOGUS")" 400
 t_eq "restart: 204" "$(code POST "/containers/$P-c2/restart?t=1")" 204
 t_eq "restart: running again" "$(state_of "$P-c2")" running
-curl -s -m 30 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$P-c2/wait?condition=not-running" >$W/w3 &
-wpid=$!
-sleep 0.3
+waiter "$P-c2" not-running $W/w3
 t_eq "kill signal=SIGKILL: 204" "$(code POST "/containers/$P-c2/kill?signal=SIGKILL")" 204
 wait $wpid
-t_eq "wait not-running: 137 after SIGKILL" "$(jq -r .StatusCode $W/w3)" 137
+t_eq "wait not-running: 137 after SIGKILL" "$(wbody $W/w3 | jq -r .StatusCode)" 137
 await 10 sh -c "[ \"\$(jq -r .status $NETNS_RUN_STATE_DIR/containers/$P-c2/state.json)\" = exited ]"
 t_eq "kill of a stopped container: 409" "$(code POST "/containers/$P-c2/kill")" 409
 t_eq "stop of a stopped container: 304" "$(code POST "/containers/$P-c2/stop")" 304
@@ -211,12 +214,10 @@ t_eq "delete an unknown container: 404" "$(code DELETE "/containers/nosuch-$P")"
 
 # 9. AutoRemove: wait?condition=removed gives the status of a container that took its record with it.
 out=$(create "$P-rm" '{"Image":"bb:1","Cmd":["sh","-c","exit 7"],"HostConfig":{"NetworkMode":"none","AutoRemove":true}}')
-curl -s -m 30 --unix-socket $SOCK -X POST "http://d/v1.50/containers/$P-rm/wait?condition=removed" >$W/w4 &
-wpid=$!
-sleep 0.3
+waiter "$P-rm" removed $W/w4
 code POST "/containers/$P-rm/start" >/dev/null
 wait $wpid
-t_eq "AutoRemove: wait removed answers the status" "$(jq -c . $W/w4)" '{"StatusCode":7,"Error":null}'
+t_eq "AutoRemove: wait removed answers the status" "$(wbody $W/w4 | jq -c .)" '{"StatusCode":7,"Error":null}'
 t_check "AutoRemove: the container is gone" test ! -e "$NETNS_RUN_STATE_DIR/containers/$P-rm"
 
 # 10. An ambiguous id prefix: containers until two ids share their first digit.

@@ -85,7 +85,7 @@ t_eq "commit with three arguments: 125" "$(rc "$NR" commit "$P-a" x:1 y:2)" 125
 
 # --- a running container: frozen while its layer is read, running after ---
 "$NR" run -d --net=none --name "$P-r" bb:1 sh -c 'echo live > /live; while :; do sleep 0.1; done' >/dev/null
-sleep 0.3
+await 10 "$NR" exec "$P-r" test -e /live || echo "# $P-r wrote no /live"
 cg=$(state '.cgroup.paths.unified // .cgroup.paths.freezer' "$P-r")
 frozen() { if [ -e "$cg/cgroup.events" ]; then sed -n 's/^frozen //p' "$cg/cgroup.events"; else grep -qx FROZEN "$cg/freezer.state" && echo 1 || echo 0; fi; }
 # Slow the packing down (each directory read delayed) and watch the cgroup meanwhile.
